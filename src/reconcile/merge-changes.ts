@@ -1,0 +1,192 @@
+/**
+ * Merges accepted worker changes into the run's result branch with real git
+ * merges and no working tree: `git merge-tree --write-tree` against the result
+ * so far, `git commit-tree` with both parents, `git update-ref` at the end.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { systemClock, type ChangeRef } from "../runtime/types.js";
+import { BranchMovedError, GitCommandError, InvalidBranchNameError, UnknownCommitError } from "./errors.js";
+import { conflictedPaths, parseMergeTree } from "./parse-merge-tree.js";
+import { findCommits } from "./read-objects.js";
+import { resolveConflict } from "./resolve-conflict.js";
+import { createGit, firstLine, type Git } from "./run-git.js";
+import type { MergeChangesOptions, ReconcileConflict, ReconcileResult } from "./types.js";
+
+interface Head {
+  commit: string;
+  tree: string;
+}
+
+/**
+ * Merges `changes` into `refs/heads/<targetBranch>`, starting from
+ * `baseCommit`, in the given order (each change is merged into the result of
+ * the ones before it, so order decides who is "ours" in a conflict).
+ *
+ * - A clean merge advances the result with a merge commit (parents: the result
+ *   so far, the change's commit). A merge that changes nothing (the change is
+ *   already in the result) counts as merged without a new commit.
+ * - A conflicted merge goes to `resolveConflict`, once per change. Without a
+ *   resolver, or when it gives up or fails, the change is left out and reported
+ *   as an unresolved conflict with its paths. A change whose commit is not in
+ *   the repository is reported the same way.
+ * - When nothing is merged, the branch points at the base commit itself.
+ * - The branch is always computed afresh from the base. If it already exists
+ *   with the same tree and already contains everything merged now, it is kept
+ *   as it is (so reconciling again does not rewrite it); otherwise it is moved
+ *   to the new result, guarded against concurrent writers.
+ */
+export async function mergeChanges(options: MergeChangesOptions): Promise<ReconcileResult> {
+  const { changes, targetBranch } = options;
+  const log = options.log ?? pino({ enabled: false });
+  const git = createGit(options.repoDir, options.env ?? process.env);
+  const ref = `refs/heads/${targetBranch}`;
+
+  await assertBranchName(git, ref, targetBranch);
+  const base = await resolveBaseCommit(git, options.baseCommit);
+  const previous = await readRef(git, ref);
+  const present = await findCommits(
+    git,
+    changes.map((c) => c.change.commit),
+  );
+
+  let head: Head = { commit: base, tree: await treeOf(git, base) };
+  const merged: string[] = [];
+  const mergedCommits: string[] = [];
+  const conflicts: ReconcileConflict[] = [];
+  const scratch = await mkdtemp(join(tmpdir(), "dynflow-reconcile-"));
+  try {
+    for (const { label, change } of changes) {
+      if (!present.has(change.commit)) {
+        const reason = `commit ${change.commit} (branch ${change.branch}) is not in the repository`;
+        log.warn({ label, commit: change.commit }, "change commit missing; not merged");
+        conflicts.push({ label, paths: change.files.map((f) => f.path), resolution: "unresolved", reason });
+        continue;
+      }
+      const mergeRun = await git(["merge-tree", "--write-tree", "-z", "--messages", head.commit, change.commit], {
+        okCodes: [1],
+      });
+      const attempt = parseMergeTree(mergeRun.stdout.toString("utf8"), mergeRun.exitCode === 0);
+      let tree = attempt.tree;
+      let resolvedPaths: string[] = [];
+      if (!attempt.clean) {
+        const paths = conflictedPaths(attempt);
+        const outcome = await resolveConflict({
+          git,
+          indexFile: join(scratch, "index"),
+          label,
+          change,
+          attempt,
+          resolver: options.resolveConflict,
+          log,
+        });
+        if (!outcome.ok) {
+          log.warn({ label, paths, reason: outcome.reason }, "change conflicts; not merged");
+          conflicts.push({ label, paths, resolution: "unresolved", reason: outcome.reason });
+          continue;
+        }
+        log.info({ label, paths }, "conflict resolved");
+        conflicts.push({ label, paths, resolution: "resolved" });
+        tree = outcome.tree;
+        resolvedPaths = paths;
+      }
+      if (tree !== head.tree) {
+        const message = commitMessage(label, change, targetBranch, resolvedPaths);
+        head = { commit: await commitTree(git, options, tree, [head.commit, change.commit], message), tree };
+        mergedCommits.push(change.commit);
+      }
+      merged.push(label);
+      log.debug({ label, commit: head.commit }, "change merged");
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+
+  const commit = await publish(git, ref, targetBranch, previous, head, [base, ...mergedCommits]);
+  log.info({ branch: targetBranch, commit, merged: merged.length, conflicts: conflicts.length }, "changes reconciled");
+  return { branch: targetBranch, commit, tree: head.tree, merged, conflicts };
+}
+
+async function assertBranchName(git: Git, ref: string, branch: string): Promise<void> {
+  const check = await git(["check-ref-format", ref], { okCodes: [1] });
+  if (check.exitCode !== 0 || branch.startsWith("-")) throw new InvalidBranchNameError(branch);
+}
+
+async function resolveBaseCommit(git: Git, commit: string): Promise<string> {
+  if (!/^[0-9a-f]{7,64}$/i.test(commit)) throw new UnknownCommitError(commit);
+  const out = await git(["rev-parse", "--verify", "--quiet", `${commit}^{commit}`], { okCodes: [1, 128] });
+  if (out.exitCode !== 0) throw new UnknownCommitError(commit);
+  return firstLine(out);
+}
+
+async function readRef(git: Git, ref: string): Promise<string | null> {
+  const out = await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { okCodes: [1, 128] });
+  return out.exitCode === 0 ? firstLine(out) : null;
+}
+
+async function treeOf(git: Git, commit: string): Promise<string> {
+  return firstLine(await git(["rev-parse", `${commit}^{tree}`]));
+}
+
+function commitMessage(label: string, change: ChangeRef, branch: string, resolvedPaths: string[]): string {
+  // Labels are model text: one line, bounded, so the subject stays a subject.
+  const subject = label.replace(/\s+/g, " ").trim().slice(0, 72);
+  const lines = [`Merge ${subject || change.branch} into ${branch}`, "", `Change: ${change.branch} (${change.commit})`];
+  if (resolvedPaths.length > 0) lines.push("", "Resolved conflicts:", ...resolvedPaths.map((p) => `  ${p}`));
+  return `${lines.join("\n")}\n`;
+}
+
+async function commitTree(
+  git: Git,
+  options: MergeChangesOptions,
+  tree: string,
+  parents: string[],
+  message: string,
+): Promise<string> {
+  const clock = options.clock ?? systemClock;
+  const date = `${Math.floor(clock.now() / 1000)} +0000`;
+  const { name, email } = options.author;
+  const env = {
+    GIT_AUTHOR_NAME: name,
+    GIT_AUTHOR_EMAIL: email,
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_NAME: name,
+    GIT_COMMITTER_EMAIL: email,
+    GIT_COMMITTER_DATE: date,
+  };
+  const args = ["commit-tree", "--no-gpg-sign", tree, ...parents.flatMap((p) => ["-p", p]), "-F", "-"];
+  return firstLine(await git(args, { env, input: message }));
+}
+
+/** Points the branch at `head` unless it already holds the same result; returns the branch's commit. */
+async function publish(
+  git: Git,
+  ref: string,
+  branch: string,
+  previous: string | null,
+  head: Head,
+  mustContain: string[],
+): Promise<string> {
+  if (previous === head.commit) return previous;
+  const anythingMerged = mustContain.length > 1;
+  if (previous !== null && anythingMerged && (await sameResult(git, previous, head.tree, mustContain))) return previous;
+  const expected = previous ?? "0".repeat(head.commit.length);
+  try {
+    await git(["update-ref", "-m", "dynflow: reconcile", ref, head.commit, expected]);
+  } catch (error) {
+    if (!(error instanceof GitCommandError)) throw error;
+    const actual = await readRef(git, ref);
+    if (actual !== previous) throw new BranchMovedError(branch, previous, actual);
+    throw error;
+  }
+  return head.commit;
+}
+
+/** True when `commit` has `tree` and every commit of `mustContain` in its history. */
+async function sameResult(git: Git, commit: string, tree: string, mustContain: string[]): Promise<boolean> {
+  if ((await treeOf(git, commit)) !== tree) return false;
+  const missing = await git(["rev-list", "--count", ...mustContain, "--not", commit]);
+  return firstLine(missing) === "0";
+}

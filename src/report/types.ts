@@ -1,0 +1,62 @@
+/**
+ * The data a convergence report is rendered from. Built by the caller from the
+ * run record, the run outcome and the reconciliation; rendering is pure.
+ */
+import type { WorkerOutcome } from "../agents/types.js";
+import type { ReconcileResult } from "../reconcile/types.js";
+import type { RunErrorInfo, RunStatus, TokenUsage } from "../runtime/types.js";
+
+/** What was predicted before the run started (agents x tokens x price). */
+export interface ReportEstimate {
+  agents: number;
+  tokens: number;
+  costUsd: number;
+}
+
+/** What the run actually used. */
+export interface ReportTotals {
+  agents: number;
+  usage: TokenUsage;
+  costUsd: number;
+  wallMs: number;
+}
+
+/** Where the reader can go next; every link is optional. */
+export interface ReportLinks {
+  /** The run's check run; also where the full report lives when this one is shortened. */
+  checkRunUrl?: string;
+  /** The comment that started the run. */
+  commentUrl?: string;
+  /** Login of who started the run. */
+  requester?: string;
+}
+
+export interface ReportModel {
+  runId: string;
+  /** The task as written in the command; null for a saved workflow. */
+  task: string | null;
+  /** The saved workflow's name; null for a free-text task. */
+  workflow: string | null;
+  /** `owner/name`. */
+  repository: string;
+  base: { commit: string; branch: string };
+  status: RunStatus;
+  error: RunErrorInfo | null;
+  /** Every worker's line of work, in the order the report lists them. */
+  workers: WorkerOutcome[];
+  /** Null when reconciliation did not run. */
+  reconcile: Pick<ReconcileResult, "merged" | "conflicts"> | null;
+  totals: ReportTotals;
+  estimate?: ReportEstimate | null;
+  phases: { title: string; agents: number }[];
+  /** The plan script's source. */
+  script: string;
+  /** What was not done and why, one sentence each. */
+  notes: string[];
+  links?: ReportLinks;
+}
+
+export interface RenderReportOptions {
+  /** Longest report to produce, in UTF-16 code units. Default 65,536 (GitHub's pull request body limit). */
+  maxLength?: number;
+}
