@@ -1,0 +1,12 @@
+/**
+ * The model client: everything that talks to Anthropic's Messages API.
+ */
+export { createModelClient } from "./create-model-client.js";
+export type { CreateMessageOptions, ModelClient, ModelClientOptions, ModelResponse } from "./create-model-client.js";
+export { CacheBreakpointLimitError, ModelApiError, ModelCallAbortedError, UnknownModelPriceError } from "./errors.js";
+export { costOf, DEFAULT_MODELS, DEFAULT_PRICES, priceFor, usageFromApi } from "./models.js";
+export type { ApiUsage, ModelPrice, PriceTable, Role } from "./models.js";
+export { PrefixGate } from "./prefix-gate.js";
+export type { GatePass, GateTimers, PassReason, PrefixGateOptions } from "./prefix-gate.js";
+export { MAX_CACHE_BREAKPOINTS, sharedPrefixKey, withCacheControl } from "./with-cache-control.js";
+export type { CachedRequest, CacheControlOptions, SharedPrefixEnd } from "./with-cache-control.js";
