@@ -1,0 +1,226 @@
+/**
+ * Object-level access to one repository: resolve, list, read and write git
+ * objects through three long-lived git processes, with per-commit listings
+ * cached. Everything above (views, workspaces) goes through this.
+ */
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { CommitNotFoundError, GitCommandError, RepositoryClosedError } from "./errors.js";
+import { GitBatch, parseCatFile, parseLine } from "./git-batch.js";
+import { gitEnvironment, secretForms } from "./git-env.js";
+import { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
+import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-listing.js";
+import { parseTreeObject, type TreeObjectEntry, type TreeStore } from "./write-tree.js";
+
+export interface GitStoreOptions {
+  env: NodeJS.ProcessEnv;
+  token: string | undefined;
+  log: Logger | undefined;
+  /** Commits whose file listings stay cached. */
+  listingCacheSize: number;
+}
+
+const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** Object access for one repository; owned by a `GitRepository`. */
+export class GitStore implements TreeStore {
+  private token: string | undefined;
+  private catFile!: GitBatch;
+  private hashObject!: GitBatch;
+  private mktree!: GitBatch;
+  private readonly listings = new Map<string, Promise<TreeListing>>();
+  private readonly commits = new Map<string, string>();
+  private readonly prefetched = new Map<string, Promise<void>>();
+  private promisor: Promise<string | null> | undefined;
+  private blobDir: Promise<string> | undefined;
+  private blobCounter = 0;
+  private closed = false;
+
+  private constructor(
+    readonly gitDir: string,
+    /** Bytes of an object id: 20 (SHA-1) or 32 (SHA-256). */
+    readonly hashBytes: number,
+    private readonly options: GitStoreOptions,
+  ) {
+    this.token = options.token;
+    this.startBatches();
+  }
+
+  /** Locates the repository at `path` (bare or not) and reads its object format. */
+  static async open(path: string, options: GitStoreOptions): Promise<GitStore> {
+    const ctx: GitContext = { cwd: path, env: gitEnvironment(options.env, { token: options.token }), secrets: secretForms(options.token) };
+    const { stdout } = await runGit(ctx, ["rev-parse", "--absolute-git-dir", "--show-object-format"]);
+    const [gitDir, format] = stdout.toString("utf8").trim().split("\n");
+    return new GitStore(gitDir as string, format === "sha256" ? 32 : 20, options);
+  }
+
+  get log(): Logger | undefined {
+    return this.options.log;
+  }
+
+  /** The context new git processes run with (the current token included). */
+  context(): GitContext {
+    return {
+      cwd: this.gitDir,
+      env: gitEnvironment(this.options.env, { gitDir: this.gitDir, token: this.token }),
+      secrets: secretForms(this.token),
+    };
+  }
+
+  /** Runs a git command in this repository; `env` adds variables (e.g. commit identities). */
+  run(args: readonly string[], options: RunGitOptions & { env?: Record<string, string> } = {}): Promise<GitOutput> {
+    if (this.closed) return Promise.reject(new RepositoryClosedError(this.gitDir));
+    const ctx = this.context();
+    return runGit(options.env ? { ...ctx, env: { ...ctx.env, ...options.env } } : ctx, args, options);
+  }
+
+  /** Replaces the token used for lazy fetches; long-lived processes restart with it. */
+  setToken(token: string | undefined): void {
+    if (token === this.token) return;
+    this.token = token;
+    const old = [this.catFile, this.hashObject, this.mktree];
+    this.startBatches();
+    for (const batch of old) void batch.close();
+  }
+
+  async resolveCommit(rev: string): Promise<string> {
+    const known = this.commits.get(rev);
+    if (known) return known;
+    if (rev === "" || rev.startsWith("-") || /[\0\n]/.test(rev)) throw new CommitNotFoundError(rev);
+    const { stdout, exitCode } = await this.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`], { okExitCodes: [0, 1, 128] });
+    if (exitCode !== 0) throw new CommitNotFoundError(rev);
+    const oid = stdout.toString("utf8").trim();
+    // Only immutable names are cached: a branch may move.
+    if (FULL_OID.test(rev)) this.commits.set(rev, oid);
+    this.commits.set(oid, oid);
+    return oid;
+  }
+
+  /** The file listing of a commit (a full commit id), cached for the most recent commits. */
+  listing(commit: string): Promise<TreeListing> {
+    let listing = this.listings.get(commit);
+    if (listing) {
+      this.listings.delete(commit);
+    } else {
+      listing = this.run(["ls-tree", "-r", "-z", "--full-tree", commit]).then((out) => parseLsTree(commit, out.stdout));
+      listing.catch(() => this.listings.delete(commit));
+    }
+    this.listings.set(commit, listing);
+    while (this.listings.size > this.options.listingCacheSize) this.listings.delete(this.listings.keys().next().value as string);
+    return listing;
+  }
+
+  /** Raw content of an object (blob or tree). In a partial clone a missing blob is fetched. */
+  async readObject(oid: string): Promise<Buffer> {
+    if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    const object = await this.catFile.request(`${oid}\n`, parseCatFile);
+    if (!object) throw new GitCommandError(["cat-file", "--batch"], null, `object ${oid} is missing and could not be fetched`);
+    return object.content;
+  }
+
+  /** The id of a commit's root tree. */
+  async treeOf(commit: string): Promise<string> {
+    if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    const object = await this.catFile.request(`${commit}^{tree}\n`, parseCatFile);
+    if (!object) throw new CommitNotFoundError(commit);
+    return object.oid;
+  }
+
+  /** A unified diff between two trees (or commits), as plumbing prints it (config-independent). */
+  async diff(from: string, to: string): Promise<string> {
+    const { stdout } = await this.run(["diff-tree", "-r", "-p", "--no-renames", "--no-color", "--no-ext-diff", from, to]);
+    return stdout.toString("utf8");
+  }
+
+  /** Lines added and deleted per path between two trees (binary files count 0). */
+  async numstat(from: string, to: string): Promise<Map<string, { additions: number; deletions: number }>> {
+    const { stdout } = await this.run(["diff-tree", "-r", "-z", "--numstat", "--no-renames", from, to]);
+    const stats = new Map<string, { additions: number; deletions: number }>();
+    for (const record of stdout.toString("utf8").split("\0")) {
+      const [added, deleted, ...path] = record.split("\t");
+      if (path.length === 0) continue;
+      stats.set(path.join("\t"), { additions: Number(added) || 0, deletions: Number(deleted) || 0 });
+    }
+    return stats;
+  }
+
+  async readTree(oid: string): Promise<TreeObjectEntry[]> {
+    return parseTreeObject(await this.readObject(oid), this.hashBytes);
+  }
+
+  /** The id git gives `content` as a blob, computed without writing it. */
+  blobId(content: Buffer): string {
+    const hash = createHash(this.hashBytes === 32 ? "sha256" : "sha1");
+    return hash.update(`blob ${content.length}\0`).update(content).digest("hex");
+  }
+
+  /** Stores `content` as a blob and returns its id. */
+  async writeBlob(content: Buffer): Promise<string> {
+    if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    this.blobDir ??= mkdtemp(join(tmpdir(), "dynflow-blobs-"));
+    const file = join(await this.blobDir, String(this.blobCounter++));
+    await writeFile(file, content);
+    try {
+      return await this.hashObject.request(`${file}\n`, parseLine);
+    } finally {
+      await unlink(file).catch(() => undefined);
+    }
+  }
+
+  /** Writes a tree object; entries may name objects that are not present (partial clones). */
+  async makeTree(entries: readonly TreeObjectEntry[]): Promise<string> {
+    if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    const type = (mode: string) => (mode === MODE_TREE ? "tree" : mode === MODE_GITLINK ? "commit" : "blob");
+    const input = entries.map((e) => `${e.mode} ${type(e.mode)} ${e.oid}\t${e.name}\0`).join("") + "\0";
+    return this.mktree.request(input, parseLine);
+  }
+
+  /**
+   * In a partial clone, fetches every blob of `commit` that is missing, in one
+   * request, so a whole-tree search does not fetch blobs one at a time.
+   */
+  prefetch(commit: string): Promise<void> {
+    let done = this.prefetched.get(commit);
+    if (!done) {
+      done = this.fetchMissingBlobs(commit);
+      done.catch(() => this.prefetched.delete(commit));
+      this.prefetched.set(commit, done);
+    }
+    return done;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close()]);
+    if (this.blobDir) await rm(await this.blobDir, { recursive: true, force: true });
+  }
+
+  private startBatches(): void {
+    const ctx = () => this.context();
+    this.catFile = new GitBatch(ctx, ["cat-file", "--batch"]);
+    this.hashObject = new GitBatch(ctx, ["hash-object", "-w", "--no-filters", "--stdin-paths"]);
+    this.mktree = new GitBatch(ctx, ["mktree", "-z", "--missing", "--batch"]);
+  }
+
+  private async fetchMissingBlobs(commit: string): Promise<void> {
+    this.promisor ??= this.run(["config", "--get", "extensions.partialClone"], { okExitCodes: [0, 1] }).then((out) => out.stdout.toString("utf8").trim() || null);
+    const remote = await this.promisor;
+    if (!remote) return;
+    const { stdout } = await this.run(["rev-list", "--objects", "--missing=print", commit]);
+    const missing = stdout
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("?"))
+      .map((line) => line.slice(1));
+    if (missing.length === 0) return;
+    this.log?.debug({ commit, blobs: missing.length }, "prefetching missing blobs");
+    await this.run(
+      ["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none", "--stdin", remote],
+      { input: `${missing.join("\n")}\n` },
+    );
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Isolated git workspaces: fork from a base commit, read from git objects,
+ * write to an in-memory overlay, commit to `dynflow/<run-id>/<slug>`.
+ */
+export { DEFAULT_PROTECTED_PATHS, normalizePath, type WritePolicyOptions } from "./check-path.js";
+export {
+  CommitNotFoundError,
+  GitCommandError,
+  InvalidRefNameError,
+  InvalidRemoteUrlError,
+  InvalidSearchPatternError,
+  PushRejectedError,
+  RepositoryClosedError,
+  WorkspacePathError,
+  type WorkspacePathErrorCode,
+} from "./errors.js";
+export { GitRepository, openRepository, type RepositoryOptions } from "./open-repository.js";
+export { pushBranches, type PushBranchesOptions, type PushedRef } from "./push-branches.js";
+export { SlugRegistry, resultBranch, slugify, workerBranch } from "./slugify.js";
+export { syncClone, type SyncCloneOptions, type SyncCloneResult } from "./sync-clone.js";
+export type * from "./types.js";
+export { Workspace } from "./workspace.js";

@@ -1,0 +1,76 @@
+/**
+ * Pushes many branches with one `git push` (one connection, one pack), the
+ * token in the environment only.
+ */
+import type { Logger } from "pino";
+import { InvalidRefNameError, PushRejectedError } from "./errors.js";
+import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
+import { gitFailure, runGit, type GitContext } from "./run-git.js";
+
+export interface PushBranchesOptions {
+  /** The local repository (bare or not) holding the branches. */
+  repoDir: string;
+  /** Remote URL without credentials, e.g. the API's `clone_url`. */
+  remoteUrl: string;
+  token?: string;
+  /** Refspecs such as `+refs/heads/dynflow/r1/a:refs/heads/dynflow/r1/a` (`+` forces). */
+  refspecs: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  log?: Logger;
+}
+
+/** What happened to one ref, from `git push --porcelain`. */
+export interface PushedRef {
+  source: string;
+  destination: string;
+  status: "created" | "updated" | "forced" | "deleted" | "up-to-date" | "rejected";
+  /** Git's summary, e.g. `[new branch]` or `[rejected] (non-fast-forward)`. */
+  summary: string;
+}
+
+const STATUS: Record<string, PushedRef["status"]> = {
+  "*": "created",
+  " ": "updated",
+  "+": "forced",
+  "-": "deleted",
+  "=": "up-to-date",
+  "!": "rejected",
+};
+
+/** Parses the ref lines of `git push --porcelain`. */
+export function parsePushPorcelain(stdout: string): PushedRef[] {
+  const results: PushedRef[] = [];
+  for (const line of stdout.split("\n")) {
+    const match = /^([*+\-=! ])\t([^\t]*)\t(.*)$/.exec(line);
+    if (!match) continue;
+    const [source = "", destination = ""] = (match[2] as string).split(":");
+    results.push({ source, destination, status: STATUS[match[1] as string] as PushedRef["status"], summary: match[3] as string });
+  }
+  return results;
+}
+
+/**
+ * Pushes `refspecs` to `remoteUrl` in one `git push`. Resolves with every
+ * ref's outcome; throws `PushRejectedError` (with all outcomes) when the
+ * remote refused some refs, and `GitCommandError` when the push failed as a whole.
+ */
+export async function pushBranches(options: PushBranchesOptions): Promise<PushedRef[]> {
+  const remoteUrl = checkRemoteUrl(options.remoteUrl);
+  if (options.refspecs.length === 0) return [];
+  for (const refspec of options.refspecs) {
+    if (refspec.startsWith("-") || /[\s\0]/.test(refspec)) throw new InvalidRefNameError(refspec, "a refspec must not start with '-' or contain whitespace");
+  }
+  const ctx: GitContext = {
+    cwd: options.repoDir,
+    env: gitEnvironment(options.env ?? process.env, { token: options.token }),
+    secrets: secretForms(options.token),
+  };
+  const args = ["push", "--porcelain", "--no-verify", remoteUrl, ...options.refspecs];
+  const output = await runGit(ctx, args, { okExitCodes: [0, 1], signal: options.signal });
+  const results = parsePushPorcelain(output.stdout.toString("utf8"));
+  if (output.exitCode !== 0 && results.length === 0) throw gitFailure(ctx, args, output.exitCode, output.stderr);
+  options.log?.info({ refs: results.length, rejected: results.filter((r) => r.status === "rejected").length }, "pushed branches");
+  if (results.some((r) => r.status === "rejected")) throw new PushRejectedError(results);
+  return results;
+}

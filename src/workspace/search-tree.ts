@@ -1,0 +1,127 @@
+/**
+ * Line search over a tree with its overlay. Files the workspace changed are
+ * searched in memory; the untouched rest with `git grep -P` on the base
+ * commit, whose hits are re-checked with the JavaScript RegExp so results have
+ * JavaScript semantics. When PCRE cannot take the pattern, every base file is
+ * scanned in JavaScript instead (slower, same results).
+ */
+import { StringDecoder } from "node:string_decoder";
+import { compileListGlob } from "./check-path.js";
+import { GitCommandError, InvalidSearchPatternError } from "./errors.js";
+import { gitFailure, startGit } from "./run-git.js";
+import { MODE_SYMLINK } from "./tree-listing.js";
+import type { SearchMatch, SearchOptions } from "./types.js";
+import { isBinary } from "./slice-lines.js";
+import type { TreeView } from "./tree-view.js";
+
+const DEFAULT_MAX_MATCHES = 200;
+const MAX_TEXT = 400;
+
+function toRegExp(pattern: string | RegExp): RegExp {
+  try {
+    return typeof pattern === "string" ? new RegExp(pattern) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
+  } catch (error) {
+    throw new InvalidSearchPatternError(String(pattern), error instanceof Error ? error.message : String(error));
+  }
+}
+
+function byPathThenLine(a: SearchMatch, b: SearchMatch): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line;
+}
+
+function matchLines(path: string, text: string, regex: RegExp, out: SearchMatch[], max: number): void {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  for (let i = 0; i < lines.length && out.length < max; i++) {
+    const line = lines[i] as string;
+    if (regex.test(line)) out.push({ path, line: i + 1, text: line.slice(0, MAX_TEXT) });
+  }
+}
+
+/** Searches a view (overlay applied) line by line; results sorted by path then line, at most `maxMatches`. */
+export async function searchTree(view: TreeView, pattern: string | RegExp, options: SearchOptions = {}): Promise<SearchMatch[]> {
+  const regex = toRegExp(pattern);
+  const max = Math.max(1, Math.floor(options.maxMatches ?? DEFAULT_MAX_MATCHES));
+  const inGlob = compileListGlob(options.glob);
+  const wanted = (path: string) => !view.overlay.has(path) && view.listing.get(path)?.mode !== MODE_SYMLINK && inGlob(path);
+
+  const changed: SearchMatch[] = [];
+  const overlayPaths = [...view.overlay.keys()].sort();
+  for (const path of overlayPaths) {
+    const file = view.overlay.get(path);
+    if (file && inGlob(path) && !file.content.includes("\0")) matchLines(path, file.content, regex, changed, max);
+  }
+
+  await view.store.prefetch(view.baseCommit);
+  let base: SearchMatch[];
+  try {
+    base = await grepBase(view, regex, wanted, max);
+  } catch (error) {
+    if (!(error instanceof GitCommandError)) throw error;
+    view.store.log?.debug({ pattern: regex.source, error: error.message }, "git grep refused the pattern; scanning in JavaScript");
+    base = await scanBase(view, regex, wanted, max);
+  }
+  return [...changed, ...base].sort(byPathThenLine).slice(0, max);
+}
+
+/** Runs `git grep -P` on the base commit, streaming, until `max` accepted hits. */
+function grepBase(view: TreeView, regex: RegExp, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
+  const ctx = view.store.context();
+  const args = ["grep", "-P", "-I", "-n", "-z", "--no-color", "--no-column", ...(regex.flags.includes("i") ? ["-i"] : []), "-e", regex.source, view.baseCommit, "--"];
+  const prefix = `${view.baseCommit}:`;
+  return new Promise((resolve, reject) => {
+    const child = startGit(ctx, args);
+    const hits: SearchMatch[] = [];
+    const decoder = new StringDecoder("utf8");
+    let pending = "";
+    let stderr = "";
+    let done = false;
+    child.stdin.end();
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (done) return;
+      pending += decoder.write(chunk);
+      for (;;) {
+        const pathEnd = pending.indexOf("\0");
+        const lineEnd = pathEnd < 0 ? -1 : pending.indexOf("\0", pathEnd + 1);
+        const textEnd = lineEnd < 0 ? -1 : pending.indexOf("\n", lineEnd + 1);
+        if (textEnd < 0) break;
+        const raw = pending.slice(0, pathEnd);
+        const path = raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
+        const text = pending.slice(lineEnd + 1, textEnd);
+        const line = Number(pending.slice(pathEnd + 1, lineEnd));
+        pending = pending.slice(textEnd + 1);
+        if (wanted(path) && regex.test(text)) hits.push({ path, line, text: text.slice(0, MAX_TEXT) });
+        if (hits.length >= max) {
+          done = true;
+          child.kill();
+          resolve(hits);
+          return;
+        }
+      }
+    });
+    child.on("error", (error) => reject(gitFailure(ctx, args, null, stderr, error)));
+    child.on("close", (code) => {
+      if (done) return;
+      if (code === 0 || code === 1) resolve(hits);
+      else reject(gitFailure(ctx, args, code, stderr));
+    });
+  });
+}
+
+/** Reads every wanted base file and matches it in JavaScript, in path order, until `max` hits. */
+async function scanBase(view: TreeView, regex: RegExp, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
+  const paths = view.listing.files.filter(wanted);
+  const hits: SearchMatch[] = [];
+  const CHUNK = 32;
+  for (let i = 0; i < paths.length && hits.length < max; i += CHUNK) {
+    const chunk = paths.slice(i, i + CHUNK);
+    const contents = await Promise.all(chunk.map((path) => view.store.readObject(view.listing.get(path)?.oid as string)));
+    for (const [j, bytes] of contents.entries()) {
+      if (!isBinary(bytes)) matchLines(chunk[j] as string, bytes.toString("utf8"), regex, hits, max);
+    }
+  }
+  return hits;
+}

@@ -1,0 +1,74 @@
+/**
+ * Real git repositories in temp directories for workspace tests, built with
+ * git commands (never a mocked git).
+ */
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+
+const exec = promisify(execFile);
+
+/** An environment free of the caller's git redirections, with a fixed identity. */
+export function testGitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("GIT_")) env[key] = value;
+  return {
+    ...env,
+    GIT_AUTHOR_NAME: "Fixture",
+    GIT_AUTHOR_EMAIL: "fixture@example.com",
+    GIT_COMMITTER_NAME: "Fixture",
+    GIT_COMMITTER_EMAIL: "fixture@example.com",
+    GIT_CONFIG_NOSYSTEM: "1",
+  };
+}
+
+/** Runs git in `cwd` and returns its stdout untouched. */
+export async function gitRaw(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await exec("git", args, { cwd, env: testGitEnv(), maxBuffer: 64 << 20 });
+  return stdout;
+}
+
+/** Runs git in `cwd` and returns trimmed stdout. */
+export async function git(cwd: string, ...args: string[]): Promise<string> {
+  return (await gitRaw(cwd, ...args)).trim();
+}
+
+export async function tempDir(prefix = "dynflow-ws-test-"): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+export interface FixtureRepo {
+  dir: string;
+  head: string;
+}
+
+/**
+ * A non-bare repository with one commit holding `files` (path → content) and
+ * `symlinks` (path → target), on branch `main`.
+ */
+export async function makeRepo(files: Record<string, string | Buffer>, symlinks: Record<string, string> = {}): Promise<FixtureRepo> {
+  const dir = await tempDir();
+  await git(dir, "init", "-q", "-b", "main");
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  for (const [path, target] of Object.entries(symlinks)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await symlink(target, join(dir, path));
+  }
+  await git(dir, "add", "-A");
+  await git(dir, "commit", "-q", "-m", "initial");
+  return { dir, head: await git(dir, "rev-parse", "HEAD") };
+}
+
+/** Content of `path` at `rev`, read with git itself. */
+export function show(dir: string, rev: string, path: string): Promise<string> {
+  return gitRaw(dir, "cat-file", "blob", `${rev}:${path}`);
+}

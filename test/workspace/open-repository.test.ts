@@ -1,0 +1,88 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RepositoryClosedError } from "../../src/workspace/errors.js";
+import { openRepository } from "../../src/workspace/open-repository.js";
+import { git, makeRepo, removeDir, show, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+
+const AUTHOR = { name: "W", email: "w@example.com" };
+const BIG = Array.from({ length: 60_000 }, (_, i) => `line ${i} ${"x".repeat(40)}`).join("\n") + "\n";
+
+let repo: FixtureRepo;
+
+/** Long-lived git processes that are children of this test process. */
+async function gitChildren(): Promise<string[]> {
+  const { stdout } = await promisify(execFile)("ps", ["-o", "args=", "--ppid", String(process.pid)]);
+  return stdout.split("\n").filter((line) => /^git (cat-file|hash-object|mktree)/.test(line));
+}
+
+beforeAll(async () => {
+  repo = await makeRepo({ "big.txt": BIG, "small.txt": "small\n", "sub/dir/file.txt": "f\n" });
+});
+
+afterAll(async () => {
+  await removeDir(repo.dir);
+});
+
+describe("openRepository", () => {
+  it("serves concurrent workspaces through shared long-lived processes, large objects included", async () => {
+    const repository = await openRepository(repo.dir, { env: testGitEnv() });
+    try {
+      const n = 12;
+      const changes = await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          const ws = await repository.fork({ runId: "many", slug: `w${i}`, baseCommit: "main" });
+          const big = await ws.read("big.txt", { startLine: 59_999 });
+          expect(big).toMatchObject({ totalLines: 60_000, text: `line 59998 ${"x".repeat(40)}\nline 59999 ${"x".repeat(40)}\n` });
+          await ws.write(`sub/dir/w${i}.txt`, `worker ${i}\n`);
+          await ws.edit("small.txt", "small", `small ${i}`);
+          return ws.commit({ message: `w${i}`, author: AUTHOR });
+        }),
+      );
+      for (const [i, change] of changes.entries()) {
+        expect(await show(repo.dir, change!.commit, `sub/dir/w${i}.txt`)).toBe(`worker ${i}\n`);
+        expect(await show(repo.dir, change!.commit, "small.txt")).toBe(`small ${i}\n`);
+        expect(await git(repo.dir, "ls-tree", "-r", "--name-only", change!.commit, "sub")).toBe(`sub/dir/file.txt\nsub/dir/w${i}.txt`);
+      }
+      expect((await gitChildren()).length).toBe(3);
+    } finally {
+      await repository.close();
+    }
+    expect(await gitChildren()).toEqual([]);
+  });
+
+  it("refuses work after close", async () => {
+    const repository = await openRepository(repo.dir, { env: testGitEnv() });
+    const ws = await repository.fork({ runId: "closed", slug: "a", baseCommit: "main" });
+    await repository.close();
+    await expect(ws.read("small.txt")).rejects.toBeInstanceOf(RepositoryClosedError);
+    await expect(repository.resolveCommit("HEAD")).rejects.toBeInstanceOf(RepositoryClosedError);
+  });
+
+  it("restarts its processes when the token changes, without losing reads", async () => {
+    const repository = await openRepository(repo.dir, { env: testGitEnv() });
+    try {
+      expect((await repository.readFile("main", "small.txt")).toString()).toBe("small\n");
+      const reads = [repository.readFile("main", "sub/dir/file.txt")];
+      repository.setToken("ghs_new");
+      reads.push(repository.readFile("main", "small.txt"));
+      expect((await Promise.all(reads)).map(String)).toEqual(["f\n", "small\n"]);
+    } finally {
+      await repository.close();
+    }
+  });
+
+  it("opens bare repositories and fails clearly outside a repository", async () => {
+    const bare = `${repo.dir}-bare.git`;
+    await git(repo.dir, "clone", "-q", "--bare", repo.dir, bare);
+    const repository = await openRepository(bare, { env: testGitEnv() });
+    try {
+      expect(repository.gitDir).toBe(bare);
+      expect(await repository.listFiles("main")).toEqual(["big.txt", "small.txt", "sub/dir/file.txt"]);
+    } finally {
+      await repository.close();
+      await removeDir(bare);
+    }
+    await expect(openRepository("/", { env: testGitEnv() })).rejects.toMatchObject({ code: "git_failed" });
+  });
+});

@@ -1,0 +1,144 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitCommandError, InvalidRemoteUrlError } from "../../src/workspace/errors.js";
+import { openRepository } from "../../src/workspace/open-repository.js";
+import { pushBranches } from "../../src/workspace/push-branches.js";
+import { syncClone } from "../../src/workspace/sync-clone.js";
+import { git, makeRepo, removeDir, show, tempDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+
+const TOKEN = "ghs_TopSecretToken1234567890";
+const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
+const AUTHOR = { name: "W", email: "w@example.com" };
+
+let source: FixtureRepo;
+let work: string;
+
+/** Missing (not yet fetched) objects of a partial clone. */
+async function missingObjects(dir: string): Promise<string[]> {
+  const out = await git(dir, "rev-list", "--objects", "--missing=print", "--all");
+  return out.split("\n").filter((line) => line.startsWith("?"));
+}
+
+function errorText(error: unknown): string {
+  const e = error as GitCommandError;
+  return [String(e), e.message, e.stderr, JSON.stringify(e.args), JSON.stringify(e), String(e.cause)].join("\n");
+}
+
+beforeAll(async () => {
+  source = await makeRepo({ "a.txt": "alpha\n", "b.txt": "beta\n", "dir/c.txt": "gamma\nfind me\n" });
+  await git(source.dir, "config", "uploadpack.allowFilter", "true");
+  work = await tempDir();
+});
+
+afterAll(async () => {
+  await removeDir(source.dir);
+  await removeDir(work);
+});
+
+describe("syncClone", () => {
+  it("creates a blobless clone whose blobs are fetched lazily on read", async () => {
+    const dir = join(work, "clone");
+    const synced = await syncClone({ cloneUrl: `file://${source.dir}`, dir, env: testGitEnv() });
+    expect(synced).toEqual({ dir, commit: source.head, created: true });
+    expect(await git(dir, "rev-parse", "--is-bare-repository")).toBe("true");
+    expect(await git(dir, "rev-parse", "refs/remotes/origin/main")).toBe(source.head);
+    expect(await git(dir, "for-each-ref", "refs/heads")).toBe("");
+    expect(await missingObjects(dir)).toHaveLength(3);
+
+    const repository = await openRepository(dir, { env: testGitEnv() });
+    try {
+      expect((await repository.readFile(synced.commit, "a.txt")).toString()).toBe("alpha\n");
+      expect(await missingObjects(dir)).toHaveLength(2);
+      const ws = await repository.fork({ runId: "sync", slug: "edit", baseCommit: synced.commit });
+      await ws.edit("b.txt", "beta", "BETA");
+      const change = await ws.commit({ message: "edit in a partial clone", author: AUTHOR });
+      expect(change!.files).toEqual([{ path: "b.txt", status: "modified", additions: 1, deletions: 1 }]);
+      // A whole-tree search fetches what is missing in one go.
+      expect(await ws.search("find")).toEqual([{ path: "dir/c.txt", line: 2, text: "find me" }]);
+      expect(await missingObjects(dir)).toHaveLength(0);
+      // Workspace branches go back to the origin with one push.
+      await pushBranches({ repoDir: dir, remoteUrl: `file://${source.dir}`, refspecs: [`+refs/heads/${change!.branch}:refs/heads/${change!.branch}`], env: testGitEnv() });
+      expect(await show(source.dir, change!.branch, "b.txt")).toBe("BETA\n");
+    } finally {
+      await repository.close();
+    }
+  });
+
+  it("fetches into an existing clone, leaving local branches alone, and resolves refs and commit ids", async () => {
+    const dir = join(work, "clone2");
+    const first = await syncClone({ cloneUrl: `file://${source.dir}`, dir, env: testGitEnv() });
+    await git(dir, "update-ref", "refs/heads/dynflow/local/keep", first.commit);
+    await git(source.dir, "checkout", "-q", "-b", "feature");
+    await git(source.dir, "commit", "-q", "--allow-empty", "-m", "feature work");
+    const feature = await git(source.dir, "rev-parse", "HEAD");
+    await git(source.dir, "checkout", "-q", "main");
+
+    const byBranch = await syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: "feature", env: testGitEnv() });
+    expect(byBranch).toEqual({ dir, commit: feature, created: false });
+    expect(await git(dir, "rev-parse", "refs/remotes/origin/feature")).toBe(feature);
+    expect(await git(dir, "rev-parse", "refs/heads/dynflow/local/keep")).toBe(first.commit);
+    expect((await syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: "refs/heads/main", env: testGitEnv() })).commit).toBe(source.head);
+    expect((await syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: feature, env: testGitEnv() })).commit).toBe(feature);
+    await expect(syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: "--upload-pack=evil", env: testGitEnv() })).rejects.toMatchObject({
+      code: "invalid_ref_name",
+    });
+  });
+});
+
+describe("token handling", () => {
+  let server: Server;
+  let seen: IncomingHttpHeaders[];
+  let url: string;
+
+  beforeAll(async () => {
+    seen = [];
+    server = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(403, { "content-type": "text/plain" }).end(`denied ${TOKEN}\n`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/owner/repo.git`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("sends the token as a Basic authorization header, never in argv, config or error text", async () => {
+    const dir = join(work, "http-clone");
+    const error = await syncClone({ cloneUrl: url, dir, token: TOKEN, env: testGitEnv() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitCommandError);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[0]?.authorization).toBe(`Basic ${BASIC}`);
+    expect(errorText(error)).not.toContain(TOKEN);
+    expect(errorText(error)).not.toContain(BASIC);
+    expect(await readFile(join(dir, "config"), "utf8")).not.toContain(TOKEN);
+  });
+
+  it("scrubs the token from git's own error output", async () => {
+    const error = await syncClone({ cloneUrl: `file:///nonexistent/${TOKEN}/repo.git`, dir: join(work, "scrub"), token: TOKEN, env: testGitEnv() }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(GitCommandError);
+    expect((error as GitCommandError).stderr).toContain("/nonexistent/***/repo.git");
+    expect(errorText(error)).not.toContain(TOKEN);
+  });
+
+  it("scrubs the token from push errors", async () => {
+    const error = await pushBranches({ repoDir: source.dir, remoteUrl: url, token: TOKEN, refspecs: ["refs/heads/main:refs/heads/main"], env: testGitEnv() }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(GitCommandError);
+    expect(seen.at(-1)?.authorization).toBe(`Basic ${BASIC}`);
+    expect(errorText(error)).not.toContain(TOKEN);
+  });
+
+  it("refuses URLs that carry credentials without echoing them", async () => {
+    const error = await syncClone({ cloneUrl: `https://x-access-token:${TOKEN}@github.com/o/r.git`, dir: join(work, "never") }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRemoteUrlError);
+    expect(String(error)).not.toContain(TOKEN);
+  });
+});
