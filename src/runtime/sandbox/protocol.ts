@@ -1,0 +1,62 @@
+/**
+ * Messages between the host thread and a sandbox worker. Each side posts
+ * arrays of messages (what one burst of work produced), since waking the other
+ * thread costs far more than the messages. Values travel as JSON strings: the
+ * side that receives a value parses it exactly once, and the guest never sees
+ * a host object.
+ */
+import type { RunErrorInfo, SandboxLimits } from "../types.js";
+import type { WasmModule } from "./wasm-api.js";
+
+/** What a sandbox worker starts with (its `workerData`). */
+export interface WorkerInit {
+  limits: SandboxLimits;
+  /** Shared with the host's watchdog; see the `CONTROL_*` slots. */
+  control: SharedArrayBuffer;
+  /** The QuickJS WebAssembly module, compiled once per process; absent: the worker compiles its own. */
+  wasmModule?: WasmModule;
+}
+
+/** Int32 slot: number of guest bursts started so far. */
+export const CONTROL_BURST = 0;
+/** Int32 slot: 1 while the guest is executing, 0 while it waits for the host. */
+export const CONTROL_RUNNING = 1;
+/** Int32 slot: CPU milliseconds the current burst may still use. */
+export const CONTROL_BUDGET_MS = 2;
+export const CONTROL_BYTES = 3 * Int32Array.BYTES_PER_ELEMENT;
+
+/** A host failure as the guest sees it: an `Error` with this name, code and message. */
+export interface WireError {
+  name: string;
+  code: string;
+  message: string;
+}
+
+export interface RunMessage {
+  t: "run";
+  prelude: string;
+  main: string;
+  filename: string;
+}
+
+/** Settles the guest promise of host call `id`; `json` undefined means `undefined`. */
+export type SettleMessage =
+  | { t: "settle"; id: number; ok: true; json: string | undefined }
+  | { t: "settle"; id: number; ok: false; error: WireError };
+
+export interface StateMessage {
+  t: "state";
+  json: string;
+}
+
+export type ToWorkerMessage = RunMessage | SettleMessage | StateMessage;
+
+export type DoneMessage =
+  | { t: "done"; ok: true; json: string | undefined }
+  | { t: "done"; ok: false; error: RunErrorInfo };
+
+export type FromWorkerMessage =
+  | { t: "ready" }
+  | { t: "call"; id: number; name: string; json: string }
+  | { t: "notify"; name: string; json: string }
+  | DoneMessage;
