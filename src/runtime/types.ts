@@ -72,6 +72,8 @@ export interface AgentRequest {
   agentId: string;
   /** Journal key (content-derived). */
   key: string;
+  /** Display label (`opts.label`, else the prompt's first line). */
+  label: string;
   prompt: string;
   options: AgentOptions;
   /** 1-based attempt number when schema validation asks for another try. */

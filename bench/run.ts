@@ -1,0 +1,35 @@
+/**
+ * `npm run bench [name...]`: runs the benchmarks and prints their figures.
+ * Figures are recorded by hand in docs/benchmarks.md; nothing here asserts.
+ * Machines are shared: compare ratios measured in one run, not absolute times.
+ */
+import os from "node:os";
+import type { BenchFigure } from "./types.js";
+
+const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]> }>> = {
+  runtime: () => import("./runtime.bench.js"),
+  workspace: () => import("./workspace.bench.js"),
+  "prompt-cache": () => import("./prompt-cache.bench.js"),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
+console.log(`dynflow benchmarks — node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+let failed = 0;
+for (const name of names) {
+  const load = SUITES[name];
+  if (!load) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(SUITES).join(", ")}`);
+    process.exitCode = 2;
+    continue;
+  }
+  console.log(`\n## ${name}`);
+  const figures = await (await load()).bench();
+  for (const f of figures) {
+    const verdict = f.pass === undefined ? "" : f.pass ? "  ok" : "  MISSED";
+    if (f.pass === false) failed++;
+    const value = Number.isInteger(f.value) ? String(f.value) : f.value.toFixed(3);
+    console.log(`${f.name.padEnd(58)} ${`${value} ${f.unit}`.padEnd(18)} ${f.target ? `target ${f.target}` : ""}${verdict}`);
+  }
+}
+console.log(failed === 0 ? "\nall targets met" : `\n${failed} target(s) missed`);

@@ -1,0 +1,55 @@
+/**
+ * The `dynflow` command line: the same engine as the GitHub App, on a local
+ * repository or a script file.
+ */
+import { DynflowError } from "../errors.js";
+import { UsageError, type CliIo } from "./cli-io.js";
+import { RUN_USAGE, runCommand } from "./run-command.js";
+import { SIMULATE_USAGE, simulateCommand } from "./simulate-command.js";
+
+const USAGE = `Usage: dynflow <command> [options]
+
+Commands:
+  run --repo <path> ...  run a task or script on a local repository with real agents
+  simulate <script.js>   preview a plan script's agents, phases and cost with simulated agents
+  help [command]         show help
+
+Run "dynflow help <command>" for a command's options.
+`;
+
+const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: CliIo) => Promise<number> }> = {
+  run: { usage: RUN_USAGE, run: runCommand },
+  simulate: { usage: SIMULATE_USAGE, run: simulateCommand },
+};
+
+/** Runs the CLI and returns its exit code: 0 ok, 1 the run did not succeed, 2 bad usage. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" && rest[0] ? COMMANDS[rest[0]] : undefined;
+    io.stdout(topic ? topic.usage : USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`dynflow: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`dynflow ${name}: ${(error as Error).message}\n\n${command.usage}`);
+      return 2;
+    }
+    if (error instanceof DynflowError) {
+      io.stderr(`dynflow ${name}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

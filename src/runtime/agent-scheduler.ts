@@ -1,0 +1,326 @@
+/**
+ * Starts the agents a script asks for, under the run's caps and budgets, and
+ * journals what they return so a re-run pays for nothing twice.
+ *
+ * Order matters for replay and fairness: calls are numbered, journal-checked
+ * and queued in the order the script made them; excess calls wait in that
+ * order for a free slot.
+ */
+import pLimit, { type LimitFunction } from "p-limit";
+import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journal-key.js";
+import { compileSchema } from "./schema/compile-schema.js";
+import { AgentFailedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
+import { normalizeAgentCall } from "./normalize-agent-options.js";
+import {
+  ZERO_USAGE,
+  addUsage,
+  totalTokens,
+  type AgentOptions,
+  type AgentRecord,
+  type AgentRunner,
+  type Clock,
+  type Journal,
+  type RunEvent,
+  type RunLimits,
+  type RunStatus,
+  type TokenUsage,
+} from "./types.js";
+import type { DynflowError } from "../errors.js";
+
+export interface AgentSchedulerOptions {
+  runId: string;
+  baseRevision: string;
+  runner: AgentRunner;
+  journal: Journal;
+  limits: RunLimits;
+  clock: Clock;
+  emit: (event: RunEvent) => void;
+  /** Aborted when the run is cancelled; in-flight agents see it. */
+  signal: AbortSignal;
+  /** Called after every change in spend (to refresh the script's `budget`). */
+  onSpend?: () => void;
+}
+
+/** Why the scheduler stopped accepting work. */
+export interface Halt {
+  status: Exclude<RunStatus, "ok" | "error">;
+  error: DynflowError;
+}
+
+const LABEL_LENGTH = 60;
+
+function defaultLabel(prompt: string): string {
+  const firstLine = prompt.trim().split("\n", 1)[0] ?? "";
+  return firstLine.length > LABEL_LENGTH ? `${firstLine.slice(0, LABEL_LENGTH - 1)}…` : firstLine;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class AgentScheduler {
+  /** Every agent call accepted so far, in call order. */
+  readonly records: AgentRecord[] = [];
+  readonly warnings: string[] = [];
+  usage: TokenUsage = { ...ZERO_USAGE };
+  costUsd = 0;
+  freshUsage: TokenUsage = { ...ZERO_USAGE };
+  freshCostUsd = 0;
+  maxRunning = 0;
+
+  private running = 0;
+  private halted: Halt | null = null;
+  private closed = false;
+  private readonly limit: LimitFunction;
+  private readonly occurrences = new OccurrenceCounter();
+  private readonly warnedKeys = new Set<string>();
+  private lookupChain: Promise<unknown> = Promise.resolve();
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: AgentSchedulerOptions) {
+    this.limit = pLimit(options.limits.maxConcurrency);
+    options.signal.addEventListener("abort", () => this.halt({ status: "cancelled", error: cancelError(options.signal) }), {
+      once: true,
+    });
+  }
+
+  /** The reason the run stopped taking work, if it did. */
+  get stopped(): Halt | null {
+    return this.halted;
+  }
+
+  get tokensSpent(): number {
+    return totalTokens(this.usage);
+  }
+
+  /**
+   * Runs one `agent()` call. Resolves to its record, or `null` when the agent
+   * failed. Rejects only for mistakes in the call itself (bad options, a
+   * self-contradicting schema) and when the run stopped taking work.
+   */
+  async call(prompt: unknown, rawOptions: unknown, currentPhase: string | null): Promise<AgentRecord | null> {
+    const call = normalizeAgentCall(prompt, rawOptions);
+    for (const key of call.unknownKeys) this.warnUnknownOption(key);
+    const schema = call.options.schema === undefined ? null : compileSchema(call.options.schema);
+    this.assertAccepting();
+
+    const { limits } = this.options;
+    if (this.records.length >= limits.maxAgents) {
+      const error = new CapExceededError("maxAgents", limits.maxAgents);
+      this.halt({ status: "capped", error });
+      throw error;
+    }
+
+    const occurrence = this.occurrences.next(callContentHash(call.prompt, call.options));
+    const record: AgentRecord = {
+      id: `a${this.records.length + 1}`,
+      key: journalKey({ prompt: call.prompt, options: call.options, baseRevision: this.options.baseRevision, occurrence }),
+      label: call.options.label ?? defaultLabel(call.prompt),
+      phase: call.options.phase ?? currentPhase,
+      role: call.options.role ?? "worker",
+      status: "failed",
+      output: null,
+      change: null,
+      usage: { ...ZERO_USAGE },
+      costUsd: 0,
+      attempts: 0,
+      meta: {},
+    };
+    this.records.push(record);
+    this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
+
+    const cached = await this.lookup(record.key);
+    if (cached) {
+      Object.assign(record, {
+        status: "cached",
+        output: cached.output,
+        change: cached.change,
+        usage: cached.usage,
+        costUsd: cached.costUsd,
+        meta: cached.meta,
+      });
+      this.usage = addUsage(this.usage, cached.usage);
+      this.costUsd += cached.costUsd;
+      this.emit({ type: "agent.cached", agentId: record.id, usage: cached.usage, costUsd: cached.costUsd, change: cached.change });
+      this.spendChanged();
+      return record;
+    }
+    return this.limit(() => this.execute(record, call.prompt, call.options, schema));
+  }
+
+  /** Resolves once the run has stopped taking work and no agent is running. */
+  whenHaltedAndIdle(): Promise<Halt> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.halted && this.running === 0) resolve(this.halted);
+        else this.idleWaiters.push(check);
+      };
+      check();
+    });
+  }
+
+  /**
+   * The script has ended: refuse new calls and resolve once the agents still
+   * running have finished (their results are paid for, so they are kept).
+   */
+  close(): Promise<void> {
+    this.closed = true;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.running === 0) resolve();
+        else this.idleWaiters.push(check);
+      };
+      check();
+    });
+  }
+
+  /** Stops new work. In-flight agents finish (or see the abort, on cancel). */
+  halt(halt: Halt): void {
+    if (this.halted) return;
+    this.halted = halt;
+    this.notifyIdle();
+  }
+
+  private async execute(
+    record: AgentRecord,
+    prompt: string,
+    options: AgentOptions,
+    schema: ReturnType<typeof compileSchema> | null,
+  ): Promise<AgentRecord | null> {
+    this.assertAccepting();
+    const budgetError = this.budgetError();
+    if (budgetError) {
+      this.halt({ status: "budget-exhausted", error: budgetError });
+      throw budgetError;
+    }
+
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    this.emit({ type: "agent.started", agentId: record.id });
+    const validate = schema ? (value: unknown) => schema.validate(value) : () => ({ ok: true as const });
+    let feedback: string | undefined;
+    try {
+      for (let attempt = 1; attempt <= this.options.limits.maxSchemaAttempts; attempt++) {
+        record.attempts = attempt;
+        let result;
+        try {
+          result = await this.options.runner.run({
+            runId: this.options.runId,
+            agentId: record.id,
+            key: record.key,
+            label: record.label,
+            prompt,
+            options,
+            attempt,
+            feedback,
+            validate,
+            signal: this.options.signal,
+          });
+        } catch (error) {
+          if (error instanceof AgentFailedError) {
+            this.spend(record, error.usage, error.costUsd);
+            record.change = error.change ?? record.change;
+          }
+          return this.fail(record, errorText(error));
+        }
+        this.spend(record, result.usage, result.costUsd);
+        record.change = result.change ?? record.change;
+        record.meta = result.meta ?? {};
+        const verdict = validate(result.output);
+        if (!verdict.ok) {
+          feedback = verdict.error;
+          continue;
+        }
+        record.status = "finished";
+        record.output = result.output;
+        await this.options.journal.put({
+          key: record.key,
+          label: record.label,
+          output: result.output,
+          change: record.change,
+          usage: record.usage,
+          costUsd: record.costUsd,
+          meta: record.meta,
+        });
+        this.emit({ type: "agent.finished", agentId: record.id, usage: record.usage, costUsd: record.costUsd, change: record.change });
+        return record;
+      }
+      return this.fail(
+        record,
+        `output failed its schema after ${this.options.limits.maxSchemaAttempts} attempts; last error: ${feedback ?? "unknown"}`,
+      );
+    } finally {
+      this.running--;
+      this.notifyIdle();
+    }
+  }
+
+  private assertAccepting(): void {
+    if (this.halted) throw this.halted.error;
+    if (this.closed) throw new InvalidScriptCallError("agent() was called after the script had finished; await every agent() call");
+  }
+
+  private fail(record: AgentRecord, error: string): null {
+    record.status = "failed";
+    record.error = error;
+    this.emit({ type: "agent.failed", agentId: record.id, error, usage: record.usage, costUsd: record.costUsd });
+    return null;
+  }
+
+  private spend(record: AgentRecord, usage: TokenUsage, costUsd: number): void {
+    record.usage = addUsage(record.usage, usage);
+    record.costUsd += costUsd;
+    this.usage = addUsage(this.usage, usage);
+    this.costUsd += costUsd;
+    this.freshUsage = addUsage(this.freshUsage, usage);
+    this.freshCostUsd += costUsd;
+    this.spendChanged();
+  }
+
+  private spendChanged(): void {
+    const { budgetTokens, budgetUsd } = this.options.limits;
+    this.emit({ type: "budget", spentTokens: this.tokensSpent, spentUsd: this.costUsd, budgetTokens, budgetUsd });
+    this.options.onSpend?.();
+  }
+
+  private budgetError(): BudgetExhaustedError | null {
+    const { budgetTokens, budgetUsd } = this.options.limits;
+    if (budgetTokens !== null && this.tokensSpent >= budgetTokens) {
+      return new BudgetExhaustedError("tokens", budgetTokens, this.tokensSpent);
+    }
+    if (budgetUsd !== null && this.costUsd >= budgetUsd) return new BudgetExhaustedError("usd", budgetUsd, this.costUsd);
+    return null;
+  }
+
+  /** Journal look-ups are chained so calls reach the queue in call order. */
+  private lookup(key: string) {
+    const found = this.lookupChain.then(() => this.options.journal.get(key));
+    this.lookupChain = found.catch(() => undefined);
+    return found;
+  }
+
+  private warnUnknownOption(key: string): void {
+    if (this.warnedKeys.has(key)) return;
+    this.warnedKeys.add(key);
+    const message = `agent(): unknown option "${key}" ignored (see docs/plan-api.md for the options dynflow accepts)`;
+    this.warnings.push(message);
+    this.emit({ type: "log", level: "warn", message });
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  private emit(event: DistributiveOmit<RunEvent, "at">): void {
+    this.options.emit({ ...event, at: this.options.clock.now() } as RunEvent);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function cancelError(signal: AbortSignal): RunCancelledError {
+  const reason = signal.reason instanceof Error ? signal.reason.message : typeof signal.reason === "string" ? signal.reason : "cancelled";
+  return new RunCancelledError(reason);
+}

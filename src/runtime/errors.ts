@@ -1,0 +1,76 @@
+/**
+ * Errors the runtime raises while orchestrating a script. Sandbox limit errors
+ * live with the sandbox; script validation errors with the script parser.
+ */
+import { DynflowError } from "../errors.js";
+import type { ChangeRef, TokenUsage } from "./types.js";
+
+/** A run-wide cap stopped new work; finished work is kept. */
+export class CapExceededError extends DynflowError {
+  constructor(
+    readonly cap: "maxAgents",
+    readonly limit: number,
+  ) {
+    super(
+      "cap_exceeded",
+      `the run reached its cap of ${limit} agents (${cap}); no further agent was started and everything finished is kept. ` +
+        `Raise ${cap} in the configuration or make the script start fewer agents.`,
+    );
+  }
+}
+
+/** The token or dollar budget is spent; no new agent starts. */
+export class BudgetExhaustedError extends DynflowError {
+  constructor(
+    readonly budget: "tokens" | "usd",
+    readonly limit: number,
+    readonly spent: number,
+  ) {
+    const fmt = (n: number) => (budget === "usd" ? `$${n.toFixed(4)}` : `${n} tokens`);
+    super(
+      "budget_exhausted",
+      `the run's ${budget === "usd" ? "dollar" : "token"} budget of ${fmt(limit)} is spent (${fmt(spent)} used); ` +
+        `no new agent was started and everything finished is kept. Raise the budget to continue.`,
+    );
+  }
+}
+
+/** The run was cancelled from outside (a user, a deadline, a shutdown). */
+export class RunCancelledError extends DynflowError {
+  constructor(readonly reason: string) {
+    super("run_cancelled", `the run was cancelled: ${reason}`);
+  }
+}
+
+/** The script called an API function with arguments it cannot accept. */
+export class InvalidScriptCallError extends DynflowError {
+  constructor(message: string) {
+    super("invalid_call", message);
+  }
+}
+
+/** `workflow()` was called from inside a nested workflow, or could not be loaded. */
+export class WorkflowLoadError extends DynflowError {
+  constructor(message: string) {
+    super("workflow_load", message);
+  }
+}
+
+/**
+ * Thrown by an agent runner to fail an agent while reporting what it spent
+ * (so the spend is still counted) and any partial change it committed (so the
+ * work is reported, never silently lost).
+ */
+export class AgentFailedError extends DynflowError {
+  readonly change: ChangeRef | null;
+
+  constructor(
+    message: string,
+    readonly usage: TokenUsage,
+    readonly costUsd: number,
+    options?: { cause?: unknown; change?: ChangeRef | null },
+  ) {
+    super("agent_failed", message, options);
+    this.change = options?.change ?? null;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Runs one plan script: validate it, start a sandbox, let the script call
+ * agents under the run's caps and budgets, and return everything it produced.
+ * Finished work is in the outcome whatever the status.
+ */
+import { AgentScheduler, type Halt } from "./agent-scheduler.js";
+import { MemoryJournal } from "./journal/memory-journal.js";
+import { startSandbox } from "./sandbox/start-sandbox.js";
+import type { Sandbox, SandboxResult } from "./sandbox/types.js";
+import { buildPrelude } from "./script-api/build-prelude.js";
+import { createScriptHost, type RuntimeExtension, type WorkflowResolver } from "./script-host.js";
+import { parseScript, type ParsedScript } from "./script/parse-script.js";
+import { DynflowError } from "../errors.js";
+import {
+  DEFAULT_RUN_LIMITS,
+  DEFAULT_SANDBOX_LIMITS,
+  ZERO_USAGE,
+  systemClock,
+  type AgentRunner,
+  type Clock,
+  type Journal,
+  type JsonValue,
+  type RunErrorInfo,
+  type RunEvent,
+  type RunLimits,
+  type RunOutcome,
+  type SandboxLimits,
+} from "./types.js";
+import { validateLimits } from "./validate-limits.js";
+
+export interface RunScriptOptions {
+  runId: string;
+  /** The plan script's source. */
+  source: string;
+  /** File name used in error locations. */
+  filename?: string;
+  /** Value of the script's `args`. */
+  args?: JsonValue;
+  /** The commit the run works from; part of every journal key. */
+  baseRevision: string;
+  runner: AgentRunner;
+  /** Defaults to a fresh in-memory journal. */
+  journal?: Journal;
+  limits?: Partial<RunLimits>;
+  sandbox?: Partial<SandboxLimits>;
+  onEvent?: (event: RunEvent) => void;
+  /** Abort to cancel the run: no new agents; in-flight agents see the signal. */
+  signal?: AbortSignal;
+  clock?: Clock;
+  resolveWorkflow?: WorkflowResolver;
+  extensions?: RuntimeExtension[];
+}
+
+/** Runs a plan script to the end (or to the cap, budget or cancellation that stops it). */
+export async function runScript(options: RunScriptOptions): Promise<RunOutcome> {
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  const emit = options.onEvent ?? (() => {});
+  const limits = validateLimits({ ...DEFAULT_RUN_LIMITS, ...options.limits });
+  const sandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.sandbox };
+  const logs: string[] = [];
+  const phaseOrder: string[] = [];
+
+  let parsed: ParsedScript;
+  try {
+    parsed = parseScript(options.source, options.filename ?? "script.js");
+  } catch (error) {
+    return emptyOutcome(options.runId, toErrorInfo(error), clock.now() - startedAt);
+  }
+  for (const title of parsed.meta.phases?.map((p) => p.title) ?? []) phaseOrder.push(title);
+  emit({ type: "run.started", runId: options.runId, at: startedAt, meta: parsed.meta });
+
+  // One controller for the whole run: an outside cancel and our own stop both reach agents.
+  const controller = new AbortController();
+  const onOutsideAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onOutsideAbort();
+  else options.signal?.addEventListener("abort", onOutsideAbort, { once: true });
+
+  let sandbox: Sandbox | undefined;
+  const scheduler: AgentScheduler = new AgentScheduler({
+    runId: options.runId,
+    baseRevision: options.baseRevision,
+    runner: options.runner,
+    journal: options.journal ?? new MemoryJournal(),
+    limits,
+    clock,
+    emit,
+    signal: controller.signal,
+    onSpend: () => sandbox?.pushState(budgetState()),
+  });
+  const budgetState = (): JsonValue => ({
+    budget: {
+      totalTokens: limits.budgetTokens,
+      spentTokens: scheduler.tokensSpent,
+      totalUsd: limits.budgetUsd,
+      spentUsd: scheduler.costUsd,
+    },
+  });
+
+  const host = createScriptHost({
+    scheduler,
+    extensions: options.extensions ?? [],
+    resolveWorkflow: options.resolveWorkflow,
+    emit,
+    now: () => clock.now(),
+    signal: controller.signal,
+    onPhase: (title) => {
+      if (!phaseOrder.includes(title)) phaseOrder.push(title);
+      emit({ type: "phase", title, at: clock.now() });
+    },
+    onLog: (message, level) => {
+      logs.push(message);
+      emit({ type: "log", level, message, at: clock.now() });
+    },
+  });
+
+  let result: SandboxResult | { halted: Halt };
+  try {
+    sandbox = await startSandbox({ limits: sandboxLimits, host });
+    sandbox.pushState(budgetState());
+    const argsLiteral = options.args === undefined ? "undefined" : JSON.stringify(options.args);
+    const program = {
+      prelude: buildPrelude({
+        maxItems: limits.maxItems,
+        extensions: (options.extensions ?? []).flatMap((e) => (e.prelude ? [{ name: e.name, source: e.prelude }] : [])),
+      }),
+      main: `${parsed.functionSource}(${argsLiteral}, workflow)`,
+      filename: parsed.filename,
+    };
+    // A cap, budget or cancel stops the run once in-flight agents are done, even
+    // if the script is still waiting on calls that will never start.
+    result = await Promise.race([sandbox.run(program), scheduler.whenHaltedAndIdle().then((halted) => ({ halted }))]);
+    // Agents the script left running are paid for: wait for them and keep their results.
+    await scheduler.close();
+  } finally {
+    options.signal?.removeEventListener("abort", onOutsideAbort);
+    await sandbox?.terminate();
+  }
+
+  const halt = "halted" in result ? result.halted : scheduler.stopped;
+  const outcome: RunOutcome = {
+    runId: options.runId,
+    status: halt ? halt.status : "ok",
+    error: halt ? toErrorInfo(halt.error) : null,
+    result: undefined,
+    meta: parsed.meta,
+    agents: scheduler.records,
+    stats: {
+      total: scheduler.records.length,
+      maxConcurrent: scheduler.maxRunning,
+      failed: scheduler.records.filter((r) => r.status === "failed").length,
+      cached: scheduler.records.filter((r) => r.status === "cached").length,
+    },
+    phases: phaseOrder.map((title) => ({ title, agents: scheduler.records.filter((r) => r.phase === title).length })),
+    usage: scheduler.usage,
+    costUsd: scheduler.costUsd,
+    freshUsage: scheduler.freshUsage,
+    freshCostUsd: scheduler.freshCostUsd,
+    wallMs: clock.now() - startedAt,
+    logs,
+    warnings: scheduler.warnings,
+  };
+  if (!halt && "ok" in result) {
+    if (result.ok) outcome.result = result.value;
+    else {
+      outcome.status = "error";
+      outcome.error = result.error;
+    }
+  }
+  emit({ type: "run.finished", runId: options.runId, at: clock.now(), status: outcome.status, error: outcome.error });
+  return outcome;
+}
+
+function toErrorInfo(error: unknown): RunErrorInfo {
+  if (error instanceof DynflowError) {
+    const info: RunErrorInfo = { code: error.code, message: error.message };
+    const located = error as DynflowError & { line?: unknown; file?: unknown };
+    if (typeof located.line === "number") info.line = located.line;
+    if (typeof located.file === "string") info.file = located.file;
+    return info;
+  }
+  return { code: "internal", message: error instanceof Error ? error.message : String(error) };
+}
+
+function emptyOutcome(runId: string, error: RunErrorInfo, wallMs: number): RunOutcome {
+  return {
+    runId,
+    status: "error",
+    error,
+    result: undefined,
+    meta: null,
+    agents: [],
+    stats: { total: 0, maxConcurrent: 0, failed: 0, cached: 0 },
+    phases: [],
+    usage: { ...ZERO_USAGE },
+    costUsd: 0,
+    freshUsage: { ...ZERO_USAGE },
+    freshCostUsd: 0,
+    wallMs,
+    logs: [],
+    warnings: [],
+  };
+}

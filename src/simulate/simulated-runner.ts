@@ -1,0 +1,56 @@
+/**
+ * An `AgentRunner` that spends no tokens: each agent waits a configurable
+ * latency and answers with a schema-valid synthetic value (or a short text),
+ * reporting the usage a real agent would likely have had. It previews a plan's
+ * shape, concurrency and cost before anything real runs.
+ */
+import type { AgentRequest, AgentResult, AgentRunner, TokenUsage } from "../runtime/types.js";
+import { DEFAULT_USAGE_MODEL, estimateAgentUsage, type UsageModel } from "./estimate-usage.js";
+import { synthesizeValue } from "./synthesize-value.js";
+
+export interface SimulatedRunnerOptions {
+  /** Milliseconds each agent takes. Default 0. */
+  latencyMs?: number;
+  /** Elements of every synthesized array. Default 3. */
+  items?: number;
+  usageModel?: UsageModel;
+  /** Model assumed when a call names none, for pricing. */
+  defaultModel: string;
+  /** Dollar cost of a usage on a model. */
+  priceOf: (usage: TokenUsage, model: string) => number;
+  /** Waits `ms` (injected so tests can use fake timers). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+      },
+      { once: true },
+    );
+  });
+
+/** Creates a simulated runner. */
+export function createSimulatedRunner(options: SimulatedRunnerOptions): AgentRunner {
+  const sleep = options.sleep ?? defaultSleep;
+  const usageModel = options.usageModel ?? DEFAULT_USAGE_MODEL;
+  return {
+    async run(request: AgentRequest): Promise<AgentResult> {
+      await sleep(options.latencyMs ?? 0, request.signal);
+      const { prompt, options: agentOptions } = request;
+      const output =
+        agentOptions.schema === undefined
+          ? `Simulated result of ${request.agentId}: ${prompt.slice(0, 80)}`
+          : synthesizeValue(agentOptions.schema, { items: options.items ?? 3, seed: request.agentId });
+      const usage = estimateAgentUsage(prompt, agentOptions, usageModel);
+      const model = agentOptions.model ?? options.defaultModel;
+      return { output, usage, costUsd: options.priceOf(usage, model), meta: { simulated: true, model } };
+    },
+  };
+}

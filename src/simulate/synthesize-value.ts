@@ -1,0 +1,130 @@
+/**
+ * Makes up a value that satisfies a JSON Schema, so a simulated agent can
+ * answer any `agent(prompt, { schema })` call and the script keeps going the
+ * way it would with real answers.
+ */
+import type { JsonSchema, JsonValue } from "../runtime/types.js";
+
+export interface SynthesizeOptions {
+  /** Elements generated for every array (clamped to minItems/maxItems). */
+  items: number;
+  /** Seed text mixed into strings so sibling values differ (e.g. the agent id). */
+  seed: string;
+}
+
+type SchemaObject = { [key: string]: JsonValue };
+
+const MAX_DEPTH = 12;
+
+/** A value valid against `schema` (for the schemas scripts write in practice). */
+export function synthesizeValue(schema: JsonSchema, options: SynthesizeOptions): JsonValue {
+  return synth(schema, options, "", 0, schema);
+}
+
+function synth(schema: JsonSchema, options: SynthesizeOptions, path: string, depth: number, root: JsonSchema): JsonValue {
+  if (schema === true || schema === false || depth > MAX_DEPTH) return null;
+  const s = resolveRef(schema, root);
+  if ("const" in s) return s.const ?? null;
+  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0] ?? null;
+  for (const key of ["oneOf", "anyOf"] as const) {
+    const branches = s[key];
+    if (Array.isArray(branches) && branches.length > 0) return synth(branches[0] as JsonSchema, options, path, depth + 1, root);
+  }
+  if (Array.isArray(s.allOf)) {
+    const merged: SchemaObject = { ...s };
+    delete merged.allOf;
+    for (const part of s.allOf) Object.assign(merged, mergeSchema(merged, part as SchemaObject));
+    return synth(merged, options, path, depth + 1, root);
+  }
+  const type = pickType(s);
+  switch (type) {
+    case "object":
+      return synthObject(s, options, path, depth, root);
+    case "array":
+      return synthArray(s, options, path, depth, root);
+    case "integer":
+    case "number":
+      return synthNumber(s, type);
+    case "boolean":
+      return true;
+    case "null":
+      return null;
+    default:
+      return synthString(s, options, path);
+  }
+}
+
+function resolveRef(schema: SchemaObject, root: JsonSchema): SchemaObject {
+  const ref = schema.$ref;
+  if (typeof ref !== "string" || !ref.startsWith("#/") || typeof root !== "object") return schema;
+  let node: JsonValue = root as SchemaObject;
+  for (const part of ref.slice(2).split("/")) {
+    if (node === null || typeof node !== "object" || Array.isArray(node)) return schema;
+    node = (node as SchemaObject)[part.replace(/~1/g, "/").replace(/~0/g, "~")] ?? null;
+  }
+  return node !== null && typeof node === "object" && !Array.isArray(node) ? (node as SchemaObject) : schema;
+}
+
+function mergeSchema(a: SchemaObject, b: SchemaObject): SchemaObject {
+  const properties = { ...(a.properties as SchemaObject | undefined), ...(b.properties as SchemaObject | undefined) };
+  const required = [...new Set([...((a.required as string[]) ?? []), ...((b.required as string[]) ?? [])])];
+  return { ...a, ...b, properties, required };
+}
+
+function pickType(s: SchemaObject): string {
+  const type = s.type;
+  if (typeof type === "string") return type;
+  if (Array.isArray(type) && type.length > 0) return String(type.find((t) => t !== "null") ?? type[0]);
+  if (s.properties || s.required) return "object";
+  if (s.items || s.prefixItems) return "array";
+  return "string";
+}
+
+function synthObject(s: SchemaObject, options: SynthesizeOptions, path: string, depth: number, root: JsonSchema): JsonValue {
+  const out: { [key: string]: JsonValue } = {};
+  const properties = (s.properties ?? {}) as { [key: string]: JsonSchema };
+  for (const [key, sub] of Object.entries(properties)) out[key] = synth(sub, options, `${path}.${key}`, depth + 1, root);
+  for (const key of (s.required as string[] | undefined) ?? []) {
+    if (!(key in out)) out[key] = synth(typeof s.additionalProperties === "object" ? (s.additionalProperties as JsonSchema) : {}, options, `${path}.${key}`, depth + 1, root);
+  }
+  return out;
+}
+
+function synthArray(s: SchemaObject, options: SynthesizeOptions, path: string, depth: number, root: JsonSchema): JsonValue {
+  const min = typeof s.minItems === "number" ? s.minItems : 0;
+  const max = typeof s.maxItems === "number" ? s.maxItems : Infinity;
+  const prefix = Array.isArray(s.prefixItems) ? (s.prefixItems as JsonSchema[]) : [];
+  const count = Math.max(prefix.length, Math.min(Math.max(options.items, min), max));
+  const itemSchema = (s.items ?? {}) as JsonSchema;
+  const out: JsonValue[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(synth(prefix[i] ?? itemSchema, { ...options, seed: `${options.seed}-${i + 1}` }, `${path}[${i}]`, depth + 1, root));
+  }
+  return out;
+}
+
+function synthNumber(s: SchemaObject, type: "integer" | "number"): number {
+  let value = 1;
+  if (typeof s.minimum === "number") value = Math.max(value, s.minimum);
+  if (typeof s.exclusiveMinimum === "number") value = Math.max(value, s.exclusiveMinimum + 1);
+  if (typeof s.maximum === "number") value = Math.min(value, s.maximum);
+  if (typeof s.exclusiveMaximum === "number" && value >= s.exclusiveMaximum) value = s.exclusiveMaximum - (type === "integer" ? 1 : 0.5);
+  return type === "integer" ? Math.ceil(value) : value;
+}
+
+const FORMATS: Record<string, string> = {
+  "date-time": "2026-01-01T00:00:00Z",
+  date: "2026-01-01",
+  email: "someone@example.com",
+  uri: "https://example.com/",
+  uuid: "00000000-0000-4000-8000-000000000000",
+};
+
+function synthString(s: SchemaObject, options: SynthesizeOptions, path: string): string {
+  if (typeof s.format === "string" && FORMATS[s.format]) return FORMATS[s.format] as string;
+  let text = `simulated${path || ""} ${options.seed}`.trim();
+  const min = typeof s.minLength === "number" ? s.minLength : 0;
+  const max = typeof s.maxLength === "number" ? s.maxLength : Infinity;
+  while (text.length < min) text += " x";
+  return text.slice(0, Math.max(min, Math.min(text.length, max)));
+}
