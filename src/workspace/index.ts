@@ -16,7 +16,7 @@ export {
 } from "./errors.js";
 export { GitRepository, openRepository, type RepositoryOptions } from "./open-repository.js";
 export { pushBranches, type PushBranchesOptions, type PushedRef } from "./push-branches.js";
-export { SlugRegistry, resultBranch, slugify, workerBranch } from "./slugify.js";
+export { SlugRegistry, agentSlug, resultBranch, slugify, workerBranch } from "./slugify.js";
 export { syncClone, type SyncCloneOptions, type SyncCloneResult } from "./sync-clone.js";
 export type * from "./types.js";
 export { Workspace } from "./workspace.js";

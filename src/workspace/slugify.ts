@@ -3,6 +3,7 @@
  * branch `dynflow/<run-id>/<slug>`: lowercase `[a-z0-9-]`, at most 48
  * characters, unique within a run (a registry adds `-2`, `-3`, ...).
  */
+import { createHash } from "node:crypto";
 import { InvalidRefNameError } from "./errors.js";
 
 export const MAX_SLUG_LENGTH = 48;
@@ -18,6 +19,17 @@ export function slugify(label: string, maxLength = MAX_SLUG_LENGTH): string {
     .slice(0, Math.max(1, maxLength))
     .replace(/-+$/, "");
   return slug === "" ? "agent" : slug;
+}
+
+/**
+ * The slug of one agent: its label's slug plus a short hash of its journal key.
+ * The key is content-derived and unique within a run, so the slug (and the
+ * branch) is the same when the run is replayed, whatever order agents start in,
+ * and two agents with the same label never share a branch.
+ */
+export function agentSlug(label: string, key: string): string {
+  const hash = createHash("sha256").update(key).digest("hex").slice(0, 7);
+  return `${slugify(label, MAX_SLUG_LENGTH - hash.length - 1)}-${hash}`;
 }
 
 /**
