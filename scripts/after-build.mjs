@@ -1,5 +1,5 @@
 // Marks the CLI entry executable after `tsc` so `npm link` / `npx dynflow` work.
 import { chmodSync, existsSync } from "node:fs";
 
-const bin = new URL("../dist/cli/main.js", import.meta.url);
+const bin = new URL("../dist/cli/bin.js", import.meta.url);
 if (existsSync(bin)) chmodSync(bin, 0o755);
