@@ -1,0 +1,49 @@
+/**
+ * Every environment variable dynflow reads, with what it is for. `.env.example`
+ * and `docs/config.md` list exactly these (a test keeps them in step).
+ */
+
+export interface EnvVariable {
+  name: string;
+  description: string;
+  /** Never logged or echoed in an error. */
+  secret: boolean;
+  /** The default, as the user would write it; undefined when there is none. */
+  default?: string;
+}
+
+export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
+  // GitHub App
+  { name: "APP_ID", secret: false, description: "GitHub App id. Leave APP_ID and the private key unset to start the setup flow that registers the app." },
+  { name: "PRIVATE_KEY", secret: true, description: "The App's private key (PEM text; \\n escapes and base64 are accepted). Or use PRIVATE_KEY_PATH." },
+  { name: "PRIVATE_KEY_PATH", secret: false, description: "Path of the App's private key .pem file. Or use PRIVATE_KEY." },
+  { name: "WEBHOOK_SECRET", secret: true, description: "Secret GitHub signs webhooks with; required once APP_ID is set." },
+  { name: "GHE_HOST", secret: false, description: "GitHub Enterprise Server host name (e.g. github.example.com); unset for github.com." },
+  { name: "GHE_PROTOCOL", secret: false, default: "https", description: "Protocol of the GitHub Enterprise Server." },
+  { name: "GH_ORG", secret: false, description: "Organization the setup flow registers the app under; unset registers it on your account." },
+  { name: "DYNFLOW_APP_SLUG", secret: false, description: "The App's slug, so @<slug> commands work; looked up from GitHub when unset." },
+  // HTTP server
+  { name: "HOST", secret: false, default: "localhost", description: "Address the server listens on (0.0.0.0 in containers)." },
+  { name: "PORT", secret: false, default: "3000", description: "Port the server listens on." },
+  { name: "WEBHOOK_PATH", secret: false, default: "/api/github/webhooks", description: "Path GitHub posts webhooks to." },
+  { name: "WEBHOOK_PROXY_URL", secret: false, description: "Development only: a smee.io channel that forwards webhooks to this machine." },
+  { name: "LOG_LEVEL", secret: false, default: "info", description: "fatal, error, warn, info, debug, trace or silent." },
+  { name: "NODE_ENV", secret: false, description: "production makes the App credentials, the webhook secret and the model API key required." },
+  // Model
+  { name: "ANTHROPIC_API_KEY", secret: true, description: "API key for the Claude API; required in production." },
+  { name: "ANTHROPIC_BASE_URL", secret: false, description: "Base URL of the Claude API, for a gateway or proxy; unset for the public API." },
+  // Storage and queue
+  { name: "DYNFLOW_DATA_DIR", secret: false, default: "./data", description: "Directory for the SQLite database, clones and workspaces." },
+  { name: "DATABASE_URL", secret: true, description: "PostgreSQL URL (postgres://...) shared by all processes; unset uses SQLite in DYNFLOW_DATA_DIR." },
+  { name: "REDIS_URL", secret: true, description: "Redis URL (redis:// or rediss://) for the shared job queue; unset uses an in-process queue." },
+  // Global caps and prices
+  { name: "DYNFLOW_MAX_CONCURRENCY", secret: false, default: "32", description: "Agents running at once across all runs of this deployment (1-4096)." },
+  { name: "DYNFLOW_MAX_AGENTS", secret: false, default: "1000", description: "Most agents any one run may start; repository caps cannot exceed it (1-100000)." },
+  { name: "DYNFLOW_MAX_CONCURRENT_RUNS", secret: false, default: "4", description: "Runs executing at once; more wait in the queue (1-1024)." },
+  {
+    name: "DYNFLOW_PRICES",
+    secret: false,
+    description:
+      'JSON price overrides by model id in US dollars per million tokens, e.g. {"my-model":{"input":3,"output":15,"cacheWrite":3.75,"cacheRead":0.3}}.',
+  },
+]);

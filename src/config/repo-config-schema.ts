@@ -1,0 +1,184 @@
+/**
+ * The schema of `.github/dynflow.yml` (zod) and the types it produces. Every
+ * field has a default, so a missing file and an empty one mean the same.
+ */
+import { z } from "zod";
+import { DEFAULT_MODELS, type PriceTable, type Role } from "../agents/model/models.js";
+import { WORKFLOW_NAME } from "../commands/parse-command.js";
+import type { JsonValue } from "../runtime/types.js";
+import { DEFAULT_PROTECTED_PATHS } from "../workspace/check-path.js";
+import { checkCron } from "./check-cron.js";
+import { modelIdSchema, priceTableSchema } from "./price-schema.js";
+
+/** When a run waits for `/dynflow approve` before it spends tokens. */
+export type ApprovalPolicy =
+  | "always"
+  | "never"
+  /** Approval when the plan's estimate goes above any of these. */
+  | { aboveAgents?: number; aboveUsd?: number; aboveTokens?: number };
+
+/** A scheduled audit: a saved workflow run on a cron schedule, findings to an issue. */
+export interface AuditConfig {
+  name: string;
+  cron: string;
+  /** Saved workflow to run (`.claude/workflows/<workflow>.js`). */
+  workflow: string;
+  args?: JsonValue;
+  budget?: { tokens?: number; usd?: number };
+  /** Items per agent, passed to the workflow. */
+  batch?: number;
+  /** IANA time zone of `cron`; UTC when omitted. */
+  timezone?: string;
+}
+
+/** The validated repository configuration, defaults filled in. */
+export interface RepoConfig {
+  enabled: boolean;
+  models: Record<Role, string>;
+  caps: { maxConcurrency: number; maxAgents: number; maxItems: number; maxTurns: number; deadlineMinutes: number };
+  budget: { tokens: number | null; usd: number | null };
+  approval: ApprovalPolicy;
+  modules: "auto" | { name: string; globs: string[] }[];
+  /** Always includes the built-in protected paths. */
+  protectedPaths: string[];
+  refuters: number;
+  rounds: number;
+  prices: PriceTable;
+  audits: AuditConfig[];
+}
+
+export const DEFAULT_APPROVAL: Readonly<{ aboveAgents: number; aboveTokens: number }> = Object.freeze({
+  aboveAgents: 25,
+  aboveTokens: 1_500_000,
+});
+
+const wholeNumber = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+};
+const positiveNumber = z.number({ error: "must be a number greater than 0" }).positive({ error: "must be a number greater than 0" });
+const nameSchema = z.string({ error: "must be a name" }).regex(WORKFLOW_NAME, {
+  error: "must be a lowercase name (letters, digits, - and _), e.g. weekly-deps",
+});
+const globList = z
+  .array(z.string({ error: "must be a glob such as src/**" }).min(1, { error: "must not be empty" }), {
+    error: "must be a list of globs",
+  })
+  .min(1, { error: "must list at least one glob" });
+/**
+ * Names must be unique in a list. Runs even when items have other problems
+ * (`when`), so one pass reports everything; items may then be malformed.
+ */
+const uniqueNames = (label: string) => {
+  const check = (items: unknown, ctx: z.RefinementCtx) => {
+    if (!Array.isArray(items)) return;
+    const seen = new Set<string>();
+    items.forEach((item: unknown, index) => {
+      const name = (item as { name?: unknown } | null)?.name;
+      if (typeof name !== "string") return;
+      if (seen.has(name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `${label} "${name}" is defined twice` });
+      seen.add(name);
+    });
+  };
+  return [check, { when: () => true }] as const;
+};
+
+const role = (name: Role) => modelIdSchema.default(DEFAULT_MODELS[name]);
+
+const approvalSchema = z.union(
+  [
+    z.enum(["always", "never"]),
+    z
+      .strictObject({ aboveAgents: wholeNumber(1, 1_000_000).optional(), aboveUsd: positiveNumber.optional(), aboveTokens: wholeNumber(1, 1e12).optional() })
+      .refine((value) => Object.keys(value).length > 0, { error: "give at least one of aboveAgents, aboveUsd, aboveTokens" }),
+  ],
+  { error: "must be always, never, or thresholds (aboveAgents, aboveUsd, aboveTokens)" },
+);
+
+const auditSchema = z.strictObject({
+  name: nameSchema,
+  cron: z.string({ error: "must be a cron expression such as \"0 6 * * 1\"" }).superRefine((value, ctx) => {
+    const problem = checkCron(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
+  workflow: nameSchema,
+  args: z.json().optional(),
+  budget: z.strictObject({ tokens: wholeNumber(1, 1e12).optional(), usd: positiveNumber.optional() }).optional(),
+  batch: wholeNumber(1, 4096).optional(),
+  timezone: z
+    .string({ error: "must be an IANA time zone such as Europe/Paris" })
+    .refine(isTimeZone, { error: "is not a time zone dynflow knows (use an IANA name such as Europe/Paris or UTC)" })
+    .optional(),
+});
+
+/** The file's schema; its output is a `RepoConfig`. */
+export const repoConfigSchema = z.strictObject({
+  enabled: z.boolean({ error: "must be true or false" }).default(true),
+  models: z
+    .strictObject({ planner: role("planner"), worker: role("worker"), refuter: role("refuter"), resolver: role("resolver") })
+    .prefault({}),
+  caps: z
+    .strictObject({
+      maxConcurrency: wholeNumber(1, 256).default(16),
+      maxAgents: wholeNumber(1, 100_000).default(1000),
+      maxItems: wholeNumber(1, 4096).default(4096),
+      maxTurns: wholeNumber(1, 1000).default(40),
+      deadlineMinutes: wholeNumber(1, 10_080).default(360),
+    })
+    .prefault({}),
+  budget: z
+    .strictObject({ tokens: wholeNumber(1, 1e12).nullable().default(null), usd: positiveNumber.nullable().default(null) })
+    .prefault({}),
+  approval: approvalSchema.default({ ...DEFAULT_APPROVAL }),
+  modules: z
+    .union(
+      [
+        z.literal("auto"),
+        z
+          .array(z.strictObject({ name: z.string({ error: "must be a module name" }).min(1).max(200), globs: globList }))
+          .min(1, { error: "list at least one module, or use auto" })
+          .superRefine(...uniqueNames("module")),
+      ],
+      { error: "must be auto or a list of { name, globs }" },
+    )
+    .default("auto"),
+  protectedPaths: globList
+    .default([...DEFAULT_PROTECTED_PATHS])
+    // The built-in paths stay protected: the app cannot push workflow files anyway.
+    .transform((paths) => [...new Set([...DEFAULT_PROTECTED_PATHS, ...paths])]),
+  refuters: wholeNumber(1, 10).default(2),
+  rounds: wholeNumber(1, 10).default(3),
+  prices: priceTableSchema.default({}),
+  audits: z.array(auditSchema, { error: "must be a list of audits" }).superRefine(...uniqueNames("audit")).default([]),
+});
+
+const PRICE_KEYS = ["input", "output", "cacheWrite", "cacheRead"];
+
+/** The keys of each object of the schema, so a misspelt key gets a suggestion. Lists and price models are `*`. */
+const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
+  "": Object.keys(repoConfigSchema.shape),
+  models: ["planner", "worker", "refuter", "resolver"],
+  caps: ["maxConcurrency", "maxAgents", "maxItems", "maxTurns", "deadlineMinutes"],
+  budget: ["tokens", "usd"],
+  approval: ["aboveAgents", "aboveUsd", "aboveTokens"],
+  "modules.*": ["name", "globs"],
+  "prices.*": [...PRICE_KEYS, "longPrompt"],
+  "prices.*.longPrompt": ["thresholdTokens", ...PRICE_KEYS],
+  "audits.*": Object.keys(auditSchema.shape),
+  "audits.*.budget": ["tokens", "usd"],
+};
+
+/** The keys allowed in the object at `path`, for suggestions on unknown keys. */
+export function keysAt(path: readonly PropertyKey[]): readonly string[] | undefined {
+  const parts = path.map((key, index) => (typeof key === "number" || (index === 1 && path[0] === "prices") ? "*" : String(key)));
+  return KEYS_AT[parts.join(".")];
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Errors of the GitHub layer. None of them carries a token, and none is built
+ * from a response body that could hold one.
+ */
+import { DynflowError } from "../errors.js";
+
+/** An installation token could not be had (the app is not installed, or lost access). */
+export class InstallationTokenError extends DynflowError {
+  declare readonly code: "installation_token_failed";
+  /** HTTP status of GitHub's answer, when there was one. */
+  readonly status: number | undefined;
+
+  constructor(reason: string, status: number | undefined, options?: { cause?: unknown }) {
+    super("installation_token_failed", `could not get an installation token for git: ${reason}`, options);
+    this.status = status;
+  }
+}
+
+/** A saved workflow name that could escape its folder or is not a plain file name. */
+export class InvalidWorkflowNameError extends DynflowError {
+  declare readonly code: "invalid_workflow_name";
+  readonly workflowName: string;
+
+  constructor(name: string) {
+    super(
+      "invalid_workflow_name",
+      `workflow name ${JSON.stringify(name.slice(0, 80))} is not valid: use 1–100 letters, digits, ".", "_" or "-" (no slashes, no ".."), e.g. "migrate-fetch"`,
+    );
+    this.workflowName = name;
+  }
+}
+
+/** A saved workflow file that cannot be used as a script (too large, or not a regular file). */
+export class UnreadableWorkflowError extends DynflowError {
+  declare readonly code: "unreadable_workflow";
+  /** Repository path of the file. */
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super("unreadable_workflow", `saved workflow ${path} cannot be used: ${reason}`);
+    this.path = path;
+  }
+}
+
+/** A pull request body over GitHub's limit (render it with `renderReport`, which stays within it). */
+export class PullRequestBodyTooLongError extends DynflowError {
+  declare readonly code: "pull_request_body_too_long";
+  readonly length: number;
+  readonly limit: number;
+
+  constructor(length: number, limit: number) {
+    super(
+      "pull_request_body_too_long",
+      `pull request body is ${length} characters, over GitHub's limit of ${limit}: render it with renderReport, which shortens it to fit`,
+    );
+    this.length = length;
+    this.limit = limit;
+  }
+}

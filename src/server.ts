@@ -1,0 +1,54 @@
+/**
+ * `npm start` (and `node dist/server.js`): reads the environment once, then
+ * starts Probot's server with dynflow loaded. Without App credentials Probot
+ * serves its setup flow instead, which registers the App on GitHub from
+ * `app.yml` and writes the credentials to `.env`; restart afterwards.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import pino, { type Logger } from "pino";
+import { run, type ApplicationFunctionOptions, type Probot } from "probot";
+import { EnvConfigError, hasAppCredentials, loadEnv, redactedConfig, type AppConfig } from "./config/load-env.js";
+import { toProbotEnv } from "./config/to-probot-env.js";
+import dynflowApp, { type AppOptions } from "./index.js";
+
+async function main(): Promise<void> {
+  // Probot's setup flow writes the credentials to .env, so a restart must read it.
+  const dotEnv = resolve(".env");
+  if (existsSync(dotEnv)) process.loadEnvFile(dotEnv);
+  const config = loadEnv(process.env);
+  const log = pino({ level: config.logLevel });
+  log.info({ config: redactedConfig(config) }, "configuration loaded");
+  if (!hasAppCredentials(config)) log.warn("no App credentials: starting Probot's setup flow to register the app");
+  else if (config.anthropicApiKey === null) log.warn("ANTHROPIC_API_KEY is not set: runs cannot start agents");
+
+  const options = buildAppOptions(config, log);
+  const server = await run((app: Probot, probotOptions: ApplicationFunctionOptions) => dynflowApp(app, { ...probotOptions, ...options }), {
+    env: toProbotEnv(config),
+    log,
+  });
+
+  // Containers stop with SIGTERM; Probot itself only listens for SIGINT.
+  process.once("SIGTERM", () => {
+    log.info("SIGTERM: stopping the server");
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "could not stop the server cleanly");
+        process.exit(1);
+      },
+    );
+  });
+}
+
+/** The app's dependencies, built once from the configuration. */
+function buildAppOptions(config: AppConfig, _log: Logger): AppOptions {
+  return { appSlug: config.appSlug ?? undefined };
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (the environment is what failed), so write to stderr directly.
+  const text = error instanceof EnvConfigError ? error.message : `dynflow could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  process.stderr.write(`${text}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,158 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_MODELS, DEFAULT_PRICES } from "../../src/agents/model/models.js";
+import { DEFAULT_REPO_CONFIG, parseRepoConfig, type RepoConfig } from "../../src/config/repo-config.js";
+import { DEFAULT_PROTECTED_PATHS } from "../../src/workspace/check-path.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/config/${name}`, import.meta.url), "utf8");
+
+function expectOk(input: unknown): RepoConfig {
+  const result = parseRepoConfig(input);
+  if (!result.ok) throw new Error(`expected a valid config, got ${JSON.stringify(result.errors)}`);
+  return result.config;
+}
+
+function errorsOf(input: unknown) {
+  const result = parseRepoConfig(input);
+  if (result.ok) throw new Error("expected errors");
+  return result.errors;
+}
+
+describe("parseRepoConfig: defaults", () => {
+  it("fills every default for an empty file, null, or an empty mapping", () => {
+    for (const input of [fixture("empty.yml"), "", null, undefined, {}]) expect(expectOk(input)).toEqual(DEFAULT_REPO_CONFIG);
+  });
+
+  it("uses the documented defaults", () => {
+    expect(DEFAULT_REPO_CONFIG).toEqual({
+      enabled: true,
+      models: { ...DEFAULT_MODELS },
+      caps: { maxConcurrency: 16, maxAgents: 1000, maxItems: 4096, maxTurns: 40, deadlineMinutes: 360 },
+      budget: { tokens: null, usd: null },
+      approval: { aboveAgents: 25, aboveTokens: 1_500_000 },
+      modules: "auto",
+      protectedPaths: [...DEFAULT_PROTECTED_PATHS],
+      refuters: 2,
+      rounds: 3,
+      prices: {},
+      audits: [],
+    });
+  });
+
+  it("fills defaults inside a section that sets only some keys", () => {
+    const config = expectOk("caps:\n  maxAgents: 50\nmodels:\n  worker: claude-sonnet-5-5\n");
+    expect(config.caps).toEqual({ ...DEFAULT_REPO_CONFIG.caps, maxAgents: 50 });
+    expect(config.models).toEqual({ ...DEFAULT_MODELS, worker: "claude-sonnet-5-5" });
+  });
+});
+
+describe("parseRepoConfig: valid files", () => {
+  it("reads every key of the full example", () => {
+    const config = expectOk(fixture("valid.yml"));
+    expect(config.caps).toEqual({ maxConcurrency: 32, maxAgents: 300, maxItems: 500, maxTurns: 60, deadlineMinutes: 90 });
+    expect(config.budget).toEqual({ tokens: 20_000_000, usd: 75.5 });
+    expect(config.approval).toEqual({ aboveAgents: 50, aboveUsd: 20 });
+    expect(config.modules).toEqual([
+      { name: "api", globs: ["src/api/**"] },
+      { name: "web", globs: ["src/web/**", "public/**"] },
+    ]);
+    expect(config.models.resolver).toBe("acme-coder-2");
+    expect(config.prices["acme-coder-2"]?.longPrompt?.thresholdTokens).toBe(200_000);
+    expect(config.audits[0]).toEqual({
+      name: "weekly-deps",
+      cron: "0 6 * * MON",
+      workflow: "audit-deps",
+      args: { severity: "high", paths: ["src"] },
+      budget: { tokens: 2_000_000, usd: 10 },
+      batch: 20,
+      timezone: "Europe/Paris",
+    });
+    expect(config.refuters).toBe(3);
+    expect(config.rounds).toBe(2);
+  });
+
+  it("keeps the built-in protected paths when the file lists its own", () => {
+    expect(expectOk(fixture("valid.yml")).protectedPaths).toEqual([".github/workflows/**", "migrations/**"]);
+    expect(expectOk({ protectedPaths: [".github/workflows/**"] }).protectedPaths).toEqual([".github/workflows/**"]);
+  });
+
+  it("accepts the approval keywords and an object already parsed by Probot", () => {
+    expect(expectOk({ approval: "always" }).approval).toBe("always");
+    expect(expectOk({ approval: "never", enabled: false })).toMatchObject({ approval: "never", enabled: false });
+  });
+
+  it("ignores Probot's _extends key", () => {
+    expect(expectOk({ _extends: ".github", rounds: 4 }).rounds).toBe(4);
+  });
+});
+
+describe("parseRepoConfig: errors", () => {
+  it("reports every cap problem with its path and the value it got", () => {
+    expect(errorsOf(fixture("invalid-caps.yml"))).toEqual([
+      { path: "caps.maxConcurrency", message: "must be a whole number from 1 to 256 (got 300)" },
+      { path: "caps.maxAgents", message: "must be a whole number from 1 to 100000 (got 0)" },
+      { path: "caps.maxItems", message: "must be a whole number from 1 to 4096 (got 5000)" },
+      { path: "caps.maxTurns", message: "must be a whole number from 1 to 1000 (got 2.5)" },
+      { path: "caps.deadlineMinutes", message: 'must be a whole number from 1 to 10080 (got "soon")' },
+    ]);
+  });
+
+  it("reports bad YAML as one problem of the file, with the line", () => {
+    const errors = errorsOf(fixture("bad-yaml.yml"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.path).toBe("");
+    expect(errors[0]?.message).toMatch(/^is not valid YAML: .*line 2/);
+  });
+
+  it("rejects a file that is not a mapping", () => {
+    for (const input of ["- a\n- b\n", "just text", 42]) {
+      expect(errorsOf(input)).toEqual([{ path: "", message: expect.stringContaining("must be a mapping") }]);
+    }
+  });
+
+  it("names unknown keys and suggests the one that was meant", () => {
+    const errors = errorsOf(fixture("unknown-keys.yml"));
+    expect(errors).toContainEqual({ path: "caps.maxConcurency", message: "is not a setting dynflow knows; did you mean maxConcurrency?" });
+    expect(errors).toContainEqual({ path: "approval.aboveAgent", message: "is not a setting dynflow knows; did you mean aboveAgents?" });
+    expect(errors).toContainEqual({ path: "cpas", message: "is not a setting dynflow knows; did you mean caps?" });
+    const retries = errors.find((error) => error.path === "caps.retries");
+    expect(retries?.message).toContain("settings here: maxConcurrency, maxAgents, maxItems, maxTurns, deadlineMinutes");
+  });
+
+  it("checks audits: cron, names, duplicates, time zones, required keys", () => {
+    expect(errorsOf(fixture("invalid-audits.yml"))).toEqual([
+      { path: "audits[0].cron", message: 'hour: "25" is not a value from 0 to 23' },
+      { path: "audits[1].cron", message: expect.stringContaining("has 5 fields") },
+      { path: "audits[1].workflow", message: expect.stringContaining('(got "Audit Deps")') },
+      { path: "audits[1].timezone", message: expect.stringContaining("is not a time zone") },
+      { path: "audits[2].cron", message: expect.stringMatching(/^is required: it must be a cron expression/) },
+      { path: "audits[1].name", message: 'audit "weekly" is defined twice' },
+    ]);
+  });
+
+  it("reports problems across sections in one pass", () => {
+    const paths = errorsOf(fixture("invalid-mixed.yml")).map((error) => error.path);
+    expect(paths).toEqual(["enabled", "budget.usd", "approval", "modules", "refuters", "rounds", "prices.bad model"]);
+  });
+
+  it("rejects empty approval thresholds and duplicate module names", () => {
+    expect(errorsOf({ approval: {} })).toEqual([{ path: "approval", message: "give at least one of aboveAgents, aboveUsd, aboveTokens" }]);
+    const modules = [
+      { name: "api", globs: ["a/**"] },
+      { name: "api", globs: [] },
+    ];
+    expect(errorsOf({ modules })).toEqual([
+      { path: "modules[1].globs", message: "must list at least one glob (got an empty list)" },
+      { path: "modules[1].name", message: 'module "api" is defined twice' },
+    ]);
+  });
+
+  it("requires a price for every model it names, from built-in, app or file prices", () => {
+    expect(errorsOf({ models: { worker: "acme-coder-2" } })).toEqual([
+      { path: "models.worker", message: expect.stringContaining('has no price for "acme-coder-2": add it under prices') },
+    ]);
+    const price = { input: 1, output: 2, cacheWrite: 1, cacheRead: 0.1 };
+    expect(parseRepoConfig({ models: { worker: "acme-coder-2" } }, { prices: { ...DEFAULT_PRICES, "acme-coder-2": price } }).ok).toBe(true);
+    expect(parseRepoConfig({ models: { worker: "acme-coder-2" }, prices: { "acme-coder-2": price } }).ok).toBe(true);
+  });
+});
