@@ -1,0 +1,5 @@
+export { openStore, type OpenStoreOptions } from "./open-store.js";
+export { DEFAULT_SQLITE_PATH } from "./connect-sqlite.js";
+export { MIGRATION_NAMES } from "./migrations/index.js";
+export * from "./errors.js";
+export type * from "./types.js";

@@ -1,0 +1,52 @@
+import { Migrator, sql, type Kysely } from "kysely";
+import type { Logger } from "pino";
+import { StoreMigrationError } from "./errors.js";
+import { migrationProvider } from "./migrations/index.js";
+import type { Database } from "./schema.js";
+import { isBusyError } from "./sql-errors.js";
+import type { StoreEngine } from "./types.js";
+
+/** Attempts when another process holds SQLite's write lock at the same moment. */
+const BUSY_ATTEMPTS = 5;
+
+/**
+ * Brings the schema up to date; run on every start, a no-op when nothing is
+ * new. PostgreSQL serialises concurrent starts with Kysely's advisory lock;
+ * SQLite retries when a concurrent start wins the write lock.
+ */
+export async function migrateStore(db: Kysely<Database>, engine: StoreEngine, log: Pick<Logger, "info">): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    // Kysely looks for its bookkeeping tables in every schema unless told
+    // which one, so a second dynflow schema in the same database would find
+    // the first one's tables and skip creating its own.
+    migrationTableSchema: engine === "postgres" ? await currentSchema(db) : undefined,
+  });
+  for (let attempt = 1; ; attempt++) {
+    const { error, results = [] } = await migrator.migrateToLatest();
+    const failed = results.find((result) => result.status === "Error");
+    if (error === undefined) {
+      const applied = results.filter((result) => result.status === "Success").map((result) => result.migrationName);
+      if (applied.length > 0) log.info({ engine, applied }, "store schema migrated");
+      return applied;
+    }
+    if (engine === "sqlite" && isBusyError(error) && attempt < BUSY_ATTEMPTS) continue;
+    throw new StoreMigrationError(engine, failed?.migrationName ?? null, error);
+  }
+}
+
+/** The schema unqualified names resolve to: where the store's tables live. */
+async function currentSchema(db: Kysely<Database>): Promise<string> {
+  let schema: string | null | undefined;
+  try {
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    schema = rows[0]?.schema;
+  } catch (error) {
+    // The first query of the store: an unreachable server fails here.
+    throw new StoreMigrationError("postgres", null, error);
+  }
+  // current_schema() is null when no schema on the search_path exists.
+  if (!schema) throw new StoreMigrationError("postgres", null, new Error("no schema on the search_path exists"));
+  return schema;
+}

@@ -1,0 +1,98 @@
+/**
+ * Row types of the tables as Kysely sees them (snake_case, JSON as text,
+ * times as integer milliseconds). Only the store's query files use these;
+ * everything else speaks the camelCase records of `types.ts`.
+ */
+
+export interface RunsTable {
+  id: string;
+  installation_id: number;
+  owner: string;
+  repo: string;
+  issue_number: number | null;
+  command_comment_id: number | null;
+  requester: string | null;
+  kind: string;
+  task: string | null;
+  workflow: string | null;
+  args: string;
+  base_ref: string | null;
+  base_sha: string | null;
+  status: string;
+  script: string | null;
+  plan: string | null;
+  limits: string | null;
+  status_comment_id: number | null;
+  check_run_id: number | null;
+  pr_number: number | null;
+  result: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface JournalTable {
+  run_id: string;
+  key: string;
+  /** Order of journaling within the run. */
+  seq: number;
+  label: string;
+  output: string;
+  change: string | null;
+  usage: string;
+  cost_usd: number;
+  meta: string;
+  created_at: number;
+}
+
+export interface RunEventsTable {
+  run_id: string;
+  seq: number;
+  event: string;
+  created_at: number;
+}
+
+export interface DeliveriesTable {
+  delivery_id: string;
+  name: string;
+  received_at: number;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
+export interface SchedulesTable {
+  installation_id: number;
+  owner: string;
+  repo: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  spec: string;
+  next_run_at: number;
+  last_run_at: number | null;
+  updated_at: number;
+}
+
+export interface AuditIssuesTable {
+  owner: string;
+  repo: string;
+  audit_name: string;
+  issue_number: number;
+  fingerprints: string;
+  updated_at: number;
+}
+
+export interface Database {
+  runs: RunsTable;
+  journal: JournalTable;
+  run_events: RunEventsTable;
+  deliveries: DeliveriesTable;
+  leases: LeasesTable;
+  schedules: SchedulesTable;
+  audit_issues: AuditIssuesTable;
+}

@@ -1,0 +1,203 @@
+/**
+ * The store's public contract: what the app keeps between webhooks, across
+ * crashes and across processes. Both engines (SQLite, PostgreSQL) implement
+ * exactly this; see docs/storage.md for the tables behind it.
+ */
+import type { Journal, JournalEntry, JsonValue, RunErrorInfo, RunEvent, RunStatus } from "../runtime/types.js";
+
+/** What started a run: a free-text task, a saved workflow, or a configured audit. */
+export type RunKind = "task" | "workflow" | "audit";
+
+/** Where a run is in its life; the last five are final and match the runtime's `RunStatus`. */
+export type RunRecordStatus = "planned" | "awaiting-approval" | "queued" | "running" | RunStatus;
+
+/** One run as stored. GitHub ids are numbers (they fit in a double). */
+export interface RunRecord {
+  id: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  /** Issue or pull request the command was written on; null for a scheduled audit. */
+  issueNumber: number | null;
+  /** The comment that started the run; null when no comment did (a schedule). */
+  commandCommentId: number | null;
+  /** GitHub login of who asked for the run. */
+  requester: string | null;
+  kind: RunKind;
+  /** The task in words (`kind: "task"`). */
+  task: string | null;
+  /** Name of the saved workflow or audit (`kind: "workflow" | "audit"`). */
+  workflow: string | null;
+  /** The script's `args`. */
+  args: JsonValue;
+  baseRef: string | null;
+  baseSha: string | null;
+  status: RunRecordStatus;
+  /** The plan script, once planned. */
+  script: string | null;
+  /** How the run was planned (e.g. `{ kind, reason, estimate }`). */
+  plan: JsonValue | null;
+  /** The resolved caps and budgets of the run. */
+  limits: JsonValue | null;
+  statusCommentId: number | null;
+  checkRunId: number | null;
+  prNumber: number | null;
+  /** Summary of the outcome, for reports and `/dynflow status`. */
+  result: JsonValue | null;
+  error: RunErrorInfo | null;
+  /** Milliseconds from the store's clock. */
+  createdAt: number;
+  updatedAt: number;
+  /** Starts at 1 and grows by one on every update; see `RunStore.update`. */
+  version: number;
+}
+
+/** What `runs.create` needs; every other field starts null (`args`: `{}`). */
+export type NewRun = Pick<RunRecord, "id" | "installationId" | "owner" | "repo" | "kind" | "status"> &
+  Partial<Omit<RunRecord, "id" | "installationId" | "owner" | "repo" | "kind" | "status" | "createdAt" | "updatedAt" | "version">>;
+
+/** Fields `runs.update` may change: an undefined field is left as is, null clears it. */
+export type RunPatch = Partial<Omit<RunRecord, "id" | "createdAt" | "updatedAt" | "version">>;
+
+export interface RunStore {
+  /** Records a new run at version 1. Throws `DuplicateRunError` for a taken id or command comment. */
+  create(run: NewRun): Promise<RunRecord>;
+  get(id: string): Promise<RunRecord | undefined>;
+  /**
+   * Applies `patch` and bumps the version in one statement. With
+   * `expectVersion`, applies only if the run is still at that version and
+   * throws `StaleRunError` otherwise; throws `RunNotFoundError` for an unknown id.
+   */
+  update(id: string, patch: RunPatch, options?: { expectVersion?: number }): Promise<RunRecord>;
+  /** The most recently created run on an issue or pull request (ties broken by id). */
+  latestForIssue(where: { owner: string; repo: string; issueNumber: number }): Promise<RunRecord | undefined>;
+  /** Runs in any of `statuses`, oldest first. */
+  listByStatus(statuses: readonly RunRecordStatus[]): Promise<RunRecord[]>;
+  findByCommandComment(commentId: number): Promise<RunRecord | undefined>;
+}
+
+/** One stored progress event. */
+export interface StoredEvent {
+  /** 1, 2, 3, ... per run, in the order appended. */
+  seq: number;
+  event: RunEvent;
+  createdAt: number;
+}
+
+export interface EventStore {
+  /** Appends an event and returns its sequence number (assigned atomically, no gaps, no duplicates). */
+  append(runId: string, event: RunEvent): Promise<number>;
+  /** Events of a run in sequence order, after `afterSeq` when given, at most `limit` (default 1,000). */
+  list(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<StoredEvent[]>;
+}
+
+export interface DeliveryStore {
+  /**
+   * Remembers a webhook delivery. `true` the first time an id is seen, `false`
+   * for a redelivery. Race-safe across processes: decided by the unique key.
+   */
+  record(deliveryId: string, name: string): Promise<boolean>;
+  /** Forgets deliveries received before `before` (ms); returns how many. */
+  prune(before: number): Promise<number>;
+}
+
+export interface LeaseStore {
+  /**
+   * Takes the lease when it is free, expired, or already `holder`'s (then its
+   * expiry moves to now + ttlMs). One statement, so two processes never both win.
+   */
+  acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Extends a lease `holder` still holds unexpired; `false` means it was lost: stop the work it guards. */
+  renew(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `holder` has it; `true` when it did. */
+  release(name: string, holder: string): Promise<boolean>;
+}
+
+/** Identifies a repository within an installation. */
+export interface RepoKey {
+  installationId: number;
+  owner: string;
+  repo: string;
+}
+
+/** Identifies one schedule. */
+export interface ScheduleKey extends RepoKey {
+  name: string;
+}
+
+/** A schedule as the repository config declares it, with its next occurrence computed by the caller. */
+export interface ScheduleInput {
+  name: string;
+  cron: string;
+  timezone: string;
+  spec: JsonValue;
+  /** Next occurrence (ms). Ignored for an existing schedule whose cron and timezone did not change. */
+  nextRunAt: number;
+}
+
+export interface ScheduleRecord extends ScheduleKey {
+  cron: string;
+  timezone: string;
+  spec: JsonValue;
+  nextRunAt: number;
+  /** The occurrence last claimed (ms), or null. */
+  lastRunAt: number | null;
+}
+
+export interface ScheduleStore {
+  /**
+   * Makes `entries` the repository's whole set of schedules: others are
+   * removed, new ones added, changed ones updated. A schedule whose cron and
+   * timezone are unchanged keeps its pending occurrence, so re-reading the
+   * config never skips or repeats one.
+   */
+  upsertForRepo(repo: RepoKey, entries: readonly ScheduleInput[]): Promise<void>;
+  /** The repository's schedules, by name. */
+  listForRepo(repo: RepoKey): Promise<ScheduleRecord[]>;
+  removeForRepo(repo: RepoKey): Promise<number>;
+  removeForInstallation(installationId: number): Promise<number>;
+  /** Schedules whose next occurrence is at or before `now`, earliest first. */
+  due(now: number): Promise<ScheduleRecord[]>;
+  /**
+   * Compare-and-set: moves the schedule from `expectedNextRunAt` to
+   * `newNextRunAt` and records `expectedNextRunAt` as its last run. `true` for
+   * exactly one of any number of processes claiming the same occurrence.
+   */
+  claim(key: ScheduleKey, expectedNextRunAt: number, newNextRunAt: number): Promise<boolean>;
+}
+
+/** Which issue an audit reports into, and the findings it already reported. */
+export interface AuditIssueRecord {
+  issueNumber: number;
+  fingerprints: string[];
+}
+
+export interface AuditIssueKey {
+  owner: string;
+  repo: string;
+  audit: string;
+}
+
+export interface AuditIssueStore {
+  get(key: AuditIssueKey): Promise<AuditIssueRecord | undefined>;
+  set(key: AuditIssueKey, value: AuditIssueRecord): Promise<void>;
+}
+
+export type StoreEngine = "sqlite" | "postgres";
+
+/** Durable state of the app. Open with `openStore`, close with `close()`. */
+export interface Store {
+  readonly engine: StoreEngine;
+  readonly runs: RunStore;
+  readonly events: EventStore;
+  readonly deliveries: DeliveryStore;
+  readonly leases: LeaseStore;
+  readonly schedules: ScheduleStore;
+  readonly auditIssues: AuditIssueStore;
+  /** The run's agent journal. `put` keeps the first entry for a key, so a result is never counted twice. */
+  journal(runId: string): Journal;
+  /** Every journaled entry of a run, in the order journaled. */
+  journalEntries(runId: string): Promise<JournalEntry[]>;
+  /** Closes the connection(s). The store cannot be used afterwards. */
+  close(): Promise<void>;
+}

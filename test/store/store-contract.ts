@@ -1,0 +1,591 @@
+/**
+ * The behaviour every store engine must have. Each engine's test file calls
+ * `defineStoreContract` with a factory of fresh, empty locations (a temp file,
+ * a new schema); `open` may be called several times per location, and each
+ * call is a separate connection, the way two processes would share it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MemoryJournal } from "../../src/runtime/journal/memory-journal.js";
+import type { ChangeRef, Clock, JournalEntry, RunEvent } from "../../src/runtime/types.js";
+import { DuplicateRunError, RunNotFoundError, StaleRunError, StoreArgumentError } from "../../src/store/errors.js";
+import type { NewRun, RepoKey, ScheduleInput, Store, StoreEngine } from "../../src/store/types.js";
+
+/** One fresh, empty place to keep a store. */
+export interface StoreTarget {
+  /** A new connection to this target's data. */
+  open(options: { clock: Clock }): Promise<Store>;
+  /** Removes the target's data. */
+  dispose(): Promise<void>;
+}
+
+/** A clock the test moves by hand. */
+export interface ManualClock extends Clock {
+  set(ms: number): void;
+  advance(ms: number): void;
+}
+
+export function manualClock(start: number): ManualClock {
+  let now = start;
+  return {
+    now: () => now,
+    set: (ms) => {
+      now = ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+const T0 = 1_700_000_000_000;
+
+export function newRun(id: string, extra: Partial<NewRun> = {}): NewRun {
+  return { id, installationId: 42, owner: "acme", repo: "widgets", kind: "task", status: "planned", ...extra };
+}
+
+const CHANGE: ChangeRef = {
+  branch: "dynflow/r-1/fix-a",
+  commit: "0123456789abcdef0123456789abcdef01234567",
+  base: "fedcba9876543210fedcba9876543210fedcba98",
+  files: [{ path: "src/a.ts", status: "modified", additions: 3, deletions: 1 }],
+  additions: 3,
+  deletions: 1,
+  incomplete: false,
+};
+
+export function journalEntry(key: string, output: JournalEntry["output"], extra: Partial<JournalEntry> = {}): JournalEntry {
+  return {
+    key,
+    label: `agent ${key}`,
+    output,
+    change: null,
+    usage: { input: 1200, output: 340, cacheWrite: 50, cacheRead: 7 },
+    costUsd: 0.012345,
+    meta: { turns: 3, model: "claude-x" },
+    ...extra,
+  };
+}
+
+const phase = (title: string, at: number): RunEvent => ({ type: "phase", title, at });
+
+export function defineStoreContract(engine: StoreEngine, newTarget: () => Promise<StoreTarget>): void {
+  describe(`store contract (${engine})`, () => {
+    let target: StoreTarget;
+    let clock: ManualClock;
+    const opened = new Set<Store>();
+
+    async function open(withClock: Clock = clock): Promise<Store> {
+      const store = await target.open({ clock: withClock });
+      opened.add(store);
+      return store;
+    }
+
+    async function close(store: Store): Promise<void> {
+      opened.delete(store);
+      await store.close();
+    }
+
+    beforeEach(async () => {
+      clock = manualClock(T0);
+      target = await newTarget();
+    });
+
+    afterEach(async () => {
+      for (const store of [...opened]) await close(store);
+      await target.dispose();
+    });
+
+    describe("opening", () => {
+      it("reports its engine", async () => {
+        expect((await open()).engine).toBe(engine);
+      });
+
+      it("migrates once: reopening keeps the data and changes nothing", async () => {
+        const first = await open();
+        await first.runs.create(newRun("r-1"));
+        await first.journal("r-1").put(journalEntry("k", "done"));
+        await close(first);
+
+        const second = await open();
+        expect((await second.runs.get("r-1"))?.id).toBe("r-1");
+        expect((await second.journal("r-1").get("k"))?.output).toBe("done");
+        await close(second);
+        expect((await (await open()).runs.get("r-1"))?.version).toBe(1);
+      });
+    });
+
+    describe("runs", () => {
+      it("creates a run at version 1 with its times from the clock and unset fields null", async () => {
+        const store = await open();
+        const created = await store.runs.create(newRun("r-1", { commandCommentId: 3_000_000_001, requester: "octocat", task: "fix it" }));
+        expect(created).toEqual({
+          id: "r-1",
+          installationId: 42,
+          owner: "acme",
+          repo: "widgets",
+          issueNumber: null,
+          commandCommentId: 3_000_000_001,
+          requester: "octocat",
+          kind: "task",
+          task: "fix it",
+          workflow: null,
+          args: {},
+          baseRef: null,
+          baseSha: null,
+          status: "planned",
+          script: null,
+          plan: null,
+          limits: null,
+          statusCommentId: null,
+          checkRunId: null,
+          prNumber: null,
+          result: null,
+          error: null,
+          createdAt: T0,
+          updatedAt: T0,
+          version: 1,
+        });
+        expect(await store.runs.get("r-1")).toEqual(created);
+        expect(await store.runs.get("r-unknown")).toBeUndefined();
+      });
+
+      it("round-trips every field, large GitHub ids and JSON included", async () => {
+        const store = await open();
+        const full: NewRun = newRun("r-full", {
+          installationId: 98_765_432_101,
+          issueNumber: 17,
+          commandCommentId: 2_876_543_210_987,
+          requester: "octocat",
+          kind: "workflow",
+          task: "migrate the callers",
+          workflow: "migrate-callers",
+          args: { modules: ["a", "b"], depth: 2, strict: true, note: "ünïcødé ✓" },
+          baseRef: "main",
+          baseSha: CHANGE.base,
+          status: "awaiting-approval",
+          script: "export const meta = { name: 'x', description: 'y' };\nawait agent('hi');\n",
+          plan: { kind: "script", reason: "many modules", estimate: { agents: 12, usd: 1.5 } },
+          limits: { maxConcurrency: 8, budgetUsd: null },
+          statusCommentId: 3_100_000_000,
+          checkRunId: 25_000_000_000,
+          prNumber: 9,
+          result: { converged: 3, unverified: [] },
+          error: { code: "script_error", message: "boom", line: 4, file: "main.js" },
+        });
+        const created = await store.runs.create(full);
+        const { createdAt: _c, updatedAt: _u, version: _v, ...stored } = created;
+        expect(stored).toEqual({ ...full });
+        expect(await store.runs.get("r-full")).toEqual(created);
+      });
+
+      it("refuses a second run with the same id or the same command comment", async () => {
+        const store = await open();
+        await store.runs.create(newRun("r-1", { commandCommentId: 555 }));
+        const sameId = await store.runs.create(newRun("r-1")).catch((error: unknown) => error);
+        expect(sameId).toBeInstanceOf(DuplicateRunError);
+        expect(sameId).toMatchObject({ code: "duplicate_run", runId: "r-1", existingRunId: "r-1" });
+        const sameComment = await store.runs.create(newRun("r-2", { commandCommentId: 555 })).catch((error: unknown) => error);
+        expect(sameComment).toMatchObject({ code: "duplicate_run", runId: "r-2", existingRunId: "r-1", commandCommentId: 555 });
+        expect(await store.runs.get("r-2")).toBeUndefined();
+        // Runs started without a comment (schedules) do not collide on the missing id.
+        await store.runs.create(newRun("r-3", { kind: "audit" }));
+        await store.runs.create(newRun("r-4", { kind: "audit" }));
+        expect(await store.runs.listByStatus(["planned"])).toHaveLength(3);
+      });
+
+      it("applies a patch: undefined leaves a field, null clears it, the version and update time move", async () => {
+        const store = await open();
+        await store.runs.create(newRun("r-1", { task: "t", script: "s", plan: { kind: "single" }, prNumber: 3 }));
+        clock.set(T0 + 500);
+        const updated = await store.runs.update("r-1", { status: "running", script: undefined, plan: null, result: { ok: true }, checkRunId: 77 });
+        expect(updated).toMatchObject({
+          status: "running",
+          task: "t",
+          script: "s",
+          plan: null,
+          result: { ok: true },
+          checkRunId: 77,
+          prNumber: 3,
+          createdAt: T0,
+          updatedAt: T0 + 500,
+          version: 2,
+        });
+        expect(await store.runs.get("r-1")).toEqual(updated);
+        expect((await store.runs.update("r-1", {})).version).toBe(3);
+      });
+
+      it("updates only at the expected version and reports the version it found otherwise", async () => {
+        const store = await open();
+        await store.runs.create(newRun("r-1"));
+        expect((await store.runs.update("r-1", { status: "queued" }, { expectVersion: 1 })).version).toBe(2);
+        const stale = await store.runs.update("r-1", { status: "cancelled" }, { expectVersion: 1 }).catch((error: unknown) => error);
+        expect(stale).toBeInstanceOf(StaleRunError);
+        expect(stale).toMatchObject({ code: "stale_run", runId: "r-1", expectedVersion: 1, actualVersion: 2 });
+        expect((await store.runs.get("r-1"))?.status).toBe("queued");
+      });
+
+      it("lets exactly one of two processes win an update from the same version", async () => {
+        const a = await open();
+        const b = await open();
+        await a.runs.create(newRun("r-1"));
+        const results = await Promise.allSettled([
+          a.runs.update("r-1", { status: "running" }, { expectVersion: 1 }),
+          b.runs.update("r-1", { status: "cancelled" }, { expectVersion: 1 }),
+        ]);
+        const won = results.filter((result) => result.status === "fulfilled");
+        const lost = results.filter((result) => result.status === "rejected");
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(StaleRunError);
+        const final = await a.runs.get("r-1");
+        expect(final?.version).toBe(2);
+        expect(final?.status).toBe((won[0] as PromiseFulfilledResult<{ status: string }>).value.status);
+      });
+
+      it("throws RunNotFoundError when updating a run that does not exist", async () => {
+        const store = await open();
+        await expect(store.runs.update("r-missing", { status: "running" })).rejects.toBeInstanceOf(RunNotFoundError);
+        await expect(store.runs.update("r-missing", {}, { expectVersion: 1 })).rejects.toMatchObject({ code: "run_not_found", runId: "r-missing" });
+      });
+
+      it("finds the latest run of an issue, only in that repository", async () => {
+        const store = await open();
+        expect(await store.runs.latestForIssue({ owner: "acme", repo: "widgets", issueNumber: 5 })).toBeUndefined();
+        await store.runs.create(newRun("r-old", { issueNumber: 5 }));
+        clock.advance(10);
+        await store.runs.create(newRun("r-new", { issueNumber: 5 }));
+        clock.advance(10);
+        await store.runs.create(newRun("r-other-issue", { issueNumber: 6 }));
+        await store.runs.create(newRun("r-other-repo", { issueNumber: 5, repo: "gadgets" }));
+        await store.runs.create(newRun("r-other-owner", { issueNumber: 5, owner: "umbrella" }));
+        expect((await store.runs.latestForIssue({ owner: "acme", repo: "widgets", issueNumber: 5 }))?.id).toBe("r-new");
+        expect((await store.runs.latestForIssue({ owner: "acme", repo: "gadgets", issueNumber: 5 }))?.id).toBe("r-other-repo");
+        expect(await store.runs.latestForIssue({ owner: "acme", repo: "widgets", issueNumber: 7 })).toBeUndefined();
+      });
+
+      it("lists runs by status, oldest first", async () => {
+        const store = await open();
+        await store.runs.create(newRun("r-a", { status: "queued" }));
+        clock.advance(1);
+        await store.runs.create(newRun("r-b", { status: "running" }));
+        clock.advance(1);
+        await store.runs.create(newRun("r-c", { status: "queued" }));
+        await store.runs.create(newRun("r-d", { status: "ok" }));
+        expect((await store.runs.listByStatus(["queued"])).map((run) => run.id)).toEqual(["r-a", "r-c"]);
+        expect((await store.runs.listByStatus(["running", "queued"])).map((run) => run.id)).toEqual(["r-a", "r-b", "r-c"]);
+        expect(await store.runs.listByStatus(["cancelled"])).toEqual([]);
+        expect(await store.runs.listByStatus([])).toEqual([]);
+      });
+
+      it("finds a run by the comment that started it", async () => {
+        const store = await open();
+        await store.runs.create(newRun("r-1", { commandCommentId: 4_000_000_123 }));
+        await store.runs.create(newRun("r-2", { commandCommentId: 4_000_000_124 }));
+        expect((await store.runs.findByCommandComment(4_000_000_124))?.id).toBe("r-2");
+        expect(await store.runs.findByCommandComment(1)).toBeUndefined();
+      });
+    });
+
+    describe("journal", () => {
+      it("returns what was put, and nothing for an unknown key", async () => {
+        const store = await open();
+        const journal = store.journal("r-1");
+        const entry = journalEntry("k1", { files: ["a.ts"], verdict: "upheld" }, { change: CHANGE });
+        await journal.put(entry);
+        expect(await journal.get("k1")).toEqual(entry);
+        expect(await journal.get("k2")).toBeUndefined();
+      });
+
+      it("keeps the first entry when a key is put twice, so a result is never counted twice", async () => {
+        const store = await open();
+        const journal = store.journal("r-1");
+        await journal.put(journalEntry("k", "first", { costUsd: 1 }));
+        await journal.put(journalEntry("k", "second", { costUsd: 2 }));
+        expect(await journal.get("k")).toEqual(journalEntry("k", "first", { costUsd: 1 }));
+        expect(await store.journalEntries("r-1")).toHaveLength(1);
+      });
+
+      it("keeps exactly one entry when two processes journal the same agent at once", async () => {
+        const a = await open();
+        const b = await open();
+        const first = journalEntry("k", "from a");
+        const second = journalEntry("k", "from b");
+        await Promise.all([a.journal("r-1").put(first), b.journal("r-1").put(second)]);
+        const entries = await a.journalEntries("r-1");
+        expect(entries).toHaveLength(1);
+        expect([first, second]).toContainEqual(entries[0]);
+        expect(await b.journal("r-1").get("k")).toEqual(entries[0]);
+      });
+
+      it("keeps each run's journal apart", async () => {
+        const store = await open();
+        await store.journal("r-1").put(journalEntry("k", "one"));
+        await store.journal("r-2").put(journalEntry("k", "two"));
+        expect((await store.journal("r-1").get("k"))?.output).toBe("one");
+        expect((await store.journal("r-2").get("k"))?.output).toBe("two");
+        expect(await store.journalEntries("r-3")).toEqual([]);
+      });
+
+      it("lists a run's entries in the order journaled", async () => {
+        const store = await open();
+        const journal = store.journal("r-1");
+        for (const key of ["c", "a", "b"]) await journal.put(journalEntry(key, key));
+        await journal.put(journalEntry("a", "again"));
+        expect((await store.journalEntries("r-1")).map((entry) => [entry.key, entry.output])).toEqual([
+          ["c", "c"],
+          ["a", "a"],
+          ["b", "b"],
+        ]);
+      });
+
+      it("round-trips like MemoryJournal for every kind of JSON value and change", async () => {
+        const store = await open();
+        const sql = store.journal("r-1");
+        const memory = new MemoryJournal();
+        const entries = [
+          journalEntry("text", "plain text with \"quotes\", newlines\nand ünïcødé 🚀"),
+          journalEntry("empty-string", ""),
+          journalEntry("null", null),
+          journalEntry("false", false),
+          journalEntry("zero", 0),
+          journalEntry("float", -12.375e-3),
+          journalEntry("big", Number.MAX_SAFE_INTEGER),
+          journalEntry("array", [1, "two", null, [true, { three: 3 }]]),
+          journalEntry("object", { nested: { deep: { list: [], empty: {} } }, "key with spaces": "v", __proto__x: 1 }),
+          journalEntry("with-change", { summary: "done" }, { change: CHANGE, meta: {}, costUsd: 0 }),
+          journalEntry("fractional-cost", "x", { costUsd: 0.1 + 0.2, usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 } }),
+        ];
+        for (const entry of entries) {
+          await sql.put(entry);
+          await memory.put(entry);
+        }
+        for (const entry of entries) {
+          const fromSql = await sql.get(entry.key);
+          expect(fromSql).toEqual(await memory.get(entry.key));
+          expect(fromSql).toEqual(entry);
+        }
+        expect(await sql.get("missing")).toEqual(await memory.get("missing"));
+        expect((await store.journalEntries("r-1")).map((entry) => entry.key)).toEqual(memory.entries().map((entry) => entry.key));
+      });
+    });
+
+    describe("events", () => {
+      it("numbers a run's events from 1 in append order and lists them after a given number", async () => {
+        const store = await open();
+        const events = [phase("Plan", 1), phase("Work", 2), { type: "log", level: "info", message: "hi", at: 3 } as RunEvent];
+        const seqs: number[] = [];
+        for (const event of events) seqs.push(await store.events.append("r-1", event));
+        expect(seqs).toEqual([1, 2, 3]);
+        expect(await store.events.list("r-1")).toEqual(events.map((event, index) => ({ seq: index + 1, event, createdAt: T0 })));
+        expect((await store.events.list("r-1", { afterSeq: 1 })).map((stored) => stored.seq)).toEqual([2, 3]);
+        expect((await store.events.list("r-1", { afterSeq: 1, limit: 1 })).map((stored) => stored.event)).toEqual([events[1]]);
+        expect(await store.events.list("r-1", { afterSeq: 3 })).toEqual([]);
+      });
+
+      it("numbers each run separately", async () => {
+        const store = await open();
+        expect(await store.events.append("r-1", phase("a", 1))).toBe(1);
+        expect(await store.events.append("r-2", phase("b", 1))).toBe(1);
+        expect(await store.events.append("r-1", phase("c", 2))).toBe(2);
+        expect((await store.events.list("r-2")).map((stored) => stored.event)).toEqual([phase("b", 1)]);
+      });
+
+      it("gives concurrent appends from two processes distinct numbers with no gaps", async () => {
+        const a = await open();
+        const b = await open();
+        const appends = Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? a : b).events.append("r-1", phase(`p${i}`, i)));
+        const seqs = await Promise.all(appends);
+        expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+        const listed = await a.events.list("r-1");
+        expect(listed.map((stored) => stored.seq)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+        // Each append's number points at its own event.
+        for (const [i, seq] of seqs.entries()) expect(listed[seq - 1]?.event).toEqual(phase(`p${i}`, i));
+      });
+    });
+
+    describe("deliveries", () => {
+      it("is true for a new delivery and false for a redelivery", async () => {
+        const store = await open();
+        expect(await store.deliveries.record("d-1", "issue_comment")).toBe(true);
+        expect(await store.deliveries.record("d-1", "issue_comment")).toBe(false);
+        expect(await store.deliveries.record("d-2", "issue_comment")).toBe(true);
+      });
+
+      it("is true for exactly one of two concurrent records of the same delivery", async () => {
+        const a = await open();
+        const b = await open();
+        const results = await Promise.all([a.deliveries.record("d-1", "issue_comment"), b.deliveries.record("d-1", "issue_comment")]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const again = await Promise.all([a.deliveries.record("d-1", "issue_comment"), a.deliveries.record("d-1", "issue_comment")]);
+        expect(again).toEqual([false, false]);
+      });
+
+      it("prunes deliveries received before a time", async () => {
+        const store = await open();
+        await store.deliveries.record("old", "push");
+        clock.advance(1000);
+        await store.deliveries.record("new", "push");
+        expect(await store.deliveries.prune(T0 + 1000)).toBe(1);
+        expect(await store.deliveries.record("old", "push")).toBe(true);
+        expect(await store.deliveries.record("new", "push")).toBe(false);
+      });
+    });
+
+    describe("leases", () => {
+      it("belongs to one holder until it expires", async () => {
+        const store = await open();
+        expect(await store.leases.acquire("run:r-1", "proc-a", 1000)).toBe(true);
+        expect(await store.leases.acquire("run:r-1", "proc-b", 1000)).toBe(false);
+        expect(await store.leases.acquire("run:r-2", "proc-b", 1000)).toBe(true);
+        clock.advance(999);
+        expect(await store.leases.acquire("run:r-1", "proc-b", 1000)).toBe(false);
+        clock.advance(1);
+        expect(await store.leases.acquire("run:r-1", "proc-b", 1000)).toBe(true);
+        expect(await store.leases.renew("run:r-1", "proc-a", 1000)).toBe(false);
+        expect(await store.leases.acquire("run:r-1", "proc-a", 1000)).toBe(false);
+      });
+
+      it("lets the holder take it again, which extends it", async () => {
+        const store = await open();
+        expect(await store.leases.acquire("l", "a", 1000)).toBe(true);
+        clock.advance(800);
+        expect(await store.leases.acquire("l", "a", 1000)).toBe(true);
+        clock.advance(800);
+        expect(await store.leases.acquire("l", "b", 1000)).toBe(false);
+      });
+
+      it("renews only for an unexpired holder", async () => {
+        const store = await open();
+        await store.leases.acquire("l", "a", 1000);
+        clock.advance(900);
+        expect(await store.leases.renew("l", "a", 1000)).toBe(true);
+        clock.advance(900);
+        expect(await store.leases.acquire("l", "b", 1000)).toBe(false);
+        expect(await store.leases.renew("l", "b", 1000)).toBe(false);
+        clock.advance(100);
+        expect(await store.leases.renew("l", "a", 1000)).toBe(false);
+        expect(await store.leases.renew("missing", "a", 1000)).toBe(false);
+      });
+
+      it("is released only by its holder", async () => {
+        const store = await open();
+        await store.leases.acquire("l", "a", 1000);
+        expect(await store.leases.release("l", "b")).toBe(false);
+        expect(await store.leases.acquire("l", "b", 1000)).toBe(false);
+        expect(await store.leases.release("l", "a")).toBe(true);
+        expect(await store.leases.release("l", "a")).toBe(false);
+        expect(await store.leases.acquire("l", "b", 1000)).toBe(true);
+      });
+
+      it("goes to exactly one of several processes acquiring at once, free or expired", async () => {
+        const stores = [await open(), await open(), await open()];
+        const race = () => Promise.all(stores.map((store, i) => store.leases.acquire("run:r-1", `proc-${i}`, 1000)));
+        expect((await race()).filter(Boolean)).toHaveLength(1);
+        clock.advance(1000);
+        expect((await race()).filter(Boolean)).toHaveLength(1);
+      });
+
+      it("refuses a TTL that is not a positive whole number of milliseconds", async () => {
+        const store = await open();
+        await expect(store.leases.acquire("l", "a", 0)).rejects.toBeInstanceOf(StoreArgumentError);
+        await expect(store.leases.renew("l", "a", 1.5)).rejects.toMatchObject({ code: "store_argument", argument: "ttlMs" });
+      });
+    });
+
+    describe("schedules", () => {
+      const repo: RepoKey = { installationId: 42, owner: "acme", repo: "widgets" };
+      const otherRepo: RepoKey = { installationId: 42, owner: "acme", repo: "gadgets" };
+      const otherInstallation: RepoKey = { installationId: 7, owner: "umbrella", repo: "widgets" };
+      const schedule = (name: string, nextRunAt: number, extra: Partial<ScheduleInput> = {}): ScheduleInput => ({
+        name,
+        cron: "0 6 * * 1",
+        timezone: "UTC",
+        spec: { audit: name, paths: ["src/**"] },
+        nextRunAt,
+        ...extra,
+      });
+
+      it("stores a repository's schedules and lists them by name", async () => {
+        const store = await open();
+        await store.schedules.upsertForRepo(repo, [schedule("security", T0 + 100), schedule("deps", T0 + 50)]);
+        expect(await store.schedules.listForRepo(repo)).toEqual([
+          { ...repo, ...schedule("deps", T0 + 50), lastRunAt: null },
+          { ...repo, ...schedule("security", T0 + 100), lastRunAt: null },
+        ]);
+        expect(await store.schedules.listForRepo(otherRepo)).toEqual([]);
+      });
+
+      it("replaces the set: removes dropped names, keeps an unchanged occurrence, takes a new one when the timing changed", async () => {
+        const store = await open();
+        await store.schedules.upsertForRepo(repo, [schedule("keep", T0 + 100), schedule("retime", T0 + 100), schedule("drop", T0 + 100)]);
+        await store.schedules.upsertForRepo(otherRepo, [schedule("drop", T0 + 100)]);
+        await store.schedules.upsertForRepo(repo, [
+          schedule("keep", T0 + 999, { spec: { audit: "keep", paths: ["lib/**"] } }),
+          schedule("retime", T0 + 999, { cron: "0 7 * * 1" }),
+          schedule("new", T0 + 999),
+        ]);
+        const byName = Object.fromEntries((await store.schedules.listForRepo(repo)).map((record) => [record.name, record]));
+        expect(Object.keys(byName).sort()).toEqual(["keep", "new", "retime"]);
+        expect(byName["keep"]).toMatchObject({ nextRunAt: T0 + 100, spec: { audit: "keep", paths: ["lib/**"] } });
+        expect(byName["retime"]).toMatchObject({ nextRunAt: T0 + 999, cron: "0 7 * * 1" });
+        expect(byName["new"]).toMatchObject({ nextRunAt: T0 + 999 });
+        expect((await store.schedules.listForRepo(otherRepo)).map((record) => record.name)).toEqual(["drop"]);
+        await store.schedules.upsertForRepo(repo, []);
+        expect(await store.schedules.listForRepo(repo)).toEqual([]);
+        expect(await store.schedules.listForRepo(otherRepo)).toHaveLength(1);
+      });
+
+      it("lists due schedules earliest first and moves a claimed one to its next occurrence", async () => {
+        const store = await open();
+        await store.schedules.upsertForRepo(repo, [schedule("late", T0 + 20), schedule("early", T0 + 10), schedule("future", T0 + 5000)]);
+        await store.schedules.upsertForRepo(otherInstallation, [schedule("mid", T0 + 15)]);
+        expect((await store.schedules.due(T0 + 20)).map((record) => record.name)).toEqual(["early", "mid", "late"]);
+        expect(await store.schedules.due(T0 + 9)).toEqual([]);
+
+        expect(await store.schedules.claim({ ...repo, name: "early" }, T0 + 10, T0 + 10_010)).toBe(true);
+        expect((await store.schedules.due(T0 + 20)).map((record) => record.name)).toEqual(["mid", "late"]);
+        const [claimed] = (await store.schedules.listForRepo(repo)).filter((record) => record.name === "early");
+        expect(claimed).toMatchObject({ nextRunAt: T0 + 10_010, lastRunAt: T0 + 10 });
+      });
+
+      it("lets exactly one process claim an occurrence, and none claim a stale one", async () => {
+        const stores = [await open(), await open(), await open()];
+        await stores[0]!.schedules.upsertForRepo(repo, [schedule("nightly", T0)]);
+        const key = { ...repo, name: "nightly" };
+        const results = await Promise.all(stores.map((store) => store.schedules.claim(key, T0, T0 + 86_400_000)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await stores[1]!.schedules.claim(key, T0, T0 + 2 * 86_400_000)).toBe(false);
+        expect(await stores[1]!.schedules.claim({ ...key, name: "missing" }, T0, T0 + 1)).toBe(false);
+        expect((await stores[2]!.schedules.listForRepo(repo))[0]?.nextRunAt).toBe(T0 + 86_400_000);
+      });
+
+      it("removes a repository's or an installation's schedules", async () => {
+        const store = await open();
+        await store.schedules.upsertForRepo(repo, [schedule("a", T0), schedule("b", T0)]);
+        await store.schedules.upsertForRepo(otherRepo, [schedule("a", T0)]);
+        await store.schedules.upsertForRepo(otherInstallation, [schedule("a", T0)]);
+        expect(await store.schedules.removeForRepo(repo)).toBe(2);
+        expect(await store.schedules.listForRepo(repo)).toEqual([]);
+        expect(await store.schedules.listForRepo(otherRepo)).toHaveLength(1);
+        expect(await store.schedules.removeForInstallation(42)).toBe(1);
+        expect(await store.schedules.listForRepo(otherRepo)).toEqual([]);
+        expect((await store.schedules.due(T0)).map((record) => record.owner)).toEqual(["umbrella"]);
+      });
+    });
+
+    describe("audit issues", () => {
+      it("remembers each audit's issue and fingerprints, and overwrites them", async () => {
+        const store = await open();
+        const key = { owner: "acme", repo: "widgets", audit: "security" };
+        expect(await store.auditIssues.get(key)).toBeUndefined();
+        await store.auditIssues.set(key, { issueNumber: 12, fingerprints: ["f1", "f2"] });
+        await store.auditIssues.set({ ...key, audit: "deps" }, { issueNumber: 13, fingerprints: [] });
+        expect(await store.auditIssues.get(key)).toEqual({ issueNumber: 12, fingerprints: ["f1", "f2"] });
+        await store.auditIssues.set(key, { issueNumber: 14, fingerprints: ["f3"] });
+        expect(await store.auditIssues.get(key)).toEqual({ issueNumber: 14, fingerprints: ["f3"] });
+        expect(await store.auditIssues.get({ ...key, audit: "deps" })).toEqual({ issueNumber: 13, fingerprints: [] });
+        expect(await store.auditIssues.get({ ...key, repo: "gadgets" })).toBeUndefined();
+      });
+    });
+  });
+}
