@@ -1,0 +1,162 @@
+/**
+ * Turns the ledger into how each line of work ended and which changes to
+ * merge. Pure: the same ledger and run outcome always give the same result.
+ *
+ * Merged: accepted, unverified and unreviewed changes (the pull request is a
+ * draft when anything unverified or unreviewed is in it). Not merged:
+ * refuted, discarded, failed and capped lines, and lines that changed nothing.
+ */
+import type { WorkerOutcome } from "../agents/types.js";
+import type { ChangeToMerge } from "../reconcile/types.js";
+import { addUsage, ZERO_USAGE, type AgentRecord, type ChangeRef, type RunOutcome, type TokenUsage } from "../runtime/types.js";
+import { matchRecords } from "./match-records.js";
+import type { LedgerCall, Line, Round } from "./review-ledger.js";
+import { summaryOf } from "./to-script-change.js";
+import type { LineOutcome, LineStatus } from "./types.js";
+
+export interface ReviewOutcomes {
+  /** Every line, including lines that changed nothing (`unchanged`). */
+  lines: LineOutcome[];
+  /** The lines the report lists as workers (every line but `unchanged` ones). */
+  workers: WorkerOutcome[];
+  /** Changes to merge, in the order their lines were created. Labels are unique. */
+  toMerge: ChangeToMerge[];
+}
+
+const MERGED: ReadonlySet<LineStatus> = new Set(["accepted", "unverified", "unreviewed"]);
+
+interface Sorted {
+  order: number;
+  seq: number;
+  outcome: LineOutcome;
+}
+
+export function buildOutcomes(lines: readonly Line[], calls: readonly LedgerCall[], run: RunOutcome): ReviewOutcomes {
+  const matched = matchRecords(calls, run.agents);
+  const recordOf = new Map<LedgerCall, AgentRecord | null>(calls.map((call, i) => [call, matched[i] ?? null]));
+  const position = new Map(run.agents.map((record, index) => [record.id, index]));
+  const stopped = run.error?.message ?? "the run ended before this agent finished";
+
+  const sorted: Sorted[] = lines.map((line) => {
+    const first = line.rounds[0] ? recordOf.get(line.rounds[0].worker) : null;
+    return { order: first ? (position.get(first.id) as number) : Infinity, seq: line.seq, outcome: lineOutcome(line, recordOf, stopped) };
+  });
+  const owned = new Set(matched.filter((record): record is AgentRecord => record !== null).map((record) => record.id));
+  run.agents.forEach((record, index) => {
+    if (owned.has(record.id) || record.change === null) return;
+    sorted.push({ order: index, seq: Infinity, outcome: plainOutcome(record) });
+  });
+  sorted.sort((a, b) => a.order - b.order || a.seq - b.seq);
+
+  const outcomes = uniqueLabels(sorted.map((entry) => entry.outcome));
+  const merged = new Map(lines.map((line) => [line.id, mergedChange(line, recordOf)]));
+  const toMerge: ChangeToMerge[] = [];
+  for (const outcome of outcomes) {
+    if (!MERGED.has(outcome.status)) continue;
+    const change = merged.has(outcome.line) ? merged.get(outcome.line) : outcome.change;
+    if (change) toMerge.push({ label: outcome.label, change });
+  }
+  const workers = outcomes.filter((o): o is LineOutcome & WorkerOutcome => o.status !== "unchanged").map(toWorkerOutcome);
+  return { lines: outcomes, workers, toMerge };
+}
+
+function lineOutcome(line: Line, recordOf: Map<LedgerCall, AgentRecord | null>, stopped: string): LineOutcome {
+  const record = (call: LedgerCall) => call.record ?? recordOf.get(call) ?? null;
+  let usage: TokenUsage = { ...ZERO_USAGE };
+  let costUsd = 0;
+  for (const round of line.rounds) {
+    for (const call of [round.worker, ...round.reviews.flatMap((review) => review.refuters)]) {
+      const found = record(call);
+      if (found) {
+        usage = addUsage(usage, found.usage);
+        costUsd += found.costUsd;
+      }
+    }
+  }
+  const verdicts = line.rounds.flatMap((round) => round.reviews.flatMap((review) => (review.verdict ? [review.verdict] : [])));
+  const decided = line.decision ? line.rounds.find((round) => round.changeId === line.decision?.changeId) : undefined;
+  const shown = decided ?? line.rounds.at(-1);
+  const change = shown ? (record(shown.worker)?.change ?? null) : null;
+  const base = { line: line.id, label: line.label, rounds: line.rounds.length, verdicts, change, usage, costUsd };
+  const { status, reason } = statusOf(line, shown, record, stopped);
+  return reason === undefined ? { ...base, status } : { ...base, status, reason };
+}
+
+function statusOf(
+  line: Line,
+  round: Round | undefined,
+  record: (call: LedgerCall) => AgentRecord | null,
+  stopped: string,
+): { status: LineStatus; reason?: string } {
+  if (line.decision?.kind === "discard") return { status: "discarded", reason: line.decision.reason ?? "discarded by the plan script" };
+  if (!round) return { status: "capped", reason: stopped };
+  const worker = round.worker;
+  if (worker.state === "pending" || worker.state === "stopped") return { status: "capped", reason: worker.stopReason ?? stopped };
+  if (worker.state === "failed") return { status: "failed", reason: record(worker)?.error ?? "the agent failed" };
+  if (!worker.record?.change) return { status: "unchanged", reason: summaryOf(worker.record) || "the worker changed no file" };
+  if (line.decision?.kind === "accept") {
+    const last = round.reviews.at(-1);
+    const overruled = last?.verdict === "refuted" ? `accepted by the plan script although refuted: ${last.evidence}` : undefined;
+    return { status: "accepted", reason: overruled ?? refutationHistory(line) };
+  }
+  const review = round.reviews.at(-1);
+  if (!review) return { status: "unreviewed", reason: "no refuter reviewed this change" };
+  if (review.state !== "done") {
+    const why = review.refuters.find((call) => call.stopReason !== null)?.stopReason ?? stopped;
+    return { status: "capped", reason: why };
+  }
+  if (review.verdict === "upheld") return { status: "accepted", reason: refutationHistory(line) };
+  return { status: review.verdict === "refuted" ? "refuted" : "unverified", reason: review.evidence };
+}
+
+/** For a line that converged after refutations: what each refuted round was refuted for. */
+function refutationHistory(line: Line): string | undefined {
+  const refuted = line.rounds.flatMap((round) =>
+    round.reviews.filter((review) => review.verdict === "refuted").map((review) => `round ${round.round} was refuted:${review.evidence.includes("\n") ? "\n" : " "}${review.evidence}`),
+  );
+  return refuted.length > 0 ? refuted.join("\n") : undefined;
+}
+
+/** The change a line merges: the one the script accepted, else its last round's. */
+function mergedChange(line: Line, recordOf: Map<LedgerCall, AgentRecord | null>): ChangeRef | null {
+  const round = line.decision ? line.rounds.find((r) => r.changeId === line.decision?.changeId) : line.rounds.at(-1);
+  if (!round) return null;
+  return (round.worker.record ?? recordOf.get(round.worker) ?? null)?.change ?? null;
+}
+
+/** A plain `agent()` call that changed files: a line nobody reviewed. */
+function plainOutcome(record: AgentRecord): LineOutcome {
+  const failed = record.status === "failed";
+  return {
+    line: record.id,
+    label: record.label,
+    status: failed ? "failed" : "unreviewed",
+    rounds: 1,
+    verdicts: [],
+    change: record.change,
+    usage: record.usage,
+    costUsd: record.costUsd,
+    reason: failed ? (record.error ?? "the agent failed") : "changed files through agent(); no refuter reviewed it",
+  };
+}
+
+/** Makes labels unique (`label (2)`, ...) so merge results and report rows name one line each. */
+function uniqueLabels(outcomes: LineOutcome[]): LineOutcome[] {
+  const seen = new Map<string, number>();
+  const taken = new Set(outcomes.map((o) => o.label));
+  return outcomes.map((outcome) => {
+    const count = (seen.get(outcome.label) ?? 0) + 1;
+    seen.set(outcome.label, count);
+    if (count === 1) return outcome;
+    let n = count;
+    while (taken.has(`${outcome.label} (${n})`)) n++;
+    const label = `${outcome.label} (${n})`;
+    taken.add(label);
+    return { ...outcome, label };
+  });
+}
+
+function toWorkerOutcome(outcome: LineOutcome & WorkerOutcome): WorkerOutcome {
+  const { line: _line, ...worker } = outcome;
+  return worker;
+}

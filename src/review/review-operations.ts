@@ -1,0 +1,168 @@
+/**
+ * What `worker()`, `refute()` and `converge()` do on the host: start agents
+ * through the run's scheduler (so caps, budget and journal apply), and keep
+ * the ledger up to date as they settle.
+ */
+import type { RefutationVote } from "../agents/types.js";
+import { InvalidScriptCallError } from "../runtime/errors.js";
+import { normalizeAgentCall } from "../runtime/normalize-agent-options.js";
+import { compileSchema } from "../runtime/schema/compile-schema.js";
+import type { ExtensionContext } from "../runtime/script-host.js";
+import type { AgentOptions, AgentRecord, ChangeRef, JsonValue } from "../runtime/types.js";
+import { claimOfChange, feedbackPrompt, refuterPrompt } from "./build-prompts.js";
+import { decideReview } from "./decide-review.js";
+import type { LedgerCall, Line, ReviewEntry, ReviewLedger, Round } from "./review-ledger.js";
+import { summaryOf, toScriptChange } from "./to-script-change.js";
+import type { Change, ConvergeResult, ReviewConfig, ScriptReview } from "./types.js";
+import { VERDICT_SCHEMA } from "./verdict-schema.js";
+
+/** Options of `refute()` and the review part of `converge()`. */
+export interface RefuteSettings {
+  refuters: number;
+  instructions: string | null;
+  model?: string;
+  maxTurns?: number;
+}
+
+/** A `refute()` target: a change of this run, or a claim with no change. */
+export type RefuteTarget = { kind: "change"; line: Line; round: Round } | { kind: "claim"; claim: string; label: string };
+
+const LABEL_LENGTH = 60;
+
+export class ReviewOperations {
+  constructor(
+    private readonly ledger: ReviewLedger,
+    private readonly config: ReviewConfig,
+    private readonly baseCommit: string,
+  ) {}
+
+  /** `worker(prompt, opts)`: one worker on a new line; its change, or null when it failed. */
+  async worker(ctx: ExtensionContext, prompt: string, options: AgentOptions, phase: string | null): Promise<Change | null> {
+    const line = this.ledger.openLine("worker", options.label ?? defaultLabel(prompt), prompt);
+    const record = await this.runRound(ctx, line, prompt, options, phase);
+    return record && toScriptChange(line, line.rounds.at(-1) as Round, record, this.baseCommit);
+  }
+
+  /** `refute(target, opts)`: independent refuters in parallel, combined by the decision rule. */
+  async refute(ctx: ExtensionContext, target: RefuteTarget, settings: RefuteSettings, phase: string | null): Promise<ScriptReview> {
+    const entry: ReviewEntry = { state: "pending", refuters: [], verdict: null, votes: [], evidence: "" };
+    let change: ChangeRef | null = null;
+    let claim: string;
+    let label: string;
+    if (target.kind === "change") {
+      const record = target.round.worker.record as AgentRecord;
+      change = record.change;
+      claim = claimOfChange(target.line.task, summaryOf(record), change !== null);
+      label = roundLabel(target.line.label, target.round.round);
+      target.round.reviews.push(entry);
+    } else {
+      claim = target.claim;
+      label = target.label;
+    }
+    const prompt = refuterPrompt(settings.instructions);
+    const subject = { change: change as unknown as JsonValue, claim };
+    const options: AgentOptions = { role: "refuter", schema: VERDICT_SCHEMA, subject };
+    if (settings.model !== undefined) options.model = settings.model;
+    if (settings.maxTurns !== undefined) options.maxTurns = settings.maxTurns;
+
+    const runs = Array.from({ length: settings.refuters }, (_, i) => {
+      const refuterLabel = `${label} · refuter ${i + 1}`;
+      const call = this.ledger.track(refuterLabel, "refuter");
+      entry.refuters.push(call);
+      return this.runAgent(ctx, call, prompt, { ...options, label: refuterLabel }, phase);
+    });
+    const settled = await Promise.allSettled(runs);
+    const stop = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (stop) {
+      entry.state = "stopped";
+      throw stop.reason;
+    }
+    const votes = settled.map((s, i) => toVote((s as PromiseFulfilledResult<AgentRecord | null>).value, i));
+    const decision = decideReview(votes);
+    Object.assign(entry, { state: "done", votes, verdict: decision.verdict, evidence: decision.evidence });
+    return { verdict: decision.verdict, votes: votes.map(({ verdict, evidence }) => ({ verdict, evidence })), evidence: decision.evidence };
+  }
+
+  /**
+   * `converge(prompt, opts)`: worker → refute → re-dispatch with the refutation
+   * as feedback, on one line, until upheld or out of rounds.
+   */
+  async converge(
+    ctx: ExtensionContext,
+    prompt: string,
+    options: AgentOptions,
+    settings: RefuteSettings & { rounds: number },
+    phase: string | null,
+  ): Promise<ConvergeResult> {
+    const line = this.ledger.openLine("converge", options.label ?? defaultLabel(prompt), prompt);
+    let roundPrompt = prompt;
+    for (let n = 1; ; n++) {
+      const record = await this.runRound(ctx, line, roundPrompt, options, phase);
+      const round = line.rounds.at(-1) as Round;
+      if (!record) return { status: "failed", change: null, review: null, rounds: n };
+      const change = toScriptChange(line, round, record, this.baseCommit);
+      if (record.change === null) return { status: "unchanged", change, review: null, rounds: n };
+      const review = await this.refute(ctx, { kind: "change", line, round }, settings, phase);
+      if (review.verdict === "upheld") return { status: "accepted", change, review, rounds: n };
+      if (review.verdict === "unverified") return { status: "unverified", change, review, rounds: n };
+      if (n >= settings.rounds) return { status: "refuted", change, review, rounds: n };
+      const votes = round.reviews.at(-1)?.votes ?? [];
+      roundPrompt = feedbackPrompt(prompt, n, record.change.branch, votes);
+    }
+  }
+
+  /** One worker round of a line. */
+  private runRound(ctx: ExtensionContext, line: Line, prompt: string, options: AgentOptions, phase: string | null): Promise<AgentRecord | null> {
+    const label = roundLabel(line.label, line.rounds.length + 1);
+    const call = this.ledger.track(label, "worker");
+    this.ledger.addRound(line, prompt, call);
+    return this.runAgent(ctx, call, prompt, { ...options, role: "worker", label }, phase);
+  }
+
+  /** Runs one agent and settles its ledger entry; rethrows when the run stopped taking work. */
+  private async runAgent(ctx: ExtensionContext, call: LedgerCall, prompt: string, options: AgentOptions, phase: string | null) {
+    let record: AgentRecord | null;
+    try {
+      record = await ctx.agent(prompt, options, phase);
+    } catch (error) {
+      this.ledger.stop(call, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    this.ledger.settle(call, record);
+    return record;
+  }
+}
+
+/**
+ * Checks a script's agent options the way `agent()` does, before any line is
+ * opened, so a bad call fails without leaving a half-made line behind.
+ */
+export function checkAgentOptions(fn: string, prompt: unknown, raw: unknown): { prompt: string; options: AgentOptions; unknownKeys: string[] } {
+  let call;
+  try {
+    call = normalizeAgentCall(prompt, raw);
+  } catch (error) {
+    if (error instanceof InvalidScriptCallError) throw new InvalidScriptCallError(error.message.replace(/^agent\(/, `${fn}(`));
+    throw error;
+  }
+  if (call.options.schema !== undefined) compileSchema(call.options.schema);
+  return { prompt: call.prompt, options: call.options, unknownKeys: call.unknownKeys };
+}
+
+function toVote(record: AgentRecord | null, index: number): RefutationVote {
+  const output = record?.output;
+  if (record && output !== null && typeof output === "object" && !Array.isArray(output)) {
+    const verdict = output.verdict === "refuted" ? "refuted" : "upheld";
+    return { verdict, evidence: typeof output.evidence === "string" ? output.evidence : "", agentId: record.id };
+  }
+  return { verdict: "unverified", evidence: `refuter ${index + 1} could not run (the agent failed)`, agentId: null };
+}
+
+function roundLabel(label: string, round: number): string {
+  return round > 1 ? `${label} · round ${round}` : label;
+}
+
+function defaultLabel(prompt: string): string {
+  const firstLine = prompt.trim().split("\n", 1)[0] ?? "";
+  return firstLine.length > LABEL_LENGTH ? `${firstLine.slice(0, LABEL_LENGTH - 1)}…` : firstLine;
+}

@@ -1,0 +1,195 @@
+/**
+ * One dynflow run on a local repository, start to end: plan (unless a script
+ * is given), execute with real agents and the review extension, reconcile the
+ * accepted changes into `dynflow/<run-id>`, and write the convergence report.
+ */
+import { randomBytes } from "node:crypto";
+import { pino } from "pino";
+import { createAgentRunner } from "../agents/create-agent-runner.js";
+import { createConflictResolver } from "../agents/create-conflict-resolver.js";
+import { planScript, type PlanResult } from "../plan/plan-script.js";
+import { PLAN_FILENAME } from "../plan/request-plan-script.js";
+import { mergeChanges } from "../reconcile/merge-changes.js";
+import { isDraftWorthy } from "../report/is-draft-worthy.js";
+import { GITHUB_BODY_LIMIT, renderReport } from "../report/render-report.js";
+import type { ReportModel } from "../report/types.js";
+import { createReviewExtension } from "../review/create-review-extension.js";
+import { MemoryJournal } from "../runtime/journal/memory-journal.js";
+import { runScript } from "../runtime/run-script.js";
+import { parseScript } from "../runtime/script/parse-script.js";
+import { systemClock, type JsonValue } from "../runtime/types.js";
+import { resultBranch } from "../workspace/index.js";
+import { buildReportModel, withConflicts, type ExtraSpend } from "./build-report-model.js";
+import { loadPlanApiDoc } from "./load-plan-api-doc.js";
+import { renderRefutations } from "./render-refutations.js";
+import type { RunWorkflowInput, WorkflowResult } from "./types.js";
+
+/** Who worker and merge commits are by unless the caller says otherwise. */
+export const DEFAULT_AUTHOR = Object.freeze({ name: "dynflow", email: "dynflow@users.noreply.github.com" });
+/** Refuters per claim and converge() rounds unless the settings say otherwise. */
+export const DEFAULT_REVIEW = Object.freeze({ refutersPerClaim: 2, maxRounds: 3 });
+
+/**
+ * Runs the whole workflow. Finished work is reconciled and reported whatever
+ * stopped the run (a cap, the budget, a cancel, a script error); only a plan
+ * that cannot be made and a reconciliation git refuses throw.
+ */
+export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResult> {
+  const run = withDefaults(input);
+  const startedAt = run.clock.now();
+  const extra: ExtraSpend[] = [];
+
+  // 1. The plan: the script as given, or one the planner writes for the task.
+  if (!run.script) run.onStage("plan");
+  const { plan, source, filename, args } = await preparePlan(run);
+  if (plan) extra.push({ agents: 0, usage: plan.usage, costUsd: plan.costUsd });
+
+  // 2. Execute. Every agent goes through the run's scheduler, so caps, budget and journal apply to all.
+  run.onStage("run");
+  const runner = createAgentRunner({
+    model: run.model,
+    repository: run.repository,
+    runId: run.runId,
+    baseCommit: run.baseCommit,
+    task: run.task ?? describeScript(source, filename),
+    models: run.settings.models,
+    author: run.author,
+    protectedPaths: run.settings.protectedPaths,
+    limits: run.settings.agentLimits,
+    log: run.log,
+  });
+  const { extension, review } = createReviewExtension({
+    repository: run.repository,
+    baseCommit: run.baseCommit,
+    config: { ...DEFAULT_REVIEW, ...run.settings.review },
+  });
+  const outcome = await runScript({
+    runId: run.runId,
+    source,
+    filename,
+    args,
+    baseRevision: run.baseCommit,
+    runner,
+    journal: run.journal,
+    limits: run.settings.limits,
+    sandbox: run.settings.sandbox,
+    onEvent: run.onEvent,
+    signal: run.signal,
+    clock: run.clock,
+    extensions: [extension],
+  });
+  const { lines, workers, toMerge } = review.outcomes(outcome);
+
+  // 3. Reconcile what was accepted, even when a cap, the budget or a cancel stopped the run.
+  run.onStage("reconcile");
+  const branch = resultBranch(run.runId);
+  const reconcile = await mergeChanges({
+    repoDir: run.repository.gitDir,
+    baseCommit: run.baseCommit,
+    targetBranch: branch,
+    changes: toMerge,
+    resolveConflict: createConflictResolver({
+      runner,
+      runId: run.runId,
+      signal: run.signal,
+      log: run.log,
+      onReport: (report) => extra.push({ agents: 1, usage: report.usage, costUsd: report.costUsd }),
+    }),
+    author: run.author,
+    log: run.log,
+    clock: run.clock,
+    env: run.gitEnv,
+  });
+
+  // 4. Report.
+  run.onStage("report");
+  const reportModel = buildReportModel({
+    runId: run.runId,
+    task: run.task,
+    repository: run.repositoryName,
+    base: { commit: run.baseCommit, branch: run.baseLabel },
+    script: source,
+    outcome,
+    lines,
+    workers,
+    reconcile,
+    extra,
+    wallMs: run.clock.now() - startedAt,
+  });
+  run.log.info({ runId: run.runId, status: outcome.status, merged: reconcile.merged.length, branch }, "run finished");
+  return {
+    runId: run.runId,
+    branch,
+    commit: reconcile.commit,
+    outcome,
+    lines: withConflicts(lines, reconcile),
+    workers: reportModel.workers,
+    reconcile,
+    reportMarkdown: renderFullReport(reportModel),
+    reportModel,
+    draft: isDraftWorthy(reportModel).draft,
+    plan,
+  };
+}
+
+type Run = ReturnType<typeof withDefaults>;
+
+/** Every default of a run, filled in one place. */
+function withDefaults(input: RunWorkflowInput) {
+  return {
+    ...input,
+    runId: input.runId ?? (input.newRunId ?? (() => randomBytes(4).toString("hex")))(),
+    settings: input.settings ?? {},
+    author: input.author ?? DEFAULT_AUTHOR,
+    clock: input.clock ?? systemClock,
+    log: input.log ?? pino({ level: "silent" }),
+    journal: input.journal ?? new MemoryJournal(),
+    onStage: input.onStage ?? (() => {}),
+    planApiDoc: input.planApiDoc ?? (() => loadPlanApiDoc()),
+  };
+}
+
+async function preparePlan(run: Run): Promise<{ plan: PlanResult | null; source: string; filename: string; args: JsonValue | undefined }> {
+  if (run.script) return { plan: null, source: run.script.source, filename: run.script.filename, args: run.args };
+  if (run.task === null) throw new TypeError("runWorkflow: give a task to plan or a script to run");
+  const plan = await planScript({
+    task: run.task,
+    repository: run.repository,
+    commit: run.baseCommit,
+    config: run.settings.repoConfig ?? {},
+    model: run.model,
+    planApiDoc: await run.planApiDoc(),
+    models: run.settings.models,
+    modules: run.settings.review?.modules,
+    limits: run.settings.limits,
+    signal: run.signal,
+    log: run.log,
+  });
+  return { plan, source: plan.source, filename: PLAN_FILENAME, args: plan.args };
+}
+
+/** The task agents are told when the run has a script but no task: the script's own description. */
+function describeScript(source: string, filename: string): string {
+  try {
+    const { meta } = parseScript(source, filename);
+    return `${meta.name}: ${meta.description}`;
+  } catch {
+    // runScript reports the invalid script itself; agents never start.
+    return `the plan script ${filename}`;
+  }
+}
+
+const TOTALS_HEADING = "\n\n### Totals\n";
+
+/**
+ * The report with the history of refutations of merged work, within GitHub's
+ * size limit: placed before the totals, or at the end of a shortened report.
+ */
+function renderFullReport(model: ReportModel): string {
+  const refutations = renderRefutations(model.workers);
+  if (refutations === null || refutations.length > GITHUB_BODY_LIMIT / 4) return renderReport(model);
+  const report = renderReport(model, { maxLength: GITHUB_BODY_LIMIT - refutations.length - 2 });
+  const totals = report.indexOf(TOTALS_HEADING);
+  if (totals < 0) return `${report}\n${refutations}\n`;
+  return `${report.slice(0, totals)}\n\n${refutations}${report.slice(totals)}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * Inputs and result of one run on a local repository (`runWorkflow`).
+ */
+import type { Logger } from "pino";
+import type { AgentRunnerDeps } from "../agents/create-agent-runner.js";
+import type { ModelClient, Role } from "../agents/model/index.js";
+import type { WorkerOutcome } from "../agents/types.js";
+import type { PlanResult } from "../plan/plan-script.js";
+import type { ReconcileResult } from "../reconcile/types.js";
+import type { ReportModel } from "../report/types.js";
+import type { LineOutcome, ReviewConfig } from "../review/types.js";
+import type { Clock, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
+import type { CommitIdentity, GitRepository } from "../workspace/index.js";
+
+/** Where a run is, for progress views (the script's own progress comes as `RunEvent`s). */
+export type WorkflowStage = "plan" | "run" | "reconcile" | "report";
+
+export interface RunWorkflowInput {
+  /** The repository, opened by the caller (who also closes it). */
+  repository: GitRepository;
+  /** How the report names the repository (`owner/name`, or a directory name for a local run). */
+  repositoryName: string;
+  /** Full id of the base commit. */
+  baseCommit: string;
+  /** What the base is called in the report (a branch name, or the revision given). */
+  baseLabel: string;
+  /** The task in words; planned into a script unless `script` is given. */
+  task: string | null;
+  /** A ready script; when null, the script is planned from `task`. */
+  script: { source: string; filename: string } | null;
+  /** The script's `args` (a planned script gets `{ task }`). */
+  args?: JsonValue;
+  model: ModelClient;
+  settings?: WorkflowSettings;
+  // --- injected, with defaults ---
+  runId?: string;
+  /** Identity of worker and merge commits. */
+  author?: CommitIdentity;
+  clock?: Clock;
+  log?: Logger;
+  journal?: Journal;
+  onEvent?: (event: RunEvent) => void;
+  onStage?: (stage: WorkflowStage) => void;
+  signal?: AbortSignal;
+  /** Environment of git processes of the merge (default: the process environment). */
+  gitEnv?: NodeJS.ProcessEnv;
+  /** The plan API reference for the planner (default: `docs/plan-api.md` of the package). */
+  planApiDoc?: () => Promise<string>;
+  /** New run ids (default: 8 random hex digits). */
+  newRunId?: () => string;
+}
+
+/** How the run is capped and reviewed; everything optional, defaults filled in one place. */
+export interface WorkflowSettings {
+  limits?: Partial<RunLimits>;
+  sandbox?: Partial<SandboxLimits>;
+  review?: Partial<ReviewConfig>;
+  models?: Partial<Record<Role, string>>;
+  protectedPaths?: string[];
+  agentLimits?: AgentRunnerDeps["limits"];
+  /** The repository's dynflow config, as the planner is shown it. */
+  repoConfig?: unknown;
+}
+
+export interface WorkflowResult {
+  runId: string;
+  /** The branch the accepted changes were merged into. */
+  branch: string;
+  /** Where the branch points; the base commit when nothing was merged. */
+  commit: string;
+  outcome: RunOutcome;
+  /** Every line of work, including lines that changed nothing. */
+  lines: LineOutcome[];
+  /** The lines as the report lists them (conflicted ones marked). */
+  workers: WorkerOutcome[];
+  reconcile: ReconcileResult;
+  reportMarkdown: string;
+  reportModel: ReportModel;
+  /** Whether a pull request of this result must be a draft. */
+  draft: boolean;
+  /** The plan, when the script was planned from the task. */
+  plan: PlanResult | null;
+}
