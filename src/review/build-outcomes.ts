@@ -9,7 +9,6 @@
 import type { WorkerOutcome } from "../agents/types.js";
 import type { ChangeToMerge } from "../reconcile/types.js";
 import { addUsage, ZERO_USAGE, type AgentRecord, type ChangeRef, type RunOutcome, type TokenUsage } from "../runtime/types.js";
-import { matchRecords } from "./match-records.js";
 import type { LedgerCall, Line, Round } from "./review-ledger.js";
 import { summaryOf } from "./to-script-change.js";
 import type { LineOutcome, LineStatus } from "./types.js";
@@ -32,16 +31,14 @@ interface Sorted {
 }
 
 export function buildOutcomes(lines: readonly Line[], calls: readonly LedgerCall[], run: RunOutcome): ReviewOutcomes {
-  const matched = matchRecords(calls, run.agents);
-  const recordOf = new Map<LedgerCall, AgentRecord | null>(calls.map((call, i) => [call, matched[i] ?? null]));
   const position = new Map(run.agents.map((record, index) => [record.id, index]));
   const stopped = run.error?.message ?? "the run ended before this agent finished";
 
   const sorted: Sorted[] = lines.map((line) => {
-    const first = line.rounds[0] ? recordOf.get(line.rounds[0].worker) : null;
-    return { order: first ? (position.get(first.id) as number) : Infinity, seq: line.seq, outcome: lineOutcome(line, recordOf, stopped) };
+    const first = line.rounds[0]?.worker.record;
+    return { order: first ? (position.get(first.id) as number) : Infinity, seq: line.seq, outcome: lineOutcome(line, stopped) };
   });
-  const owned = new Set(matched.filter((record): record is AgentRecord => record !== null).map((record) => record.id));
+  const owned = new Set(calls.flatMap((call) => (call.record ? [call.record.id] : [])));
   run.agents.forEach((record, index) => {
     if (owned.has(record.id) || record.change === null) return;
     sorted.push({ order: index, seq: Infinity, outcome: plainOutcome(record) });
@@ -49,7 +46,7 @@ export function buildOutcomes(lines: readonly Line[], calls: readonly LedgerCall
   sorted.sort((a, b) => a.order - b.order || a.seq - b.seq);
 
   const outcomes = uniqueLabels(sorted.map((entry) => entry.outcome));
-  const merged = new Map(lines.map((line) => [line.id, mergedChange(line, recordOf)]));
+  const merged = new Map(lines.map((line) => [line.id, mergedChange(line)]));
   const toMerge: ChangeToMerge[] = [];
   for (const outcome of outcomes) {
     if (!MERGED.has(outcome.status)) continue;
@@ -60,8 +57,8 @@ export function buildOutcomes(lines: readonly Line[], calls: readonly LedgerCall
   return { lines: outcomes, workers, toMerge };
 }
 
-function lineOutcome(line: Line, recordOf: Map<LedgerCall, AgentRecord | null>, stopped: string): LineOutcome {
-  const record = (call: LedgerCall) => call.record ?? recordOf.get(call) ?? null;
+function lineOutcome(line: Line, stopped: string): LineOutcome {
+  const record = (call: LedgerCall) => call.record;
   let usage: TokenUsage = { ...ZERO_USAGE };
   let costUsd = 0;
   for (const round of line.rounds) {
@@ -118,10 +115,9 @@ function refutationHistory(line: Line): string | undefined {
 }
 
 /** The change a line merges: the one the script accepted, else its last round's. */
-function mergedChange(line: Line, recordOf: Map<LedgerCall, AgentRecord | null>): ChangeRef | null {
+function mergedChange(line: Line): ChangeRef | null {
   const round = line.decision ? line.rounds.find((r) => r.changeId === line.decision?.changeId) : line.rounds.at(-1);
-  if (!round) return null;
-  return (round.worker.record ?? recordOf.get(round.worker) ?? null)?.change ?? null;
+  return round?.worker.record?.change ?? null;
 }
 
 /** A plain `agent()` call that changed files: a line nobody reviewed. */

@@ -7,11 +7,13 @@
 import type { RefutationVote, Verdict } from "../agents/types.js";
 import type { AgentRecord, RunOutcome } from "../runtime/types.js";
 import { buildOutcomes, type ReviewOutcomes } from "./build-outcomes.js";
-import type { TrackedCall } from "./match-records.js";
-
 /** One agent call the extension made, updated as it settles. */
-export interface LedgerCall extends TrackedCall {
-  /** The record it resolved with (finished calls only). */
+export interface LedgerCall {
+  label: string;
+  role: AgentRecord["role"];
+  /** `finished`: resolved with a record; `failed`: resolved `null`; `stopped`: rejected; `pending`: never settled. */
+  state: "pending" | "finished" | "failed" | "stopped";
+  /** The run's record of the call from the moment it was queued (null when it was refused before). */
   record: AgentRecord | null;
   /** Why it stopped (a cap, the budget, a cancel), for stopped calls. */
   stopReason: string | null;
@@ -74,15 +76,19 @@ export class ReviewLedger {
 
   /** Registers an agent call about to be made; settle it with `settle`/`stop`. */
   track(label: string, role: AgentRecord["role"]): LedgerCall {
-    const call: LedgerCall = { label, role, state: "pending", agentId: null, record: null, stopReason: null };
+    const call: LedgerCall = { label, role, state: "pending", record: null, stopReason: null };
     this.callList.push(call);
     return call;
   }
 
+  /** Links a call to its run record once the runtime queued it. */
+  attach(call: LedgerCall, record: AgentRecord): void {
+    call.record = record;
+  }
+
   settle(call: LedgerCall, record: AgentRecord | null): void {
     call.state = record ? "finished" : "failed";
-    call.record = record;
-    call.agentId = record?.id ?? null;
+    if (record) call.record = record;
   }
 
   stop(call: LedgerCall, reason: string): void {

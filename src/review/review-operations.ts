@@ -123,7 +123,7 @@ export class ReviewOperations {
   private async runAgent(ctx: ExtensionContext, call: LedgerCall, prompt: string, options: AgentOptions, phase: string | null) {
     let record: AgentRecord | null;
     try {
-      record = await ctx.agent(prompt, options, phase);
+      record = await ctx.agent(prompt, options, phase, (queued) => this.ledger.attach(call, queued));
     } catch (error) {
       this.ledger.stop(call, error instanceof Error ? error.message : String(error));
       throw error;

@@ -97,8 +97,16 @@ export class AgentScheduler {
    * Runs one `agent()` call. Resolves to its record, or `null` when the agent
    * failed. Rejects only for mistakes in the call itself (bad options, a
    * self-contradicting schema) and when the run stopped taking work.
+   * `onQueued` receives the call's record as soon as it exists (it is updated
+   * in place as the agent runs), so a caller can follow a call that fails or is
+   * stopped too.
    */
-  async call(prompt: unknown, rawOptions: unknown, currentPhase: string | null): Promise<AgentRecord | null> {
+  async call(
+    prompt: unknown,
+    rawOptions: unknown,
+    currentPhase: string | null,
+    onQueued?: (record: AgentRecord) => void,
+  ): Promise<AgentRecord | null> {
     const call = normalizeAgentCall(prompt, rawOptions);
     for (const key of call.unknownKeys) this.warnUnknownOption(key);
     const schema = call.options.schema === undefined ? null : compileSchema(call.options.schema);
@@ -127,6 +135,7 @@ export class AgentScheduler {
       meta: {},
     };
     this.records.push(record);
+    onQueued?.(record);
     this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
 
     const cached = await this.lookup(record.key);

@@ -10,8 +10,12 @@ import type { AgentOptions, AgentRecord, JsonValue, RunEvent } from "./types.js"
 
 /** Host-side services offered to extension calls. */
 export interface ExtensionContext {
-  /** Runs one agent under the run's caps, budget and journal; `null` when it failed. */
-  agent(prompt: string, options: AgentOptions, phase: string | null): Promise<AgentRecord | null>;
+  /**
+   * Runs one agent under the run's caps, budget and journal; `null` when it
+   * failed. `onQueued` gets the agent's record as soon as it is queued (kept up
+   * to date in place), also for an agent that then fails or never starts.
+   */
+  agent(prompt: string, options: AgentOptions, phase: string | null, onQueued?: (record: AgentRecord) => void): Promise<AgentRecord | null>;
   log(message: string, level?: "info" | "warn"): void;
   signal: AbortSignal;
 }
@@ -47,7 +51,7 @@ export interface ScriptHostOptions {
 export function createScriptHost(options: ScriptHostOptions): SandboxHost {
   const { scheduler } = options;
   const context: ExtensionContext = {
-    agent: (prompt, agentOptions, phase) => scheduler.call(prompt, agentOptions, phase),
+    agent: (prompt, agentOptions, phase, onQueued) => scheduler.call(prompt, agentOptions, phase, onQueued),
     log: (message, level = "info") => options.onLog(message, level),
     signal: options.signal,
   };
