@@ -9,7 +9,11 @@ import { parseArgs } from "node:util";
 import { DEFAULT_MODELS, DEFAULT_PRICES, costOf, priceFor } from "../agents/model/models.js";
 import { runScript } from "../runtime/run-script.js";
 import type { JsonValue, RunOutcome } from "../runtime/types.js";
+import { DEFAULT_REVIEW } from "../run/run-workflow.js";
+import { createReviewExtension } from "../review/create-review-extension.js";
 import { createSimulatedRunner } from "../simulate/simulated-runner.js";
+import { openRepository, type GitRepository } from "../workspace/index.js";
+import type { WorkspaceReader } from "../workspace/types.js";
 import { intFlag, jsonFlag, UsageError, type CliIo } from "./cli-io.js";
 import { formatOutcome } from "./format-outcome.js";
 
@@ -26,6 +30,8 @@ Options:
   --cpu-ms N              script CPU time limit (default 10000)
   --memory-mb N           script memory limit (default 64)
   --budget-tokens N       token budget (default none)
+  --repo PATH             a local git repository whose files repo.files()/repo.modules() list (default: none)
+  --pessimistic           simulated refuters refute everything (every line runs all its rounds)
   --json                  print one JSON object instead of the summary
 `;
 
@@ -54,6 +60,8 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
       "cpu-ms": { type: "string" },
       "memory-mb": { type: "string" },
       "budget-tokens": { type: "string" },
+      repo: { type: "string" },
+      pessimistic: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
   });
@@ -74,6 +82,14 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
     items: intFlag("items", values.items, 0, 4096) ?? 3,
     defaultModel: DEFAULT_MODELS.worker,
     priceOf: (usage, model) => costOf(usage, priceFor(model, DEFAULT_PRICES)),
+    refuterVerdict: values.pessimistic ? "refuted" : "upheld",
+  });
+  const repository = values.repo ? await openLocalRepository(resolve(io.cwd, values.repo)) : null;
+  const baseCommit = repository ? await repository.resolveCommit("HEAD") : "simulation";
+  const { extension } = createReviewExtension({
+    repository: repository ?? { readOnly: async () => EMPTY_TREE },
+    baseCommit,
+    config: DEFAULT_REVIEW,
   });
 
   const outcome = await runScript({
@@ -81,12 +97,14 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
     source,
     filename: positionals[0] as string,
     args,
-    baseRevision: "simulation",
+    baseRevision: baseCommit,
     runner,
+    extensions: [extension],
     limits: withoutUndefined(limits),
     sandbox: withoutUndefined(sandbox),
   });
 
+  await repository?.close();
   if (values.json) io.stdout(`${JSON.stringify(toSimulateJson(outcome))}\n`);
   else io.stdout(formatOutcome(outcome, { title: "Simulation (no model called, no token spent)" }));
   return outcome.status === "ok" ? 0 : 1;
@@ -109,4 +127,20 @@ export function toSimulateJson(outcome: RunOutcome): SimulateJson {
 
 function withoutUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** With no --repo, a script sees an empty repository. */
+const EMPTY_TREE: WorkspaceReader = {
+  baseCommit: "simulation",
+  list: async () => [],
+  read: async (path) => {
+    throw new UsageError(`simulation has no repository to read ${path} from; pass --repo`);
+  },
+  search: async () => [],
+};
+
+async function openLocalRepository(path: string): Promise<GitRepository> {
+  return openRepository(path).catch((error: Error) => {
+    throw new UsageError(`--repo ${path} is not a git repository: ${error.message}`);
+  });
 }

@@ -22,8 +22,8 @@ type StatusSection = { status: Exclude<WorkerStatus, "accepted" | "conflicted">;
 /** Section order; `conflicts` stands for the merge conflicts section. */
 const SECTIONS: (StatusSection | "conflicts")[] = [
   { status: "refuted", title: "Refuted", intro: "A refuter found a concrete problem that was still there when the rounds ran out. Not merged." },
-  { status: "unverified", title: "Unverified", intro: "No refuter could run, so nobody checked these changes. Not merged." },
-  { status: "unreviewed", title: "Unreviewed", intro: "These changed files, but nobody reviewed the change. Not merged." },
+  { status: "unverified", title: "Unverified", intro: "No refuter could run, so nobody checked these changes. Merged, which keeps the pull request a draft: review them yourself." },
+  { status: "unreviewed", title: "Unreviewed", intro: "These changed files, but no refuter reviewed the change. Merged, which keeps the pull request a draft: review them yourself." },
   { status: "failed", title: "Failed", intro: "The agent failed before producing a result." },
   { status: "capped", title: "Capped", intro: "A cap or the budget stopped this work before it finished." },
   "conflicts",

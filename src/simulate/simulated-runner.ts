@@ -4,7 +4,7 @@
  * reporting the usage a real agent would likely have had. It previews a plan's
  * shape, concurrency and cost before anything real runs.
  */
-import type { AgentRequest, AgentResult, AgentRunner, TokenUsage } from "../runtime/types.js";
+import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, JsonValue, TokenUsage } from "../runtime/types.js";
 import { DEFAULT_USAGE_MODEL, estimateAgentUsage, type UsageModel } from "./estimate-usage.js";
 import { synthesizeValue } from "./synthesize-value.js";
 
@@ -20,6 +20,12 @@ export interface SimulatedRunnerOptions {
   priceOf: (usage: TokenUsage, model: string) => number;
   /** Waits `ms` (injected so tests can use fake timers). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * What simulated refuters conclude. `upheld` (default) previews the
+   * cheapest path, one round per line of work; `refuted` previews the most
+   * expensive one, every line running all its rounds.
+   */
+  refuterVerdict?: "upheld" | "refuted";
 }
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
@@ -44,13 +50,35 @@ export function createSimulatedRunner(options: SimulatedRunnerOptions): AgentRun
     async run(request: AgentRequest): Promise<AgentResult> {
       await sleep(options.latencyMs ?? 0, request.signal);
       const { prompt, options: agentOptions } = request;
-      const output =
+      const role = agentOptions.role ?? "worker";
+      let output: JsonValue =
         agentOptions.schema === undefined
           ? `Simulated result of ${request.agentId}: ${prompt.slice(0, 80)}`
           : synthesizeValue(agentOptions.schema, { items: options.items ?? 3, seed: request.agentId });
+      if (role === "refuter" && isObject(output) && "verdict" in output) {
+        output = { ...output, verdict: options.refuterVerdict ?? "upheld", evidence: "simulated verdict" };
+      }
       const usage = estimateAgentUsage(prompt, agentOptions, usageModel);
       const model = agentOptions.model ?? options.defaultModel;
-      return { output, usage, costUsd: options.priceOf(usage, model), meta: { simulated: true, model } };
+      // A simulated worker "changes" one file, so review and merge steps of the plan show up in the preview.
+      const change = role === "worker" ? simulatedChange(request) : null;
+      return { output, usage, costUsd: options.priceOf(usage, model), change, meta: { simulated: true, model, summary: "simulated change" } };
     },
+  };
+}
+
+function isObject(value: JsonValue): value is { [key: string]: JsonValue } {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function simulatedChange(request: AgentRequest): ChangeRef {
+  return {
+    branch: `dynflow/${request.runId}-work/${request.agentId}`,
+    commit: "0".repeat(40),
+    base: "0".repeat(40),
+    files: [{ path: "(simulated)", status: "modified", additions: 1, deletions: 1 }],
+    additions: 1,
+    deletions: 1,
+    incomplete: false,
   };
 }

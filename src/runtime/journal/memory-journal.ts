@@ -18,8 +18,9 @@ export class MemoryJournal implements Journal {
     return entry && structuredClone(entry);
   }
 
+  /** Keeps the first entry of a key, like the SQL journal: a result is paid for once. */
   async put(entry: JournalEntry): Promise<void> {
-    this.store.set(entry.key, structuredClone(entry));
+    if (!this.store.has(entry.key)) this.store.set(entry.key, structuredClone(entry));
   }
 
   /** Every entry, in the order first journaled. */

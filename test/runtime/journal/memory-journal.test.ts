@@ -14,13 +14,13 @@ describe("MemoryJournal", () => {
     expect(await journal.get("k2")).toBeUndefined();
   });
 
-  it("lists entries in the order they were first journaled", async () => {
+  it("lists entries in the order they were first journaled, keeping the first entry of a key", async () => {
     const journal = new MemoryJournal();
     await journal.put(entry("b", 1));
     await journal.put(entry("a", 2));
     await journal.put(entry("b", 3));
     expect(journal.entries().map((e) => [e.key, e.output])).toEqual([
-      ["b", 3],
+      ["b", 1],
       ["a", 2],
     ]);
     expect(journal.size).toBe(2);
