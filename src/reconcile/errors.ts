@@ -5,20 +5,7 @@
  */
 import { DynflowError } from "../errors.js";
 
-/** A git command exited with an unexpected status. */
-export class GitCommandError extends DynflowError {
-  constructor(
-    readonly args: readonly string[],
-    readonly exitCode: number | null,
-    readonly stderr: string,
-  ) {
-    super(
-      "git_command_failed",
-      `git ${args[0] ?? ""} failed with exit code ${exitCode ?? "none"}: ${stderr.trim() || "no output"}. ` +
-        `Check that the repository exists and is readable by the dynflow process.`,
-    );
-  }
-}
+export { GitCommandError } from "../workspace/errors.js";
 
 /** The target branch name is not a valid git branch name. */
 export class InvalidBranchNameError extends DynflowError {

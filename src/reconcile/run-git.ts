@@ -1,27 +1,12 @@
 /**
- * Runs git as a child process (execFile, never a shell) in one repository.
- * Output is kept as bytes so file contents survive unchanged.
+ * Git bound to one repository, for reconciliation: a thin adapter over the
+ * workspace layer's git process runner (argv only, bytes out, a clean
+ * environment, `GitCommandError` on failure).
  */
-import { execFile } from "node:child_process";
-import { GitCommandError } from "./errors.js";
+import { gitEnvironment } from "../workspace/git-env.js";
+import { runGit, type GitOutput } from "../workspace/run-git.js";
 
-/** Variables that would point git at another repository, index or tree than the one asked for. */
-const REPOSITORY_VARIABLES = [
-  "GIT_DIR",
-  "GIT_WORK_TREE",
-  "GIT_INDEX_FILE",
-  "GIT_COMMON_DIR",
-  "GIT_PREFIX",
-  "GIT_NAMESPACE",
-  "GIT_OBJECT_DIRECTORY",
-];
-
-/** One git invocation's result. */
-export interface GitOutput {
-  stdout: Buffer;
-  stderr: string;
-  exitCode: number;
-}
+export type { GitOutput };
 
 /** Options of one git invocation. */
 export interface GitCallOptions {
@@ -41,36 +26,11 @@ export type Git = (args: readonly string[], options?: GitCallOptions) => Promise
  * child inherits, minus variables that would redirect git elsewhere.
  */
 export function createGit(repoDir: string, baseEnv: NodeJS.ProcessEnv): Git {
-  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0" };
-  for (const [key, value] of Object.entries(baseEnv)) {
-    if (value !== undefined && !REPOSITORY_VARIABLES.includes(key)) env[key] = value;
-  }
+  const env = gitEnvironment(baseEnv);
   return (args, options = {}) =>
-    new Promise((resolve, reject) => {
-      const child = execFile(
-        "git",
-        [...args],
-        {
-          cwd: repoDir,
-          env: { ...env, ...options.env },
-          encoding: "buffer",
-          maxBuffer: 512 * 1024 * 1024,
-        },
-        (error, stdout, stderr) => {
-          const exitCode = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-          const okCodes = [0, ...(options.okCodes ?? [])];
-          if (exitCode === null || !okCodes.includes(exitCode)) {
-            reject(new GitCommandError(args, exitCode, stderr.toString("utf8") || String(error?.message ?? "")));
-            return;
-          }
-          resolve({ stdout, stderr: stderr.toString("utf8"), exitCode });
-        },
-      );
-      // A git that exits without reading its input breaks the pipe; its exit code tells what happened.
-      child.stdin?.on("error", () => undefined);
-      // Without input, close stdin at once so git never waits on it.
-      if (options.input === undefined) child.stdin?.end();
-      else child.stdin?.end(options.input);
+    runGit({ cwd: repoDir, env: { ...env, ...options.env }, secrets: [] }, args, {
+      input: options.input,
+      okExitCodes: [0, ...(options.okCodes ?? [])],
     });
 }
 
