@@ -94,7 +94,7 @@ export interface AgentRequest {
  * contents), so the coordinating script holds small values.
  */
 export interface ChangeRef {
-  /** Branch that holds the change, e.g. `dynflow/<run-id>/<slug>`. */
+  /** Branch that holds the change, e.g. `dynflow/<run-id>-work/<slug>`. */
   branch: string;
   /** Commit id of the change. */
   commit: string;

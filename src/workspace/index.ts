@@ -1,6 +1,6 @@
 /**
  * Isolated git workspaces: fork from a base commit, read from git objects,
- * write to an in-memory overlay, commit to `dynflow/<run-id>/<slug>`.
+ * write to an in-memory overlay, commit to `dynflow/<run-id>-work/<slug>`.
  */
 export { DEFAULT_PROTECTED_PATHS, normalizePath, type WritePolicyOptions } from "./check-path.js";
 export {

@@ -1,6 +1,6 @@
 /**
  * Worker slugs and branch names. A slug is the last component of a worker's
- * branch `dynflow/<run-id>/<slug>`: lowercase `[a-z0-9-]`, at most 48
+ * branch `dynflow/<run-id>-work/<slug>`: lowercase `[a-z0-9-]`, at most 48
  * characters, unique within a run (a registry adds `-2`, `-3`, ...).
  */
 import { createHash } from "node:crypto";

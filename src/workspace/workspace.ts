@@ -1,7 +1,7 @@
 /**
  * One agent's isolated workspace: reads come from the base commit's objects,
  * writes go to an in-memory overlay, and `commit` turns the overlay into a
- * commit on `dynflow/<run-id>/<slug>` by rewriting only the touched trees.
+ * commit on `dynflow/<run-id>-work/<slug>` by rewriting only the touched trees.
  * Nothing is checked out, and no index or working tree is shared.
  */
 import type { ChangeRef, Clock } from "../runtime/types.js";
@@ -35,7 +35,7 @@ interface Head {
 export class Workspace implements WorkspaceReader {
   readonly runId: string;
   readonly slug: string;
-  /** Branch short name, `dynflow/<run-id>/<slug>`. */
+  /** Branch short name, `dynflow/<run-id>-work/<slug>`. */
   readonly branch: string;
   private readonly store: GitStore;
   private readonly view: TreeView;
