@@ -29,6 +29,12 @@
  *   `bodyDelayMs`. So "the response has begun" is observable by clients.
  * - Every request is recorded (`requests`: body, headers, usage, status), and
  *   current / maximum concurrent in-flight requests are tracked.
+ * - The Message Batches API (`POST /v1/messages/batches`, `GET
+ *   /v1/messages/batches/:id`, its `results` and `cancel`; see
+ *   fake-anthropic-batches.ts): each batched request is recorded as a
+ *   `POST /v1/messages` request marked with `batch` and answered by the same
+ *   handler / queue, processed after `batchDelayMs`. Replies `reply.expired()`
+ *   and `reply.canceled()` exist for batched requests only.
  *
  * `const api = await startFakeAnthropic(); ...; await api.close();`
  */
@@ -37,6 +43,9 @@ import { setMaxListeners } from "node:events";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { systemClock, type Clock } from "../../src/runtime/types.js";
+import { createBatchEndpoints, type BatchItemOutcome, type FakeBatch } from "./fake-anthropic-batches.js";
+
+export type { FakeBatch } from "./fake-anthropic-batches.js";
 
 type Json = unknown;
 type ReplyTiming = { delayMs?: number; bodyDelayMs?: number; headers?: Record<string, string> };
@@ -47,7 +56,10 @@ export type FakeReply =
   | ({ kind: "tool_use"; name: string; input: Json; id?: string; text?: string; outputTokens?: number } & ReplyTiming)
   | ({ kind: "error"; status: number; errorType?: string; message?: string; retryAfter?: number } & ReplyTiming)
   | ({ kind: "reset" } & ReplyTiming)
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Batched requests only: the request expired / was cancelled before it was processed. */
+  | ({ kind: "expired" } & ReplyTiming)
+  | ({ kind: "canceled" } & ReplyTiming);
 
 /** Builders for `FakeReply`. `retryAfter` is in seconds (fractions allowed). */
 export const reply = {
@@ -69,6 +81,8 @@ export const reply = {
   }),
   reset: (delayMs = 0): FakeReply => ({ kind: "reset", delayMs }),
   hang: (): FakeReply => ({ kind: "hang" }),
+  expired: (delayMs?: number): FakeReply => ({ kind: "expired", delayMs }),
+  canceled: (delayMs?: number): FakeReply => ({ kind: "canceled", delayMs }),
 };
 
 /** Token counts the fake reports, as the API names them. */
@@ -92,6 +106,8 @@ export interface RecordedRequest {
   usage?: FakeUsage;
   /** HTTP status answered, or null for reset / hang / client gone. */
   status: number | null;
+  /** Set for a request that came in a message batch (its status is the status it would have had). */
+  batch?: { id: string; customId: string };
 }
 
 export interface FakeContext {
@@ -117,6 +133,8 @@ export interface FakeAnthropicOptions {
   handler?: FakeHandler;
   /** Used when neither handler nor queue answers. Default `reply.text("ok")`. */
   defaultReply?: FakeReply;
+  /** Time from creating a message batch to its end (unless a reply's `delayMs` is longer). Default 30 ms. */
+  batchDelayMs?: number;
 }
 
 export interface FakeAnthropic {
@@ -125,6 +143,8 @@ export interface FakeAnthropic {
   readonly requests: RecordedRequest[];
   readonly inFlight: number;
   readonly maxInFlight: number;
+  /** Message batches created, in order. */
+  readonly batches: readonly FakeBatch[];
   /** Appends replies used in order, one per request. */
   queue(...replies: FakeReply[]): void;
   /** Sets the handler asked first for every request. */
@@ -179,92 +199,123 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       record.status = status;
       sendJson(res, status, { type: "error", error: { type, message }, request_id: requestId }, { "request-id": requestId });
     };
-    if (record.method !== "POST" || record.path.split("?")[0] !== "/v1/messages") return fail(404, "not_found_error", "Not found");
+    const path = record.path.split("?")[0] ?? "";
+    const batchRoute = batchEndpoints.route(record.method, path);
+    if (!batchRoute && (record.method !== "POST" || path !== "/v1/messages")) return fail(404, "not_found_error", "Not found");
     if (!req.headers["x-api-key"] && !req.headers.authorization?.startsWith("Bearer ")) {
       return fail(401, "authentication_error", "an x-api-key or Authorization: Bearer header is required");
     }
-    const body = record.body as { model?: unknown; max_tokens?: unknown; messages?: unknown } | undefined;
-    if (!body || typeof body.model !== "string" || typeof body.max_tokens !== "number" || !Array.isArray(body.messages)) {
-      return fail(400, "invalid_request_error", "model, max_tokens and messages are required");
+    if (batchRoute) {
+      record.status = batchEndpoints.serve(batchRoute, record.body, res, fail);
+      return;
     }
+    const body = record.body as MessageBody | undefined;
+    if (!isMessageBody(body)) return fail(400, "invalid_request_error", "model, max_tokens and messages are required");
 
     // Cache lookup happens on arrival: writes still in progress are invisible.
-    const prompt = analysePrompt(record.body, minCacheTokens);
-    const now = clock.now();
-    const hit = [...prompt.breakpoints].reverse().find((bp) => (cache.get(bp.hash) ?? 0) > now);
-    if (hit) cache.set(hit.hash, now + hit.ttlMs);
-    const cacheRead = hit?.tokens ?? 0;
-    const lastWrite = prompt.breakpoints.at(-1);
-    const cacheWrite = lastWrite && lastWrite.tokens > cacheRead ? lastWrite.tokens - cacheRead : 0;
-
+    const cached = lookUpCache(body);
     const ctx: FakeContext = { index: record.index, retryCount: Number(req.headers["x-stainless-retry-count"] ?? 0), inFlight };
-    const answer = (await handler?.(record, ctx)) ?? queued.shift() ?? options.defaultReply ?? reply.text("ok");
+    const answer = await answerFor(record, ctx);
     if (answer.kind === "hang") return;
     if (!(await wait(answer.delayMs ?? options.prefixDelayMs ?? 20, res, shutdown.signal))) return;
     if (answer.kind === "reset") {
       req.socket.destroy();
       return;
     }
+    if (answer.kind === "expired" || answer.kind === "canceled") {
+      return fail(400, "invalid_request_error", `reply.${answer.kind}() only applies to requests in a message batch`);
+    }
     if (answer.kind === "error") {
       const headers: Record<string, string> = { "request-id": requestId, ...answer.headers };
       if (answer.retryAfter !== undefined) headers["retry-after"] = String(answer.retryAfter);
       record.status = answer.status;
-      const type = answer.errorType ?? errorTypeFor(answer.status);
-      const error = { type: "error", error: { type, message: answer.message ?? type }, request_id: requestId };
-      return sendJson(res, answer.status, error, headers);
+      return sendJson(res, answer.status, errorBody(answer, requestId), headers);
     }
 
-    const content = contentOf(answer, record.index);
-    const output = answer.outputTokens ?? Math.max(1, Math.ceil(JSON.stringify(content).length / 4));
-    const usage: FakeUsage = {
-      input_tokens: prompt.total - cacheRead - cacheWrite,
-      output_tokens: output,
-      cache_creation_input_tokens: cacheWrite,
-      cache_read_input_tokens: cacheRead,
-    };
+    const { content, usage } = usageOf(answer, record.index, cached);
     record.usage = usage;
     record.status = 200;
     res.writeHead(200, { "content-type": "application/json", "request-id": requestId, ...answer.headers });
     res.flushHeaders();
     // The response has begun: from now on the prefix is readable by others.
-    const began = clock.now();
-    for (const bp of prompt.breakpoints) cache.set(bp.hash, began + bp.ttlMs);
+    writeCache(cached.prompt.breakpoints);
     if (!(await wait(answer.bodyDelayMs ?? options.bodyDelayMs ?? 0, res, shutdown.signal))) return;
-    const ttl1h = lastWrite?.ttlMs === 3_600_000;
-    res.end(
-      JSON.stringify({
-        id: `msg_fake_${record.index}`,
-        type: "message",
-        role: "assistant",
-        model: body.model,
-        content,
-        stop_reason: answer.kind === "tool_use" ? "tool_use" : (answer.stopReason ?? "end_turn"),
-        stop_sequence: null,
-        stop_details: null,
-        container: null,
-        diagnostics: null,
-        usage: {
-          ...usage,
-          cache_creation: {
-            ephemeral_5m_input_tokens: ttl1h ? 0 : cacheWrite,
-            ephemeral_1h_input_tokens: ttl1h ? cacheWrite : 0,
-          },
-          inference_geo: null,
-          output_tokens_details: null,
-          server_tool_use: null,
-          service_tier: "standard",
-          speed: null,
-        },
-      }),
-    );
+    res.end(JSON.stringify(messageJson(record.index, body.model, answer, content, usage, cached)));
   }
+
+  function answerFor(record: RecordedRequest, ctx: FakeContext): Promise<FakeReply> {
+    return Promise.resolve(handler?.(record, ctx)).then((answer) => answer ?? queued.shift() ?? options.defaultReply ?? reply.text("ok"));
+  }
+
+  function lookUpCache(body: MessageBody): CacheLookup {
+    const prompt = analysePrompt(body, minCacheTokens);
+    const now = clock.now();
+    const hit = [...prompt.breakpoints].reverse().find((bp) => (cache.get(bp.hash) ?? 0) > now);
+    if (hit) cache.set(hit.hash, now + hit.ttlMs);
+    const cacheRead = hit?.tokens ?? 0;
+    const lastWrite = prompt.breakpoints.at(-1);
+    const cacheWrite = lastWrite && lastWrite.tokens > cacheRead ? lastWrite.tokens - cacheRead : 0;
+    return { prompt, cacheRead, cacheWrite, ttl1h: lastWrite?.ttlMs === 3_600_000 };
+  }
+
+  function writeCache(breakpoints: Breakpoint[]): void {
+    const began = clock.now();
+    for (const bp of breakpoints) cache.set(bp.hash, began + bp.ttlMs);
+  }
+
+  /** One request of a message batch: recorded like a `/v1/messages` request, answered as a batch result line. */
+  async function processBatchItem(batchId: string, customId: string, params: Json): Promise<BatchItemOutcome> {
+    const record: RecordedRequest = {
+      index: requests.length,
+      method: "POST",
+      path: "/v1/messages",
+      headers: {},
+      body: params,
+      receivedAt: clock.now(),
+      status: null,
+      batch: { id: batchId, customId },
+    };
+    requests.push(record);
+    const errored = (status: number, body: Json, delayMs = 0): BatchItemOutcome => {
+      record.status = status;
+      return { result: { type: "errored", error: body }, delayMs };
+    };
+    const body = params as MessageBody | undefined;
+    if (!isMessageBody(body)) {
+      return errored(400, { type: "error", error: { type: "invalid_request_error", message: "model, max_tokens and messages are required" }, request_id: null });
+    }
+    const cached = lookUpCache(body);
+    const answer = await answerFor(record, { index: record.index, retryCount: 0, inFlight });
+    if (answer.kind === "hang") return { hang: true };
+    const delayMs = answer.delayMs ?? 0;
+    if (answer.kind === "expired" || answer.kind === "canceled") return { result: { type: answer.kind }, delayMs };
+    if (answer.kind === "reset") return errored(500, errorBody({ kind: "error", status: 500, message: "the request failed while processing" }, null), delayMs);
+    if (answer.kind === "error") return errored(answer.status, errorBody(answer, null), delayMs);
+    const { content, usage } = usageOf(answer, record.index, cached);
+    record.usage = usage;
+    record.status = 200;
+    writeCache(cached.prompt.breakpoints);
+    return { result: { type: "succeeded", message: messageJson(record.index, body.model, answer, content, usage, cached) }, delayMs };
+  }
+
+  let url = "";
+  const batchEndpoints = createBatchEndpoints({
+    clock,
+    batchDelayMs: options.batchDelayMs ?? 30,
+    url: () => url,
+    processItem: processBatchItem,
+    sleep: (ms) => sleep(ms, shutdown.signal),
+  });
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
+  url = `http://127.0.0.1:${port}`;
+
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
+    batches: batchEndpoints.batches,
     get inFlight() {
       return inFlight;
     },
@@ -278,6 +329,74 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       shutdown.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface MessageBody {
+  model: string;
+  max_tokens: number;
+  messages: { content: Json }[];
+}
+
+interface CacheLookup {
+  prompt: { total: number; breakpoints: Breakpoint[] };
+  cacheRead: number;
+  cacheWrite: number;
+  ttl1h: boolean;
+}
+
+function isMessageBody(body: MessageBody | undefined): body is MessageBody {
+  return !!body && typeof body.model === "string" && typeof body.max_tokens === "number" && Array.isArray(body.messages);
+}
+
+function errorBody(answer: Extract<FakeReply, { kind: "error" }>, requestId: string | null): Json {
+  const type = answer.errorType ?? errorTypeFor(answer.status);
+  return { type: "error", error: { type, message: answer.message ?? type }, request_id: requestId };
+}
+
+function usageOf(answer: Extract<FakeReply, { kind: "text" | "tool_use" }>, index: number, cached: CacheLookup): { content: Json[]; usage: FakeUsage } {
+  const content = contentOf(answer, index);
+  const output = answer.outputTokens ?? Math.max(1, Math.ceil(JSON.stringify(content).length / 4));
+  const usage: FakeUsage = {
+    input_tokens: cached.prompt.total - cached.cacheRead - cached.cacheWrite,
+    output_tokens: output,
+    cache_creation_input_tokens: cached.cacheWrite,
+    cache_read_input_tokens: cached.cacheRead,
+  };
+  return { content, usage };
+}
+
+function messageJson(
+  index: number,
+  model: string,
+  answer: Extract<FakeReply, { kind: "text" | "tool_use" }>,
+  content: Json[],
+  usage: FakeUsage,
+  cached: CacheLookup,
+): Json {
+  return {
+    id: `msg_fake_${index}`,
+    type: "message",
+    role: "assistant",
+    model,
+    content,
+    stop_reason: answer.kind === "tool_use" ? "tool_use" : (answer.stopReason ?? "end_turn"),
+    stop_sequence: null,
+    stop_details: null,
+    container: null,
+    diagnostics: null,
+    usage: {
+      ...usage,
+      cache_creation: {
+        ephemeral_5m_input_tokens: cached.ttl1h ? 0 : cached.cacheWrite,
+        ephemeral_1h_input_tokens: cached.ttl1h ? cached.cacheWrite : 0,
+      },
+      inference_geo: null,
+      output_tokens_details: null,
+      server_tool_use: null,
+      service_tier: "standard",
+      speed: null,
     },
   };
 }
@@ -342,6 +461,22 @@ function wait(ms: number, res: ServerResponse, shutdown: AbortSignal): Promise<b
     const timer = setTimeout(() => finish(!res.destroyed), ms);
     res.on("close", gone);
     shutdown.addEventListener("abort", gone, { once: true });
+  });
+}
+
+/** Resolves true after `ms`, false if the server closes first. */
+function sleep(ms: number, shutdown: AbortSignal): Promise<boolean> {
+  if (shutdown.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      shutdown.removeEventListener("abort", stop);
+      resolve(true);
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    shutdown.addEventListener("abort", stop, { once: true });
   });
 }
 
