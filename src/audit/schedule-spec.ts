@@ -14,7 +14,7 @@ export interface AuditSpec {
   workflow: string;
   args?: JsonValue;
   budget?: { tokens?: number; usd?: number };
-  batch?: number;
+  batch?: boolean;
 }
 
 /**
@@ -43,7 +43,7 @@ export function auditFromSchedule(schedule: ScheduleKey & { cron: string; timezo
   if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new ScheduleSpecError(where, "its spec is not an object");
   const { workflow, args, budget, batch } = spec;
   if (typeof workflow !== "string" || workflow === "") throw new ScheduleSpecError(where, "its spec names no workflow");
-  if (batch !== undefined && typeof batch !== "number") throw new ScheduleSpecError(where, "its batch is not a number");
+  if (batch !== undefined && typeof batch !== "boolean") throw new ScheduleSpecError(where, "its batch is not true or false");
   const audit: AuditConfig = { name: schedule.name, cron: schedule.cron, timezone: schedule.timezone, workflow };
   if (args !== undefined) audit.args = args;
   if (budget !== undefined) {

@@ -25,8 +25,8 @@ export interface AuditConfig {
   workflow: string;
   args?: JsonValue;
   budget?: { tokens?: number; usd?: number };
-  /** Items per agent, passed to the workflow. */
-  batch?: number;
+  /** Send the audit's model calls through the Message Batches API (half price, slower). */
+  batch?: boolean;
   /** IANA time zone of `cron`; UTC when omitted. */
   timezone?: string;
 }
@@ -104,7 +104,7 @@ const auditSchema = z.strictObject({
   workflow: nameSchema,
   args: z.json().optional(),
   budget: z.strictObject({ tokens: wholeNumber(1, 1e12).optional(), usd: positiveNumber.optional() }).optional(),
-  batch: wholeNumber(1, 4096).optional(),
+  batch: z.boolean({ error: "must be true or false" }).optional(),
   timezone: z
     .string({ error: "must be an IANA time zone such as Europe/Paris" })
     .refine(isTimeZone, { error: "is not a time zone dynflow knows (use an IANA name such as Europe/Paris or UTC)" })

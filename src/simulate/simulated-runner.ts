@@ -60,8 +60,10 @@ export function createSimulatedRunner(options: SimulatedRunnerOptions): AgentRun
       }
       const usage = estimateAgentUsage(prompt, agentOptions, usageModel);
       const model = agentOptions.model ?? options.defaultModel;
-      // A simulated worker "changes" one file, so review and merge steps of the plan show up in the preview.
-      const change = role === "worker" ? simulatedChange(request) : null;
+      // A simulated worker "changes" one file, so review and merge steps of the plan show up in the
+      // preview; one given no write scope (`write: []`) is read-only and changes nothing.
+      const readOnly = agentOptions.write !== undefined && agentOptions.write.length === 0;
+      const change = role === "worker" && !readOnly ? simulatedChange(request) : null;
       return { output, usage, costUsd: options.priceOf(usage, model), change, meta: { simulated: true, model, summary: "simulated change" } };
     },
   };

@@ -89,7 +89,7 @@ describe("startQueueScheduler", () => {
     const a = await startProcess(0, fired);
     const b = await startProcess(1, fired);
     // Every second (BullMQ reads a sixth field as seconds), so the test sees several occurrences quickly.
-    await a.store.schedules.upsertForRepo(repoKey, [{ name: "every-second", cron: "* * * * * *", timezone: "UTC", spec: { workflow: "audit", batch: 5 }, nextRunAt: 0 }]);
+    await a.store.schedules.upsertForRepo(repoKey, [{ name: "every-second", cron: "* * * * * *", timezone: "UTC", spec: { workflow: "audit", batch: true }, nextRunAt: 0 }]);
     const reconciled = await Promise.all([a.scheduler.reconcile(), b.scheduler.reconcile()]);
     expect(reconciled.flatMap((result) => result.upserted).every((id) => id === "audit/77/acme/widgets/every-second")).toBe(true);
     expect(await b.scheduler.reconcile()).toEqual({ upserted: [], removed: [] });
@@ -102,7 +102,7 @@ describe("startQueueScheduler", () => {
     expect(new Set(occurrences).size).toBe(occurrences.length);
     for (const { firing } of fired) {
       expect(firing.at % 1000).toBe(0);
-      expect(firing.audit).toEqual({ name: "every-second", cron: "* * * * * *", timezone: "UTC", workflow: "audit", batch: 5 });
+      expect(firing.audit).toEqual({ name: "every-second", cron: "* * * * * *", timezone: "UTC", workflow: "audit", batch: true });
       expect(firing.schedule).toMatchObject({ ...repoKey, name: "every-second" });
     }
   });

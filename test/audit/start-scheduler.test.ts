@@ -8,7 +8,7 @@ import { captureLog } from "../github/octokit.js";
 import { manualClock, postgresAnswers, postgresSite, POSTGRES_URL, sqliteSite, type ManualClock, type StoreSite } from "./stores.js";
 
 const repoKey = { installationId: 77, owner: "acme", repo: "widgets" };
-const weekly: AuditConfig = { name: "weekly-deps", cron: "0 9 * * 1", timezone: "Europe/Paris", workflow: "audit", batch: 10 };
+const weekly: AuditConfig = { name: "weekly-deps", cron: "0 9 * * 1", timezone: "Europe/Paris", workflow: "audit", batch: true };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Timers the test runs by hand: nothing fires unless the test says so. */

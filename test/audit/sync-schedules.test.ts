@@ -7,7 +7,7 @@ import type { Store } from "../../src/store/types.js";
 import { manualClock, sqliteSite, type StoreSite } from "./stores.js";
 
 const repoKey = { installationId: 77, owner: "acme", repo: "widgets" };
-const deps: AuditConfig = { name: "weekly-deps", cron: "0 9 * * 1", timezone: "Europe/Paris", workflow: "audit", args: { focus: "deps" }, budget: { usd: 10 }, batch: 20 };
+const deps: AuditConfig = { name: "weekly-deps", cron: "0 9 * * 1", timezone: "Europe/Paris", workflow: "audit", args: { focus: "deps" }, budget: { usd: 10 }, batch: true };
 const secrets: AuditConfig = { name: "nightly-secrets", cron: "0 2 * * *", workflow: "audit-secrets" };
 
 let site: StoreSite;

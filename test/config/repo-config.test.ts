@@ -64,7 +64,7 @@ describe("parseRepoConfig: valid files", () => {
       workflow: "audit-deps",
       args: { severity: "high", paths: ["src"] },
       budget: { tokens: 2_000_000, usd: 10 },
-      batch: 20,
+      batch: true,
       timezone: "Europe/Paris",
     });
     expect(config.refuters).toBe(3);
