@@ -6,12 +6,14 @@ import { DynflowError } from "../errors.js";
 import { UsageError, type CliIo } from "./cli-io.js";
 import { RUN_USAGE, runCommand } from "./run-command.js";
 import { SIMULATE_USAGE, simulateCommand } from "./simulate-command.js";
+import { WORKER_USAGE, workerCommand } from "./worker-command.js";
 
 const USAGE = `Usage: dynflow <command> [options]
 
 Commands:
   run --repo <path> ...  run a task or script on a local repository with real agents
   simulate <script.js>   preview a plan script's agents, phases and cost with simulated agents
+  worker                 run agents from the Redis queue for the web process (scale-out)
   help [command]         show help
 
 Run "dynflow help <command>" for a command's options.
@@ -20,6 +22,7 @@ Run "dynflow help <command>" for a command's options.
 const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: CliIo) => Promise<number> }> = {
   run: { usage: RUN_USAGE, run: runCommand },
   simulate: { usage: SIMULATE_USAGE, run: simulateCommand },
+  worker: { usage: WORKER_USAGE, run: (argv, io) => workerCommand(argv, io) },
 };
 
 /** Runs the CLI and returns its exit code: 0 ok, 1 the run did not succeed, 2 bad usage. */

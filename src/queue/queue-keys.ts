@@ -1,0 +1,37 @@
+/**
+ * Redis keys dynflow writes next to BullMQ's own, and the Redis clients it
+ * opens for them. Kept in one place so the owner and the workers agree.
+ */
+import { Redis } from "ioredis";
+import { DEFAULT_KEY_PREFIX } from "./types.js";
+
+/** How to reach Redis: `REDIS_URL` (`redis://` or `rediss://`). */
+export interface RedisConnection {
+  url: string;
+}
+
+/** Keys of one agent queue. */
+export interface QueueKeys {
+  /** Set when a run is cancelled; workers poll it between turns of that run's agents. */
+  cancel(runId: string): string;
+  /** Holders of one installation's slots (a sorted set scored by expiry). */
+  installationSlots(installationId: number): string;
+}
+
+export function queueKeys(queueName: string, prefix = DEFAULT_KEY_PREFIX): QueueKeys {
+  const base = `${prefix}:${queueName}`;
+  return {
+    cancel: (runId) => `${base}:cancel:${runId}`,
+    installationSlots: (installationId) => `${base}:installation:${installationId}`,
+  };
+}
+
+/**
+ * A plain Redis client for dynflow's own keys (BullMQ opens its own
+ * connections). Connection errors go to `onError`; ioredis reconnects by itself.
+ */
+export function openRedis(connection: RedisConnection, onError: (error: Error) => void): Redis {
+  const redis = new Redis(connection.url);
+  redis.on("error", onError);
+  return redis;
+}
