@@ -46,7 +46,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
 
   // 2. Execute. Every agent goes through the run's scheduler, so caps, budget and journal apply to all.
   run.onStage("run");
-  const runner = createAgentRunner({
+  const runner = run.createRunner({
     model: run.model,
     repository: run.repository,
     runId: run.runId,
@@ -146,6 +146,7 @@ function withDefaults(input: RunWorkflowInput) {
     journal: input.journal ?? new MemoryJournal(),
     onStage: input.onStage ?? (() => {}),
     planApiDoc: input.planApiDoc ?? (() => loadPlanApiDoc()),
+    createRunner: input.createRunner ?? createAgentRunner,
   };
 }
 

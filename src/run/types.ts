@@ -9,7 +9,7 @@ import type { PlanResult } from "../plan/plan-script.js";
 import type { ReconcileResult } from "../reconcile/types.js";
 import type { ReportModel } from "../report/types.js";
 import type { LineOutcome, ReviewConfig } from "../review/types.js";
-import type { Clock, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
+import type { AgentRunner, Clock, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 
 /** Where a run is, for progress views (the script's own progress comes as `RunEvent`s). */
@@ -48,6 +48,12 @@ export interface RunWorkflowInput {
   planApiDoc?: () => Promise<string>;
   /** New run ids (default: 8 random hex digits). */
   newRunId?: () => string;
+  /**
+   * Builds the run's agent runner (default: `createAgentRunner`, agents in
+   * this process). Scale-out passes one that queues agents for worker
+   * processes, or wraps the default with deployment-wide caps.
+   */
+  createRunner?: (deps: AgentRunnerDeps) => AgentRunner;
 }
 
 /** How the run is capped and reviewed; everything optional, defaults filled in one place. */
