@@ -3,8 +3,13 @@
  * serves `/healthz`. Nothing here decides anything; the handlers do.
  */
 import type { ApplicationFunctionOptions, Probot } from "probot";
+import { createBotIdentityResolver } from "./app/bot-identity.js";
 import { handleComment as defaultHandleComment, type CommentContext, type HandleCommentDeps } from "./app/handle-comment.js";
+import { createRunJobProcessor } from "./app/process-run-job.js";
+import { recoverRuns } from "./app/recover-runs.js";
+import type { AppRuntime, RunServices } from "./app/types.js";
 import { createAppSlugResolver } from "./github/get-app-slug.js";
+import type { GitHubClient } from "./github/github-client.js";
 import { createHealthHandler, type HealthCheck } from "./http/create-health-handler.js";
 
 /**
@@ -14,8 +19,12 @@ import { createHealthHandler, type HealthCheck } from "./http/create-health-hand
 export interface AppOptions {
   /** The App's slug for `@<slug>` commands; looked up from GitHub when omitted. */
   appSlug?: string | undefined;
-  /** Everything the comment handler needs besides the slug. */
-  deps?: Omit<HandleCommentDeps, "appSlug">;
+  /**
+   * The services runs need (store, queue, model, clock, ids), built once by
+   * `src/server.ts` (`createRunServices`). Without them only `help` and
+   * malformed commands are answered.
+   */
+  deps?: RunServices;
   /** Replaces the comment handler (tests, alternative front ends). */
   handleComment?: (context: CommentContext, deps: HandleCommentDeps) => Promise<void>;
   /** Extra health facts for `/healthz`; throwing marks the process unhealthy. */
@@ -29,13 +38,29 @@ export interface AppOptions {
 export default function dynflowApp(app: Probot, options: AppOptions = {}): void {
   const handleComment = options.handleComment ?? defaultHandleComment;
   const appSlug = options.appSlug ? async () => options.appSlug : createAppSlugResolver(app, app.log);
+  const runs = options.deps ? startRuns(app, options.deps, appSlug) : undefined;
 
   // Only `created`: an edited comment must neither start a run nor repeat one.
   app.on("issue_comment.created", async (context) => {
-    await handleComment(context, { ...options.deps, appSlug: await appSlug() });
+    const slug = await appSlug();
+    await handleComment(context, runs ? { appSlug: slug, runs } : { appSlug: slug });
   });
 
   serveHealth(app, options);
+}
+
+/** Adds what only the app can give (installation clients, the slug) and starts taking queued run steps. */
+function startRuns(app: Probot, services: RunServices, appSlug: () => Promise<string | undefined>): AppRuntime {
+  const runtime: AppRuntime = {
+    ...services,
+    github: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
+    appSlug,
+    botIdentity: createBotIdentityResolver({ appSlug, host: services.githubHost, log: services.log }),
+  };
+  services.queue.start(createRunJobProcessor(runtime));
+  // Runs a restart interrupted go on; the journal makes their finished agents free.
+  recoverRuns(runtime).catch((error: unknown) => services.log.error({ err: error }, "could not queue unfinished runs again"));
+  return runtime;
 }
 
 function serveHealth(app: Probot, options: AppOptions): void {

@@ -7,9 +7,11 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import pino, { type Logger } from "pino";
-import { run, type ApplicationFunctionOptions, type Probot } from "probot";
+import { ProbotOctokit, run, type ApplicationFunctionOptions, type Probot } from "probot";
+import { createRunServices } from "./app/create-run-services.js";
 import { EnvConfigError, hasAppCredentials, loadEnv, redactedConfig, type AppConfig } from "./config/load-env.js";
 import { toProbotEnv } from "./config/to-probot-env.js";
+import { routeAppAuthToBaseUrl, type OctokitOptionsLike } from "./github/route-app-auth.js";
 import dynflowApp, { type AppOptions } from "./index.js";
 
 async function main(): Promise<void> {
@@ -22,28 +24,38 @@ async function main(): Promise<void> {
   if (!hasAppCredentials(config)) log.warn("no App credentials: starting Probot's setup flow to register the app");
   else if (config.anthropicApiKey === null) log.warn("ANTHROPIC_API_KEY is not set: runs cannot start agents");
 
-  const options = buildAppOptions(config, log);
+  const options = await buildAppOptions(config, log);
   const server = await run((app: Probot, probotOptions: ApplicationFunctionOptions) => dynflowApp(app, { ...probotOptions, ...options }), {
     env: toProbotEnv(config),
     log,
+    // Probot 14 sends the app's token requests to api.github.com even under GHE_HOST; this points them at the API in use.
+    Octokit: ProbotOctokit.defaults((defaults: OctokitOptionsLike) => routeAppAuthToBaseUrl(defaults)),
   });
 
   // Containers stop with SIGTERM; Probot itself only listens for SIGINT.
   process.once("SIGTERM", () => {
     log.info("SIGTERM: stopping the server");
-    server.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, "could not stop the server cleanly");
-        process.exit(1);
-      },
-    );
+    // Runs in flight stay `running` in the store and are picked up again at the next start.
+    server
+      .stop()
+      .then(() => options.deps?.store.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, "could not stop the server cleanly");
+          process.exit(1);
+        },
+      );
   });
 }
 
-/** The app's dependencies, built once from the configuration. */
-function buildAppOptions(config: AppConfig, _log: Logger): AppOptions {
-  return { appSlug: config.appSlug ?? undefined };
+/** The app's dependencies, built once from the configuration (none in setup mode: there is no app to run yet). */
+async function buildAppOptions(config: AppConfig, log: Logger): Promise<AppOptions> {
+  const appSlug = config.appSlug ?? undefined;
+  if (!hasAppCredentials(config)) return { appSlug };
+  const deps = await createRunServices(config, log);
+  log.info({ store: deps.store.engine, maxConcurrentRuns: config.caps.maxConcurrentRuns }, "run services ready");
+  return { appSlug, deps };
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,117 @@
+/**
+ * The queue of run steps. A webhook handler only records a run and enqueues
+ * a step; the steps (planning, execution) run here, at most
+ * `maxConcurrent` at once, so a burst of commands never runs a burst of
+ * clones and agents.
+ *
+ * A job is data only (a run id and a step); everything else is read from the
+ * store when the step starts. That keeps the producer (`enqueue`) and the
+ * consumer (`start`) apart, so this in-process queue can be replaced by a
+ * shared one (e.g. BullMQ on Redis) without touching the handlers.
+ */
+import type { Logger } from "pino";
+
+/** What a queued job does: plan the run, or execute its plan. */
+export type RunStep = "plan" | "execute";
+
+/** One unit of work of the run queue. */
+export interface RunJob {
+  runId: string;
+  step: RunStep;
+}
+
+/** Does one job. Errors are the processor's to report; the queue only logs what escapes it. */
+export type RunJobProcessor = (job: RunJob) => Promise<void>;
+
+/** Where run steps wait for a free slot. */
+export interface RunQueue {
+  /**
+   * Adds a job. Resolves `false`, adding nothing, when the same step of the
+   * same run is already waiting or running.
+   */
+  enqueue(job: RunJob): Promise<boolean>;
+  /** Starts taking jobs with `processor` (jobs enqueued before wait for it). Call once. */
+  start(processor: RunJobProcessor): void;
+  /** Drops the run's jobs that have not started; resolves how many were dropped. */
+  remove(runId: string): Promise<number>;
+  /** Resolves once nothing waits and nothing runs. */
+  onIdle(): Promise<void>;
+  /** Stops taking jobs; resolves once the running ones have finished. Waiting jobs stay unstarted. */
+  close(): Promise<void>;
+}
+
+export interface InProcessRunQueueOptions {
+  /** Steps running at once (`DYNFLOW_MAX_CONCURRENT_RUNS`), at least 1. */
+  maxConcurrent: number;
+  log?: Logger;
+}
+
+const keyOf = (job: RunJob) => `${job.runId}:${job.step}`;
+
+/** The embedded queue: an in-memory FIFO in this process. Runs persist their status, so a restart finds them again. */
+export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQueue {
+  if (!Number.isInteger(options.maxConcurrent) || options.maxConcurrent < 1) {
+    throw new RangeError(`run queue: maxConcurrent must be a whole number from 1 up; got ${options.maxConcurrent}`);
+  }
+  const waiting: RunJob[] = [];
+  const active = new Map<string, Promise<void>>();
+  let processor: RunJobProcessor | null = null;
+  let closed = false;
+  let idleWaiters: (() => void)[] = [];
+
+  const settleIdle = () => {
+    if (waiting.length > 0 || active.size > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const pump = () => {
+    while (processor !== null && !closed && active.size < options.maxConcurrent && waiting.length > 0) {
+      const job = waiting.shift()!;
+      const key = keyOf(job);
+      const work = processor(job)
+        .catch((error: unknown) => options.log?.error({ err: error, ...job }, "run step failed outside its own error handling"))
+        .finally(() => {
+          active.delete(key);
+          pump();
+          settleIdle();
+        });
+      active.set(key, work);
+    }
+  };
+
+  return {
+    async enqueue(job) {
+      const key = keyOf(job);
+      if (active.has(key) || waiting.some((queued) => keyOf(queued) === key)) return false;
+      waiting.push({ runId: job.runId, step: job.step });
+      options.log?.info({ ...job, waiting: waiting.length, active: active.size }, "run step queued");
+      pump();
+      return true;
+    },
+    start(next) {
+      if (processor !== null) throw new Error("run queue: start() was called twice; one queue has one processor");
+      processor = next;
+      pump();
+    },
+    async remove(runId) {
+      let removed = 0;
+      for (let index = waiting.length - 1; index >= 0; index--) {
+        if (waiting[index]!.runId !== runId) continue;
+        waiting.splice(index, 1);
+        removed++;
+      }
+      settleIdle();
+      return removed;
+    },
+    onIdle() {
+      if (waiting.length === 0 && active.size === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    async close() {
+      closed = true;
+      await Promise.all(active.values());
+    },
+  };
+}

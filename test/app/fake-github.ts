@@ -1,0 +1,248 @@
+/**
+ * A stateful fake of the GitHub REST API for `acme/widgets` (installation 77),
+ * served through nock on the API host: what the app reads comes from a real
+ * bare git repository (contents, branches, `clone_url`), and what it writes
+ * (comments, reactions, check runs, pull requests) is kept, so a test reads
+ * GitHub's state afterwards and every request body on the way.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import nock from "nock";
+import { API } from "../github/octokit.js";
+import { testGitEnv } from "../workspace/git-fixture.js";
+
+const exec = promisify(execFile);
+const REPO = "/repos/acme/widgets";
+const ORG_CONFIG = "/repos/acme/.github/contents/.github%2Fdynflow.yml";
+
+export interface FakeComment {
+  id: number;
+  issue: number;
+  body: string;
+  user: { login: string; type: string };
+  html_url: string;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  external_id: string;
+  status: string;
+  conclusion: string | null;
+  output: { title: string; summary: string; text?: string } | null;
+  html_url: string;
+}
+
+export interface FakePull {
+  number: number;
+  title: string;
+  body: string;
+  base: string;
+  head: string;
+  draft: boolean;
+  state: "open";
+  node_id: string;
+  html_url: string;
+}
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export interface FakeGitHubOptions {
+  /** The bare repository that is the "remote": contents, branches and clone URL come from it. */
+  bareDir: string;
+  /** Collaborator permissions by login; anyone else gets 404 (no access). */
+  permissions?: Record<string, "admin" | "write" | "read">;
+  /** The app's bot login and user id. */
+  bot?: { login: string; id: number };
+}
+
+export interface FakeGitHub {
+  readonly comments: FakeComment[];
+  readonly reactions: { commentId: number; content: string }[];
+  readonly checkRuns: FakeCheckRun[];
+  readonly pulls: FakePull[];
+  readonly calls: RecordedCall[];
+  /** Comments posted by the app on issue 42 (status comments and replies), oldest first. */
+  appComments(): FakeComment[];
+  /** The app's status comment of `runId`. */
+  statusComment(runId: string): FakeComment | undefined;
+  /** Calls whose method and path match. */
+  callsTo(method: string, path: RegExp): RecordedCall[];
+}
+
+const BODY_LIMIT = 65_536;
+
+/** Installs the fake (call inside a test that uses `useNock()`). */
+export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
+  const bot = options.bot ?? { login: "dynflow-app[bot]", id: 4242 };
+  const permissions = options.permissions ?? { octocat: "write" };
+  const comments: FakeComment[] = [];
+  const reactions: { commentId: number; content: string }[] = [];
+  const checkRuns: FakeCheckRun[] = [];
+  const pulls: FakePull[] = [];
+  const calls: RecordedCall[] = [];
+  let nextId = 50_000;
+
+  const record = (method: string, uri: string, body: unknown) => calls.push({ method, path: uri, body });
+  const git = async (...args: string[]) => (await exec("git", args, { cwd: options.bareDir, env: testGitEnv(), maxBuffer: 64 << 20 })).stdout;
+  const scope = nock(API).persist();
+
+  scope.post("/app/installations/77/access_tokens").reply(201, (uri, body) => {
+    record("POST", uri, body);
+    return { token: "ghs_installation_token_0000000000000000", expires_at: "2099-01-01T00:00:00Z" };
+  });
+
+  scope.get(REPO).reply(200, (uri) => {
+    record("GET", uri, null);
+    return { id: 1296269, name: "widgets", full_name: "acme/widgets", default_branch: "main", clone_url: `file://${options.bareDir}`, owner: { login: "acme" } };
+  });
+
+  scope.get(new RegExp(`^${REPO}/branches/[^/?]+$`)).reply(async (uri) => {
+    record("GET", uri, null);
+    const branch = decodeURIComponent(uri.split("/").at(-1)!);
+    const sha = await git("rev-parse", "--verify", `refs/heads/${branch}`).catch(() => null);
+    return sha === null ? [404, { message: "Branch not found" }] : [200, { name: branch, commit: { sha: sha.trim() } }];
+  });
+
+  scope.get((uri) => uri.startsWith(`${REPO}/contents/`)).reply(async function (uri) {
+    record("GET", uri, null);
+    const url = new URL(uri, API);
+    const path = decodeURIComponent(url.pathname.slice(`${REPO}/contents/`.length));
+    const ref = url.searchParams.get("ref") ?? "main";
+    const content = await git("cat-file", "blob", `${ref}:${path}`).catch(() => null);
+    if (content === null) return [404, { message: "Not Found" }];
+    const accept = String(this.req.headers.accept ?? "");
+    if (accept.includes("raw")) return [200, content, { "content-type": "text/plain; charset=utf-8" }];
+    const blob = (await git("rev-parse", `${ref}:${path}`)).trim();
+    return [200, { type: "file", encoding: "base64", size: Buffer.byteLength(content), name: path.split("/").at(-1), path, sha: blob, content: Buffer.from(content).toString("base64") }];
+  });
+  scope.get(ORG_CONFIG).reply(404, (uri) => {
+    record("GET", uri, null);
+    return { message: "Not Found" };
+  });
+
+  scope.get(/^\/repos\/acme\/widgets\/collaborators\/[^/]+\/permission$/).reply((uri) => {
+    record("GET", uri, null);
+    const login = decodeURIComponent(uri.split("/").at(-2)!);
+    const permission = permissions[login];
+    return permission === undefined ? [404, { message: "Not Found" }] : [200, { permission, role_name: permission, user: { login } }];
+  });
+
+  scope.get(/^\/users\/[^/]+$/).reply((uri) => {
+    record("GET", uri, null);
+    const login = decodeURIComponent(uri.split("/").at(-1)!);
+    return login === bot.login ? [200, { login, id: bot.id, type: "Bot" }] : [404, { message: "Not Found" }];
+  });
+
+  scope.post(/^\/repos\/acme\/widgets\/issues\/comments\/\d+\/reactions$/).reply((uri, body) => {
+    record("POST", uri, body);
+    const commentId = Number(uri.split("/").at(-2));
+    reactions.push({ commentId, content: (body as { content: string }).content });
+    return [201, { id: nextId++, content: (body as { content: string }).content }];
+  });
+
+  scope.get(/^\/repos\/acme\/widgets\/issues\/\d+\/comments(\?.*)?$/).reply((uri) => {
+    record("GET", uri, null);
+    const issue = Number(new URL(uri, API).pathname.split("/").at(-2));
+    return [200, comments.filter((comment) => comment.issue === issue)];
+  });
+  scope.post(/^\/repos\/acme\/widgets\/issues\/\d+\/comments$/).reply((uri, body) => {
+    record("POST", uri, body);
+    const issue = Number(uri.split("/").at(-2));
+    const text = (body as { body: string }).body;
+    if (text.length > BODY_LIMIT) return [422, { message: "body is too long (maximum is 65536 characters)" }];
+    const id = nextId++;
+    const comment: FakeComment = { id, issue, body: text, user: { login: bot.login, type: "Bot" }, html_url: `https://github.com/acme/widgets/issues/${issue}#issuecomment-${id}` };
+    comments.push(comment);
+    return [201, comment];
+  });
+  scope.patch(/^\/repos\/acme\/widgets\/issues\/comments\/\d+$/).reply((uri, body) => {
+    record("PATCH", uri, body);
+    const comment = comments.find((candidate) => candidate.id === Number(uri.split("/").at(-1)));
+    if (comment === undefined) return [404, { message: "Not Found" }];
+    comment.body = (body as { body: string }).body;
+    return [200, comment];
+  });
+
+  scope.get(/^\/repos\/acme\/widgets\/commits\/[0-9a-f]+\/check-runs(\?.*)?$/).reply((uri) => {
+    record("GET", uri, null);
+    const sha = new URL(uri, API).pathname.split("/").at(-2);
+    const found = checkRuns.filter((run) => run.head_sha === sha);
+    return [200, { total_count: found.length, check_runs: found }];
+  });
+  scope.post(`${REPO}/check-runs`).reply((uri, body) => {
+    record("POST", uri, body);
+    const input = body as Partial<FakeCheckRun> & { output?: FakeCheckRun["output"] };
+    const id = nextId++;
+    const run: FakeCheckRun = {
+      id,
+      name: input.name ?? "",
+      head_sha: input.head_sha ?? "",
+      external_id: input.external_id ?? "",
+      status: input.status ?? "queued",
+      conclusion: input.conclusion ?? null,
+      output: input.output ?? null,
+      html_url: `https://github.com/acme/widgets/runs/${id}`,
+    };
+    checkRuns.push(run);
+    return [201, run];
+  });
+  scope.patch(/^\/repos\/acme\/widgets\/check-runs\/\d+$/).reply((uri, body) => {
+    record("PATCH", uri, body);
+    const run = checkRuns.find((candidate) => candidate.id === Number(uri.split("/").at(-1)));
+    if (run === undefined) return [404, { message: "Not Found" }];
+    Object.assign(run, body);
+    return [200, run];
+  });
+
+  scope.get(/^\/repos\/acme\/widgets\/pulls\?/).reply((uri) => {
+    record("GET", uri, null);
+    const head = new URL(uri, API).searchParams.get("head") ?? "";
+    return [200, pulls.filter((pull) => `acme:${pull.head}` === head).map(pullJson)];
+  });
+  scope.post(`${REPO}/pulls`).reply((uri, body) => {
+    record("POST", uri, body);
+    const input = body as { title: string; body: string; base: string; head: string; draft?: boolean };
+    if (input.body.length > BODY_LIMIT) return [422, { message: "body is too long (maximum is 65536 characters)" }];
+    const number = 100 + pulls.length;
+    const pull: FakePull = { number, title: input.title, body: input.body, base: input.base, head: input.head, draft: input.draft ?? false, state: "open", node_id: `PR_${number}`, html_url: `https://github.com/acme/widgets/pull/${number}` };
+    pulls.push(pull);
+    return [201, pullJson(pull)];
+  });
+  scope.patch(/^\/repos\/acme\/widgets\/pulls\/\d+$/).reply((uri, body) => {
+    record("PATCH", uri, body);
+    const pull = pulls.find((candidate) => candidate.number === Number(uri.split("/").at(-1)));
+    if (pull === undefined) return [404, { message: "Not Found" }];
+    Object.assign(pull, body);
+    return [200, pullJson(pull)];
+  });
+  scope.post("/graphql").reply((uri, body) => {
+    record("POST", uri, body);
+    const query = String((body as { query: string }).query);
+    const id = (body as { variables: { id: string } }).variables.id;
+    const pull = pulls.find((candidate) => candidate.node_id === id);
+    if (pull !== undefined) pull.draft = query.includes("convertPullRequestToDraft");
+    return [200, { data: { pullRequest: { isDraft: pull?.draft ?? false } } }];
+  });
+
+  const appComments = () => comments.filter((comment) => comment.user.login === bot.login && comment.issue === 42);
+  return {
+    comments,
+    reactions,
+    checkRuns,
+    pulls,
+    calls,
+    appComments,
+    statusComment: (runId) => appComments().find((comment) => comment.body.startsWith(`<!-- dynflow:status run=${runId} -->`)),
+    callsTo: (method, path) => calls.filter((call) => call.method === method && path.test(call.path)),
+  };
+}
+
+function pullJson(pull: FakePull) {
+  return { number: pull.number, title: pull.title, body: pull.body, draft: pull.draft, state: pull.state, node_id: pull.node_id, html_url: pull.html_url, base: { ref: pull.base }, head: { ref: pull.head } };
+}
