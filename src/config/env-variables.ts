@@ -41,6 +41,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   { name: "DYNFLOW_MAX_AGENTS", secret: false, default: "1000", description: "Most agents any one run may start; repository caps cannot exceed it (1-100000)." },
   { name: "DYNFLOW_MAX_CONCURRENT_RUNS", secret: false, default: "4", description: "Runs executing at once; more wait in the queue (1-1024)." },
   {
+    name: "DYNFLOW_MAX_CONCURRENCY_PER_INSTALLATION",
+    secret: false,
+    default: "16",
+    description: "Agents running at once for one installation across all its runs, so one organisation cannot take every slot (1-4096).",
+  },
+  {
     name: "DYNFLOW_PRICES",
     secret: false,
     description:

@@ -41,7 +41,7 @@ export interface AppConfig {
   databaseUrl: Secret | null;
   redisUrl: Secret | null;
   /** Ceilings for the whole deployment; repository caps are clamped to them. */
-  caps: { maxConcurrency: number; maxAgents: number; maxConcurrentRuns: number };
+  caps: { maxConcurrency: number; maxAgents: number; maxConcurrentRuns: number; maxConcurrencyPerInstallation: number };
   /** Built-in prices with `DYNFLOW_PRICES` merged over them. */
   prices: PriceTable;
 }
@@ -101,6 +101,7 @@ const SCHEMAS = {
   DYNFLOW_MAX_CONCURRENCY: integer(1, 4096),
   DYNFLOW_MAX_AGENTS: integer(1, 100_000),
   DYNFLOW_MAX_CONCURRENT_RUNS: integer(1, 1024),
+  DYNFLOW_MAX_CONCURRENCY_PER_INSTALLATION: integer(1, 4096),
 } as const;
 
 /**
@@ -171,6 +172,7 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>, optio
       maxConcurrency: read("DYNFLOW_MAX_CONCURRENCY") ?? 32,
       maxAgents: read("DYNFLOW_MAX_AGENTS") ?? 1000,
       maxConcurrentRuns: read("DYNFLOW_MAX_CONCURRENT_RUNS") ?? 4,
+      maxConcurrencyPerInstallation: read("DYNFLOW_MAX_CONCURRENCY_PER_INSTALLATION") ?? 16,
     },
     prices: { ...DEFAULT_PRICES, ...readPrices(raw("DYNFLOW_PRICES"), problem) },
   };

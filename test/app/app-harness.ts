@@ -112,7 +112,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     queue: createInProcessRunQueue({ maxConcurrent: 2, log }),
     cancels: createCancelRegistry(),
     createModel: ({ prices }) => createModelClient({ apiKey: "sk-test-key", baseURL: api.url, prices, maxRetries: 0 }),
-    caps: { maxConcurrency: 16, maxAgents: 1000, maxConcurrentRuns: 2 },
+    caps: { maxConcurrency: 16, maxAgents: 1000, maxConcurrentRuns: 2, maxConcurrencyPerInstallation: 16 },
     prices: DEFAULT_PRICES,
     dataDir: join(work, "data"),
     githubHost: "github.com",

@@ -14,7 +14,7 @@ import type { AgentRecord, RunOutcome } from "../../src/runtime/types.js";
 import type { RunRecord } from "../../src/store/index.js";
 import { ZERO_USAGE } from "../../src/runtime/types.js";
 
-const CAPS = { maxConcurrency: 32, maxAgents: 1000, maxConcurrentRuns: 4 };
+const CAPS = { maxConcurrency: 32, maxAgents: 1000, maxConcurrentRuns: 4, maxConcurrencyPerInstallation: 16 };
 
 describe("run settings", () => {
   it("keep the repository's config and resolve its limits within the deployment's ceilings", () => {

@@ -40,7 +40,7 @@ describe("loadEnv: defaults and values", () => {
       dataDir: join(dir, "data"),
       databaseUrl: null,
       redisUrl: null,
-      caps: { maxConcurrency: 32, maxAgents: 1000, maxConcurrentRuns: 4 },
+      caps: { maxConcurrency: 32, maxAgents: 1000, maxConcurrentRuns: 4, maxConcurrencyPerInstallation: 16 },
     });
     expect(config.prices).toEqual(DEFAULT_PRICES);
   });
@@ -60,6 +60,7 @@ describe("loadEnv: defaults and values", () => {
         DYNFLOW_MAX_CONCURRENCY: "64",
         DYNFLOW_MAX_AGENTS: "2000",
         DYNFLOW_MAX_CONCURRENT_RUNS: "2",
+        DYNFLOW_MAX_CONCURRENCY_PER_INSTALLATION: "8",
         NODE_ENV: "production",
       },
       { cwd: dir },
@@ -71,7 +72,7 @@ describe("loadEnv: defaults and values", () => {
     expect(config.githubApiUrl).toBe("https://github.example.com/api/v3");
     expect(config).toMatchObject({ port: 8080, host: "0.0.0.0", logLevel: "debug", appSlug: "dynflow-app", dataDir: "/var/lib/dynflow", production: true });
     expect(config.databaseUrl?.reveal()).toBe("postgres://app:pw@db:5432/dynflow");
-    expect(config.caps).toEqual({ maxConcurrency: 64, maxAgents: 2000, maxConcurrentRuns: 2 });
+    expect(config.caps).toEqual({ maxConcurrency: 64, maxAgents: 2000, maxConcurrentRuns: 2, maxConcurrencyPerInstallation: 8 });
   });
 
   it("treats empty values as unset", () => {

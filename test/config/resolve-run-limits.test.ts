@@ -9,7 +9,7 @@ function config(input: unknown): RepoConfig {
   return result.config;
 }
 
-const ceilings = { maxConcurrency: 32, maxAgents: 1000, maxConcurrentRuns: 4 };
+const ceilings = { maxConcurrency: 32, maxAgents: 1000, maxConcurrentRuns: 4, maxConcurrencyPerInstallation: 16 };
 
 describe("resolveRunLimits", () => {
   it("passes the repository's caps and budget through when within the ceilings", () => {
