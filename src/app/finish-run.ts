@@ -16,7 +16,8 @@ import type { ReportLinks } from "../report/types.js";
 import type { WorkflowResult } from "../run/types.js";
 import type { JsonValue } from "../runtime/types.js";
 import type { RunRecord } from "../store/index.js";
-import { renderRunReport, withRunExtras } from "./render-run-report.js";
+import { renderReport } from "../report/render-report.js";
+import { withRunExtras } from "./render-run-report.js";
 import type { RunProgress } from "./run-surfaces.js";
 import { reportEstimateOf, type StoredPlan } from "./stored-plan.js";
 import type { AppRuntime } from "./types.js";
@@ -48,7 +49,7 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
     planSpend: plan.usage !== undefined ? { usage: plan.usage, costUsd: plan.costUsd ?? 0 } : null,
   });
   const draft = isDraftWorthy(model);
-  const body = renderRunReport(model);
+  const body = renderReport(model);
 
   let pullRequest: PublishedPullRequest | null = null;
   if (options.pushed.includes(result.branch)) {

@@ -6,6 +6,7 @@ import { codeSpan, safeLogin, safeUrl } from "./escape-markdown.js";
 import { groupDigits } from "./format-values.js";
 import { renderOutcomeSections, type DetailLimits } from "./render-outcome-sections.js";
 import { renderPhases } from "./render-phases.js";
+import { renderRefutations } from "./render-refutations.js";
 import { renderScript, renderScriptOmitted } from "./render-script.js";
 import { renderSummary } from "./render-summary.js";
 import { renderTotals } from "./render-totals.js";
@@ -73,6 +74,8 @@ function assemble(model: ReportModel, summary: string, shrink: Shrink, shortened
   const pointer = safeUrl(model.links?.checkRunUrl);
   const parts = [summary, "### Workers", renderWorkersTable(model.workers, shrink.rowMax)];
   parts.push(...renderOutcomeSections(model, shrink));
+  const refutations = renderRefutations(model.workers, shrink);
+  if (refutations !== null) parts.push(refutations);
   parts.push("### Totals", renderTotals(model.totals, model.estimate));
   const phases = renderPhases(model.phases);
   if (phases !== null) parts.push("### Phases", phases);

@@ -4,7 +4,6 @@
 export { buildReportModel, withConflicts, type ExtraSpend, type ReportInput } from "./build-report-model.js";
 export { loadPlanApiDoc, PLAN_API_DOC_URL } from "./load-plan-api-doc.js";
 export { renderProgressBlock, renderProgressLine, renderStageLine } from "./render-progress.js";
-export { renderRefutations } from "./render-refutations.js";
 export { DEFAULT_AUTHOR, DEFAULT_REVIEW, runWorkflow } from "./run-workflow.js";
 export { toRunJson, type RunJson } from "./to-run-json.js";
 export type * from "./types.js";

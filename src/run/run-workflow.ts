@@ -11,8 +11,7 @@ import { planScript, type PlanResult } from "../plan/plan-script.js";
 import { PLAN_FILENAME } from "../plan/request-plan-script.js";
 import { mergeChanges } from "../reconcile/merge-changes.js";
 import { isDraftWorthy } from "../report/is-draft-worthy.js";
-import { GITHUB_BODY_LIMIT, renderReport } from "../report/render-report.js";
-import type { ReportModel } from "../report/types.js";
+import { renderReport } from "../report/render-report.js";
 import { createReviewExtension } from "../review/create-review-extension.js";
 import { MemoryJournal } from "../runtime/journal/memory-journal.js";
 import { runScript } from "../runtime/run-script.js";
@@ -21,7 +20,6 @@ import { systemClock, type JsonValue } from "../runtime/types.js";
 import { resultBranch } from "../workspace/index.js";
 import { buildReportModel, withConflicts, type ExtraSpend } from "./build-report-model.js";
 import { loadPlanApiDoc } from "./load-plan-api-doc.js";
-import { renderRefutations } from "./render-refutations.js";
 import type { RunWorkflowInput, WorkflowResult } from "./types.js";
 
 /** Who worker and merge commits are by unless the caller says otherwise. */
@@ -125,7 +123,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     lines: withConflicts(lines, reconcile),
     workers: reportModel.workers,
     reconcile,
-    reportMarkdown: renderFullReport(reportModel),
+    reportMarkdown: renderReport(reportModel),
     reportModel,
     draft: isDraftWorthy(reportModel).draft,
     plan,
@@ -180,17 +178,3 @@ function describeScript(source: string, filename: string): string {
   }
 }
 
-const TOTALS_HEADING = "\n\n### Totals\n";
-
-/**
- * The report with the history of refutations of merged work, within GitHub's
- * size limit: placed before the totals, or at the end of a shortened report.
- */
-function renderFullReport(model: ReportModel): string {
-  const refutations = renderRefutations(model.workers);
-  if (refutations === null || refutations.length > GITHUB_BODY_LIMIT / 4) return renderReport(model);
-  const report = renderReport(model, { maxLength: GITHUB_BODY_LIMIT - refutations.length - 2 });
-  const totals = report.indexOf(TOTALS_HEADING);
-  if (totals < 0) return `${report}\n${refutations}\n`;
-  return `${report.slice(0, totals)}\n\n${refutations}${report.slice(totals)}`;
-}

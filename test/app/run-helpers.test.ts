@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { refspecsOf, runBranches } from "../../src/app/push-run-branches.js";
-import { renderRunReport, withRunExtras } from "../../src/app/render-run-report.js";
+import { withRunExtras } from "../../src/app/render-run-report.js";
+import { renderReport } from "../../src/report/render-report.js";
 import { renderRunStatus } from "../../src/app/render-run-status.js";
 import { buildRunSettings, readRunSettings, reviewConfigOf, toSettingsJson, workflowSettingsOf } from "../../src/app/run-settings.js";
 import { parseRepoConfig, DEFAULT_REPO_CONFIG } from "../../src/config/repo-config.js";
@@ -64,7 +65,7 @@ describe("runBranches", () => {
   });
 });
 
-describe("renderRunReport", () => {
+describe("the report of a GitHub run", () => {
   const model: ReportModel = {
     runId: "r-1",
     task: "migrate the callers",
@@ -99,7 +100,7 @@ describe("renderRunReport", () => {
     });
     expect(extended.totals.costUsd).toBe(1.5);
     expect(extended.totals.usage.input).toBe(110);
-    const body = renderRunReport(extended);
+    const body = renderReport(extended);
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body).toContain("Full report: https://github.com/acme/widgets/runs/7");
     expect(body).toContain("Requested by @octocat");
@@ -107,7 +108,7 @@ describe("renderRunReport", () => {
 
   it("puts the earlier refutations before the totals when there is room", () => {
     const small = { ...model, workers: model.workers.slice(0, 2) };
-    const body = renderRunReport(small);
+    const body = renderReport(small);
     expect(body.indexOf("### Earlier refutations (2)")).toBeGreaterThan(0);
     expect(body.indexOf("### Earlier refutations (2)")).toBeLessThan(body.indexOf("### Totals"));
   });

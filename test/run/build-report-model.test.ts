@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WorkerOutcome } from "../../src/agents/types.js";
 import { buildReportModel, withConflicts } from "../../src/run/build-report-model.js";
-import { renderRefutations } from "../../src/run/render-refutations.js";
 import type { ReconcileResult } from "../../src/reconcile/types.js";
 import type { LineOutcome } from "../../src/review/types.js";
 import { ZERO_USAGE, type RunOutcome } from "../../src/runtime/types.js";
@@ -77,28 +76,5 @@ describe("buildReportModel", () => {
       ["b", "conflicted", "the conflict resolver gave up (src/shared.ts)"],
       ["c", "accepted", undefined],
     ]);
-  });
-});
-
-describe("renderRefutations", () => {
-  it("lists merged work that was refuted before, with the evidence escaped", () => {
-    const text = renderRefutations([
-      worker("a", "accepted", { verdicts: ["upheld"] }),
-      worker("search", "accepted", { verdicts: ["refuted", "upheld"], reason: "round 1 was refuted: q is not <encoded>" }),
-      worker("auth", "refuted", { verdicts: ["refuted"], reason: "still refuted" }),
-    ]);
-    expect(text).toBe(
-      [
-        "### Earlier refutations (1)",
-        "",
-        "Refuters found these problems; the work was redone with their evidence until upheld, or the plan script accepted it anyway.",
-        "",
-        "- **search** (refuted → upheld, accepted): round 1 was refuted: q is not &lt;encoded&gt;",
-      ].join("\n"),
-    );
-  });
-
-  it("is null when nothing was refuted and then kept", () => {
-    expect(renderRefutations([worker("a", "accepted", { verdicts: ["upheld"] }), worker("b", "refuted", { verdicts: ["refuted"] })])).toBeNull();
   });
 });

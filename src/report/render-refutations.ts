@@ -5,20 +5,23 @@
  * for what. (Work still refuted at the end has its own section.)
  */
 import type { WorkerOutcome } from "../agents/types.js";
-import { escapeInline, truncate } from "../report/escape-markdown.js";
+import { escapeInline, truncate } from "./escape-markdown.js";
+import type { DetailLimits } from "./render-outcome-sections.js";
 
 const LABEL_MAX = 120;
 const EVIDENCE_MAX = 2_000;
 
-/** The section, or null when there is nothing to tell. */
-export function renderRefutations(workers: readonly WorkerOutcome[]): string | null {
+/** The section, or null when there is nothing to tell; `limits` shrink it like the other sections. */
+export function renderRefutations(workers: readonly WorkerOutcome[], limits: DetailLimits = { evidenceMax: Infinity, listMax: Infinity }): string | null {
   const recovered = workers.filter((w) => w.status !== "refuted" && w.verdicts.includes("refuted") && w.reason?.trim());
   if (recovered.length === 0) return null;
-  const items = recovered.map((w) => {
+  const shown = recovered.slice(0, limits.listMax);
+  const items = shown.map((w) => {
     const label = escapeInline(truncate(w.label, LABEL_MAX));
-    const reason = escapeInline(truncate((w.reason ?? "").trim(), EVIDENCE_MAX), "<br>");
+    const reason = escapeInline(truncate((w.reason ?? "").trim(), Math.min(EVIDENCE_MAX, limits.evidenceMax)), "<br>");
     return `- **${label}** (${w.verdicts.join(" → ")}, ${w.status}): ${reason}`;
   });
+  if (recovered.length > shown.length) items.push(`- … ${recovered.length - shown.length} more`);
   return [
     `### Earlier refutations (${recovered.length})`,
     "",
