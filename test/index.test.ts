@@ -19,7 +19,8 @@ async function startApp(options: AppOptions = {}): Promise<Probot> {
     appId: 123,
     privateKey,
     log: pino({ level: "silent" }),
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // The function form: with appId/privateKey the object form would be overridden and throttling stay on.
+    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   await probot.load((app) => dynflowApp(app, options));
   return probot;
