@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]>
   runtime: () => import("./runtime.bench.js"),
   workspace: () => import("./workspace.bench.js"),
   "prompt-cache": () => import("./prompt-cache.bench.js"),
+  scale: () => import("./scale.bench.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

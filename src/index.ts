@@ -3,10 +3,13 @@
  * serves `/healthz`. Nothing here decides anything; the handlers do.
  */
 import type { ApplicationFunctionOptions, Probot } from "probot";
-import { createBotIdentityResolver } from "./app/bot-identity.js";
+import { createAppRuntime } from "./app/create-app-runtime.js";
+import type { AuditScheduling } from "./app/audit-scheduling.js";
 import { handleComment as defaultHandleComment, type CommentContext, type HandleCommentDeps } from "./app/handle-comment.js";
+import { onInstalled, onPush, onRepositoriesAdded, onRepositoriesRemoved, onUninstalled } from "./app/handle-schedule-events.js";
 import { createRunJobProcessor } from "./app/process-run-job.js";
 import { recoverRuns } from "./app/recover-runs.js";
+import type { ScheduleSyncDeps } from "./app/sync-repo-schedules.js";
 import type { AppRuntime, RunServices } from "./app/types.js";
 import { createAppSlugResolver } from "./github/get-app-slug.js";
 import type { GitHubClient } from "./github/github-client.js";
@@ -29,6 +32,12 @@ export interface AppOptions {
   handleComment?: (context: CommentContext, deps: HandleCommentDeps) => Promise<void>;
   /** Extra health facts for `/healthz`; throwing marks the process unhealthy. */
   health?: HealthCheck;
+  /**
+   * Fires scheduled audits once the app's runtime exists (`createAuditScheduling`,
+   * built by `src/server.ts`; stop it on shutdown). Without it schedules are
+   * still kept in step with the config, but nothing fires them.
+   */
+  audits?: AuditScheduling;
   /** Set by Probot's server: registers an HTTP handler. */
   addHandler?: ApplicationFunctionOptions["addHandler"];
   cwd?: string;
@@ -46,17 +55,24 @@ export default function dynflowApp(app: Probot, options: AppOptions = {}): void 
     await handleComment(context, runs ? { appSlug: slug, runs } : { appSlug: slug });
   });
 
+  // Audit schedules follow the config of every repository the app is installed on.
+  if (runs) {
+    const schedules: ScheduleSyncDeps = { store: runs.store, prices: runs.prices, clock: runs.clock, log: runs.log, onChange: async () => options.audits?.changed() };
+    app.on(["installation.created", "installation.unsuspend"], (context) => onInstalled(context, schedules));
+    app.on(["installation.deleted", "installation.suspend"], (context) => onUninstalled(context, schedules));
+    app.on("installation_repositories.added", (context) => onRepositoriesAdded(context, schedules));
+    app.on("installation_repositories.removed", (context) => onRepositoriesRemoved(context, schedules));
+    app.on("push", (context) => onPush(context, schedules));
+    options.audits?.start(runs);
+  }
+
   serveHealth(app, options);
 }
 
 /** Adds what only the app can give (installation clients, the slug) and starts taking queued run steps. */
 function startRuns(app: Probot, services: RunServices, appSlug: () => Promise<string | undefined>): AppRuntime {
-  const runtime: AppRuntime = {
-    ...services,
-    github: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
-    appSlug,
-    botIdentity: createBotIdentityResolver({ appSlug, host: services.githubHost, log: services.log }),
-  };
+  const runtime = createAppRuntime(services, { auth: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient, appSlug });
+  // With the shared run queue, the web process only enqueues: `dynflow worker`s take the steps.
   services.queue.start(createRunJobProcessor(runtime));
   // Runs a restart interrupted go on; the journal makes their finished agents free.
   recoverRuns(runtime).catch((error: unknown) => services.log.error({ err: error }, "could not queue unfinished runs again"));

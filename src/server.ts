@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import pino, { type Logger } from "pino";
 import { ProbotOctokit, run, type ApplicationFunctionOptions, type Probot } from "probot";
+import { createAuditScheduling } from "./app/audit-scheduling.js";
 import { createRunServices } from "./app/create-run-services.js";
 import { EnvConfigError, hasAppCredentials, loadEnv, redactedConfig, type AppConfig } from "./config/load-env.js";
 import { toProbotEnv } from "./config/to-probot-env.js";
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     // Runs in flight stay `running` in the store and are picked up again at the next start.
     server
       .stop()
+      .then(() => options.audits?.stop())
       .then(() => options.deps?.store.close())
       .then(
         () => process.exit(0),
@@ -53,9 +55,10 @@ async function main(): Promise<void> {
 async function buildAppOptions(config: AppConfig, log: Logger): Promise<AppOptions> {
   const appSlug = config.appSlug ?? undefined;
   if (!hasAppCredentials(config)) return { appSlug };
-  const deps = await createRunServices(config, log);
+  // Only an explicit DYNFLOW_MAX_CONCURRENCY changes the agents queue's deployment-wide cap.
+  const deps = await createRunServices(config, log, { setAgentCap: Boolean(process.env.DYNFLOW_MAX_CONCURRENCY?.trim()) });
   log.info({ store: deps.store.engine, maxConcurrentRuns: config.caps.maxConcurrentRuns }, "run services ready");
-  return { appSlug, deps };
+  return { appSlug, deps, audits: createAuditScheduling({ redisUrl: config.redisUrl?.reveal() ?? null }) };
 }
 
 main().catch((error: unknown) => {

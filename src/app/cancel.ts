@@ -3,9 +3,11 @@
  * new agent starts, running ones see the signal; what finished is still
  * pushed and reported). A run that waits (queued, planned, awaiting
  * approval) is marked cancelled and never starts. A run executing in another
- * process is marked cancelled in the store, which that process watches.
+ * process is marked cancelled in the store, which that process watches, and
+ * in Redis, which the workers running its agents watch.
  */
 import type { RunIdCommand } from "../commands/parse-command.js";
+import { markRunCancelled } from "../queue/create-queued-agent-runner.js";
 import { safeLogin } from "../report/escape-markdown.js";
 import type { RunRecordStatus } from "../store/index.js";
 import type { CommandInput } from "./command-input.js";
@@ -37,6 +39,10 @@ export async function cancelRun(input: CommandInput, runtime: AppRuntime, comman
   await runtime.store.runs.update(run.id, { status: "cancelled", error: { code: "run_cancelled", message: by } });
   input.log.info({ runId: run.id, by: input.sender, was: run.status }, "run cancelled");
   if (run.status === "running") {
+    // Workers on other machines stop the run's agents at once, without waiting for its owner to notice.
+    if (runtime.agents?.kind === "queue") {
+      await markRunCancelled(runtime.agents.queue, run.id).catch((error: unknown) => input.log.warn({ err: error, runId: run.id }, "could not mark the run cancelled for workers"));
+    }
     return input.reply(`Run \`${run.id}\` is marked cancelled; the process running it stops it within a minute and reports what finished.`);
   }
   const statusComment = await openStatusComment(input.github, run, runtime);

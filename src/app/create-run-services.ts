@@ -1,22 +1,23 @@
 /**
  * Builds the services runs share, in one place, from the configuration:
  * the store (SQLite in the data directory, or PostgreSQL with
- * `DATABASE_URL`), the run queue, the cancel registry, the model client
- * factory (null without `ANTHROPIC_API_KEY`), the clock and run ids.
+ * `DATABASE_URL`), the run and agent queues (`openRunQueues`), the cancel
+ * registry, the model client factory (null without `ANTHROPIC_API_KEY`), the
+ * clock and run ids.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { createModelClient } from "../agents/model/index.js";
 import type { AppConfig } from "../config/load-env.js";
 import { systemClock, type Clock } from "../runtime/types.js";
 import { openStore } from "../store/index.js";
 import { createCancelRegistry } from "./cancel-registry.js";
-import { createInProcessRunQueue } from "./run-queue.js";
+import { createModelFactory } from "./create-model-factory.js";
+import { openRunQueues, type RunQueuesOptions } from "./open-run-queues.js";
 import type { RunServices } from "./types.js";
 
-export interface CreateRunServicesOptions {
+export interface CreateRunServicesOptions extends Omit<RunQueuesOptions, "clock"> {
   clock?: Clock;
   /** Source of random bytes for run ids and the process id. */
   randomBytes?: (size: number) => Buffer;
@@ -29,19 +30,24 @@ export function createRunIdGenerator(random: (size: number) => Buffer = randomBy
   return () => `r-${[...random(10)].map((byte) => ALPHABET[byte % ALPHABET.length]).join("")}`;
 }
 
-/** Opens the store and builds every shared service. Close the store (`services.store.close()`) on shutdown. */
+/** Opens the store and the queues and builds every shared service. Close them with `closeRunServices` on shutdown. */
 export async function createRunServices(config: AppConfig, log: Logger, options: CreateRunServicesOptions = {}): Promise<RunServices> {
   const clock = options.clock ?? systemClock;
   const random = options.randomBytes ?? randomBytes;
   const store = await openStore({ url: config.databaseUrl?.reveal() ?? null, sqlitePath: join(config.dataDir, "dynflow.db"), clock, log });
   const apiKey = config.anthropicApiKey;
   const baseURL = config.anthropicBaseUrl ?? undefined;
-  if (config.redisUrl !== null) log.info("REDIS_URL is set: agents may run on workers; runs themselves are queued in this process");
+  const { queue, agents, shared } = await openRunQueues(config, log, { ...options, clock }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  if (config.redisUrl !== null) log.info({ runSteps: shared ? "shared queue" : "this process" }, "REDIS_URL is set: agents run on workers");
   return {
     store,
-    queue: createInProcessRunQueue({ maxConcurrent: config.caps.maxConcurrentRuns, log }),
+    queue,
+    agents,
     cancels: createCancelRegistry(),
-    createModel: apiKey === null ? null : ({ prices }) => createModelClient({ apiKey: apiKey.reveal(), ...(baseURL ? { baseURL } : {}), prices, clock, log }),
+    createModel: apiKey === null ? null : createModelFactory({ apiKey: apiKey.reveal(), baseURL, clock, log }),
     caps: config.caps,
     prices: config.prices,
     dataDir: config.dataDir,
@@ -53,4 +59,14 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
     processId: store.engine === "sqlite" ? "embedded" : `${hostname()}:${process.pid}:${random(4).toString("hex")}`,
     log,
   };
+}
+
+/** Stops taking run steps (waiting for running ones), then closes the queues' connections and the store. */
+export async function closeRunServices(services: Pick<RunServices, "queue" | "agents" | "store">): Promise<void> {
+  try {
+    await services.queue.close();
+    if (services.agents?.kind === "queue") await services.agents.queue.close();
+  } finally {
+    await services.store.close();
+  }
 }

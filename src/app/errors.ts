@@ -27,3 +27,41 @@ export class RunNotReadyError extends DynflowError {
     this.missing = missing;
   }
 }
+
+/** An audit names a workflow that is neither saved in the repository nor bundled with dynflow. */
+export class AuditWorkflowNotFoundError extends DynflowError {
+  declare readonly code: "audit_workflow_not_found";
+  readonly audit: string;
+  readonly workflow: string;
+
+  constructor(audit: string, workflow: string, bundled: readonly string[]) {
+    super(
+      "audit_workflow_not_found",
+      `audit "${audit}" runs the workflow "${workflow}", which is neither saved in the repository (.claude/workflows/${workflow}.js or ` +
+        `.github/dynflow/workflows/${workflow}.js) nor bundled with dynflow (${bundled.join(", ")}); ` +
+        `fix its workflow in .github/dynflow.yml, or leave it out to run the bundled audit`,
+    );
+    this.audit = audit;
+    this.workflow = workflow;
+  }
+}
+
+/** A repository's `.github/dynflow.yml` is invalid, so work nobody asked for in a comment (a scheduled audit) does not start. */
+export class InvalidRepoConfigError extends DynflowError {
+  declare readonly code: "invalid_repo_config";
+  readonly owner: string;
+  readonly repo: string;
+  /** How many problems the file has. */
+  readonly problems: number;
+
+  constructor(owner: string, repo: string, problems: number) {
+    super(
+      "invalid_repo_config",
+      `${owner}/${repo}: .github/dynflow.yml has ${problems === 1 ? "1 problem" : `${problems} problems`}, so nothing starts from it; ` +
+        `a /dynflow audit <name> comment lists them; fix the file on the default branch`,
+    );
+    this.owner = owner;
+    this.repo = repo;
+    this.problems = problems;
+  }
+}

@@ -14,6 +14,7 @@ import { costOf, DEFAULT_MODELS, priceFor, type PriceTable, type Role } from "..
 import { createReviewExtension } from "../review/create-review-extension.js";
 import type { ReviewConfig } from "../review/types.js";
 import { runScript } from "../runtime/run-script.js";
+import type { WorkflowResolver } from "../runtime/script-host.js";
 import {
   totalTokens,
   type AgentRequest,
@@ -59,6 +60,8 @@ export interface EstimatePlanOptions {
   /** Time a simulated agent takes from its usage. Default `agentDurationMs`. */
   durationOf?: (usage: TokenUsage) => number;
   virtualTime?: VirtualTimeOptions;
+  /** Finds the workflows the script starts with `workflow(name)`; without it such a call fails. */
+  resolveWorkflow?: WorkflowResolver;
 }
 
 /** Model time per output token and per agent, for durations: ~40 tokens/s plus tool and start-up time. */
@@ -98,6 +101,7 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
     limits: options.limits,
     signal: options.signal,
     extensions: [extension],
+    resolveWorkflow: options.resolveWorkflow,
   });
   return {
     status: outcome.status,

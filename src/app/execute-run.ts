@@ -3,17 +3,22 @@
  * plan script with real agents (journaled in the store, so a resumed run does
  * not pay twice), push every branch with a change in one push, open or update
  * the pull request, and report. A run that fails, is cancelled or hits a cap
- * still pushes and reports everything that finished.
+ * still pushes and reports everything that finished. An audit run pushes
+ * nothing and reports to its issue instead of a pull request.
  */
 import { PLAN_FILENAME } from "../plan/request-plan-script.js";
 import { runWorkflow } from "../run/run-workflow.js";
 import type { JsonValue } from "../runtime/types.js";
 import type { RunRecord } from "../store/index.js";
+import { createRunRunner } from "./create-run-runner.js";
+import { batchTotalsOf } from "./batch-spend.js";
 import { ModelNotConfiguredError, RunNotReadyError } from "./errors.js";
+import { finishAuditRun } from "./finish-audit-run.js";
 import { finishRun } from "./finish-run.js";
 import { withRunRepository } from "./open-run-repository.js";
 import { pushRunBranches, runBranches } from "./push-run-branches.js";
 import { recordStop } from "./record-stop.js";
+import { createRunWorkflowResolver } from "./resolve-run-workflow.js";
 import { pricesOf, readRunSettings, workflowSettingsOf } from "./run-settings.js";
 import { openRunProgress } from "./run-surfaces.js";
 import { createRunStopSignal } from "./stop-signal.js";
@@ -40,6 +45,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     const { script, baseSha, createModel } = readyParts(run, runtime);
     await progress.checkRun.start().catch((error: unknown) => log.warn({ err: error }, "could not start the check run; going on without it"));
     const author = await runtime.botIdentity(github);
+    // An audit with `batch: true` sends its calls through the Message Batches API; nothing above the client changes.
+    const model = createModel({ prices: pricesOf(settings.config, runtime.prices), batch: plan.batch === true });
 
     const { result, pushed } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
       // 1. The script, with real agents. Finished work is in the result whatever stopped it.
@@ -51,7 +58,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         task: run.task,
         script: { source: script, filename: plan.filename ?? PLAN_FILENAME },
         args: argsOf(run.args),
-        model: createModel({ prices: pricesOf(settings.config, runtime.prices) }),
+        model,
         settings: workflowSettingsOf(settings),
         runId: run.id,
         author,
@@ -61,8 +68,13 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         onEvent: progress.onEvent,
         signal: stop.signal,
         gitEnv: runtime.gitEnv,
+        // Agents here under the process-wide caps, or on workers through the queue.
+        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
+        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: baseSha }),
       });
+      // An audit reports to its issue: none of its branches is pushed.
+      if (run.kind === "audit") return { result, pushed: [] };
       // 2. One push for every branch with a change, with a token fresh enough for it.
       const { pushed } = await pushRunBranches({
         repository: open.repository,
@@ -75,8 +87,9 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
       return { result, pushed };
     });
 
-    // 3. The pull request and the reports.
-    await finishRun({ github, run, plan, runtime, progress, result, pushed, log });
+    // 3. The pull request (for an audit, its issue) and the reports.
+    if (run.kind === "audit") await finishAuditRun({ github, run, plan, runtime, progress, result, batch: batchTotalsOf(model), log });
+    else await finishRun({ github, run, plan, runtime, progress, result, pushed, log });
   } catch (error) {
     await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment: null, progress, log });
   } finally {

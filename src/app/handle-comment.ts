@@ -15,6 +15,7 @@ import { cancelRun } from "./cancel.js";
 import { toCommandInput, type CommandInput, type CommentContext } from "./command-input.js";
 import { describeFailure } from "./describe-failure.js";
 import { resumeRun } from "./resume.js";
+import { startAudit } from "./start-audit.js";
 import { startRun } from "./start-run.js";
 import { replyStatus } from "./status.js";
 import type { AppRuntime } from "./types.js";
@@ -71,9 +72,6 @@ async function dispatch(context: CommentContext, input: CommandInput, runtime: A
   if (command.verb === "status") return replyStatus(input, runtime, command);
   if (command.verb === "cancel") return cancelRun(input, runtime, command);
   if (command.verb === "help") return;
-  if (command.verb === "audit") {
-    return input.reply(`Audits run on their schedule from \`${REPO_CONFIG_PATH}\` and report to an issue; \`/dynflow audit\` from a comment is not available yet.`);
-  }
 
   // Everything that starts work needs a valid config, checked as it is now.
   const loaded = await loadRepoConfig(context, { prices: runtime.prices });
@@ -87,5 +85,7 @@ async function dispatch(context: CommentContext, input: CommandInput, runtime: A
       return approveRun(input, runtime, command);
     case "resume":
       return resumeRun(input, runtime, command, loaded.config);
+    case "audit":
+      return startAudit(input, runtime, command, loaded.config);
   }
 }

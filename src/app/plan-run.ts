@@ -6,18 +6,20 @@
  * for it), or go straight on to execution.
  */
 import type { Logger } from "pino";
-import { needsApproval } from "../config/needs-approval.js";
+import { needsApproval, type ApprovalDecision } from "../config/needs-approval.js";
 import { planScript } from "../plan/plan-script.js";
 import { PLAN_FILENAME } from "../plan/request-plan-script.js";
 import { loadPlanApiDoc } from "../run/load-plan-api-doc.js";
+import type { WorkflowResolver } from "../runtime/script-host.js";
 import type { JsonValue } from "../runtime/types.js";
 import type { RunRecord } from "../store/index.js";
 import type { GitRepository } from "../workspace/index.js";
 import { ModelNotConfiguredError, RunNotReadyError } from "./errors.js";
-import { estimatePlan } from "./estimate-plan.js";
+import { estimatePlan, type PlanEstimate } from "./estimate-plan.js";
 import { withRunRepository } from "./open-run-repository.js";
 import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
 import { recordStop } from "./record-stop.js";
+import { createRunWorkflowResolver } from "./resolve-run-workflow.js";
 import { pricesOf, readRunSettings, reviewConfigOf, type RunSettings } from "./run-settings.js";
 import { openStatusComment } from "./run-surfaces.js";
 import { createRunStopSignal } from "./stop-signal.js";
@@ -41,8 +43,10 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   try {
     const settings = readRunSettings(run.limits, runtime.caps);
+    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones.
+    const resolveWorkflow = createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" });
     const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, (open) =>
-      makePlan(run, open.repository, settings, runtime, stop.signal, log),
+      makePlan(run, open.repository, settings, runtime, stop.signal, log, resolveWorkflow),
     );
     // A cancel that arrived while the simulation ran ends it quietly; the plan must not go ahead.
     stop.signal.throwIfAborted();
@@ -67,7 +71,15 @@ interface Planned {
   args: JsonValue;
 }
 
-async function makePlan(run: RunRecord, repository: GitRepository, settings: RunSettings, runtime: AppRuntime, signal: AbortSignal, log: Logger): Promise<Planned> {
+async function makePlan(
+  run: RunRecord,
+  repository: GitRepository,
+  settings: RunSettings,
+  runtime: AppRuntime,
+  signal: AbortSignal,
+  log: Logger,
+  resolveWorkflow: WorkflowResolver,
+): Promise<Planned> {
   if (run.baseSha === null) throw new RunNotReadyError(run.id, "base commit");
   const stored = readStoredPlan(run.plan);
   const { config, resolved } = settings;
@@ -80,7 +92,7 @@ async function makePlan(run: RunRecord, repository: GitRepository, settings: Run
   if (run.script !== null) {
     // A saved workflow: the script is the file as it was at the base commit.
     script = run.script;
-    plan = { ...stored, source: "saved-workflow", reason: `the saved workflow ${stored.filename ?? run.workflow}`, rationale: null };
+    plan = { ...stored, source: "saved-workflow", reason: `the workflow ${stored.filename ?? run.workflow}`, rationale: null };
   } else {
     if (run.task === null) throw new RunNotReadyError(run.id, "task");
     if (runtime.createModel === null) throw new ModelNotConfiguredError();
@@ -113,11 +125,16 @@ async function makePlan(run: RunRecord, repository: GitRepository, settings: Run
     models: config.models,
     prices,
     signal,
+    resolveWorkflow,
   });
+  return { plan: { ...plan, estimate, approval: approvalOf(run, config, estimate) }, script, args };
+}
+
+/** Whether the run waits for `/dynflow approve` before it spends anything. */
+function approvalOf(run: RunRecord, config: RunSettings["config"], estimate: PlanEstimate): ApprovalDecision {
+  // Audits never wait: the config that declares one sets its workflow and budget, and a scheduled one has nobody to approve it.
+  if (run.kind === "audit") return { required: false };
   // A plan that cannot be estimated is shown before it spends anything.
-  const approval =
-    estimate.status === "error" && config.approval !== "never"
-      ? { required: true as const, reasons: ["its script failed when simulated"] }
-      : needsApproval(config.approval, { agents: estimate.agents, tokens: estimate.tokens, usd: estimate.costUsd });
-  return { plan: { ...plan, estimate, approval }, script, args };
+  if (estimate.status === "error" && config.approval !== "never") return { required: true, reasons: ["its script failed when simulated"] };
+  return needsApproval(config.approval, { agents: estimate.agents, tokens: estimate.tokens, usd: estimate.costUsd });
 }

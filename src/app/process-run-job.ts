@@ -24,7 +24,7 @@ export function createRunJobProcessor(runtime: AppRuntime): RunJobProcessor {
     const log = runtime.log.child({ runId: job.runId, step: job.step });
     if (!(await runtime.store.leases.acquire(lease, runtime.processId, RUN_LEASE_TTL_MS))) {
       log.info("another process holds this run; leaving it to that process");
-      return;
+      return "held-elsewhere";
     }
     const watch = watchRun(job.runId, runtime);
     try {
@@ -37,6 +37,7 @@ export function createRunJobProcessor(runtime: AppRuntime): RunJobProcessor {
       watch.stop();
       await runtime.store.leases.release(lease, runtime.processId).catch((error: unknown) => log.warn({ err: error }, "could not release the run's lease"));
     }
+    return "done";
   };
 }
 

@@ -54,7 +54,8 @@ export function renderPlanKind(plan: StoredPlan): string {
       return `**Plan** written by the planner model: ${reason}.${rationale}`;
     }
     case "saved-workflow":
-      return `**Plan** the saved workflow ${codeSpan(plan.filename ?? "")}.`;
+      // Bundled workflows are named `workflows/<name>.js`; saved ones live under `.claude/` or `.github/`.
+      return `**Plan** the ${plan.filename?.startsWith("workflows/") ? "bundled" : "saved"} workflow ${codeSpan(plan.filename ?? "")}.`;
     default:
       return "**Plan** not made yet.";
   }

@@ -56,6 +56,8 @@ export function renderRunStatus(run: RunRecord, snapshot: ProgressSnapshot | nul
   if (run.error !== null) parts.push(`**Why it stopped** ${escapeInline(truncate(run.error.message, 600))}`);
   const pullRequest = pullRequestOf(run.result);
   if (pullRequest !== null) parts.push(`**Pull request** #${pullRequest.number}${pullRequest.draft ? " (draft)" : ""}`);
+  const auditIssue = auditIssueOf(run.result);
+  if (auditIssue !== null) parts.push(`**Audit issue** #${auditIssue}`);
   const next = nextStep(run);
   if (next !== null) parts.push(next);
   return `${parts.join("\n\n")}\n`;
@@ -84,4 +86,14 @@ function pullRequestOf(result: JsonValue | null): { number: number; draft: boole
   const pullRequest = result.pullRequest;
   if (pullRequest === null || typeof pullRequest !== "object" || Array.isArray(pullRequest)) return null;
   return typeof pullRequest.number === "number" ? { number: pullRequest.number, draft: pullRequest.draft === true } : null;
+}
+
+/** The number of the issue an audit run reported to (see `finishAuditRun`'s result). */
+function auditIssueOf(result: JsonValue | null): number | null {
+  if (result === null || typeof result !== "object" || Array.isArray(result)) return null;
+  const audit = result.audit;
+  if (audit === null || typeof audit !== "object" || Array.isArray(audit)) return null;
+  const issue = audit.issue;
+  if (issue === null || typeof issue !== "object" || Array.isArray(issue)) return null;
+  return typeof issue.number === "number" ? issue.number : null;
 }

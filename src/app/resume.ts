@@ -8,12 +8,13 @@
 import type { RunIdCommand } from "../commands/parse-command.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { safeLogin } from "../report/escape-markdown.js";
-import { StaleRunError, type RunRecordStatus } from "../store/index.js";
+import { StaleRunError, type RunRecord, type RunRecordStatus } from "../store/index.js";
 import type { CommandInput } from "./command-input.js";
 import { findRun } from "./find-run.js";
 import { renderQueuedComment } from "./render-run-comments.js";
 import { describeRunStatus } from "./render-run-status.js";
-import { buildRunSettings, toSettingsJson } from "./run-settings.js";
+import { auditRunSettings } from "./record-audit-run.js";
+import { buildRunSettings, toSettingsJson, type RunSettings } from "./run-settings.js";
 import { openStatusComment } from "./run-surfaces.js";
 import { isPlanned, readStoredPlan } from "./stored-plan.js";
 import type { AppRuntime } from "./types.js";
@@ -36,7 +37,7 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
   try {
     await runtime.store.runs.update(
       run.id,
-      { status: "queued", error: null, limits: toSettingsJson(buildRunSettings(config, runtime.caps)) },
+      { status: "queued", error: null, limits: toSettingsJson(settingsOnResume(run, config, runtime.caps)) },
       { expectVersion: run.version },
     );
   } catch (error) {
@@ -50,4 +51,10 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
   await statusComment
     ?.flush(renderQueuedComment(run, `Resumed${login ? ` by @${login}` : ""}: agents that finished before are replayed from the journal at no cost.`))
     .catch((error: unknown) => input.log.warn({ err: error, runId: run.id }, "could not update the status comment"));
+}
+
+/** The repository's current settings; an audit keeps its own budget from the config. */
+function settingsOnResume(run: RunRecord, config: RepoConfig, ceilings: AppRuntime["caps"]): RunSettings {
+  const audit = run.kind === "audit" ? config.audits.find((candidate) => candidate.name === run.workflow) : undefined;
+  return audit ? auditRunSettings(config, audit, ceilings) : buildRunSettings(config, ceilings);
 }

@@ -20,8 +20,13 @@ export interface RunJob {
   step: RunStep;
 }
 
-/** Does one job. Errors are the processor's to report; the queue only logs what escapes it. */
-export type RunJobProcessor = (job: RunJob) => Promise<void>;
+/**
+ * Does one job. Errors are the processor's to report; the queue only logs what
+ * escapes it. `held-elsewhere` means another process works on the run now: a
+ * shared queue tries the job again later (its owner may have died), the
+ * in-process queue drops it.
+ */
+export type RunJobProcessor = (job: RunJob) => Promise<void | "done" | "held-elsewhere">;
 
 /** Where run steps wait for a free slot. */
 export interface RunQueue {
@@ -71,6 +76,7 @@ export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQ
       const job = waiting.shift()!;
       const key = keyOf(job);
       const work = processor(job)
+        .then(() => undefined)
         .catch((error: unknown) => options.log?.error({ err: error, ...job }, "run step failed outside its own error handling"))
         .finally(() => {
           active.delete(key);

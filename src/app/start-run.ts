@@ -1,22 +1,23 @@
 /**
  * `/dynflow run` and `/dynflow plan`: record the run and queue its planning,
  * then return at once (GitHub gives a webhook ten seconds). What runs is a
- * saved workflow when the first word names one at the base commit
- * (`.claude/workflows/<name>.js` or `.github/dynflow/workflows/<name>.js`),
- * else the text is a task for the planner.
+ * workflow when the first word names one: saved at the base commit
+ * (`.claude/workflows/<name>.js` or `.github/dynflow/workflows/<name>.js`)
+ * or, failing that, bundled with dynflow (`workflows/<name>.js`); else the
+ * text is a task for the planner.
  */
 import type { PlanCommand, RunCommand } from "../commands/parse-command.js";
 import { resolveRunTarget, type RunTarget } from "../commands/parse-args.js";
 import type { RepoConfig } from "../config/repo-config.js";
-import { readSavedWorkflow, type SavedWorkflow } from "../github/read-saved-workflow.js";
 import type { RunRecord } from "../store/index.js";
 import { DuplicateRunError } from "../store/index.js";
+import type { WorkflowSource } from "../workflows/index.js";
 import type { CommandInput } from "./command-input.js";
 import { ModelNotConfiguredError } from "./errors.js";
-import { renderPlanningComment } from "./render-run-comments.js";
+import { queueNewRun } from "./queue-new-run.js";
 import { resolveBase, type RunBase } from "./resolve-base.js";
+import { findRunWorkflow } from "./resolve-run-workflow.js";
 import { buildRunSettings, toSettingsJson } from "./run-settings.js";
-import { openStatusComment } from "./run-surfaces.js";
 import { toPlanJson } from "./stored-plan.js";
 import type { AppRuntime } from "./types.js";
 
@@ -30,25 +31,34 @@ export async function startRun(input: CommandInput, runtime: AppRuntime, command
   }
 
   const base = await resolveBase(input.github, input);
-  const saved = command.verb === "run" && command.workflowName !== undefined ? await readSaved(input, base, command.workflowName) : null;
+  const saved = command.verb === "run" && command.workflowName !== undefined ? await findNamedWorkflow(input, base, command.workflowName, command.rawArgs) : null;
   const target = command.verb === "run" ? resolveRunTarget(command, () => saved !== null) : { type: "task" as const, task: command.text };
   const run = await recordRun(input, runtime, command, config, base, target, saved);
   if (run === null) return;
   input.log.info({ runId: run.id, kind: run.kind, base: base.sha }, "run requested");
-
-  const statusComment = await openStatusComment(input.github, run, runtime);
-  try {
-    const ref = await statusComment?.flush(renderPlanningComment(run));
-    if (ref) await runtime.store.runs.update(run.id, { statusCommentId: ref.id });
-  } catch (error) {
-    // The planning step writes the status comment again; the run must not wait on this one.
-    input.log.warn({ err: error, runId: run.id }, "could not write the status comment");
-  }
-  await runtime.queue.enqueue({ runId: run.id, step: "plan" });
+  await queueNewRun(input.github, run, runtime, input.log);
 }
 
-async function readSaved(input: CommandInput, base: RunBase, name: string): Promise<SavedWorkflow | null> {
-  return readSavedWorkflow(input.github, { owner: input.owner, repo: input.repo, ref: base.sha, name });
+/**
+ * The saved workflow called `name`, else the bundled one; null when neither
+ * exists, and the text is then a task. A bundled name followed by plain text
+ * is a task too, so `/dynflow run migrate all callers of fetchJson` still goes
+ * to the planner: bundled workflows take JSON args (`/dynflow run audit {"problem": "..."}`).
+ */
+async function findNamedWorkflow(input: CommandInput, base: RunBase, name: string, rawArgs: string | undefined): Promise<WorkflowSource | null> {
+  const found = await findRunWorkflow(input.github, { owner: input.owner, repo: input.repo, ref: base.sha }, name);
+  return found?.bundled && !isJsonOrNothing(rawArgs) ? null : found;
+}
+
+function isJsonOrNothing(raw: string | undefined): boolean {
+  const text = raw?.trim() ?? "";
+  if (text === "") return true;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The new run's record; null when a concurrent delivery of the same comment recorded it first. */
@@ -59,10 +69,10 @@ async function recordRun(
   config: RepoConfig,
   base: RunBase,
   target: RunTarget,
-  saved: SavedWorkflow | null,
+  saved: WorkflowSource | null,
 ): Promise<RunRecord | null> {
   const details = command.details ? `\n\n${command.details}` : "";
-  const workflow = target.type === "workflow" && saved !== null ? { name: saved.name, args: target.args ?? null, source: saved.source, path: saved.path } : null;
+  const workflow = target.type === "workflow" && saved !== null ? { name: target.name, args: target.args ?? null, source: saved.source, path: saved.filename } : null;
   try {
     return await runtime.store.runs.create({
       id: runtime.newRunId(),

@@ -29,6 +29,8 @@ export interface StoredPlan {
   /** What planning itself cost (the planner model). */
   usage?: TokenUsage;
   costUsd?: number;
+  /** The run's model calls go through the Message Batches API (an audit with `batch: true`). */
+  batch?: boolean;
 }
 
 /** The plan stored on a run (a fresh one when the record has none). */

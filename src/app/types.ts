@@ -12,6 +12,7 @@ import type { Clock } from "../runtime/types.js";
 import type { Store } from "../store/index.js";
 import type { CommitIdentity } from "../workspace/index.js";
 import type { CancelRegistry } from "./cancel-registry.js";
+import type { AgentPlacement } from "./create-run-runner.js";
 import type { RunQueue } from "./run-queue.js";
 
 /** Services shared by every run of the process; built in one place (`createRunServices`, or a test). */
@@ -20,12 +21,20 @@ export interface RunServices {
   queue: RunQueue;
   cancels: CancelRegistry;
   /**
-   * Makes the model client of one run with the run's price table. Null when no
+   * Makes the model client of one run with the run's price table; with
+   * `batch`, one that sends its calls through the Message Batches API at half
+   * price (a `BatchModelClient`, for audits with `batch: true`). Null when no
    * model API key is configured: runs are then refused with a message saying so.
    */
-  createModel: ((options: { prices: PriceTable }) => ModelClient) | null;
+  createModel: ((options: { prices: PriceTable; batch?: boolean }) => ModelClient) | null;
   /** The deployment's ceilings (`DYNFLOW_MAX_*`). */
   caps: AppConfig["caps"];
+  /**
+   * Where runs' agents run: in this process under process-wide caps, or on
+   * workers through the Redis queue. Unset: in this process, with only each
+   * run's own caps.
+   */
+  agents?: AgentPlacement;
   /** Built-in prices with the deployment's overrides. */
   prices: PriceTable;
   /** Clones live under `<dataDir>/clones`. */

@@ -16,7 +16,7 @@ export { scheduledRunId } from "./scheduled-run-id.js";
 export { fingerprintFinding, parseFingerprint } from "./fingerprint-finding.js";
 export { diffFindings, type FindingsDiff } from "./diff-findings.js";
 export { readAuditResult, type AuditResult } from "./read-audit-result.js";
-export { renderAuditIssue, type RenderAuditIssueInput } from "./render-audit-issue.js";
+export { renderAuditIssue, type AuditSpend, type RenderAuditIssueInput } from "./render-audit-issue.js";
 export { permalink } from "./render-finding.js";
 export { AUDIT_LABEL, auditMarker, isAuditIssueOf } from "./audit-marker.js";
 export { publishAuditIssue, type AuditIssueAction, type PublishAuditIssueOptions, type PublishedAuditIssue } from "./publish-audit-issue.js";

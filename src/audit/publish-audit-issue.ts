@@ -11,7 +11,7 @@ import type { Store } from "../store/types.js";
 import { httpStatusOf, type GitHubClient } from "../github/github-client.js";
 import { AUDIT_LABEL, isAuditIssueOf } from "./audit-marker.js";
 import { diffFindings } from "./diff-findings.js";
-import { renderAuditIssue } from "./render-audit-issue.js";
+import { renderAuditIssue, type AuditSpend } from "./render-audit-issue.js";
 import type { AuditFinding } from "./types.js";
 
 export interface PublishAuditIssueOptions {
@@ -29,6 +29,8 @@ export interface PublishAuditIssueOptions {
   runUrl?: string;
   /** The GitHub server's web root, e.g. `https://github.com` (from the payload's `repository.html_url`). */
   serverUrl: string;
+  /** The run's cost, shown in the issue (with the saving when it used batch pricing). */
+  spend?: AuditSpend;
   log?: Pick<Logger, "info">;
 }
 
@@ -83,6 +85,7 @@ export async function publishAuditIssue(options: PublishAuditIssueOptions): Prom
     refuted: options.refuted,
     runUrl: options.runUrl,
     serverUrl: options.serverUrl,
+    spend: options.spend,
   });
   const summary = { newFindings: diff.findings.filter((finding) => finding.status === "new").length, fixed: diff.fixed.length };
   const somethingFound = options.findings.length + unverified.length > 0;

@@ -6,6 +6,7 @@
  */
 import { fitLength } from "../progress/fit-text.js";
 import { cell, codeSpan, escapeInline, safeUrl, truncate } from "../report/escape-markdown.js";
+import { formatUsd } from "../report/format-values.js";
 import { GITHUB_BODY_LIMIT } from "../report/render-report.js";
 import { auditMarker } from "./audit-marker.js";
 import { AuditIssueInputError } from "./errors.js";
@@ -29,8 +30,17 @@ export interface RenderAuditIssueInput {
   runUrl?: string;
   /** e.g. `https://github.com`; a GitHub Enterprise Server's root works the same. */
   serverUrl: string;
+  /** What the run cost; with batch pricing, also what the same usage costs at standard prices. */
+  spend?: AuditSpend;
   /** Default: GitHub's 65,536 characters. */
   maxLength?: number;
+}
+
+/** An audit run's cost, in dollars. */
+export interface AuditSpend {
+  costUsd: number;
+  /** Set when the run's model calls went through the Message Batches API: the standard price of the same usage. */
+  listCostUsd?: number;
 }
 
 const GITHUB_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/;
@@ -95,6 +105,8 @@ function sections(input: RenderAuditIssueInput, at: AuditedCommit, findings: rea
     fixed.length > 0 ? `**${fixed.length}** fixed since the last run` : null,
   ];
   out.push(counts.filter((part) => part !== null).join(" · ") + ".");
+  const spend = renderSpend(input.spend);
+  if (spend !== null) out.push(spend);
 
   if (findings.length > 0) {
     const shown = findings.slice(0, shape.rows);
@@ -131,6 +143,14 @@ function sections(input: RenderAuditIssueInput, at: AuditedCommit, findings: rea
     "<sub>Findings are model output, each checked by independent agents that tried to refute it; refuted findings are not listed. dynflow updates this issue on every run of the audit and closes it when nothing is found.</sub>",
   );
   return out;
+}
+
+/** "Cost $1.20 with batch pricing ($2.40 at standard prices: $1.20 saved)."; null without a usable cost. */
+function renderSpend(spend: AuditSpend | undefined): string | null {
+  if (spend === undefined || !Number.isFinite(spend.costUsd) || spend.costUsd < 0) return null;
+  const list = spend.listCostUsd;
+  if (list === undefined || !Number.isFinite(list) || list < spend.costUsd) return `Cost of this run: ${formatUsd(spend.costUsd)}.`;
+  return `Cost of this run: ${formatUsd(spend.costUsd)} with batch pricing (${formatUsd(list)} at standard prices: ${formatUsd(list - spend.costUsd)} saved).`;
 }
 
 function renderEvidence(at: AuditedCommit, finding: MarkedFinding): string {

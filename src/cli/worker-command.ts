@@ -1,10 +1,15 @@
 /**
- * `dynflow worker`: a process that runs agents for runs owned by other
- * dynflow processes, taking them from the Redis queue. Start as many as the
- * deployment needs, on any machine; the global cap holds across all of them.
+ * `dynflow worker`: a process that runs agents taken from the Redis queue,
+ * and, with the App's credentials and the shared database, run steps too
+ * (plan, execute, merge, report on GitHub). Start as many as the deployment
+ * needs, on any machine; the global cap holds across all of them.
  */
 import { parseArgs } from "node:util";
 import { pino, type Logger } from "pino";
+import type { ProbotOctokit } from "probot";
+import { DEFAULT_RUN_QUEUE } from "../app/create-bull-run-queue.js";
+import { takesRunSteps } from "../app/open-run-queues.js";
+import type { RunWorker } from "../app/start-run-worker.js";
 import { createModelClient } from "../agents/model/index.js";
 import { hasAppCredentials, loadEnv } from "../config/load-env.js";
 import { createRunnerFactory } from "../queue/create-runner-factory.js";
@@ -14,15 +19,18 @@ import { intFlag, UsageError, type CliIo } from "./cli-io.js";
 
 export const WORKER_USAGE = `Usage: dynflow worker [options]
 
-Runs agents of runs owned by other dynflow processes (the web process), taking them
-from the Redis queue at REDIS_URL. Start as many workers as you like, on any machine:
+Runs agents taken from the Redis queue at REDIS_URL. With the App's credentials
+(APP_ID and the private key) and DATABASE_URL it also takes run steps: it plans and
+executes runs, merges, and reports on GitHub, DYNFLOW_MAX_CONCURRENT_RUNS at once.
+Without them it takes agents only. Start as many workers as you like, on any machine:
 DYNFLOW_MAX_CONCURRENCY caps the agents running at once across all of them.
 Stops on SIGTERM or SIGINT: no new agent is taken, running agents may finish within
 the grace period, and whatever still runs then goes back to the queue for another worker.
 
 Options:
   --concurrency N          agents this process runs at once (1-4096, default 4)
-  --queue NAME             the queue (default ${DEFAULT_AGENT_QUEUE}; the same on every process)
+  --queue NAME             the agents queue (default ${DEFAULT_AGENT_QUEUE}; the same on every process)
+  --run-queue NAME         the run steps queue (default ${DEFAULT_RUN_QUEUE}; the same on every process)
   --shutdown-grace SECS    time running agents get to finish on shutdown (default 25)
   --lock-ms N              advanced: an agent whose worker stops renewing its lock for
                            this long is taken over by another worker (default 30000)
@@ -34,7 +42,10 @@ Environment:
   ANTHROPIC_BASE_URL       the model API's URL (default https://api.anthropic.com)
   DYNFLOW_DATA_DIR         where this worker keeps its clones (default ./data; one per process)
   DYNFLOW_MAX_CONCURRENCY  agents running at once across every worker (set on the queue when given)
-  APP_ID, PRIVATE_KEY      the App's credentials, for installation tokens of private repositories
+  APP_ID, PRIVATE_KEY      the App's credentials: installation tokens for private repositories,
+                           and, with DATABASE_URL, run steps (GitHub is reached as the App)
+  DATABASE_URL             PostgreSQL shared with the web process (run steps need it)
+  DYNFLOW_MAX_CONCURRENT_RUNS  run steps this process works on at once (default 4)
   GHE_HOST, DYNFLOW_PRICES, LOG_LEVEL  as for the web process (docs/config.md)
 `;
 
@@ -45,6 +56,8 @@ export interface WorkerCommandDeps {
   log?: Logger;
   /** Called once the worker takes jobs. */
   onReady?: () => void;
+  /** Probot's Octokit for the installation clients of run steps (tests turn retries and throttling off). */
+  Octokit?: typeof ProbotOctokit;
 }
 
 export async function workerCommand(argv: string[], io: CliIo, deps: WorkerCommandDeps = {}): Promise<number> {
@@ -53,6 +66,7 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
     options: {
       concurrency: { type: "string" },
       queue: { type: "string" },
+      "run-queue": { type: "string" },
       "shutdown-grace": { type: "string" },
       "lock-ms": { type: "string" },
       "stalled-check-ms": { type: "string" },
@@ -62,8 +76,8 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
   const graceSeconds = intFlag("shutdown-grace", values["shutdown-grace"], 0, 86_400) ?? 25;
   const lockDurationMs = intFlag("lock-ms", values["lock-ms"], 100);
   const stalledIntervalMs = intFlag("stalled-check-ms", values["stalled-check-ms"], 100);
-  const queueName = values.queue ?? DEFAULT_AGENT_QUEUE;
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(queueName)) throw new UsageError(`--queue must be letters, digits, ".", "_" or "-"; got "${queueName}"`);
+  const queueName = checkQueueName("queue", values.queue ?? DEFAULT_AGENT_QUEUE);
+  const runQueueName = checkQueueName("run-queue", values["run-queue"] ?? DEFAULT_RUN_QUEUE);
 
   const config = loadEnv(io.env, { cwd: io.cwd });
   if (!config.redisUrl) throw new UsageError("REDIS_URL is not set; a worker takes its agents from the Redis queue the web process uses");
@@ -97,12 +111,31 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
     log,
   });
   io.stderr(`dynflow worker: taking agents from queue ${queueName} at ${config.redisUrl.toString()} (${concurrency} at once)\n`);
+  let runs: RunWorker | null = null;
+  if (takesRunSteps(config)) {
+    try {
+      // Loaded only when needed: it pulls in Probot.
+      const { startRunWorker } = await import("../app/start-run-worker.js");
+      runs = await startRunWorker(config, log, { agentQueueName: queueName, runQueueName, ...(deps.Octokit ? { Octokit: deps.Octokit } : {}) });
+    } catch (error) {
+      await worker.stop(0);
+      throw error;
+    }
+    io.stderr(`dynflow worker: taking run steps from queue ${runQueueName} (${config.caps.maxConcurrentRuns} at once)\n`);
+  } else {
+    io.stderr(`dynflow worker: agents only (run steps need APP_ID, the private key and DATABASE_URL)\n`);
+  }
   deps.onReady?.();
 
   const reason = await (deps.untilStopped ?? untilSignal)();
-  io.stderr(`dynflow worker: ${reason}: stopping (running agents get ${graceSeconds} s, then go back to the queue)\n`);
-  await worker.stop(graceSeconds * 1000);
+  io.stderr(`dynflow worker: ${reason}: stopping (running agents get ${graceSeconds} s, then go back to the queue; running run steps may finish)\n`);
+  await Promise.all([worker.stop(graceSeconds * 1000), runs?.close()]);
   return 0;
+}
+
+function checkQueueName(flag: string, name: string): string {
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new UsageError(`--${flag} must be letters, digits, ".", "_" or "-"; got "${name}"`);
+  return name;
 }
 
 function untilSignal(): Promise<string> {

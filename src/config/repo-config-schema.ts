@@ -17,11 +17,14 @@ export type ApprovalPolicy =
   /** Approval when the plan's estimate goes above any of these. */
   | { aboveAgents?: number; aboveUsd?: number; aboveTokens?: number };
 
-/** A scheduled audit: a saved workflow run on a cron schedule, findings to an issue. */
+/** A scheduled audit: a workflow run on a cron schedule, findings to an issue. */
 export interface AuditConfig {
   name: string;
   cron: string;
-  /** Saved workflow to run (`.claude/workflows/<workflow>.js`). */
+  /**
+   * Workflow to run: saved in the repository (`.claude/workflows/<workflow>.js`),
+   * else bundled with dynflow. Default `audit`, the bundled audit workflow.
+   */
   workflow: string;
   args?: JsonValue;
   budget?: { tokens?: number; usd?: number };
@@ -95,13 +98,16 @@ const approvalSchema = z.union(
   { error: "must be always, never, or thresholds (aboveAgents, aboveUsd, aboveTokens)" },
 );
 
+/** The workflow an audit runs when it names none: the bundled `workflows/audit.js`. */
+export const DEFAULT_AUDIT_WORKFLOW = "audit";
+
 const auditSchema = z.strictObject({
   name: nameSchema,
   cron: z.string({ error: "must be a cron expression such as \"0 6 * * 1\"" }).superRefine((value, ctx) => {
     const problem = checkCron(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   }),
-  workflow: nameSchema,
+  workflow: nameSchema.default(DEFAULT_AUDIT_WORKFLOW),
   args: z.json().optional(),
   budget: z.strictObject({ tokens: wholeNumber(1, 1e12).optional(), usd: positiveNumber.optional() }).optional(),
   batch: z.boolean({ error: "must be true or false" }).optional(),

@@ -75,6 +75,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     signal: run.signal,
     clock: run.clock,
     extensions: [extension],
+    resolveWorkflow: run.resolveWorkflow,
   });
   const { lines, workers, toMerge } = review.outcomes(outcome);
 

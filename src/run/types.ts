@@ -9,6 +9,7 @@ import type { PlanResult } from "../plan/plan-script.js";
 import type { ReconcileResult } from "../reconcile/types.js";
 import type { ReportModel } from "../report/types.js";
 import type { LineOutcome, ReviewConfig } from "../review/types.js";
+import type { WorkflowResolver } from "../runtime/script-host.js";
 import type { AgentRunner, Clock, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 
@@ -54,6 +55,12 @@ export interface RunWorkflowInput {
    * processes, or wraps the default with deployment-wide caps.
    */
   createRunner?: (deps: AgentRunnerDeps) => AgentRunner;
+  /**
+   * Finds the workflows the script starts with `workflow(name, args)` (see
+   * `createWorkflowResolver`: the repository's saved ones, then the bundled
+   * ones). Without it, `workflow(name)` fails; `workflow({ script })` works either way.
+   */
+  resolveWorkflow?: WorkflowResolver;
 }
 
 /** How the run is capped and reviewed; everything optional, defaults filled in one place. */

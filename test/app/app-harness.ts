@@ -13,11 +13,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import pino from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import { createBatchModelClient } from "../../src/agents/model/batch/index.js";
 import { createModelClient, DEFAULT_PRICES } from "../../src/agents/model/index.js";
 import { createCancelRegistry } from "../../src/app/cancel-registry.js";
 import { createInProcessRunQueue } from "../../src/app/run-queue.js";
 import type { RunServices } from "../../src/app/types.js";
-import dynflowApp from "../../src/index.js";
+import dynflowApp, { type AppOptions } from "../../src/index.js";
 import { openStore } from "../../src/store/index.js";
 import { migrationModel, migrationScript, MIGRATION_FILES } from "../cli/migration-model.js";
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeHandler } from "../fakes/fake-anthropic.js";
@@ -65,6 +66,8 @@ export interface HarnessOptions {
   config?: string;
   files?: Record<string, string>;
   permissions?: Record<string, "admin" | "write" | "read">;
+  /** More options of the app (e.g. `audits`, the audit scheduler). */
+  app?: Partial<AppOptions>;
 }
 
 export interface AppHarness {
@@ -111,7 +114,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     store,
     queue: createInProcessRunQueue({ maxConcurrent: 2, log }),
     cancels: createCancelRegistry(),
-    createModel: ({ prices }) => createModelClient({ apiKey: "sk-test-key", baseURL: api.url, prices, maxRetries: 0 }),
+    // Batched runs (audits with `batch: true`) use the fake's Message Batches endpoints, polled at once.
+    createModel: ({ prices, batch }) =>
+      batch
+        ? createBatchModelClient({ apiKey: "sk-test-key", baseURL: api.url, prices, maxRetries: 0, flushMs: 5, pollMs: 5 })
+        : createModelClient({ apiKey: "sk-test-key", baseURL: api.url, prices, maxRetries: 0 }),
     caps: { maxConcurrency: 16, maxAgents: 1000, maxConcurrentRuns: 2, maxConcurrencyPerInstallation: 16 },
     prices: DEFAULT_PRICES,
     dataDir: join(work, "data"),
@@ -133,7 +140,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     // The function form: Probot overrides the object form's throttle setting, and throttled writes wait a second each.
     Octokit: ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({ ...defaults, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load((app) => dynflowApp(app, { appSlug: "dynflow-app", deps: services }));
+  await probot.load((app) => dynflowApp(app, { appSlug: "dynflow-app", deps: services, ...options.app }));
   const github = fakeGitHub({ bareDir: bare, ...(options.permissions ? { permissions: options.permissions } : {}) });
 
   return {

@@ -46,6 +46,16 @@ export interface FakePull {
   html_url: string;
 }
 
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  state_reason: string | null;
+  labels: { name: string }[];
+  html_url: string;
+}
+
 export interface RecordedCall {
   method: string;
   path: string;
@@ -66,6 +76,8 @@ export interface FakeGitHub {
   readonly reactions: { commentId: number; content: string }[];
   readonly checkRuns: FakeCheckRun[];
   readonly pulls: FakePull[];
+  /** Issues the app opened (audit issues), by number from 200. */
+  readonly issues: FakeIssue[];
   readonly calls: RecordedCall[];
   /** Comments posted by the app on issue 42 (status comments and replies), oldest first. */
   appComments(): FakeComment[];
@@ -85,6 +97,7 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
   const reactions: { commentId: number; content: string }[] = [];
   const checkRuns: FakeCheckRun[] = [];
   const pulls: FakePull[] = [];
+  const issues: FakeIssue[] = [];
   const calls: RecordedCall[] = [];
   let nextId = 50_000;
 
@@ -99,7 +112,15 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
 
   scope.get(REPO).reply(200, (uri) => {
     record("GET", uri, null);
-    return { id: 1296269, name: "widgets", full_name: "acme/widgets", default_branch: "main", clone_url: `file://${options.bareDir}`, owner: { login: "acme" } };
+    return {
+      id: 1296269,
+      name: "widgets",
+      full_name: "acme/widgets",
+      default_branch: "main",
+      clone_url: `file://${options.bareDir}`,
+      html_url: "https://github.com/acme/widgets",
+      owner: { login: "acme" },
+    };
   });
 
   scope.get(new RegExp(`^${REPO}/branches/[^/?]+$`)).reply(async (uri) => {
@@ -230,12 +251,60 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     return [200, { data: { pullRequest: { isDraft: pull?.draft ?? false } } }];
   });
 
+  scope.get("/installation/repositories").query(true).reply((uri) => {
+    record("GET", uri, null);
+    return [200, { total_count: 1, repositories: [{ id: 1296269, name: "widgets", full_name: "acme/widgets" }] }];
+  });
+
+  scope.get(/^\/repos\/acme\/widgets\/issues(\?.*)?$/).reply((uri) => {
+    record("GET", uri, null);
+    const query = new URL(uri, API).searchParams;
+    const state = query.get("state") ?? "open";
+    const labels = (query.get("labels") ?? "").split(",").filter(Boolean);
+    const found = issues.filter(
+      (issue) => (state === "all" || issue.state === state) && labels.every((label) => issue.labels.some((candidate) => candidate.name === label)),
+    );
+    return [200, found];
+  });
+  scope.post(`${REPO}/issues`).reply((uri, body) => {
+    record("POST", uri, body);
+    const input = body as { title: string; body?: string; labels?: string[] };
+    if ((input.body ?? "").length > BODY_LIMIT) return [422, { message: "body is too long (maximum is 65536 characters)" }];
+    const number = 200 + issues.length;
+    const issue: FakeIssue = {
+      number,
+      title: input.title,
+      body: input.body ?? "",
+      state: "open",
+      state_reason: null,
+      labels: (input.labels ?? []).map((name) => ({ name })),
+      html_url: `https://github.com/acme/widgets/issues/${number}`,
+    };
+    issues.push(issue);
+    return [201, issue];
+  });
+  scope.get(/^\/repos\/acme\/widgets\/issues\/\d+$/).reply((uri) => {
+    record("GET", uri, null);
+    const issue = issues.find((candidate) => candidate.number === Number(uri.split("/").at(-1)));
+    return issue === undefined ? [404, { message: "Not Found" }] : [200, issue];
+  });
+  scope.patch(/^\/repos\/acme\/widgets\/issues\/\d+$/).reply((uri, body) => {
+    record("PATCH", uri, body);
+    const issue = issues.find((candidate) => candidate.number === Number(uri.split("/").at(-1)));
+    if (issue === undefined) return [404, { message: "Not Found" }];
+    const input = body as Partial<Pick<FakeIssue, "title" | "body" | "state" | "state_reason">>;
+    if ((input.body ?? "").length > BODY_LIMIT) return [422, { message: "body is too long (maximum is 65536 characters)" }];
+    Object.assign(issue, input);
+    return [200, issue];
+  });
+
   const appComments = () => comments.filter((comment) => comment.user.login === bot.login && comment.issue === 42);
   return {
     comments,
     reactions,
     checkRuns,
     pulls,
+    issues,
     calls,
     appComments,
     statusComment: (runId) => appComments().find((comment) => comment.body.startsWith(`<!-- dynflow:status run=${runId} -->`)),

@@ -101,5 +101,6 @@ describe("renderPlanComment", () => {
     expect(renderPlanKind({ stopAfterPlan: false, source: "saved-workflow", filename: ".claude/workflows/migrate-fetch.js" })).toBe(
       "**Plan** the saved workflow `.claude/workflows/migrate-fetch.js`.",
     );
+    expect(renderPlanKind({ stopAfterPlan: false, source: "saved-workflow", filename: "workflows/audit.js" })).toBe("**Plan** the bundled workflow `workflows/audit.js`.");
   });
 });

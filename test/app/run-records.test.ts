@@ -83,7 +83,8 @@ describe("createRunJobProcessor", () => {
         throw new Error("must not touch GitHub");
       },
     } as unknown as AppRuntime;
-    await createRunJobProcessor(runtime)({ runId: "r-busy", step: "plan" });
+    // Said so, for a shared queue to try the step again once the other process's lease may have expired.
+    expect(await createRunJobProcessor(runtime)({ runId: "r-busy", step: "plan" })).toBe("held-elsewhere");
     expect((await store.runs.get("r-busy"))?.status).toBe("queued");
     // The lease is still the other process's.
     expect(await store.leases.acquire("run:r-busy", "this-process", 60_000)).toBe(false);

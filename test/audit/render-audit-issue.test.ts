@@ -70,6 +70,17 @@ describe("renderAuditIssue", () => {
     expect(body.match(/<!--/g)).toHaveLength(1);
   });
 
+  it("shows the run's cost, and with batch pricing the standard price and the saving", () => {
+    expect(renderAuditIssue(input()).body).not.toContain("Cost of this run");
+    expect(renderAuditIssue(input({ spend: { costUsd: 1.25 } })).body).toContain("\n\nCost of this run: $1.25.\n\n");
+    expect(renderAuditIssue(input({ spend: { costUsd: 1.25, listCostUsd: 2.5 } })).body).toContain(
+      "Cost of this run: $1.25 with batch pricing ($2.50 at standard prices: $1.25 saved).",
+    );
+    // A standard price below the cost is not a saving: only the cost is shown.
+    expect(renderAuditIssue(input({ spend: { costUsd: 1.25, listCostUsd: 1 } })).body).toContain("Cost of this run: $1.25.");
+    expect(renderAuditIssue(input({ spend: { costUsd: Number.NaN } })).body).not.toContain("Cost of this run");
+  });
+
   it("says plainly when nothing was found, listing what was fixed", () => {
     const diff = diffFindings([fingerprintFinding(secret)], []);
     const { title, body } = renderAuditIssue(input({ findings: diff.findings, fixed: diff.fixed, unverified: [], refuted: 0 }));

@@ -35,6 +35,8 @@ describe("dynflow worker: usage", () => {
     expect(await main(["worker", "--concurrency", "0"], run.io)).toBe(2);
     expect(run.err.join("")).toContain("--concurrency must be a whole number from 1 to 4096");
     expect(await main(["worker", "--queue", "a:b"], run.io)).toBe(2);
+    expect(await main(["worker", "--run-queue", "runs/1"], run.io)).toBe(2);
+    expect(run.err.join("")).toContain('--run-queue must be letters, digits, ".", "_" or "-"; got "runs/1"');
   });
 
   it("is listed in the help", async () => {
@@ -68,6 +70,8 @@ describeWithRedis("dynflow worker: the queue", () => {
       expect(first.code).toBe(0);
       expect(first.err).toContain(`taking agents from queue ${queueName} at redis://`);
       expect(first.err).toContain("test done: stopping");
+      // No App credentials and no shared database: it says it takes agents only.
+      expect(first.err).toContain("agents only (run steps need APP_ID, the private key and DATABASE_URL)");
       expect(await queue.getGlobalConcurrency()).toBe(7);
 
       expect((await runOnce({})).code).toBe(0);

@@ -71,6 +71,12 @@ describe("parseRepoConfig: valid files", () => {
     expect(config.rounds).toBe(2);
   });
 
+  it("runs the bundled audit workflow when an audit names none", () => {
+    expect(expectOk({ audits: [{ name: "nightly", cron: "@daily", args: "missing auth checks" }] }).audits).toEqual([
+      { name: "nightly", cron: "@daily", workflow: "audit", args: "missing auth checks" },
+    ]);
+  });
+
   it("keeps the built-in protected paths when the file lists its own", () => {
     expect(expectOk(fixture("valid.yml")).protectedPaths).toEqual([".github/workflows/**", "migrations/**"]);
     expect(expectOk({ protectedPaths: [".github/workflows/**"] }).protectedPaths).toEqual([".github/workflows/**"]);

@@ -1,0 +1,197 @@
+/**
+ * Scale-out benchmark: 50 `/dynflow run` commands arriving at once across 10
+ * repositories, handled by real dynflow processes in the two deployment
+ * shapes of docs/deploy.md, against the fake GitHub and the fake model
+ * (each response takes `LATENCY_MS`):
+ * - one process (SQLite, in-process queues);
+ * - a web process and 2 workers on Redis and PostgreSQL (a fresh schema).
+ * Each run is a saved workflow: `MODULES` modules converged in parallel, one
+ * worker (2 model calls) and one refuter (1 call) each.
+ *
+ * What must hold: every run finishes ok (none lost), every agent calls the
+ * model exactly as often as its conversation needs (none repeated), and the
+ * fake never sees more than the deployment-wide cap in flight. The figure is
+ * the time from the first command to the last finished run ("drain"), set
+ * against the ideal: total model time ÷ the cap.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../test/fakes/fake-anthropic.js";
+import { startFakeGitHubServer } from "../test/fakes/fake-github-server.js";
+import { commentPayload, deliverWebhook, makeRemote, until } from "../test/durability/app-processes.js";
+import { postgresAnswers, REDIS_URL, startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
+import type { BenchFigure } from "./types.js";
+
+const COMMANDS = 50;
+const REPOSITORIES = 10;
+const MODULES = 2;
+/** Agents running at once across the deployment (`DYNFLOW_MAX_CONCURRENCY`). */
+const CAP = 4;
+const LATENCY_MS = 100;
+/** Model calls of one run: per module, a worker's two turns and one refuter. */
+const CALLS_PER_RUN = MODULES * 3;
+
+const WORKFLOW = `export const meta = { name: "bench", description: "Tag every module" };
+const modules = await repo.modules();
+const results = await parallel(modules.map((m) => () => converge("Tag " + m.name + " for run " + args.tag, { label: m.name, write: m.globs })));
+return results.map((r) => r.status);
+`;
+
+function repoFiles(): Record<string, string> {
+  const names = Array.from({ length: MODULES }, (_, i) => `m${i}`);
+  return {
+    ".claude/workflows/bench.js": WORKFLOW,
+    ".github/dynflow.yml": `approval: never\nrefuters: 1\nmodules:\n${names.map((m) => `  - name: ${m}\n    globs: ["src/${m}/**"]\n`).join("")}`,
+    ...Object.fromEntries(names.map((m) => [`src/${m}/index.ts`, `export const name = "${m}";\n`])),
+  };
+}
+
+/** Workers write their module once and finish; refuters uphold. Every response takes LATENCY_MS. */
+function answer(request: RecordedRequest) {
+  const first = JSON.stringify(request.body.messages[0] ?? "");
+  const system = JSON.stringify(request.body.system ?? "");
+  const module = /Tag (m\d+) for run/.exec(first)?.[1] ?? /src\/(m\d+)\/index\.ts/.exec(first)?.[1] ?? "m0";
+  if (system.includes("You are a refuter agent")) {
+    return reply.toolUse("finish", { summary: "read the diff", result: { verdict: "upheld", evidence: `only src/${module} changed` } }, { delayMs: LATENCY_MS });
+  }
+  if (request.body.messages.length > 1) return reply.toolUse("finish", { summary: `tagged ${module}`, result: `tagged ${module}` }, { delayMs: LATENCY_MS });
+  return reply.toolUse("write_file", { path: `src/${module}/index.ts`, content: `// tagged\nexport const name = "${module}";\n` }, { delayMs: LATENCY_MS });
+}
+
+interface ShapeResult {
+  drainMs: number;
+  /** CPU of every dynflow process (and their git processes), or null where /proc is missing. */
+  cpuMs: number | null;
+  /** Share of the whole machine's CPU time that was busy during the drain (Linux), or null. */
+  machineBusy: number | null;
+  ok: number;
+  maxInFlight: number;
+  calls: number;
+  /** Requests the fake GitHub answered. */
+  githubCalls: number;
+  repeated: number;
+}
+
+async function runShape(shape: DeploymentOptions["shape"], work: string): Promise<ShapeResult> {
+  const github = await startFakeGitHubServer();
+  const model: FakeAnthropic = await startFakeAnthropic({ prefixDelayMs: LATENCY_MS, minCacheTokens: 1e9, handler: answer });
+  const dir = await mkdtemp(join(work, `${shape}-`));
+  for (let r = 0; r < REPOSITORIES; r++) {
+    github.addRepository({ owner: "bench", repo: `repo${r}`, installationId: 100 + (r % 5), bareDir: await makeRemote(dir, `repo${r}`, repoFiles()) });
+  }
+  const deployment = await startDeployment({
+    shape,
+    github,
+    model,
+    work: dir,
+    workers: 2,
+    workerConcurrency: CAP,
+    env: {
+      DYNFLOW_MAX_CONCURRENCY: String(CAP),
+      // The embedded process runs 8 steps at once; each of the two workers 4, 8 in all.
+      DYNFLOW_MAX_CONCURRENT_RUNS: shape === "embedded" ? "8" : "4",
+      LOG_LEVEL: "error",
+    },
+  });
+  const processes = [deployment.web, ...deployment.workers];
+  try {
+    // Start-up (compiling the sources under tsx) is not the runs' work.
+    const cpuBefore = await Promise.all(processes.map((child) => child.cpuMs()));
+    const machineBefore = await machineTicks();
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: COMMANDS }, async (_, i) => {
+        const repo = `repo${i % REPOSITORIES}`;
+        const payload = commentPayload({ owner: "bench", repo, installationId: 100 + ((i % REPOSITORIES) % 5), issue: 1 + i, commentId: 70_000 + i, body: `/dynflow run bench {"tag": ${i}}` });
+        const status = await deliverWebhook(deployment.port, { id: `bench-delivery-${i}`, name: "issue_comment", payload });
+        if (status !== 200) throw new Error(`webhook ${i} answered ${status}`);
+      }),
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < COMMANDS; i++) {
+      const run = await deployment.store.runs.findByCommandComment(70_000 + i);
+      if (run === undefined) throw new Error(`command ${i} left no run`);
+      ids.push(run.id);
+    }
+    await until(async () => (await deployment.store.runs.listByStatus(["queued", "running"])).length === 0, "every run to finish", 170_000, 100);
+    const drainMs = Date.now() - started;
+    const machineAfter = await machineTicks();
+    const cpuAfter = await Promise.all(processes.map((child) => child.cpuMs()));
+    const cpu = cpuAfter.map((ms, i) => (ms === null || cpuBefore[i] === null ? null : ms - cpuBefore[i]!));
+    const runs = await Promise.all(ids.map((id) => deployment.store.runs.get(id)));
+    const perAgent = new Map<string, number>();
+    for (const request of model.requests) {
+      const key = `${JSON.stringify(request.body.system).slice(0, 40)}|${JSON.stringify(request.body.messages[0])}|${request.body.messages.length}`;
+      perAgent.set(key, (perAgent.get(key) ?? 0) + 1);
+    }
+    return {
+      drainMs,
+      cpuMs: cpu.includes(null) ? null : (cpu as number[]).reduce((sum, ms) => sum + ms, 0),
+      machineBusy: machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) : null,
+      ok: runs.filter((run) => run?.status === "ok").length,
+      maxInFlight: model.maxInFlight,
+      calls: model.requests.length,
+      githubCalls: github.calls.length,
+      repeated: [...perAgent.values()].filter((count) => count > 1).length,
+    };
+  } finally {
+    await deployment.close();
+    await model.close();
+    await github.close();
+  }
+}
+
+/** Busy and total CPU ticks of the whole machine so far, from /proc/stat (Linux); null elsewhere. */
+async function machineTicks(): Promise<{ busy: number; total: number } | null> {
+  const stat = await readFile("/proc/stat", "utf8").catch(() => null);
+  const fields = stat?.split("\n")[0]?.trim().split(/\s+/).slice(1).map(Number);
+  if (!fields || fields.length < 5) return null;
+  const total = fields.reduce((sum, ticks) => sum + ticks, 0);
+  // idle and iowait are the 4th and 5th fields.
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+async function redisAnswers(): Promise<boolean> {
+  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function bench(): Promise<BenchFigure[]> {
+  const work = await mkdtemp(join(tmpdir(), "dynflow-scale-bench-"));
+  const figures: BenchFigure[] = [];
+  const idealMs = (COMMANDS * CALLS_PER_RUN * LATENCY_MS) / CAP;
+  figures.push({ name: `ideal drain: ${COMMANDS * CALLS_PER_RUN} calls × ${LATENCY_MS} ms ÷ cap ${CAP}`, value: idealMs, unit: "ms" });
+  try {
+    const shapes: DeploymentOptions["shape"][] = ["embedded"];
+    if ((await redisAnswers()) && (await postgresAnswers())) shapes.push("scaled");
+    else console.log("scaled shape skipped: needs Redis (REDIS_URL) and PostgreSQL (DATABASE_URL)");
+    for (const shape of shapes) {
+      const label = shape === "embedded" ? "one process" : "web + 2 workers";
+      const result = await runShape(shape, work);
+      figures.push({ name: `${label}: runs finished ok`, value: result.ok, unit: `of ${COMMANDS}`, target: `${COMMANDS}`, pass: result.ok === COMMANDS });
+      figures.push({ name: `${label}: model calls (repeated)`, value: result.calls, unit: `(${result.repeated})`, target: `${COMMANDS * CALLS_PER_RUN} (0)`, pass: result.calls === COMMANDS * CALLS_PER_RUN && result.repeated === 0 });
+      figures.push({ name: `${label}: most model calls in flight`, value: result.maxInFlight, unit: "", target: `≤ ${CAP}`, pass: result.maxInFlight <= CAP });
+      figures.push({ name: `${label}: drain`, value: result.drainMs, unit: "ms" });
+      figures.push({ name: `${label}: GitHub API calls per run`, value: result.githubCalls / COMMANDS, unit: "" });
+      figures.push({ name: `${label}: drain ÷ ideal`, value: result.drainMs / idealMs, unit: "×" });
+      if (result.cpuMs !== null) {
+        figures.push({ name: `${label}: CPU of dynflow processes per run (git included)`, value: Math.round(result.cpuMs / COMMANDS), unit: "ms" });
+        figures.push({ name: `${label}: that CPU ÷ (drain × ${cpus().length} cores)`, value: result.cpuMs / (result.drainMs * cpus().length), unit: "" });
+      }
+      if (result.machineBusy !== null) figures.push({ name: `${label}: machine CPU busy during the drain`, value: Math.round(result.machineBusy * 100), unit: "%" });
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return figures;
+}

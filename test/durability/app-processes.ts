@@ -1,0 +1,186 @@
+/**
+ * dynflow in processes of its own, for the durability and scale-out tests and
+ * the scale benchmark: the web process (`fixtures/app-entry.ts`) and
+ * `dynflow worker`s (`fixtures/worker-entry.ts`), configured only through the
+ * environment, talking to fakes served over HTTP by the test's process (the
+ * fake GitHub, the fake model), with bare git repositories as remotes.
+ * Webhooks reach the web process as GitHub sends them: signed, over HTTP.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { FakeAnthropic } from "../fakes/fake-anthropic.js";
+import type { FakeGitHubServer } from "../fakes/fake-github-server.js";
+import { git, makeRepo, removeDir, testGitEnv } from "../workspace/git-fixture.js";
+
+const exec = promisify(execFile);
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ENTRIES = { app: "./fixtures/app-entry.ts", worker: "./fixtures/worker-entry.ts" } as const;
+
+/** The App's key for every process of a test; generated once. */
+export const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+export const WEBHOOK_SECRET = "durability-webhook-secret";
+export const APP_SLUG = "dynflow-app";
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface AppProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** What the process wrote to stderr (its log lines). */
+  stderr(): string;
+  readonly exited: Promise<Exit>;
+  /** Sends `signal` (default SIGTERM) unless the process has exited, and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+  /**
+   * CPU time the running process has used, its finished child processes
+   * (git) included, from /proc (Linux; 100 ticks a second); null elsewhere.
+   */
+  cpuMs(): Promise<number | null>;
+}
+
+/** Starts `node --import tsx <entry>` and resolves once it prints `ready`. */
+export async function startAppProcess(name: string, entry: keyof typeof ENTRIES, env: NodeJS.ProcessEnv, args: string[] = []): Promise<AppProcess> {
+  const file = fileURLToPath(new URL(ENTRIES[entry], import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const stderr: string[] = [];
+  child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<Exit>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes("ready\n")) resolve();
+    });
+    void exited.then((exit) => reject(new Error(`${name} exited before it was ready (${JSON.stringify(exit)}):\n${stderr.join("")}`)));
+  });
+  return {
+    name,
+    child,
+    stderr: () => stderr.join(""),
+    exited,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    async cpuMs() {
+      const stat = await readFile(`/proc/${child.pid}/stat`, "utf8").catch(() => null);
+      if (stat === null) return null;
+      // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) * 10;
+    },
+  };
+}
+
+export interface AppEnvOptions {
+  github: FakeGitHubServer;
+  model: FakeAnthropic;
+  dataDir: string;
+  /** The web process's port. */
+  port?: number;
+  extra?: Record<string, string>;
+}
+
+/** The environment of an app process: the test's own minus anything dynflow or Probot would read, plus the fakes. */
+export function appEnv(options: AppEnvOptions): NodeJS.ProcessEnv {
+  const env = testGitEnv();
+  for (const key of Object.keys(env)) {
+    if (/^(DYNFLOW_|ANTHROPIC_|GHE_|GH_|APP_ID|PRIVATE_KEY|WEBHOOK_|DATABASE_URL|REDIS_URL|NODE_ENV|PORT|HOST|LOG_|CI$)/.test(key)) delete env[key];
+  }
+  return {
+    ...env,
+    APP_ID: "123",
+    PRIVATE_KEY,
+    WEBHOOK_SECRET,
+    DYNFLOW_APP_SLUG: APP_SLUG,
+    GHE_HOST: options.github.host,
+    GHE_PROTOCOL: "http",
+    ANTHROPIC_API_KEY: "sk-durability-test",
+    ANTHROPIC_BASE_URL: options.model.url,
+    DYNFLOW_DATA_DIR: options.dataDir,
+    HOST: "127.0.0.1",
+    PORT: String(options.port ?? 3000),
+    LOG_LEVEL: "warn",
+    ...options.extra,
+  };
+}
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Sends a webhook as GitHub does (signed with the secret) and resolves the HTTP status. */
+export async function deliverWebhook(port: number, delivery: { id: string; name: string; payload: unknown }): Promise<number> {
+  const body = JSON.stringify(delivery.payload);
+  const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+  const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-github-event": delivery.name, "x-github-delivery": delivery.id, "x-hub-signature-256": signature },
+    body,
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+export interface CommentOptions {
+  owner: string;
+  repo: string;
+  installationId: number;
+  issue: number;
+  commentId: number;
+  body: string;
+  sender?: string;
+}
+
+/** An `issue_comment.created` payload, the fields dynflow reads. */
+export function commentPayload(options: CommentOptions): unknown {
+  const sender = { login: options.sender ?? "octocat", id: 583231, type: "User" };
+  const full = `${options.owner}/${options.repo}`;
+  return {
+    action: "created",
+    issue: { number: options.issue, title: "Tag every module", html_url: `https://github.example/${full}/issues/${options.issue}`, user: sender, state: "open", body: "" },
+    comment: {
+      id: options.commentId,
+      html_url: `https://github.example/${full}/issues/${options.issue}#issuecomment-${options.commentId}`,
+      user: sender,
+      body: options.body,
+      author_association: "COLLABORATOR",
+    },
+    repository: { id: 1, name: options.repo, full_name: full, owner: { login: options.owner, type: "Organization" }, default_branch: "main", clone_url: "unused", private: false },
+    sender,
+    installation: { id: options.installationId },
+  };
+}
+
+/** A bare repository holding `files` on `main`, in `parent`; returns its path. */
+export async function makeRemote(parent: string, name: string, files: Record<string, string>): Promise<string> {
+  const source = await makeRepo(files);
+  const bare = join(parent, `${name}.git`);
+  await exec("git", ["clone", "--bare", "--quiet", source.dir, bare], { env: testGitEnv() });
+  await removeDir(source.dir);
+  await git(bare, "config", "uploadpack.allowFilter", "true");
+  await git(bare, "config", "uploadpack.allowAnySHA1InWant", "true");
+  return bare;
+}
+
+/** Resolves when `predicate` holds, checking every `everyMs`; fails after `timeoutMs` naming `what`. */
+export async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * A stateful fake of the GitHub REST API served over real HTTP on 127.0.0.1,
+ * for tests and benchmarks whose app runs in another process (nock cannot
+ * reach there). Point the app at it as a GitHub Enterprise Server:
+ * `GHE_HOST=127.0.0.1:<port>`, `GHE_PROTOCOL=http` (the API lives under
+ * `/api/v3`, GraphQL at `/api/graphql`).
+ *
+ * Any number of repositories, each backed by a real bare git repository
+ * (contents, branches and `clone_url` come from it). What the app writes
+ * (comments, reactions, check runs, pull requests) is kept, and every call is
+ * recorded, so a test reads GitHub's state afterwards. The state lives in the
+ * test's process: it survives the app's process being killed and restarted.
+ */
+import { execFile } from "node:child_process";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
+
+const exec = promisify(execFile);
+const BODY_LIMIT = 65_536;
+
+export interface FakeRepositoryOptions {
+  owner: string;
+  repo: string;
+  installationId: number;
+  /** The bare repository that is the remote. */
+  bareDir: string;
+  /** Collaborator permissions by login; anyone else gets 404. Default: `octocat` may write. */
+  permissions?: Record<string, "admin" | "write" | "read">;
+}
+
+export interface ServedComment {
+  id: number;
+  repo: string;
+  issue: number;
+  body: string;
+  user: { login: string; type: string };
+  html_url: string;
+}
+
+export interface ServedCheckRun {
+  id: number;
+  repo: string;
+  name: string;
+  head_sha: string;
+  external_id: string;
+  status: string;
+  conclusion: string | null;
+  html_url: string;
+}
+
+export interface ServedPull {
+  number: number;
+  repo: string;
+  title: string;
+  body: string;
+  base: string;
+  head: string;
+  draft: boolean;
+  node_id: string;
+}
+
+export interface ServedCall {
+  method: string;
+  /** Path without the `/api/v3` prefix, query included. */
+  path: string;
+  body: unknown;
+  status: number;
+}
+
+export interface FakeGitHubServer {
+  /** `127.0.0.1:<port>`, for `GHE_HOST`. */
+  readonly host: string;
+  readonly comments: ServedComment[];
+  readonly reactions: { repo: string; commentId: number; content: string }[];
+  readonly checkRuns: ServedCheckRun[];
+  readonly pulls: ServedPull[];
+  readonly calls: ServedCall[];
+  /** Calls no route answered (404), for debugging. */
+  readonly unhandled: ServedCall[];
+  addRepository(options: FakeRepositoryOptions): void;
+  /** Calls whose method matches and whose path matches `path`. */
+  callsTo(method: string, path: RegExp): ServedCall[];
+  close(): Promise<void>;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  raw?: string;
+}
+
+type Route = (match: RegExpExecArray, request: { method: string; url: URL; body: unknown; accept: string }) => Promise<Reply> | Reply;
+
+/** Starts the fake; add repositories with `addRepository`. */
+export async function startFakeGitHubServer(options: { bot?: { login: string; id: number } } = {}): Promise<FakeGitHubServer> {
+  const bot = options.bot ?? { login: "dynflow-app[bot]", id: 4242 };
+  const repos = new Map<string, FakeRepositoryOptions>();
+  const comments: ServedComment[] = [];
+  const reactions: { repo: string; commentId: number; content: string }[] = [];
+  const checkRuns: ServedCheckRun[] = [];
+  const pulls: ServedPull[] = [];
+  const calls: ServedCall[] = [];
+  const unhandled: ServedCall[] = [];
+  let nextId = 50_000;
+  let nextPull = 100;
+
+  const repoOf = (match: RegExpExecArray) => repos.get(`${match[1]}/${match[2]}`);
+  const git = async (repo: FakeRepositoryOptions, ...args: string[]) => (await exec("git", args, { cwd: repo.bareDir, maxBuffer: 64 << 20 })).stdout;
+  const notFound: Reply = { status: 404, body: { message: "Not Found" } };
+  const R = "^/repos/([^/]+)/([^/]+)";
+  const html = (repo: string, rest: string) => `https://github.example/${repo}/${rest}`;
+
+  const routes: [string, RegExp, Route][] = [
+    ["POST", /^\/app\/installations\/(\d+)\/access_tokens$/, () => ({ status: 201, body: { token: "ghs_fake_installation_token_000000000000", expires_at: "2099-01-01T00:00:00Z" } })],
+    ["GET", /^\/app$/, () => ({ status: 200, body: { slug: bot.login.replace(/\[bot\]$/, ""), id: 1 } })],
+    ["GET", /^\/users\/([^/]+)$/, (m) => (decodeURIComponent(m[1]!) === bot.login ? { status: 200, body: { login: bot.login, id: bot.id, type: "Bot" } } : notFound)],
+    [
+      "GET",
+      new RegExp(`${R}$`),
+      (m) => {
+        const repo = repoOf(m);
+        if (!repo) return notFound;
+        return { status: 200, body: { id: 1, name: repo.repo, full_name: `${repo.owner}/${repo.repo}`, default_branch: "main", clone_url: `file://${repo.bareDir}`, owner: { login: repo.owner } } };
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/branches/([^/]+)$`),
+      async (m) => {
+        const repo = repoOf(m);
+        const sha = repo ? await git(repo, "rev-parse", "--verify", `refs/heads/${decodeURIComponent(m[3]!)}`).catch(() => null) : null;
+        return sha === null ? notFound : { status: 200, body: { name: decodeURIComponent(m[3]!), commit: { sha: sha.trim() } } };
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/contents/(.+)$`),
+      async (m, request) => {
+        const repo = repoOf(m);
+        if (!repo) return notFound;
+        const path = decodeURIComponent(m[3]!);
+        const ref = request.url.searchParams.get("ref") ?? "main";
+        const content = await git(repo, "cat-file", "blob", `${ref}:${path}`).catch(() => null);
+        if (content === null) return notFound;
+        if (request.accept.includes("raw")) return { status: 200, raw: content };
+        const sha = (await git(repo, "rev-parse", `${ref}:${path}`)).trim();
+        return { status: 200, body: { type: "file", encoding: "base64", size: Buffer.byteLength(content), name: path.split("/").at(-1), path, sha, content: Buffer.from(content).toString("base64") } };
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/collaborators/([^/]+)/permission$`),
+      (m) => {
+        const login = decodeURIComponent(m[3]!);
+        const permission = (repoOf(m)?.permissions ?? { octocat: "write" })[login];
+        return permission === undefined ? notFound : { status: 200, body: { permission, role_name: permission, user: { login } } };
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`${R}/issues/comments/(\\d+)/reactions$`),
+      (m, { body }) => {
+        const content = (body as { content: string }).content;
+        reactions.push({ repo: `${m[1]}/${m[2]}`, commentId: Number(m[3]), content });
+        return { status: 201, body: { id: nextId++, content } };
+      },
+    ],
+    ["GET", new RegExp(`${R}/issues/(\\d+)/comments$`), (m, { url }) => ({ status: 200, body: pageOf(comments.filter((c) => c.repo === `${m[1]}/${m[2]}` && c.issue === Number(m[3])), url) })],
+    [
+      "POST",
+      new RegExp(`${R}/issues/(\\d+)/comments$`),
+      (m, { body }) => {
+        const text = (body as { body: string }).body;
+        if (text.length > BODY_LIMIT) return { status: 422, body: { message: "body is too long (maximum is 65536 characters)" } };
+        const id = nextId++;
+        const repo = `${m[1]}/${m[2]}`;
+        const comment: ServedComment = { id, repo, issue: Number(m[3]), body: text, user: { login: bot.login, type: "Bot" }, html_url: html(repo, `issues/${m[3]}#issuecomment-${id}`) };
+        comments.push(comment);
+        return { status: 201, body: comment };
+      },
+    ],
+    [
+      "PATCH",
+      new RegExp(`${R}/issues/comments/(\\d+)$`),
+      (m, { body }) => {
+        const comment = comments.find((c) => c.id === Number(m[3]));
+        if (!comment) return notFound;
+        comment.body = (body as { body: string }).body;
+        return { status: 200, body: comment };
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/commits/([0-9a-f]+)/check-runs$`),
+      (m, { url }) => {
+        const found = checkRuns.filter((run) => run.repo === `${m[1]}/${m[2]}` && run.head_sha === m[3]);
+        return { status: 200, body: { total_count: found.length, check_runs: pageOf(found, url) } };
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`${R}/check-runs$`),
+      (m, { body }) => {
+        const input = body as Partial<ServedCheckRun>;
+        const id = nextId++;
+        const repo = `${m[1]}/${m[2]}`;
+        const run: ServedCheckRun = {
+          id,
+          repo,
+          name: input.name ?? "",
+          head_sha: input.head_sha ?? "",
+          external_id: input.external_id ?? "",
+          status: input.status ?? "queued",
+          conclusion: input.conclusion ?? null,
+          html_url: html(repo, `runs/${id}`),
+        };
+        checkRuns.push(run);
+        return { status: 201, body: run };
+      },
+    ],
+    [
+      "PATCH",
+      new RegExp(`${R}/check-runs/(\\d+)$`),
+      (m, { body }) => {
+        const run = checkRuns.find((candidate) => candidate.id === Number(m[3]));
+        if (!run) return notFound;
+        Object.assign(run, body);
+        return { status: 200, body: run };
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/pulls$`),
+      (m, { url }) => {
+        const head = url.searchParams.get("head") ?? "";
+        const repo = `${m[1]}/${m[2]}`;
+        return { status: 200, body: pulls.filter((pull) => pull.repo === repo && `${m[1]}:${pull.head}` === head).map(pullJson) };
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`${R}/pulls$`),
+      (m, { body }) => {
+        const input = body as { title: string; body: string; base: string; head: string; draft?: boolean };
+        if (input.body.length > BODY_LIMIT) return { status: 422, body: { message: "body is too long (maximum is 65536 characters)" } };
+        const number = nextPull++;
+        const pull: ServedPull = { number, repo: `${m[1]}/${m[2]}`, title: input.title, body: input.body, base: input.base, head: input.head, draft: input.draft ?? false, node_id: `PR_${number}` };
+        pulls.push(pull);
+        return { status: 201, body: pullJson(pull) };
+      },
+    ],
+    [
+      "PATCH",
+      new RegExp(`${R}/pulls/(\\d+)$`),
+      (m, { body }) => {
+        const pull = pulls.find((candidate) => candidate.repo === `${m[1]}/${m[2]}` && candidate.number === Number(m[3]));
+        if (!pull) return notFound;
+        Object.assign(pull, body);
+        return { status: 200, body: pullJson(pull) };
+      },
+    ],
+    [
+      "POST",
+      /^\/graphql$/,
+      (_m, { body }) => {
+        const { query, variables } = body as { query: string; variables: { id: string } };
+        const pull = pulls.find((candidate) => candidate.node_id === variables.id);
+        if (pull) pull.draft = query.includes("convertPullRequestToDraft");
+        return { status: 200, body: { data: { pullRequest: { isDraft: pull?.draft ?? false } } } };
+      },
+    ],
+  ];
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const text = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://fake");
+    // The REST API under /api/v3, GraphQL at /api/graphql (GitHub Enterprise Server's layout).
+    const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql$/, "/graphql");
+    const method = req.method ?? "GET";
+    const body = text === "" ? null : (JSON.parse(text) as unknown);
+    const call: ServedCall = { method, path: `${path}${url.search}`, body, status: 404 };
+    calls.push(call);
+    let reply: Reply = notFound;
+    let matched = false;
+    for (const [routeMethod, pattern, route] of routes) {
+      const match = routeMethod === method ? pattern.exec(path) : null;
+      if (!match) continue;
+      matched = true;
+      reply = await route(match, { method, url, body, accept: String(req.headers.accept ?? "") });
+      break;
+    }
+    if (!matched) unhandled.push(call);
+    call.status = reply.status;
+    if (reply.raw !== undefined) {
+      res.writeHead(reply.status, { "content-type": "text/plain; charset=utf-8" });
+      res.end(reply.raw);
+      return;
+    }
+    res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify(reply.body ?? null));
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ message: error instanceof Error ? error.message : String(error) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    host: `127.0.0.1:${port}`,
+    comments,
+    reactions,
+    checkRuns,
+    pulls,
+    calls,
+    unhandled,
+    addRepository: (repo) => void repos.set(`${repo.owner}/${repo.repo}`, repo),
+    callsTo: (method, path) => calls.filter((call) => call.method === method && path.test(call.path)),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Everything on page 1, nothing after: enough for the app's lists, and Octokit's paginator stops. */
+function pageOf<T>(items: T[], url: URL): T[] {
+  return Number(url.searchParams.get("page") ?? "1") > 1 ? [] : items;
+}
+
+function pullJson(pull: ServedPull) {
+  return {
+    number: pull.number,
+    title: pull.title,
+    body: pull.body,
+    draft: pull.draft,
+    state: "open",
+    node_id: pull.node_id,
+    html_url: `https://github.example/${pull.repo}/pull/${pull.number}`,
+    base: { ref: pull.base },
+    head: { ref: pull.head },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
