@@ -3,6 +3,7 @@
  * agents under the run's caps and budgets, and return everything it produced.
  * Finished work is in the outcome whatever the status.
  */
+import { setMaxListeners } from "node:events";
 import { AgentScheduler, type Halt } from "./agent-scheduler.js";
 import { MemoryJournal } from "./journal/memory-journal.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
@@ -72,6 +73,8 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
 
   // One controller for the whole run: an outside cancel and our own stop both reach agents.
   const controller = new AbortController();
+  // Every agent in flight listens to this one signal: hundreds of listeners are expected, not a leak.
+  setMaxListeners(0, controller.signal);
   const onOutsideAbort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onOutsideAbort();
   else options.signal?.addEventListener("abort", onOutsideAbort, { once: true });

@@ -227,4 +227,27 @@ describe("dynflow run usage", () => {
       await removeDir(dir);
     }
   });
+
+  it("resolves workflow(name) to the repository's saved workflow at the base commit, then to bundled ones", async () => {
+    const helper = `export const meta = { name: "helper", description: "doubles" }\nreturn { doubled: args.n * 2 }\n`;
+    const withHelper = await makeRepo({ ...MIGRATION_FILES, ".claude/workflows/helper.js": helper });
+    const scripts = await tempDir("dynflow-nested-scripts-");
+    const env = { ...testGitEnv(), ANTHROPIC_API_KEY: "sk-test-key", ANTHROPIC_BASE_URL: "http://127.0.0.1:9" };
+    try {
+      await writeFile(join(scripts, "nested.js"), `export const meta = { name: "nested", description: "d" }\nreturn await workflow("helper", { n: 21 })\n`);
+      const ok = captureIo(env, scripts);
+      expect(await main(["run", "--repo", withHelper.dir, "--script", "nested.js", "--json"], ok.io)).toBe(0);
+      expect(JSON.parse(ok.out())).toMatchObject({ status: "ok" });
+
+      await writeFile(join(scripts, "missing.js"), `export const meta = { name: "missing", description: "d" }\nreturn await workflow("no-such-flow")\n`);
+      const missing = captureIo(env, scripts);
+      expect(await main(["run", "--repo", withHelper.dir, "--script", "missing.js", "--json"], missing.io)).toBe(1);
+      const report = await readFile(JSON.parse(missing.out()).report, "utf8");
+      expect(report).toMatch(/no-such-flow/);
+      expect(report).toMatch(/audit, migrate, review/);
+    } finally {
+      await removeDir(withHelper.dir);
+      await removeDir(scripts);
+    }
+  });
 });
