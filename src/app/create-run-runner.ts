@@ -33,6 +33,8 @@ export interface RunRunnerOptions {
   open: RunRepository;
   dataDir: string;
   gitEnv?: NodeJS.ProcessEnv;
+  /** The run asked for batch pricing: workers use their batch model client. */
+  batch?: boolean;
   log: Logger;
 }
 
@@ -62,6 +64,7 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
         author: deps.author,
         protectedPaths: deps.protectedPaths,
         limits: deps.limits,
+        ...(options.batch ? { batch: true } : {}),
       },
       ...(placement.perInstallation === null ? {} : { perInstallation: { limit: placement.perInstallation } }),
       receiveChange: (change) => receiveChange(change, deps.runId, options.open.repository, remote),

@@ -10,6 +10,7 @@ import type { ProbotOctokit } from "probot";
 import { DEFAULT_RUN_QUEUE } from "../app/create-bull-run-queue.js";
 import { takesRunSteps } from "../app/open-run-queues.js";
 import type { RunWorker } from "../app/start-run-worker.js";
+import { createBatchModelClient } from "../agents/model/batch/index.js";
 import { createModelClient } from "../agents/model/index.js";
 import { hasAppCredentials, loadEnv } from "../config/load-env.js";
 import { createRunnerFactory } from "../queue/create-runner-factory.js";
@@ -90,6 +91,13 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
     prices: config.prices,
     log,
   });
+  // Runs that asked for batch pricing (audits with `batch: true`) share one batch client per worker.
+  const batchModel = createBatchModelClient({
+    apiKey: config.anthropicApiKey.reveal(),
+    baseURL: config.anthropicBaseUrl ?? undefined,
+    prices: config.prices,
+    log,
+  });
   // Loaded only with App credentials: it pulls in Probot's Octokit.
   const credentials = hasAppCredentials(config)
     ? (await import("../queue/installation-credentials.js")).createInstallationCredentials({
@@ -105,7 +113,7 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
     concurrency,
     // Only an explicit setting changes the queue's cap: a worker started without it must not reset the deployment's.
     globalConcurrency: io.env.DYNFLOW_MAX_CONCURRENCY?.trim() ? config.caps.maxConcurrency : undefined,
-    createRunner: createRunnerFactory({ model, dataDir: config.dataDir, credentials, env: io.env as NodeJS.ProcessEnv, log }),
+    createRunner: createRunnerFactory({ model, batchModel, dataDir: config.dataDir, credentials, env: io.env as NodeJS.ProcessEnv, log }),
     lockDurationMs,
     stalledIntervalMs,
     log,

@@ -15,6 +15,8 @@ import type { CreateRunner, QueuedRunContext, RunnerHandle } from "./types.js";
 
 export interface RunnerFactoryOptions {
   model: ModelClient;
+  /** The model client of runs that asked for batch pricing (`context.batch`); default `model`. */
+  batchModel?: ModelClient;
   /** `DYNFLOW_DATA_DIR`: remote repositories are cloned under `<dataDir>/clones/`. One directory per worker process. */
   dataDir: string;
   /** A token for the run's remote repository (an installation token), or undefined when none is needed. */
@@ -46,7 +48,7 @@ export function createRunnerFactory(options: RunnerFactoryOptions): CreateRunner
 
 function handleOf(repository: GitRepository, context: QueuedRunContext, options: RunnerFactoryOptions, log: Logger | undefined): RunnerHandle {
   const runner = createAgentRunner({
-    model: options.model,
+    model: context.batch && options.batchModel ? options.batchModel : options.model,
     repository,
     runId: context.runId,
     baseCommit: context.baseCommit,

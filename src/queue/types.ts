@@ -40,6 +40,8 @@ export interface QueuedRunContext {
   author: CommitIdentity;
   protectedPaths?: string[];
   limits?: AgentRunnerDeps["limits"];
+  /** Send the agents' model calls through the Message Batches API (an audit with `batch: true`). */
+  batch?: boolean;
 }
 
 /** The serialisable part of an `AgentRequest` (no `validate`, no `signal`). */

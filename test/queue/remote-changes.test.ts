@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { createModelClient } from "../../src/agents/model/index.js";
+import { createBatchModelClient } from "../../src/agents/model/batch/index.js";
 import { cloneDir, createRunnerFactory } from "../../src/queue/create-runner-factory.js";
 import { fetchChange } from "../../src/queue/share-changes.js";
 import type { QueuedRunContext, RunnerHandle } from "../../src/queue/types.js";
@@ -104,6 +105,36 @@ describe("remote repositories on several workers", () => {
       expect(await show(ownerDir, change.commit, "src/app.ts")).toBe("export const answer = 42;\n");
     } finally {
       await owner.close();
+    }
+  });
+
+  it("runs the agents of a run that asked for batch pricing on the worker's batch client", async () => {
+    api.handle(() => reply.toolUse("finish", { summary: "looked", result: "nothing to change" }));
+    const prices = { [TEST_MODEL]: { input: 1, output: 1, cacheWrite: 1, cacheRead: 1 } };
+    const silent = pino({ level: "silent" });
+    const factory = createRunnerFactory({
+      model: createModelClient({ apiKey: "sk-plain", baseURL: api.url, prices, maxRetries: 0, log: silent }),
+      batchModel: createBatchModelClient({ apiKey: "sk-batch", baseURL: api.url, prices, flushMs: 1, pollMs: 5, log: silent }),
+      dataDir: `${work}/batch`,
+      env: testGitEnv(),
+    });
+    // A batched request is recorded as a message request too, marked with its batch.
+    const paths = () => api.requests.map((r) => (r.batch ? "(in a batch)" : r.path));
+    for (const batch of [false, true]) {
+      const handle = await factory({ ...context(), runId: `batch-${batch}`, batch });
+      handles.push(handle);
+      const before = paths().length;
+      const result = await handle.runner.run(request(`batch-${batch}`, 1));
+      const sent = paths().slice(before);
+      if (batch) {
+        expect(sent).toContain("/v1/messages/batches");
+        expect(sent).toContain("(in a batch)");
+        expect(sent).not.toContain("/v1/messages");
+        // Half of what the same usage costs at the standard price.
+        expect(result.costUsd).toBeCloseTo((result.usage.input + result.usage.output + result.usage.cacheWrite + result.usage.cacheRead) / 2e6, 9);
+      } else {
+        expect(sent).toEqual(["/v1/messages"]);
+      }
     }
   });
 
