@@ -39,7 +39,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   // Global caps and prices
   { name: "DYNFLOW_MAX_CONCURRENCY", secret: false, default: "32", description: "Agents running at once across all runs of this deployment (1-4096)." },
   { name: "DYNFLOW_MAX_AGENTS", secret: false, default: "1000", description: "Most agents any one run may start; repository caps cannot exceed it (1-100000)." },
-  { name: "DYNFLOW_MAX_CONCURRENT_RUNS", secret: false, default: "4", description: "Runs executing at once; more wait in the queue (1-1024)." },
+  { name: "DYNFLOW_MAX_CONCURRENT_RUNS", secret: false, default: "4", description: "Runs executing at once in one process (per worker when scaled out); more wait in the queue (1-1024)." },
   {
     name: "DYNFLOW_MAX_CONCURRENCY_PER_INSTALLATION",
     secret: false,
