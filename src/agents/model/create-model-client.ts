@@ -6,14 +6,15 @@
  * The SDK does the retrying (429, 529, other 5xx, 408/409, connection errors,
  * timeouts) with exponential backoff and honours `retry-after`.
  */
-import Anthropic, { APIUserAbortError, type Middleware } from "@anthropic-ai/sdk";
+import { APIUserAbortError, type Middleware } from "@anthropic-ai/sdk";
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { pino, type Logger } from "pino";
 import type { Clock, TokenUsage } from "../../runtime/types.js";
 import { ModelCallAbortedError } from "./errors.js";
 import { costOf, DEFAULT_PRICES, priceFor, usageFromApi, type PriceTable } from "./models.js";
 import { PrefixGate, type GateTimers } from "./prefix-gate.js";
-import { scrub, toModelApiError } from "./to-model-api-error.js";
+import { createSdk } from "./create-sdk.js";
+import { toModelApiError } from "./to-model-api-error.js";
 
 export interface ModelClientOptions {
   /** `ANTHROPIC_API_KEY`, read at the app's edge and passed in. */
@@ -69,17 +70,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const log = options.log ?? pino({ level: "silent" });
   const gate = new PrefixGate({ holdMs: options.prefixHoldMs ?? 5000, clock: options.clock, timers: options.timers });
-  const sdk = new Anthropic({
-    apiKey,
-    // Passed explicitly so the SDK never falls back to environment variables.
-    baseURL: options.baseURL ?? "https://api.anthropic.com",
-    webhookKey: null,
-    maxRetries: options.maxRetries ?? 4,
-    timeout: timeoutMs,
-    fetch: options.fetch,
-    logLevel: "warn",
-    logger: sdkLogger(log, apiKey),
-  });
+  const sdk = createSdk({ apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries, timeoutMs, fetch: options.fetch }, log);
 
   async function createMessage(
     params: MessageCreateParamsNonStreaming,
@@ -127,15 +118,4 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   }
 
   return { createMessage };
-}
-
-/** Routes the SDK's own warnings to our logger, with the key scrubbed. */
-function sdkLogger(log: Logger, apiKey: string) {
-  const text = (args: unknown[]) => scrub(args.map((a) => (typeof a === "string" ? a : String(a))).join(" "), apiKey);
-  return {
-    error: (...args: unknown[]) => log.error({ source: "anthropic-sdk" }, text(args)),
-    warn: (...args: unknown[]) => log.warn({ source: "anthropic-sdk" }, text(args)),
-    info: (...args: unknown[]) => log.info({ source: "anthropic-sdk" }, text(args)),
-    debug: (...args: unknown[]) => log.debug({ source: "anthropic-sdk" }, text(args)),
-  };
 }

@@ -18,7 +18,6 @@
  * than the default 5-minute cache lifetime; a 1-hour TTL keeps shared
  * prefixes warm across a batch.
  */
-import Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock } from "../../../runtime/types.js";
@@ -26,7 +25,7 @@ import type { CreateMessageOptions, ModelClient } from "../create-model-client.j
 import { ModelCallAbortedError } from "../errors.js";
 import { DEFAULT_PRICES, priceFor, type PriceTable } from "../models.js";
 import type { GateTimers } from "../prefix-gate.js";
-import { scrub } from "../to-model-api-error.js";
+import { createSdk } from "../create-sdk.js";
 import { BatchCollector } from "./batch-collector.js";
 import { MessageBatchRun, type BatchEntry, type BatchModelResponse, type BatchOutcome } from "./run-message-batch.js";
 
@@ -99,17 +98,7 @@ export function createBatchModelClient(options: BatchModelClientOptions): BatchM
   const log = options.log ?? pino({ level: "silent" });
   const timers = options.timers ?? globalTimers;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const sdk = new Anthropic({
-    apiKey,
-    // Passed explicitly so the SDK never falls back to environment variables.
-    baseURL: options.baseURL ?? "https://api.anthropic.com",
-    webhookKey: null,
-    maxRetries: options.maxRetries ?? 4,
-    timeout: timeoutMs,
-    fetch: options.fetch,
-    logLevel: "warn",
-    logger: sdkLogger(log, apiKey),
-  });
+  const sdk = createSdk({ apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries, timeoutMs, fetch: options.fetch }, log);
   const deps = { sdk, pollMs: options.pollMs ?? 5000, timers, clock: options.clock ?? systemClock, log, apiKey, timeoutMs };
   const totals: BatchTotals = { batches: 0, requests: 0, succeeded: 0, failed: 0, aborted: 0, costUsd: 0, listCostUsd: 0 };
   /** The run each submitted entry is in, so an abort can take it out. */
@@ -178,15 +167,4 @@ export function createBatchModelClient(options: BatchModelClientOptions): BatchM
   }
 
   return { createMessage, totals: () => ({ ...totals }), flush: () => collector.flush() };
-}
-
-/** Routes the SDK's own warnings to our logger, with the key scrubbed. */
-function sdkLogger(log: Logger, apiKey: string) {
-  const text = (args: unknown[]) => scrub(args.map((a) => (typeof a === "string" ? a : String(a))).join(" "), apiKey);
-  return {
-    error: (...args: unknown[]) => log.error({ source: "anthropic-sdk" }, text(args)),
-    warn: (...args: unknown[]) => log.warn({ source: "anthropic-sdk" }, text(args)),
-    info: (...args: unknown[]) => log.info({ source: "anthropic-sdk" }, text(args)),
-    debug: (...args: unknown[]) => log.debug({ source: "anthropic-sdk" }, text(args)),
-  };
 }
