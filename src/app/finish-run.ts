@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import type { GitHubClient } from "../github/github-client.js";
 import { publishPullRequest, type PublishedPullRequest } from "../github/open-pull-request.js";
+import { publishReview } from "../github/publish-review.js";
 import { reactToComment } from "../github/reactions.js";
 import { renderCheckRunSummary } from "../progress/render-check-run-summary.js";
 import { renderStatusComment } from "../progress/render-status-comment.js";
@@ -69,7 +70,17 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
     });
   }
 
+  // A review run on a pull request posts its ranked findings there as one review.
+  const review = reviewOf(result, plan);
+  const posted =
+    review === null
+      ? null
+      : await best(log, "pull request review", () =>
+          publishReview({ octokit: github, owner: run.owner, repo: run.repo, pullNumber: review.pullRequest, runId: run.id, body: review.body, log }),
+        );
+
   const notes = notesOf(pullRequest, draft.reasons, options.pushed, result);
+  if (review !== null) notes.push(posted ? `Posted the review on #${review.pullRequest}: ${posted.url}` : `Could not post the review on #${review.pullRequest}; the check run has the report.`);
   const pullRequestLink = pullRequest ? { pullRequestUrl: pullRequest.url } : {};
   const snapshot = progress.snapshot();
   await progress.drain();
@@ -96,6 +107,15 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
     result: resultJson(result, options.pushed, pullRequest, model.totals),
   });
   log.info({ status: result.outcome.status, pullRequest: pullRequest?.number ?? null, pushed: options.pushed.length }, "run finished on GitHub");
+}
+
+/** The review to post: a finished run on a pull request whose result is a review (`{ findings, body }`). */
+function reviewOf(result: WorkflowResult, plan: StoredPlan): { pullRequest: number; body: string } | null {
+  const value = result.outcome.result;
+  if (plan.pullRequest === undefined || result.outcome.status !== "ok") return null;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  if (!Array.isArray(value.findings) || typeof value.body !== "string" || value.body.trim() === "") return null;
+  return { pullRequest: plan.pullRequest, body: value.body };
 }
 
 function titleOf(run: RunRecord, result: WorkflowResult): string {
@@ -135,10 +155,12 @@ function resultJson(
   };
 }
 
-async function best(log: Logger, what: string, write: () => Promise<unknown>): Promise<void> {
+/** Runs a write that must not fail the run; its value, or undefined (logged) when it failed. */
+async function best<T>(log: Logger, what: string, write: () => Promise<T>): Promise<T | undefined> {
   try {
-    await write();
+    return await write();
   } catch (error) {
     log.warn({ err: error }, `could not update the ${what}`);
+    return undefined;
   }
 }

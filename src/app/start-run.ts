@@ -9,6 +9,8 @@
 import type { PlanCommand, RunCommand } from "../commands/parse-command.js";
 import { resolveRunTarget, type RunTarget } from "../commands/parse-args.js";
 import type { RepoConfig } from "../config/repo-config.js";
+import { listPullRequestFiles } from "../github/publish-review.js";
+import type { JsonValue } from "../runtime/types.js";
 import type { RunRecord } from "../store/index.js";
 import { DuplicateRunError } from "../store/index.js";
 import type { WorkflowSource } from "../workflows/index.js";
@@ -72,7 +74,10 @@ async function recordRun(
   saved: WorkflowSource | null,
 ): Promise<RunRecord | null> {
   const details = command.details ? `\n\n${command.details}` : "";
-  const workflow = target.type === "workflow" && saved !== null ? { name: target.name, args: target.args ?? null, source: saved.source, path: saved.filename } : null;
+  const workflow =
+    target.type === "workflow" && saved !== null
+      ? { name: target.name, args: await reviewArgs(input, target.name, target.args ?? null), source: saved.source, path: saved.filename }
+      : null;
   try {
     return await runtime.store.runs.create({
       id: runtime.newRunId(),
@@ -90,11 +95,29 @@ async function recordRun(
       script: workflow?.source ?? null,
       baseRef: base.ref,
       baseSha: base.sha,
-      plan: toPlanJson({ stopAfterPlan: command.verb === "plan", commandUrl: input.comment.url, ...(workflow ? { filename: workflow.path } : {}) }),
+      plan: toPlanJson({
+        stopAfterPlan: command.verb === "plan",
+        commandUrl: input.comment.url,
+        ...(workflow ? { filename: workflow.path } : {}),
+        ...(input.isPullRequest ? { pullRequest: input.issueNumber } : {}),
+      }),
       limits: toSettingsJson(buildRunSettings(config, runtime.caps)),
     });
   } catch (error) {
     if (error instanceof DuplicateRunError) return null;
     throw error;
   }
+}
+
+/**
+ * `review` on a pull request reviews the files the pull request changes: the
+ * app lists them (the script cannot), unless the args name files already. A
+ * plain-string argument is kept as the review's focus.
+ */
+async function reviewArgs(input: CommandInput, name: string, args: JsonValue): Promise<JsonValue> {
+  if (name !== "review" || !input.isPullRequest) return args;
+  const given = args !== null && typeof args === "object" && !Array.isArray(args) ? args : typeof args === "string" ? { focus: args } : {};
+  if (Array.isArray(given.files)) return given;
+  const files = await listPullRequestFiles(input.github, { owner: input.owner, repo: input.repo, pullNumber: input.issueNumber });
+  return { ...given, files };
 }

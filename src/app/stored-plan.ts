@@ -31,6 +31,8 @@ export interface StoredPlan {
   costUsd?: number;
   /** The run's model calls go through the Message Batches API (an audit with `batch: true`). */
   batch?: boolean;
+  /** The pull request the command was given on, when it was one (a review run posts its review there). */
+  pullRequest?: number;
 }
 
 /** The plan stored on a run (a fresh one when the record has none). */

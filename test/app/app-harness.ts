@@ -66,6 +66,8 @@ export interface HarnessOptions {
   config?: string;
   files?: Record<string, string>;
   permissions?: Record<string, "admin" | "write" | "read">;
+  /** Files a pull request changes, as GitHub lists them. */
+  pullFiles?: string[];
   /** More options of the app (e.g. `audits`, the audit scheduler). */
   app?: Partial<AppOptions>;
 }
@@ -141,7 +143,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     Octokit: ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({ ...defaults, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   await probot.load((app) => dynflowApp(app, { appSlug: "dynflow-app", deps: services, ...options.app }));
-  const github = fakeGitHub({ bareDir: bare, ...(options.permissions ? { permissions: options.permissions } : {}) });
+  const github = fakeGitHub({
+    bareDir: bare,
+    ...(options.permissions ? { permissions: options.permissions } : {}),
+    ...(options.pullFiles ? { pullFiles: options.pullFiles } : {}),
+  });
 
   return {
     probot,

@@ -69,6 +69,17 @@ export interface FakeGitHubOptions {
   permissions?: Record<string, "admin" | "write" | "read">;
   /** The app's bot login and user id. */
   bot?: { login: string; id: number };
+  /** Files a pull request changes (any pull request number is a pull request of `main` onto itself). */
+  pullFiles?: string[];
+}
+
+/** A review the app posted on a pull request. */
+export interface FakeReview {
+  id: number;
+  pull: number;
+  event: string;
+  body: string;
+  html_url: string;
 }
 
 export interface FakeGitHub {
@@ -76,6 +87,8 @@ export interface FakeGitHub {
   readonly reactions: { commentId: number; content: string }[];
   readonly checkRuns: FakeCheckRun[];
   readonly pulls: FakePull[];
+  /** Reviews the app posted on pull requests. */
+  readonly reviews: FakeReview[];
   /** Issues the app opened (audit issues), by number from 200. */
   readonly issues: FakeIssue[];
   readonly calls: RecordedCall[];
@@ -97,6 +110,7 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
   const reactions: { commentId: number; content: string }[] = [];
   const checkRuns: FakeCheckRun[] = [];
   const pulls: FakePull[] = [];
+  const reviews: FakeReview[] = [];
   const issues: FakeIssue[] = [];
   const calls: RecordedCall[] = [];
   let nextId = 50_000;
@@ -242,6 +256,37 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     Object.assign(pull, body);
     return [200, pullJson(pull)];
   });
+  // A pull request the command was given on: its head is main's head, in this repository.
+  scope.get(/^\/repos\/acme\/widgets\/pulls\/\d+$/).reply(async (uri) => {
+    record("GET", uri, null);
+    const sha = (await git("rev-parse", "refs/heads/main")).trim();
+    const side = { ref: "main", sha, repo: { full_name: "acme/widgets" } };
+    return [200, { number: Number(uri.split("/").at(-1)), head: side, base: side }];
+  });
+  scope.get(/^\/repos\/acme\/widgets\/pulls\/\d+\/files(\?.*)?$/).reply((uri) => {
+    record("GET", uri, null);
+    return [200, (options.pullFiles ?? []).map((filename) => ({ filename, status: "modified" }))];
+  });
+  scope.get(/^\/repos\/acme\/widgets\/pulls\/\d+\/reviews(\?.*)?$/).reply((uri) => {
+    record("GET", uri, null);
+    const pull = Number(new URL(uri, API).pathname.split("/").at(-2));
+    return [200, reviews.filter((review) => review.pull === pull)];
+  });
+  scope.post(/^\/repos\/acme\/widgets\/pulls\/\d+\/reviews$/).reply((uri, body) => {
+    record("POST", uri, body);
+    const input = body as { event: string; body: string };
+    const id = nextId++;
+    const review: FakeReview = { id, pull: Number(uri.split("/").at(-2)), event: input.event, body: input.body, html_url: `https://github.com/acme/widgets/pull/42#pullrequestreview-${id}` };
+    reviews.push(review);
+    return [200, review];
+  });
+  scope.put(/^\/repos\/acme\/widgets\/pulls\/\d+\/reviews\/\d+$/).reply((uri, body) => {
+    record("PUT", uri, body);
+    const review = reviews.find((candidate) => candidate.id === Number(uri.split("/").at(-1)));
+    if (review === undefined) return [404, { message: "Not Found" }];
+    review.body = (body as { body: string }).body;
+    return [200, review];
+  });
   scope.post("/graphql").reply((uri, body) => {
     record("POST", uri, body);
     const query = String((body as { query: string }).query);
@@ -304,6 +349,7 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     reactions,
     checkRuns,
     pulls,
+    reviews,
     issues,
     calls,
     appComments,
