@@ -101,7 +101,7 @@ const approvalSchema = z.union(
 /** The workflow an audit runs when it names none: the bundled `workflows/audit.js`. */
 export const DEFAULT_AUDIT_WORKFLOW = "audit";
 
-const auditSchema = z.strictObject({
+const auditFields = z.strictObject({
   name: nameSchema,
   cron: z.string({ error: "must be a cron expression such as \"0 6 * * 1\"" }).superRefine((value, ctx) => {
     const problem = checkCron(value);
@@ -115,7 +115,18 @@ const auditSchema = z.strictObject({
     .string({ error: "must be an IANA time zone such as Europe/Paris" })
     .refine(isTimeZone, { error: "is not a time zone dynflow knows (use an IANA name such as Europe/Paris or UTC)" })
     .optional(),
+  /** An inline task: what the bundled audit looks for, in words (shorthand for `args`). */
+  task: z.string({ error: "must be text: what to look for" }).trim().min(1, { error: "must not be empty" }).optional(),
 });
+
+const auditSchema = auditFields
+  .superRefine((audit, ctx) => {
+    if (audit.task === undefined) return;
+    if (audit.args !== undefined) ctx.addIssue({ code: "custom", path: ["task"], message: "give either task or args, not both (task is the args of the bundled audit)" });
+    if (audit.workflow !== DEFAULT_AUDIT_WORKFLOW) ctx.addIssue({ code: "custom", path: ["task"], message: `an inline task runs the bundled audit; drop workflow: ${audit.workflow}, or pass what it needs in args` });
+  })
+  // An inline task is the bundled audit's args.
+  .transform(({ task, ...audit }) => (task === undefined ? audit : { ...audit, args: task }));
 
 /** The file's schema; its output is a `RepoConfig`. */
 export const repoConfigSchema = z.strictObject({
@@ -170,7 +181,7 @@ const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
   "modules.*": ["name", "globs"],
   "prices.*": [...PRICE_KEYS, "longPrompt"],
   "prices.*.longPrompt": ["thresholdTokens", ...PRICE_KEYS],
-  "audits.*": Object.keys(auditSchema.shape),
+  "audits.*": Object.keys(auditFields.shape),
   "audits.*.budget": ["tokens", "usd"],
 };
 

@@ -77,6 +77,16 @@ describe("parseRepoConfig: valid files", () => {
     ]);
   });
 
+  it("reads an inline task as what the bundled audit looks for", () => {
+    expect(expectOk({ audits: [{ name: "auth", cron: "0 6 * * 1", task: "  route handlers without an auth check  " }] }).audits).toEqual([
+      { name: "auth", cron: "0 6 * * 1", workflow: "audit", args: "route handlers without an auth check" },
+    ]);
+    const both = parseRepoConfig({ audits: [{ name: "auth", cron: "@daily", task: "x", args: "y" }] });
+    const other = parseRepoConfig({ audits: [{ name: "deps", cron: "@daily", task: "x", workflow: "deps-check" }] });
+    expect(both.ok || both.errors.map((e) => e.path)).toEqual(["audits[0].task"]);
+    expect(other.ok || other.errors[0]?.message).toMatch(/inline task runs the bundled audit/);
+  });
+
   it("keeps the built-in protected paths when the file lists its own", () => {
     expect(expectOk(fixture("valid.yml")).protectedPaths).toEqual([".github/workflows/**", "migrations/**"]);
     expect(expectOk({ protectedPaths: [".github/workflows/**"] }).protectedPaths).toEqual([".github/workflows/**"]);
