@@ -17,11 +17,11 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../test/fakes/fake-anthropic.js";
 import { startFakeGitHubServer } from "../test/fakes/fake-github-server.js";
 import { commentPayload, deliverWebhook, makeRemote, until } from "../test/durability/app-processes.js";
-import { postgresAnswers, REDIS_URL, startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
+import { postgresAnswers, startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
+import { redisAnswers } from "../test/queue/redis-server.js";
 import type { BenchFigure } from "./types.js";
 
 const COMMANDS = 50;
@@ -153,18 +153,6 @@ async function machineTicks(): Promise<{ busy: number; total: number } | null> {
   return { busy: total - fields[3]! - fields[4]!, total };
 }
 
-async function redisAnswers(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 export async function bench(): Promise<BenchFigure[]> {
   const work = await mkdtemp(join(tmpdir(), "dynflow-scale-bench-"));

@@ -8,28 +8,16 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAuditScheduling, type AuditScheduling } from "../../src/app/audit-scheduling.js";
 import type { Timers } from "../../src/audit/index.js";
 import { useNock } from "../github/octokit.js";
 import { startHarness, type AppHarness } from "./app-harness.js";
+import { REDIS_URL, redisAnswers } from "../queue/redis-server.js";
 import { AUDIT_CONFIG } from "./audit-model.js";
 
-const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const stillTimers: Timers = { setTimeout: () => 0, clearTimeout: () => undefined };
 
-async function redisAnswers(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null });
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 const available = await redisAnswers();
 

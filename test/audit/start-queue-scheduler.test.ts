@@ -5,30 +5,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { schedulerId, startQueueScheduler, toQueuePattern, type QueueScheduler } from "../../src/audit/start-queue-scheduler.js";
 import type { ScheduledFiring } from "../../src/audit/types.js";
 import type { Store } from "../../src/store/types.js";
+import { REDIS_URL, redisAnswers } from "../queue/redis-server.js";
 import { manualClock, sqliteSite, type StoreSite } from "./stores.js";
 
-const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const redisOptions = () => {
   const url = new URL(REDIS_URL);
   return { host: url.hostname, port: Number(url.port || 6379), password: url.password || undefined, maxRetriesPerRequest: null };
 };
 
-async function redisAnswers(): Promise<boolean> {
-  const client = new Redis({ ...redisOptions(), lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null });
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 const available = await redisAnswers();
 const repoKey = { installationId: 77, owner: "acme", repo: "widgets" };

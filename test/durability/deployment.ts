@@ -13,11 +13,12 @@ import pg from "pg";
 import { openStore, type Store } from "../../src/store/index.js";
 import type { FakeAnthropic } from "../fakes/fake-anthropic.js";
 import type { FakeGitHubServer } from "../fakes/fake-github-server.js";
-import { Redis } from "ioredis";
+import { deleteQueueKeys, REDIS_URL } from "../queue/redis-server.js";
 import { appEnv, freePort, startAppProcess, type AppProcess } from "./app-processes.js";
 
+export { REDIS_URL };
+
 export const DATABASE_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
-export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 
 export interface DeploymentOptions {
   shape: "embedded" | "scaled";
@@ -142,19 +143,3 @@ export async function postgresAnswers(): Promise<boolean> {
   }
 }
 
-/** Deletes every key of the queue (BullMQ's and dynflow's). */
-async function deleteQueueKeys(queueName: string): Promise<void> {
-  const client = new Redis(REDIS_URL);
-  try {
-    for (const pattern of [`bull:${queueName}:*`, `dynflow:${queueName}:*`]) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await client.scan(cursor, "MATCH", pattern, "COUNT", 500);
-        if (keys.length > 0) await client.del(...keys);
-        cursor = next;
-      } while (cursor !== "0");
-    }
-  } finally {
-    client.disconnect();
-  }
-}

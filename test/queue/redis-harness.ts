@@ -7,23 +7,13 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
+import { REDIS_URL, deleteQueueKeys, redisAnswers } from "./redis-server.js";
 
-export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+export { REDIS_URL, deleteQueueKeys };
 
-async function serverAnswers(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
-const available = await serverAnswers();
+
+const available = await redisAnswers();
 
 /** `describe` for tests that need Redis; see the module comment. */
 export function describeWithRedis(name: string, body: () => void): void {
@@ -47,22 +37,6 @@ export function uniqueQueueName(label: string): string {
   return `dynflow-test-${label}-${randomBytes(4).toString("hex")}`;
 }
 
-/** Deletes every key of the queue (BullMQ's and dynflow's). */
-export async function deleteQueueKeys(queueName: string): Promise<void> {
-  const client = new Redis(REDIS_URL);
-  try {
-    for (const pattern of [`bull:${queueName}:*`, `dynflow:${queueName}:*`]) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await client.scan(cursor, "MATCH", pattern, "COUNT", 500);
-        if (keys.length > 0) await client.del(...keys);
-        cursor = next;
-      } while (cursor !== "0");
-    }
-  } finally {
-    client.disconnect();
-  }
-}
 
 /** A plain client for assertions on keys; disconnect it when done. */
 export function redisClient(): Redis {
