@@ -5,7 +5,7 @@
  */
 import type { AgentRunnerDeps } from "../agents/create-agent-runner.js";
 import type { Role } from "../agents/model/index.js";
-import type { AgentOptions, AgentResult, AgentRunner, ChangeRef, TokenUsage } from "../runtime/types.js";
+import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, TokenUsage } from "../runtime/types.js";
 import type { CommitIdentity } from "../workspace/index.js";
 
 /** Queue agent jobs go to unless configured otherwise. */
@@ -44,17 +44,8 @@ export interface QueuedRunContext {
   batch?: boolean;
 }
 
-/** The serialisable part of an `AgentRequest` (no `validate`, no `signal`). */
-export interface SerializedAgentRequest {
-  runId: string;
-  agentId: string;
-  key: string;
-  label: string;
-  prompt: string;
-  options: AgentOptions;
-  attempt: number;
-  feedback?: string;
-}
+/** The serialisable part of an `AgentRequest`: everything but `validate` and `signal`, rebuilt on the worker. */
+export type SerializedAgentRequest = Omit<AgentRequest, "validate" | "signal">;
 
 /** Data of one agent job. */
 export interface AgentJobData {
