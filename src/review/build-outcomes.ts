@@ -58,12 +58,11 @@ export function buildOutcomes(lines: readonly Line[], calls: readonly LedgerCall
 }
 
 function lineOutcome(line: Line, stopped: string): LineOutcome {
-  const record = (call: LedgerCall) => call.record;
   let usage: TokenUsage = { ...ZERO_USAGE };
   let costUsd = 0;
   for (const round of line.rounds) {
     for (const call of [round.worker, ...round.reviews.flatMap((review) => review.refuters)]) {
-      const found = record(call);
+      const found = call.record;
       if (found) {
         usage = addUsage(usage, found.usage);
         costUsd += found.costUsd;
@@ -73,23 +72,22 @@ function lineOutcome(line: Line, stopped: string): LineOutcome {
   const verdicts = line.rounds.flatMap((round) => round.reviews.flatMap((review) => (review.verdict ? [review.verdict] : [])));
   const decided = line.decision ? line.rounds.find((round) => round.changeId === line.decision?.changeId) : undefined;
   const shown = decided ?? line.rounds.at(-1);
-  const change = shown ? (record(shown.worker)?.change ?? null) : null;
+  const change = shown ? (shown.worker.record?.change ?? null) : null;
   const base = { line: line.id, label: line.label, rounds: line.rounds.length, verdicts, change, usage, costUsd };
-  const { status, reason } = statusOf(line, shown, record, stopped);
+  const { status, reason } = statusOf(line, shown, stopped);
   return reason === undefined ? { ...base, status } : { ...base, status, reason };
 }
 
 function statusOf(
   line: Line,
   round: Round | undefined,
-  record: (call: LedgerCall) => AgentRecord | null,
   stopped: string,
 ): { status: LineStatus; reason?: string } {
   if (line.decision?.kind === "discard") return { status: "discarded", reason: line.decision.reason ?? "discarded by the plan script" };
   if (!round) return { status: "capped", reason: stopped };
   const worker = round.worker;
   if (worker.state === "pending" || worker.state === "stopped") return { status: "capped", reason: worker.stopReason ?? stopped };
-  if (worker.state === "failed") return { status: "failed", reason: record(worker)?.error ?? "the agent failed" };
+  if (worker.state === "failed") return { status: "failed", reason: worker.record?.error ?? "the agent failed" };
   if (!worker.record?.change) return { status: "unchanged", reason: summaryOf(worker.record) || "the worker changed no file" };
   if (line.decision?.kind === "accept") {
     const last = round.reviews.at(-1);

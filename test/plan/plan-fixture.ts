@@ -1,37 +1,17 @@
 /**
  * Real git repositories in temp directories for planner tests (never a mocked git).
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { openRepository, type GitRepository } from "../../src/workspace/index.js";
+import { git, testGitEnv } from "../workspace/git-fixture.js";
 
-const exec = promisify(execFile);
-
-/** The caller's environment without git redirections, with a fixed identity. */
-function gitEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("GIT_")) env[key] = value;
-  return {
-    ...env,
-    GIT_AUTHOR_NAME: "Fixture",
-    GIT_AUTHOR_EMAIL: "fixture@example.com",
-    GIT_COMMITTER_NAME: "Fixture",
-    GIT_COMMITTER_EMAIL: "fixture@example.com",
-    GIT_CONFIG_NOSYSTEM: "1",
-  };
-}
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await exec("git", args, { cwd, env: gitEnv(), maxBuffer: 64 << 20 });
-  return stdout.trim();
-}
 
 function gitWithInput(cwd: string, input: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd, env: gitEnv() });
+    const child = spawn("git", args, { cwd, env: testGitEnv() });
     let out = "";
     let err = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -82,5 +62,5 @@ export async function makeWideRepo(paths: readonly string[], content = "export c
 
 /** Opens the fixture with dynflow's own repository layer. */
 export function openFixture(repo: FixtureRepo): Promise<GitRepository> {
-  return openRepository(repo.dir, { env: gitEnv() });
+  return openRepository(repo.dir, { env: testGitEnv() });
 }
