@@ -3,14 +3,14 @@
  * serves `/healthz`. Nothing here decides anything; the handlers do.
  */
 import type { ApplicationFunctionOptions, Probot } from "probot";
-import { createAppRuntime } from "./app/create-app-runtime.js";
-import type { AuditScheduling } from "./app/audit-scheduling.js";
-import { handleComment as defaultHandleComment, type CommentContext, type HandleCommentDeps } from "./app/handle-comment.js";
-import { onInstalled, onPush, onRepositoriesAdded, onRepositoriesRemoved, onUninstalled } from "./app/handle-schedule-events.js";
-import { createRunJobProcessor } from "./app/process-run-job.js";
-import { recoverRuns } from "./app/recover-runs.js";
-import type { ScheduleSyncDeps } from "./app/sync-repo-schedules.js";
-import type { AppRuntime, RunServices } from "./app/types.js";
+import { createAppRuntime } from "./app/services/create-app-runtime.js";
+import type { AuditScheduling } from "./app/audits/audit-scheduling.js";
+import { handleComment as defaultHandleComment, type CommentContext, type HandleCommentDeps } from "./app/commands/handle-comment.js";
+import { onInstalled, onPush, onRepositoriesAdded, onRepositoriesRemoved, onUninstalled } from "./app/audits/handle-schedule-events.js";
+import { createRunJobProcessor } from "./app/steps/process-run-job.js";
+import { recoverRuns } from "./app/steps/recover-runs.js";
+import type { ScheduleSyncDeps } from "./app/audits/sync-repo-schedules.js";
+import type { AppRuntime, RunServices } from "./app/services/types.js";
 import { createAppSlugResolver } from "./github/get-app-slug.js";
 import type { GitHubClient } from "./github/github-client.js";
 import { createHealthHandler, type HealthCheck } from "./http/create-health-handler.js";

@@ -7,15 +7,15 @@
 import { parseArgs } from "node:util";
 import { pino, type Logger } from "pino";
 import type { ProbotOctokit } from "probot";
-import { DEFAULT_RUN_QUEUE } from "../app/create-bull-run-queue.js";
-import { takesRunSteps } from "../app/open-run-queues.js";
-import type { RunWorker } from "../app/start-run-worker.js";
+import { DEFAULT_RUN_QUEUE } from "../queue/runs/create-bull-run-queue.js";
+import { takesRunSteps } from "../app/services/open-run-queues.js";
+import type { RunWorker } from "../app/steps/start-run-worker.js";
 import { createBatchModelClient } from "../agents/model/batch/index.js";
 import { createModelClient } from "../agents/model/index.js";
 import { hasAppCredentials, loadEnv } from "../config/load-env.js";
-import { createRunnerFactory } from "../queue/create-runner-factory.js";
-import { startAgentWorker } from "../queue/start-agent-worker.js";
-import { DEFAULT_AGENT_QUEUE } from "../queue/types.js";
+import { createRunnerFactory } from "../queue/agents/create-runner-factory.js";
+import { startAgentWorker } from "../queue/agents/start-agent-worker.js";
+import { DEFAULT_AGENT_QUEUE } from "../queue/agents/types.js";
 import { intFlag, UsageError, type CliIo } from "./cli-io.js";
 
 export const WORKER_USAGE = `Usage: dynflow worker [options]
@@ -100,7 +100,7 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
   });
   // Loaded only with App credentials: it pulls in Probot's Octokit.
   const credentials = hasAppCredentials(config)
-    ? (await import("../queue/installation-credentials.js")).createInstallationCredentials({
+    ? (await import("../queue/agents/installation-credentials.js")).createInstallationCredentials({
         appId: config.appId as number,
         privateKey: config.privateKey!.reveal(),
         baseUrl: config.githubApiUrl,
@@ -123,7 +123,7 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
   if (takesRunSteps(config)) {
     try {
       // Loaded only when needed: it pulls in Probot.
-      const { startRunWorker } = await import("../app/start-run-worker.js");
+      const { startRunWorker } = await import("../app/steps/start-run-worker.js");
       runs = await startRunWorker(config, log, { agentQueueName: queueName, runQueueName, ...(deps.Octokit ? { Octokit: deps.Octokit } : {}) });
     } catch (error) {
       await worker.stop(0);

@@ -3,7 +3,7 @@
  * opens for them. Kept in one place so the owner and the workers agree.
  */
 import { Redis } from "ioredis";
-import { DEFAULT_KEY_PREFIX } from "./types.js";
+import { DEFAULT_KEY_PREFIX } from "./agents/types.js";
 
 /** How to reach Redis: `REDIS_URL` (`redis://` or `rediss://`). */
 export interface RedisConnection {

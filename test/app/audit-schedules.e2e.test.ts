@@ -8,9 +8,9 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { scheduledRunId, type ScheduledFiring, type Timers } from "../../src/audit/index.js";
-import { createAuditScheduling, type AuditScheduling } from "../../src/app/audit-scheduling.js";
-import { createScheduledAuditFire } from "../../src/app/fire-scheduled-audit.js";
-import type { AppRuntime } from "../../src/app/types.js";
+import { createAuditScheduling, type AuditScheduling } from "../../src/app/audits/audit-scheduling.js";
+import { createScheduledAuditFire } from "../../src/app/audits/fire-scheduled-audit.js";
+import type { AppRuntime } from "../../src/app/services/types.js";
 import { useNock } from "../github/octokit.js";
 import { startHarness, type AppHarness } from "./app-harness.js";
 import { AUDIT_CONFIG, auditModel } from "./audit-model.js";

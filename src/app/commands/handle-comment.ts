@@ -1,0 +1,91 @@
+/**
+ * What happens when someone comments on an issue or pull request: read the
+ * command, acknowledge it, check who asked, check the repository's config,
+ * and hand the verb to its story. Returns quickly: runs are queued, never
+ * awaited here.
+ */
+import { parseCommand, type Command } from "../../commands/parse-command.js";
+import { renderUsage } from "../../commands/usage.js";
+import { loadRepoConfig } from "../../config/load-repo-config.js";
+import { REPO_CONFIG_PATH, renderConfigErrors } from "../../config/render-config-errors.js";
+import { checkPermission, isBot, renderPermissionRefusal, requiresWriteAccess } from "../../github/check-permission.js";
+import { reactToComment } from "../../github/reactions.js";
+import { approveRun } from "./approve.js";
+import { cancelRun } from "./cancel.js";
+import { toCommandInput, type CommandInput, type CommentContext } from "./command-input.js";
+import { describeFailure } from "../finish/describe-failure.js";
+import { resumeRun } from "./resume.js";
+import { startAudit } from "./start-audit.js";
+import { startRun } from "./start-run.js";
+import { replyStatus } from "./status.js";
+import type { AppRuntime } from "../services/types.js";
+
+export type { CommentContext } from "./command-input.js";
+
+/** What the handler needs besides the webhook. */
+export interface HandleCommentDeps {
+  /** The App's slug, so `@<slug> ...` is a command too; undefined when unknown. */
+  appSlug?: string | undefined;
+  /** Everything runs need. Without it only `help` and malformed commands are answered. */
+  runs?: AppRuntime;
+}
+
+/** Handles one new comment. Returns once the reply is posted or the run is queued; never waits for a run. */
+export async function handleComment(context: CommentContext, deps: HandleCommentDeps): Promise<void> {
+  const { comment, sender } = context.payload;
+  // Never obey bots, our own comments included: two apps must not drive each other.
+  if (isBot(sender)) return;
+  const command = parseCommand(comment.body, { appSlug: deps.appSlug });
+  if (command.kind === "none") return;
+  const runtime = deps.runs;
+  // A redelivered webhook (same X-GitHub-Delivery id) must not act twice.
+  if (runtime !== undefined && !(await runtime.store.deliveries.record(context.id, context.name))) {
+    context.log.info({ delivery: context.id }, "delivery seen before; ignored");
+    return;
+  }
+  const input = toCommandInput(context);
+  if (command.kind === "invalid") return input.reply(`${command.message}\n\n${command.usage}`);
+  if (command.verb === "help") return input.reply(renderUsage({ appSlug: deps.appSlug }));
+
+  await reactToComment({ octokit: input.github, owner: input.owner, repo: input.repo, commentId: input.comment.id, moment: "received", log: input.log });
+  if (requiresWriteAccess(command.verb)) {
+    const permission = await checkPermission(input.github, { owner: input.owner, repo: input.repo, username: input.sender });
+    if (!permission.allowed) {
+      input.log.info({ user: input.sender, permission: permission.permission, verb: command.verb }, "command refused");
+      return input.reply(renderPermissionRefusal(input.sender));
+    }
+  }
+  if (runtime === undefined) return input.reply("This dynflow deployment is not set up to run workflows (it has no run store); only `/dynflow help` works.");
+
+  try {
+    await dispatch(context, input, runtime, command);
+  } catch (error) {
+    // One reply the user can act on; the details go to the log.
+    const failure = describeFailure(error);
+    input.log.error({ err: error, code: failure.code, verb: command.verb }, "command failed");
+    await input.reply(`**dynflow could not ${command.verb}:** ${failure.message}`).catch(() => undefined);
+  }
+}
+
+async function dispatch(context: CommentContext, input: CommandInput, runtime: AppRuntime, command: Command): Promise<void> {
+  // Reading and stopping work whatever state the config is in.
+  if (command.verb === "status") return replyStatus(input, runtime, command);
+  if (command.verb === "cancel") return cancelRun(input, runtime, command);
+  if (command.verb === "help") return;
+
+  // Everything that starts work needs a valid config, checked as it is now.
+  const loaded = await loadRepoConfig(context, { prices: runtime.prices });
+  if (!loaded.ok) return input.reply(renderConfigErrors(loaded.errors));
+  if (!loaded.config.enabled) return input.reply(`dynflow is turned off for this repository (\`enabled: false\` in \`${REPO_CONFIG_PATH}\`).`);
+  switch (command.verb) {
+    case "run":
+    case "plan":
+      return startRun(input, runtime, command, loaded.config);
+    case "approve":
+      return approveRun(input, runtime, command);
+    case "resume":
+      return resumeRun(input, runtime, command, loaded.config);
+    case "audit":
+      return startAudit(input, runtime, command, loaded.config);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Where one run's agents run. Without Redis every agent runs in this process,
+ * under the process-wide caps shared by all its runs (`createProcessCaps`).
+ * With Redis every agent is a job on the shared agents queue, taken by any
+ * `dynflow worker`; each change an agent made is fetched from the remote into
+ * the run's clone as its result arrives, so the run merges it as if it had
+ * been made here.
+ */
+import type { Logger } from "pino";
+import { createAgentRunner, type AgentRunnerDeps } from "../../agents/create-agent-runner.js";
+import { createCappedRunner, type ProcessCaps } from "../../queue/agents/create-capped-runner.js";
+import { createQueuedAgentRunner } from "../../queue/agents/create-queued-agent-runner.js";
+import type { AgentQueue } from "../../queue/agents/open-agent-queue.js";
+import { fetchChange, type RemoteExchange } from "../../queue/agents/share-changes.js";
+import type { AgentRunner, ChangeRef } from "../../runtime/types.js";
+import type { RunRecord } from "../../store/index.js";
+import { resultBranch, type GitRepository } from "../../workspace/index.js";
+import { gitEnvironment } from "../../workspace/git-env.js";
+import { runGit } from "../../workspace/run-git.js";
+import { cloneDirOf, type RunRepository } from "../services/open-run-repository.js";
+
+/** Where the agents of this process's runs go; built once per process (`createRunServices`). */
+export type AgentPlacement =
+  /** In this process, under the process-wide caps. */
+  | { kind: "process"; caps: ProcessCaps }
+  /** On the Redis queue; `perInstallation` caps one installation's queued and running agents (null: no such cap). */
+  | { kind: "queue"; queue: AgentQueue; perInstallation: number | null };
+
+export interface RunRunnerOptions {
+  placement: AgentPlacement;
+  run: Pick<RunRecord, "id" | "installationId" | "owner" | "repo">;
+  /** The run's open clone. */
+  open: RunRepository;
+  dataDir: string;
+  gitEnv?: NodeJS.ProcessEnv;
+  /** The run asked for batch pricing: workers use their batch model client. */
+  batch?: boolean;
+  log: Logger;
+}
+
+/** The `createRunner` to give the run's `runWorkflow`; see the module comment. */
+export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDeps) => AgentRunner {
+  const { placement, run } = options;
+  if (placement.kind === "process") {
+    return (deps) => createCappedRunner(createAgentRunner(deps), { caps: placement.caps, installationId: run.installationId });
+  }
+  const remote: RemoteExchange = {
+    dir: cloneDirOf(options.dataDir, run),
+    cloneUrl: options.open.cloneUrl,
+    token: options.open.freshToken,
+    env: options.gitEnv,
+    log: options.log,
+  };
+  return (deps) =>
+    createQueuedAgentRunner({
+      queue: placement.queue,
+      runContext: {
+        runId: deps.runId,
+        installationId: run.installationId,
+        repository: { kind: "remote", cloneUrl: options.open.cloneUrl },
+        baseCommit: deps.baseCommit,
+        task: deps.task,
+        models: deps.models,
+        author: deps.author,
+        protectedPaths: deps.protectedPaths,
+        limits: deps.limits,
+        ...(options.batch ? { batch: true } : {}),
+      },
+      ...(placement.perInstallation === null ? {} : { perInstallation: { limit: placement.perInstallation } }),
+      receiveChange: (change) => receiveChange(change, deps.runId, options.open.repository, remote),
+      log: options.log,
+    });
+}
+
+/**
+ * Fetches a worker's change into the run's clone and keeps it there as a
+ * local branch too: the run's one push then counts it with the others (the
+ * worker has pushed it already, so that push changes nothing on the remote).
+ */
+async function receiveChange(change: ChangeRef, runId: string, repository: GitRepository, remote: RemoteExchange): Promise<void> {
+  await fetchChange(change, repository, remote);
+  // Only this run's own branches become local ones; anything else a worker reports stays a remote branch.
+  if (!change.branch.startsWith(`${resultBranch(runId)}-work/`) || !/^[0-9a-f]{40,64}$/.test(change.commit)) return;
+  const ctx = { cwd: repository.gitDir, env: gitEnvironment(remote.env ?? process.env, { gitDir: repository.gitDir }), secrets: [] };
+  await runGit(ctx, ["update-ref", `refs/heads/${change.branch}`, change.commit]);
+}

@@ -1,0 +1,111 @@
+/**
+ * Executes a planned run: clone the repository at the base commit, run the
+ * plan script with real agents (journaled in the store, so a resumed run does
+ * not pay twice), push every branch with a change in one push, open or update
+ * the pull request, and report. A run that fails, is cancelled or hits a cap
+ * still pushes and reports everything that finished. An audit run pushes
+ * nothing and reports to its issue instead of a pull request.
+ */
+import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
+import { runWorkflow } from "../../run/run-workflow.js";
+import type { JsonValue } from "../../runtime/types.js";
+import type { RunRecord } from "../../store/index.js";
+import { createRunRunner } from "./create-run-runner.js";
+import { batchTotalsOf } from "../finish/batch-spend.js";
+import { ModelNotConfiguredError, RunNotReadyError } from "../errors.js";
+import { finishAuditRun } from "../finish/finish-audit-run.js";
+import { finishRun } from "../finish/finish-run.js";
+import { withRunRepository } from "../services/open-run-repository.js";
+import { pushRunBranches, runBranches } from "./push-run-branches.js";
+import { recordStop } from "../finish/record-stop.js";
+import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
+import { pricesOf, readRunSettings, workflowSettingsOf } from "../run-record/run-settings.js";
+import { openRunProgress } from "../surfaces/run-surfaces.js";
+import { createRunStopSignal } from "../steps/stop-signal.js";
+import { readStoredPlan, reportEstimateOf } from "../run-record/stored-plan.js";
+import type { AppRuntime } from "../services/types.js";
+
+/** Statuses a run can be executed from: queued, or running when a restart recovers it. */
+const EXECUTABLE = new Set<RunRecord["status"]>(["queued", "running"]);
+
+/** Executes run `runId` to its end. Never throws: every failure ends up in the status comment and the record. */
+export async function executeRun(runId: string, runtime: AppRuntime): Promise<void> {
+  const run = await runtime.store.runs.get(runId);
+  if (run === undefined || !EXECUTABLE.has(run.status)) return;
+  const log = runtime.log.child({ runId });
+  const github = await runtime.github(run.installationId);
+  const plan = readStoredPlan(run.plan);
+  const settings = readRunSettings(run.limits, runtime.caps);
+  const stop = createRunStopSignal(runtime.cancels, run.id, settings.resolved.deadlineMs, runtime.timers);
+  const progress = await openRunProgress({ github, run, runtime, estimate: reportEstimateOf(plan), commandUrl: plan.commandUrl, log });
+  await runtime.store.runs.update(run.id, { status: "running", error: null });
+  log.info({ owner: run.owner, repo: run.repo, base: run.baseSha }, "run executing");
+
+  try {
+    const { script, baseSha, createModel } = readyParts(run, runtime);
+    await progress.checkRun.start().catch((error: unknown) => log.warn({ err: error }, "could not start the check run; going on without it"));
+    const author = await runtime.botIdentity(github);
+    // An audit with `batch: true` sends its calls through the Message Batches API; nothing above the client changes.
+    const model = createModel({ prices: pricesOf(settings.config, runtime.prices), batch: plan.batch === true });
+
+    const { result, pushed } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
+      // 1. The script, with real agents. Finished work is in the result whatever stopped it.
+      const result = await runWorkflow({
+        repository: open.repository,
+        repositoryName: `${run.owner}/${run.repo}`,
+        baseCommit: baseSha,
+        baseLabel: run.baseRef ?? baseSha,
+        task: run.task,
+        script: { source: script, filename: plan.filename ?? PLAN_FILENAME },
+        args: argsOf(run.args),
+        model,
+        settings: workflowSettingsOf(settings),
+        runId: run.id,
+        author,
+        clock: runtime.clock,
+        log,
+        journal: runtime.store.journal(run.id),
+        onEvent: progress.onEvent,
+        signal: stop.signal,
+        gitEnv: runtime.gitEnv,
+        // Agents here under the process-wide caps, or on workers through the queue.
+        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
+        ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
+        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: baseSha }),
+      });
+      // An audit reports to its issue: none of its branches is pushed.
+      if (run.kind === "audit") return { result, pushed: [] };
+      // 2. One push for every branch with a change, with a token fresh enough for it.
+      const { pushed } = await pushRunBranches({
+        repository: open.repository,
+        remoteUrl: open.cloneUrl,
+        token: await open.freshToken(),
+        branches: runBranches(result),
+        env: runtime.gitEnv,
+        log,
+      });
+      return { result, pushed };
+    });
+
+    // 3. The pull request (for an audit, its issue) and the reports.
+    if (run.kind === "audit") await finishAuditRun({ github, run, plan, runtime, progress, result, batch: batchTotalsOf(model), log });
+    else await finishRun({ github, run, plan, runtime, progress, result, pushed, log });
+  } catch (error) {
+    await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment: null, progress, log });
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** What execution needs from the record and the deployment; throws a typed error for what is missing. */
+function readyParts(run: RunRecord, runtime: AppRuntime) {
+  if (runtime.createModel === null) throw new ModelNotConfiguredError();
+  if (run.script === null) throw new RunNotReadyError(run.id, "plan script");
+  if (run.baseSha === null) throw new RunNotReadyError(run.id, "base commit");
+  return { script: run.script, baseSha: run.baseSha, createModel: runtime.createModel };
+}
+
+/** Stored `null` means the script gets no `args` (undefined), as when a saved workflow is run without any. */
+function argsOf(args: JsonValue): JsonValue | undefined {
+  return args === null ? undefined : args;
+}

@@ -1,0 +1,166 @@
+/**
+ * The end of an executed run, whatever stopped its script: the pull request
+ * (opened, or updated when the run was resumed; a draft when anything is
+ * unconverged or the run did not finish), the check run completed with the
+ * full report, the final status comment, the reaction, and the record.
+ */
+import type { Logger } from "pino";
+import type { GitHubClient } from "../../github/github-client.js";
+import { publishPullRequest, type PublishedPullRequest } from "../../github/open-pull-request.js";
+import { publishReview } from "../../github/publish-review.js";
+import { reactToComment } from "../../github/reactions.js";
+import { renderCheckRunSummary } from "../../progress/render-check-run-summary.js";
+import { renderStatusComment } from "../../progress/render-status-comment.js";
+import { truncate } from "../../report/escape-markdown.js";
+import { isDraftWorthy } from "../../report/is-draft-worthy.js";
+import type { ReportLinks } from "../../report/types.js";
+import type { WorkflowResult } from "../../run/types.js";
+import type { JsonValue } from "../../runtime/types.js";
+import type { RunRecord } from "../../store/index.js";
+import { renderReport } from "../../report/render-report.js";
+import { withRunExtras } from "./render-run-report.js";
+import type { RunProgress } from "../surfaces/run-surfaces.js";
+import { reportEstimateOf, type StoredPlan } from "../run-record/stored-plan.js";
+import type { AppRuntime } from "../services/types.js";
+
+export interface FinishRunOptions {
+  github: GitHubClient;
+  run: RunRecord;
+  plan: StoredPlan;
+  runtime: AppRuntime;
+  progress: RunProgress;
+  result: WorkflowResult;
+  /** Branches the push took. */
+  pushed: readonly string[];
+  log: Logger;
+}
+
+/** Publishes and reports; throws only when the pull request cannot be published. */
+export async function finishRun(options: FinishRunOptions): Promise<void> {
+  const { github, run, plan, runtime, progress, result, log } = options;
+  const requester = run.requester ?? undefined;
+  const commentUrl = plan.commandUrl;
+  const links: ReportLinks = {};
+  if (requester) links.requester = requester;
+  if (commentUrl) links.commentUrl = commentUrl;
+  if (progress.checkRun.current?.url) links.checkRunUrl = progress.checkRun.current.url;
+  const model = withRunExtras(result.reportModel, {
+    estimate: reportEstimateOf(plan),
+    links,
+    planSpend: plan.usage !== undefined ? { usage: plan.usage, costUsd: plan.costUsd ?? 0 } : null,
+  });
+  const draft = isDraftWorthy(model);
+  const body = renderReport(model);
+
+  let pullRequest: PublishedPullRequest | null = null;
+  if (options.pushed.includes(result.branch)) {
+    pullRequest = await publishPullRequest({
+      octokit: github,
+      owner: run.owner,
+      repo: run.repo,
+      base: run.baseRef ?? result.reportModel.base.branch,
+      head: result.branch,
+      title: titleOf(run, result),
+      body,
+      draft: draft.draft,
+      ...(requester ? { requester } : {}),
+      ...(commentUrl ? { commentUrl } : {}),
+      merged: result.reconcile.merged,
+      log,
+    });
+  }
+
+  // A review run on a pull request posts its ranked findings there as one review.
+  const review = reviewOf(result, plan);
+  const posted =
+    review === null
+      ? null
+      : await best(log, "pull request review", () =>
+          publishReview({ octokit: github, owner: run.owner, repo: run.repo, pullNumber: review.pullRequest, runId: run.id, body: review.body, log }),
+        );
+
+  const notes = notesOf(pullRequest, draft.reasons, options.pushed, result);
+  if (review !== null) notes.push(posted ? `Posted the review on #${review.pullRequest}: ${posted.url}` : `Could not post the review on #${review.pullRequest}; the check run has the report.`);
+  const pullRequestLink = pullRequest ? { pullRequestUrl: pullRequest.url } : {};
+  const snapshot = progress.snapshot();
+  await progress.drain();
+  await best(log, "check run", () =>
+    progress.checkRun.complete({
+      status: result.outcome.status,
+      draft: draft.draft,
+      output: renderCheckRunSummary(snapshot, progress.renderOptions(notes, pullRequestLink)),
+      report: body,
+    }),
+  );
+  await best(log, "status comment", async () => progress.statusComment?.flush(renderStatusComment(snapshot, progress.renderOptions(notes, pullRequestLink))));
+  const moment = result.outcome.status === "ok" ? "succeeded" : result.outcome.status === "error" ? "failed" : null;
+  if (moment !== null && run.commandCommentId !== null) {
+    await reactToComment({ octokit: github, owner: run.owner, repo: run.repo, commentId: run.commandCommentId, moment, log });
+  }
+
+  await runtime.store.runs.update(run.id, {
+    status: result.outcome.status,
+    error: result.outcome.error,
+    prNumber: pullRequest?.number ?? run.prNumber,
+    checkRunId: progress.checkRun.current?.id ?? run.checkRunId,
+    statusCommentId: progress.statusComment?.current?.id ?? run.statusCommentId,
+    result: resultJson(result, options.pushed, pullRequest, model.totals),
+  });
+  log.info({ status: result.outcome.status, pullRequest: pullRequest?.number ?? null, pushed: options.pushed.length }, "run finished on GitHub");
+}
+
+/** The review to post: a finished run on a pull request whose result is a review (`{ findings, body }`). */
+function reviewOf(result: WorkflowResult, plan: StoredPlan): { pullRequest: number; body: string } | null {
+  const value = result.outcome.result;
+  if (plan.pullRequest === undefined || result.outcome.status !== "ok") return null;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  if (!Array.isArray(value.findings) || typeof value.body !== "string" || value.body.trim() === "") return null;
+  return { pullRequest: plan.pullRequest, body: value.body };
+}
+
+function titleOf(run: RunRecord, result: WorkflowResult): string {
+  const subject = run.task?.split("\n", 1)[0]?.trim() || run.workflow || result.outcome.meta?.name || run.id;
+  return `dynflow: ${truncate(subject, 200)}`;
+}
+
+/** Closing lines of the status comment and the check run summary (dynflow's own words). */
+function notesOf(pullRequest: PublishedPullRequest | null, draftReasons: string[], pushed: readonly string[], result: WorkflowResult): string[] {
+  const notes: string[] = [];
+  if (pullRequest !== null) {
+    const verb = pullRequest.created ? "Opened" : "Updated";
+    const draft = pullRequest.draft && draftReasons.length > 0 ? ` as a draft: ${draftReasons.join("; ")}` : "";
+    notes.push(`${verb} pull request #${pullRequest.number}${draft}.`);
+  } else {
+    notes.push("Nothing was merged, so no pull request was opened; the check run has the full report.");
+  }
+  const workers = pushed.filter((branch) => branch !== result.branch).length;
+  if (workers > 0) notes.push(`Pushed ${workers} worker branch${workers === 1 ? "" : "es"} (\`${result.branch}-work/…\`) for review.`);
+  return notes;
+}
+
+function resultJson(
+  result: WorkflowResult,
+  pushed: readonly string[],
+  pullRequest: PublishedPullRequest | null,
+  totals: { agents: number; costUsd: number },
+): JsonValue {
+  return {
+    branch: result.branch,
+    commit: result.commit,
+    merged: [...result.reconcile.merged],
+    pushed: [...pushed],
+    pullRequest: pullRequest === null ? null : { number: pullRequest.number, url: pullRequest.url, draft: pullRequest.draft },
+    agents: totals.agents,
+    costUsd: totals.costUsd,
+  };
+}
+
+/** Runs a write that must not fail the run; its value, or undefined (logged) when it failed. */
+async function best<T>(log: Logger, what: string, write: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await write();
+  } catch (error) {
+    log.warn({ err: error }, `could not update the ${what}`);
+    return undefined;
+  }
+}

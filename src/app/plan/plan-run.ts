@@ -1,0 +1,140 @@
+/**
+ * The queued planning step of a run: clone the repository at the base
+ * commit, make the plan (the saved workflow, or a script the planner writes
+ * for the task), estimate it against simulated agents, and decide what comes
+ * next: show the plan and wait (`/dynflow plan`, or the approval policy asks
+ * for it), or go straight on to execution.
+ */
+import type { Logger } from "pino";
+import { needsApproval, type ApprovalDecision } from "../../config/needs-approval.js";
+import { planScript } from "../../plan/plan-script.js";
+import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
+import { loadPlanApiDoc } from "../../run/load-plan-api-doc.js";
+import type { WorkflowResolver } from "../../runtime/script-host.js";
+import type { JsonValue } from "../../runtime/types.js";
+import type { RunRecord } from "../../store/index.js";
+import type { GitRepository } from "../../workspace/index.js";
+import { ModelNotConfiguredError, RunNotReadyError } from "../errors.js";
+import { estimatePlan, type PlanEstimate } from "../../simulate/estimate-plan.js";
+import { withRunRepository } from "../services/open-run-repository.js";
+import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
+import { recordStop } from "../finish/record-stop.js";
+import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
+import { pricesOf, readRunSettings, reviewConfigOf, type RunSettings } from "../run-record/run-settings.js";
+import { openStatusComment } from "../surfaces/run-surfaces.js";
+import { createRunStopSignal } from "../steps/stop-signal.js";
+import { readStoredPlan, toPlanJson, type StoredPlan } from "../run-record/stored-plan.js";
+import type { AppRuntime } from "../services/types.js";
+
+/** What the job does after planning. */
+export type AfterPlan = "execute" | "wait";
+
+const PLANNABLE = new Set<RunRecord["status"]>(["queued", "running"]);
+const STATUS_AFTER: Record<PlanNext, RunRecord["status"]> = { starting: "queued", approval: "awaiting-approval", "plan-only": "planned" };
+
+/** Plans run `runId`. Never throws: a failure ends the run with a message in its status comment. */
+export async function planRun(runId: string, runtime: AppRuntime): Promise<AfterPlan> {
+  const run = await runtime.store.runs.get(runId);
+  if (run === undefined || !PLANNABLE.has(run.status)) return "wait";
+  const log = runtime.log.child({ runId });
+  const github = await runtime.github(run.installationId);
+  const statusComment = await openStatusComment(github, run, runtime);
+  const stop = createRunStopSignal(runtime.cancels, run.id, null, runtime.timers);
+  await runtime.store.runs.update(run.id, { status: "running", error: null });
+  try {
+    const settings = readRunSettings(run.limits, runtime.caps);
+    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones.
+    const resolveWorkflow = createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" });
+    const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, (open) =>
+      makePlan(run, open.repository, settings, runtime, stop.signal, log, resolveWorkflow),
+    );
+    // A cancel that arrived while the simulation ran ends it quietly; the plan must not go ahead.
+    stop.signal.throwIfAborted();
+    const next: PlanNext = planned.plan.stopAfterPlan ? "plan-only" : planned.plan.approval?.required ? "approval" : "starting";
+    await runtime.store.runs.update(run.id, { status: STATUS_AFTER[next], script: planned.script, args: planned.args, plan: toPlanJson(planned.plan) });
+    log.info({ source: planned.plan.source, agents: planned.plan.estimate?.agents, next }, "run planned");
+    await statusComment?.flush(renderPlanComment({ run, plan: planned.plan, script: planned.script, next })).catch((error: unknown) => {
+      log.warn({ err: error }, "could not show the plan in the status comment");
+    });
+    return next === "starting" ? "execute" : "wait";
+  } catch (error) {
+    await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment, log });
+    return "wait";
+  } finally {
+    stop.dispose();
+  }
+}
+
+interface Planned {
+  plan: StoredPlan;
+  script: string;
+  args: JsonValue;
+}
+
+async function makePlan(
+  run: RunRecord,
+  repository: GitRepository,
+  settings: RunSettings,
+  runtime: AppRuntime,
+  signal: AbortSignal,
+  log: Logger,
+  resolveWorkflow: WorkflowResolver,
+): Promise<Planned> {
+  if (run.baseSha === null) throw new RunNotReadyError(run.id, "base commit");
+  const stored = readStoredPlan(run.plan);
+  const { config, resolved } = settings;
+  const prices = pricesOf(config, runtime.prices);
+  const review = reviewConfigOf(config);
+
+  let plan: StoredPlan;
+  let script: string;
+  let args: JsonValue = run.args;
+  if (run.script !== null) {
+    // A saved workflow: the script is the file as it was at the base commit.
+    script = run.script;
+    plan = { ...stored, source: "saved-workflow", reason: `the workflow ${stored.filename ?? run.workflow}`, rationale: null };
+  } else {
+    if (run.task === null) throw new RunNotReadyError(run.id, "task");
+    if (runtime.createModel === null) throw new ModelNotConfiguredError();
+    const result = await planScript({
+      task: run.task,
+      repository,
+      commit: run.baseSha,
+      config,
+      model: runtime.createModel({ prices }),
+      planApiDoc: await (runtime.planApiDoc ?? loadPlanApiDoc)(),
+      models: config.models,
+      ...(review.modules ? { modules: review.modules } : {}),
+      limits: resolved.limits,
+      signal,
+      log,
+    });
+    script = result.source;
+    args = result.args;
+    plan = { ...stored, source: result.kind, reason: result.reason, rationale: result.rationale, filename: PLAN_FILENAME, usage: result.usage, costUsd: result.costUsd };
+  }
+
+  const estimate = await estimatePlan({
+    source: script,
+    filename: plan.filename ?? PLAN_FILENAME,
+    args: args === null ? undefined : args,
+    repository,
+    baseCommit: run.baseSha,
+    limits: resolved.limits,
+    review,
+    models: config.models,
+    prices,
+    signal,
+    resolveWorkflow,
+  });
+  return { plan: { ...plan, estimate, approval: approvalOf(run, config, estimate) }, script, args };
+}
+
+/** Whether the run waits for `/dynflow approve` before it spends anything. */
+function approvalOf(run: RunRecord, config: RunSettings["config"], estimate: PlanEstimate): ApprovalDecision {
+  // Audits never wait: the config that declares one sets its workflow and budget, and a scheduled one has nobody to approve it.
+  if (run.kind === "audit") return { required: false };
+  // A plan that cannot be estimated is shown before it spends anything.
+  if (estimate.status === "error" && config.approval !== "never") return { required: true, reasons: ["its script failed when simulated"] };
+  return needsApproval(config.approval, { agents: estimate.agents, tokens: estimate.tokens, usd: estimate.costUsd });
+}

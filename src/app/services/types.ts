@@ -1,0 +1,68 @@
+/**
+ * What the GitHub use cases run on: the services built once at startup
+ * (`createRunServices`), and the runtime the Probot app adds to them (GitHub
+ * clients per installation, the app's slug).
+ */
+import type { Logger } from "pino";
+import type { ModelClient, PriceTable } from "../../agents/model/index.js";
+import type { AppConfig } from "../../config/load-env.js";
+import type { GitHubClient } from "../../github/github-client.js";
+import type { Timers } from "../../progress/throttle-edits.js";
+import type { Clock } from "../../runtime/types.js";
+import type { Store } from "../../store/index.js";
+import type { CommitIdentity } from "../../workspace/index.js";
+import type { CancelRegistry } from "../steps/cancel-registry.js";
+import type { AgentPlacement } from "../execute/create-run-runner.js";
+import type { RunQueue } from "../../queue/runs/run-queue.js";
+
+/** Services shared by every run of the process; built in one place (`createRunServices`, or a test). */
+export interface RunServices {
+  store: Store;
+  queue: RunQueue;
+  cancels: CancelRegistry;
+  /**
+   * Makes the model client of one run with the run's price table; with
+   * `batch`, one that sends its calls through the Message Batches API at half
+   * price (a `BatchModelClient`, for audits with `batch: true`). Null when no
+   * model API key is configured: runs are then refused with a message saying so.
+   */
+  createModel: ((options: { prices: PriceTable; batch?: boolean }) => ModelClient) | null;
+  /** The deployment's ceilings (`DYNFLOW_MAX_*`). */
+  caps: AppConfig["caps"];
+  /**
+   * Where runs' agents run: in this process under process-wide caps, or on
+   * workers through the Redis queue. Unset: in this process, with only each
+   * run's own caps.
+   */
+  agents?: AgentPlacement;
+  /** Built-in prices with the deployment's overrides. */
+  prices: PriceTable;
+  /** Clones live under `<dataDir>/clones`. */
+  dataDir: string;
+  /** Host of the noreply e-mail of the app's commits: `github.com`, or the GitHub Enterprise Server host. */
+  githubHost: string;
+  clock: Clock;
+  /** New run ids, `r-` and lowercase letters and digits (see `RUN_ID`). */
+  newRunId: () => string;
+  /** Who holds a run's lease: unique per process. */
+  processId: string;
+  log: Logger;
+  /** Base environment of git processes. Default: the process environment. */
+  gitEnv?: NodeJS.ProcessEnv;
+  /** Least time between two edits of the status comment or the check run. Default 5,000 ms. */
+  progressIntervalMs?: number;
+  /** Timers of throttles, deadlines and lease renewals (tests inject them). */
+  timers?: Timers;
+  /** The plan API reference for the planner. Default: `docs/plan-api.md` of the package. */
+  planApiDoc?: () => Promise<string>;
+}
+
+/** The services plus what only the Probot app can provide. */
+export interface AppRuntime extends RunServices {
+  /** A client authenticated as the installation (tokens renewed by Octokit). */
+  github(installationId: number): Promise<GitHubClient>;
+  /** The app's slug, or undefined while GitHub cannot tell. */
+  appSlug(): Promise<string | undefined>;
+  /** Who the app's commits are by (`<slug>[bot]`), looked up once. */
+  botIdentity(github: GitHubClient): Promise<CommitIdentity>;
+}

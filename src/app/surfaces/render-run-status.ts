@@ -1,0 +1,99 @@
+/**
+ * The answer to `/dynflow status`: where the run is, what it has used, and
+ * what can be done next. Pure.
+ */
+import { renderPhaseTable, renderProgressLine, renderUsageLine } from "../../progress/render-progress-sections.js";
+import type { ProgressSnapshot } from "../../progress/types.js";
+import { codeSpan, escapeInline, truncate } from "../../report/escape-markdown.js";
+import { formatDuration, formatTokens, formatUsd, groupDigits } from "../../report/format-values.js";
+import type { JsonValue } from "../../runtime/types.js";
+import type { RunRecord, RunRecordStatus } from "../../store/index.js";
+import { renderRunFacts } from "./render-run-comments.js";
+import { readStoredPlan, reportEstimateOf } from "../run-record/stored-plan.js";
+
+const STATUS_WORDS: Record<RunRecordStatus, string> = {
+  planned: "is planned and waits for `/dynflow approve`",
+  "awaiting-approval": "is waiting for approval",
+  queued: "is queued",
+  running: "is running",
+  ok: "finished",
+  error: "failed",
+  capped: "stopped at a cap",
+  "budget-exhausted": "stopped when its budget ran out",
+  cancelled: "was cancelled",
+};
+
+/** "is running", "finished", … for a sentence about the run. */
+export function describeRunStatus(status: RunRecordStatus): string {
+  return STATUS_WORDS[status];
+}
+
+/**
+ * The reply. `snapshot` is the progress rebuilt from the run's stored events
+ * (null when it has none yet); `now` dates the age of the run.
+ */
+export function renderRunStatus(run: RunRecord, snapshot: ProgressSnapshot | null, now: number): string {
+  const parts = [`**dynflow run ${codeSpan(run.id)}** ${STATUS_WORDS[run.status]} (started ${formatDuration(Math.max(0, now - run.createdAt))} ago).`];
+  parts.push(renderRunFacts(run));
+  const plan = readStoredPlan(run.plan);
+  if (plan.estimate !== undefined) {
+    const estimate = plan.estimate;
+    const figures = [
+      `${groupDigits(estimate.agents)} agents`,
+      `${formatTokens(estimate.tokens)} tokens`,
+      formatUsd(estimate.costUsd),
+      `about ${formatDuration(estimate.durationMs)}`,
+    ];
+    parts.push(`**Estimate** ${figures.join(" · ")}`);
+  }
+  if (snapshot !== null && snapshot.agents.total > 0) {
+    const estimate = reportEstimateOf(plan);
+    parts.push(renderProgressLine(snapshot, estimate));
+    const table = renderPhaseTable(snapshot);
+    if (table !== null) parts.push(table);
+    parts.push(renderUsageLine(snapshot, estimate));
+  }
+  if (run.error !== null) parts.push(`**Why it stopped** ${escapeInline(truncate(run.error.message, 600))}`);
+  const pullRequest = pullRequestOf(run.result);
+  if (pullRequest !== null) parts.push(`**Pull request** #${pullRequest.number}${pullRequest.draft ? " (draft)" : ""}`);
+  const auditIssue = auditIssueOf(run.result);
+  if (auditIssue !== null) parts.push(`**Audit issue** #${auditIssue}`);
+  const next = nextStep(run);
+  if (next !== null) parts.push(next);
+  return `${parts.join("\n\n")}\n`;
+}
+
+function nextStep(run: RunRecord): string | null {
+  switch (run.status) {
+    case "planned":
+    case "awaiting-approval":
+      return `Next: \`/dynflow approve ${run.id}\` starts it; \`/dynflow cancel ${run.id}\` drops it.`;
+    case "queued":
+    case "running":
+      return `\`/dynflow cancel ${run.id}\` stops it and keeps what finished.`;
+    case "error":
+    case "capped":
+    case "budget-exhausted":
+    case "cancelled":
+      return `\`/dynflow resume ${run.id}\` continues it; finished agents are not paid for again.`;
+    case "ok":
+      return null;
+  }
+}
+
+function pullRequestOf(result: JsonValue | null): { number: number; draft: boolean } | null {
+  if (result === null || typeof result !== "object" || Array.isArray(result)) return null;
+  const pullRequest = result.pullRequest;
+  if (pullRequest === null || typeof pullRequest !== "object" || Array.isArray(pullRequest)) return null;
+  return typeof pullRequest.number === "number" ? { number: pullRequest.number, draft: pullRequest.draft === true } : null;
+}
+
+/** The number of the issue an audit run reported to (see `finishAuditRun`'s result). */
+function auditIssueOf(result: JsonValue | null): number | null {
+  if (result === null || typeof result !== "object" || Array.isArray(result)) return null;
+  const audit = result.audit;
+  if (audit === null || typeof audit !== "object" || Array.isArray(audit)) return null;
+  const issue = audit.issue;
+  if (issue === null || typeof issue !== "object" || Array.isArray(issue)) return null;
+  return typeof issue.number === "number" ? issue.number : null;
+}

@@ -1,0 +1,112 @@
+/**
+ * Where a run shows itself on GitHub: its status comment on the issue or
+ * pull request, and its check run on the base commit. Both are found again
+ * by run id, so a resumed run edits the same ones instead of adding more.
+ */
+import type { Logger } from "pino";
+import { createCheckRun, type CheckRun } from "../../github/check-run.js";
+import type { GitHubClient } from "../../github/github-client.js";
+import { createStatusComment, type StatusComment } from "../../github/status-comment.js";
+import { createProgressTracker } from "../../progress/create-progress-tracker.js";
+import { renderCheckRunSummary } from "../../progress/render-check-run-summary.js";
+import { renderStatusComment } from "../../progress/render-status-comment.js";
+import type { ProgressLinks, ProgressSnapshot, RenderProgressOptions } from "../../progress/types.js";
+import type { ReportEstimate } from "../../report/types.js";
+import type { RunEvent } from "../../runtime/types.js";
+import type { RunRecord } from "../../store/index.js";
+import { botLoginOf } from "../services/bot-identity.js";
+import type { AppRuntime } from "../services/types.js";
+
+/** The run's status comment (written on the issue or pull request of its command). */
+export async function openStatusComment(github: GitHubClient, run: RunRecord, runtime: AppRuntime): Promise<StatusComment | null> {
+  if (run.issueNumber === null) return null;
+  const slug = await runtime.appSlug();
+  return createStatusComment({
+    octokit: github,
+    owner: run.owner,
+    repo: run.repo,
+    issueNumber: run.issueNumber,
+    runId: run.id,
+    ...(slug !== undefined ? { botLogin: botLoginOf(slug) } : {}),
+    minIntervalMs: runtime.progressIntervalMs,
+    clock: runtime.clock,
+    timers: runtime.timers,
+    log: runtime.log,
+  });
+}
+
+/** Progress of an executing run, fed by its events, shown in both places. */
+export interface RunProgress {
+  readonly statusComment: StatusComment | null;
+  readonly checkRun: CheckRun;
+  /** Pass as the runtime's `onEvent`. */
+  readonly onEvent: (event: RunEvent) => void;
+  snapshot(): ProgressSnapshot;
+  /** Links known so far (the command, the check run, and what `extra` adds). */
+  links(extra?: ProgressLinks): ProgressLinks;
+  /** Render options for the final views. */
+  renderOptions(notes: string[], extra?: ProgressLinks): RenderProgressOptions;
+  /** Waits until every event is stored. */
+  drain(): Promise<void>;
+}
+
+export interface RunProgressOptions {
+  github: GitHubClient;
+  run: RunRecord;
+  runtime: AppRuntime;
+  estimate: ReportEstimate | null;
+  /** The command comment, linked from both views. */
+  commandUrl: string | undefined;
+  log: Logger;
+}
+
+/** Starts following a run's progress; writes happen as events arrive (throttled). */
+export async function openRunProgress(options: RunProgressOptions): Promise<RunProgress> {
+  const { github, run, runtime, estimate, commandUrl, log } = options;
+  const statusComment = await openStatusComment(github, run, runtime);
+  const checkRun = createCheckRun({
+    octokit: github,
+    owner: run.owner,
+    repo: run.repo,
+    headSha: run.baseSha ?? "",
+    runId: run.id,
+    // "Details" opens the conversation, where the status comment is.
+    ...(commandUrl !== undefined ? { detailsUrl: commandUrl } : {}),
+    minIntervalMs: runtime.progressIntervalMs,
+    clock: runtime.clock,
+    timers: runtime.timers,
+    log,
+  });
+  const tracker = createProgressTracker({ clock: runtime.clock });
+  // Events are stored in order (for `/dynflow status`); a failed append is logged, never fatal.
+  let stored: Promise<void> = Promise.resolve();
+
+  const links = (extra: ProgressLinks = {}): ProgressLinks => {
+    const found: ProgressLinks = { ...extra };
+    if (commandUrl !== undefined) found.commentUrl ??= commandUrl;
+    if (checkRun.current?.url) found.checkRunUrl ??= checkRun.current.url;
+    return found;
+  };
+  const renderOptions = (notes: string[], extra?: ProgressLinks): RenderProgressOptions => ({ runId: run.id, estimate, links: links(extra), notes });
+
+  return {
+    statusComment,
+    checkRun,
+    onEvent(event) {
+      tracker.apply(event);
+      stored = stored
+        .then(() => runtime.store.events.append(run.id, event))
+        .then(
+          () => undefined,
+          (error: unknown) => log.warn({ err: error }, "could not store a run event"),
+        );
+      const snapshot = tracker.snapshot();
+      statusComment?.update(renderStatusComment(snapshot, renderOptions([])));
+      checkRun.update(renderCheckRunSummary(snapshot, renderOptions([])));
+    },
+    snapshot: () => tracker.snapshot(),
+    links,
+    renderOptions,
+    drain: () => stored,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Worker branches between machines. With a remote repository every worker
+ * process has its own clone, so a change one worker commits must reach the
+ * others (a refuter reviews it elsewhere) and the owner (who merges it).
+ * They meet at the remote: the worker pushes its branch right after the
+ * agent, and whoever needs a change it does not have fetches that branch.
+ */
+import type { Logger } from "pino";
+import { AgentFailedError } from "../../runtime/errors.js";
+import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, JsonValue } from "../../runtime/types.js";
+import { CommitNotFoundError, pushBranches, syncClone, type GitRepository } from "../../workspace/index.js";
+
+export interface RemoteExchange {
+  /** The local clone (bare), e.g. `<data>/clones/<host>/<owner>/<repo>.git`. */
+  dir: string;
+  /** The remote's clone URL, without credentials. */
+  cloneUrl: string;
+  /** A current token for the remote (installation tokens expire), or undefined when none is needed. */
+  token: () => Promise<string | undefined>;
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+}
+
+/** Pushes the change's branch to the remote (forced: a retried agent replaces its own branch). */
+export async function publishChange(change: ChangeRef, remote: RemoteExchange): Promise<void> {
+  const ref = `refs/heads/${change.branch}`;
+  await pushBranches({ repoDir: remote.dir, remoteUrl: remote.cloneUrl, token: await remote.token(), refspecs: [`+${ref}:${ref}`], env: remote.env, log: remote.log });
+}
+
+/** Fetches the change's branch unless the repository has it already (made here, or fetched before). */
+export async function fetchChange(change: Pick<ChangeRef, "branch" | "commit">, repository: GitRepository, remote: RemoteExchange): Promise<void> {
+  if (await hasChange(repository, change)) return;
+  const token = await remote.token();
+  await syncClone({ cloneUrl: remote.cloneUrl, dir: remote.dir, token, ref: change.branch, env: remote.env, log: remote.log });
+  // Lazy blob fetches of the repository's git processes need a token that is still valid.
+  repository.setToken(token);
+}
+
+/**
+ * Wraps a worker's runner: a refuter's subject change is fetched before the
+ * agent starts, and every change an agent made (even a failed agent's
+ * partial work) is pushed before its outcome is reported.
+ */
+export function withRemoteChanges(runner: AgentRunner, repository: GitRepository, remote: RemoteExchange): AgentRunner {
+  return {
+    async run(request: AgentRequest): Promise<AgentResult> {
+      const subject = subjectChange(request.options.subject);
+      if (subject) await fetchChange(subject, repository, remote);
+      let result: AgentResult;
+      try {
+        result = await runner.run(request);
+      } catch (error) {
+        if (error instanceof AgentFailedError && error.change) {
+          await publishChange(error.change, remote).catch((pushError: unknown) =>
+            remote.log?.warn({ err: pushError, branch: error.change?.branch }, "could not push a failed agent's partial work"),
+          );
+        }
+        throw error;
+      }
+      if (!result.change) return result;
+      try {
+        await publishChange(result.change, remote);
+      } catch (error) {
+        // A change nobody else can fetch cannot be reviewed or merged: the agent failed, its spend still counts.
+        throw new AgentFailedError(`the agent's change could not be pushed to ${result.change.branch}: ${messageOf(error)}`, result.usage, result.costUsd, {
+          cause: error,
+          change: result.change,
+        });
+      }
+      return result;
+    },
+  };
+}
+
+/** The change a refuter's subject names, if any. */
+function subjectChange(subject: JsonValue | undefined): { branch: string; commit: string } | null {
+  if (typeof subject !== "object" || subject === null || Array.isArray(subject)) return null;
+  const change = subject["change"];
+  if (typeof change !== "object" || change === null || Array.isArray(change)) return null;
+  const { branch, commit } = change;
+  return typeof branch === "string" && branch !== "" && typeof commit === "string" ? { branch, commit } : null;
+}
+
+/**
+ * Looks at branches, not at the commit id: in a partial clone, asking for a
+ * missing object fetches that one object lazily, and the tree and files of
+ * the change would then arrive one request at a time.
+ */
+async function hasChange(repository: GitRepository, change: Pick<ChangeRef, "branch" | "commit">): Promise<boolean> {
+  for (const ref of [`refs/heads/${change.branch}`, `refs/remotes/origin/${change.branch}`]) {
+    try {
+      if ((await repository.resolveCommit(ref)) === change.commit) return true;
+    } catch (error) {
+      if (!(error instanceof CommitNotFoundError)) throw error;
+    }
+  }
+  return false;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

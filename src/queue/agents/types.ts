@@ -1,0 +1,74 @@
+/**
+ * What crosses Redis between the process that owns a run and the worker
+ * processes that run its agents. Everything here is JSON: functions and
+ * signals of an `AgentRequest` are rebuilt on the worker side.
+ */
+import type { AgentRunnerDeps } from "../../agents/create-agent-runner.js";
+import type { Role } from "../../agents/model/index.js";
+import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, TokenUsage } from "../../runtime/types.js";
+import type { CommitIdentity } from "../../workspace/index.js";
+
+/** Queue agent jobs go to unless configured otherwise. */
+export const DEFAULT_AGENT_QUEUE = "dynflow-agents";
+
+/** Prefix of every Redis key dynflow itself writes next to BullMQ's (semaphores, cancel marks). */
+export const DEFAULT_KEY_PREFIX = "dynflow";
+
+/** Bumped when the job data changes shape, so an old worker refuses a new job instead of misreading it. */
+export const AGENT_JOB_VERSION = 1;
+
+/**
+ * Where a worker finds the run's repository:
+ * - `local`: a path every worker can open (one machine, or a shared volume);
+ * - `remote`: a clone URL; each worker keeps its own blobless clone and
+ *   exchanges worker branches through the remote.
+ */
+export type RepositorySource = { kind: "local"; path: string } | { kind: "remote"; cloneUrl: string };
+
+/** What a worker needs to rebuild the run's agent runner; constant for the whole run. */
+export interface QueuedRunContext {
+  runId: string;
+  /** GitHub installation of the run; null for a local run. Keys the per-installation cap and the worker's tokens. */
+  installationId: number | null;
+  repository: RepositorySource;
+  /** Full id of the commit every worker forks from. */
+  baseCommit: string;
+  /** The run's task in words (the shared first block of every agent). */
+  task: string;
+  models?: Partial<Record<Role, string>>;
+  /** Identity of worker commits. */
+  author: CommitIdentity;
+  protectedPaths?: string[];
+  limits?: AgentRunnerDeps["limits"];
+  /** Send the agents' model calls through the Message Batches API (an audit with `batch: true`). */
+  batch?: boolean;
+}
+
+/** The serialisable part of an `AgentRequest`: everything but `validate` and `signal`, rebuilt on the worker. */
+export type SerializedAgentRequest = Omit<AgentRequest, "validate" | "signal">;
+
+/** Data of one agent job. */
+export interface AgentJobData {
+  v: typeof AGENT_JOB_VERSION;
+  context: QueuedRunContext;
+  request: SerializedAgentRequest;
+}
+
+/**
+ * What a worker stores as the job's return value. An agent that failed is a
+ * *completed* job with `status: "failed"`, so the spend it reports travels
+ * atomically with the completion; a BullMQ-failed job means the worker
+ * itself could not run the agent (no spend is known).
+ */
+export type AgentJobOutcome =
+  | { status: "finished"; result: AgentResult }
+  | { status: "failed"; message: string; code: string | null; usage: TokenUsage; costUsd: number; change: ChangeRef | null };
+
+/** A runner rebuilt for one run on a worker, and how to release what it holds (git processes, clones). */
+export interface RunnerHandle {
+  runner: AgentRunner;
+  close(): Promise<void>;
+}
+
+/** Builds a runner for a run context (see `createRunnerFactory` for the default). */
+export type CreateRunner = (context: QueuedRunContext) => Promise<RunnerHandle>;
