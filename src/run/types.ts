@@ -10,7 +10,8 @@ import type { ReconcileResult } from "../reconcile/types.js";
 import type { ReportModel } from "../report/types.js";
 import type { LineOutcome, ReviewConfig } from "../review/types.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
-import type { AgentRunner, Clock, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
+import type { AgentRunner, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 
 /** Where a run is, for progress views (the script's own progress comes as `RunEvent`s). */

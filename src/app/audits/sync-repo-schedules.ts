@@ -10,7 +10,7 @@ import type { PriceTable } from "../../agents/model/index.js";
 import { InvalidScheduleError, syncSchedules } from "../../audit/index.js";
 import { loadRepoConfig, type ConfigContext } from "../../config/load-repo-config.js";
 import type { GitHubClient } from "../../github/github-client.js";
-import type { Clock } from "../../runtime/types.js";
+import type { Clock } from "../../time.js";
 import type { RepoKey, Store } from "../../store/index.js";
 import { configContextOf } from "../services/load-repo-config-of.js";
 
