@@ -17,7 +17,7 @@ import { auditRunSettings } from "../audits/record-audit-run.js";
 import { buildRunSettings, toSettingsJson, type RunSettings } from "../run-record/run-settings.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
-import { isPlanned, readStoredPlan } from "../run-record/stored-plan.js";
+import { nextStepOf } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
 
 /** Statuses a run can be resumed from: stopped, or left running/queued by a crash. */
@@ -34,7 +34,7 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
   if (!RESUMABLE.has(run.status)) return input.reply(`Run \`${run.id}\` ${describeRunStatus(run.status)}; there is nothing to resume.`);
   if (runtime.cancels.isActive(run.id)) return input.reply(`Run \`${run.id}\` is running right now.`);
 
-  const step = isPlanned(readStoredPlan(run.plan)) ? "execute" : "plan";
+  const step = nextStepOf(run);
   try {
     await runtime.store.runs.update(
       run.id,

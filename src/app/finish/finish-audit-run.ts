@@ -16,6 +16,7 @@ import type { JsonValue, RunStatus } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { batchSpendOf, type BatchSpend } from "./batch-spend.js";
 import { RunNotReadyError } from "../errors.js";
+import { toResultJson } from "../run-record/run-result.js";
 import { endRun } from "../surfaces/end-run.js";
 import type { RunProgress } from "../surfaces/run-surfaces.js";
 import type { StoredPlan } from "../run-record/stored-plan.js";
@@ -140,10 +141,10 @@ function resultJson(result: WorkflowResult, report: AuditReport | null, spend: B
           newFindings: report.issue.newFindings,
           fixed: report.issue.fixed,
         };
-  return {
+  return toResultJson({
     audit,
     agents: outcome.stats.total,
     costUsd: outcome.costUsd,
-    ...(spend !== null ? { batch: true, listCostUsd: spend.listCostUsd, savedUsd: spend.savedUsd } : {}),
-  };
+    ...(spend !== null ? { batch: true as const, listCostUsd: spend.listCostUsd, savedUsd: spend.savedUsd } : {}),
+  });
 }

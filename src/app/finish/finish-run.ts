@@ -16,6 +16,7 @@ import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { renderReport } from "../../report/render-report.js";
 import { withRunExtras } from "./render-run-report.js";
+import { toResultJson } from "../run-record/run-result.js";
 import { bestEffort, endRun } from "../surfaces/end-run.js";
 import type { RunProgress } from "../surfaces/run-surfaces.js";
 import { reportEstimateOf, type StoredPlan } from "../run-record/stored-plan.js";
@@ -129,7 +130,7 @@ function resultJson(
   pullRequest: PublishedPullRequest | null,
   totals: { agents: number; costUsd: number },
 ): JsonValue {
-  return {
+  return toResultJson({
     branch: result.branch,
     commit: result.commit,
     merged: [...result.reconcile.merged],
@@ -137,5 +138,5 @@ function resultJson(
     pullRequest: pullRequest === null ? null : { number: pullRequest.number, url: pullRequest.url, draft: pullRequest.draft },
     agents: totals.agents,
     costUsd: totals.costUsd,
-  };
+  });
 }
