@@ -10,14 +10,21 @@ export interface EnvVariable {
   secret: boolean;
   /** The default, as the user would write it; undefined when there is none. */
   default?: string;
+  /**
+   * Every deployment sets it. `.env.example` ships only these as assignments;
+   * the rest are commented out there, so a file used with `docker run
+   * --env-file` or compose's `env_file` never overrides the image's own values
+   * (`HOST`, `NODE_ENV`, `DYNFLOW_DATA_DIR`).
+   */
+  mustSet?: boolean;
 }
 
 export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   // GitHub App
-  { name: "APP_ID", secret: false, description: "GitHub App id. Leave APP_ID and the private key unset to start the setup flow that registers the app." },
+  { name: "APP_ID", mustSet: true, secret: false, description: "GitHub App id. Leave APP_ID and the private key unset to start the setup flow that registers the app." },
   { name: "PRIVATE_KEY", secret: true, description: "The App's private key (PEM text; \\n escapes and base64 are accepted). Or use PRIVATE_KEY_PATH." },
-  { name: "PRIVATE_KEY_PATH", secret: false, description: "Path of the App's private key .pem file. Or use PRIVATE_KEY." },
-  { name: "WEBHOOK_SECRET", secret: true, description: "Secret GitHub signs webhooks with; required once APP_ID is set." },
+  { name: "PRIVATE_KEY_PATH", mustSet: true, secret: false, description: "Path of the App's private key .pem file. Or use PRIVATE_KEY." },
+  { name: "WEBHOOK_SECRET", mustSet: true, secret: true, description: "Secret GitHub signs webhooks with; required once APP_ID is set." },
   { name: "GHE_HOST", secret: false, description: "GitHub Enterprise Server host name (e.g. github.example.com); unset for github.com." },
   { name: "GHE_PROTOCOL", secret: false, default: "https", description: "Protocol of the GitHub Enterprise Server." },
   { name: "GH_ORG", secret: false, description: "Organization the setup flow registers the app under; unset registers it on your account." },
@@ -30,7 +37,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   { name: "LOG_LEVEL", secret: false, default: "info", description: "fatal, error, warn, info, debug, trace or silent." },
   { name: "NODE_ENV", secret: false, description: "production makes the App credentials, the webhook secret and the model API key required." },
   // Model
-  { name: "ANTHROPIC_API_KEY", secret: true, description: "API key for the Claude API; required in production." },
+  { name: "ANTHROPIC_API_KEY", mustSet: true, secret: true, description: "API key for the Claude API; required in production." },
   { name: "ANTHROPIC_BASE_URL", secret: false, description: "Base URL of the Claude API, for a gateway or proxy; unset for the public API." },
   // Storage and queue
   { name: "DYNFLOW_DATA_DIR", secret: false, default: "./data", description: "Directory for the SQLite database, clones and workspaces." },
