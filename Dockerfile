@@ -13,9 +13,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# The install runs package.json's postinstall (scripts/check-native-build.mjs).
+COPY scripts ./scripts
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 
@@ -38,6 +39,11 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # app.yml is the App manifest; package.json gives Probot the app's name and version.
 COPY package.json app.yml ./
+# Read at run time, relative to dist/: the bundled workflows (audit, migrate, review) and the
+# plan API reference the planner is shown. test/deploy/image-layout.test.ts runs a bundled
+# workflow from exactly these files.
+COPY workflows ./workflows
+COPY docs/plan-api.md ./docs/plan-api.md
 RUN mkdir -p /data && chown node:node /data
 # The image's unprivileged user.
 USER node
