@@ -4,21 +4,22 @@
  * serves its setup flow instead, which registers the App on GitHub from
  * `app.yml` and writes the credentials to `.env`; restart afterwards.
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import pino, { type Logger } from "pino";
 import { ProbotOctokit, run, type ApplicationFunctionOptions, type Probot } from "probot";
 import { createAuditScheduling } from "./app/audits/audit-scheduling.js";
 import { createRunServices } from "./app/services/create-run-services.js";
+import { applyDotEnv, keepEnvironment, updateDotEnv } from "./config/apply-dot-env.js";
 import { EnvConfigError, hasAppCredentials, loadEnv, redactedConfig, type AppConfig } from "./config/load-env.js";
 import { toProbotEnv } from "./config/to-probot-env.js";
 import { routeAppAuthToBaseUrl, type OctokitOptionsLike } from "./github/route-app-auth.js";
 import dynflowApp, { type AppOptions } from "./index.js";
 
 async function main(): Promise<void> {
-  // Probot's setup flow writes the credentials to .env, so a restart must read it.
+  // Read once, the environment first (docs/config.md). Probot's setup flow writes the credentials
+  // to .env, so a restart must read it.
   const dotEnv = resolve(".env");
-  if (existsSync(dotEnv)) process.loadEnvFile(dotEnv);
+  applyDotEnv(process.env, { path: dotEnv });
   const config = loadEnv(process.env);
   const log = pino({ level: config.logLevel });
   log.info({ config: redactedConfig(config) }, "configuration loaded");
@@ -26,12 +27,15 @@ async function main(): Promise<void> {
   else if (config.anthropicApiKey === null) log.warn("ANTHROPIC_API_KEY is not set: runs cannot start agents");
 
   const options = await buildAppOptions(config, log);
-  const server = await run((app: Probot, probotOptions: ApplicationFunctionOptions) => dynflowApp(app, { ...probotOptions, ...options }), {
+  // Probot's run() would apply .env again, over the environment: keepEnvironment undoes that.
+  const server = await keepEnvironment(() => run((app: Probot, probotOptions: ApplicationFunctionOptions) => dynflowApp(app, { ...probotOptions, ...options }), {
     env: toProbotEnv(config),
     log,
+    // The setup flow's new values (credentials, the webhook proxy channel) go into .env and the environment, nothing else.
+    updateEnv: (values) => updateDotEnv(values as Record<string, string>, { path: dotEnv }),
     // Probot 14 sends the app's token requests to api.github.com even under GHE_HOST; this points them at the API in use.
     Octokit: ProbotOctokit.defaults((defaults: OctokitOptionsLike) => routeAppAuthToBaseUrl(defaults)),
-  });
+  }));
 
   // Containers stop with SIGTERM; Probot itself only listens for SIGINT.
   process.once("SIGTERM", () => {
