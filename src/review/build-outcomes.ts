@@ -5,6 +5,8 @@
  * Merged: accepted, unverified and unreviewed changes (the pull request is a
  * draft when anything unverified or unreviewed is in it). Not merged:
  * refuted, discarded, failed and capped lines, and lines that changed nothing.
+ * A finished worker's change whose review a cap, the budget or a cancel cut
+ * short is kept as unreviewed: finished work is never dropped.
  */
 import type { WorkerOutcome } from "../agents/types.js";
 import type { ChangeToMerge } from "../reconcile/types.js";
@@ -98,10 +100,22 @@ function statusOf(
   if (!review) return { status: "unreviewed", reason: "no refuter reviewed this change" };
   if (review.state !== "done") {
     const why = review.refuters.find((call) => call.stopReason !== null)?.stopReason ?? stopped;
-    return { status: "capped", reason: why };
+    // The worker's change is finished work: keep it (merged, unreviewed, the pull request a draft)
+    // unless a refuter that did finish already refuted it.
+    const refutation = review.refuters.map((call) => refutationOf(call.record)).find((evidence) => evidence !== null);
+    if (refutation) return { status: "refuted", reason: refutation };
+    return { status: "unreviewed", reason: `the run stopped before its review finished (${why}); kept without a verdict` };
   }
   if (review.verdict === "upheld") return { status: "accepted", reason: refutationHistory(line) };
   return { status: review.verdict === "refuted" ? "refuted" : "unverified", reason: review.evidence };
+}
+
+/** The evidence of a finished refuter that refuted, else null. */
+function refutationOf(record: AgentRecord | null): string | null {
+  const output = record?.status === "finished" || record?.status === "cached" ? record.output : null;
+  if (output === null || typeof output !== "object" || Array.isArray(output)) return null;
+  const { verdict, evidence } = output as { verdict?: unknown; evidence?: unknown };
+  return verdict === "refuted" ? (typeof evidence === "string" ? evidence : "refuted") : null;
 }
 
 /** For a line that converged after refutations: what each refuted round was refuted for. */

@@ -69,6 +69,8 @@ export class AgentScheduler {
   maxRunning = 0;
 
   private running = 0;
+  /** Calls accepted under the cap that have not settled yet (queued, replaying or running). */
+  private unsettled = 0;
   private halted: Halt | null = null;
   private closed = false;
   private readonly limit: LimitFunction;
@@ -137,7 +139,21 @@ export class AgentScheduler {
     this.records.push(record);
     onQueued?.(record);
     this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
+    this.unsettled++;
+    try {
+      return await this.settle(record, call, schema);
+    } finally {
+      this.unsettled--;
+      this.notifyIdle();
+    }
+  }
 
+  /** Replays an accepted call from the journal, or runs it. */
+  private async settle(
+    record: AgentRecord,
+    call: ReturnType<typeof normalizeAgentCall>,
+    schema: ReturnType<typeof compileSchema> | null,
+  ): Promise<AgentRecord | null> {
     const cached = await this.lookup(record.key);
     if (cached) {
       Object.assign(record, {
@@ -161,7 +177,7 @@ export class AgentScheduler {
   whenHaltedAndIdle(): Promise<Halt> {
     return new Promise((resolve) => {
       const check = () => {
-        if (this.halted && this.running === 0) resolve(this.halted);
+        if (this.halted && this.unsettled === 0) resolve(this.halted);
         else this.idleWaiters.push(check);
       };
       check();
@@ -176,7 +192,7 @@ export class AgentScheduler {
     this.closed = true;
     return new Promise((resolve) => {
       const check = () => {
-        if (this.running === 0) resolve();
+        if (this.unsettled === 0) resolve();
         else this.idleWaiters.push(check);
       };
       check();
@@ -196,7 +212,9 @@ export class AgentScheduler {
     options: AgentOptions,
     schema: ReturnType<typeof compileSchema> | null,
   ): Promise<AgentRecord | null> {
-    this.assertAccepting();
+    // A call accepted under the agents cap still runs when a later call hit the cap: it counts
+    // within the cap. The budget, a cancel or another stop refuses it before it starts.
+    if (this.halted && this.halted.status !== "capped") throw this.halted.error;
     const budgetError = this.budgetError();
     if (budgetError) {
       this.halt({ status: "budget-exhausted", error: budgetError });

@@ -10,7 +10,7 @@ function upholdAll(request: AgentRequest): Answer {
 }
 
 describe("caps", () => {
-  it("keeps finished lines and reports capped ones when maxAgents stops the run", async () => {
+  it("keeps finished work when maxAgents stops the run: a change whose review was cut short is merged unreviewed", async () => {
     const runner = scriptedRunner(upholdAll);
     const { outcome, results } = await runWithReview(
       `
@@ -23,30 +23,32 @@ await converge("Migrate auth", { label: "auth" });
     expect(outcome.status).toBe("capped");
     expect(results.workers.map((w) => [w.label, w.status])).toEqual([
       ["billing", "accepted"],
-      ["search", "capped"],
+      ["search", "unreviewed"],
     ]);
     const search = results.workers[1];
     expect(search?.change?.branch).toBe("dynflow/r1/search");
     expect(search?.reason).toContain("cap of 4 agents");
-    expect(results.toMerge.map((m) => m.label)).toEqual(["billing"]);
+    expect(search?.reason).toContain("the run stopped before its review finished");
+    expect(results.toMerge.map((m) => m.label)).toEqual(["billing", "search"]);
   });
 
-  it("reports lines capped when their workers never started", async () => {
+  it("runs the calls accepted under the cap, and reports capped the lines whose workers never started", async () => {
     const runner = scriptedRunner(upholdAll);
     const { outcome, results } = await runWithReview(
       `await parallel(["a", "b"].map((m) => () => converge("Migrate " + m, { label: m })));`,
       { runner, limits: { maxAgents: 1 } },
     );
     expect(outcome.status).toBe("capped");
-    // The second call hits the cap and stops the run before the first, still queued, starts.
-    expect(runner.calls).toHaveLength(0);
-    expect(outcome.agents.map((a) => [a.label, a.attempts])).toEqual([["a", 0]]);
-    expect(results.workers.map((w) => [w.label, w.status, w.change])).toEqual([
-      ["a", "capped", null],
-      ["b", "capped", null],
+    // The second call hits the cap; the first, accepted within the cap, still runs.
+    expect(runner.calls).toHaveLength(1);
+    expect(outcome.agents.map((a) => [a.label, a.attempts])).toEqual([["a", 1]]);
+    expect(results.workers.map((w) => [w.label, w.status])).toEqual([
+      ["a", "unreviewed"],
+      ["b", "capped"],
     ]);
+    expect(results.workers[1]?.change).toBeNull();
     expect(results.workers[1]?.reason).toContain("cap of 1 agents");
-    expect(results.toMerge).toEqual([]);
+    expect(results.toMerge.map((m) => m.label)).toEqual(["a"]);
   });
 
   it("reports the budget as the reason when it stops the refuters", async () => {
@@ -56,7 +58,7 @@ await converge("Migrate auth", { label: "auth" });
       limits: { budgetTokens: 100 },
     });
     expect(outcome.status).toBe("budget-exhausted");
-    expect(results.workers).toMatchObject([{ label: "a", status: "capped" }]);
+    expect(results.workers).toMatchObject([{ label: "a", status: "unreviewed" }]);
     expect(results.workers[0]?.reason).toContain("budget");
     expect(results.workers[0]?.usage.input).toBe(100);
   });
