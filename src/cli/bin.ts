@@ -8,6 +8,11 @@ main(process.argv.slice(2), {
   cwd: process.cwd(),
   isTty: Boolean(process.stdout.isTTY),
   env: process.env,
+  onInterrupt: (listener) => {
+    process.on("SIGINT", listener);
+    return () => process.off("SIGINT", listener);
+  },
+  exit: (code) => process.exit(code),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -11,6 +11,10 @@ export interface CliIo {
   /** True when stdout is a terminal (live progress), false for pipes and CI. */
   isTty: boolean;
   env: Record<string, string | undefined>;
+  /** Subscribes to Ctrl-C (SIGINT) for the command's duration; returns the unsubscribe. Absent: interrupts are not handled. */
+  onInterrupt?: (listener: () => void) => () => void;
+  /** Ends the process at once (default `process.exit`). */
+  exit?: (code: number) => void;
 }
 
 /** Bad command-line usage: exit code 2 and the command's usage text. */

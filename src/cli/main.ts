@@ -4,6 +4,8 @@
  */
 import { DynflowError } from "../errors.js";
 import { UsageError, type CliIo } from "./cli-io.js";
+import { CLEAN_USAGE, cleanCommand } from "./clean-command.js";
+import { readVersion } from "./read-version.js";
 import { RUN_USAGE, runCommand } from "./run-command.js";
 import { SIMULATE_USAGE, simulateCommand } from "./simulate-command.js";
 import { WORKER_USAGE, workerCommand } from "./worker-command.js";
@@ -14,7 +16,10 @@ Commands:
   run --repo <path> ...  run a task or script on a local repository with real agents
   simulate <script.js>   preview a plan script's agents, phases and cost with simulated agents
   worker                 run agents from the Redis queue for the web process (scale-out)
+  clean --repo <path>    delete the dynflow/* branches of earlier local runs
   help [command]         show help
+
+Options: --help (-h) a command's options, --version (-v) dynflow's version.
 
 Run "dynflow help <command>" for a command's options.
 `;
@@ -23,15 +28,29 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: CliIo)
   run: { usage: RUN_USAGE, run: runCommand },
   simulate: { usage: SIMULATE_USAGE, run: simulateCommand },
   worker: { usage: WORKER_USAGE, run: (argv, io) => workerCommand(argv, io) },
+  clean: { usage: CLEAN_USAGE, run: cleanCommand },
 };
 
-/** Runs the CLI and returns its exit code: 0 ok, 1 the run did not succeed, 2 bad usage. */
+/** Runs the CLI and returns its exit code: 0 ok, 1 the run did not succeed, 2 bad usage (docs/cli.md). */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    const topic = name === "help" && rest[0] ? COMMANDS[rest[0]] : undefined;
+  if (name === undefined) {
+    // No command is a usage error: the usage goes where errors go.
+    io.stderr(`dynflow: give a command\n\n${USAGE}`);
+    return 2;
+  }
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.stdout(`${readVersion()}\n`);
+    return 0;
+  }
+  if (name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    if (name === "help" && rest[0] !== undefined && !topic) {
+      io.stderr(`dynflow help: unknown command "${rest[0]}"\n\n${USAGE}`);
+      return 2;
+    }
     io.stdout(topic ? topic.usage : USAGE);
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -14,27 +14,36 @@ import { createModelClient } from "../agents/model/index.js";
 import { createProgressTracker } from "../progress/create-progress-tracker.js";
 import { renderProgressBlock, renderProgressLine, renderStageLine } from "../run/render-progress.js";
 import { runWorkflow } from "../run/run-workflow.js";
-import { toRunJson, type RunJson } from "../run/to-run-json.js";
+import { exitCodeOf, toFailedRunJson, toRunJson, type RunJson } from "../run/to-run-json.js";
 import type { RunEvent } from "../runtime/types.js";
 import { type JsonValue } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import type { WorkflowStage } from "../run/types.js";
 import { createWorkflowResolver, type WorkflowSource } from "../workflows/resolve-workflow.js";
 import { GitCommandError, openRepository, type GitRepository } from "../workspace/index.js";
+import { DynflowError } from "../errors.js";
+import { planFailureAdvice, PlanFailedError } from "../plan/errors.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
+import { readCliConfig, withFlags } from "./read-cli-config.js";
+import { stopOnInterrupt } from "./stop-on-interrupt.js";
 
-export const RUN_USAGE = `Usage: dynflow run --repo <path> (--task "<text>" | --script <file.js>) [options]
+export const RUN_USAGE = `Usage: dynflow run --repo <path> (--task "<text>" | --script <file.js> | --workflow <name>) [options]
 
 Runs a workflow on a local git repository with real agents: plans the task (or runs
-the script), lets independent refuters try to refute every change, merges what
-converged into the local branch dynflow/<run-id> and writes a report. Your checkout,
-HEAD and index are not touched.
+the script or the named workflow), lets independent refuters try to refute every
+change, merges what converged into the local branch dynflow/<run-id> and writes a
+report. Your checkout, HEAD and index are not touched. Settings come from the
+repository's .github/dynflow.yml at the base commit; the flags below win over it.
+Ctrl-C stops the run and still merges finished work and writes the report; a second
+Ctrl-C exits at once.
 
 Options:
   --repo PATH             the git repository (required)
   --task TEXT             what to do, in words; dynflow plans the script
   --script FILE           a plan script to run instead of planning one
-  --args JSON             value of the script's \`args\` (with --script)
+  --workflow NAME         a saved workflow (.claude/workflows/NAME.js at the base) or a
+                          bundled one (audit, migrate, review)
+  --args JSON             value of the script's \`args\` (with --script or --workflow)
   --base REV              the commit to start from (default HEAD)
   --max-concurrency N     agents running at once (1-256, default 16)
   --max-agents N          agents per run (default 1000)
@@ -43,6 +52,10 @@ Options:
   --refuters N            refuters per claim (1-16, default 2)
   --rounds N              rounds of converge() (1-10, default 3)
   --json                  print one JSON object at the end instead of the summary
+
+Exit codes: 0 the run ended ok and everything converged; 1 anything else (a script
+error, a cap, the budget, a cancel, a failed plan, work that did not converge);
+2 bad usage; 130 a second Ctrl-C.
 
 Environment:
   ANTHROPIC_API_KEY       the model API key (required)
@@ -58,6 +71,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       repo: { type: "string" },
       task: { type: "string" },
       script: { type: "string" },
+      workflow: { type: "string" },
       args: { type: "string" },
       base: { type: "string" },
       "max-concurrency": { type: "string" },
@@ -70,45 +84,57 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     },
   });
   if (values.repo === undefined) throw new UsageError("--repo is required: the path of a local git repository");
-  if ((values.task === undefined) === (values.script === undefined)) throw new UsageError("give either --task or --script (exactly one)");
+  const given = [values.task, values.script, values.workflow].filter((value) => value !== undefined).length;
+  if (given !== 1) throw new UsageError("give exactly one of --task, --script or --workflow");
   if (values.task !== undefined && values.task.trim() === "") throw new UsageError("--task is empty; say what to do");
-  if (values.args !== undefined && values.script === undefined) throw new UsageError("--args goes with --script; a planned script gets the task");
+  if (values.args !== undefined && values.task !== undefined) throw new UsageError("--args goes with --script or --workflow; a planned script gets the task");
   const args = jsonFlag("args", values.args) as JsonValue | undefined;
-  const limits = withoutUndefined({
-    maxConcurrency: intFlag("max-concurrency", values["max-concurrency"], 1, 256),
-    maxAgents: intFlag("max-agents", values["max-agents"], 1),
-    budgetTokens: intFlag("budget-tokens", values["budget-tokens"], 1),
-    budgetUsd: numberFlag("budget-usd", values["budget-usd"]),
-  });
-  const review = withoutUndefined({ refutersPerClaim: intFlag("refuters", values.refuters, 1, 16), maxRounds: intFlag("rounds", values.rounds, 1, 10) });
+  const flags = {
+    limits: withoutUndefined({
+      maxConcurrency: intFlag("max-concurrency", values["max-concurrency"], 1, 256),
+      maxAgents: intFlag("max-agents", values["max-agents"], 1),
+      budgetTokens: intFlag("budget-tokens", values["budget-tokens"], 1),
+      budgetUsd: numberFlag("budget-usd", values["budget-usd"]),
+    }),
+    review: withoutUndefined({ refutersPerClaim: intFlag("refuters", values.refuters, 1, 16), maxRounds: intFlag("rounds", values.rounds, 1, 10) }),
+  };
   const script = values.script === undefined ? null : await readScript(resolve(io.cwd, values.script), values.script);
   const apiKey = io.env.ANTHROPIC_API_KEY;
   if (!apiKey) throw new UsageError("ANTHROPIC_API_KEY is not set; export your Anthropic API key to run agents");
 
   const repoDir = resolve(io.cwd, values.repo);
   const repository = await openLocalRepository(repoDir, io.env);
+  const runId = randomBytes(4).toString("hex");
+  const controller = new AbortController();
+  const stopWatching = stopOnInterrupt(io, controller);
+  let progress: ReturnType<typeof createProgress> | null = null;
   try {
     const baseCommit = await repository.resolveCommit(values.base ?? "HEAD");
-    const runId = randomBytes(4).toString("hex");
-    const progress = createProgress(io, runId);
+    const repoConfig = await readCliConfig(repository, baseCommit);
+    const resolveWorkflow = createWorkflowResolver({
+      saved: (name) => readSavedWorkflow(repository, baseCommit, name),
+      scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
+    });
+    const named = values.workflow === undefined ? null : await resolveWorkflow(values.workflow).catch((error: unknown) => {
+      throw new UsageError(`--workflow ${values.workflow}: ${(error as Error).message}`);
+    });
+    progress = createProgress(io, runId);
     const result = await runWorkflow({
       repository,
       repositoryName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir,
       baseCommit,
       baseLabel: values.base ?? (await headName(repoDir, io.env)),
       task: values.task ?? null,
-      script,
+      script: script ?? named,
       args,
-      model: createModelClient({ apiKey, baseURL: io.env.ANTHROPIC_BASE_URL || undefined }),
-      settings: { limits, review },
+      model: createModelClient({ apiKey, baseURL: io.env.ANTHROPIC_BASE_URL || undefined, prices: repoConfig.prices }),
+      settings: withFlags(repoConfig.settings, flags),
       runId,
       gitEnv: io.env as NodeJS.ProcessEnv,
       onEvent: progress.event,
       onStage: progress.stage,
-      resolveWorkflow: createWorkflowResolver({
-        saved: (name) => readSavedWorkflow(repository, baseCommit, name),
-        scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
-      }),
+      signal: controller.signal,
+      resolveWorkflow,
     }).finally(progress.stop);
 
     const reportPath = join(repository.gitDir, "dynflow", "runs", runId, "report.md");
@@ -116,8 +142,18 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     await writeFile(reportPath, result.reportMarkdown);
     const json = toRunJson(result, reportPath);
     io.stdout(values.json ? `${JSON.stringify(json)}\n` : formatSummary(json));
-    return json.status === "ok" ? 0 : 1;
+    return exitCodeOf(json);
+  } catch (error) {
+    // Usage errors before the run started keep their usage text; anything else is the run's failure.
+    if (error instanceof UsageError || !(error instanceof DynflowError)) throw error;
+    const message = error instanceof PlanFailedError ? `${error.summary}; ${planFailureAdvice("cli")}` : error.message;
+    const spend = error instanceof PlanFailedError ? { usage: error.usage, costUsd: error.costUsd } : {};
+    const json = toFailedRunJson(runId, { code: error.code, message }, spend);
+    if (values.json) io.stdout(`${JSON.stringify(json)}\n`);
+    io.stderr(`dynflow run ${runId} failed: ${message}\n`);
+    return 1;
   } finally {
+    stopWatching();
     await repository.close();
   }
 }
@@ -203,6 +239,8 @@ function formatSummary(json: RunJson): string {
     `Agents:  ${json.agents.total} (max ${json.agents.maxConcurrent} at once, ${json.agents.failed} failed, ${json.agents.cached} from journal)`,
     `Spend:   ${json.tokens.input + json.tokens.cacheWrite + json.tokens.cacheRead} tokens in, ${json.tokens.output} out, $${json.costUsd.toFixed(4)}`,
   ];
+  if (json.error) lines.push(`Error:   ${json.error.message}${json.error.line ? ` (script line ${json.error.line})` : ""}`);
+  for (const warning of json.warnings) lines.push(`Warning: ${warning}`);
   if (json.workers.length > 0) {
     lines.push("", "Workers:");
     for (const w of json.workers) {
@@ -210,8 +248,17 @@ function formatSummary(json: RunJson): string {
       lines.push(`  ${w.label.padEnd(32)} ${w.status.padEnd(11)} ${String(w.rounds).padStart(2)} round(s)  ${verdicts}`);
     }
   }
+  if (json.result !== null) lines.push("", "Result:", formatResult(json.result));
   return `${lines.join("\n")}\n`;
 }
+
+/** The script's return value: a string as it is, anything else as indented JSON; long values cut, the full one is in --json. */
+function formatResult(result: JsonValue): string {
+  const text = typeof result === "string" ? result : JSON.stringify(result, null, 2);
+  return text.length > RESULT_SHOWN ? `${text.slice(0, RESULT_SHOWN)}\n… (${text.length} characters in all; --json prints the whole value)` : text;
+}
+
+const RESULT_SHOWN = 4000;
 
 function withoutUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };

@@ -18,17 +18,29 @@ export class PlanFailedError extends DynflowError {
   readonly usage: TokenUsage;
   readonly costUsd: number;
 
+  /** What went wrong, without the advice (which depends on where the run was started: `adviceFor`). */
+  readonly summary: string;
+
   constructor(fields: { attempts: number; errors: string[]; usage: TokenUsage; costUsd: number }) {
     const last = fields.errors.at(-1) ?? "no script was submitted";
-    super(
-      "plan_failed",
-      `the planner wrote no valid plan script in ${fields.attempts} attempt${fields.attempts === 1 ? "" : "s"} ` +
-        `(last problem: ${last}); rephrase the task more concretely (name the files, modules or functions it is about), ` +
-        `or save a script as .claude/workflows/<name>.js and start it with "/dynflow run <name>"`,
-    );
+    const summary = `the planner wrote no valid plan script in ${fields.attempts} attempt${fields.attempts === 1 ? "" : "s"} (last problem: ${last})`;
+    super("plan_failed", `${summary}; ${planFailureAdvice("github")}`);
+    this.summary = summary;
     this.attempts = fields.attempts;
     this.errors = fields.errors;
     this.usage = fields.usage;
     this.costUsd = fields.costUsd;
   }
+}
+
+/**
+ * What to do when planning fails, in the words of the surface the run was
+ * started from: a comment command on GitHub, the `dynflow` command line.
+ */
+export function planFailureAdvice(surface: "github" | "cli"): string {
+  const rephrase = "rephrase the task more concretely (name the files, modules or functions it is about)";
+  return surface === "github"
+    ? `${rephrase}, or save a script as .claude/workflows/<name>.js and start it with "/dynflow run <name>"`
+    : `${rephrase}, or write the plan script yourself and run it with "dynflow run --repo <path> --script <file.js>" ` +
+        `(or save it as .claude/workflows/<name>.js and run "dynflow run --repo <path> --workflow <name>")`;
 }

@@ -5,5 +5,5 @@ export { buildReportModel, withConflicts, type ExtraSpend, type ReportInput } fr
 export { loadPlanApiDoc, PLAN_API_DOC_URL } from "./load-plan-api-doc.js";
 export { renderProgressBlock, renderProgressLine, renderStageLine } from "./render-progress.js";
 export { DEFAULT_AUTHOR, DEFAULT_REVIEW, runWorkflow } from "./run-workflow.js";
-export { toRunJson, type RunJson } from "./to-run-json.js";
+export { exitCodeOf, toFailedRunJson, toRunJson, type FailedRunJson, type RunJson } from "./to-run-json.js";
 export type * from "./types.js";

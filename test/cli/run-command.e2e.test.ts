@@ -142,7 +142,7 @@ describe("dynflow run --script (end to end)", () => {
     expect(await checkoutState(repo.dir)).toEqual(before);
   });
 
-  it("reconciles finished work and reports `capped` when --max-agents stops the run", async () => {
+  it("keeps finished work when --max-agents stops the run: the change whose review was cut short is merged unreviewed", async () => {
     const before = await checkoutState(repo.dir);
     const cli = captureIo(env, scripts);
     const code = await main(["run", "--repo", repo.dir, "--script", "sequential.js", "--max-agents", "4", "--json"], cli.io);
@@ -153,14 +153,14 @@ describe("dynflow run --script (end to end)", () => {
     expect(json.draft).toBe(true);
     expect(json.workers.map((w) => [w.label, w.status])).toEqual([
       ["src/billing", "accepted"],
-      ["src/search", "capped"],
+      ["src/search", "unreviewed"],
     ]);
     expect(await git(repo.dir, "show", `${json.branch}:src/billing/index.ts`)).toContain("client.get");
-    expect(await git(repo.dir, "show", `${json.branch}:src/search/index.ts`)).toContain("fetchJson");
+    expect(await git(repo.dir, "show", `${json.branch}:src/search/index.ts`)).toContain("client.get");
 
     const report = await readFile(json.report, "utf8");
     expect(report).toContain("**stopped at a cap**");
-    expect(report).toContain("### Capped (1)");
+    expect(report).toContain("### Unreviewed (1)");
     expect(report).toContain("cap of 4 agents");
     expect(cli.err()).toContain("phase: Migrate");
     expect(await checkoutState(repo.dir)).toEqual(before);
@@ -198,9 +198,10 @@ describe("dynflow run usage", () => {
 
   it.each([
     [["run"], "--repo is required"],
-    [["run", "--repo", "."], "give either --task or --script"],
-    [["run", "--repo", ".", "--task", "x", "--script", "a.js"], "give either --task or --script"],
-    [["run", "--repo", ".", "--task", "x", "--args", "{}"], "--args goes with --script"],
+    [["run", "--repo", "."], "give exactly one of --task, --script or --workflow"],
+    [["run", "--repo", ".", "--task", "x", "--script", "a.js"], "give exactly one of --task, --script or --workflow"],
+    [["run", "--repo", ".", "--task", "x", "--workflow", "audit"], "give exactly one of --task, --script or --workflow"],
+    [["run", "--repo", ".", "--task", "x", "--args", "{}"], "--args goes with --script or --workflow"],
     [["run", "--repo", ".", "--task", "x", "--refuters", "0"], "--refuters must be a whole number from 1 to 16"],
     [["run", "--repo", ".", "--task", "x", "--bogus"], "Unknown option '--bogus'"],
   ])("%j exits 2 with the usage text", async (argv, message) => {
@@ -237,7 +238,7 @@ describe("dynflow run usage", () => {
       await writeFile(join(scripts, "nested.js"), `export const meta = { name: "nested", description: "d" }\nreturn await workflow("helper", { n: 21 })\n`);
       const ok = captureIo(env, scripts);
       expect(await main(["run", "--repo", withHelper.dir, "--script", "nested.js", "--json"], ok.io)).toBe(0);
-      expect(JSON.parse(ok.out())).toMatchObject({ status: "ok" });
+      expect(JSON.parse(ok.out())).toMatchObject({ status: "ok", result: { doubled: 42 }, error: null });
 
       await writeFile(join(scripts, "missing.js"), `export const meta = { name: "missing", description: "d" }\nreturn await workflow("no-such-flow")\n`);
       const missing = captureIo(env, scripts);
