@@ -19,7 +19,7 @@ import { parseScript } from "../runtime/script/parse-script.js";
 import { type JsonValue } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import { resultBranch } from "../workspace/index.js";
-import { buildReportModel, withConflicts, type ExtraSpend } from "./build-report-model.js";
+import { buildReportModel, withConflicts, withRunExtras, type ExtraSpend } from "./build-report-model.js";
 import { loadPlanApiDoc } from "./load-plan-api-doc.js";
 import type { RunWorkflowInput, WorkflowResult } from "./types.js";
 
@@ -103,7 +103,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
 
   // 4. Report.
   run.onStage("report");
-  const reportModel = buildReportModel({
+  const built = buildReportModel({
     runId: run.runId,
     task: run.task,
     repository: run.repositoryName,
@@ -116,6 +116,9 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     extra,
     wallMs: run.clock.now() - startedAt,
   });
+  // Built and rendered once, with what the caller adds: every surface shows this one report.
+  const reportModel = run.reportExtras ? withRunExtras(built, run.reportExtras()) : built;
+  const draft = isDraftWorthy(reportModel);
   run.log.info({ runId: run.runId, status: outcome.status, merged: reconcile.merged.length, branch }, "run finished");
   return {
     runId: run.runId,
@@ -127,7 +130,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     reconcile,
     reportMarkdown: renderReport(reportModel),
     reportModel,
-    draft: isDraftWorthy(reportModel).draft,
+    draft: draft.draft,
+    draftReasons: draft.reasons,
     plan,
   };
 }
