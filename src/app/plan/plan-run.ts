@@ -19,6 +19,7 @@ import { withRunRepository } from "../services/open-run-repository.js";
 import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
 import { recordStop } from "../finish/record-stop.js";
 import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
+import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
 import { pricesOf, readRunSettings, reviewConfigOf, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
@@ -44,7 +45,7 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   try {
     const settings = readRunSettings(run.limits, runtime.caps);
     // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones.
-    const resolveWorkflow = createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" });
+    const resolveWorkflow = createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" }));
     const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, (open) =>
       makePlan(run, open.repository, settings, runtime, stop.signal, log, resolveWorkflow),
     );
