@@ -16,11 +16,12 @@ import { renderProgressBlock, renderProgressLine, renderStageLine } from "../run
 import { runWorkflow } from "../run/run-workflow.js";
 import { exitCodeOf, toFailedRunJson, toRunJson, type RunJson } from "../run/to-run-json.js";
 import type { RunEvent } from "../runtime/types.js";
-import { type JsonValue } from "../runtime/types.js";
+import type { JsonValue } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import type { WorkflowStage } from "../run/types.js";
-import { createWorkflowResolver, type WorkflowSource } from "../workflows/resolve-workflow.js";
-import { GitCommandError, openRepository, type GitRepository } from "../workspace/index.js";
+import { createRunWorkflowResolver } from "../workflows/resolve-run-workflow.js";
+import { localWorkflowFiles } from "../workflows/workflow-files.js";
+import { GitCommandError, openRepository } from "../workspace/index.js";
 import { DynflowError } from "../errors.js";
 import { planFailureAdvice, PlanFailedError } from "../plan/errors.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
@@ -111,8 +112,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     const baseCommit = await repository.resolveCommit(values.base ?? "HEAD");
     const repoConfig = await readCliConfig(repository, baseCommit);
-    const resolveWorkflow = createWorkflowResolver({
-      saved: (name) => readSavedWorkflow(repository, baseCommit, name),
+    // The same saved-workflow rules as a run on GitHub, over the local repository at the base commit.
+    const resolveWorkflow = createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), {
       scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
     });
     const named = values.workflow === undefined ? null : await resolveWorkflow(values.workflow).catch((error: unknown) => {
@@ -262,14 +263,4 @@ const RESULT_SHOWN = 4000;
 
 function withoutUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
-
-/** A workflow saved in the repository at the base commit, where Claude Code and dynflow keep them. */
-async function readSavedWorkflow(repository: GitRepository, commit: string, name: string): Promise<WorkflowSource | null> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return null;
-  for (const path of [`.claude/workflows/${name}.js`, `.github/dynflow/workflows/${name}.js`]) {
-    const source = await repository.readFile(commit, path).catch(() => null);
-    if (source) return { source: source.toString("utf8"), filename: path };
-  }
-  return null;
 }

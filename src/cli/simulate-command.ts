@@ -7,11 +7,10 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_MODELS, DEFAULT_PRICES, costOf, priceFor } from "../agents/model/models.js";
-import { runScript } from "../runtime/run-script.js";
 import type { JsonValue, RunOutcome } from "../runtime/types.js";
 import { DEFAULT_REVIEW } from "../run/run-workflow.js";
-import { createReviewExtension } from "../review/create-review-extension.js";
 import { createSimulatedRunner } from "../simulate/simulated-runner.js";
+import { simulateScript } from "../simulate/simulate-script.js";
 import { openRepository, type GitRepository } from "../workspace/index.js";
 import type { WorkspaceReader } from "../workspace/types.js";
 import { intFlag, jsonFlag, UsageError, type CliIo } from "./cli-io.js";
@@ -86,20 +85,15 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
   });
   const repository = values.repo ? await openLocalRepository(resolve(io.cwd, values.repo)) : null;
   const baseCommit = repository ? await repository.resolveCommit("HEAD") : "simulation";
-  const { extension } = createReviewExtension({
-    repository: repository ?? { readOnly: async () => EMPTY_TREE },
-    baseCommit,
-    config: DEFAULT_REVIEW,
-  });
-
-  const outcome = await runScript({
+  const outcome = await simulateScript({
     runId: "simulation",
     source,
     filename: positionals[0] as string,
     args,
-    baseRevision: baseCommit,
+    repository: repository ?? { readOnly: async () => EMPTY_TREE },
+    baseCommit,
+    review: DEFAULT_REVIEW,
     runner,
-    extensions: [extension],
     limits: withoutUndefined(limits),
     sandbox: withoutUndefined(sandbox),
   });

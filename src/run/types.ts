@@ -6,6 +6,7 @@ import type { AgentRunnerDeps } from "../agents/create-agent-runner.js";
 import type { ModelClient, Role } from "../agents/model/index.js";
 import type { WorkerOutcome } from "../agents/types.js";
 import type { PlanResult } from "../plan/plan-script.js";
+import type { RunReportExtras } from "./build-report-model.js";
 import type { ReconcileResult } from "../reconcile/types.js";
 import type { ReportModel } from "../report/types.js";
 import type { LineOutcome, ReviewConfig } from "../review/types.js";
@@ -62,6 +63,12 @@ export interface RunWorkflowInput {
    * ones). Without it, `workflow(name)` fails; `workflow({ script })` works either way.
    */
   resolveWorkflow?: WorkflowResolver;
+  /**
+   * What the caller adds to the report (the estimate, links, planning done
+   * in an earlier step), asked for when the report is built, so the one
+   * rendering has it.
+   */
+  reportExtras?: () => RunReportExtras;
 }
 
 /** How the run is capped and reviewed; everything optional, defaults filled in one place. */
@@ -92,6 +99,8 @@ export interface WorkflowResult {
   reportModel: ReportModel;
   /** Whether a pull request of this result must be a draft. */
   draft: boolean;
+  /** Why it must be a draft, in words (empty when it need not be). */
+  draftReasons: string[];
   /** The plan, when the script was planned from the task. */
   plan: PlanResult | null;
 }

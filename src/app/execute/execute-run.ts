@@ -19,8 +19,10 @@ import { finishAuditRun } from "../finish/finish-audit-run.js";
 import { finishRun } from "../finish/finish-run.js";
 import { withRunRepository } from "../services/open-run-repository.js";
 import { pushRunBranches, runBranches } from "./push-run-branches.js";
+import { reportExtrasOf } from "./report-extras.js";
 import { recordStop } from "../finish/record-stop.js";
 import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
+import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
 import { pricesOf, readRunSettings, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
 import { openRunProgress, openStatusComment } from "../surfaces/run-surfaces.js";
 import { createRunStopSignal } from "../steps/stop-signal.js";
@@ -74,7 +76,9 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         // Agents here under the process-wide caps, or on workers through the queue.
         ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
-        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: baseSha }),
+        resolveWorkflow: createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: baseSha })),
+        // Asked for when the report is built, so a check run created meanwhile is linked too.
+        reportExtras: () => reportExtrasOf(run, plan, progress.checkRun.current?.url),
       });
       // An audit reports to its issue: none of its branches is pushed.
       if (run.kind === "audit") return { result, pushed: [] };
