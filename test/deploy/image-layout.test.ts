@@ -146,8 +146,11 @@ return await workflow("migrate", { task: "Migrate src/billing from fetchJson to 
     const needed = Object.entries(pkg.scripts)
       .filter(([name]) => ["preinstall", "install", "postinstall"].includes(name))
       .flatMap(([, command]) => command.match(/scripts\/[\w./-]+/g) ?? []);
+    const copiedBy = new Map<string, string[]>();
     for (const stage of stages) {
-      const copied: string[] = [];
+      // A stage built FROM an earlier one starts with that stage's files.
+      const copied: string[] = [...(copiedBy.get(stage.base) ?? [])];
+      copiedBy.set(stage.name, copied);
       for (const instruction of stage.instructions) {
         if (instruction.kind === "copy" && instruction.copy.from === null) copied.push(...instruction.copy.sources);
         if (instruction.kind === "run" && /\bnpm (ci|install)\b/.test(instruction.command)) {
