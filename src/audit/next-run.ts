@@ -3,6 +3,7 @@
  * croner. Times are milliseconds so they come from an injected clock.
  */
 import { Cron } from "croner";
+import { CRON_OPTIONS } from "../config/check-cron.js";
 import { InvalidScheduleError } from "./errors.js";
 
 /** The time zone of a schedule that names none. */
@@ -34,7 +35,7 @@ export function nextRunAt(cron: string, options: NextRunOptions): number {
   let job: Cron;
   try {
     // No callback: the object only computes dates and starts no timer.
-    job = new Cron(cron.trim(), { timezone, mode: "5-part", domAndDow: false, paused: true });
+    job = new Cron(cron.trim(), { ...CRON_OPTIONS, timezone, paused: true });
   } catch (error) {
     const detail = error instanceof Error ? error.message.replace(/^CronPattern:\s*/, "") : undefined;
     throw new InvalidScheduleError({ ...fields, problem: "cron", detail }, { cause: error });
