@@ -1,8 +1,13 @@
 /**
- * The App's private key from `PRIVATE_KEY` (PEM text, with `\n` escapes or
- * base64-encoded, as .env files and CI secrets hold it on one line) or from
- * the file at `PRIVATE_KEY_PATH`.
+ * The App's private key from `PRIVATE_KEY` (PEM text, with `\n` escapes,
+ * base64-encoded, or pasted on one line) or from the file at
+ * `PRIVATE_KEY_PATH`. Decoding and checking the key is Probot's own
+ * `@probot/get-private-key`, so dynflow accepts exactly the spellings Probot
+ * does; what it cannot do is kept here: refusing both variables at once,
+ * reading the file through the injected reader, and naming the variable at
+ * fault without echoing the secret.
  */
+import { getPrivateKey } from "@probot/get-private-key";
 import { Secret } from "./secret.js";
 
 type Report = (variable: string, message: string) => void;
@@ -21,24 +26,23 @@ export function readPrivateKey(text: string | undefined, path: string | undefine
       report("PRIVATE_KEY_PATH", `cannot read "${path}" (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
       return null;
     }
-    if (isPem(content)) return pemSecret(content);
-    report("PRIVATE_KEY_PATH", `"${path}" is not a PEM private key (-----BEGIN ... PRIVATE KEY-----)`);
-    return null;
+    const key = decode(content);
+    if (key === null) report("PRIVATE_KEY_PATH", `"${path}" is not a PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)`);
+    return key;
   }
   if (text === undefined) return null;
-  const unescaped = text.replace(/\\n/g, "\n");
-  if (isPem(unescaped)) return pemSecret(unescaped);
-  const decoded = Buffer.from(text, "base64").toString("utf8");
-  if (isPem(decoded)) return pemSecret(decoded);
-  report("PRIVATE_KEY", "is not a PEM private key: expected -----BEGIN ... PRIVATE KEY----- text, or that text base64-encoded");
-  return null;
+  const key = decode(text);
+  if (key === null) report("PRIVATE_KEY", "is not a PEM private key: expected -----BEGIN RSA PRIVATE KEY----- (or PRIVATE KEY) text, with \\n escapes, or that text base64-encoded");
+  return key;
 }
 
-/** One spelling of the key whatever its source: trimmed, ending with a newline. */
-function pemSecret(text: string): Secret {
-  return new Secret(`${text.trim()}\n`);
-}
-
-function isPem(text: string): boolean {
-  return /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/.test(text);
+/** The key in one spelling whatever its source (trimmed, ending with a newline), or null when it is not one. */
+function decode(text: string): Secret | null {
+  try {
+    // Given as PRIVATE_KEY only: the package then neither reads files nor looks for a *.pem in the working directory.
+    const key = getPrivateKey({ env: { PRIVATE_KEY: text.trim() } });
+    return key === null ? null : new Secret(`${key.trim()}\n`);
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -190,5 +190,16 @@ describe("redactedConfig and Secret", () => {
     });
     expect(logged.pricedModels).toContain("claude-opus-5-5");
     expect(logged).not.toHaveProperty("prices");
+  });
+});
+
+describe("loadEnv, private keys as Probot reads them", () => {
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+
+  it("accepts a key pasted on one line (newlines turned to spaces) and makes it a usable PEM", () => {
+    const oneLine = rsa.trim().replace(/\n/g, " ");
+    const key = loadEnv({ ...registered, PRIVATE_KEY: oneLine }).privateKey?.reveal() as string;
+    expect(() => createPrivateKey(key)).not.toThrow();
+    expect(createPrivateKey(key).export({ type: "pkcs1", format: "pem" })).toBe(rsa);
   });
 });
