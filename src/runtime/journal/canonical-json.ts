@@ -1,21 +1,28 @@
 /**
- * Canonical JSON: object keys sorted, `undefined` members dropped, so two
- * values that mean the same thing serialise to the same string whatever the
- * order their keys were written in. Used for content-derived keys (journal,
- * schema cache), never for display.
+ * Canonical JSON (RFC 8785, the JSON Canonicalization Scheme) through the
+ * `canonicalize` package: object keys sorted by UTF-16 code units at every
+ * depth, `undefined` members dropped, numbers and strings as ECMAScript writes
+ * them, so two values that mean the same thing serialise to the same string
+ * whatever the order their keys were written in. Used for content-derived keys
+ * (journal, schema cache), never for display.
+ *
+ * What RFC 8785 refuses, and a key must still be computed for, is made
+ * representable first, as `JSON.stringify` would: `NaN` and infinities become
+ * `null`, lone UTF-16 surrogates become U+FFFD.
  */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)) ?? "null";
-}
+import canonicalize from "canonicalize";
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : sortKeys(item)));
-  if (value === null || typeof value !== "object") return value;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const member = (value as Record<string, unknown>)[key];
-    // Keys such as `__proto__` must stay data, not set a prototype.
-    if (member !== undefined) Object.defineProperty(sorted, key, { value: sortKeys(member), enumerable: true });
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function canonicalJson(value: unknown): string {
+  try {
+    return canonicalize(value) ?? "null";
+  } catch (error) {
+    if (error instanceof Error && /circular/i.test(error.message)) throw error;
+    // Rare: values RFC 8785 has no spelling for. JSON's own rules make them representable.
+    const representable: unknown = JSON.parse(JSON.stringify(value) ?? "null", (_key, item: unknown) =>
+      typeof item === "string" ? item.replace(LONE_SURROGATE, "\uFFFD") : item,
+    );
+    return canonicalize(representable) ?? "null";
   }
-  return sorted;
 }

@@ -104,3 +104,27 @@ describe("OccurrenceCounter", () => {
     expect(keysOf([3, 5, 1, 0, 4, 2])).toEqual(firstRun);
   });
 });
+
+describe("journal keys across the switch to RFC 8785 canonical JSON", () => {
+  const base = "0123456789abcdef0123456789abcdef01234567";
+  const keyOf = (prompt: string, options: Record<string, unknown>) => journalKey({ prompt, options: options as never, baseRevision: base, occurrence: 1 });
+
+  it("are unchanged for calls without integer-like object keys, so journals written before replay", () => {
+    // Computed by the earlier canonical JSON (sorted keys, then JSON.stringify).
+    expect(
+      keyOf("Migrate src/billing — ünïcødé ✓ 😀", {
+        label: "b",
+        schema: { type: "object", properties: { z: { type: "string" }, a: { type: "number", minimum: 0.1 } } },
+        write: ["src/**"],
+      }),
+    ).toBe("bba1d716295eb9d88ec950f52c8587742577fe5777ce1e132b38c6ad7b79bcdf");
+    expect(keyOf("numbers", { meta: { big: 1e21, small: 1e-7, frac: 0.30000000000000004, neg: -0, int: 42 } })).toBe(
+      "f779f8c4c46296d5fed8b8cf79124d2d98e6f98ed100cf33162676f67b1b944f",
+    );
+  });
+
+  it("change where an object has integer-like keys (RFC 8785 sorts them as strings)", () => {
+    const options = { meta: { é: 1, e: 2, "😀": 3, "\uffff": 4, Z: 5, a: 6, 10: 7, 9: 8 } };
+    expect(keyOf("keys", options)).not.toBe("5202ba5c894e70a459718aa8b1f6d39db50fcc5bbe97106342e5caa58be905ba");
+  });
+});
