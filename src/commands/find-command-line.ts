@@ -1,9 +1,13 @@
 /**
- * Finds the line of a comment that addresses dynflow. Text a reader does not
- * see as a command is skipped: fenced code blocks (people paste examples),
- * `>` quotes (replying to an earlier command must not run it again) and HTML
- * comments (issue templates hide text in them).
+ * Finds the line of a comment that addresses dynflow. The comment is read as
+ * GitHub renders it, with a real Markdown lexer (marked): only text a reader
+ * sees as a plain paragraph can be a command. Code (fenced, indented, `<pre>`
+ * and other HTML blocks) is an example someone pasted, a `>` quote (with its
+ * lazy continuation lines) is a reply to an earlier command, HTML comments
+ * are hidden template text, and list items and headings are prose: none of
+ * them runs.
  */
+import { Lexer, type Token } from "marked";
 
 /** The command line split at its trigger. */
 export interface CommandLine {
@@ -13,45 +17,36 @@ export interface CommandLine {
   after: string;
 }
 
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
-
 /**
- * The first line whose first word (after optional whitespace) is one of
+ * The first line of a top-level paragraph whose first word is one of
  * `triggers` (case-insensitive), or null.
  */
 export function findCommandLine(body: string, triggers: readonly string[]): CommandLine | null {
-  const lines = withoutHtmlComments(body.replace(/\r\n?/g, "\n")).split("\n");
+  const text = body.replace(/\r\n?/g, "\n");
   const lowered = triggers.map((trigger) => trigger.toLowerCase());
-  let fence: string | null = null;
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] ?? "";
-    if (fence !== null) {
-      if (closesFence(line, fence)) fence = null;
-      continue;
-    }
-    const opened = FENCE_OPEN.exec(line);
-    if (opened) {
-      fence = opened[1] ?? null;
-      continue;
-    }
-    const text = line.trimStart();
-    if (text.startsWith(">")) continue;
-    const head = text.toLowerCase();
-    for (const trigger of lowered) {
-      const next = text.charAt(trigger.length);
-      if (head.startsWith(trigger) && (next === "" || /\s/.test(next))) {
-        return { rest: text.slice(trigger.length), after: lines.slice(index + 1).join("\n") };
+  // Top-level tokens' raw texts add up to the whole comment, so each token's offset is the sum before it.
+  let offset = 0;
+  for (const token of Lexer.lex(text) as Token[]) {
+    const start = offset;
+    offset += token.raw.length;
+    if (token.type !== "paragraph") continue;
+    // An inline HTML comment inside a paragraph hides its text too.
+    const lines = withoutHtmlComments(token.raw).split("\n");
+    let lineStart = start;
+    for (const line of lines) {
+      const trimmed = line.trimStart();
+      const head = trimmed.toLowerCase();
+      for (const trigger of lowered) {
+        const next = trimmed.charAt(trigger.length);
+        if (head.startsWith(trigger) && (next === "" || /\s/.test(next))) {
+          const after = text.slice(Math.min(text.length, lineStart + line.length + 1));
+          return { rest: trimmed.slice(trigger.length), after: withoutHtmlComments(after) };
+        }
       }
+      lineStart += line.length + 1;
     }
   }
   return null;
-}
-
-/** A closing fence uses the same character, at least as many times, and nothing else. */
-function closesFence(line: string, fence: string): boolean {
-  const match = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line);
-  const marker = match?.[1];
-  return marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length;
 }
 
 /** Blanks HTML comments but keeps their line breaks, so line structure is unchanged. An unclosed one runs to the end, as GitHub renders it. */

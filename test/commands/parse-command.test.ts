@@ -16,9 +16,9 @@ describe("parseCommand: who the comment is for", () => {
     expect(parseCommand("/dynflow-other run x")).toEqual({ kind: "none" });
   });
 
-  it("accepts leading whitespace and any case of trigger and verb", () => {
+  it("accepts up to three spaces of indentation and any case of trigger and verb", () => {
     expect(parseCommand("   /DynFlow HELP")).toEqual({ kind: "command", verb: "help" });
-    expect(parseCommand("\t/dynflow Status r-12ab")).toEqual({ kind: "command", verb: "status", runId: "r-12ab" });
+    expect(parseCommand("  /dynflow Status r-12ab")).toEqual({ kind: "command", verb: "status", runId: "r-12ab" });
   });
 
   it("uses the first command line of the comment", () => {
@@ -41,13 +41,34 @@ describe("parseCommand: who the comment is for", () => {
     expect(parseCommand(tildes)).toEqual({ kind: "command", verb: "resume" });
   });
 
+  it("skips indented code blocks (four spaces or a tab), <pre> and other HTML blocks, as GitHub shows them as code", () => {
+    expect(parseCommand("Example:\n\n    /dynflow run delete everything\n\n/dynflow status")).toEqual({ kind: "command", verb: "status" });
+    expect(parseCommand("\t/dynflow cancel r-1")).toEqual({ kind: "none" });
+    expect(parseCommand("<pre>\n/dynflow cancel r-1\n</pre>\n\n/dynflow help")).toEqual({ kind: "command", verb: "help" });
+    expect(parseCommand("<details>\n<summary>old</summary>\n/dynflow cancel r-1\n</details>")).toEqual({ kind: "none" });
+  });
+
+  it("skips list items and headings: prose, not commands", () => {
+    expect(parseCommand("- /dynflow cancel r-1\n# /dynflow help\n")).toEqual({ kind: "none" });
+  });
+
+  it("keeps the lines after the command line as the task's details", () => {
+    expect(parseCommand("/dynflow run migrate the callers\nkeep the old name as an alias\n\nand update the docs")).toMatchObject({
+      verb: "run",
+      text: "migrate the callers",
+      details: "keep the old name as an alias\n\nand update the docs",
+    });
+  });
+
   it("treats an unclosed code block as running to the end", () => {
     expect(parseCommand("```\n/dynflow help\n")).toEqual({ kind: "none" });
   });
 
   it("skips quoted lines, so replying to a command does not repeat it", () => {
     expect(parseCommand("> /dynflow run x\n\nSure")).toEqual({ kind: "none" });
-    expect(parseCommand("  > > /dynflow cancel\n/dynflow status r-5")).toEqual({ kind: "command", verb: "status", runId: "r-5" });
+    expect(parseCommand("  > > /dynflow cancel\n\n/dynflow status r-5")).toEqual({ kind: "command", verb: "status", runId: "r-5" });
+    // A line right after a quote continues it (lazily), as GitHub renders it: still quoted.
+    expect(parseCommand("> /dynflow cancel\n/dynflow status r-5")).toEqual({ kind: "none" });
   });
 
   it("skips HTML comments, closed or not", () => {
