@@ -1,35 +1,31 @@
 /**
  * An in-process counting semaphore whose waiters are served by priority
- * (lower first; FIFO among equals) and can give up when their signal aborts.
- * p-limit is FIFO only and cannot drop a waiter, which a cancelled run needs
- * and fairness between runs needs.
+ * (lower first; FIFO among equals) and can give up when their signal aborts:
+ * p-queue holds the line, each slot is a queued task that lasts until its
+ * holder releases it. Kept here: the acquire/release shape the runners use,
+ * and that an abort only takes a waiter out of the line, never frees a slot
+ * already granted (that agent is still running until it notices the abort).
  */
+import PQueue from "p-queue";
 import { checkInteger } from "../errors.js";
-
-interface Waiter {
-  priority: number;
-  seq: number;
-  grant: () => void;
-}
 
 export class PrioritySemaphore {
   readonly limit: number;
-  private held = 0;
-  private seq = 0;
-  private readonly waiters: Waiter[] = [];
+  private readonly queue: PQueue;
 
   constructor(limit: number) {
     this.limit = checkInteger("limit", limit, 1);
+    this.queue = new PQueue({ concurrency: this.limit });
   }
 
   /** Slots taken now. */
   get active(): number {
-    return this.held;
+    return this.queue.pending;
   }
 
   /** Callers waiting for a slot. */
   get pending(): number {
-    return this.waiters.length;
+    return this.queue.size;
   }
 
   /**
@@ -38,39 +34,30 @@ export class PrioritySemaphore {
    */
   acquire(priority: number, signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();
-    if (this.held < this.limit && this.waiters.length === 0) {
-      this.held += 1;
-      return Promise.resolve(this.releaser());
-    }
+    // p-queue would also end a running task on abort, freeing its slot early; it only sees aborts while waiting.
+    const waiting = new AbortController();
+    const forward = () => waiting.abort(signal?.reason);
+    signal?.addEventListener("abort", forward, { once: true });
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        priority,
-        seq: this.seq++,
-        grant: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(this.releaser());
-        },
-      };
-      const onAbort = () => {
-        const at = this.waiters.indexOf(waiter);
-        if (at >= 0) this.waiters.splice(at, 1);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const at = this.waiters.findIndex((w) => w.priority > priority);
-      this.waiters.splice(at < 0 ? this.waiters.length : at, 0, waiter);
+      this.queue
+        .add(
+          () =>
+            new Promise<void>((free) => {
+              signal?.removeEventListener("abort", forward);
+              let released = false;
+              resolve(() => {
+                if (released) return;
+                released = true;
+                free();
+              });
+            }),
+          // p-queue runs the highest priority first.
+          { priority: -priority, signal: waiting.signal },
+        )
+        .catch((error: unknown) => {
+          signal?.removeEventListener("abort", forward);
+          reject(error);
+        });
     });
-  }
-
-  private releaser(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiters.shift();
-      // The slot passes straight to the next waiter, so `held` does not change.
-      if (next) next.grant();
-      else this.held -= 1;
-    };
   }
 }

@@ -65,6 +65,8 @@ describe("createCappedRunner", () => {
     expect(await Promise.all(done)).toHaveLength(12);
     expect(held.most).toBe(3);
     expect(mostOfOne).toBe(2);
+    // A released slot is counted free a few microtasks later (p-queue's bookkeeping).
+    await settle();
     expect(caps.global?.active).toBe(0);
     expect(caps.installations).toBe(0);
   });
@@ -105,6 +107,7 @@ describe("createCappedRunner", () => {
     held.finish("r #0");
     await first;
     expect(held.started).toEqual(["r #0"]);
+    await settle();
     expect(caps.global?.active).toBe(0);
   });
 
@@ -120,6 +123,21 @@ describe("createCappedRunner", () => {
 });
 
 describe("PrioritySemaphore", () => {
+  it("keeps a granted slot when its holder's signal aborts: only waiting gives up", async () => {
+    const semaphore = new PrioritySemaphore(1);
+    const controller = new AbortController();
+    const release = await semaphore.acquire(0, controller.signal);
+    controller.abort(new Error("cancelled"));
+    const next = semaphore.acquire(1);
+    await settle();
+    expect(semaphore.active).toBe(1);
+    expect(semaphore.pending).toBe(1);
+    release();
+    (await next)();
+    await settle();
+    expect(semaphore.active).toBe(0);
+  });
+
   it("serves lower priorities first and equal ones in order", async () => {
     const semaphore = new PrioritySemaphore(1);
     const release = await semaphore.acquire(0);
@@ -131,6 +149,7 @@ describe("PrioritySemaphore", () => {
     release();
     await Promise.all(waiters);
     expect(order).toEqual(["1", "5a", "5b"]);
+    await settle();
     expect(semaphore.active).toBe(0);
   });
 
