@@ -9,6 +9,7 @@
  * consumer (`start`) apart, so this in-process queue can be replaced by a
  * shared one (e.g. BullMQ on Redis) without touching the handlers.
  */
+import pLimit from "p-limit";
 import type { Logger } from "pino";
 
 /** What a queued job does: plan the run, or execute its plan. */
@@ -53,66 +54,74 @@ export interface InProcessRunQueueOptions {
 
 const keyOf = (job: RunJob) => `${job.runId}:${job.step}`;
 
-/** The embedded queue: an in-memory FIFO in this process. Runs persist their status, so a restart finds them again. */
+/**
+ * The embedded queue: jobs wait in FIFO order for one of `maxConcurrent`
+ * slots of a p-limit limiter. Kept here, as p-limit has none of it: one job
+ * per run step (a second enqueue of a waiting or running step is refused),
+ * dropping a run's waiting jobs, jobs waiting for `start()`, and `close()`.
+ * Runs persist their status, so a restart finds them again.
+ */
 export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQueue {
   if (!Number.isInteger(options.maxConcurrent) || options.maxConcurrent < 1) {
     throw new RangeError(`run queue: maxConcurrent must be a whole number from 1 up; got ${options.maxConcurrent}`);
   }
-  const waiting: RunJob[] = [];
+  const limit = pLimit(options.maxConcurrent);
+  const waiting = new Map<string, RunJob>();
   const active = new Map<string, Promise<void>>();
-  let processor: RunJobProcessor | null = null;
+  let started: (processor: RunJobProcessor) => void = () => {};
+  const processorReady = new Promise<RunJobProcessor>((resolve) => (started = resolve));
+  let hasProcessor = false;
   let closed = false;
   let idleWaiters: (() => void)[] = [];
 
   const settleIdle = () => {
-    if (waiting.length > 0 || active.size > 0) return;
+    if (waiting.size > 0 || active.size > 0) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
   };
 
-  const pump = () => {
-    while (processor !== null && !closed && active.size < options.maxConcurrent && waiting.length > 0) {
-      const job = waiting.shift()!;
-      const key = keyOf(job);
-      const work = processor(job)
-        .then(() => undefined)
-        .catch((error: unknown) => options.log?.error({ err: error, ...job }, "run step failed outside its own error handling"))
-        .finally(() => {
-          active.delete(key);
-          pump();
-          settleIdle();
-        });
-      active.set(key, work);
-    }
+  /** A job's turn in the limiter: run it, unless it was removed (or the queue closed) while it waited. */
+  const turn = async (job: RunJob, key: string) => {
+    const processor = await processorReady;
+    if (waiting.get(key) !== job || closed) return;
+    waiting.delete(key);
+    const work = processor(job)
+      .then(() => undefined)
+      .catch((error: unknown) => options.log?.error({ err: error, ...job }, "run step failed outside its own error handling"));
+    active.set(key, work);
+    await work;
+    active.delete(key);
+    settleIdle();
   };
 
   return {
     async enqueue(job) {
       const key = keyOf(job);
-      if (active.has(key) || waiting.some((queued) => keyOf(queued) === key)) return false;
-      waiting.push({ runId: job.runId, step: job.step });
-      options.log?.info({ ...job, waiting: waiting.length, active: active.size }, "run step queued");
-      pump();
+      if (active.has(key) || waiting.has(key)) return false;
+      const queued = { runId: job.runId, step: job.step };
+      waiting.set(key, queued);
+      options.log?.info({ ...job, waiting: waiting.size, active: active.size }, "run step queued");
+      void limit(() => turn(queued, key));
       return true;
     },
     start(next) {
-      if (processor !== null) throw new Error("run queue: start() was called twice; one queue has one processor");
-      processor = next;
-      pump();
+      if (hasProcessor) throw new Error("run queue: start() was called twice; one queue has one processor");
+      hasProcessor = true;
+      started(next);
     },
     async remove(runId) {
       let removed = 0;
-      for (let index = waiting.length - 1; index >= 0; index--) {
-        if (waiting[index]!.runId !== runId) continue;
-        waiting.splice(index, 1);
+      for (const [key, job] of waiting) {
+        if (job.runId !== runId) continue;
+        waiting.delete(key);
         removed++;
       }
       settleIdle();
       return removed;
     },
     onIdle() {
-      if (waiting.length === 0 && active.size === 0) return Promise.resolve();
+      if (waiting.size === 0 && active.size === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     async close() {

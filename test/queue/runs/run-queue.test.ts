@@ -28,6 +28,7 @@ describe("createInProcessRunQueue", () => {
     const worker = controlledProcessor();
     for (const runId of ["r-1", "r-2", "r-3"]) await queue.enqueue({ runId, step: "plan" });
     queue.start(worker.process);
+    await turn();
     expect(worker.started.map((job) => job.runId)).toEqual(["r-1", "r-2"]);
     worker.finish("r-2");
     await turn();
