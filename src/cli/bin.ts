@@ -7,6 +7,8 @@ main(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   isTty: Boolean(process.stdout.isTTY),
+  columns: process.stderr.columns,
+  rows: process.stderr.rows,
   env: process.env,
   onInterrupt: (listener) => {
     process.on("SIGINT", listener);

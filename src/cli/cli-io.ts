@@ -10,6 +10,9 @@ export interface CliIo {
   cwd: string;
   /** True when stdout is a terminal (live progress), false for pipes and CI. */
   isTty: boolean;
+  /** The terminal's size, for the live progress block (default 80 × 24). */
+  columns?: number;
+  rows?: number;
   env: Record<string, string | undefined>;
   /** Subscribes to Ctrl-C (SIGINT) for the command's duration; returns the unsubscribe. Absent: interrupts are not handled. */
   onInterrupt?: (listener: () => void) => () => void;

@@ -10,6 +10,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parseArgs } from "node:util";
+import { createLogUpdate } from "log-update";
 import { createModelClient } from "../agents/model/index.js";
 import { createProgressTracker } from "../progress/create-progress-tracker.js";
 import { renderProgressBlock, renderProgressLine, renderStageLine } from "../run/render-progress.js";
@@ -194,12 +195,11 @@ function createProgress(io: CliIo, runId: string) {
   const tracker = createProgressTracker({ clock: systemClock });
   const labels = new Map<string, string>();
   let stage: WorkflowStage | null = null;
-  let drawn = 0;
-  const draw = () => {
-    const block = renderProgressBlock(tracker.snapshot(), { runId, stage });
-    io.stderr(`${drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : ""}${block.join("\n")}\n`);
-    drawn = block.length;
-  };
+  // log-update redraws the block in place (only the lines that changed); it needs only write and the size.
+  const terminal = createLogUpdate({ write: (text: string) => io.stderr(text), isTTY: io.isTty, columns: io.columns, rows: io.rows } as unknown as NodeJS.WriteStream, {
+    showCursor: true,
+  });
+  const draw = () => terminal(renderProgressBlock(tracker.snapshot(), { runId, stage }).join("\n"));
   // Elapsed time moves between events too.
   const ticker = io.isTty ? setInterval(draw, 1000) : undefined;
   ticker?.unref();
@@ -218,6 +218,7 @@ function createProgress(io: CliIo, runId: string) {
     },
     stop() {
       if (ticker) clearInterval(ticker);
+      if (io.isTty) terminal.done();
     },
   };
 }

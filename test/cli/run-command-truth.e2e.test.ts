@@ -169,6 +169,16 @@ describe("dynflow run tells what happened", () => {
     expect(cli.err()).toContain("exiting at once");
   }, 60_000);
 
+  it("on a terminal, redraws one progress block in place instead of printing lines", async () => {
+    const cli = cliWith(env, scripts);
+    const tty = { ...cli.io, isTty: true, columns: 100, rows: 40 };
+    expect(await main(["run", "--repo", repo.dir, "--script", "parallel.js", "--refuters", "1"], tty)).toBe(0);
+    // Redrawing moves the cursor up over the previous block; no plain per-agent lines.
+    expect(cli.err()).toContain("\u001B[1A");
+    expect(cli.err()).not.toContain("agent done:");
+    expect(cli.err()).toMatch(/dynflow run [0-9a-f]{8}/);
+  }, 60_000);
+
   it("reads .github/dynflow.yml at the base (refuters, rounds), and flags win over it", async () => {
     const configured = await makeRepo({ ...MIGRATION_FILES, ".github/dynflow.yml": "refuters: 1\nrounds: 1\n" });
     try {
