@@ -4,18 +4,18 @@
  * characters, unique within a run (a registry adds `-2`, `-3`, ...).
  */
 import { createHash } from "node:crypto";
+import slugifyText from "@sindresorhus/slugify";
 import { InvalidRefNameError } from "./errors.js";
 
 export const MAX_SLUG_LENGTH = 48;
 
-/** Turns a label into a ref-safe slug: `"Migrate src/Api (v2)!"` → `"migrate-src-api-v2"`. Never empty. */
+/**
+ * Turns a label into a ref-safe slug: `"Migrate src/Api (v2)!"` → `"migrate-src-api-v2"`,
+ * `"Straße & Ærø"` → `"strasse-and-aero"`. Transliteration is @sindresorhus/slugify's; the
+ * length cap, never ending in a dash, and never being empty are kept here.
+ */
 export function slugify(label: string, maxLength = MAX_SLUG_LENGTH): string {
-  const slug = label
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+/, "")
+  const slug = slugifyText(label, { decamelize: false })
     .slice(0, Math.max(1, maxLength))
     .replace(/-+$/, "");
   return slug === "" ? "agent" : slug;

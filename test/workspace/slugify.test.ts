@@ -9,6 +9,11 @@ describe("slugify", () => {
     expect(slugify("")).toBe("agent");
   });
 
+  it("transliterates letters and symbols instead of dropping them", () => {
+    expect(slugify("Straße & Ærø")).toBe("strasse-and-aero");
+    expect(slugify("Ελληνικά")).toBe("ellinika");
+  });
+
   it("cuts long labels at 48 characters without a trailing dash", () => {
     const slug = slugify(`${"a".repeat(47)} tail`);
     expect(slug).toBe("a".repeat(47));
