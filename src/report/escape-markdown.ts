@@ -5,13 +5,9 @@
  * comment, break a table row, start math, or mention people.
  */
 
-/** Cuts `text` to at most `max` characters (code points), ending with "…" when cut. */
-export function truncate(text: string, max: number): string {
-  if (!Number.isFinite(max) || text.length <= max) return text;
-  const points = Array.from(text);
-  if (points.length <= max) return text;
-  return `${points.slice(0, Math.max(0, max - 1)).join("")}…`;
-}
+/** Cuts `text` to at most `max` characters (graphemes), ending with "…" when cut. */
+export { truncate } from "../progress/fit-text.js";
+import { truncate } from "../progress/fit-text.js";
 
 /**
  * Escapes `text` for inline markdown, including table cells. Line breaks

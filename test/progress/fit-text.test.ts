@@ -32,3 +32,16 @@ describe("fitBytes", () => {
     expect(fitBytes("ü", 2)).toBe("ü");
   });
 });
+
+describe("cutting between user-perceived characters", () => {
+  it("keeps an emoji with its modifier and a letter with its combining accent whole", () => {
+    expect(fitLength("a👍🏽b", 4)).toBe("a…");
+    expect(fitLength("ae\u0301e\u0301", 3)).toBe("a…");
+    expect(fitBytes("x👍🏽", 8, "")).toBe("x");
+  });
+
+  it("truncate counts graphemes", async () => {
+    const { truncate } = await import("../../src/progress/fit-text.js");
+    expect(truncate("👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧", 2)).toBe("👨‍👩‍👧…");
+  });
+});

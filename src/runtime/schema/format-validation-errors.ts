@@ -1,3 +1,4 @@
+import { fitLength } from "../../progress/fit-text.js";
 import type { ErrorObject } from "ajv";
 
 /** More errors than this are summarised; a model fixes the first ones first anyway. */
@@ -42,6 +43,5 @@ function jsonType(value: unknown): string {
 }
 
 function truncate(text: string | undefined, max = 120): string {
-  if (text === undefined) return "nothing";
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  return text === undefined ? "nothing" : fitLength(text, max + 1);
 }
