@@ -47,6 +47,8 @@ export function isDraftWorthy(model: ReportModel): DraftDecision {
   add(conflictedLabels(model).size, "could not be merged", "could not be merged");
   add(accepted.filter((w) => w.change?.incomplete === true).length, "has a possibly partial change", "have possibly partial changes");
   if (model.workers.length > 0 && accepted.length === 0) reasons.push("no worker's change was accepted");
+  // "Not done" lists what the run left undone: never beside "ready for review".
+  if (model.notes.length > 0) reasons.push(`${plural(model.notes.length, "thing")} listed under “Not done” ${model.notes.length === 1 ? "was" : "were"} not done`);
 
   return { draft: reasons.length > 0, reasons };
 }

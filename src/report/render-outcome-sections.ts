@@ -45,6 +45,11 @@ export function renderOutcomeSections(model: ReportModel, limits: DetailLimits):
     const items = workers.map((w) => workerItem(w, limits.evidenceMax));
     sections.push(section(title, workers.length, intro, items, limits.listMax));
   }
+  const unchanged = model.unchanged ?? [];
+  if (unchanged.length > 0) {
+    const items = unchanged.map((w) => `- **${escapeInline(truncate(w.label, 120))}**: ${escapeInline(truncate(w.reason.trim() || "no reason given", limits.evidenceMax), "<br>")}`);
+    sections.push(section("No change needed", unchanged.length, "These workers found nothing to change. Converged; nothing to merge.", items, limits.listMax));
+  }
   if (model.notes.length > 0) {
     const items = model.notes.map((n) => `- ${escapeInline(truncate(n, limits.evidenceMax), "<br>")}`);
     sections.push(section("Not done", model.notes.length, "", items, limits.listMax));

@@ -7,8 +7,10 @@ import { groupDigits, plural } from "./format-values.js";
 /** Most phase nodes drawn; the rest are folded into one node. */
 const MAX_NODES = 30;
 
-/** Renders the phases as a left-to-right flowchart in a ```mermaid block; null when there are none. */
-export function renderPhases(phases: readonly { title: string; agents: number }[]): string | null {
+/** Renders the phases that started agents as a left-to-right flowchart in a ```mermaid block; null when none did. */
+export function renderPhases(all: readonly { title: string; agents: number }[]): string | null {
+  // A phase that started no agent (declared in meta, or only logged) did no work worth a node.
+  const phases = all.filter((phase) => phase.agents > 0);
   if (phases.length === 0) return null;
   const nodes = phases.slice(0, phases.length > MAX_NODES ? MAX_NODES - 1 : MAX_NODES).map((p) => ({
     label: `${mermaidLabel(p.title || "(untitled)")}<br/>${plural(p.agents, "agent")}`,

@@ -58,7 +58,7 @@ export function renderReport(model: ReportModel, options: RenderReportOptions = 
   const withEntries = (n: number) => assemble(model, summary, { ...last, rowMax: n, listMax: n }, true);
   // Length grows with N, so binary search finds the most entries that fit.
   let low = 0;
-  let high = model.workers.length + model.notes.length + (model.reconcile?.conflicts.length ?? 0);
+  let high = model.workers.length + (model.unchanged?.length ?? 0) + model.notes.length + (model.reconcile?.conflicts.length ?? 0);
   if (fits(withEntries(low))) {
     while (low < high) {
       const mid = Math.ceil((low + high) / 2);
@@ -72,7 +72,7 @@ export function renderReport(model: ReportModel, options: RenderReportOptions = 
 
 function assemble(model: ReportModel, summary: string, shrink: Shrink, shortened: boolean): string {
   const pointer = safeUrl(model.links?.checkRunUrl);
-  const parts = [summary, "### Workers", renderWorkersTable(model.workers, shrink.rowMax)];
+  const parts = [summary, "### Workers", renderWorkersTable(model.workers, shrink.rowMax, model.unchanged)];
   parts.push(...renderOutcomeSections(model, shrink));
   const refutations = renderRefutations(model.workers, shrink);
   if (refutations !== null) parts.push(refutations);
@@ -102,8 +102,9 @@ function shortenedNotice(model: ReportModel, shrink: Shrink, pointer: string | n
   const cut: string[] = [];
   if (!shrink.script) cut.push("the plan script is left out");
   if (Number.isFinite(shrink.evidenceMax)) cut.push(`evidence is cut to ${groupDigits(shrink.evidenceMax)} characters`);
-  const hidden = model.workers.length - Math.min(model.workers.length, shrink.rowMax);
-  if (hidden > 0) cut.push(`${groupDigits(hidden)} of ${groupDigits(model.workers.length)} workers are not listed`);
+  const listed = model.workers.length + (model.unchanged?.length ?? 0);
+  const hidden = listed - Math.min(listed, shrink.rowMax);
+  if (hidden > 0) cut.push(`${groupDigits(hidden)} of ${groupDigits(listed)} workers are not listed`);
   const lines = [`_This report was shortened to fit GitHub's size limit: ${cut.join(", ")}._`];
   if (pointer !== null) lines.push(`Full report: ${pointer}`);
   return lines.join("\n\n");

@@ -33,10 +33,9 @@ export function renderSummary(model: ReportModel): string {
     `**dynflow run ${codeSpan(model.runId)}** ${subject} on ${codeSpan(model.repository)} ` +
       `at ${codeSpan(model.base.commit.slice(0, 12))} (${codeSpan(model.base.branch)}) **${STATUS_WORDS[model.status]}**.`,
   );
-  if (model.error !== null) sentences.push(`${describeError(model)}.`);
+  if (model.error !== null) sentences.push(endSentence(describeError(model)));
 
-  const accepted = model.workers.filter((w) => w.status === "accepted").length;
-  sentences.push(`**${groupDigits(accepted)} of ${plural(model.workers.length, "worker")} accepted** and merged.`);
+  sentences.push(convergenceSentence(model));
 
   const { agents, usage, costUsd, wallMs } = model.totals;
   const estimate = model.estimate ? ` (estimated ${formatUsd(model.estimate.costUsd)})` : "";
@@ -45,12 +44,28 @@ export function renderSummary(model: ReportModel): string {
   );
 
   const decision = isDraftWorthy(model);
+  const merged = model.workers.some((w) => w.status === "accepted" || w.status === "unverified" || w.status === "unreviewed");
   sentences.push(
     decision.draft
       ? `This pull request is a **draft** because ${joinReasons(decision.reasons)}.`
-      : "Nothing is left unconverged: this pull request is ready for review.",
+      : merged
+        ? "Nothing is left unconverged: this pull request is ready for review."
+        : "Nothing needed a change, so there is nothing to merge.",
   );
   return sentences.join(" ");
+}
+
+/**
+ * How many workers converged, counting every worker that ran: accepted ones
+ * and ones that correctly needed no change. The same count as the table's rows.
+ */
+function convergenceSentence(model: ReportModel): string {
+  const unchanged = model.unchanged?.length ?? 0;
+  const total = model.workers.length + unchanged;
+  if (total === 0) return "**No worker ran.**";
+  const accepted = model.workers.filter((w) => w.status === "accepted").length;
+  const parts = [accepted > 0 ? `${groupDigits(accepted)} accepted and merged` : "", unchanged > 0 ? `${groupDigits(unchanged)} needed no change` : ""].filter(Boolean);
+  return `**${groupDigits(accepted + unchanged)} of ${plural(total, "worker")} converged**${parts.length > 0 ? ` (${parts.join(", ")})` : ""}.`;
 }
 
 function describeError(model: ReportModel): string {
@@ -58,6 +73,11 @@ function describeError(model: ReportModel): string {
   const where =
     error.line !== undefined ? ` (line ${error.line}${error.file !== undefined ? ` of ${codeSpan(error.file)}` : ""})` : "";
   return `Error ${codeSpan(error.code)}${where}: ${escapeInline(truncate(error.message, ERROR_MAX))}`;
+}
+
+/** A sentence ends with one stop, whether or not the quoted message brought its own. */
+function endSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function joinReasons(reasons: string[]): string {

@@ -53,7 +53,21 @@ export interface ReportModel {
   script: string;
   /** What was not done and why, one sentence each. */
   notes: string[];
+  /**
+   * Workers that ran and correctly changed nothing (the work was already
+   * done, or not needed): converged, not "not done". Absent means none.
+   */
+  unchanged?: UnchangedWorker[];
   links?: ReportLinks;
+}
+
+/** A worker that finished without a change, and what it said about why. */
+export interface UnchangedWorker {
+  label: string;
+  reason: string;
+  rounds: number;
+  usage: TokenUsage;
+  costUsd: number;
 }
 
 export interface RenderReportOptions {

@@ -44,7 +44,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
     costUsd += spend.costUsd;
     agents += spend.agents;
   }
-  const unchanged = input.lines.filter((line) => line.status === "unchanged").map((line) => `${line.label} changed nothing: ${line.reason ?? "no reason given"}`);
+  const unchanged = input.lines
+    .filter((line) => line.status === "unchanged")
+    .map((line) => ({ label: line.label, reason: line.reason ?? "no reason given", rounds: line.rounds, usage: line.usage, costUsd: line.costUsd }));
   return {
     runId: input.runId,
     task: input.task,
@@ -59,7 +61,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
     estimate: null,
     phases: outcome.phases,
     script: input.script,
-    notes: [...unchanged, ...(input.notes ?? [])],
+    notes: [...(input.notes ?? [])],
+    unchanged,
   };
 }
 
@@ -81,6 +84,8 @@ export interface RunReportExtras {
   links: ReportLinks;
   /** What planning cost when it ran in an earlier step (the planner model); null when nothing. */
   planSpend?: { usage: TokenUsage; costUsd: number } | null;
+  /** When the run started (ms; the command's arrival), so the report's wall time covers planning and waiting too. */
+  startedAt?: number;
 }
 
 /** The report model with the caller's extras; the plan's spend joins the totals. */

@@ -114,6 +114,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
 
   // 4. Report.
   run.onStage("report");
+  const extras = run.reportExtras?.();
   const built = buildReportModel({
     runId: run.runId,
     task: run.task,
@@ -125,10 +126,11 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     workers,
     reconcile,
     extra,
-    wallMs: run.clock.now() - startedAt,
+    // The whole run: from when it started (the caller knows, e.g. the command's arrival) to this report.
+    wallMs: run.clock.now() - Math.min(startedAt, extras?.startedAt ?? startedAt),
   });
   // Built and rendered once, with what the caller adds: every surface shows this one report.
-  const reportModel = run.reportExtras ? withRunExtras(built, run.reportExtras()) : built;
+  const reportModel = extras ? withRunExtras(built, extras) : built;
   const draft = isDraftWorthy(reportModel);
   run.log.info({ runId: run.runId, status: outcome.status, merged: reconcile.merged.length, branch }, "run finished");
   return {

@@ -122,7 +122,8 @@ describe("the life of a run (end to end)", () => {
     const [pull] = app.github.pulls;
     expect(pull).toMatchObject({ head: "dynflow/r-1", draft: true });
     expect(pull!.body).toContain("**stopped at a cap**");
-    expect(pull!.body).toContain("### Capped (1)");
+    // search's worker had finished: its change is kept, unreviewed, in the draft.
+    expect(pull!.body).toContain("### Unreviewed (1)");
     expect(app.github.checkRuns[0]).toMatchObject({ conclusion: "neutral" });
     expect(app.github.statusComment("r-1")!.body).toContain("stopped at a cap");
     const requestsBefore = app.api.requests.length;

@@ -6,7 +6,7 @@ import { migrationRunModel, migrationWorkers } from "./fixtures/migration-run.js
 
 function converged(): ReportModel {
   const workers = migrationWorkers().filter((w) => w.status === "accepted");
-  return { ...migrationRunModel(), workers, reconcile: { merged: workers.map((w) => w.label), conflicts: [] } };
+  return { ...migrationRunModel(), workers, reconcile: { merged: workers.map((w) => w.label), conflicts: [] }, notes: [] };
 }
 
 const withWorker = (worker: Partial<WorkerOutcome>): ReportModel => {
@@ -24,6 +24,7 @@ describe("isDraftWorthy", () => {
     ["error", { ...converged(), status: "error" as const }, "the run failed"],
     ["budget", { ...converged(), status: "budget-exhausted" as const }, "the run stopped when its budget ran out"],
     ["cancelled", { ...converged(), status: "cancelled" as const }, "the run was cancelled"],
+    ["not done", { ...converged(), notes: ["reconciliation did not run"] }, "1 thing listed under “Not done” was not done"],
     ["refuted", withWorker({ status: "refuted", verdicts: ["refuted"] }), "1 worker is still refuted"],
     ["unverified", withWorker({ status: "unverified", verdicts: ["unverified"] }), "1 worker could not be verified"],
     ["unreviewed", withWorker({ status: "unreviewed", verdicts: [] }), "1 worker changed files without review"],
@@ -69,6 +70,7 @@ describe("isDraftWorthy", () => {
       "1 worker could not be verified",
       "1 worker failed",
       "1 worker could not be merged",
+      "1 thing listed under “Not done” was not done",
     ]);
   });
 });

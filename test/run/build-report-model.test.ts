@@ -41,7 +41,7 @@ const reconcile: ReconcileResult = {
 };
 
 describe("buildReportModel", () => {
-  it("adds planning and resolver spend to the totals and notes lines that changed nothing", () => {
+  it("adds planning and resolver spend to the totals and lists lines that changed nothing as needing no change, not as not done", () => {
     const lines: LineOutcome[] = [
       { ...worker("a", "accepted"), line: "w1" },
       { ...worker("docs", "accepted", { reason: "nothing calls fetchJson there" }), status: "unchanged", line: "w2" },
@@ -64,7 +64,8 @@ describe("buildReportModel", () => {
     });
     expect(model.totals).toEqual({ agents: 6, usage: usage(1600, 160), costUsd: 1.8, wallMs: 4_000 });
     expect(model.workflow).toBe("migrate");
-    expect(model.notes).toEqual(["docs changed nothing: nothing calls fetchJson there"]);
+    expect(model.notes).toEqual([]);
+    expect(model.unchanged).toMatchObject([{ label: "docs", reason: "nothing calls fetchJson there" }]);
     expect(model.reconcile).toEqual({ merged: ["a"], conflicts: reconcile.conflicts });
     expect(model.estimate).toBeNull();
   });

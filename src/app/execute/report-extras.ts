@@ -9,7 +9,7 @@ import type { RunRecord } from "../../store/index.js";
 import { reportEstimateOf, type StoredPlan } from "../run-record/stored-plan.js";
 
 /** The extras of `run`; `checkRunUrl` is the run's check run once GitHub has it. */
-export function reportExtrasOf(run: Pick<RunRecord, "requester">, plan: StoredPlan, checkRunUrl: string | undefined): RunReportExtras {
+export function reportExtrasOf(run: Pick<RunRecord, "requester" | "createdAt">, plan: StoredPlan, checkRunUrl: string | undefined): RunReportExtras {
   const links: ReportLinks = {};
   if (run.requester) links.requester = run.requester;
   if (plan.commandUrl) links.commentUrl = plan.commandUrl;
@@ -18,5 +18,6 @@ export function reportExtrasOf(run: Pick<RunRecord, "requester">, plan: StoredPl
     estimate: reportEstimateOf(plan),
     links,
     planSpend: plan.usage !== undefined ? { usage: plan.usage, costUsd: plan.costUsd ?? 0 } : null,
+    startedAt: run.createdAt,
   };
 }
