@@ -21,7 +21,7 @@ function worker(status: WorkerStatus, index: number): WorkerOutcome {
     rounds: 1,
     verdicts: status === "accepted" ? ["upheld"] : status === "refuted" ? ["refuted"] : [],
     change: changed
-      ? { branch: `dynflow/r-1-work/${status}-${index}`, commit: "c".repeat(40), base: "b".repeat(40), files: [{ path: "a.ts", status: "modified", additions: 1, deletions: 1 }], additions: 1, deletions: 1 }
+      ? { branch: `dynflow/r-1-work/${status}-${index}`, commit: "c".repeat(40), base: "b".repeat(40), files: [{ path: "a.ts", status: "modified", additions: 1, deletions: 1 }], additions: 1, deletions: 1, incomplete: false }
       : null,
     usage: { ...ZERO, output: 10 },
     costUsd: 0.01,
