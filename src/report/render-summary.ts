@@ -25,10 +25,9 @@ const ERROR_MAX = 600;
 /** Renders the summary paragraph. */
 export function renderSummary(model: ReportModel): string {
   const sentences: string[] = [];
-  const subject =
-    model.task !== null
-      ? `for the task “${escapeInline(truncate(model.task.trim(), TASK_MAX))}”`
-      : `of workflow ${codeSpan(model.workflow ?? "unnamed")}`;
+  const task = model.task !== null ? `for the task “${escapeInline(truncate(model.task.trim(), TASK_MAX))}”` : null;
+  // A workflow run by name says which, and the task its args gave it.
+  const subject = model.workflow !== null ? `of workflow ${codeSpan(model.workflow)}${task ? ` ${task}` : ""}` : (task ?? `of workflow ${codeSpan("unnamed")}`);
   sentences.push(
     `**dynflow run ${codeSpan(model.runId)}** ${subject} on ${codeSpan(model.repository)} ` +
       `at ${codeSpan(model.base.commit.slice(0, 12))} (${codeSpan(model.base.branch)}) **${STATUS_WORDS[model.status]}**.`,

@@ -33,9 +33,9 @@ export interface ReportLinks {
 
 export interface ReportModel {
   runId: string;
-  /** The task as written in the command; null for a saved workflow. */
+  /** The task as written in the command, or taken from a workflow's args; null when there is none. */
   task: string | null;
-  /** The saved workflow's name; null for a free-text task. */
+  /** The workflow's name when the run ran one by name; null for a free-text task. */
   workflow: string | null;
   /** `owner/name`. */
   repository: string;

@@ -8,7 +8,8 @@ import type { WorkerOutcome } from "../agents/types.js";
 import type { ReconcileResult } from "../reconcile/types.js";
 import type { ReportEstimate, ReportLinks, ReportModel } from "../report/types.js";
 import type { LineOutcome } from "../review/types.js";
-import { addUsage, type RunOutcome, type TokenUsage } from "../runtime/types.js";
+import { addUsage, type JsonValue, type RunOutcome, type TokenUsage } from "../runtime/types.js";
+import { taskOfArgs } from "../workflows/task-of-args.js";
 
 /** Spend outside the script's agents, e.g. the planner's model calls or a conflict resolver. */
 export interface ExtraSpend {
@@ -32,6 +33,8 @@ export interface ReportInput {
   wallMs: number;
   /** More notes for "what was not done", e.g. why reconciliation did not run. */
   notes?: readonly string[];
+  /** The script's args: a workflow run by name takes its task from them. */
+  args?: JsonValue;
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
@@ -49,7 +52,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     .map((line) => ({ label: line.label, reason: line.reason ?? "no reason given", rounds: line.rounds, usage: line.usage, costUsd: line.costUsd }));
   return {
     runId: input.runId,
-    task: input.task,
+    task: input.task ?? taskOfArgs(input.args),
     workflow: input.task === null ? (outcome.meta?.name ?? null) : null,
     repository: input.repository,
     base: input.base,

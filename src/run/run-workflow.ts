@@ -126,6 +126,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     workers,
     reconcile,
     extra,
+    args,
     // The whole run: from when it started (the caller knows, e.g. the command's arrival) to this report.
     wallMs: run.clock.now() - Math.min(startedAt, extras?.startedAt ?? startedAt),
   });

@@ -4,11 +4,11 @@
  * unconverged or the run did not finish), the check run completed with the
  * full report, the final status comment, the reaction, and the record.
  */
+import { pullRequestTitle } from "./pull-request-title.js";
 import type { Logger } from "pino";
 import type { GitHubClient } from "../../github/github-client.js";
 import { publishPullRequest, type PublishedPullRequest } from "../../github/open-pull-request.js";
 import { publishReview } from "../../github/publish-review.js";
-import { truncate } from "../../report/escape-markdown.js";
 import type { WorkflowResult } from "../../run/types.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
@@ -92,8 +92,7 @@ function reviewOf(result: WorkflowResult, plan: StoredPlan): { pullRequest: numb
 }
 
 function titleOf(run: RunRecord, result: WorkflowResult): string {
-  const subject = run.task?.split("\n", 1)[0]?.trim() || run.workflow || result.outcome.meta?.name || run.id;
-  return `dynflow: ${truncate(subject, 200)}`;
+  return pullRequestTitle(run, result.outcome.meta?.name ?? null);
 }
 
 /** Closing lines of the status comment and the check run summary (dynflow's own words). */
