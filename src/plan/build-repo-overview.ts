@@ -4,7 +4,7 @@
  * overview.
  */
 import { WorkspacePathError, type GitRepository } from "../workspace/index.js";
-import { countModuleFiles, detectModules, type ModuleDefinition, type RepoModule } from "./detect-modules.js";
+import { countModuleFiles, describeUncovered, detectModuleCoverage, type ModuleDefinition, type RepoModule } from "./detect-modules.js";
 import { renderRepoOverview } from "./render-repo-overview.js";
 
 export interface RepoOverviewOptions {
@@ -25,6 +25,8 @@ export interface RepoOverview {
   files: number;
   modules: RepoModule[];
   modulesSource: "config" | "detected";
+  /** What the detected modules leave out ("130 of 2,230 files are in no detected module: …"); null when nothing, or when configured. */
+  uncovered: string | null;
   /** Path of the README excerpted, or null. */
   readme: string | null;
 }
@@ -36,18 +38,21 @@ const README_NAMES = ["readme.md", "readme", "readme.markdown", "readme.rst", "r
 export async function buildRepoOverview(options: RepoOverviewOptions): Promise<RepoOverview> {
   const files = await options.repository.listFiles(options.commit);
   const configured = options.modules !== undefined && options.modules.length > 0;
-  const modules = configured ? countModuleFiles(options.modules ?? [], files) : detectModules(files);
+  const coverage = configured ? null : detectModuleCoverage(files);
+  const modules = coverage ? coverage.modules : countModuleFiles(options.modules ?? [], files);
   const modulesSource = configured ? "config" : "detected";
+  const uncovered = coverage ? describeUncovered(coverage, files.length) : null;
   const readme = await readReadme(options.repository, options.commit, files);
   const text = renderRepoOverview({
     files,
     modules,
     modulesSource,
+    uncovered,
     readme,
     maxChars: options.maxChars,
     readmeChars: options.readmeChars,
   });
-  return { text, files: files.length, modules, modulesSource, readme: readme?.path ?? null };
+  return { text, files: files.length, modules, modulesSource, uncovered, readme: readme?.path ?? null };
 }
 
 async function readReadme(repository: GitRepository, commit: string, files: readonly string[]) {

@@ -59,6 +59,8 @@ export interface PlanResult {
   costUsd: number;
   /** Model calls made (0 for the template). */
   attempts: number;
+  /** What the detected modules leave out, for the plan comment; absent when nothing or not detected. */
+  modulesNote?: string;
 }
 
 /**
@@ -119,6 +121,7 @@ export async function planScript(options: PlanScriptOptions): Promise<PlanResult
     meta: written.meta,
     kind: "model-written",
     reason: decision.reason,
+    ...(overview.uncovered ? { modulesNote: overview.uncovered } : {}),
     relevant,
     args,
     rationale: written.rationale,

@@ -12,6 +12,8 @@ export interface OverviewInput {
   modules: readonly RepoModule[];
   /** Where the modules came from, said in the overview. */
   modulesSource: "config" | "detected";
+  /** What the detected modules leave out, said after them; null or absent when nothing. */
+  uncovered?: string | null;
   readme: { path: string; text: string } | null;
   /** Hard cap on the overview's length. Default 12,000. */
   maxChars?: number;
@@ -35,7 +37,7 @@ export function renderRepoOverview(input: OverviewInput): string {
     `Tracked files: ${NUMBER.format(input.files.length)}`,
     languageSection(input.files),
     directorySection(input.files),
-    moduleSection(input.modules, input.modulesSource),
+    moduleSection(input.modules, input.modulesSource, input.uncovered ?? null),
     readmeSection(input.readme, input.readmeChars ?? DEFAULT_README_CHARS),
   ];
   const text = sections.join("\n\n");
@@ -72,13 +74,14 @@ function directorySection(files: readonly string[]): string {
   return `Directories (depth 1-2) by files below them, largest first:\n${fitLines(lines, BUDGET.directories)}`;
 }
 
-function moduleSection(modules: readonly RepoModule[], source: OverviewInput["modulesSource"]): string {
+function moduleSection(modules: readonly RepoModule[], source: OverviewInput["modulesSource"], uncovered: string | null): string {
   const title = source === "config" ? "Modules (from the repository config)" : "Modules (detected from the file list)";
-  if (modules.length === 0) return `${title}: none`;
+  const left = uncovered ? `\nNot covered: ${uncovered}.` : "";
+  if (modules.length === 0) return `${title}: none${left}`;
   const lines = modules.map(
     (m) => `  ${shortPath(m.name)}: ${NUMBER.format(m.files)} file${m.files === 1 ? "" : "s"} (${m.globs.map(shortPath).join(", ")})`,
   );
-  return `${title}, ${modules.length} in all:\n${fitLines(lines, BUDGET.modules)}`;
+  return `${title}, ${modules.length} in all:\n${fitLines(lines, BUDGET.modules)}${left}`;
 }
 
 function readmeSection(readme: OverviewInput["readme"], chars: number): string {

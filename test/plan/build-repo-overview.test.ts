@@ -66,3 +66,35 @@ describe("buildRepoOverview", () => {
     }
   });
 });
+
+describe("buildRepoOverview on a monorepo-shaped repository", () => {
+  let mono: FixtureRepo;
+  let repository: GitRepository;
+
+  beforeAll(async () => {
+    // 2,230 files: two small workspace packages beside large application directories.
+    const paths: string[] = ["package.json", "README.md"];
+    paths.push("packages/ui/package.json", ...Array.from({ length: 9 }, (_, i) => `packages/ui/src/c${i}.tsx`));
+    paths.push("packages/config/package.json", ...Array.from({ length: 4 }, (_, i) => `packages/config/c${i}.js`));
+    for (let i = 0; i < 1200; i++) paths.push(`server/app/m${i % 40}/f${i}.ts`);
+    for (let i = 0; i < 900; i++) paths.push(`web/src/p${i % 30}/f${i}.tsx`);
+    for (let i = 0; i < 99; i++) paths.push(`scripts/s${i}.sh`);
+    for (let i = 0; i < 14; i++) paths.push(`.github/workflows/w${i}.yml`);
+    mono = await makeWideRepo(paths, "# Mono\n");
+    repository = await openFixture(mono);
+  });
+
+  afterAll(async () => {
+    await repository.close();
+    await mono.remove();
+  });
+
+  it("detects modules covering the application directories too, and says what is not covered", async () => {
+    const overview = await buildRepoOverview({ repository, commit: mono.head });
+    expect(overview.files).toBe(2_230);
+    expect(overview.modules.map((module) => module.name)).toEqual(["packages/config", "packages/ui", "scripts", "server", "web"]);
+    expect(overview.modules.reduce((n, module) => n + module.files, 0)).toBe(2_214);
+    expect(overview.uncovered).toBe("16 of 2230 files are in no detected module: 14 in .github/, 2 at the root");
+    expect(overview.text).toContain("Not covered: 16 of 2230 files are in no detected module");
+  });
+});

@@ -16,7 +16,7 @@ describe("renderRepoOverview", () => {
     expect(text).toMatch(/\.ts 3\n {2}\.md 2\n {2}\(no extension\) 1/);
     expect(text).toMatch(/src\/ 3\n {2}src\/http\/ 2\n {2}docs\/ 1/);
     expect(text).toContain("(files at the root) 2");
-    expect(text).toContain("Modules (detected from the file list), 1 in all:\n  src/http: 2 files (src/http/**)");
+    expect(text).toContain("Modules (detected from the file list), 2 in all:\n  docs: 1 file (docs/**)\n  src/http: 2 files (src/http/**)");
     expect(text).toContain("README.md (complete):\n<readme>\n# Demo\nA small library.\n</readme>");
   });
 

@@ -110,10 +110,12 @@ describe("repo.files() and repo.modules()", () => {
     expect(outcome.usage.input).toBe(0);
   });
 
-  it("detects workspace packages with a manifest as modules", async () => {
+  it("detects modules that cover the repository: workspace packages and the directories beside them", async () => {
     const { outcome } = await runWithReview(`return await repo.modules();`, { runner: scriptedRunner(() => ({ output: "" })), repository, base: repo.head });
     expect(outcome.result).toEqual([
+      { name: "docs", globs: ["docs/**"], files: 1 },
       { name: "packages/api", globs: ["packages/api/**"], files: 2 },
+      { name: "packages/notes", globs: ["packages/notes/**"], files: 1 },
       { name: "packages/web", globs: ["packages/web/**"], files: 2 },
     ]);
   });

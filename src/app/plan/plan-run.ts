@@ -110,7 +110,16 @@ async function makePlan(
   const plan: StoredPlan =
     planned === null
       ? { ...stored, source: "saved-workflow", reason: `the workflow ${stored.filename ?? run.workflow}`, rationale: null }
-      : { ...stored, source: planned.kind, reason: planned.reason, rationale: planned.rationale, filename: prepared.filename, usage: planned.usage, costUsd: planned.costUsd };
+      : {
+          ...stored,
+          source: planned.kind,
+          reason: planned.reason,
+          rationale: planned.rationale,
+          ...(planned.modulesNote ? { modulesNote: planned.modulesNote } : {}),
+          filename: prepared.filename,
+          usage: planned.usage,
+          costUsd: planned.costUsd,
+        };
 
   const estimate = await estimatePlan({
     source: prepared.source,

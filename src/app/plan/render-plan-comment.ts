@@ -51,7 +51,9 @@ export function renderPlanKind(plan: StoredPlan): string {
       return `**Plan** one agent and its refuters: ${reason}.`;
     case "model-written": {
       const rationale = plan.rationale ? `\n\n> ${escapeInline(truncate(plan.rationale, REASON_MAX))}` : "";
-      return `**Plan** written by the planner model: ${reason}.${rationale}`;
+      // The planner was shown the detected modules; what they leave out is said, not silently skipped.
+      const uncovered = plan.modulesNote ? `\n\n**Not covered by the detected modules:** ${escapeInline(truncate(plan.modulesNote, REASON_MAX))}. Define \`modules\` in \`.github/dynflow.yml\` to include them.` : "";
+      return `**Plan** written by the planner model: ${reason}.${rationale}${uncovered}`;
     }
     case "saved-workflow":
       // Bundled workflows are named `workflows/<name>.js`; saved ones live under `.claude/` or `.github/`.

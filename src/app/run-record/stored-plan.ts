@@ -28,6 +28,8 @@ export interface StoredPlan {
   reason?: string;
   /** The planner model's own explanation; null for templates and saved workflows. */
   rationale?: string | null;
+  /** What the detected modules leave out, said in the plan comment. */
+  modulesNote?: string;
   /** File name errors of the script point into. */
   filename?: string;
   estimate?: PlanEstimate;
@@ -69,6 +71,7 @@ const storedPlanSchema: z.ZodType<StoredPlan> = z.looseObject({
   source: z.enum(["single-agent", "model-written", "saved-workflow"]).optional(),
   reason: z.string().optional(),
   rationale: z.string().nullable().optional(),
+  modulesNote: z.string().optional(),
   filename: z.string().optional(),
   estimate: estimateSchema.optional(),
   approval: approvalSchema.optional(),

@@ -104,3 +104,16 @@ describe("renderPlanComment", () => {
     expect(renderPlanKind({ stopAfterPlan: false, source: "saved-workflow", filename: "workflows/audit.js" })).toBe("**Plan** the bundled workflow `workflows/audit.js`.");
   });
 });
+
+describe("renderPlanKind, modules", () => {
+  it("says what the detected modules do not cover", () => {
+    const text = renderPlanKind({
+      ...plan,
+      source: "model-written",
+      rationale: null,
+      modulesNote: "16 of 2230 files are in no detected module: 14 in .github/, 2 at the root",
+    });
+    expect(text).toContain("**Not covered by the detected modules:** 16 of 2230 files are in no detected module: 14 in .github/, 2 at the root.");
+    expect(text).toContain("Define `modules` in `.github/dynflow.yml`");
+  });
+});
