@@ -3,6 +3,7 @@
  * worker, refuter or resolver agent (by `options.role`, default worker)
  * talking to the model through the model client, over the run's repository.
  */
+import { bindRunId } from "../logging/bind-run-id.js";
 import { pino, type Logger } from "pino";
 import type { AgentRequest, AgentResult, AgentRunner } from "../runtime/types.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
@@ -62,7 +63,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     author: deps.author,
     protectedPaths: deps.protectedPaths,
     limits: { ...DEFAULT_AGENT_LIMITS, ...definedEntries(deps.limits ?? {}) },
-    log: (deps.log ?? pino({ level: "silent" })).child({ runId: deps.runId }),
+    log: bindRunId(deps.log ?? pino({ level: "silent" }), deps.runId),
   };
 
   return {

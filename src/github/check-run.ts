@@ -3,6 +3,7 @@
  * external id, the run id) once, updated with the progress summary at most
  * once per interval, completed with a conclusion and the full report.
  */
+import { bindRunId } from "../logging/bind-run-id.js";
 import type { Logger } from "pino";
 import { CHECK_OUTPUT_LIMIT, fitBytes, fitLength } from "../progress/fit-text.js";
 import { createEditThrottle } from "../progress/throttle-edits.js";
@@ -97,7 +98,9 @@ function fitOutput(output: CheckRunOutput): CheckRunOutput {
 
 /** Creates the check run handle; nothing is written until `start`, `update` or `complete`. */
 export function createCheckRun(options: CheckRunOptions): CheckRun {
-  const { octokit, owner, repo, headSha, runId, log } = options;
+  const { octokit, owner, repo, headSha, runId } = options;
+  // Every line names the run once, whether or not the given logger is already the run's.
+  const log = options.log ? bindRunId(options.log, runId) : undefined;
   const name = options.name ?? "dynflow";
   const clock = options.clock ?? systemClock;
   const iso = () => new Date(clock.now()).toISOString();
@@ -136,7 +139,7 @@ export function createCheckRun(options: CheckRunOptions): CheckRun {
     if (current !== null) return { ref: current, applied: false };
     const existing = await findExisting();
     if (existing !== null) {
-      log?.info({ runId, checkRunId: existing.id }, "check run found again");
+      log?.info({ checkRunId: existing.id }, "check run found again");
       current = existing;
       return { ref: existing, applied: false };
     }
@@ -150,7 +153,7 @@ export function createCheckRun(options: CheckRunOptions): CheckRun {
       ...(options.detailsUrl !== undefined ? { details_url: options.detailsUrl } : {}),
       ...fields(write),
     });
-    log?.info({ runId, checkRunId: data.id }, "check run created");
+    log?.info({ checkRunId: data.id }, "check run created");
     current = { id: data.id, url: data.html_url ?? "" };
     return { ref: current, applied: true };
   };
@@ -165,7 +168,7 @@ export function createCheckRun(options: CheckRunOptions): CheckRun {
     minIntervalMs: options.minIntervalMs,
     clock,
     timers: options.timers,
-    onError: (error) => log?.warn({ runId, ...requestFailure(error) }, "check run update failed"),
+    onError: (error) => log?.warn({ ...requestFailure(error) }, "check run update failed"),
   });
 
   return {

@@ -3,6 +3,7 @@
  * update, or found again by its hidden marker after a crash, then edited at
  * most once per interval; the final body is always written.
  */
+import { bindRunId } from "../logging/bind-run-id.js";
 import type { Logger } from "pino";
 import { fitLength } from "../progress/fit-text.js";
 import { isStatusCommentOf, statusMarker } from "../progress/status-marker.js";
@@ -55,7 +56,9 @@ interface CommentData {
 
 /** Creates the status comment handle; nothing is written until the first `update` or `flush`. */
 export function createStatusComment(options: StatusCommentOptions): StatusComment {
-  const { octokit, owner, repo, issueNumber, runId, log } = options;
+  const { octokit, owner, repo, issueNumber, runId } = options;
+  // Every line names the run once, whether or not the given logger is already the run's.
+  const log = options.log ? bindRunId(options.log, runId) : undefined;
   const marker = statusMarker(runId);
   let current: StatusCommentRef | null = null;
   let searched = false;
@@ -79,7 +82,7 @@ export function createStatusComment(options: StatusCommentOptions): StatusCommen
   const create = async (body: string): Promise<void> => {
     const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
     current = { id: data.id, url: data.html_url };
-    log?.info({ runId, commentId: data.id }, "status comment created");
+    log?.info({ commentId: data.id }, "status comment created");
   };
 
   const write = async (raw: string): Promise<void> => {
@@ -87,7 +90,7 @@ export function createStatusComment(options: StatusCommentOptions): StatusCommen
     if (current === null && !searched) {
       current = await findExisting();
       searched = true;
-      if (current !== null) log?.info({ runId, commentId: current.id }, "status comment found again");
+      if (current !== null) log?.info({ commentId: current.id }, "status comment found again");
     }
     if (current === null) return create(body);
     try {
@@ -95,7 +98,7 @@ export function createStatusComment(options: StatusCommentOptions): StatusCommen
     } catch (error) {
       // Someone deleted the comment: write a new one rather than lose the status.
       if (httpStatusOf(error) !== 404) throw error;
-      log?.warn({ runId, commentId: current.id }, "status comment was deleted; creating it again");
+      log?.warn({ commentId: current.id }, "status comment was deleted; creating it again");
       current = null;
       await create(body);
     }
@@ -106,7 +109,7 @@ export function createStatusComment(options: StatusCommentOptions): StatusCommen
     minIntervalMs: options.minIntervalMs,
     clock: options.clock,
     timers: options.timers,
-    onError: (error) => log?.warn({ runId, ...requestFailure(error) }, "status comment update failed"),
+    onError: (error) => log?.warn({ ...requestFailure(error) }, "status comment update failed"),
   });
 
   return {

@@ -3,6 +3,7 @@
  * is given), execute with real agents and the review extension, reconcile the
  * accepted changes into `dynflow/<run-id>`, and write the convergence report.
  */
+import { bindRunId } from "../logging/bind-run-id.js";
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
 import { createAgentRunner } from "../agents/create-agent-runner.js";
@@ -133,7 +134,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
   // Built and rendered once, with what the caller adds: every surface shows this one report.
   const reportModel = extras ? withRunExtras(built, extras) : built;
   const draft = isDraftWorthy(reportModel);
-  run.log.info({ runId: run.runId, status: outcome.status, merged: reconcile.merged.length, branch }, "run finished");
+  bindRunId(run.log, run.runId).info({ status: outcome.status, merged: reconcile.merged.length, branch }, "run finished");
   return {
     runId: run.runId,
     branch,
