@@ -134,6 +134,36 @@ export interface ApiUsage {
   output_tokens: number;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** Uses of Anthropic's server-side tools in the request (billed per use, on top of tokens). */
+  server_tool_use?: { web_search_requests?: number | null; web_fetch_requests?: number | null } | null;
+}
+
+/** Uses of Anthropic's server-side tools, counted from `usage.server_tool_use`. */
+export interface ServerToolUse {
+  webSearch: number;
+  webFetch: number;
+}
+
+export const NO_SERVER_TOOL_USE: Readonly<ServerToolUse> = Object.freeze({ webSearch: 0, webFetch: 0 });
+
+/** US dollars per use of a server-side tool, on top of the tokens its results add. */
+export type ServerToolPrices = ServerToolUse;
+
+/*
+ * Read on 2026-11-24 from Anthropic's "Pricing" page (tool use pricing): web
+ * search costs $10 per 1,000 searches (an errored search is not billed); web
+ * fetch has no charge beyond the tokens of the fetched content.
+ */
+export const DEFAULT_SERVER_TOOL_PRICES: Readonly<ServerToolPrices> = Object.freeze({ webSearch: 0.01, webFetch: 0 });
+
+/** Server-tool uses of one response (missing counts are 0). */
+export function serverToolUseFromApi(usage: ApiUsage): ServerToolUse {
+  return { webSearch: usage.server_tool_use?.web_search_requests ?? 0, webFetch: usage.server_tool_use?.web_fetch_requests ?? 0 };
+}
+
+/** Dollars for server-tool uses. */
+export function serverToolCostOf(uses: ServerToolUse, prices: Readonly<ServerToolPrices> = DEFAULT_SERVER_TOOL_PRICES): number {
+  return uses.webSearch * prices.webSearch + uses.webFetch * prices.webFetch;
 }
 
 /** Maps the API's `usage` to dynflow's `TokenUsage` (missing cache fields count 0). */
