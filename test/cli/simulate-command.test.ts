@@ -43,7 +43,7 @@ describe("dynflow simulate", () => {
     const code = await main(["simulate", "fan-out.js", "--json", "--items", "4", "--latency-ms", "5"], cli);
     expect(code).toBe(0);
     const json = JSON.parse(cli.out);
-    expect(Object.keys(json).sort()).toEqual(["agents", "costUsd", "error", "phases", "result", "status", "tokens", "wallMs"]);
+    expect(Object.keys(json).sort()).toEqual(["agents", "costUsd", "durationMs", "error", "failures", "phases", "result", "seed", "status", "tokens", "wallMs", "warnings"]);
     expect(json.status).toBe("ok");
     // 1 finder + 4 × (worker + 2 refuters), all upheld in one round.
     expect(json.agents).toMatchObject({ total: 13, failed: 0, cached: 0 });
@@ -89,9 +89,10 @@ describe("dynflow simulate", () => {
 
   it("prints a human summary by default", async () => {
     const cli = io();
-    expect(await main(["simulate", "fan-out.js"], cli)).toBe(0);
+    expect(await main(["simulate", "fan-out.js", "--items", "3"], cli)).toBe(0);
     expect(cli.out).toContain("no model called");
-    // 1 finder + 3 default items × (worker + 2 refuters).
+    // 1 finder + 3 items × (worker + 2 refuters).
     expect(cli.out).toMatch(/Agents: +10 /);
+    expect(cli.out).toMatch(/Duration: .+ at 6 agents at once at most \(simulated time\)/);
   });
 });
