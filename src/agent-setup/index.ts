@@ -16,3 +16,4 @@ export type { AgentDefinition } from "./parse-agent-definition.js";
 export { createRunAgentSetup, catchFatal } from "./create-run-agent-setup.js";
 export type { RunAgentSetupOptions } from "./create-run-agent-setup.js";
 export { checkScriptModels } from "./check-script-models.js";
+export { definitionsOnGitHub } from "./github-definitions.js";

@@ -4,7 +4,8 @@
  * unchanged) or `.github/dynflow/workflows/<name>.js`.
  */
 import { InvalidWorkflowNameError, UnreadableWorkflowError } from "../github/errors.js";
-import { httpStatusOf, type GitHubClient } from "../github/github-client.js";
+import type { GitHubClient } from "../github/github-client.js";
+import { readRepositoryFile } from "../github/read-repository-file.js";
 
 /** Folders searched, in order; the first that has the file wins. */
 export const SAVED_WORKFLOW_DIRS = [".claude/workflows", ".github/dynflow/workflows"] as const;
@@ -53,27 +54,11 @@ export async function readSavedWorkflow(octokit: GitHubClient, options: ReadSave
   const name = checkWorkflowName(options.name);
   for (const dir of SAVED_WORKFLOW_DIRS) {
     const path = `${dir}/${name}.js`;
-    let data;
-    try {
-      ({ data } = await octokit.rest.repos.getContent({ owner: options.owner, repo: options.repo, path, ref: options.ref }));
-    } catch (error) {
-      if (httpStatusOf(error) === 404) continue;
-      throw error;
-    }
-    if (Array.isArray(data) || data.type !== "file") throw new UnreadableWorkflowError(path, "it is not a regular file");
-    if (data.size > MAX_WORKFLOW_BYTES) {
-      throw new UnreadableWorkflowError(path, `it is ${data.size} bytes, over the limit of ${MAX_WORKFLOW_BYTES}`);
-    }
-    if (data.encoding !== "base64" || typeof data.content !== "string") {
-      throw new UnreadableWorkflowError(path, `GitHub returned it as ${JSON.stringify(data.encoding)}, not base64`);
-    }
-    let source: string;
-    try {
-      source = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(data.content, "base64"));
-    } catch {
-      throw new UnreadableWorkflowError(path, "it is not UTF-8 text");
-    }
-    return { name, path, source, sha: data.sha };
+    const file = await readRepositoryFile(octokit, options, path, {
+      maxBytes: MAX_WORKFLOW_BYTES,
+      unreadable: (at, reason) => new UnreadableWorkflowError(at, reason),
+    });
+    if (file !== null) return { name, path, source: file.text, sha: file.sha };
   }
   return null;
 }

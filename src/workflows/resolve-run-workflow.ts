@@ -7,6 +7,7 @@
  */
 import type { GitHubClient } from "../github/github-client.js";
 import { readSavedWorkflow } from "./read-saved-workflow.js";
+import { readScriptPath } from "./read-script-path.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
 import { createWorkflowResolver, findWorkflow, type BundledWorkflowOptions, type WorkflowSource } from "./index.js";
 
@@ -46,7 +47,21 @@ export async function findRunWorkflow(github: GitHubClient, where: WorkflowLocat
   return found && { ...found, bundled: !fromRepository };
 }
 
-/** The resolver of `workflow(name)` calls in a run's script (estimate and execution alike). */
-export function createRunWorkflowResolver(github: GitHubClient, where: WorkflowLocation, options: BundledWorkflowOptions = {}): WorkflowResolver {
-  return createWorkflowResolver({ ...options, saved: savedAt(github, where) });
+/**
+ * The resolver of `workflow(name)` and `workflow({ scriptPath })` calls in a
+ * run's script (estimate and execution alike). A `scriptPath` is read at
+ * `trusted` (the base commit, or the default branch when the base is a fork's);
+ * without it such a call is refused.
+ */
+export function createRunWorkflowResolver(
+  github: GitHubClient,
+  where: WorkflowLocation,
+  options: BundledWorkflowOptions & { trusted?: WorkflowLocation } = {},
+): WorkflowResolver {
+  const { trusted, ...bundled } = options;
+  return createWorkflowResolver({
+    ...bundled,
+    saved: savedAt(github, where),
+    ...(trusted ? { scriptPath: (path: string) => readScriptPath(github, trusted, path) } : {}),
+  });
 }

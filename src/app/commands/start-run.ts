@@ -100,6 +100,7 @@ async function recordRun(
         commandUrl: input.comment.url,
         ...(workflow ? { filename: workflow.path } : {}),
         ...(input.isPullRequest ? { pullRequest: input.issueNumber } : {}),
+        definitionsRef: base.trustedRef,
       }),
       limits: toSettingsJson(buildRunSettings(config, runtime.caps)),
     });

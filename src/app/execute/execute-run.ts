@@ -6,6 +6,7 @@
  * still pushes and reports everything that finished. An audit run pushes
  * nothing and reports to its issue instead of a pull request.
  */
+import { definitionsOnGitHub } from "../../agent-setup/index.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
 import { runWorkflow } from "../../run/run-workflow.js";
 import type { JsonValue } from "../../runtime/types.js";
@@ -47,6 +48,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     const author = await runtime.botIdentity(github);
     // An audit with `batch: true` sends its calls through the Message Batches API; nothing above the client changes.
     const model = createModel({ prices: pricesOf(settings.config, runtime.prices), batch: plan.batch === true });
+    // Agent definitions and `workflow({ scriptPath })` scripts come from where the run trusts the repository's contents.
+    const trusted = { owner: run.owner, repo: run.repo, ref: plan.definitionsRef ?? baseSha };
 
     const { result, pushed } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
       // 1. The script, with real agents. Finished work is in the result whatever stopped it.
@@ -59,7 +62,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         script: { source: script, filename: plan.filename ?? PLAN_FILENAME },
         args: argsOf(run.args),
         model,
-        settings: workflowSettingsOf(settings),
+        settings: workflowSettingsOf(settings, runtime.prices),
         runId: run.id,
         author,
         clock: runtime.clock,
@@ -71,7 +74,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         // Agents here under the process-wide caps, or on workers through the queue.
         ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
-        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: baseSha }),
+        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: baseSha }, { trusted }),
+        agentDefinitions: definitionsOnGitHub(github, trusted),
       });
       // An audit reports to its issue: none of its branches is pushed.
       if (run.kind === "audit") return { result, pushed: [] };

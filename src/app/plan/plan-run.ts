@@ -6,6 +6,7 @@
  * for it), or go straight on to execution.
  */
 import type { Logger } from "pino";
+import { catchFatal, checkScriptModels, createRunAgentSetup, definitionsOnGitHub, type AgentDefinitionSource } from "../../agent-setup/index.js";
 import { needsApproval, type ApprovalDecision } from "../../config/needs-approval.js";
 import { planScript } from "../../plan/plan-script.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
@@ -43,10 +44,13 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   try {
     const settings = readRunSettings(run.limits, runtime.caps);
-    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones.
-    const resolveWorkflow = createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" });
+    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones;
+    // `workflow({ scriptPath })` and agent definitions are read where the run trusts the repository's contents.
+    const trusted = { owner: run.owner, repo: run.repo, ref: readStoredPlan(run.plan).definitionsRef ?? run.baseSha ?? "" };
+    const resolveWorkflow = createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" }, { trusted });
+    const reads = { resolveWorkflow, agentDefinitions: definitionsOnGitHub(github, trusted) };
     const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, (open) =>
-      makePlan(run, open.repository, settings, runtime, stop.signal, log, resolveWorkflow),
+      makePlan(run, open.repository, settings, runtime, stop.signal, log, reads),
     );
     // A cancel that arrived while the simulation ran ends it quietly; the plan must not go ahead.
     stop.signal.throwIfAborted();
@@ -78,7 +82,7 @@ async function makePlan(
   runtime: AppRuntime,
   signal: AbortSignal,
   log: Logger,
-  resolveWorkflow: WorkflowResolver,
+  reads: { resolveWorkflow: WorkflowResolver; agentDefinitions: AgentDefinitionSource },
 ): Promise<Planned> {
   if (run.baseSha === null) throw new RunNotReadyError(run.id, "base commit");
   const stored = readStoredPlan(run.plan);
@@ -114,6 +118,10 @@ async function makePlan(
     plan = { ...stored, source: result.kind, reason: result.reason, rationale: result.rationale, filename: PLAN_FILENAME, usage: result.usage, costUsd: result.costUsd };
   }
 
+  // Agent types, model shortcuts and prices as the run will resolve them; a model without a price stops the run here.
+  const setup = catchFatal(createRunAgentSetup({ models: config.models, modelAliases: config.modelAliases, prices, agentDefinitions: reads.agentDefinitions }));
+  const unpriced = await checkScriptModels(script, setup.prepare);
+  if (unpriced !== null) throw unpriced;
   const estimate = await estimatePlan({
     source: script,
     filename: plan.filename ?? PLAN_FILENAME,
@@ -125,8 +133,12 @@ async function makePlan(
     models: config.models,
     prices,
     signal,
-    resolveWorkflow,
+    resolveWorkflow: reads.resolveWorkflow,
+    prepareAgent: setup.prepare,
+    ...(config.web ? { web: config.web } : {}),
   });
+  const fatal = setup.fatal();
+  if (fatal !== null) throw fatal;
   return { plan: { ...plan, estimate, approval: approvalOf(run, config, estimate) }, script, args };
 }
 

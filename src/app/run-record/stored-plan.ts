@@ -33,6 +33,8 @@ export interface StoredPlan {
   batch?: boolean;
   /** The pull request the command was given on, when it was one (a review run posts its review there). */
   pullRequest?: number;
+  /** Where agent definitions and `workflow({ scriptPath })` scripts are read (see `RunBase.trustedRef`); the base commit when absent. */
+  definitionsRef?: string;
 }
 
 /** The plan stored on a run (a fresh one when the record has none). */
