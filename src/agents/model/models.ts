@@ -63,6 +63,7 @@ export type PriceTable = { [model: string]: ModelPrice };
  * | claude-opus-4-8..4-5 | 5   | 25     |  6.25          | 0.50       |
  * | claude-sonnet-5-5  |  2    | 10     |  2.50          | 0.10       |
  * | claude-sonnet-5    |  2    | 10     |  2.50          | 0.20       |
+ * | claude-sonnet-4-6, -4-5 | 3 | 15     |  3.75          | 0.30       |
  * | claude-haiku-5-5   |  0.10 | 0.50   |  0.125         | 0.01       | prompts over 100k tokens: 0.50 / 2.50 / 0.625 / 0.05
  * | claude-haiku-4-5   |  1    | 5      |  1.25          | 0.10       |
  *
@@ -73,6 +74,7 @@ export type PriceTable = { [model: string]: ModelPrice };
  * them in config if the pricing page says otherwise.
  */
 const OPUS_4X: ModelPrice = { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 };
+const SONNET_4X: ModelPrice = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
 
 /** Built-in prices; see the table above for sources. */
 export const DEFAULT_PRICES: Readonly<PriceTable> = Object.freeze({
@@ -87,6 +89,8 @@ export const DEFAULT_PRICES: Readonly<PriceTable> = Object.freeze({
   "claude-opus-4-5": OPUS_4X,
   "claude-sonnet-5-5": { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 },
   "claude-sonnet-5": { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2 },
+  "claude-sonnet-4-6": SONNET_4X,
+  "claude-sonnet-4-5": SONNET_4X,
   "claude-haiku-5-5": {
     input: 0.1,
     output: 0.5,
