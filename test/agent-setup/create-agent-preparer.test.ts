@@ -60,7 +60,7 @@ describe("agent setup: models", () => {
     ] as const) {
       const setup = await setUp(opts as AgentOptions, phase);
       expect(setup.ok).toBe(false);
-      const fatal = (setup as { fatal: ModelWithoutPriceError }).fatal;
+      const fatal = "fatal" in setup ? setup.fatal : null;
       expect(fatal).toBeInstanceOf(ModelWithoutPriceError);
       expect(fatal.message).toContain(by);
       expect(fatal.message).toContain("has no price");
