@@ -62,9 +62,9 @@ describe("agent setup: models", () => {
       expect(setup.ok).toBe(false);
       const fatal = "fatal" in setup ? setup.fatal : null;
       expect(fatal).toBeInstanceOf(ModelWithoutPriceError);
-      expect(fatal.message).toContain(by);
-      expect(fatal.message).toContain("has no price");
-      expect(fatal.message).toContain("`prices:` in .github/dynflow.yml");
+      expect(fatal?.message).toContain(by);
+      expect(fatal?.message).toContain("has no price");
+      expect(fatal?.message).toContain("`prices:` in .github/dynflow.yml");
     }
   });
 });
