@@ -36,6 +36,9 @@ export function formatOutcome(outcome: RunOutcome, options: FormatOptions): stri
     `Tokens:   ${u.input + u.cacheWrite + u.cacheRead} in (${u.cacheRead} cache read, ${u.cacheWrite} cache write), ${u.output} out`,
   );
   lines.push(`Cost:     $${outcome.costUsd.toFixed(4)}`);
+  const models = new Map<string, number>();
+  for (const agent of outcome.agents) if (typeof agent.meta.model === "string") models.set(agent.meta.model, (models.get(agent.meta.model) ?? 0) + 1);
+  if (models.size > 0) lines.push(`Models:   ${[...models].sort(([a], [b]) => a.localeCompare(b)).map(([model, n]) => `${model} ×${n}`).join(", ")}`);
   if (options.durationMs !== undefined) lines.push(`Duration: ${formatSeconds(options.durationMs)} at ${stats.maxConcurrent} agents at once at most (simulated time)`);
   lines.push(`Time:     ${(outcome.wallMs / 1000).toFixed(2)} s${options.seed === undefined ? "" : ` (seed ${options.seed})`}`);
   const failed = outcome.agents.filter((agent) => agent.status === "failed");

@@ -59,6 +59,8 @@ export interface SimulateJson {
   phases: { title: string; agents: number }[];
   /** Every agent that failed, with the reason. */
   failures: { agent: string; label: string; error: string }[];
+  /** How many agents ran on each model (shortcuts resolved). */
+  models: Record<string, number>;
   tokens: { input: number; output: number };
   costUsd: number;
   /** Simulated time the plan takes at its concurrency. */
@@ -185,6 +187,7 @@ export function toSimulateJson(outcome: RunOutcome, view: { seed: number; durati
     agents: outcome.stats,
     phases: outcome.phases,
     failures: outcome.agents.filter((a) => a.status === "failed").map((a) => ({ agent: a.id, label: a.label, error: a.error ?? "unknown" })),
+    models: modelsOf(outcome),
     tokens: { input: usage.input + usage.cacheWrite + usage.cacheRead, output: usage.output },
     costUsd: Number(outcome.costUsd.toFixed(6)),
     durationMs: Math.round(view.durationMs),
@@ -193,6 +196,16 @@ export function toSimulateJson(outcome: RunOutcome, view: { seed: number; durati
     warnings: outcome.warnings,
     result: outcome.result === undefined ? null : outcome.result,
   };
+}
+
+/** Agents per model, from what each simulated agent reported. */
+export function modelsOf(outcome: RunOutcome): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const agent of outcome.agents) {
+    const model = agent.meta.model;
+    if (typeof model === "string") counts[model] = (counts[model] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** The outcome of a script refused before it ran. */

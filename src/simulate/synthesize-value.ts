@@ -172,6 +172,8 @@ const FORMATS: Record<string, string> = {
 };
 
 function synthString(s: SchemaObject, options: SynthesizeOptions, path: string): string {
+  // Links differ between answers, and sometimes repeat, as real sources do: de-duplication has something to do.
+  if (s.format === "uri" || s.format === "url") return `https://example.com/source/${pick(options.seed, path, 5) + 1}`;
   if (typeof s.format === "string" && FORMATS[s.format]) return FORMATS[s.format] as string;
   let text = `simulated${path || ""} ${options.seed}`.trim();
   const min = typeof s.minLength === "number" ? s.minLength : 0;

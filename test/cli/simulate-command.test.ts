@@ -44,7 +44,7 @@ describe("dynflow simulate", () => {
     const code = await main(["simulate", "fan-out.js", "--json", "--items", "4", "--latency-ms", "5"], cli);
     expect(code).toBe(0);
     const json = JSON.parse(cli.out);
-    expect(Object.keys(json).sort()).toEqual(["agents", "costUsd", "durationMs", "error", "failures", "phases", "result", "seed", "status", "tokens", "wallMs", "warnings"]);
+    expect(Object.keys(json).sort()).toEqual(["agents", "costUsd", "durationMs", "error", "failures", "models", "phases", "result", "seed", "status", "tokens", "wallMs", "warnings"]);
     expect(json.status).toBe("ok");
     // 1 finder + 4 × (worker + 2 refuters), all upheld in one round.
     expect(json.agents).toMatchObject({ total: 13, failed: 0, cached: 0 });
