@@ -295,7 +295,7 @@ const CASES: Record<string, Case> = {
   "32-group-and-sort.js": {
     check: (j) => {
       ok(j);
-      const result = j.result as { total: number; counts: Record<string, number>; sorted: boolean };
+      const result = j.result as { total: number; counts: { high: number; medium: number; low: number }; sorted: boolean };
       expect(result.sorted).toBe(true);
       expect(result.counts.high + result.counts.medium + result.counts.low).toBe(result.total);
     },
