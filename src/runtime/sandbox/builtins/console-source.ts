@@ -20,7 +20,8 @@ function inspect(value, depth, seen) {
   if (value instanceof Error) return value.stack ? String(value.stack).split("\n").slice(0, 1 + 3).join("\n") : value.name + ": " + value.message;
   if (value instanceof Date) return isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
   if (value instanceof RegExp) return String(value);
-  if (typeof URL === "function" && value instanceof URL) return "URL " + JSON.stringify(value.href);
+  // Not "instanceof URL": that would load the URL built-in for every object printed.
+  if (Object.prototype.toString.call(value) === "[object URL]") return "URL " + JSON.stringify(value.href);
   if (depth >= MAX_DEPTH) return Array.isArray(value) ? "[Array]" : "[Object]";
   var next = seen.concat([value]);
   if (value instanceof Map) return "Map(" + value.size + ") {" + Array.from(value).map(function (e) { return " " + inspect(e[0], depth + 1, next) + " => " + inspect(e[1], depth + 1, next); }).join(",") + (value.size ? " " : "") + "}";

@@ -18,26 +18,66 @@ export const BUILTINS_FILE = "dynflow:builtins";
 /** Guest globals the built-ins define, in the order they are installed. */
 export const BUILTIN_GLOBALS = ["URL", "URLSearchParams", "structuredClone", "TextEncoder", "TextDecoder", "atob", "btoa", "Intl", "console"] as const;
 
+/** Each built-in's module: guest source of a function that returns its globals (the console's takes `notify`). */
+const MODULES: Readonly<Record<string, string>> = {
+  text: `(function () {\n"use strict";\n${ENCODING_SOURCE}\nreturn { TextEncoder: TextEncoder, TextDecoder: TextDecoder, atob: atob, btoa: btoa };\n})`,
+  url: `(function () {\n"use strict";\n${ENCODING_SOURCE}\n${URL_SOURCE}\nreturn { URL: URL, URLSearchParams: URLSearchParams };\n})`,
+  clone: `(function () {\n"use strict";\n${CLONE_SOURCE}\nreturn { structuredClone: structuredClone };\n})`,
+  intl: `(function () {\n"use strict";\n${NUMBER_FORMAT_SOURCE}\nreturn { Intl: Intl, toLocaleStringOf: toLocaleStringOf };\n})`,
+  console: `(function (notify) {\n"use strict";\n${CONSOLE_SOURCE}\nreturn { console: console };\n})`,
+};
+
+/** Which module defines each global. */
+const GLOBAL_MODULES: Readonly<Record<(typeof BUILTIN_GLOBALS)[number], string>> = {
+  URL: "url",
+  URLSearchParams: "url",
+  structuredClone: "clone",
+  TextEncoder: "text",
+  TextDecoder: "text",
+  atob: "text",
+  btoa: "text",
+  Intl: "intl",
+  console: "console",
+};
+
 /**
- * The built-ins' source: one function scope, so helpers stay private, that
- * defines the globals (writable and configurable, as in browsers and Node).
- * It reads the bridge's `notify` for `console` before the prelude hides it.
+ * The built-ins' installer. Each global starts as an accessor that evaluates
+ * its module the first time a script touches it, then becomes a plain value
+ * (writable and configurable, as in browsers and Node): a script pays only
+ * for what it uses, inside its own CPU budget. The installer keeps `eval` and
+ * the bridge's `notify` (for `console`) before the prelude hides the bridge
+ * and the script could replace `eval`.
  */
 export const BUILTINS_SOURCE = `(function () {
 "use strict";
 var notify = globalThis.__dynflow.notify;
-${ENCODING_SOURCE}
-${URL_SOURCE}
-${CLONE_SOURCE}
-${NUMBER_FORMAT_SOURCE}
-${CONSOLE_SOURCE}
-var globals = { URL: URL, URLSearchParams: URLSearchParams, structuredClone: structuredClone, TextEncoder: TextEncoder, TextDecoder: TextDecoder, atob: atob, btoa: btoa, Intl: Intl, console: console };
+var evaluate = globalThis.eval;
+var defineProperty = Object.defineProperty;
+var sources = ${JSON.stringify(MODULES)};
+var globals = ${JSON.stringify(GLOBAL_MODULES)};
+var loaded = Object.create(null);
+function load(name) {
+  if (loaded[name] === undefined) loaded[name] = evaluate(sources[name])(notify);
+  return loaded[name];
+}
+function settle(name, value) {
+  defineProperty(globalThis, name, { value: value, writable: true, configurable: true, enumerable: false });
+}
 Object.keys(globals).forEach(function (name) {
-  Object.defineProperty(globalThis, name, { value: globals[name], writable: true, configurable: true, enumerable: false });
+  defineProperty(globalThis, name, {
+    configurable: true,
+    enumerable: false,
+    get: function () {
+      var value = load(globals[name])[name];
+      settle(name, value);
+      return value;
+    },
+    set: function (value) { settle(name, value); },
+  });
 });
 function defineLocale(proto, convert) {
-  Object.defineProperty(proto, "toLocaleString", {
-    value: function toLocaleString(locales, options) { return toLocaleStringOf(convert(this), locales, options); },
+  defineProperty(proto, "toLocaleString", {
+    value: function toLocaleString(locales, options) { return load("intl").toLocaleStringOf(convert(this), locales, options); },
     writable: true, configurable: true, enumerable: false,
   });
 }
