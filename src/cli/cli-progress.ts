@@ -6,7 +6,8 @@
 import { createProgressTracker } from "../progress/create-progress-tracker.js";
 import { renderProgressBlock, renderProgressLine, renderStageLine } from "../run/render-progress.js";
 import type { WorkflowStage } from "../run/types.js";
-import { systemClock, type Clock, type RunEvent } from "../runtime/types.js";
+import type { RunEvent } from "../runtime/types.js";
+import { systemClock, type Clock } from "../time.js";
 import type { CliIo } from "./cli-io.js";
 
 export interface CliProgress {

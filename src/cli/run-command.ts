@@ -14,8 +14,8 @@ import { createModelClient, DEFAULT_PRICES } from "../agents/model/index.js";
 import { runWorkflow } from "../run/run-workflow.js";
 import { toRunJson, type RunJson } from "../run/to-run-json.js";
 import type { JsonValue } from "../runtime/types.js";
-import { readLocalWorkflow } from "../workflows/read-local-workflow.js";
-import { createWorkflowResolver } from "../workflows/resolve-workflow.js";
+import { createRunWorkflowResolver } from "../workflows/resolve-run-workflow.js";
+import { localWorkflowFiles } from "../workflows/workflow-files.js";
 import { GitCommandError, openRepository } from "../workspace/index.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
 import { createCliProgress } from "./cli-progress.js";
@@ -106,8 +106,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       gitEnv: io.env as NodeJS.ProcessEnv,
       onEvent: progress.event,
       onStage: progress.stage,
-      resolveWorkflow: createWorkflowResolver({
-        saved: (name) => readLocalWorkflow(repository, baseCommit, name),
+      // The same saved-workflow rules as a run on GitHub, over the local repository at the base commit.
+      resolveWorkflow: createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), {
         scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
       }),
     }).finally(progress.stop);
@@ -181,4 +181,3 @@ function formatSummary(json: RunJson): string {
 function withoutUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
-

@@ -13,16 +13,16 @@ import { checkScriptModels, createRunAgentSetup, definitionsAtCommit } from "../
 import { costOf, DEFAULT_PRICES, priceFor } from "../agents/model/models.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
 import type { DynflowError } from "../errors.js";
-import { runScript } from "../runtime/run-script.js";
 import { ZERO_USAGE, type JsonValue, type RunOutcome } from "../runtime/types.js";
 import { DEFAULT_REVIEW } from "../run/run-workflow.js";
-import { createReviewExtension } from "../review/create-review-extension.js";
 import { agentDurationMs } from "../simulate/estimate-plan.js";
 import { createSimulatedRunner } from "../simulate/simulated-runner.js";
+import { simulateScript } from "../simulate/simulate-script.js";
 import { createVirtualTime } from "../simulate/virtual-time.js";
 import { withWebTools } from "../web-tools/with-web-tools.js";
-import { readLocalWorkflow } from "../workflows/read-local-workflow.js";
+import { createRunWorkflowResolver } from "../workflows/resolve-run-workflow.js";
 import { createWorkflowResolver } from "../workflows/resolve-workflow.js";
+import { localWorkflowFiles } from "../workflows/workflow-files.js";
 import { openRepository, type GitRepository } from "../workspace/index.js";
 import type { WorkspaceReader } from "../workspace/types.js";
 import { intFlag, jsonFlag, UsageError, type CliIo } from "./cli-io.js";
@@ -141,27 +141,22 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
       }),
       config.web,
     );
-    const { extension } = createReviewExtension({
-      repository: repository ?? { readOnly: async () => EMPTY_TREE },
-      baseCommit,
-      config: { ...DEFAULT_REVIEW, refutersPerClaim: config.refuters, maxRounds: config.rounds },
-    });
+    const scriptPath = async (path: string) => ({ source: await readScriptPath(resolve(io.cwd, path), path), filename: path });
     const progress = io.isTty ? createCliProgress(io, { title: `dynflow simulate ${file}`, clock: { now: time.now }, stage: "run" }) : null;
-    const outcome = await runScript({
+    const outcome = await simulateScript({
       runId: "simulation",
       source,
       filename: file,
       args,
-      baseRevision: baseCommit,
+      repository: repository ?? { readOnly: async () => EMPTY_TREE },
+      baseCommit,
+      review: { ...DEFAULT_REVIEW, refutersPerClaim: config.refuters, maxRounds: config.rounds },
       runner,
-      extensions: [extension],
       limits: withoutUndefined(limits),
       sandbox: withoutUndefined(sandbox),
       prepareAgent,
-      resolveWorkflow: createWorkflowResolver({
-        ...(repository ? { saved: (name: string) => readLocalWorkflow(repository, baseCommit, name) } : {}),
-        scriptPath: async (path) => ({ source: await readScriptPath(resolve(io.cwd, path), path), filename: path }),
-      }),
+      // The same rules as a run: saved in --repo at --base, else bundled; a scriptPath beside the script.
+      resolveWorkflow: repository ? createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), { scriptPath }) : createWorkflowResolver({ scriptPath }),
       ...(progress ? { onEvent: progress.event } : {}),
     }).finally(() => progress?.stop());
     return report(io, outcome, { seed, json: values.json, durationMs: time.now(), wallMs: Date.now() - started });

@@ -7,11 +7,13 @@ import type { AgentRunnerDeps } from "../agents/create-agent-runner.js";
 import type { ModelClient, PriceTable, Role } from "../agents/model/index.js";
 import type { WorkerOutcome } from "../agents/types.js";
 import type { PlanResult } from "../plan/plan-script.js";
+import type { RunReportExtras } from "./build-report-model.js";
 import type { ReconcileResult } from "../reconcile/types.js";
 import type { ReportModel } from "../report/types.js";
 import type { LineOutcome, ReviewConfig } from "../review/types.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
-import type { AgentRunner, Clock, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
+import type { AgentRunner, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 import type { WebToolsConfig } from "../web-tools/web-tools-config.js";
 
@@ -68,6 +70,12 @@ export interface RunWorkflowInput {
    * `repository` at `baseCommit`); null: built-in agent types only.
    */
   agentDefinitions?: AgentDefinitionSource | null;
+  /**
+   * What the caller adds to the report (the estimate, links, planning done
+   * in an earlier step), asked for when the report is built, so the one
+   * rendering has it.
+   */
+  reportExtras?: () => RunReportExtras;
 }
 
 /** How the run is capped and reviewed; everything optional, defaults filled in one place. */
@@ -104,6 +112,8 @@ export interface WorkflowResult {
   reportModel: ReportModel;
   /** Whether a pull request of this result must be a draft. */
   draft: boolean;
+  /** Why it must be a draft, in words (empty when it need not be). */
+  draftReasons: string[];
   /** The plan, when the script was planned from the task. */
   plan: PlanResult | null;
 }

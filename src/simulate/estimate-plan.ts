@@ -11,9 +11,7 @@
  * concurrency cap.
  */
 import { costOf, DEFAULT_MODELS, priceFor, type PriceTable, type Role } from "../agents/model/index.js";
-import { createReviewExtension } from "../review/create-review-extension.js";
 import type { ReviewConfig } from "../review/types.js";
-import { runScript } from "../runtime/run-script.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
 import {
   totalTokens,
@@ -28,6 +26,7 @@ import {
   type TokenUsage,
 } from "../runtime/types.js";
 import { createSimulatedRunner } from "./simulated-runner.js";
+import { simulateScript } from "./simulate-script.js";
 import type { WorkspaceReader } from "../workspace/types.js";
 import { createVirtualTime, type VirtualTimeOptions } from "./virtual-time.js";
 import { withWebTools } from "../web-tools/with-web-tools.js";
@@ -99,17 +98,17 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
     },
   };
   const runner = withWebTools(simulatedRun, options.web);
-  const { extension } = createReviewExtension({ repository: options.repository, baseCommit: options.baseCommit, config: options.review });
-  const outcome = await runScript({
+  const outcome = await simulateScript({
     runId: "estimate",
     source: options.source,
     filename: options.filename,
     args: options.args,
-    baseRevision: options.baseCommit,
+    repository: options.repository,
+    baseCommit: options.baseCommit,
+    review: options.review,
     runner,
     limits: options.limits,
     signal: options.signal,
-    extensions: [extension],
     resolveWorkflow: options.resolveWorkflow,
     prepareAgent: options.prepareAgent,
   });

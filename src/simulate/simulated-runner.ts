@@ -9,6 +9,7 @@ import { DEFAULT_SERVER_TOOL_PRICES, serverToolCostOf, type ServerToolUse } from
 import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, JsonValue, TokenUsage } from "../runtime/types.js";
 import { DEFAULT_USAGE_MODEL, estimateAgentUsage, FETCHES_PER_WEB_AGENT, SEARCHES_PER_WEB_AGENT, type UsageModel } from "./estimate-usage.js";
 import { synthesizeValue } from "./synthesize-value.js";
+import { sleep } from "../time.js";
 
 export interface SimulatedRunnerOptions {
   /** Milliseconds each agent takes; default `latencyOf` its usage, else 0. */
@@ -40,19 +41,7 @@ export interface SimulatedRunnerOptions {
 const TOKENS_PER_SEARCH = 2_000;
 const TOKENS_PER_FETCH = 2_500;
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-      },
-      { once: true },
-    );
-  });
+const defaultSleep = (ms: number, signal: AbortSignal) => (ms <= 0 ? Promise.resolve() : sleep(ms, { signal }));
 
 /** Creates a simulated runner. */
 export function createSimulatedRunner(options: SimulatedRunnerOptions): AgentRunner {

@@ -6,7 +6,9 @@
  * still pushes and reports everything that finished. An audit run pushes
  * nothing and reports to its issue instead of a pull request.
  */
+import type { Logger } from "pino";
 import { definitionsOnGitHub } from "../../agent-setup/index.js";
+import type { GitHubClient } from "../../github/github-client.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
 import { runWorkflow } from "../../run/run-workflow.js";
 import type { JsonValue } from "../../runtime/types.js";
@@ -18,12 +20,15 @@ import { finishAuditRun } from "../finish/finish-audit-run.js";
 import { finishRun } from "../finish/finish-run.js";
 import { withRunRepository } from "../services/open-run-repository.js";
 import { pushRunBranches, runBranches } from "./push-run-branches.js";
+import { reportExtrasOf } from "./report-extras.js";
 import { recordStop } from "../finish/record-stop.js";
 import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
-import { pricesOf, readRunSettings, workflowSettingsOf } from "../run-record/run-settings.js";
-import { openRunProgress } from "../surfaces/run-surfaces.js";
+import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
+import { githubScriptPath } from "../../workflows/read-script-path.js";
+import { pricesOf, readRunSettings, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
+import { openRunProgress, openStatusComment } from "../surfaces/run-surfaces.js";
 import { createRunStopSignal } from "../steps/stop-signal.js";
-import { readStoredPlan, reportEstimateOf } from "../run-record/stored-plan.js";
+import { readStoredPlan, reportEstimateOf, type StoredPlan } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
 
 /** Statuses a run can be executed from: queued, or running when a restart recovers it. */
@@ -35,8 +40,9 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   if (run === undefined || !EXECUTABLE.has(run.status)) return;
   const log = runtime.log.child({ runId });
   const github = await runtime.github(run.installationId);
-  const plan = readStoredPlan(run.plan);
-  const settings = readRunSettings(run.limits, runtime.caps);
+  const stored = await readStored(run, runtime, github, log);
+  if (stored === null) return;
+  const { plan, settings } = stored;
   const stop = createRunStopSignal(runtime.cancels, run.id, settings.resolved.deadlineMs, runtime.timers);
   const progress = await openRunProgress({ github, run, runtime, estimate: reportEstimateOf(plan), commandUrl: plan.commandUrl, log });
   await runtime.store.runs.update(run.id, { status: "running", error: null });
@@ -74,8 +80,12 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         // Agents here under the process-wide caps, or on workers through the queue.
         ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
-        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: baseSha }, { trusted }),
+        resolveWorkflow: createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: baseSha }), {
+          scriptPath: githubScriptPath(github, trusted),
+        }),
         agentDefinitions: definitionsOnGitHub(github, trusted),
+        // Asked for when the report is built, so a check run created meanwhile is linked too.
+        reportExtras: () => reportExtrasOf(run, plan, progress.checkRun.current?.url),
       });
       // An audit reports to its issue: none of its branches is pushed.
       if (run.kind === "audit") return { result, pushed: [] };
@@ -98,6 +108,17 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment: null, progress, log });
   } finally {
     stop.dispose();
+  }
+}
+
+/** The record's plan and settings; null when they cannot be read, after the run was ended with that message. */
+async function readStored(run: RunRecord, runtime: AppRuntime, github: GitHubClient, log: Logger): Promise<{ plan: StoredPlan; settings: RunSettings } | null> {
+  try {
+    return { plan: readStoredPlan(run.plan), settings: readRunSettings(run.limits, runtime.caps) };
+  } catch (error) {
+    const statusComment = await openStatusComment(github, run, runtime);
+    await recordStop({ github, run, runtime, error, signal: new AbortController().signal, statusComment, log });
+    return null;
   }
 }
 
