@@ -9,6 +9,7 @@ import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 import type { ModelClient, Role } from "./model/index.js";
 import type { ToolLoopOptions, ToolLoopResult } from "./run-tool-loop.js";
 import type { AgentTool } from "./tools/types.js";
+import { messageOf } from "../errors.js";
 
 /** Limits of one agent, all filled in. */
 export interface AgentLimits {
@@ -105,6 +106,3 @@ export function describeStop(loop: ToolLoopResult, maxTurns: number): string {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { DEFAULT_MODELS, type PriceTable, type Role } from "../agents/model/models.js";
 import { WORKFLOW_NAME } from "../commands/parse-command.js";
 import type { JsonValue } from "../runtime/types.js";
+import { isTimeZone } from "../time.js";
 import { DEFAULT_PROTECTED_PATHS } from "../workspace/check-path.js";
 import { checkCron } from "./check-cron.js";
 import { modelIdSchema, priceTableSchema } from "./price-schema.js";
@@ -189,13 +190,4 @@ const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
 export function keysAt(path: readonly PropertyKey[]): readonly string[] | undefined {
   const parts = path.map((key, index) => (typeof key === "number" || (index === 1 && path[0] === "prices") ? "*" : String(key)));
   return KEYS_AT[parts.join(".")];
-}
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -6,7 +6,7 @@
 export { agentJobId, jobPriority, MAX_JOB_PRIORITY } from "./agents/agent-job.js";
 export { createCappedRunner, createProcessCaps, type CappedRunnerOptions, type ProcessCaps, type ProcessCapsOptions } from "./agents/create-capped-runner.js";
 export { createQueuedAgentRunner, markRunCancelled, type QueuedAgentRunner, type QueuedAgentRunnerOptions } from "./agents/create-queued-agent-runner.js";
-export { cloneDir, createRunnerFactory, type RunnerFactoryOptions } from "./agents/create-runner-factory.js";
+export { createRunnerFactory, type RunnerFactoryOptions } from "./agents/create-runner-factory.js";
 export { IncompatibleJobError, QueueOptionError, WorkerStoppingError } from "./errors.js";
 export { createInstallationCredentials, type InstallationCredentialsOptions } from "./agents/installation-credentials.js";
 export { openAgentQueue, type AgentQueue, type JobSettlement, type OpenAgentQueueOptions } from "./agents/open-agent-queue.js";

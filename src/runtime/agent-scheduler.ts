@@ -9,6 +9,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journal-key.js";
 import { compileSchema } from "./schema/compile-schema.js";
+import { defaultAgentLabel } from "./agent-label.js";
 import { AgentFailedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
 import { normalizeAgentCall } from "./normalize-agent-options.js";
 import {
@@ -25,7 +26,7 @@ import {
   type RunStatus,
   type TokenUsage,
 } from "./types.js";
-import type { DynflowError } from "../errors.js";
+import { abortReasonOf, messageOf, type DynflowError } from "../errors.js";
 
 export interface AgentSchedulerOptions {
   runId: string;
@@ -47,16 +48,7 @@ export interface Halt {
   error: DynflowError;
 }
 
-const LABEL_LENGTH = 60;
 
-function defaultLabel(prompt: string): string {
-  const firstLine = prompt.trim().split("\n", 1)[0] ?? "";
-  return firstLine.length > LABEL_LENGTH ? `${firstLine.slice(0, LABEL_LENGTH - 1)}…` : firstLine;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class AgentScheduler {
   /** Every agent call accepted so far, in call order. */
@@ -123,7 +115,7 @@ export class AgentScheduler {
     const record: AgentRecord = {
       id: `a${this.records.length + 1}`,
       key: journalKey({ prompt: call.prompt, options: call.options, baseRevision: this.options.baseRevision, occurrence }),
-      label: call.options.label ?? defaultLabel(call.prompt),
+      label: call.options.label ?? defaultAgentLabel(call.prompt),
       phase: call.options.phase ?? currentPhase,
       role: call.options.role ?? "worker",
       status: "failed",
@@ -230,7 +222,7 @@ export class AgentScheduler {
             this.spend(record, error.usage, error.costUsd);
             record.change = error.change ?? record.change;
           }
-          return this.fail(record, errorText(error));
+          return this.fail(record, messageOf(error));
         }
         this.spend(record, result.usage, result.costUsd);
         record.change = result.change ?? record.change;
@@ -330,6 +322,5 @@ export class AgentScheduler {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function cancelError(signal: AbortSignal): RunCancelledError {
-  const reason = signal.reason instanceof Error ? signal.reason.message : typeof signal.reason === "string" ? signal.reason : "cancelled";
-  return new RunCancelledError(reason);
+  return new RunCancelledError(abortReasonOf(signal));
 }

@@ -3,7 +3,7 @@
  * answer any `agent(prompt, { schema })` call and the script keeps going the
  * way it would with real answers.
  */
-import type { JsonSchema, JsonValue } from "../runtime/types.js";
+import { isObject, type JsonSchema, type JsonValue } from "../runtime/types.js";
 
 export interface SynthesizeOptions {
   /** Elements generated for every array (clamped to minItems/maxItems). */
@@ -59,10 +59,10 @@ function resolveRef(schema: SchemaObject, root: JsonSchema): SchemaObject {
   if (typeof ref !== "string" || !ref.startsWith("#/") || typeof root !== "object") return schema;
   let node: JsonValue = root as SchemaObject;
   for (const part of ref.slice(2).split("/")) {
-    if (node === null || typeof node !== "object" || Array.isArray(node)) return schema;
+    if (!isObject(node)) return schema;
     node = (node as SchemaObject)[part.replace(/~1/g, "/").replace(/~0/g, "~")] ?? null;
   }
-  return node !== null && typeof node === "object" && !Array.isArray(node) ? (node as SchemaObject) : schema;
+  return isObject(node) ? (node as SchemaObject) : schema;
 }
 
 function mergeSchema(a: SchemaObject, b: SchemaObject): SchemaObject {

@@ -3,6 +3,8 @@
  * write to an in-memory overlay, commit to `dynflow/<run-id>-work/<slug>`.
  */
 export { DEFAULT_PROTECTED_PATHS, normalizePath, type WritePolicyOptions } from "./check-path.js";
+export { cloneDir, cloneDirOf } from "./clone-dir.js";
+export { commitIdentityEnv } from "./commit-identity.js";
 export {
   CommitNotFoundError,
   GitCommandError,

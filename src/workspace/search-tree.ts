@@ -13,6 +13,7 @@ import { MODE_SYMLINK } from "./tree-listing.js";
 import type { SearchMatch, SearchOptions } from "./types.js";
 import { isBinary } from "./slice-lines.js";
 import type { TreeView } from "./tree-view.js";
+import { messageOf } from "../errors.js";
 
 const DEFAULT_MAX_MATCHES = 200;
 const MAX_TEXT = 400;
@@ -21,7 +22,7 @@ function toRegExp(pattern: string | RegExp): RegExp {
   try {
     return typeof pattern === "string" ? new RegExp(pattern) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
   } catch (error) {
-    throw new InvalidSearchPatternError(String(pattern), error instanceof Error ? error.message : String(error));
+    throw new InvalidSearchPatternError(String(pattern), messageOf(error));
   }
 }
 

@@ -17,7 +17,7 @@ import type { RunRecord } from "../../store/index.js";
 import { resultBranch, type GitRepository } from "../../workspace/index.js";
 import { gitEnvironment } from "../../workspace/git-env.js";
 import { runGit } from "../../workspace/run-git.js";
-import { cloneDirOf, type RunRepository } from "../services/open-run-repository.js";
+import type { RunRepository } from "../services/open-run-repository.js";
 
 /** Where the agents of this process's runs go; built once per process (`createRunServices`). */
 export type AgentPlacement =
@@ -31,7 +31,8 @@ export interface RunRunnerOptions {
   run: Pick<RunRecord, "id" | "installationId" | "owner" | "repo">;
   /** The run's open clone. */
   open: RunRepository;
-  dataDir: string;
+  /** Unused: the run's clone is `open.repository`, wherever it lives. Accepted so callers that pass it still compile. */
+  dataDir?: string;
   gitEnv?: NodeJS.ProcessEnv;
   /** The run asked for batch pricing: workers use their batch model client. */
   batch?: boolean;
@@ -45,7 +46,7 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
     return (deps) => createCappedRunner(createAgentRunner(deps), { caps: placement.caps, installationId: run.installationId });
   }
   const remote: RemoteExchange = {
-    dir: cloneDirOf(options.dataDir, run),
+    dir: options.open.repository.gitDir,
     cloneUrl: options.open.cloneUrl,
     token: options.open.freshToken,
     env: options.gitEnv,

@@ -74,7 +74,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         signal: stop.signal,
         gitEnv: runtime.gitEnv,
         // Agents here under the process-wide caps, or on workers through the queue.
-        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
+        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
         resolveWorkflow: createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: baseSha })),
         // Asked for when the report is built, so a check run created meanwhile is linked too.

@@ -18,6 +18,7 @@ import { checkInteger, QueueOptionError } from "../errors.js";
 import type { AgentQueue, JobSettlement } from "./open-agent-queue.js";
 import { RedisSemaphore, type SemaphoreLease } from "./redis-semaphore.js";
 import type { AgentJobOutcome, QueuedRunContext } from "./types.js";
+import { messageOf } from "../../errors.js";
 
 export interface QueuedAgentRunnerOptions {
   /** The process's queue handle (`openAgentQueue`), shared by all its runs. */
@@ -192,6 +193,3 @@ export async function markRunCancelled(queue: AgentQueue, runId: string, keepMs 
   await queue.redis.set(queue.keys.cancel(runId), "1", "PX", keepMs);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
