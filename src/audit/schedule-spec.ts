@@ -5,7 +5,7 @@
  */
 import type { AuditConfig } from "../config/repo-config.js";
 import { isObject, type JsonValue } from "../runtime/types.js";
-import type { ScheduleInput, ScheduleKey } from "../store/types.js";
+import type { ScheduleInput, ScheduleKey } from "../store/index.js";
 import { ScheduleSpecError } from "./errors.js";
 import { DEFAULT_TIMEZONE, nextRunAt } from "./next-run.js";
 

@@ -19,8 +19,7 @@ import type { RunEvent } from "../runtime/types.js";
 import type { JsonValue } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import type { WorkflowStage } from "../run/types.js";
-import { createRunWorkflowResolver } from "../workflows/resolve-run-workflow.js";
-import { localWorkflowFiles } from "../workflows/workflow-files.js";
+import { createRunWorkflowResolver, localWorkflowFiles } from "../workflows/index.js";
 import { GitCommandError, openRepository } from "../workspace/index.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
 

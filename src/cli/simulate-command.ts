@@ -6,13 +6,12 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_MODELS, DEFAULT_PRICES, costOf, priceFor } from "../agents/model/models.js";
+import { DEFAULT_MODELS, DEFAULT_PRICES, costOf, priceFor } from "../agents/model/index.js";
 import type { JsonValue, RunOutcome } from "../runtime/types.js";
 import { DEFAULT_REVIEW } from "../run/run-workflow.js";
 import { createSimulatedRunner } from "../simulate/simulated-runner.js";
 import { simulateScript } from "../simulate/simulate-script.js";
-import { openRepository, type GitRepository } from "../workspace/index.js";
-import type { WorkspaceReader } from "../workspace/types.js";
+import { openRepository, type GitRepository, type WorkspaceReader } from "../workspace/index.js";
 import { intFlag, jsonFlag, UsageError, type CliIo } from "./cli-io.js";
 import { formatOutcome } from "./format-outcome.js";
 

@@ -3,11 +3,11 @@
  * field has a default, so a missing file and an empty one mean the same.
  */
 import { z } from "zod";
-import { DEFAULT_MODELS, type PriceTable, type Role } from "../agents/model/models.js";
+import { DEFAULT_MODELS, type PriceTable, type Role } from "../agents/model/index.js";
 import { WORKFLOW_NAME } from "../commands/parse-command.js";
 import type { JsonValue } from "../runtime/types.js";
 import { isTimeZone } from "../time.js";
-import { DEFAULT_PROTECTED_PATHS } from "../workspace/check-path.js";
+import { DEFAULT_PROTECTED_PATHS } from "../workspace/index.js";
 import { checkCron } from "./check-cron.js";
 import { modelIdSchema, priceTableSchema } from "./price-schema.js";
 

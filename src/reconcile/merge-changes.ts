@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { commitIdentityEnv } from "../workspace/commit-identity.js";
+import { commitIdentityEnv } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import { BranchMovedError, GitCommandError, InvalidBranchNameError, UnknownCommitError } from "./errors.js";

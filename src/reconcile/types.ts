@@ -3,7 +3,7 @@
  * result branch, and what came of each change.
  */
 import type { Logger } from "pino";
-import type { CommitIdentity } from "../workspace/types.js";
+import type { CommitIdentity } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 

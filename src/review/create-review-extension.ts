@@ -7,7 +7,7 @@ import { countModuleFiles, detectModules } from "../plan/detect-modules.js";
 import { InvalidScriptCallError } from "../runtime/errors.js";
 import type { ExtensionContext, RuntimeExtension } from "../runtime/script-host.js";
 import { isObject, type JsonValue } from "../runtime/types.js";
-import type { WorkspaceReader } from "../workspace/types.js";
+import type { WorkspaceReader } from "../workspace/index.js";
 import { ReviewLedger } from "./review-ledger.js";
 import { checkAgentOptions, ReviewOperations, type RefuteSettings, type RefuteTarget } from "./review-operations.js";
 import { REVIEW_PRELUDE } from "./review-prelude.js";

@@ -2,7 +2,7 @@
  * Builds the `Change` value a script receives from a worker's agent record.
  */
 import { isObject, type AgentRecord } from "../runtime/types.js";
-import type { Line, Round } from "./review-ledger.js";
+import type { Line, Round } from "./ledger-entries.js";
 import type { Change } from "./types.js";
 
 /** Longest summary handed to the script; the whole result is in `result`. */

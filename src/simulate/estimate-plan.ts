@@ -26,7 +26,7 @@ import {
 } from "../runtime/types.js";
 import { createSimulatedRunner } from "./simulated-runner.js";
 import { simulateScript } from "./simulate-script.js";
-import type { WorkspaceReader } from "../workspace/types.js";
+import type { WorkspaceReader } from "../workspace/index.js";
 import { createVirtualTime, type VirtualTimeOptions } from "./virtual-time.js";
 
 /** What a plan is expected to use. */

@@ -8,23 +8,14 @@
  */
 import type { Logger } from "pino";
 import { createAgentRunner, type AgentRunnerDeps } from "../../agents/create-agent-runner.js";
-import { createCappedRunner, type ProcessCaps } from "../../queue/agents/create-capped-runner.js";
+import { createCappedRunner } from "../../queue/agents/create-capped-runner.js";
 import { createQueuedAgentRunner } from "../../queue/agents/create-queued-agent-runner.js";
-import type { AgentQueue } from "../../queue/agents/open-agent-queue.js";
 import { fetchChange, type RemoteExchange } from "../../queue/agents/share-changes.js";
 import type { AgentRunner, ChangeRef } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
-import { resultBranch, type GitRepository } from "../../workspace/index.js";
-import { gitEnvironment } from "../../workspace/git-env.js";
-import { runGit } from "../../workspace/run-git.js";
+import { resultBranch, gitEnvironment, runGit, type GitRepository } from "../../workspace/index.js";
 import type { RunRepository } from "../services/open-run-repository.js";
-
-/** Where the agents of this process's runs go; built once per process (`createRunServices`). */
-export type AgentPlacement =
-  /** In this process, under the process-wide caps. */
-  | { kind: "process"; caps: ProcessCaps }
-  /** On the Redis queue; `perInstallation` caps one installation's queued and running agents (null: no such cap). */
-  | { kind: "queue"; queue: AgentQueue; perInstallation: number | null };
+import type { AgentPlacement } from "../services/types.js";
 
 export interface RunRunnerOptions {
   placement: AgentPlacement;
