@@ -17,7 +17,7 @@ import { runWorkflow } from "../run/run-workflow.js";
 import { toRunJson, type RunJson } from "../run/to-run-json.js";
 import type { RunEvent } from "../runtime/types.js";
 import type { JsonValue } from "../runtime/types.js";
-import { systemClock } from "../time.js";
+import { backgroundTimers, repeatEvery, systemClock } from "../time.js";
 import type { WorkflowStage } from "../run/types.js";
 import { createRunWorkflowResolver, localWorkflowFiles } from "../workflows/index.js";
 import { GitCommandError, openRepository } from "../workspace/index.js";
@@ -164,8 +164,7 @@ function createProgress(io: CliIo, runId: string) {
     drawn = block.length;
   };
   // Elapsed time moves between events too.
-  const ticker = io.isTty ? setInterval(draw, 1000) : undefined;
-  ticker?.unref();
+  const ticker = io.isTty ? repeatEvery(1000, draw, backgroundTimers) : undefined;
   return {
     event(event: RunEvent) {
       tracker.apply(event);
@@ -180,7 +179,7 @@ function createProgress(io: CliIo, runId: string) {
       else io.stderr(`${renderStageLine(next)}\n`);
     },
     stop() {
-      if (ticker) clearInterval(ticker);
+      ticker?.stop();
     },
   };
 }
