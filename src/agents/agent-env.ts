@@ -4,7 +4,8 @@
  * loop's options, failure messages, report facts).
  */
 import type { Logger } from "pino";
-import type { AgentRequest, JsonValue } from "../runtime/types.js";
+import { AgentFailedError } from "../runtime/errors.js";
+import type { AgentRequest, AgentResult, JsonValue } from "../runtime/types.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 import type { ModelClient, Role } from "./model/index.js";
 import type { ToolLoopOptions, ToolLoopResult } from "./run-tool-loop.js";
@@ -106,3 +107,17 @@ export function describeStop(loop: ToolLoopResult, maxTurns: number): string {
   }
 }
 
+
+/**
+ * The result of an agent that changes nothing (a refuter, a resolver): what
+ * it passed to `finish`, or `AgentFailedError` saying it gave no `missing`
+ * and why it stopped.
+ */
+export function readOnlyResultOf(env: AgentEnv, request: AgentRequest, role: "refuter" | "resolver", loop: ToolLoopResult, missing: string): AgentResult {
+  if (loop.stop === "finished" && loop.finish !== null) {
+    const meta = metaOf(loop, loop.finish.summary, modelOf(env, request, role));
+    return { output: loop.finish.result, usage: loop.usage, costUsd: loop.costUsd, change: null, meta };
+  }
+  const why = describeStop(loop, maxTurnsOf(env, request));
+  throw new AgentFailedError(`${role} "${labelOf(request)}" gave no ${missing}: it ${why}`, loop.usage, loop.costUsd, { cause: loop.error ?? undefined });
+}
