@@ -3,11 +3,11 @@
  * field has a default, so a missing file and an empty one mean the same.
  */
 import { z } from "zod";
-import { ALIAS_NAME, INHERIT } from "../agents/model/model-aliases.js";
-import { DEFAULT_MODELS, type PriceTable, type Role } from "../agents/model/models.js";
+import { ALIAS_NAME, DEFAULT_MODELS, INHERIT, type PriceTable, type Role } from "../agents/model/index.js";
 import { WORKFLOW_NAME } from "../commands/parse-command.js";
 import type { JsonValue } from "../runtime/types.js";
-import { DEFAULT_PROTECTED_PATHS } from "../workspace/check-path.js";
+import { isTimeZone } from "../time.js";
+import { DEFAULT_PROTECTED_PATHS } from "../workspace/index.js";
 import { WEB_TOOLS_KEYS, webToolsSchema, type WebToolsConfig } from "../web-tools/web-tools-config.js";
 import { checkCron } from "./check-cron.js";
 import { modelIdSchema, priceTableSchema } from "./price-schema.js";
@@ -204,13 +204,4 @@ const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
 export function keysAt(path: readonly PropertyKey[]): readonly string[] | undefined {
   const parts = path.map((key, index) => (typeof key === "number" || (index === 1 && path[0] === "prices") ? "*" : String(key)));
   return KEYS_AT[parts.join(".")];
-}
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -9,6 +9,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journal-key.js";
 import { compileSchema } from "./schema/compile-schema.js";
+import { defaultAgentLabel } from "./agent-label.js";
 import { AgentFailedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
 import { normalizeAgentCall } from "./normalize-agent-options.js";
 import {
@@ -28,7 +29,7 @@ import {
   type RunStatus,
   type TokenUsage,
 } from "./types.js";
-import type { DynflowError } from "../errors.js";
+import { abortReasonOf, messageOf, type DynflowError } from "../errors.js";
 
 export interface AgentSchedulerOptions {
   runId: string;
@@ -60,16 +61,7 @@ type Prepared =
   | { ok: false; error: string }
   | { ok: false; fatal: DynflowError };
 
-const LABEL_LENGTH = 60;
 
-function defaultLabel(prompt: string): string {
-  const firstLine = prompt.trim().split("\n", 1)[0] ?? "";
-  return firstLine.length > LABEL_LENGTH ? `${firstLine.slice(0, LABEL_LENGTH - 1)}…` : firstLine;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class AgentScheduler {
   /** Every agent call accepted so far, in call order. */
@@ -136,7 +128,7 @@ export class AgentScheduler {
       id: `a${this.records.length + 1}`,
       // Set once the call's options are resolved (see `setUp`).
       key: "",
-      label: call.options.label ?? defaultLabel(call.prompt),
+      label: call.options.label ?? defaultAgentLabel(call.prompt),
       phase: call.options.phase ?? currentPhase,
       role: call.options.role ?? "worker",
       status: "failed",
@@ -250,7 +242,7 @@ export class AgentScheduler {
             this.spend(record, error.usage, error.costUsd);
             record.change = error.change ?? record.change;
           }
-          return this.fail(record, errorText(error));
+          return this.fail(record, messageOf(error));
         }
         this.spend(record, result.usage, result.costUsd);
         record.change = result.change ?? record.change;
@@ -334,7 +326,7 @@ export class AgentScheduler {
         try {
           setup = await this.options.prepare({ prompt, options, phase: this.phaseOf(record.phase) });
         } catch (error) {
-          return { ok: false, error: `the agent could not be set up: ${errorText(error)}` };
+          return { ok: false, error: `the agent could not be set up: ${messageOf(error)}` };
         }
         for (const warning of setup.warnings ?? []) this.warnOnce(warning);
         if (!setup.ok) return setup;
@@ -378,6 +370,5 @@ export class AgentScheduler {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function cancelError(signal: AbortSignal): RunCancelledError {
-  const reason = signal.reason instanceof Error ? signal.reason.message : typeof signal.reason === "string" ? signal.reason : "cancelled";
-  return new RunCancelledError(reason);
+  return new RunCancelledError(abortReasonOf(signal));
 }

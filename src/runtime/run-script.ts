@@ -11,7 +11,7 @@ import type { Sandbox, SandboxResult } from "./sandbox/types.js";
 import { buildPrelude } from "./script-api/build-prelude.js";
 import { createScriptHost, type RuntimeExtension, type WorkflowResolver } from "./script-host.js";
 import { parseScript, type ParsedScript } from "./script/parse-script.js";
-import { DynflowError } from "../errors.js";
+import { DynflowError, messageOf } from "../errors.js";
 import {
   DEFAULT_RUN_LIMITS,
   DEFAULT_SANDBOX_LIMITS,
@@ -204,7 +204,7 @@ function toErrorInfo(error: unknown): RunErrorInfo {
     if (typeof located.file === "string") info.file = located.file;
     return info;
   }
-  return { code: "internal", message: error instanceof Error ? error.message : String(error) };
+  return { code: "internal", message: messageOf(error) };
 }
 
 function emptyOutcome(runId: string, error: RunErrorInfo, wallMs: number): RunOutcome {

@@ -6,7 +6,7 @@ import type { AgentScheduler } from "./agent-scheduler.js";
 import { InvalidScriptCallError, WorkflowLoadError } from "./errors.js";
 import { parseScript } from "./script/parse-script.js";
 import type { SandboxHost } from "./sandbox/types.js";
-import type { AgentOptions, AgentRecord, JsonValue, RunEvent, ScriptMeta } from "./types.js";
+import { isObject, type AgentOptions, type AgentRecord, type JsonValue, type RunEvent, type ScriptMeta } from "./types.js";
 
 /** Host-side services offered to extension calls. */
 export interface ExtensionContext {
@@ -91,10 +91,10 @@ async function loadWorkflow(
 ): Promise<JsonValue> {
   let source: string;
   let filename: string;
-  if (ref !== null && typeof ref === "object" && !Array.isArray(ref) && typeof ref.script === "string") {
+  if (isObject(ref) && typeof ref.script === "string") {
     source = ref.script;
     filename = typeof ref.name === "string" ? `${ref.name}.js` : "inline-workflow.js";
-  } else if (typeof ref === "string" || (ref !== null && typeof ref === "object" && !Array.isArray(ref) && typeof ref.scriptPath === "string")) {
+  } else if (typeof ref === "string" || (isObject(ref) && typeof ref.scriptPath === "string")) {
     if (!resolve) throw new WorkflowLoadError("workflow(): this run has no saved workflows to load from");
     const found = await resolve(typeof ref === "string" ? ref : { scriptPath: ref.scriptPath as string });
     source = found.source;

@@ -9,6 +9,11 @@ import type { DynflowError } from "../errors.js";
 /** A value that can cross the sandbox boundary: JSON, copied, never shared. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** An object with keys (a JSON object): not null, not an array. Narrows a `JsonValue` to its object case. */
+export function isObject(value: unknown): value is { [key: string]: unknown } {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 /** A JSON Schema document (draft 2020-12 or 07 as ajv accepts it). */
 export type JsonSchema = { [key: string]: JsonValue } | boolean;
 

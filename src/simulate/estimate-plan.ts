@@ -27,7 +27,7 @@ import {
 } from "../runtime/types.js";
 import { createSimulatedRunner } from "./simulated-runner.js";
 import { simulateScript } from "./simulate-script.js";
-import type { WorkspaceReader } from "../workspace/types.js";
+import type { WorkspaceReader } from "../workspace/index.js";
 import { createVirtualTime, type VirtualTimeOptions } from "./virtual-time.js";
 import { withWebTools } from "../web-tools/with-web-tools.js";
 import type { WebToolsConfig } from "../web-tools/web-tools-config.js";

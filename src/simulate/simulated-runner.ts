@@ -4,9 +4,8 @@
  * reporting the usage a real agent would likely have had. It previews a plan's
  * shape, concurrency and cost before anything real runs.
  */
-import type { Role } from "../agents/model/models.js";
-import { DEFAULT_SERVER_TOOL_PRICES, serverToolCostOf, type ServerToolUse } from "../agents/model/models.js";
-import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, JsonValue, TokenUsage } from "../runtime/types.js";
+import { DEFAULT_SERVER_TOOL_PRICES, serverToolCostOf, type Role, type ServerToolUse } from "../agents/model/index.js";
+import { isObject, type AgentRequest, type AgentResult, type AgentRunner, type ChangeRef, type JsonValue, type TokenUsage } from "../runtime/types.js";
 import { DEFAULT_USAGE_MODEL, estimateAgentUsage, FETCHES_PER_WEB_AGENT, SEARCHES_PER_WEB_AGENT, type UsageModel } from "./estimate-usage.js";
 import { synthesizeValue } from "./synthesize-value.js";
 import { sleep } from "../time.js";
@@ -79,9 +78,6 @@ export function createSimulatedRunner(options: SimulatedRunnerOptions): AgentRun
   };
 }
 
-function isObject(value: JsonValue): value is { [key: string]: JsonValue } {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function simulatedChange(request: AgentRequest): ChangeRef {
   return {

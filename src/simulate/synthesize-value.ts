@@ -6,7 +6,7 @@
  * between agents, as real answers do (a vote is not always unanimous), and
  * repeat exactly for the same seed.
  */
-import type { JsonSchema, JsonValue } from "../runtime/types.js";
+import { isObject, type JsonSchema, type JsonValue } from "../runtime/types.js";
 
 export interface SynthesizeOptions {
   /**
@@ -70,10 +70,10 @@ function resolveRef(schema: SchemaObject, root: JsonSchema): SchemaObject {
   if (typeof ref !== "string" || !ref.startsWith("#/") || typeof root !== "object") return schema;
   let node: JsonValue = root as SchemaObject;
   for (const part of ref.slice(2).split("/")) {
-    if (node === null || typeof node !== "object" || Array.isArray(node)) return schema;
+    if (!isObject(node)) return schema;
     node = (node as SchemaObject)[part.replace(/~1/g, "/").replace(/~0/g, "~")] ?? null;
   }
-  return node !== null && typeof node === "object" && !Array.isArray(node) ? (node as SchemaObject) : schema;
+  return isObject(node) ? (node as SchemaObject) : schema;
 }
 
 function mergeSchema(a: SchemaObject, b: SchemaObject): SchemaObject {

@@ -22,9 +22,7 @@ import { withRunRepository } from "../services/open-run-repository.js";
 import { pushRunBranches, runBranches } from "./push-run-branches.js";
 import { reportExtrasOf } from "./report-extras.js";
 import { recordStop } from "../finish/record-stop.js";
-import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
-import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
-import { githubScriptPath } from "../../workflows/read-script-path.js";
+import { createRunWorkflowResolver, githubScriptPath, githubWorkflowFiles } from "../../workflows/index.js";
 import { pricesOf, readRunSettings, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
 import { openRunProgress, openStatusComment } from "../surfaces/run-surfaces.js";
 import { createRunStopSignal } from "../steps/stop-signal.js";
@@ -78,7 +76,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         signal: stop.signal,
         gitEnv: runtime.gitEnv,
         // Agents here under the process-wide caps, or on workers through the queue.
-        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
+        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
         resolveWorkflow: createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: baseSha }), {
           scriptPath: githubScriptPath(github, trusted),

@@ -19,9 +19,7 @@ import { estimatePlan, type PlanEstimate } from "../../simulate/estimate-plan.js
 import { withRunRepository } from "../services/open-run-repository.js";
 import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
 import { recordStop } from "../finish/record-stop.js";
-import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
-import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
-import { githubScriptPath } from "../../workflows/read-script-path.js";
+import { createRunWorkflowResolver, githubScriptPath, githubWorkflowFiles } from "../../workflows/index.js";
 import { pricesOf, readRunSettings, reviewConfigOf, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
