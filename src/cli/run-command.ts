@@ -10,24 +10,19 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parseArgs } from "node:util";
-import { createLogUpdate } from "log-update";
 import { createModelClient } from "../agents/model/index.js";
-import { createProgressTracker } from "../progress/create-progress-tracker.js";
-import { renderProgressBlock, renderProgressLine, renderStageLine } from "../run/render-progress.js";
-import { runWorkflow } from "../run/run-workflow.js";
-import { exitCodeOf, toFailedRunJson, toRunJson, type RunJson } from "../run/to-run-json.js";
-import type { RunEvent } from "../runtime/types.js";
-import type { JsonValue } from "../runtime/types.js";
-import { systemClock } from "../time.js";
-import type { WorkflowStage } from "../run/types.js";
-import { createRunWorkflowResolver } from "../workflows/resolve-run-workflow.js";
-import { localWorkflowFiles } from "../workflows/workflow-files.js";
-import { GitCommandError, openRepository } from "../workspace/index.js";
 import { DynflowError } from "../errors.js";
 import { planFailureAdvice, PlanFailedError } from "../plan/errors.js";
+import { runWorkflow } from "../run/run-workflow.js";
+import type { JsonValue } from "../runtime/types.js";
+import { createRunWorkflowResolver, localWorkflowFiles } from "../workflows/index.js";
+import { GitCommandError, openRepository } from "../workspace/index.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
-import { readCliConfig, withFlags } from "./read-cli-config.js";
+import { createCliProgress, type CliProgress } from "./cli-progress.js";
+import { cliSettingsOf, withFlags } from "./read-cli-config.js";
+import { readLocalConfig } from "./read-local-config.js";
 import { stopOnInterrupt } from "./stop-on-interrupt.js";
+import { exitCodeOf, toFailedRunJson, toRunJson, type RunJson } from "./to-run-json.js";
 
 export const RUN_USAGE = `Usage: dynflow run --repo <path> (--task "<text>" | --script <file.js> | --workflow <name>) [options]
 
@@ -109,10 +104,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const runId = randomBytes(4).toString("hex");
   const controller = new AbortController();
   const stopWatching = stopOnInterrupt(io, controller);
-  let progress: ReturnType<typeof createProgress> | null = null;
+  let progress: CliProgress | null = null;
   try {
     const baseCommit = await repository.resolveCommit(values.base ?? "HEAD");
-    const repoConfig = await readCliConfig(repository, baseCommit);
+    // The repository's own settings at the base commit (docs/cli.md): flags win over them.
+    const repoConfig = cliSettingsOf(await readLocalConfig(repository, baseCommit));
     // The same saved-workflow rules as a run on GitHub, over the local repository at the base commit.
     const resolveWorkflow = createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), {
       scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
@@ -120,7 +116,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     const named = values.workflow === undefined ? null : await resolveWorkflow(values.workflow).catch((error: unknown) => {
       throw new UsageError(`--workflow ${values.workflow}: ${(error as Error).message}`);
     });
-    progress = createProgress(io, runId);
+    progress = createCliProgress(io, { title: `dynflow run ${runId}` });
     const result = await runWorkflow({
       repository,
       repositoryName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir,
@@ -185,42 +181,6 @@ async function headName(dir: string, env: CliIo["env"]): Promise<string> {
     () => "",
   );
   return found || "HEAD";
-}
-
-/**
- * Progress on stderr (stdout is for the result): a block redrawn in place on
- * a terminal, one line per phase, finished agent and log line otherwise.
- */
-function createProgress(io: CliIo, runId: string) {
-  const tracker = createProgressTracker({ clock: systemClock });
-  const labels = new Map<string, string>();
-  let stage: WorkflowStage | null = null;
-  // log-update redraws the block in place (only the lines that changed); it needs only write and the size.
-  const terminal = createLogUpdate({ write: (text: string) => io.stderr(text), isTTY: io.isTty, columns: io.columns, rows: io.rows } as unknown as NodeJS.WriteStream, {
-    showCursor: true,
-  });
-  const draw = () => terminal(renderProgressBlock(tracker.snapshot(), { runId, stage }).join("\n"));
-  // Elapsed time moves between events too.
-  const ticker = io.isTty ? setInterval(draw, 1000) : undefined;
-  ticker?.unref();
-  return {
-    event(event: RunEvent) {
-      tracker.apply(event);
-      if (event.type === "agent.queued") labels.set(event.agentId, event.label);
-      if (io.isTty) return draw();
-      const line = renderProgressLine(event, (id) => labels.get(id) ?? id);
-      if (line !== null) io.stderr(`${line}\n`);
-    },
-    stage(next: WorkflowStage) {
-      stage = next;
-      if (io.isTty) draw();
-      else io.stderr(`${renderStageLine(next)}\n`);
-    },
-    stop() {
-      if (ticker) clearInterval(ticker);
-      if (io.isTty) terminal.done();
-    },
-  };
 }
 
 const STATUS_TEXT: Record<RunJson["status"], string> = {

@@ -6,8 +6,8 @@
 import { countModuleFiles, detectModules } from "../plan/detect-modules.js";
 import { InvalidScriptCallError } from "../runtime/errors.js";
 import type { ExtensionContext, RuntimeExtension } from "../runtime/script-host.js";
-import type { JsonValue } from "../runtime/types.js";
-import type { WorkspaceReader } from "../workspace/types.js";
+import { isObject, type JsonValue } from "../runtime/types.js";
+import type { WorkspaceReader } from "../workspace/index.js";
 import { ReviewLedger } from "./review-ledger.js";
 import { checkAgentOptions, ReviewOperations, type RefuteSettings, type RefuteTarget } from "./review-operations.js";
 import { REVIEW_PRELUDE } from "./review-prelude.js";
@@ -146,9 +146,6 @@ function phaseOf(phase: JsonValue | undefined): string | null {
   return typeof phase === "string" ? phase : null;
 }
 
-function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function json(value: unknown): JsonValue {
   return value as JsonValue;

@@ -9,7 +9,7 @@ import type { ReconcileResult } from "../reconcile/types.js";
 import type { ReportEstimate, ReportLinks, ReportModel } from "../report/types.js";
 import type { LineOutcome } from "../review/types.js";
 import { addUsage, type JsonValue, type RunOutcome, type TokenUsage } from "../runtime/types.js";
-import { taskOfArgs } from "../workflows/task-of-args.js";
+import { taskOfArgs } from "../workflows/index.js";
 
 /** Spend outside the script's agents, e.g. the planner's model calls or a conflict resolver. */
 export interface ExtraSpend {

@@ -6,6 +6,7 @@
 import { bindRunId } from "../logging/bind-run-id.js";
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
+import { checkScriptModels, createRunAgentSetup, definitionsAtCommit } from "../agent-setup/index.js";
 import { createAgentRunner } from "../agents/create-agent-runner.js";
 import { createConflictResolver } from "../agents/create-conflict-resolver.js";
 import { preparePlan } from "../plan/prepare-plan.js";
@@ -18,6 +19,7 @@ import { runScript } from "../runtime/run-script.js";
 import { parseScript } from "../runtime/script/parse-script.js";
 import { systemClock } from "../time.js";
 import { resultBranch } from "../workspace/index.js";
+import { withWebTools } from "../web-tools/with-web-tools.js";
 import { buildReportModel, withConflicts, withRunExtras, type ExtraSpend } from "./build-report-model.js";
 import type { RunWorkflowInput, WorkflowResult } from "./types.js";
 
@@ -29,7 +31,8 @@ export const DEFAULT_REVIEW = Object.freeze({ refutersPerClaim: 2, maxRounds: 3 
 /**
  * Runs the whole workflow. Finished work is reconciled and reported whatever
  * stopped the run (a cap, the budget, a cancel, a script error); only a plan
- * that cannot be made and a reconciliation git refuses throw.
+ * that cannot be made, a script naming a model without a price (before any
+ * agent starts) and a reconciliation git refuses throw.
  */
 export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResult> {
   const run = withDefaults(input);
@@ -57,7 +60,17 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
 
   // 2. Execute. Every agent goes through the run's scheduler, so caps, budget and journal apply to all.
   run.onStage("run");
-  const runner = run.createRunner({
+  const prepareAgent = createRunAgentSetup({
+    models: run.settings.models,
+    modelAliases: run.settings.modelAliases,
+    prices: run.settings.prices,
+    agentDefinitions: run.agentDefinitions === undefined ? definitionsAtCommit(run.repository, run.baseCommit) : run.agentDefinitions,
+  });
+  // A model named in the script without a price stops the run before any agent starts.
+  const unpriced = await checkScriptModels(source, prepareAgent);
+  if (unpriced !== null) throw unpriced;
+  // Web tools are granted on this side of the runner, so the run's caps hold wherever agents run.
+  const runner = withWebTools(run.createRunner({
     model: run.model,
     repository: run.repository,
     runId: run.runId,
@@ -68,7 +81,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     protectedPaths: run.settings.protectedPaths,
     limits: run.settings.agentLimits,
     log: run.log,
-  });
+  }), run.settings.web);
   const { extension, review } = createReviewExtension({
     repository: run.repository,
     baseCommit: run.baseCommit,
@@ -89,6 +102,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     clock: run.clock,
     extensions: [extension],
     resolveWorkflow: run.resolveWorkflow,
+    prepareAgent,
   });
   const { lines, workers, toMerge } = review.outcomes(outcome);
 

@@ -2,8 +2,9 @@
  * Inputs and result of one run on a local repository (`runWorkflow`).
  */
 import type { Logger } from "pino";
+import type { AgentDefinitionSource } from "../agent-setup/index.js";
 import type { AgentRunnerDeps } from "../agents/create-agent-runner.js";
-import type { ModelClient, Role } from "../agents/model/index.js";
+import type { ModelClient, PriceTable, Role } from "../agents/model/index.js";
 import type { WorkerOutcome } from "../agents/types.js";
 import type { PlanResult } from "../plan/plan-script.js";
 import type { RunReportExtras } from "./build-report-model.js";
@@ -14,6 +15,7 @@ import type { WorkflowResolver } from "../runtime/script-host.js";
 import type { AgentRunner, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
+import type { WebToolsConfig } from "../web-tools/web-tools-config.js";
 
 /** Where a run is, for progress views (the script's own progress comes as `RunEvent`s). */
 export type WorkflowStage = "plan" | "run" | "reconcile" | "report";
@@ -64,6 +66,11 @@ export interface RunWorkflowInput {
    */
   resolveWorkflow?: WorkflowResolver;
   /**
+   * Where `agent(p, { agentType })` finds `.claude/agents/<name>.md` (default:
+   * `repository` at `baseCommit`); null: built-in agent types only.
+   */
+  agentDefinitions?: AgentDefinitionSource | null;
+  /**
    * What the caller adds to the report (the estimate, links, planning done
    * in an earlier step), asked for when the report is built, so the one
    * rendering has it.
@@ -77,6 +84,12 @@ export interface WorkflowSettings {
   sandbox?: Partial<SandboxLimits>;
   review?: Partial<ReviewConfig>;
   models?: Partial<Record<Role, string>>;
+  /** The repository's model shortcuts (merged over the built-in ones). */
+  modelAliases?: Record<string, string>;
+  /** The price table models are checked against (default the built-in one). */
+  prices?: PriceTable;
+  /** Anthropic's web tools for agents; off when omitted. */
+  web?: WebToolsConfig;
   protectedPaths?: string[];
   agentLimits?: AgentRunnerDeps["limits"];
   /** The repository's dynflow config, as the planner is shown it. */

@@ -9,6 +9,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journal-key.js";
 import { compileSchema } from "./schema/compile-schema.js";
+import { defaultAgentLabel } from "./agent-label.js";
 import { AgentFailedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
 import { normalizeAgentCall } from "./normalize-agent-options.js";
 import {
@@ -16,16 +17,19 @@ import {
   addUsage,
   totalTokens,
   type AgentOptions,
+  type AgentPreparer,
   type AgentRecord,
   type AgentRunner,
   type Clock,
+  type JournalEntry,
+  type PhaseDefaults,
   type Journal,
   type RunEvent,
   type RunLimits,
   type RunStatus,
   type TokenUsage,
 } from "./types.js";
-import type { DynflowError } from "../errors.js";
+import { abortReasonOf, messageOf, type DynflowError } from "../errors.js";
 
 export interface AgentSchedulerOptions {
   runId: string;
@@ -39,24 +43,25 @@ export interface AgentSchedulerOptions {
   signal: AbortSignal;
   /** Called after every change in spend (to refresh the script's `budget`). */
   onSpend?: () => void;
+  /** Resolves agent type, model, effort and tools of each call before it is keyed (default: options as given). */
+  prepare?: AgentPreparer;
+  /** The `meta.phases` entry of a phase title (main script and nested workflows), if any. */
+  phaseDefaults?: (title: string) => PhaseDefaults | undefined;
 }
 
-/** Why the scheduler stopped accepting work. */
+/** Why the scheduler stopped accepting work (`error`: the run cannot go on, e.g. a model without a price). */
 export interface Halt {
-  status: Exclude<RunStatus, "ok" | "error">;
+  status: Exclude<RunStatus, "ok">;
   error: DynflowError;
 }
 
-const LABEL_LENGTH = 60;
+/** A call after its setup: ready to queue (with its journal entry, if any), failed, or fatal to the run. */
+type Prepared =
+  | { ok: true; options: AgentOptions; cached: JournalEntry | undefined }
+  | { ok: false; error: string }
+  | { ok: false; fatal: DynflowError };
 
-function defaultLabel(prompt: string): string {
-  const firstLine = prompt.trim().split("\n", 1)[0] ?? "";
-  return firstLine.length > LABEL_LENGTH ? `${firstLine.slice(0, LABEL_LENGTH - 1)}…` : firstLine;
-}
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class AgentScheduler {
   /** Every agent call accepted so far, in call order. */
@@ -121,11 +126,11 @@ export class AgentScheduler {
       throw error;
     }
 
-    const occurrence = this.occurrences.next(callContentHash(call.prompt, call.options));
     const record: AgentRecord = {
       id: `a${this.records.length + 1}`,
-      key: journalKey({ prompt: call.prompt, options: call.options, baseRevision: this.options.baseRevision, occurrence }),
-      label: call.options.label ?? defaultLabel(call.prompt),
+      // Set once the call's options are resolved (see `setUp`).
+      key: "",
+      label: call.options.label ?? defaultAgentLabel(call.prompt),
       phase: call.options.phase ?? currentPhase,
       role: call.options.role ?? "worker",
       status: "failed",
@@ -148,13 +153,20 @@ export class AgentScheduler {
     }
   }
 
-  /** Replays an accepted call from the journal, or runs it. */
+  /** Sets up an accepted call, then replays it from the journal or runs it. */
   private async settle(
     record: AgentRecord,
     call: ReturnType<typeof normalizeAgentCall>,
     schema: ReturnType<typeof compileSchema> | null,
   ): Promise<AgentRecord | null> {
-    const cached = await this.lookup(record.key);
+    const prepared = await this.setUp(record, call.prompt, call.options);
+    if (!prepared.ok) {
+      if ("error" in prepared) return this.fail(record, prepared.error);
+      this.fail(record, prepared.fatal.message);
+      this.halt({ status: "error", error: prepared.fatal });
+      throw prepared.fatal;
+    }
+    const { cached } = prepared;
     if (cached) {
       Object.assign(record, {
         status: "cached",
@@ -170,7 +182,7 @@ export class AgentScheduler {
       this.spendChanged();
       return record;
     }
-    return this.limit(() => this.execute(record, call.prompt, call.options, schema));
+    return this.limit(() => this.execute(record, call.prompt, prepared.options, schema));
   }
 
   /** Resolves once the run has stopped taking work and no agent is running. */
@@ -248,7 +260,7 @@ export class AgentScheduler {
             this.spend(record, error.usage, error.costUsd);
             record.change = error.change ?? record.change;
           }
-          return this.fail(record, errorText(error));
+          return this.fail(record, messageOf(error));
         }
         this.spend(record, result.usage, result.costUsd);
         record.change = result.change ?? record.change;
@@ -319,17 +331,45 @@ export class AgentScheduler {
     return null;
   }
 
-  /** Journal look-ups are chained so calls reach the queue in call order. */
-  private lookup(key: string) {
-    const found = this.lookupChain.then(() => this.options.journal.get(key));
-    this.lookupChain = found.catch(() => undefined);
-    return found;
+  /**
+   * Resolves the call's options, keys it and looks it up in the journal.
+   * Chained, so calls are numbered and reach the queue in call order whatever
+   * each setup awaits.
+   */
+  private setUp(record: AgentRecord, prompt: string, options: AgentOptions): Promise<Prepared> {
+    const step = this.lookupChain.then(async (): Promise<Prepared> => {
+      let resolved = options;
+      if (this.options.prepare) {
+        let setup;
+        try {
+          setup = await this.options.prepare({ prompt, options, phase: this.phaseOf(record.phase) });
+        } catch (error) {
+          return { ok: false, error: `the agent could not be set up: ${messageOf(error)}` };
+        }
+        for (const warning of setup.warnings ?? []) this.warnOnce(warning);
+        if (!setup.ok) return setup;
+        resolved = setup.options;
+      }
+      const occurrence = this.occurrences.next(callContentHash(prompt, resolved));
+      record.key = journalKey({ prompt, options: resolved, baseRevision: this.options.baseRevision, occurrence });
+      return { ok: true, options: resolved, cached: await this.options.journal.get(record.key) };
+    });
+    this.lookupChain = step.catch(() => undefined);
+    return step;
+  }
+
+  private phaseOf(title: string | null): PhaseDefaults | null {
+    if (title === null) return null;
+    return this.options.phaseDefaults?.(title) ?? { title };
   }
 
   private warnUnknownOption(key: string): void {
-    if (this.warnedKeys.has(key)) return;
-    this.warnedKeys.add(key);
-    const message = `agent(): unknown option "${key}" ignored (see docs/plan-api.md for the options dynflow accepts)`;
+    this.warnOnce(`agent(): unknown option "${key}" ignored (see docs/plan-api.md for the options dynflow accepts)`);
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warnedKeys.has(message)) return;
+    this.warnedKeys.add(message);
     this.warnings.push(message);
     this.emit({ type: "log", level: "warn", message });
   }
@@ -348,6 +388,5 @@ export class AgentScheduler {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function cancelError(signal: AbortSignal): RunCancelledError {
-  const reason = signal.reason instanceof Error ? signal.reason.message : typeof signal.reason === "string" ? signal.reason : "cancelled";
-  return new RunCancelledError(reason);
+  return new RunCancelledError(abortReasonOf(signal));
 }

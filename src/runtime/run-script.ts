@@ -11,21 +11,24 @@ import type { Sandbox, SandboxResult } from "./sandbox/types.js";
 import { buildPrelude } from "./script-api/build-prelude.js";
 import { createScriptHost, type RuntimeExtension, type WorkflowResolver } from "./script-host.js";
 import { parseScript, type ParsedScript } from "./script/parse-script.js";
-import { DynflowError } from "../errors.js";
+import { DynflowError, messageOf } from "../errors.js";
 import {
   DEFAULT_RUN_LIMITS,
   DEFAULT_SANDBOX_LIMITS,
   ZERO_USAGE,
   systemClock,
+  type AgentPreparer,
   type AgentRunner,
   type Clock,
   type Journal,
   type JsonValue,
+  type PhaseDefaults,
   type RunErrorInfo,
   type RunEvent,
   type RunLimits,
   type RunOutcome,
   type SandboxLimits,
+  type ScriptMeta,
 } from "./types.js";
 import { validateLimits } from "./validate-limits.js";
 
@@ -50,6 +53,8 @@ export interface RunScriptOptions {
   clock?: Clock;
   resolveWorkflow?: WorkflowResolver;
   extensions?: RuntimeExtension[];
+  /** Resolves agent types, model shortcuts, effort and tools of each `agent()` call (see `AgentPreparer`). */
+  prepareAgent?: AgentPreparer;
 }
 
 /** Runs a plan script to the end (or to the cap, budget or cancellation that stops it). */
@@ -69,6 +74,11 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     return emptyOutcome(options.runId, toErrorInfo(error), clock.now() - startedAt);
   }
   for (const title of parsed.meta.phases?.map((p) => p.title) ?? []) phaseOrder.push(title);
+  const phaseDefaults = new Map<string, PhaseDefaults>();
+  const addPhaseDefaults = (meta: ScriptMeta) => {
+    for (const entry of phaseDefaultsOf(meta)) if (!phaseDefaults.has(entry.title)) phaseDefaults.set(entry.title, entry);
+  };
+  addPhaseDefaults(parsed.meta);
   emit({ type: "run.started", runId: options.runId, at: startedAt, meta: parsed.meta });
 
   // One controller for the whole run: an outside cancel and our own stop both reach agents.
@@ -90,6 +100,8 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     emit,
     signal: controller.signal,
     onSpend: () => sandbox?.pushState(budgetState()),
+    prepare: options.prepareAgent,
+    phaseDefaults: (title) => phaseDefaults.get(title),
   });
   const budgetState = (): JsonValue => ({
     budget: {
@@ -115,6 +127,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
       logs.push(message);
       emit({ type: "log", level, message, at: clock.now() });
     },
+    onWorkflowLoaded: addPhaseDefaults,
   });
 
   let result: SandboxResult | { halted: Halt };
@@ -174,6 +187,15 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
   return outcome;
 }
 
+/** The `meta.phases` entries with their agent defaults (`model`, `effort`), as plain strings. */
+function phaseDefaultsOf(meta: ScriptMeta): PhaseDefaults[] {
+  return (meta.phases ?? []).map((entry) => ({
+    title: entry.title,
+    ...(typeof entry.model === "string" ? { model: entry.model } : {}),
+    ...(typeof entry.effort === "string" ? { effort: entry.effort } : {}),
+  }));
+}
+
 function toErrorInfo(error: unknown): RunErrorInfo {
   if (error instanceof DynflowError) {
     const info: RunErrorInfo = { code: error.code, message: error.message };
@@ -182,7 +204,7 @@ function toErrorInfo(error: unknown): RunErrorInfo {
     if (typeof located.file === "string") info.file = located.file;
     return info;
   }
-  return { code: "internal", message: error instanceof Error ? error.message : String(error) };
+  return { code: "internal", message: messageOf(error) };
 }
 
 function emptyOutcome(runId: string, error: RunErrorInfo, wallMs: number): RunOutcome {

@@ -9,8 +9,8 @@ import { createReviewExtension } from "../review/create-review-extension.js";
 import type { ReviewConfig } from "../review/types.js";
 import { runScript } from "../runtime/run-script.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
-import type { AgentRunner, JsonValue, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
-import type { WorkspaceReader } from "../workspace/types.js";
+import type { AgentPreparer, AgentRunner, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
+import type { WorkspaceReader } from "../workspace/index.js";
 
 export interface SimulateScriptOptions {
   /** Names the simulated run in its events and agents' branches. */
@@ -29,6 +29,9 @@ export interface SimulateScriptOptions {
   signal?: AbortSignal;
   /** Finds the workflows the script starts with `workflow(name)`; without it such a call fails. */
   resolveWorkflow?: WorkflowResolver;
+  /** Resolves agent types, model shortcuts and prices as the real run does. */
+  prepareAgent?: AgentPreparer;
+  onEvent?: (event: RunEvent) => void;
 }
 
 /** The simulated run's outcome; never calls a model. */
@@ -46,5 +49,7 @@ export function simulateScript(options: SimulateScriptOptions): Promise<RunOutco
     signal: options.signal,
     extensions: [extension],
     resolveWorkflow: options.resolveWorkflow,
+    prepareAgent: options.prepareAgent,
+    onEvent: options.onEvent,
   });
 }

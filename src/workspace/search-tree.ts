@@ -12,7 +12,9 @@ import { gitFailure, startGit } from "./run-git.js";
 import { MODE_SYMLINK } from "./tree-listing.js";
 import type { SearchMatch, SearchOptions } from "./types.js";
 import { isBinary } from "./slice-lines.js";
-import type { TreeView } from "./tree-view.js";
+import type { GitStore } from "./git-store.js";
+import type { TreeListing } from "./tree-listing.js";
+import { messageOf } from "../errors.js";
 
 const DEFAULT_MAX_MATCHES = 200;
 const MAX_TEXT = 400;
@@ -21,7 +23,7 @@ function toRegExp(pattern: string | RegExp): RegExp {
   try {
     return typeof pattern === "string" ? new RegExp(pattern) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
   } catch (error) {
-    throw new InvalidSearchPatternError(String(pattern), error instanceof Error ? error.message : String(error));
+    throw new InvalidSearchPatternError(String(pattern), messageOf(error));
   }
 }
 
@@ -38,8 +40,16 @@ function matchLines(path: string, text: string, regex: RegExp, out: SearchMatch[
   }
 }
 
+/** What a search reads of a tree view (a `TreeView`): the changed files over the listing of the base commit, and the store. */
+export interface SearchedTree {
+  readonly baseCommit: string;
+  readonly listing: TreeListing;
+  readonly overlay: ReadonlyMap<string, { content: string } | null>;
+  readonly store: Pick<GitStore, "prefetch" | "context" | "readObject" | "log">;
+}
+
 /** Searches a view (overlay applied) line by line; results sorted by path then line, at most `maxMatches`. */
-export async function searchTree(view: TreeView, pattern: string | RegExp, options: SearchOptions = {}): Promise<SearchMatch[]> {
+export async function searchTree(view: SearchedTree, pattern: string | RegExp, options: SearchOptions = {}): Promise<SearchMatch[]> {
   const regex = toRegExp(pattern);
   const max = Math.max(1, Math.floor(options.maxMatches ?? DEFAULT_MAX_MATCHES));
   const inGlob = compileListGlob(options.glob);
@@ -65,7 +75,7 @@ export async function searchTree(view: TreeView, pattern: string | RegExp, optio
 }
 
 /** Runs `git grep -P` on the base commit, streaming, until `max` accepted hits. */
-function grepBase(view: TreeView, regex: RegExp, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
+function grepBase(view: SearchedTree, regex: RegExp, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
   const ctx = view.store.context();
   const args = ["grep", "-P", "-I", "-n", "-z", "--no-color", "--no-column", ...(regex.flags.includes("i") ? ["-i"] : []), "-e", regex.source, view.baseCommit, "--"];
   const prefix = `${view.baseCommit}:`;
@@ -112,7 +122,7 @@ function grepBase(view: TreeView, regex: RegExp, wanted: (path: string) => boole
 }
 
 /** Reads every wanted base file and matches it in JavaScript, in path order, until `max` hits. */
-async function scanBase(view: TreeView, regex: RegExp, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
+async function scanBase(view: SearchedTree, regex: RegExp, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
   const paths = view.listing.files.filter(wanted);
   const hits: SearchMatch[] = [];
   const CHUNK = 32;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/cli-io.js";
 import { main } from "../../src/cli/main.js";
-import type { FailedRunJson, RunJson } from "../../src/run/to-run-json.js";
+import type { FailedRunJson, RunJson } from "../../src/cli/to-run-json.js";
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeHandler } from "../fakes/fake-anthropic.js";
 import { git, makeRepo, removeDir, tempDir, testGitEnv } from "../workspace/git-fixture.js";
 import { MIGRATION_FILES, migrationModel, migrationScript } from "./migration-model.js";
@@ -211,7 +211,7 @@ describe("dynflow run tells what happened", () => {
       const cli = cliWith(env, scripts);
       expect(await main(["run", "--repo", broken.dir, "--script", "parallel.js", "--json"], cli.io)).toBe(1);
       const json = JSON.parse(cli.out()) as FailedRunJson;
-      expect(json.error).toMatchObject({ code: "repo_config_invalid", message: expect.stringContaining("refuters") });
+      expect(json.error).toMatchObject({ code: "invalid_repo_config", message: expect.stringContaining("refuters") });
     } finally {
       await removeDir(broken.dir);
     }

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { transform } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunJson } from "../../src/run/to-run-json.js";
+import type { RunJson } from "../../src/cli/to-run-json.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/fake-anthropic.js";
 import { MIGRATION_FILES, migrationModel } from "../cli/migration-model.js";
 import { git, makeRepo, removeDir, tempDir, testGitEnv } from "../workspace/git-fixture.js";

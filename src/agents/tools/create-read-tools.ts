@@ -8,6 +8,7 @@ import { InvalidSearchPatternError, type WorkspaceReader } from "../../workspace
 import { capOutput, formatFileRead } from "./cap-output.js";
 import { readInput } from "./read-input.js";
 import type { AgentTool, ToolOutcome } from "./types.js";
+import { messageOf } from "../../errors.js";
 
 /** Matches shown by one search; one more is asked for to know whether there were more. */
 export const MAX_SEARCH_MATCHES = 200;
@@ -125,6 +126,6 @@ function caseless(pattern: string): RegExp {
   try {
     return new RegExp(pattern, "i");
   } catch (error) {
-    throw new InvalidSearchPatternError(pattern, error instanceof Error ? error.message : String(error));
+    throw new InvalidSearchPatternError(pattern, messageOf(error));
   }
 }

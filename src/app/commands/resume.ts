@@ -12,7 +12,7 @@ import { StaleRunError, type RunRecord, type RunRecordStatus } from "../../store
 import type { CommandInput } from "./command-input.js";
 import { findRun } from "../run-record/find-run.js";
 import { renderQueuedComment } from "../surfaces/render-run-comments.js";
-import { describeRunStatus } from "../surfaces/render-run-status.js";
+import { describeRunStatus } from "./render-run-status.js";
 import { auditRunSettings } from "../audits/record-audit-run.js";
 import { buildRunSettings, toSettingsJson, type RunSettings } from "../run-record/run-settings.js";
 import { showInStatusComment } from "../surfaces/end-run.js";

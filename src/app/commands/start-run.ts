@@ -10,16 +10,13 @@ import type { PlanCommand, RunCommand } from "../../commands/parse-command.js";
 import { resolveRunTarget, type RunTarget } from "../../commands/parse-args.js";
 import type { RepoConfig } from "../../config/repo-config.js";
 import { listPullRequestFiles } from "../../github/publish-review.js";
-import type { JsonValue } from "../../runtime/types.js";
-import type { RunRecord } from "../../store/index.js";
-import { DuplicateRunError } from "../../store/index.js";
-import type { WorkflowSource } from "../../workflows/index.js";
+import { isObject, type JsonValue } from "../../runtime/types.js";
+import { DuplicateRunError, type RunRecord } from "../../store/index.js";
+import { findRunWorkflow, githubWorkflowFiles, type WorkflowSource } from "../../workflows/index.js";
 import type { CommandInput } from "./command-input.js";
 import { ModelNotConfiguredError } from "../errors.js";
 import { queueNewRun } from "./queue-new-run.js";
 import { resolveBase, type RunBase } from "./resolve-base.js";
-import { findRunWorkflow } from "../../workflows/resolve-run-workflow.js";
-import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
 import { buildRunSettings, toSettingsJson } from "../run-record/run-settings.js";
 import { toPlanJson } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
@@ -101,6 +98,7 @@ async function recordRun(
         commandUrl: input.comment.url,
         ...(workflow ? { filename: workflow.path } : {}),
         ...(input.isPullRequest ? { pullRequest: input.issueNumber } : {}),
+        definitionsRef: base.trustedRef,
       }),
       limits: toSettingsJson(buildRunSettings(config, runtime.caps)),
     });
@@ -117,7 +115,7 @@ async function recordRun(
  */
 async function reviewArgs(input: CommandInput, name: string, args: JsonValue): Promise<JsonValue> {
   if (name !== "review" || !input.isPullRequest) return args;
-  const given = args !== null && typeof args === "object" && !Array.isArray(args) ? args : typeof args === "string" ? { focus: args } : {};
+  const given = isObject(args) ? args : typeof args === "string" ? { focus: args } : {};
   if (Array.isArray(given.files)) return given;
   const files = await listPullRequestFiles(input.github, { owner: input.owner, repo: input.repo, pullNumber: input.issueNumber });
   return { ...given, files };

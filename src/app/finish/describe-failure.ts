@@ -5,13 +5,14 @@
  * never on message text. Errors dynflow does not know are not echoed (their
  * text could hold anything); the log has them.
  */
+import { ModelWithoutPriceError } from "../../agent-setup/index.js";
 import { ModelApiError, ModelCallAbortedError, UnknownModelPriceError } from "../../agents/model/index.js";
 import { DynflowError } from "../../errors.js";
 import { InstallationTokenError } from "../../github/errors.js";
 import { httpStatusOf } from "../../github/github-client.js";
 import { PlanFailedError } from "../../plan/errors.js";
 import { escapeInline, truncate } from "../../report/escape-markdown.js";
-import { GitCommandError, PushRejectedError } from "../../workspace/errors.js";
+import { GitCommandError, PushRejectedError } from "../../workspace/index.js";
 
 /** A failure as the user sees it; `code` goes with it into the run record. */
 export interface FailureMessage {
@@ -35,7 +36,7 @@ export function describeFailure(error: unknown, run: { runId?: string } = {}): F
   if (error instanceof ModelCallAbortedError) {
     return { code: error.code, message: `The run was stopped while it waited for the model. To continue, ${resume}.` };
   }
-  if (error instanceof UnknownModelPriceError || error instanceof PlanFailedError) {
+  if (error instanceof UnknownModelPriceError || error instanceof ModelWithoutPriceError || error instanceof PlanFailedError) {
     return { code: error.code, message: `${quoted(capitalize(error.message))}.` };
   }
   if (error instanceof InstallationTokenError) {

@@ -6,7 +6,7 @@
  */
 import { truncate } from "../../report/escape-markdown.js";
 import type { JsonValue } from "../../runtime/types.js";
-import { taskOfArgs } from "../../workflows/task-of-args.js";
+import { taskOfArgs } from "../../workflows/index.js";
 
 const SUBJECT_MAX = 200;
 

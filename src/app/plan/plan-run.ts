@@ -6,6 +6,7 @@
  * for it), or go straight on to execution.
  */
 import type { Logger } from "pino";
+import { catchFatal, checkScriptModels, createRunAgentSetup, definitionsOnGitHub, type AgentDefinitionSource } from "../../agent-setup/index.js";
 import { needsApproval, type ApprovalDecision } from "../../config/needs-approval.js";
 import { preparePlan } from "../../plan/prepare-plan.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
@@ -18,8 +19,7 @@ import { estimatePlan, type PlanEstimate } from "../../simulate/estimate-plan.js
 import { withRunRepository } from "../services/open-run-repository.js";
 import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
 import { recordStop } from "../finish/record-stop.js";
-import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
-import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
+import { createRunWorkflowResolver, githubScriptPath, githubWorkflowFiles } from "../../workflows/index.js";
 import { pricesOf, readRunSettings, reviewConfigOf, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
@@ -44,10 +44,15 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   try {
     const settings = readRunSettings(run.limits, runtime.caps);
-    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones.
-    const resolveWorkflow = createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" }));
+    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones;
+    // `workflow({ scriptPath })` and agent definitions are read where the run trusts the repository's contents.
+    const trusted = { owner: run.owner, repo: run.repo, ref: readStoredPlan(run.plan).definitionsRef ?? run.baseSha ?? "" };
+    const resolveWorkflow = createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" }), {
+      scriptPath: githubScriptPath(github, trusted),
+    });
+    const reads = { resolveWorkflow, agentDefinitions: definitionsOnGitHub(github, trusted) };
     const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, (open) =>
-      makePlan(run, open.repository, settings, runtime, stop.signal, log, resolveWorkflow),
+      makePlan(run, open.repository, settings, runtime, stop.signal, log, reads),
     );
     // A cancel that arrived while the simulation ran ends it quietly; the plan must not go ahead.
     stop.signal.throwIfAborted();
@@ -78,7 +83,7 @@ async function makePlan(
   runtime: AppRuntime,
   signal: AbortSignal,
   log: Logger,
-  resolveWorkflow: WorkflowResolver,
+  reads: { resolveWorkflow: WorkflowResolver; agentDefinitions: AgentDefinitionSource },
 ): Promise<Planned> {
   if (run.baseSha === null) throw new RunNotReadyError(run.id, "base commit");
   if (run.script === null && run.task === null) throw new RunNotReadyError(run.id, "task");
@@ -121,6 +126,10 @@ async function makePlan(
           costUsd: planned.costUsd,
         };
 
+  // Agent types, model shortcuts and prices as the run will resolve them; a model without a price stops the run here.
+  const setup = catchFatal(createRunAgentSetup({ models: settings.config.models, modelAliases: settings.config.modelAliases, prices, agentDefinitions: reads.agentDefinitions }));
+  const unpriced = await checkScriptModels(prepared.source, setup.prepare);
+  if (unpriced !== null) throw unpriced;
   const estimate = await estimatePlan({
     source: prepared.source,
     filename: prepared.filename,
@@ -132,8 +141,12 @@ async function makePlan(
     models: settings.config.models,
     prices,
     signal,
-    resolveWorkflow,
+    resolveWorkflow: reads.resolveWorkflow,
+    prepareAgent: setup.prepare,
+    ...(settings.config.web ? { web: settings.config.web } : {}),
   });
+  const fatal = setup.fatal();
+  if (fatal !== null) throw fatal;
   return { plan: { ...plan, estimate, approval: approvalOf(run, settings.config, estimate) }, script: prepared.source, args: prepared.args ?? null };
 }
 

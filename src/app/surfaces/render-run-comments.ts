@@ -4,6 +4,7 @@
  */
 import { renderHeadline } from "../../progress/render-status-comment.js";
 import { codeSpan, escapeInline, safeLogin, truncate } from "../../report/escape-markdown.js";
+import { isObject } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 
 /** The part of a run these renderers read. */
@@ -18,7 +19,7 @@ export function renderRunFacts(run: RunFacts): string {
   if (run.kind === "task" && run.task !== null) {
     lines.push(`**Task** ${escapeInline(truncate(run.task.trim(), TASK_MAX))}`);
   } else if (run.workflow !== null) {
-    const args = run.args === null || (typeof run.args === "object" && !Array.isArray(run.args) && Object.keys(run.args).length === 0);
+    const args = run.args === null || (isObject(run.args) && Object.keys(run.args).length === 0);
     const shown = args ? "" : ` with args ${codeSpan(truncate(JSON.stringify(run.args), ARGS_MAX))}`;
     lines.push(`**${run.kind === "audit" ? "Audit" : "Workflow"}** ${codeSpan(run.workflow)}${shown}`);
   }

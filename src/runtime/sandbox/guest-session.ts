@@ -1,8 +1,7 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten";
 import type { RunErrorInfo, SandboxLimits } from "../types.js";
-import type { SandboxProgram } from "./types.js";
+import type { Guest, SandboxProgram } from "./types.js";
 import type { CpuMeter } from "./cpu-meter.js";
-import type { Guest } from "./create-guest.js";
 import { classifyEngineFailure, classifyGuestError, readGuestError } from "./describe-guest-error.js";
 import { SandboxErrorCode, SandboxLimitError, ValueTooLargeError, toRunErrorInfo } from "./errors.js";
 import { PRELUDE_FILE } from "./guest-sources.js";

@@ -1,6 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
-import { DynflowError } from "../../errors.js";
+import { DynflowError, messageOf } from "../../errors.js";
 import type { JsonValue, RunErrorInfo, SandboxLimits } from "../types.js";
 import type { Sandbox, SandboxHost, SandboxOptions, SandboxProgram, SandboxResult } from "./types.js";
 import {
@@ -150,7 +150,7 @@ class WorkerSandbox implements Sandbox {
     try {
       json = JSON.stringify(value);
     } catch (error) {
-      const message = `the result of ${name}() cannot be sent as JSON: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `the result of ${name}() cannot be sent as JSON: ${messageOf(error)}`;
       this.post({ t: "settle", id, ok: false, error: { name: "Error", code: SandboxErrorCode.hostError, message } });
       return;
     }

@@ -5,6 +5,7 @@ import { canonicalJson } from "../journal/canonical-json.js";
 import { detectSchemaContradiction } from "./find-schema-contradiction.js";
 import { formatValidationErrors } from "./format-validation-errors.js";
 import { InvalidSchemaError, SchemaContradictionError } from "./schema-errors.js";
+import { messageOf } from "../../errors.js";
 
 /** A schema ready to check agent outputs. Immutable and shareable. */
 export interface CompiledSchema {
@@ -86,7 +87,7 @@ export class SchemaCompiler {
     } catch (error) {
       if (error instanceof InvalidSchemaError) return { error };
       // ajv throws plain errors for unresolvable `$ref`s and invalid regular expressions.
-      return { error: new InvalidSchemaError(error instanceof Error ? error.message : String(error), { cause: error }) };
+      return { error: new InvalidSchemaError(messageOf(error), { cause: error }) };
     }
   }
 

@@ -13,10 +13,11 @@ import type { Logger } from "pino";
 import type { Clock, Timers } from "../../../time.js";
 import type { ModelResponse } from "../create-model-client.js";
 import { ModelApiError } from "../errors.js";
-import { usageFromApi, type ModelPrice } from "../models.js";
+import { serverToolCostOf, serverToolUseFromApi, usageFromApi, type ModelPrice } from "../models.js";
 import { toModelApiError } from "../to-model-api-error.js";
 import { BATCH_DISCOUNT, batchCostOf } from "./batch-pricing.js";
 import { missingResultError, toBatchError } from "./to-batch-error.js";
+import { messageOf } from "../../../errors.js";
 
 /** A model response that came through the Message Batches API. */
 export interface BatchModelResponse extends ModelResponse {
@@ -146,12 +147,16 @@ export class MessageBatchRun {
     const { result } = line;
     if (result.type !== "succeeded") return { ok: false, error: toBatchError(result, this.context(batchId, entry)) };
     const usage = usageFromApi(result.message.usage);
+    const serverToolUse = serverToolUseFromApi(result.message.usage);
+    // Server-tool uses are counted at their full price: the batch discount is documented for tokens.
+    const toolCostUsd = serverToolCostOf(serverToolUse);
     const { costUsd, listCostUsd } = batchCostOf(usage, entry.price);
     const response: BatchModelResponse = {
       message: result.message,
       usage,
-      costUsd,
-      listCostUsd,
+      serverToolUse,
+      costUsd: costUsd + toolCostUsd,
+      listCostUsd: listCostUsd + toolCostUsd,
       discount: BATCH_DISCOUNT,
       requestId: null,
       attempts: 1,
@@ -170,7 +175,7 @@ export class MessageBatchRun {
       await this.deps.sdk.messages.batches.cancel(this.batchId);
       this.deps.log.info({ batchId: this.batchId }, "message batch cancelled: no request of it is awaited any more");
     } catch (error) {
-      this.deps.log.warn({ batchId: this.batchId, error: error instanceof Error ? error.message : String(error) }, "message batch could not be cancelled");
+      this.deps.log.warn({ batchId: this.batchId, error: messageOf(error) }, "message batch could not be cancelled");
     }
   }
 
