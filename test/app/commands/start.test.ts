@@ -35,7 +35,7 @@ describe("the verbs that start work", () => {
 
     const run = await app.store.runs.get("r-1");
     expect(run).toMatchObject({ kind: "task", status: "queued", task: "migrate the callers of fetchJson", baseRef: "main", baseSha: app.head, requester: "octocat", commandCommentId: 9001 });
-    expect(readStoredPlan(run!.plan)).toEqual({ stopAfterPlan: false, commandUrl: "https://github.com/acme/widgets/issues/42#issuecomment-9001" });
+    expect(readStoredPlan(run!.plan)).toEqual({ stopAfterPlan: false, commandUrl: "https://github.com/acme/widgets/issues/42#issuecomment-9001", definitionsRef: app.head });
     expect(run?.limits).toMatchObject({ config: { caps: { maxAgents: 40 } }, resolved: { limits: { maxAgents: 40 } } });
     expect(app.queue.jobs).toEqual([{ runId: "r-1", step: "plan" }]);
     expect(run?.statusCommentId).toBe(app.statusComment("r-1")?.id);
