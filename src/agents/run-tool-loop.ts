@@ -9,6 +9,7 @@
  */
 import type { ContentBlockParam, Message, MessageCreateParamsNonStreaming, MessageParam, ToolResultBlockParam, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
 import type { Logger } from "pino";
+import { PatternError } from "../patterns/index.js";
 import { addUsage, ZERO_USAGE, type TokenUsage } from "../runtime/types.js";
 import { InvalidSearchPatternError, WorkspacePathError } from "../workspace/index.js";
 import { ToolInputError } from "./errors.js";
@@ -197,7 +198,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
 
 /** Errors the model caused and can fix; they become `is_error` tool results. */
 function isToolError(error: unknown): error is Error {
-  return error instanceof ToolInputError || error instanceof WorkspacePathError || error instanceof InvalidSearchPatternError;
+  return error instanceof ToolInputError || error instanceof WorkspacePathError || error instanceof InvalidSearchPatternError || error instanceof PatternError;
 }
 
 /**

@@ -3,7 +3,7 @@
  * the write policy (protected paths, write scopes). Checks that need the
  * tree (symlinks, file/directory clashes) live in the workspace itself.
  */
-import picomatch from "picomatch";
+import { compileGlob } from "../patterns/index.js";
 import { WorkspacePathError } from "./errors.js";
 
 /** Paths no agent may write unless configured otherwise. */
@@ -51,12 +51,15 @@ export function normalizePath(input: string): string {
   return segments.join("/");
 }
 
-/** Compiles globs (picomatch syntax, dotfiles included) into one predicate returning the first glob that matches. */
+/**
+ * Compiles globs (picomatch syntax, dotfiles included) into one predicate
+ * returning the first glob that matches. Matching is linear in the path
+ * whatever the glob; a glob that cannot be matched so throws `PatternError`.
+ */
 export function compileGlobs(globs: readonly string[], options: { basename?: boolean } = {}): (path: string) => string | undefined {
   const matchers = globs.map((glob) => {
     const pattern = glob.endsWith("/") ? `${glob}**` : glob;
-    const basename = options.basename === true && !pattern.includes("/");
-    return { glob, test: picomatch(pattern, { dot: true, basename }) };
+    return { glob, test: compileGlob(pattern, { basename: options.basename === true }) };
   });
   return (path) => matchers.find((m) => m.test(path))?.glob;
 }
