@@ -225,5 +225,5 @@ class GlobParser {
 }
 
 function classLiteral(c: string): string {
-  return /[\\\]\[^-]/.test(c) ? `\\${c}` : c;
+  return /[\\\][^-]/.test(c) ? `\\${c}` : c;
 }
