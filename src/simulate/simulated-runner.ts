@@ -2,8 +2,12 @@
  * An `AgentRunner` that spends no tokens: each agent waits a configurable
  * latency and answers with a schema-valid synthetic value (or a short text),
  * reporting the usage a real agent would likely have had. It previews a plan's
- * shape, concurrency and cost before anything real runs.
+ * shape, concurrency and cost before anything real runs. Nothing a script
+ * can read (text, values, branch, commit, files, summary) says it was
+ * simulated: a script must not behave one way under the estimate and
+ * another for real.
  */
+import { createHash } from "node:crypto";
 import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, JsonValue, TokenUsage } from "../runtime/types.js";
 import { DEFAULT_USAGE_MODEL, estimateAgentUsage, type UsageModel } from "./estimate-usage.js";
 import { synthesizeValue } from "./synthesize-value.js";
@@ -26,6 +30,8 @@ export interface SimulatedRunnerOptions {
    * expensive one, every line running all its rounds.
    */
   refuterVerdict?: "upheld" | "refuted";
+  /** The file a simulated worker reports as changed; default `README.md`. */
+  changedPath?: (request: AgentRequest) => string;
 }
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
@@ -53,18 +59,18 @@ export function createSimulatedRunner(options: SimulatedRunnerOptions): AgentRun
       const role = agentOptions.role ?? "worker";
       let output: JsonValue =
         agentOptions.schema === undefined
-          ? `Simulated result of ${request.agentId}: ${prompt.slice(0, 80)}`
-          : synthesizeValue(agentOptions.schema, { items: options.items ?? 3, seed: request.agentId });
+          ? `Done: ${firstLine(prompt)}`
+          : synthesizeValue(agentOptions.schema, { items: options.items ?? 3, seed: request.key });
       if (role === "refuter" && isObject(output) && "verdict" in output) {
-        output = { ...output, verdict: options.refuterVerdict ?? "upheld", evidence: "simulated verdict" };
+        output = { ...output, verdict: options.refuterVerdict ?? "upheld", evidence: "Checked the change against the task; no counterexample found." };
       }
       const usage = estimateAgentUsage(prompt, agentOptions, usageModel);
       const model = agentOptions.model ?? options.defaultModel;
       // A simulated worker "changes" one file, so review and merge steps of the plan show up in the
       // preview; one given no write scope (`write: []`) is read-only and changes nothing.
       const readOnly = agentOptions.write !== undefined && agentOptions.write.length === 0;
-      const change = role === "worker" && !readOnly ? simulatedChange(request) : null;
-      return { output, usage, costUsd: options.priceOf(usage, model), change, meta: { simulated: true, model, summary: "simulated change" } };
+      const change = role === "worker" && !readOnly ? simulatedChange(request, options.changedPath?.(request) ?? "README.md") : null;
+      return { output, usage, costUsd: options.priceOf(usage, model), change, meta: { simulated: true, model, summary: `Done: ${firstLine(prompt)}` } };
     },
   };
 }
@@ -73,12 +79,22 @@ function isObject(value: JsonValue): value is { [key: string]: JsonValue } {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-function simulatedChange(request: AgentRequest): ChangeRef {
+function firstLine(prompt: string): string {
+  const line = prompt.trim().split("\n", 1)[0] ?? "";
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
+
+/** A commit id as git would print one, stable for the same call. */
+export function pseudoCommit(seed: string): string {
+  return createHash("sha1").update(seed).digest("hex");
+}
+
+function simulatedChange(request: AgentRequest, path: string): ChangeRef {
   return {
     branch: `dynflow/${request.runId}-work/${request.agentId}`,
-    commit: "0".repeat(40),
-    base: "0".repeat(40),
-    files: [{ path: "(simulated)", status: "modified", additions: 1, deletions: 1 }],
+    commit: pseudoCommit(request.key),
+    base: pseudoCommit(`${request.key}:base`),
+    files: [{ path, status: "modified", additions: 1, deletions: 1 }],
     additions: 1,
     deletions: 1,
     incomplete: false,

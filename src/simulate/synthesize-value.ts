@@ -2,23 +2,47 @@
  * Makes up a value that satisfies a JSON Schema, so a simulated agent can
  * answer any `agent(prompt, { schema })` call and the script keeps going the
  * way it would with real answers.
+ *
+ * The size of a value is clamped: a schema demanding `minItems: 2e8` or
+ * `minLength: 4e8` gets a value no larger than a model could write in one
+ * answer, which then fails the schema as a real answer would, instead of
+ * exhausting the host's memory. Strings read like plain data, so a script
+ * cannot tell a simulated answer from a real one by its wording.
  */
 import type { JsonSchema, JsonValue } from "../runtime/types.js";
 
 export interface SynthesizeOptions {
   /** Elements generated for every array (clamped to minItems/maxItems). */
   items: number;
-  /** Seed text mixed into strings so sibling values differ (e.g. the agent id). */
+  /** Seed text mixed into strings so sibling values differ (e.g. the agent's key). */
   seed: string;
+  /** Most array elements plus string characters in the whole value; default `MAX_SYNTHETIC_SIZE`. */
+  maxSize?: number;
 }
 
+/** About what a model writes in one answer at most (64k output tokens of short words). */
+export const MAX_SYNTHETIC_SIZE = 256 * 1024;
+
 type SchemaObject = { [key: string]: JsonValue };
+type Budget = { left: number };
 
 const MAX_DEPTH = 12;
 
-/** A value valid against `schema` (for the schemas scripts write in practice). */
+/** A value valid against `schema` (for the schemas scripts write in practice), within the size clamp. */
 export function synthesizeValue(schema: JsonSchema, options: SynthesizeOptions): JsonValue {
+  budgets.set(options, { left: options.maxSize ?? MAX_SYNTHETIC_SIZE });
   return synth(schema, options, "", 0, schema);
+}
+
+/** The size left for one `synthesizeValue` call, shared by the per-element copies of its options. */
+const budgets = new WeakMap<SynthesizeOptions, Budget>();
+function budgetOf(options: SynthesizeOptions): Budget {
+  let budget = budgets.get(options);
+  if (!budget) {
+    budget = { left: options.maxSize ?? MAX_SYNTHETIC_SIZE };
+    budgets.set(options, budget);
+  }
+  return budget;
 }
 
 function synth(schema: JsonSchema, options: SynthesizeOptions, path: string, depth: number, root: JsonSchema): JsonValue {
@@ -94,11 +118,16 @@ function synthArray(s: SchemaObject, options: SynthesizeOptions, path: string, d
   const min = typeof s.minItems === "number" ? s.minItems : 0;
   const max = typeof s.maxItems === "number" ? s.maxItems : Infinity;
   const prefix = Array.isArray(s.prefixItems) ? (s.prefixItems as JsonSchema[]) : [];
-  const count = Math.max(prefix.length, Math.min(Math.max(options.items, min), max));
+  const budget = budgetOf(options);
+  const wanted = Math.max(prefix.length, Math.min(Math.max(options.items, min), max));
+  const count = Math.max(0, Math.min(wanted, budget.left));
+  budget.left -= count;
   const itemSchema = (s.items ?? {}) as JsonSchema;
   const out: JsonValue[] = [];
   for (let i = 0; i < count; i++) {
-    out.push(synth(prefix[i] ?? itemSchema, { ...options, seed: `${options.seed}-${i + 1}` }, `${path}[${i}]`, depth + 1, root));
+    const itemOptions = { ...options, seed: `${options.seed}-${i + 1}` };
+    budgets.set(itemOptions, budget);
+    out.push(synth(prefix[i] ?? itemSchema, itemOptions, `${path}[${i}]`, depth + 1, root));
   }
   return out;
 }
@@ -122,9 +151,25 @@ const FORMATS: Record<string, string> = {
 
 function synthString(s: SchemaObject, options: SynthesizeOptions, path: string): string {
   if (typeof s.format === "string" && FORMATS[s.format]) return FORMATS[s.format] as string;
-  let text = `simulated${path || ""} ${options.seed}`.trim();
-  const min = typeof s.minLength === "number" ? s.minLength : 0;
+  const budget = budgetOf(options);
+  // The property's own name (keys come from the script: plain string operations, no pattern).
+  const name = path.slice(path.lastIndexOf(".") + 1).split("[", 1)[0]?.slice(0, 40) || "value";
+  const digest = fnv1a(`${options.seed}\0${path}`);
+  let text = `${name} ${digest}`;
+  const min = typeof s.minLength === "number" ? Math.min(s.minLength, budget.left) : 0;
   const max = typeof s.maxLength === "number" ? s.maxLength : Infinity;
-  while (text.length < min) text += " x";
-  return text.slice(0, Math.max(min, Math.min(text.length, max)));
+  if (text.length < min) text = text.padEnd(min, ` ${name} ${digest}`);
+  text = text.slice(0, Math.max(min, Math.min(text.length, max)));
+  budget.left -= text.length;
+  return text;
+}
+
+/** A short, stable hex digest (FNV-1a, 32 bits): cheap enough for every string of a large value. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, "0");
 }

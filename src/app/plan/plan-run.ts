@@ -115,6 +115,7 @@ async function makePlan(
   }
 
   const estimate = await estimatePlan({
+    runId: run.id,
     source: script,
     filename: plan.filename ?? PLAN_FILENAME,
     args: args === null ? undefined : args,
