@@ -7,7 +7,9 @@
  * order for a free slot.
  */
 import pLimit, { type LimitFunction } from "p-limit";
+import { canonicalJson } from "./journal/canonical-json.js";
 import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journal-key.js";
+import { HostBudgetMeter } from "./host-budgets.js";
 import { compileSchema } from "./schema/compile-schema.js";
 import { AgentFailedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
 import { normalizeAgentCall } from "./normalize-agent-options.js";
@@ -39,6 +41,8 @@ export interface AgentSchedulerOptions {
   signal: AbortSignal;
   /** Called after every change in spend (to refresh the script's `budget`). */
   onSpend?: () => void;
+  /** The run's host budgets (queued prompt bytes, distinct schemas); defaults when omitted. */
+  budget?: HostBudgetMeter;
 }
 
 /** Why the scheduler stopped accepting work. */
@@ -76,8 +80,10 @@ export class AgentScheduler {
   private readonly warnedKeys = new Set<string>();
   private lookupChain: Promise<unknown> = Promise.resolve();
   private idleWaiters: (() => void)[] = [];
+  private readonly budget: HostBudgetMeter;
 
   constructor(private readonly options: AgentSchedulerOptions) {
+    this.budget = options.budget ?? new HostBudgetMeter();
     this.limit = pLimit(options.limits.maxConcurrency);
     options.signal.addEventListener("abort", () => this.halt({ status: "cancelled", error: cancelError(options.signal) }), {
       once: true,
@@ -109,7 +115,6 @@ export class AgentScheduler {
   ): Promise<AgentRecord | null> {
     const call = normalizeAgentCall(prompt, rawOptions);
     for (const key of call.unknownKeys) this.warnUnknownOption(key);
-    const schema = call.options.schema === undefined ? null : compileSchema(call.options.schema);
     this.assertAccepting();
 
     const { limits } = this.options;
@@ -118,6 +123,14 @@ export class AgentScheduler {
       this.halt({ status: "capped", error });
       throw error;
     }
+    // Compiling costs the host far more than a call: only after the caps, and only so many distinct schemas per run.
+    let schema: ReturnType<typeof compileSchema> | null = null;
+    if (call.options.schema !== undefined) {
+      this.budget.schema(canonicalJson(call.options.schema));
+      schema = compileSchema(call.options.schema);
+    }
+    // A queued prompt is held in memory until its agent runs: their total is bounded.
+    const release = this.budget.reservePrompt(call.prompt);
 
     const occurrence = this.occurrences.next(callContentHash(call.prompt, call.options));
     const record: AgentRecord = {
@@ -136,10 +149,16 @@ export class AgentScheduler {
     };
     this.records.push(record);
     onQueued?.(record);
-    this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
-
-    const cached = await this.lookup(record.key);
+    let cached;
+    try {
+      this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
+      cached = await this.lookup(record.key);
+    } catch (error) {
+      release();
+      throw error;
+    }
     if (cached) {
+      release();
       Object.assign(record, {
         status: "cached",
         output: cached.output,
@@ -154,7 +173,7 @@ export class AgentScheduler {
       this.spendChanged();
       return record;
     }
-    return this.limit(() => this.execute(record, call.prompt, call.options, schema));
+    return this.limit(() => this.execute(record, call.prompt, call.options, schema)).finally(release);
   }
 
   /** Resolves once the run has stopped taking work and no agent is running. */

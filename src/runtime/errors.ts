@@ -56,6 +56,16 @@ export class WorkflowLoadError extends DynflowError {
   }
 }
 
+/** `workflow()` was called from a workflow that `workflow()` started; the host counts the depth. */
+export class WorkflowNestingError extends DynflowError {
+  constructor() {
+    super(
+      "workflow_nesting",
+      "workflow() nests one level only: a workflow started by workflow() cannot start another. Inline the inner steps instead.",
+    );
+  }
+}
+
 /**
  * Thrown by an agent runner to fail an agent while reporting what it spent
  * (so the spend is still counted) and any partial change it committed (so the

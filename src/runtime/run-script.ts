@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { AgentScheduler, type Halt } from "./agent-scheduler.js";
+import { HostBudgetError, HostBudgetMeter, type HostBudgets } from "./host-budgets.js";
 import { MemoryJournal } from "./journal/memory-journal.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
 import type { Sandbox, SandboxResult } from "./sandbox/types.js";
@@ -50,6 +51,8 @@ export interface RunScriptOptions {
   clock?: Clock;
   resolveWorkflow?: WorkflowResolver;
   extensions?: RuntimeExtension[];
+  /** What the host may do on the script's behalf; defaults `DEFAULT_HOST_BUDGETS`. */
+  hostBudgets?: Partial<HostBudgets>;
 }
 
 /** Runs a plan script to the end (or to the cap, budget or cancellation that stops it). */
@@ -61,6 +64,8 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
   const sandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.sandbox };
   const logs: string[] = [];
   const phaseOrder: string[] = [];
+  const phaseSeen = new Set<string>();
+  const budget = new HostBudgetMeter(options.hostBudgets);
 
   let parsed: ParsedScript;
   try {
@@ -68,7 +73,10 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
   } catch (error) {
     return emptyOutcome(options.runId, toErrorInfo(error), clock.now() - startedAt);
   }
-  for (const title of parsed.meta.phases?.map((p) => p.title) ?? []) phaseOrder.push(title);
+  for (const title of parsed.meta.phases?.map((p) => p.title) ?? []) {
+    if (!phaseSeen.has(title)) phaseOrder.push(title);
+    phaseSeen.add(title);
+  }
   emit({ type: "run.started", runId: options.runId, at: startedAt, meta: parsed.meta });
 
   // One controller for the whole run: an outside cancel and our own stop both reach agents.
@@ -90,6 +98,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     emit,
     signal: controller.signal,
     onSpend: () => sandbox?.pushState(budgetState()),
+    budget,
   });
   const budgetState = (): JsonValue => ({
     budget: {
@@ -107,13 +116,26 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     emit,
     now: () => clock.now(),
     signal: controller.signal,
-    onPhase: (title) => {
-      if (!phaseOrder.includes(title)) phaseOrder.push(title);
+    budget,
+    onPhase: (given) => {
+      let title: string;
+      try {
+        title = budget.phase(given);
+      } catch (error) {
+        // A notification cannot reject: too many phases stop the run like a cap, keeping what finished.
+        if (error instanceof HostBudgetError) return scheduler.halt({ status: "capped", error });
+        throw error;
+      }
+      if (!phaseSeen.has(title)) phaseOrder.push(title);
+      phaseSeen.add(title);
       emit({ type: "phase", title, at: clock.now() });
     },
     onLog: (message, level) => {
-      logs.push(message);
-      emit({ type: "log", level, message, at: clock.now() });
+      const kept = budget.log(message);
+      if (kept === "drop") return;
+      const text = kept === "keep" ? message : `log(): the run's ${budget.budgets.maxLogBytes.toLocaleString("en-US")} bytes of log messages (maxLogBytes) are used up; later messages are dropped`;
+      logs.push(text);
+      emit({ type: "log", level: kept === "keep" ? level : "warn", message: text, at: clock.now() });
     },
   });
 
@@ -127,7 +149,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
         maxItems: limits.maxItems,
         extensions: (options.extensions ?? []).flatMap((e) => (e.prelude ? [{ name: e.name, source: e.prelude }] : [])),
       }),
-      main: `${parsed.functionSource}(${argsLiteral}, workflow)`,
+      main: `__dynflow_start(${parsed.functionSource}, ${argsLiteral})`,
       filename: parsed.filename,
     };
     // A cap, budget or cancel stops the run once in-flight agents are done, even
@@ -154,7 +176,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
       failed: scheduler.records.filter((r) => r.status === "failed").length,
       cached: scheduler.records.filter((r) => r.status === "cached").length,
     },
-    phases: phaseOrder.map((title) => ({ title, agents: scheduler.records.filter((r) => r.phase === title).length })),
+    phases: countByPhase(phaseOrder, scheduler.records),
     usage: scheduler.usage,
     costUsd: scheduler.costUsd,
     freshUsage: scheduler.freshUsage,
@@ -203,4 +225,11 @@ function emptyOutcome(runId: string, error: RunErrorInfo, wallMs: number): RunOu
     logs: [],
     warnings: [],
   };
+}
+
+/** Agents per phase, in one pass over the records. */
+function countByPhase(order: readonly string[], records: readonly { phase: string | null }[]): { title: string; agents: number }[] {
+  const counts = new Map<string, number>();
+  for (const record of records) if (record.phase !== null) counts.set(record.phase, (counts.get(record.phase) ?? 0) + 1);
+  return order.map((title) => ({ title, agents: counts.get(title) ?? 0 }));
 }

@@ -10,6 +10,8 @@ import { installBridge, settleEntry, type BridgeHelpers, type HostAnswer } from 
 import { jsonBytesOver } from "./json-size.js";
 import type { DoneMessage, FromWorkerMessage, SettleMessage, WireError } from "./protocol.js";
 
+const MB = 1024 * 1024;
+
 /** The engine pieces a session drives, built by `createGuest`. */
 export interface GuestSessionParts {
   runtime: QuickJSRuntime;
@@ -17,8 +19,8 @@ export interface GuestSessionParts {
   meter: CpuMeter;
   limits: SandboxLimits;
   post(messages: FromWorkerMessage[]): void;
-  /** True when the engine's WebAssembly memory is (nearly) at its maximum. */
-  memoryFull(): boolean;
+  /** True when the engine's WebAssembly memory is (nearly) at its maximum, or would be after allocating `bytes`. */
+  memoryFull(bytes?: number): boolean;
 }
 
 /**
@@ -39,6 +41,8 @@ export class GuestSession implements Guest {
   private started = false;
   private finished = false;
   private flushScheduled = false;
+  /** Bytes of the delivery being copied into the engine, so a failure to copy it reads as running out of memory. */
+  private allocating = 0;
 
   private readonly runtime: QuickJSRuntime;
   private readonly context: QuickJSContext;
@@ -109,9 +113,18 @@ export class GuestSession implements Guest {
     if (this.finished) return;
     const batch = `[${this.inbox.join(",")}]`;
     this.inbox = [];
+    // Results that arrive together can outgrow the whole engine: that is the memory limit, said as such.
+    const bytes = Buffer.byteLength(batch, "utf8");
+    if (bytes >= this.limits.memoryMb * MB) {
+      this.finish({ t: "done", ok: false, error: toRunErrorInfo(new SandboxLimitError("memoryMb", this.limits.memoryMb)) });
+      this.post(this.takeOutbox());
+      return;
+    }
+    this.allocating = bytes;
     this.guarded(() => {
       this.meter.measure(() => {
         const text = this.context.newString(batch);
+        this.allocating = 0;
         const delivered = this.context.callFunction(this.helpers.deliver, this.context.undefined, text);
         text.dispose();
         if (delivered.error) return this.fail(delivered.error, false, true);
@@ -208,13 +221,16 @@ export class GuestSession implements Guest {
     try {
       fn();
     } catch (error) {
-      this.finish({ t: "done", ok: false, error: classifyEngineFailure(error, this.meter.exceeded, this.memoryFull(), this.limits) });
+      this.finish({ t: "done", ok: false, error: classifyEngineFailure(error, this.meter.exceeded, this.memoryFull(this.allocating), this.limits) });
     }
-    if (this.outbox.length > 0) {
-      const messages = this.outbox;
-      this.outbox = [];
-      this.post(messages);
-    }
+    this.allocating = 0;
+    if (this.outbox.length > 0) this.post(this.takeOutbox());
+  }
+
+  private takeOutbox(): FromWorkerMessage[] {
+    const messages = this.outbox;
+    this.outbox = [];
+    return messages;
   }
 
   private checkSize(what: string, json: string): QuickJSHandle | undefined {
