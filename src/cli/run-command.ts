@@ -20,6 +20,8 @@ import { systemClock, type JsonValue } from "../runtime/types.js";
 import type { WorkflowStage } from "../run/types.js";
 import { createWorkflowResolver, type WorkflowSource } from "../workflows/resolve-workflow.js";
 import { GitCommandError, openRepository, type GitRepository } from "../workspace/index.js";
+import { gitEnvironment } from "../workspace/git-env.js";
+import { readScriptPath } from "./read-script-path.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
 
 export const RUN_USAGE = `Usage: dynflow run --repo <path> (--task "<text>" | --script <file.js>) [options]
@@ -106,7 +108,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       onStage: progress.stage,
       resolveWorkflow: createWorkflowResolver({
         saved: (name) => readSavedWorkflow(repository, baseCommit, name),
-        scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
+        scriptPath: (path) => readScriptPath(repoDir, path),
       }),
     }).finally(progress.stop);
 
@@ -141,7 +143,7 @@ async function openLocalRepository(dir: string, env: CliIo["env"]) {
 
 /** The checked-out branch's name for the report, or `HEAD` when detached. */
 async function headName(dir: string, env: CliIo["env"]): Promise<string> {
-  const found = await exec("git", ["symbolic-ref", "--short", "-q", "HEAD"], { cwd: dir, env: env as NodeJS.ProcessEnv }).then(
+  const found = await exec("git", ["symbolic-ref", "--short", "-q", "HEAD"], { cwd: dir, env: gitEnvironment(env as NodeJS.ProcessEnv) }).then(
     (out) => out.stdout.trim(),
     () => "",
   );
