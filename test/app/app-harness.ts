@@ -68,6 +68,8 @@ export interface HarnessOptions {
   permissions?: Record<string, "admin" | "write" | "read">;
   /** Files a pull request changes, as GitHub lists them. */
   pullFiles?: string[];
+  /** A pull request's head: a branch of the remote, shown as living in `repo` (a fork). */
+  pullHead?: { repo: string; branch: string };
   /** More options of the app (e.g. `audits`, the audit scheduler). */
   app?: Partial<AppOptions>;
 }
@@ -147,6 +149,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     bareDir: bare,
     ...(options.permissions ? { permissions: options.permissions } : {}),
     ...(options.pullFiles ? { pullFiles: options.pullFiles } : {}),
+    ...(options.pullHead ? { pullHead: options.pullHead } : {}),
   });
 
   return {

@@ -39,7 +39,7 @@ describe("reports and comments", () => {
   it("neutralise display controls in file names, the plan script and the log", () => {
     expect(activeParts(codeSpan("src/\u202Egnp.ts"), { code: true })).toEqual([]);
     expect(activeParts(renderScript(`export const meta = { name: "x" };\n// \u202E } safe {\nlog("hi");`), { code: true })).toEqual([]);
-    expect(activeParts(renderLogBlock([{ level: "info", message: HOSTILE }], 1, 5) ?? "", { code: true })).toEqual([]);
+    expect(activeParts(renderLogBlock([{ level: "info", message: HOSTILE, at: 0 }], 1, 5) ?? "", { code: true })).toEqual([]);
   });
 
   it("neutralise cross-references, mentions and display controls in the pull request title", async () => {

@@ -71,10 +71,16 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         // Agents here under the process-wide caps, or on workers through the queue.
         ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
-        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: baseSha }),
+        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: plan.workflowsRef ?? baseSha }),
       });
       // An audit reports to its issue: none of its branches is pushed.
       if (run.kind === "audit") return { result, pushed: [] };
+      // Nothing is pushed for a fork's pull request unless the repository allows it; the report still says what was found.
+      // (A record stored before `forks` existed has none: nothing pushed either.)
+      if (plan.fork !== undefined && settings.config.forks?.push !== true) {
+        log.info({ fork: plan.fork }, "fork pull request: nothing pushed");
+        return { result, pushed: [] };
+      }
       // 2. One push for every branch with a change, with a token fresh enough for it.
       const { pushed } = await pushRunBranches({
         repository: open.repository,

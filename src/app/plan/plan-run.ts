@@ -44,7 +44,7 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   try {
     const settings = readRunSettings(run.limits, runtime.caps);
     // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones.
-    const resolveWorkflow = createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" });
+    const resolveWorkflow = createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: readStoredPlan(run.plan).workflowsRef ?? run.baseSha ?? "" });
     const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, (open) =>
       makePlan(run, open.repository, settings, runtime, stop.signal, log, resolveWorkflow),
     );

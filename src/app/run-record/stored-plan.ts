@@ -33,6 +33,10 @@ export interface StoredPlan {
   batch?: boolean;
   /** The pull request the command was given on, when it was one (a review run posts its review there). */
   pullRequest?: number;
+  /** `owner/repo` of the fork the pull request comes from; nothing is pushed for it without `forks.push`. */
+  fork?: string;
+  /** The commit saved workflows are read at: the base commit, or the default branch's head for a fork's pull request. */
+  workflowsRef?: string;
 }
 
 /** The plan stored on a run (a fresh one when the record has none). */

@@ -31,8 +31,15 @@ describe("resolveBase", () => {
   it("targets a fork's pull request's base branch: the app cannot push to the fork", async () => {
     const scope = nock(API)
       .get("/repos/acme/widgets/pulls/42")
-      .reply(200, { number: 42, head: { ref: "patch-1", sha: SHA, repo: { full_name: "someone/widgets" } }, base: { ref: "main", sha: "b".repeat(40) } });
-    expect(await resolveBase(testOctokit(), { ...where, isPullRequest: true })).toEqual({ ref: "main", sha: SHA });
+      .reply(200, { number: 42, head: { ref: "patch-1", sha: SHA, repo: { full_name: "someone/widgets" } }, base: { ref: "main", sha: "b".repeat(40) } })
+      // Saved workflows of a fork's pull request are read at the default branch's head.
+      .get("/repos/acme/widgets/branches/main")
+      .reply(200, { name: "main", commit: { sha: "c".repeat(40) } });
+    expect(await resolveBase(testOctokit(), { ...where, isPullRequest: true })).toEqual({
+      ref: "main",
+      sha: SHA,
+      fork: { fullName: "someone/widgets", defaultSha: "c".repeat(40) },
+    });
     expect(scope.isDone()).toBe(true);
   });
 });
