@@ -11,7 +11,7 @@ import { canonicalJson } from "./journal/canonical-json.js";
 import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journal-key.js";
 import { HostBudgetMeter } from "./host-budgets.js";
 import { compileSchema } from "./schema/compile-schema.js";
-import { AgentFailedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
+import { AgentFailedError, BudgetExhaustedError, CapExceededError, EstimateExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
 import { normalizeAgentCall } from "./normalize-agent-options.js";
 import {
   ZERO_USAGE,
@@ -123,6 +123,12 @@ export class AgentScheduler {
       this.halt({ status: "capped", error });
       throw error;
     }
+    const contract = limits.contract;
+    if (contract && this.records.length >= Math.floor(contract.factor * contract.estimatedAgents)) {
+      const error = new EstimateExceededError("agents", contract.estimatedAgents, contract.factor, this.records.length + 1);
+      this.halt({ status: "capped", error });
+      throw error;
+    }
     // Compiling costs the host far more than a call: only after the caps, and only so many distinct schemas per run.
     let schema: ReturnType<typeof compileSchema> | null = null;
     if (call.options.schema !== undefined) {
@@ -218,7 +224,7 @@ export class AgentScheduler {
     this.assertAccepting();
     const budgetError = this.budgetError();
     if (budgetError) {
-      this.halt({ status: "budget-exhausted", error: budgetError });
+      this.halt({ status: budgetError instanceof EstimateExceededError ? "capped" : "budget-exhausted", error: budgetError });
       throw budgetError;
     }
 
@@ -311,8 +317,11 @@ export class AgentScheduler {
     this.options.onSpend?.();
   }
 
-  private budgetError(): BudgetExhaustedError | null {
-    const { budgetTokens, budgetUsd } = this.options.limits;
+  private budgetError(): BudgetExhaustedError | EstimateExceededError | null {
+    const { budgetTokens, budgetUsd, contract } = this.options.limits;
+    if (contract && this.costUsd > contract.factor * contract.estimatedUsd) {
+      return new EstimateExceededError("usd", contract.estimatedUsd, contract.factor, this.costUsd);
+    }
     if (budgetTokens !== null && this.tokensSpent >= budgetTokens) {
       return new BudgetExhaustedError("tokens", budgetTokens, this.tokensSpent);
     }

@@ -16,7 +16,7 @@ import { describeRunStatus } from "../surfaces/render-run-status.js";
 import { auditRunSettings } from "../audits/record-audit-run.js";
 import { buildRunSettings, toSettingsJson, type RunSettings } from "../run-record/run-settings.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
-import { isPlanned, readStoredPlan } from "../run-record/stored-plan.js";
+import { isPlanned, readStoredPlan, toPlanJson } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
 
 /** Statuses a run can be resumed from: stopped, or left running/queued by a crash. */
@@ -37,7 +37,8 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
   try {
     await runtime.store.runs.update(
       run.id,
-      { status: "queued", error: null, limits: toSettingsJson(settingsOnResume(run, config, runtime.caps)) },
+      // A resume is a writer's decision to go on: like an approval, it frees the run from its estimate.
+      { status: "queued", error: null, limits: toSettingsJson(settingsOnResume(run, config, runtime.caps)), plan: toPlanJson({ ...readStoredPlan(run.plan), approvedBy: input.sender }) },
       { expectVersion: run.version },
     );
   } catch (error) {

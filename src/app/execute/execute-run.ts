@@ -11,6 +11,8 @@ import { runWorkflow } from "../../run/run-workflow.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { createRunRunner } from "./create-run-runner.js";
+import { estimateContractOf } from "./estimate-contract.js";
+import { pauseForApproval } from "./pause-for-approval.js";
 import { batchTotalsOf } from "../finish/batch-spend.js";
 import { ModelNotConfiguredError, RunNotReadyError } from "../errors.js";
 import { finishAuditRun } from "../finish/finish-audit-run.js";
@@ -48,7 +50,10 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     // An audit with `batch: true` sends its calls through the Message Batches API; nothing above the client changes.
     const model = createModel({ prices: pricesOf(settings.config, runtime.prices), batch: plan.batch === true });
 
-    const { result, pushed } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
+    // Started without approval because it was small: it may not outgrow its estimate (approvalOverrun).
+    const workflowSettings = workflowSettingsOf(settings);
+    const contract = estimateContractOf(run, plan, settings.config);
+    const { result, pushed, paused } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
       // 1. The script, with real agents. Finished work is in the result whatever stopped it.
       const result = await runWorkflow({
         repository: open.repository,
@@ -59,7 +64,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         script: { source: script, filename: plan.filename ?? PLAN_FILENAME },
         args: argsOf(run.args),
         model,
-        settings: workflowSettingsOf(settings),
+        settings: { ...workflowSettings, limits: { ...workflowSettings.limits, contract } },
         runId: run.id,
         author,
         clock: runtime.clock,
@@ -73,6 +78,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
         resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: plan.workflowsRef ?? baseSha }),
       });
+      // Outgrown: nothing is pushed; the run asks for approval and continues from its journal.
+      if (result.outcome.error?.code === "estimate_exceeded") return { result, pushed: [], paused: true };
       // An audit reports to its issue: none of its branches is pushed.
       if (run.kind === "audit") return { result, pushed: [] };
       // Nothing is pushed for a fork's pull request unless the repository allows it; the report still says what was found.
@@ -92,6 +99,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
       });
       return { result, pushed };
     });
+    if (paused === true) return await pauseForApproval({ run, plan, runtime, progress, result, log });
 
     // 3. The pull request (for an audit, its issue) and the reports.
     if (run.kind === "audit") await finishAuditRun({ github, run, plan, runtime, progress, result, batch: batchTotalsOf(model), log });

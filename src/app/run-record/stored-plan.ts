@@ -37,6 +37,10 @@ export interface StoredPlan {
   fork?: string;
   /** The commit saved workflows are read at: the base commit, or the default branch's head for a fork's pull request. */
   workflowsRef?: string;
+  /** Who approved the run with `/dynflow approve`; an approved run is not held to its estimate. */
+  approvedBy?: string;
+  /** What the run had used when it outgrew its estimate and stopped for approval. */
+  overrun?: { agents: number; costUsd: number };
 }
 
 /** The plan stored on a run (a fresh one when the record has none). */
