@@ -88,7 +88,7 @@ class GlobParser {
       if (c === "\\") {
         out += next === undefined ? "\\\\" : RE2JS.quote(next);
         this.pos += 2;
-      } else if (c === "/" && g.startsWith("**", this.pos + 1) && this.endsSegment(this.pos + 3, stop)) {
+      } else if (c === "/" && g.startsWith("**", this.pos + 1) && this.endsSegment(this.pos + 3, stop) && g[this.pos + 3] !== "/") {
         // `a/**`: a itself and everything below it.
         out += "(?:/.*)?";
         this.pos += 3;

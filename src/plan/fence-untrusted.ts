@@ -4,32 +4,21 @@
  * the model can tell data from instructions.
  */
 
-/** Characters that render as nothing (zero-width, joiners, bidi controls, BOM): removed before tags are looked for. */
-const INVISIBLE = new Set([0x00ad, 0x034f, 0x061c, 0x115f, 0x1160, 0x17b4, 0x17b5, 0x3164, 0xfeff, 0xffa0]);
-const INVISIBLE_RANGES: [number, number][] = [
-  [0x180b, 0x180f],
-  [0x200b, 0x200f],
-  [0x202a, 0x202e],
-  [0x2060, 0x206f],
-  [0xfe00, 0xfe0f],
-];
+/**
+ * Characters that render as nothing (zero-width, joiners, bidi controls, BOM),
+ * removed before tags are looked for. One character class: linear whatever the text.
+ */
+// eslint-disable-next-line no-misleading-character-class -- combining marks are listed on purpose, one code point each
+const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/g;
 /** Characters a model may read as `<`, beyond `<` itself (full-width and small forms fold to it under NFKC). */
-const OPENERS = new Set(["<", "\u2039", "\u2329", "\u27e8", "\u3008", "\u276e"]);
-
-function isInvisible(code: number): boolean {
-  return INVISIBLE.has(code) || INVISIBLE_RANGES.some(([from, to]) => code >= from && code <= to);
-}
+const OPENER = /[<\u2039\u2329\u27e8\u3008\u276e]/g;
 
 /**
  * The text a model reads: compatibility forms folded (`＜` is `<`), invisible
- * characters dropped. One pass, linear in the text.
+ * characters dropped. Linear in the text.
  */
 export function normalizeForPrompt(text: string): string {
-  let out = "";
-  for (const char of text.normalize("NFKC")) {
-    if (!isInvisible(char.codePointAt(0) as number)) out += char;
-  }
-  return out;
+  return text.normalize("NFKC").replace(INVISIBLE, "");
 }
 
 /**
@@ -37,7 +26,7 @@ export function normalizeForPrompt(text: string): string {
  * `normalizeForPrompt`), then every marker that could read as the tag's own
  * opening or closing (`</task>`, `< / TASK`, `〈/task`) is defused (`<\/task`),
  * so content cannot end its block early and pose as instructions that follow.
- * A linear scan, never a pattern over the untrusted text.
+ * A linear scan: no pattern here can backtrack over the untrusted text.
  */
 export function fenceUntrusted(tag: string, text: string, attributes: Record<string, string> = {}): string {
   const safe = defuseTag(normalizeForPrompt(text), tag.toLowerCase());
@@ -49,33 +38,24 @@ export function fenceUntrusted(tag: string, text: string, attributes: Record<str
 
 function defuseTag(text: string, tag: string): string {
   let out = "";
-  let i = 0;
-  while (i < text.length) {
-    const char = text[i] as string;
-    if (!OPENERS.has(char)) {
-      out += char;
-      i++;
-      continue;
-    }
+  let copied = 0;
+  OPENER.lastIndex = 0;
+  for (let match = OPENER.exec(text); match !== null; match = OPENER.exec(text)) {
+    const at = match.index;
     // After the bracket: spaces and at most one slash, then the tag's name, not followed by a name character.
-    let j = i + 1;
+    let j = at + 1;
     let slash = false;
     while (j < text.length && (text[j] === " " || text[j] === "\t" || (text[j] === "/" && !slash))) {
       if (text[j] === "/") slash = true;
       j++;
     }
-    const name = text.slice(j, j + tag.length).toLowerCase();
     const after = text[j + tag.length];
-    const continues = after !== undefined && /[\w-]/.test(after);
-    if (name === tag && !continues) {
-      out += `<${slash ? "\\/" : "\\"}${text.slice(j, j + tag.length)}`;
-      i = j + tag.length;
-    } else {
-      out += char;
-      i++;
-    }
+    if (text.slice(j, j + tag.length).toLowerCase() !== tag || (after !== undefined && /[\w-]/.test(after))) continue;
+    out += `${text.slice(copied, at)}<${slash ? "\\/" : "\\"}${text.slice(j, j + tag.length)}`;
+    copied = j + tag.length;
+    OPENER.lastIndex = copied;
   }
-  return out;
+  return out + text.slice(copied);
 }
 
 /** Replaces control and line-breaking characters (newlines in file names, escape codes) so one path stays one line. */

@@ -118,6 +118,8 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     signal: controller.signal,
     budget,
     onPhase: (given) => {
+      // Once the run has stopped taking work, later phases change nothing.
+      if (scheduler.stopped) return;
       let title: string;
       try {
         title = budget.phase(given);

@@ -20,8 +20,10 @@ export interface SynthesizeOptions {
   maxSize?: number;
 }
 
-/** About what a model writes in one answer at most (64k output tokens of short words). */
-export const MAX_SYNTHETIC_SIZE = 256 * 1024;
+/** Elements plus characters of one value: far more than a plan's estimate needs, little enough to make at once. */
+export const MAX_SYNTHETIC_SIZE = 16 * 1024;
+/** Distinct elements of a long array; the rest repeat them (an estimate needs the length, not the variety). */
+const DISTINCT_ITEMS = 64;
 
 type SchemaObject = { [key: string]: JsonValue };
 type Budget = { left: number };
@@ -120,14 +122,25 @@ function synthArray(s: SchemaObject, options: SynthesizeOptions, path: string, d
   const prefix = Array.isArray(s.prefixItems) ? (s.prefixItems as JsonSchema[]) : [];
   const budget = budgetOf(options);
   const wanted = Math.max(prefix.length, Math.min(Math.max(options.items, min), max));
-  const count = Math.max(0, Math.min(wanted, budget.left));
-  budget.left -= count;
   const itemSchema = (s.items ?? {}) as JsonSchema;
   const out: JsonValue[] = [];
-  for (let i = 0; i < count; i++) {
+  /** What each distinct element cost, so a repeat costs the same (it is as large once serialised). */
+  const costs: number[] = [];
+  for (let i = 0; i < wanted && budget.left > 0; i++) {
+    const repeatOf = i >= prefix.length + DISTINCT_ITEMS ? ((i - prefix.length) % DISTINCT_ITEMS) + prefix.length : -1;
+    if (repeatOf >= 0) {
+      const cost = costs[repeatOf] ?? 1;
+      if (cost > budget.left) break;
+      budget.left -= cost;
+      out.push(out[repeatOf] ?? null);
+      continue;
+    }
+    const before = budget.left;
+    budget.left -= 1;
     const itemOptions = { ...options, seed: `${options.seed}-${i + 1}` };
     budgets.set(itemOptions, budget);
     out.push(synth(prefix[i] ?? itemSchema, itemOptions, `${path}[${i}]`, depth + 1, root));
+    costs.push(before - budget.left);
   }
   return out;
 }

@@ -48,6 +48,17 @@ describe("per-run host budgets", () => {
     expect(outcome.logs.some((line) => line.includes("maxQueuedPromptBytes"))).toBe(true);
   });
 
+  it("host calls in flight are bounded by bytes in the sandbox, before they reach the host", async () => {
+    const runner = answeringRunner(() => "ok");
+    const outcome = await run(`const big = "p".repeat(1000000);\nconst all = [];\nfor (let i = 0; i < 70; i++) all.push(agent(big + i).catch((e) => e.code));\nreturn (await Promise.all(all)).filter((r) => r === "host_budget_exceeded").length;`, {
+      runner,
+      hostBudgets: { maxQueuedPromptBytes: 1e9 },
+      sandbox: { memoryMb: 256 },
+    });
+    expect(runner.calls.length).toBeLessThanOrEqual(67);
+    expect(outcome.result).toBeGreaterThanOrEqual(3);
+  });
+
   it("workflow(): loads are capped, even through a function the script leaked", async () => {
     // The run's script leaks its own workflow function; each nested script uses it to load the next.
     const inner = `${META}return globalThis.leaked ? await globalThis.leaked({ script: globalThis.source }) : 0;`;

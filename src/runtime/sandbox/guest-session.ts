@@ -11,6 +11,12 @@ import { jsonBytesOver } from "./json-size.js";
 import type { DoneMessage, FromWorkerMessage, SettleMessage, WireError } from "./protocol.js";
 
 const MB = 1024 * 1024;
+/**
+ * Bytes of arguments of host calls waiting for their answer. Past this, a
+ * new call fails at once, here in the worker: a script that starts a
+ * thousand calls of a megabyte each cannot push a gigabyte at the host.
+ */
+export const MAX_PENDING_CALL_BYTES = 64 * MB;
 
 /** The engine pieces a session drives, built by `createGuest`. */
 export interface GuestSessionParts {
@@ -31,7 +37,9 @@ export interface GuestSessionParts {
 export class GuestSession implements Guest {
   private readonly helpers: BridgeHelpers;
   /** Ids of host calls the guest waits for. */
-  private readonly pending = new Set<number>();
+  /** Host calls the guest waits for, with the size of their arguments. */
+  private readonly pending = new Map<number, number>();
+  private pendingBytes = 0;
   private readonly scriptFiles = new Set<string>();
   /** Settled calls not yet delivered to the guest, as JSON entries. */
   private inbox: string[] = [];
@@ -95,7 +103,10 @@ export class GuestSession implements Guest {
   }
 
   settle(message: SettleMessage): void {
-    if (this.finished || !this.pending.delete(message.id)) return;
+    const bytes = this.pending.get(message.id);
+    if (this.finished || bytes === undefined) return;
+    this.pending.delete(message.id);
+    this.pendingBytes -= bytes;
     this.inbox.push(settleEntry(message));
     // Settles that arrive together are delivered, and their continuations run, in one burst.
     if (!this.flushScheduled) {
@@ -162,10 +173,17 @@ export class GuestSession implements Guest {
   private call(name: string, json: string): HostAnswer {
     const tooLarge = this.checkSize(`the arguments of ${name}()`, json);
     if (tooLarge) return { error: tooLarge };
+    if (this.pendingBytes + json.length > MAX_PENDING_CALL_BYTES) {
+      const message =
+        `${name}(): calls still waiting for an answer already hold ${Math.round(this.pendingBytes / MB)} MB of arguments, ` +
+        `the most a script may have in flight (${MAX_PENDING_CALL_BYTES / MB} MB); send agents file paths, not file contents, or start fewer at once`;
+      return { error: this.newError({ name: "HostBudgetError", code: "host_budget_exceeded", message }) };
+    }
     const id = this.nextId++;
     // After the run has ended the call is not sent: its promise never settles.
     if (!this.finished) {
-      this.pending.add(id);
+      this.pending.set(id, json.length);
+      this.pendingBytes += json.length;
       this.send({ t: "call", id, name, json });
     }
     return this.context.newNumber(id);
