@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]>
   "prompt-cache": () => import("./prompt-cache.bench.js"),
   scale: () => import("./scale.bench.js"),
   security: () => import("./security.bench.js"),
+  builtins: () => import("./builtins.bench.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

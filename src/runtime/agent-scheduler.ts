@@ -18,9 +18,12 @@ import {
   addUsage,
   totalTokens,
   type AgentOptions,
+  type AgentPreparer,
   type AgentRecord,
   type AgentRunner,
   type Clock,
+  type JournalEntry,
+  type PhaseDefaults,
   type Journal,
   type RunEvent,
   type RunLimits,
@@ -43,13 +46,23 @@ export interface AgentSchedulerOptions {
   onSpend?: () => void;
   /** The run's host budgets (queued prompt bytes, distinct schemas); defaults when omitted. */
   budget?: HostBudgetMeter;
+  /** Resolves agent type, model, effort and tools of each call before it is keyed (default: options as given). */
+  prepare?: AgentPreparer;
+  /** The `meta.phases` entry of a phase title (main script and nested workflows), if any. */
+  phaseDefaults?: (title: string) => PhaseDefaults | undefined;
 }
 
-/** Why the scheduler stopped accepting work. */
+/** Why the scheduler stopped accepting work (`error`: the run cannot go on, e.g. a model without a price). */
 export interface Halt {
-  status: Exclude<RunStatus, "ok" | "error">;
+  status: Exclude<RunStatus, "ok">;
   error: DynflowError;
 }
+
+/** A call after its setup: ready to queue (with its journal entry, if any), failed, or fatal to the run. */
+type Prepared =
+  | { ok: true; options: AgentOptions; cached: JournalEntry | undefined }
+  | { ok: false; error: string }
+  | { ok: false; fatal: DynflowError };
 
 const LABEL_LENGTH = 60;
 
@@ -138,10 +151,10 @@ export class AgentScheduler {
     // A queued prompt is held in memory until its agent runs: their total is bounded.
     const release = this.budget.reservePrompt(call.prompt);
 
-    const occurrence = this.occurrences.next(callContentHash(call.prompt, call.options));
     const record: AgentRecord = {
       id: `a${this.records.length + 1}`,
-      key: journalKey({ prompt: call.prompt, options: call.options, baseRevision: this.options.baseRevision, occurrence }),
+      // Set once the call's options are resolved (see `setUp`).
+      key: "",
       label: call.options.label ?? defaultLabel(call.prompt),
       phase: call.options.phase ?? currentPhase,
       role: call.options.role ?? "worker",
@@ -155,14 +168,23 @@ export class AgentScheduler {
     };
     this.records.push(record);
     onQueued?.(record);
-    let cached;
+    this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
+
+    let prepared: Awaited<ReturnType<AgentScheduler["setUp"]>>;
     try {
-      this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
-      cached = await this.lookup(record.key);
+      prepared = await this.setUp(record, call.prompt, call.options);
     } catch (error) {
       release();
       throw error;
     }
+    if (!prepared.ok) {
+      release();
+      if ("error" in prepared) return this.fail(record, prepared.error);
+      this.fail(record, prepared.fatal.message);
+      this.halt({ status: "error", error: prepared.fatal });
+      throw prepared.fatal;
+    }
+    const { cached } = prepared;
     if (cached) {
       release();
       Object.assign(record, {
@@ -179,7 +201,8 @@ export class AgentScheduler {
       this.spendChanged();
       return record;
     }
-    return this.limit(() => this.execute(record, call.prompt, call.options, schema)).finally(release);
+    const options = prepared.options;
+    return this.limit(() => this.execute(record, call.prompt, options, schema)).finally(release);
   }
 
   /** Resolves once the run has stopped taking work and no agent is running. */
@@ -329,17 +352,45 @@ export class AgentScheduler {
     return null;
   }
 
-  /** Journal look-ups are chained so calls reach the queue in call order. */
-  private lookup(key: string) {
-    const found = this.lookupChain.then(() => this.options.journal.get(key));
-    this.lookupChain = found.catch(() => undefined);
-    return found;
+  /**
+   * Resolves the call's options, keys it and looks it up in the journal.
+   * Chained, so calls are numbered and reach the queue in call order whatever
+   * each setup awaits.
+   */
+  private setUp(record: AgentRecord, prompt: string, options: AgentOptions): Promise<Prepared> {
+    const step = this.lookupChain.then(async (): Promise<Prepared> => {
+      let resolved = options;
+      if (this.options.prepare) {
+        let setup;
+        try {
+          setup = await this.options.prepare({ prompt, options, phase: this.phaseOf(record.phase) });
+        } catch (error) {
+          return { ok: false, error: `the agent could not be set up: ${errorText(error)}` };
+        }
+        for (const warning of setup.warnings ?? []) this.warnOnce(warning);
+        if (!setup.ok) return setup;
+        resolved = setup.options;
+      }
+      const occurrence = this.occurrences.next(callContentHash(prompt, resolved));
+      record.key = journalKey({ prompt, options: resolved, baseRevision: this.options.baseRevision, occurrence });
+      return { ok: true, options: resolved, cached: await this.options.journal.get(record.key) };
+    });
+    this.lookupChain = step.catch(() => undefined);
+    return step;
+  }
+
+  private phaseOf(title: string | null): PhaseDefaults | null {
+    if (title === null) return null;
+    return this.options.phaseDefaults?.(title) ?? { title };
   }
 
   private warnUnknownOption(key: string): void {
-    if (this.warnedKeys.has(key)) return;
-    this.warnedKeys.add(key);
-    const message = `agent(): unknown option "${key}" ignored (see docs/plan-api.md for the options dynflow accepts)`;
+    this.warnOnce(`agent(): unknown option "${key}" ignored (see docs/plan-api.md for the options dynflow accepts)`);
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warnedKeys.has(message)) return;
+    this.warnedKeys.add(message);
     this.warnings.push(message);
     this.emit({ type: "log", level: "warn", message });
   }

@@ -8,7 +8,7 @@ import { InvalidScriptCallError, WorkflowLoadError, WorkflowNestingError } from 
 import { HostBudgetMeter } from "./host-budgets.js";
 import { parseScript } from "./script/parse-script.js";
 import type { SandboxHost } from "./sandbox/types.js";
-import type { AgentOptions, AgentRecord, JsonValue, RunEvent } from "./types.js";
+import type { AgentOptions, AgentRecord, JsonValue, RunEvent, ScriptMeta } from "./types.js";
 
 /** Host-side services offered to extension calls. */
 export interface ExtensionContext {
@@ -51,6 +51,8 @@ export interface ScriptHostOptions {
   onLog: (message: string, level: "info" | "warn") => void;
   /** The run's host budgets; defaults when omitted. */
   budget?: HostBudgetMeter;
+  /** Called with the `meta` of each nested workflow `workflow()` loads (its phases set agent defaults too). */
+  onWorkflowLoaded?: (meta: ScriptMeta) => void;
 }
 
 /** How deep `workflow()` nests: the run's script may start workflows, a started workflow may not. */
@@ -78,7 +80,7 @@ export function createScriptHost(options: ScriptHostOptions): SandboxHost {
     const depth = parent === null || parent === undefined ? 0 : depthOf.get(String(parent));
     if (depth === undefined) throw new InvalidScriptCallError("workflow(): called with a token the host never issued");
     if (depth >= MAX_WORKFLOW_DEPTH) throw new WorkflowNestingError();
-    const loaded = await loadWorkflow(ref, options.resolveWorkflow, budget);
+    const loaded = await loadWorkflow(ref, options.resolveWorkflow, budget, options.onWorkflowLoaded);
     const token = randomUUID();
     depthOf.set(token, depth + 1);
     return { ...loaded, token };
@@ -104,7 +106,12 @@ export function createScriptHost(options: ScriptHostOptions): SandboxHost {
   };
 }
 
-async function loadWorkflow(ref: JsonValue | undefined, resolve: WorkflowResolver | undefined, budget: HostBudgetMeter): Promise<{ functionSource: string; filename: string }> {
+async function loadWorkflow(
+  ref: JsonValue | undefined,
+  resolve: WorkflowResolver | undefined,
+  budget: HostBudgetMeter,
+  onLoaded: ((meta: ScriptMeta) => void) | undefined,
+): Promise<{ functionSource: string; filename: string }> {
   let source: string;
   let filename: string;
   if (ref !== null && typeof ref === "object" && !Array.isArray(ref) && typeof ref.script === "string") {
@@ -120,5 +127,6 @@ async function loadWorkflow(ref: JsonValue | undefined, resolve: WorkflowResolve
   }
   budget.workflowLoad(source);
   const parsed = parseScript(source, filename);
+  onLoaded?.(parsed.meta);
   return { functionSource: parsed.functionSource, filename: parsed.filename };
 }

@@ -18,12 +18,11 @@
  */
 import { DynflowError } from "../errors.js";
 import { costOf, DEFAULT_MODELS, priceFor, type PriceTable, type Role } from "../agents/model/index.js";
-import { createReviewExtension } from "../review/create-review-extension.js";
 import type { ReviewConfig } from "../review/types.js";
-import { runScript } from "../runtime/run-script.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
 import {
   totalTokens,
+  type AgentPreparer,
   type AgentRequest,
   type AgentResult,
   type AgentRunner,
@@ -35,9 +34,12 @@ import {
 } from "../runtime/types.js";
 import { compileGlobs } from "../workspace/check-path.js";
 import { createSimulatedRunner, pseudoCommit } from "./simulated-runner.js";
+import { simulateScript } from "./simulate-script.js";
 import { MAX_SYNTHETIC_SIZE } from "./synthesize-value.js";
 import type { WorkspaceReader } from "../workspace/types.js";
 import { createVirtualTime, type VirtualTimeOptions } from "./virtual-time.js";
+import { withWebTools } from "../web-tools/with-web-tools.js";
+import type { WebToolsConfig } from "../web-tools/web-tools-config.js";
 
 /** What a plan is expected to use. */
 export interface PlanEstimate {
@@ -71,6 +73,10 @@ export interface EstimatePlanOptions {
   virtualTime?: VirtualTimeOptions;
   /** Finds the workflows the script starts with `workflow(name)`; without it such a call fails. */
   resolveWorkflow?: WorkflowResolver;
+  /** The run's agent setup (agent types, model shortcuts, prices), as the real run will use it. */
+  prepareAgent?: AgentPreparer;
+  /** The run's web tools: their uses are priced into the estimate. */
+  web?: WebToolsConfig;
   /** The run's id, so simulated branches look like the real ones. Default `estimate`. */
   runId?: string;
   /** Bounds on the estimate's own work; defaults `ESTIMATE_WORK_LIMITS`. */
@@ -130,10 +136,11 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
   const changedPath = await pathPicker(options);
   const simulated = createSimulatedRunner({
     defaultModel: models.worker,
+    items: 3,
     priceOf: (usage, model) => costOf(usage, priceFor(model, options.prices)),
     changedPath,
   });
-  const runner: AgentRunner = {
+  const simulatedRun: AgentRunner = {
     async run(request: AgentRequest): Promise<AgentResult> {
       const role = request.options.role ?? "worker";
       const result = await simulated.run({ ...request, options: { ...request.options, model: request.options.model ?? models[role] } });
@@ -143,18 +150,20 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
       return expectedPath(request, result, options.baseCommit, changedPath);
     },
   };
-  const { extension } = createReviewExtension({ repository: options.repository, baseCommit: options.baseCommit, config: options.review });
-  const outcome = await runScript({
+  const runner = withWebTools(simulatedRun, options.web);
+  const outcome = await simulateScript({
     runId: options.runId ?? "estimate",
     source: options.source,
     filename: options.filename,
     args: options.args,
-    baseRevision: options.baseCommit,
+    repository: options.repository,
+    baseCommit: options.baseCommit,
+    review: options.review,
     runner,
     limits: options.limits,
     signal: stop.signal,
-    extensions: [extension],
     resolveWorkflow: options.resolveWorkflow,
+    prepareAgent: options.prepareAgent,
   }).finally(() => {
     timers.clearTimeout(deadline);
     options.signal?.removeEventListener("abort", onOutsideAbort);

@@ -1,6 +1,6 @@
 import { Kysely } from "kysely";
 import { pino, type Logger } from "pino";
-import { systemClock, type Clock } from "../runtime/types.js";
+import { systemClock, type Clock } from "../time.js";
 import { createAuditIssueStore } from "./audit-issue-store.js";
 import { connectPostgres } from "./connect-postgres.js";
 import { connectSqlite, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PATH } from "./connect-sqlite.js";

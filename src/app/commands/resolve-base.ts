@@ -15,13 +15,15 @@ export interface RunBase {
   ref: string;
   /** The commit the run works from. */
   sha: string;
-  /** Set when the pull request comes from a fork. */
-  fork?: {
-    /** `owner/repo` of the fork. */
-    fullName: string;
-    /** Head of the base repository's default branch: where saved workflows are read. */
-    defaultSha: string;
-  };
+  /**
+   * Where files that steer agents (saved workflows, agent definitions,
+   * `workflow({ scriptPath })` scripts) are read: the base commit when it is
+   * the repository's own, the default branch's head when it is a fork's,
+   * whose contents are never trusted.
+   */
+  trustedRef: string;
+  /** Set when the pull request comes from a fork: `owner/repo` of the fork. */
+  fork?: { fullName: string };
 }
 
 export interface ResolveBaseOptions {
@@ -38,12 +40,13 @@ export async function resolveBase(github: GitHubClient, options: ResolveBaseOpti
   if (options.isPullRequest) {
     const { data } = await github.rest.pulls.get({ owner, repo, pull_number: options.issueNumber });
     const sameRepository = data.head.repo?.full_name?.toLowerCase() === `${owner}/${repo}`.toLowerCase();
-    if (sameRepository) return { ref: data.head.ref, sha: data.head.sha };
+    if (sameRepository) return { ref: data.head.ref, sha: data.head.sha, trustedRef: data.head.sha };
     // A deleted fork has no repository any more; it is a fork all the same.
     const fullName = data.head.repo?.full_name ?? "a deleted fork";
-    return { ref: data.base.ref, sha: data.head.sha, fork: { fullName, defaultSha: await defaultHead(github, options) } };
+    return { ref: data.base.ref, sha: data.head.sha, trustedRef: await defaultHead(github, options), fork: { fullName } };
   }
-  return { ref: options.defaultBranch, sha: await defaultHead(github, options) };
+  const sha = await defaultHead(github, options);
+  return { ref: options.defaultBranch, sha, trustedRef: sha };
 }
 
 async function defaultHead(github: GitHubClient, options: ResolveBaseOptions): Promise<string> {

@@ -15,9 +15,12 @@ import { renderQueuedComment } from "../surfaces/render-run-comments.js";
 import { describeRunStatus } from "../surfaces/render-run-status.js";
 import { auditRunSettings } from "../audits/record-audit-run.js";
 import { buildRunSettings, toSettingsJson, type RunSettings } from "../run-record/run-settings.js";
+import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
-import { isPlanned, readStoredPlan, toPlanJson } from "../run-record/stored-plan.js";
+import { nextStepOf, readStoredPlan, toPlanJson } from "../run-record/stored-plan.js";
+import { UnreadableRunRecordError } from "../errors.js";
 import type { AppRuntime } from "../services/types.js";
+import type { JsonValue } from "../../runtime/types.js";
 
 /** Statuses a run can be resumed from: stopped, or left running/queued by a crash. */
 const RESUMABLE = new Set<RunRecordStatus>(["error", "cancelled", "capped", "budget-exhausted", "queued", "running"]);
@@ -33,12 +36,11 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
   if (!RESUMABLE.has(run.status)) return input.reply(`Run \`${run.id}\` ${describeRunStatus(run.status)}; there is nothing to resume.`);
   if (runtime.cancels.isActive(run.id)) return input.reply(`Run \`${run.id}\` is running right now.`);
 
-  const step = isPlanned(readStoredPlan(run.plan)) ? "execute" : "plan";
+  const step = nextStepOf(run);
   try {
     await runtime.store.runs.update(
       run.id,
-      // A resume is a writer's decision to go on: like an approval, it frees the run from its estimate.
-      { status: "queued", error: null, limits: toSettingsJson(settingsOnResume(run, config, runtime.caps)), plan: toPlanJson({ ...readStoredPlan(run.plan), approvedBy: input.sender }) },
+      { status: "queued", error: null, limits: toSettingsJson(settingsOnResume(run, config, runtime.caps)), ...approvedPlan(run, input.sender) },
       { expectVersion: run.version },
     );
   } catch (error) {
@@ -49,13 +51,26 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
   input.log.info({ runId: run.id, step, by: input.sender }, "run resumed");
   const login = safeLogin(input.sender);
   const statusComment = await openStatusComment(input.github, run, runtime);
-  await statusComment
-    ?.flush(renderQueuedComment(run, `Resumed${login ? ` by @${login}` : ""}: agents that finished before are replayed from the journal at no cost.`))
-    .catch((error: unknown) => input.log.warn({ err: error, runId: run.id }, "could not update the status comment"));
+  const why = `Resumed${login ? ` by @${login}` : ""}: agents that finished before are replayed from the journal at no cost.`;
+  await showInStatusComment(statusComment, renderQueuedComment(run, why), input.log.child({ runId: run.id }));
 }
 
 /** The repository's current settings; an audit keeps its own budget from the config. */
 function settingsOnResume(run: RunRecord, config: RepoConfig, ceilings: AppRuntime["caps"]): RunSettings {
   const audit = run.kind === "audit" ? config.audits.find((candidate) => candidate.name === run.workflow) : undefined;
   return audit ? auditRunSettings(config, audit, ceilings) : buildRunSettings(config, ceilings);
+}
+
+/**
+ * The plan marked as approved by `login`: a resume is a writer's decision to go
+ * on, so like an approval it frees the run from its estimate. A plan this
+ * version cannot read is left as it is (execution reports it).
+ */
+function approvedPlan(run: RunRecord, login: string): { plan?: JsonValue } {
+  try {
+    return { plan: toPlanJson({ ...readStoredPlan(run.plan), approvedBy: login }) };
+  } catch (error) {
+    if (error instanceof UnreadableRunRecordError) return {};
+    throw error;
+  }
 }

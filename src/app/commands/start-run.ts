@@ -21,6 +21,7 @@ import { ModelNotConfiguredError } from "../errors.js";
 import { queueNewRun } from "./queue-new-run.js";
 import { resolveBase, type RunBase } from "./resolve-base.js";
 import { findRunWorkflow } from "../../workflows/resolve-run-workflow.js";
+import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
 import { buildRunSettings, toSettingsJson } from "../run-record/run-settings.js";
 import { toPlanJson } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
@@ -55,7 +56,8 @@ export async function startRun(input: CommandInput, runtime: AppRuntime, command
  * to the planner: bundled workflows take JSON args (`/dynflow run audit {"problem": "..."}`).
  */
 async function findNamedWorkflow(input: CommandInput, base: RunBase, name: string, rawArgs: string | undefined): Promise<WorkflowSource | null> {
-  const found = await findRunWorkflow(input.github, { owner: input.owner, repo: input.repo, ref: workflowsRefOf(base) }, name);
+  // Saved workflows steer agents: never read from a fork's commits.
+  const found = await findRunWorkflow(githubWorkflowFiles(input.github, { owner: input.owner, repo: input.repo, ref: base.trustedRef }), name);
   return found?.bundled && !isJsonOrNothing(rawArgs) ? null : found;
 }
 
@@ -108,7 +110,7 @@ async function recordRun(
         ...(workflow ? { filename: workflow.path } : {}),
         ...(input.isPullRequest ? { pullRequest: input.issueNumber } : {}),
         ...(base.fork ? { fork: base.fork.fullName } : {}),
-        workflowsRef: workflowsRefOf(base),
+        definitionsRef: base.trustedRef,
       }),
       limits: toSettingsJson(buildRunSettings(config, runtime.caps)),
     });
@@ -133,11 +135,6 @@ async function reviewArgs(input: CommandInput, name: string, args: JsonValue): P
 
 /** Workflows that only read: they may run on a fork's pull request without `forks.push`. */
 const READ_ONLY_WORKFLOWS = new Set(["review"]);
-
-/** Where saved workflows are read: never a fork's own commits. */
-function workflowsRefOf(base: RunBase): string {
-  return base.fork?.defaultSha ?? base.sha;
-}
 
 function renderForkRefusal(fork: string): string {
   return (

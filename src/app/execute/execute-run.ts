@@ -6,6 +6,9 @@
  * still pushes and reports everything that finished. An audit run pushes
  * nothing and reports to its issue instead of a pull request.
  */
+import type { Logger } from "pino";
+import { definitionsOnGitHub } from "../../agent-setup/index.js";
+import type { GitHubClient } from "../../github/github-client.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
 import { runWorkflow } from "../../run/run-workflow.js";
 import type { JsonValue } from "../../runtime/types.js";
@@ -19,12 +22,15 @@ import { finishAuditRun } from "../finish/finish-audit-run.js";
 import { finishRun } from "../finish/finish-run.js";
 import { withRunRepository } from "../services/open-run-repository.js";
 import { pushRunBranches, runBranches } from "./push-run-branches.js";
+import { reportExtrasOf } from "./report-extras.js";
 import { recordStop } from "../finish/record-stop.js";
 import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
-import { pricesOf, readRunSettings, workflowSettingsOf } from "../run-record/run-settings.js";
-import { openRunProgress } from "../surfaces/run-surfaces.js";
+import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
+import { githubScriptPath } from "../../workflows/read-script-path.js";
+import { pricesOf, readRunSettings, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
+import { openRunProgress, openStatusComment } from "../surfaces/run-surfaces.js";
 import { createRunStopSignal } from "../steps/stop-signal.js";
-import { readStoredPlan, reportEstimateOf } from "../run-record/stored-plan.js";
+import { readStoredPlan, reportEstimateOf, type StoredPlan } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
 
 /** Statuses a run can be executed from: queued, or running when a restart recovers it. */
@@ -36,8 +42,9 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   if (run === undefined || !EXECUTABLE.has(run.status)) return;
   const log = runtime.log.child({ runId });
   const github = await runtime.github(run.installationId);
-  const plan = readStoredPlan(run.plan);
-  const settings = readRunSettings(run.limits, runtime.caps);
+  const stored = await readStored(run, runtime, github, log);
+  if (stored === null) return;
+  const { plan, settings } = stored;
   const stop = createRunStopSignal(runtime.cancels, run.id, settings.resolved.deadlineMs, runtime.timers);
   const progress = await openRunProgress({ github, run, runtime, estimate: reportEstimateOf(plan), commandUrl: plan.commandUrl, log });
   await runtime.store.runs.update(run.id, { status: "running", error: null });
@@ -49,9 +56,11 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     const author = await runtime.botIdentity(github);
     // An audit with `batch: true` sends its calls through the Message Batches API; nothing above the client changes.
     const model = createModel({ prices: pricesOf(settings.config, runtime.prices), batch: plan.batch === true });
+    // Agent definitions and `workflow({ scriptPath })` scripts come from where the run trusts the repository's contents.
+    const trusted = { owner: run.owner, repo: run.repo, ref: plan.definitionsRef ?? baseSha };
 
     // Started without approval because it was small: it may not outgrow its estimate (approvalOverrun).
-    const workflowSettings = workflowSettingsOf(settings);
+    const workflowSettings = workflowSettingsOf(settings, runtime.prices);
     const contract = estimateContractOf(run, plan, settings.config);
     const { result, pushed, paused } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
       // 1. The script, with real agents. Finished work is in the result whatever stopped it.
@@ -76,7 +85,13 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         // Agents here under the process-wide caps, or on workers through the queue.
         ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
-        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: plan.workflowsRef ?? baseSha }),
+        // Saved workflows too: never from a fork's commits.
+        resolveWorkflow: createRunWorkflowResolver(githubWorkflowFiles(github, trusted), {
+          scriptPath: githubScriptPath(github, trusted),
+        }),
+        agentDefinitions: definitionsOnGitHub(github, trusted),
+        // Asked for when the report is built, so a check run created meanwhile is linked too.
+        reportExtras: () => reportExtrasOf(run, plan, progress.checkRun.current?.url),
       });
       // Outgrown: nothing is pushed; the run asks for approval and continues from its journal.
       if (result.outcome.error?.code === "estimate_exceeded") return { result, pushed: [], paused: true };
@@ -108,6 +123,17 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment: null, progress, log });
   } finally {
     stop.dispose();
+  }
+}
+
+/** The record's plan and settings; null when they cannot be read, after the run was ended with that message. */
+async function readStored(run: RunRecord, runtime: AppRuntime, github: GitHubClient, log: Logger): Promise<{ plan: StoredPlan; settings: RunSettings } | null> {
+  try {
+    return { plan: readStoredPlan(run.plan), settings: readRunSettings(run.limits, runtime.caps) };
+  } catch (error) {
+    const statusComment = await openStatusComment(github, run, runtime);
+    await recordStop({ github, run, runtime, error, signal: new AbortController().signal, statusComment, log });
+    return null;
   }
 }
 

@@ -5,7 +5,7 @@
  * record cannot be read is skipped with a log line naming it: one damaged row
  * must not keep every other run from coming back.
  */
-import { readStoredPlan, isPlanned } from "../run-record/stored-plan.js";
+import { nextStepOf } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
 
 /** Re-queues unfinished runs; resolves how many were queued. */
@@ -17,7 +17,7 @@ export async function recoverRuns(runtime: Pick<AppRuntime, "store" | "queue" | 
     try {
       const run = await runtime.store.runs.get(runId);
       if (run === undefined) continue;
-      const step = isPlanned(readStoredPlan(run.plan)) ? "execute" : "plan";
+      const step = nextStepOf(run);
       if (await runtime.queue.enqueue({ runId: run.id, step })) queued++;
     } catch (error) {
       skipped++;
