@@ -14,8 +14,9 @@ import { createModelClient, DEFAULT_PRICES } from "../agents/model/index.js";
 import { runWorkflow } from "../run/run-workflow.js";
 import { toRunJson, type RunJson } from "./to-run-json.js";
 import type { JsonValue } from "../runtime/types.js";
-import { createRunWorkflowResolver, localWorkflowFiles } from "../workflows/index.js";
+import { createRunWorkflowResolver, localWorkflowFiles, readScriptPath } from "../workflows/index.js";
 import { GitCommandError, openRepository } from "../workspace/index.js";
+import { gitEnvironment } from "../workspace/index.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
 import { createCliProgress } from "./cli-progress.js";
 import { readLocalConfig } from "./read-local-config.js";
@@ -86,6 +87,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const repository = await openLocalRepository(repoDir, io.env);
   try {
     const baseCommit = await repository.resolveCommit(values.base ?? "HEAD");
+    const files = localWorkflowFiles(repository, baseCommit);
     // The repository's own settings at the base commit: models and shortcuts, prices, web tools.
     const config = await readLocalConfig(repository, baseCommit);
     const prices = { ...DEFAULT_PRICES, ...config.prices };
@@ -105,9 +107,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       gitEnv: io.env as NodeJS.ProcessEnv,
       onEvent: progress.event,
       onStage: progress.stage,
-      // The same saved-workflow rules as a run on GitHub, over the local repository at the base commit.
-      resolveWorkflow: createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), {
-        scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
+      // The same rules as a run on GitHub, over the local repository at the base commit: saved workflows,
+      // and `{ scriptPath }` read from the commit's tree only (never the file system around it).
+      resolveWorkflow: createRunWorkflowResolver(files, {
+        scriptPath: (path) => readScriptPath(files, path, `the repository at ${baseCommit.slice(0, 12)}`),
       }),
     }).finally(progress.stop);
 
@@ -142,7 +145,7 @@ async function openLocalRepository(dir: string, env: CliIo["env"]) {
 
 /** The checked-out branch's name for the report, or `HEAD` when detached. */
 async function headName(dir: string, env: CliIo["env"]): Promise<string> {
-  const found = await exec("git", ["symbolic-ref", "--short", "-q", "HEAD"], { cwd: dir, env: env as NodeJS.ProcessEnv }).then(
+  const found = await exec("git", ["symbolic-ref", "--short", "-q", "HEAD"], { cwd: dir, env: gitEnvironment(env as NodeJS.ProcessEnv) }).then(
     (out) => out.stdout.trim(),
     () => "",
   );
