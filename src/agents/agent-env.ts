@@ -111,8 +111,9 @@ export function modelOf(env: AgentEnv, request: AgentRequest, role: Role): strin
   return request.options.model ?? env.models[role];
 }
 
+/** A script may ask for fewer turns than the configured cap (`caps.maxTurns`), never more. */
 export function maxTurnsOf(env: AgentEnv, request: AgentRequest): number {
-  return request.options.maxTurns ?? env.limits.maxTurns;
+  return Math.min(request.options.maxTurns ?? env.limits.maxTurns, env.limits.maxTurns);
 }
 
 /** Small facts for reports (`AgentResult.meta`); web uses only when there were any. */

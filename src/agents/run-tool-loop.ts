@@ -16,6 +16,7 @@ import type {
   ToolUseBlock,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { Logger } from "pino";
+import { PatternError } from "../patterns/index.js";
 import { addUsage, ZERO_USAGE, type TokenUsage, type WebToolsGrant } from "../runtime/types.js";
 import { InvalidSearchPatternError, WorkspacePathError } from "../workspace/index.js";
 import { ToolInputError } from "./errors.js";
@@ -251,7 +252,7 @@ async function runCalls(loop: LoopState, calls: ToolUseBlock[], cutOff: boolean)
 
 /** Errors the model caused and can fix; they become `is_error` tool results. */
 function isToolError(error: unknown): error is Error {
-  return error instanceof ToolInputError || error instanceof WorkspacePathError || error instanceof InvalidSearchPatternError;
+  return error instanceof ToolInputError || error instanceof WorkspacePathError || error instanceof InvalidSearchPatternError || error instanceof PatternError;
 }
 
 /**

@@ -15,8 +15,9 @@ import { DynflowError } from "../errors.js";
 import { planFailureAdvice, PlanFailedError } from "../plan/errors.js";
 import { runWorkflow } from "../run/run-workflow.js";
 import type { JsonValue } from "../runtime/types.js";
-import { createRunWorkflowResolver, localWorkflowFiles } from "../workflows/index.js";
+import { createRunWorkflowResolver, localWorkflowFiles, readScriptPath } from "../workflows/index.js";
 import { GitCommandError, openRepository } from "../workspace/index.js";
+import { gitEnvironment } from "../workspace/index.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
 import { createCliProgress, type CliProgress } from "./cli-progress.js";
 import { cliSettingsOf, withFlags } from "./read-cli-config.js";
@@ -107,11 +108,13 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   let progress: CliProgress | null = null;
   try {
     const baseCommit = await repository.resolveCommit(values.base ?? "HEAD");
+    const files = localWorkflowFiles(repository, baseCommit);
     // The repository's own settings at the base commit (docs/cli.md): flags win over them.
     const repoConfig = cliSettingsOf(await readLocalConfig(repository, baseCommit));
-    // The same saved-workflow rules as a run on GitHub, over the local repository at the base commit.
-    const resolveWorkflow = createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), {
-      scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
+    // The same rules as a run on GitHub, over the local repository at the base commit: saved workflows,
+    // and `{ scriptPath }` read from the commit's tree only (never the file system around it).
+    const resolveWorkflow = createRunWorkflowResolver(files, {
+      scriptPath: (path) => readScriptPath(files, path, `the repository at ${baseCommit.slice(0, 12)}`),
     });
     const named = values.workflow === undefined ? null : await resolveWorkflow(values.workflow).catch((error: unknown) => {
       throw new UsageError(`--workflow ${values.workflow}: ${(error as Error).message}`);
@@ -176,7 +179,7 @@ async function openLocalRepository(dir: string, env: CliIo["env"]) {
 
 /** The checked-out branch's name for the report, or `HEAD` when detached. */
 async function headName(dir: string, env: CliIo["env"]): Promise<string> {
-  const found = await exec("git", ["symbolic-ref", "--short", "-q", "HEAD"], { cwd: dir, env: env as NodeJS.ProcessEnv }).then(
+  const found = await exec("git", ["symbolic-ref", "--short", "-q", "HEAD"], { cwd: dir, env: gitEnvironment(env as NodeJS.ProcessEnv) }).then(
     (out) => out.stdout.trim(),
     () => "",
   );

@@ -7,10 +7,12 @@
  * order for a free slot.
  */
 import pLimit, { type LimitFunction } from "p-limit";
+import { canonicalJson } from "./journal/canonical-json.js";
 import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journal-key.js";
+import { HostBudgetMeter } from "./host-budgets.js";
 import { compileSchema } from "./schema/compile-schema.js";
 import { defaultAgentLabel } from "./agent-label.js";
-import { AgentFailedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
+import { AgentFailedError, BudgetExhaustedError, CapExceededError, EstimateExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
 import { normalizeAgentCall } from "./normalize-agent-options.js";
 import {
   ZERO_USAGE,
@@ -43,6 +45,8 @@ export interface AgentSchedulerOptions {
   signal: AbortSignal;
   /** Called after every change in spend (to refresh the script's `budget`). */
   onSpend?: () => void;
+  /** The run's host budgets (queued prompt bytes, distinct schemas); defaults when omitted. */
+  budget?: HostBudgetMeter;
   /** Resolves agent type, model, effort and tools of each call before it is keyed (default: options as given). */
   prepare?: AgentPreparer;
   /** The `meta.phases` entry of a phase title (main script and nested workflows), if any. */
@@ -83,8 +87,10 @@ export class AgentScheduler {
   private readonly warnedKeys = new Set<string>();
   private lookupChain: Promise<unknown> = Promise.resolve();
   private idleWaiters: (() => void)[] = [];
+  private readonly budget: HostBudgetMeter;
 
   constructor(private readonly options: AgentSchedulerOptions) {
+    this.budget = options.budget ?? new HostBudgetMeter();
     this.limit = pLimit(options.limits.maxConcurrency);
     options.signal.addEventListener("abort", () => this.halt({ status: "cancelled", error: cancelError(options.signal) }), {
       once: true,
@@ -116,7 +122,6 @@ export class AgentScheduler {
   ): Promise<AgentRecord | null> {
     const call = normalizeAgentCall(prompt, rawOptions);
     for (const key of call.unknownKeys) this.warnUnknownOption(key);
-    const schema = call.options.schema === undefined ? null : compileSchema(call.options.schema);
     this.assertAccepting();
 
     const { limits } = this.options;
@@ -125,6 +130,20 @@ export class AgentScheduler {
       this.halt({ status: "capped", error });
       throw error;
     }
+    const contract = limits.contract;
+    if (contract && this.records.length >= Math.floor(contract.factor * contract.estimatedAgents)) {
+      const error = new EstimateExceededError("agents", contract.estimatedAgents, contract.factor, this.records.length + 1);
+      this.halt({ status: "capped", error });
+      throw error;
+    }
+    // Compiling costs the host far more than a call: only after the caps, and only so many distinct schemas per run.
+    let schema: ReturnType<typeof compileSchema> | null = null;
+    if (call.options.schema !== undefined) {
+      this.budget.schema(canonicalJson(call.options.schema));
+      schema = compileSchema(call.options.schema);
+    }
+    // A queued prompt is held in memory until its agent runs: their total is bounded.
+    const release = this.budget.reservePrompt(call.prompt);
 
     const record: AgentRecord = {
       id: `a${this.records.length + 1}`,
@@ -144,23 +163,32 @@ export class AgentScheduler {
     this.records.push(record);
     onQueued?.(record);
     this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
+
     this.unsettled++;
     try {
-      return await this.settle(record, call, schema);
+      return await this.settle(record, call, schema, release);
     } finally {
       this.unsettled--;
       this.notifyIdle();
     }
   }
 
-  /** Sets up an accepted call, then replays it from the journal or runs it. */
+  /** Sets up an accepted call, then replays it from the journal or runs it; `release` frees its prompt's reservation. */
   private async settle(
     record: AgentRecord,
     call: ReturnType<typeof normalizeAgentCall>,
     schema: ReturnType<typeof compileSchema> | null,
+    release: () => void,
   ): Promise<AgentRecord | null> {
-    const prepared = await this.setUp(record, call.prompt, call.options);
+    let prepared: Awaited<ReturnType<AgentScheduler["setUp"]>>;
+    try {
+      prepared = await this.setUp(record, call.prompt, call.options);
+    } catch (error) {
+      release();
+      throw error;
+    }
     if (!prepared.ok) {
+      release();
       if ("error" in prepared) return this.fail(record, prepared.error);
       this.fail(record, prepared.fatal.message);
       this.halt({ status: "error", error: prepared.fatal });
@@ -168,6 +196,7 @@ export class AgentScheduler {
     }
     const { cached } = prepared;
     if (cached) {
+      release();
       Object.assign(record, {
         status: "cached",
         output: cached.output,
@@ -182,7 +211,8 @@ export class AgentScheduler {
       this.spendChanged();
       return record;
     }
-    return this.limit(() => this.execute(record, call.prompt, prepared.options, schema));
+    const options = prepared.options;
+    return this.limit(() => this.execute(record, call.prompt, options, schema)).finally(release);
   }
 
   /** Resolves once the run has stopped taking work and no agent is running. */
@@ -229,7 +259,7 @@ export class AgentScheduler {
     if (this.halted && this.halted.status !== "capped") throw this.halted.error;
     const budgetError = this.budgetError();
     if (budgetError) {
-      this.halt({ status: "budget-exhausted", error: budgetError });
+      this.halt({ status: budgetError instanceof EstimateExceededError ? "capped" : "budget-exhausted", error: budgetError });
       throw budgetError;
     }
 
@@ -322,8 +352,11 @@ export class AgentScheduler {
     this.options.onSpend?.();
   }
 
-  private budgetError(): BudgetExhaustedError | null {
-    const { budgetTokens, budgetUsd } = this.options.limits;
+  private budgetError(): BudgetExhaustedError | EstimateExceededError | null {
+    const { budgetTokens, budgetUsd, contract } = this.options.limits;
+    if (contract && this.costUsd > contract.factor * contract.estimatedUsd) {
+      return new EstimateExceededError("usd", contract.estimatedUsd, contract.factor, this.costUsd);
+    }
     if (budgetTokens !== null && this.tokensSpent >= budgetTokens) {
       return new BudgetExhaustedError("tokens", budgetTokens, this.tokensSpent);
     }

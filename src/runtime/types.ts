@@ -218,6 +218,19 @@ export interface RunLimits {
   budgetUsd: number | null;
   /** Attempts for an agent whose output fails its schema. */
   maxSchemaAttempts: number;
+  /** The estimate the run was admitted on without approval; it stops for approval past it. None: no such bound. */
+  contract?: EstimateContract | null;
+}
+
+/**
+ * A run started without approval because its estimate was small holds to
+ * that estimate: past `factor` times its agents or dollars it stops taking
+ * work (in-flight agents finish) with `EstimateExceededError`.
+ */
+export interface EstimateContract {
+  factor: number;
+  estimatedAgents: number;
+  estimatedUsd: number;
 }
 
 export const DEFAULT_RUN_LIMITS: Readonly<RunLimits> = Object.freeze({

@@ -4,7 +4,7 @@
  * the clones they work in, and git itself. The folder's public surface:
  * code outside `src/workspace/` imports from here (enforced by lint).
  */
-export { DEFAULT_PROTECTED_PATHS, normalizePath, type WritePolicyOptions } from "./check-path.js";
+export { compileGlobs, DEFAULT_PROTECTED_PATHS, normalizePath, type WritePolicyOptions } from "./check-path.js";
 export { cloneDir, cloneDirOf } from "./clone-dir.js";
 export { commitIdentityEnv } from "./commit-identity.js";
 export {

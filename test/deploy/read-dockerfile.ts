@@ -5,7 +5,7 @@
  * of the build context are sent at all.
  */
 import { readFileSync } from "node:fs";
-import picomatch from "picomatch";
+import { compileGlob } from "../../src/patterns/index.js";
 
 /** One `COPY [--from=stage] <src>... <dest>`. */
 export interface CopyInstruction {
@@ -80,7 +80,7 @@ export function createContextFilter(dockerignore: string): (path: string) => boo
     .map((line) => {
       const include = line.startsWith("!");
       const pattern = (include ? line.slice(1) : line).replace(/^\/+|\/+$/g, "");
-      return { include, match: picomatch(pattern, { dot: true }) };
+      return { include, match: compileGlob(pattern) };
     });
   return (path) => {
     const parts = path.split("/");

@@ -90,7 +90,7 @@ function searchTool(name: string, reader: WorkspaceReader, what: string): AgentT
   const definition: Tool = {
     name,
     description:
-      `${what} line by line, for a JavaScript regular expression. Returns "path:line: text" for each matching line ` +
+      `${what} line by line, for a JavaScript regular expression (no lookahead, lookbehind or backreferences: patterns run in linear time). Returns "path:line: text" for each matching line ` +
       `(lines cut to 400 characters), at most ${MAX_SEARCH_MATCHES} matches. ${GLOB_HELP}`,
     input_schema: {
       type: "object",
@@ -122,6 +122,7 @@ function searchTool(name: string, reader: WorkspaceReader, what: string): AgentT
   };
 }
 
+/** Only compiled (never run) here: the pattern's syntax is checked, and the search runs it on the linear-time engine. */
 function caseless(pattern: string): RegExp {
   try {
     return new RegExp(pattern, "i");

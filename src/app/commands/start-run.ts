@@ -4,7 +4,9 @@
  * workflow when the first word names one: saved at the base commit
  * (`.claude/workflows/<name>.js` or `.github/dynflow/workflows/<name>.js`)
  * or, failing that, bundled with dynflow (`workflows/<name>.js`); else the
- * text is a task for the planner.
+ * text is a task for the planner. On a pull request from a fork, saved
+ * workflows come from the default branch, and only read-only work (`review`)
+ * starts unless the repository's config allows pushing (`forks.push`).
  */
 import type { PlanCommand, RunCommand } from "../../commands/parse-command.js";
 import { resolveRunTarget, type RunTarget } from "../../commands/parse-args.js";
@@ -33,6 +35,11 @@ export async function startRun(input: CommandInput, runtime: AppRuntime, command
   const base = await resolveBase(input.github, input);
   const saved = command.verb === "run" && command.workflowName !== undefined ? await findNamedWorkflow(input, base, command.workflowName, command.rawArgs) : null;
   const target = command.verb === "run" ? resolveRunTarget(command, () => saved !== null) : { type: "task" as const, task: command.text };
+  if (base.fork && !config.forks.push && !(target.type === "workflow" && READ_ONLY_WORKFLOWS.has(target.name))) {
+    input.log.info({ fork: base.fork.fullName, verb: command.verb }, "run refused on a fork's pull request");
+    await input.reply(renderForkRefusal(base.fork.fullName));
+    return;
+  }
   const run = await recordRun(input, runtime, command, config, base, target, saved);
   if (run === null) return;
   input.log.info({ runId: run.id, kind: run.kind, base: base.sha }, "run requested");
@@ -46,7 +53,8 @@ export async function startRun(input: CommandInput, runtime: AppRuntime, command
  * to the planner: bundled workflows take JSON args (`/dynflow run audit {"problem": "..."}`).
  */
 async function findNamedWorkflow(input: CommandInput, base: RunBase, name: string, rawArgs: string | undefined): Promise<WorkflowSource | null> {
-  const found = await findRunWorkflow(githubWorkflowFiles(input.github, { owner: input.owner, repo: input.repo, ref: base.sha }), name);
+  // Saved workflows steer agents: never read from a fork's commits.
+  const found = await findRunWorkflow(githubWorkflowFiles(input.github, { owner: input.owner, repo: input.repo, ref: base.trustedRef }), name);
   return found?.bundled && !isJsonOrNothing(rawArgs) ? null : found;
 }
 
@@ -98,6 +106,7 @@ async function recordRun(
         commandUrl: input.comment.url,
         ...(workflow ? { filename: workflow.path } : {}),
         ...(input.isPullRequest ? { pullRequest: input.issueNumber } : {}),
+        ...(base.fork ? { fork: base.fork.fullName } : {}),
         definitionsRef: base.trustedRef,
       }),
       limits: toSettingsJson(buildRunSettings(config, runtime.caps)),
@@ -119,4 +128,16 @@ async function reviewArgs(input: CommandInput, name: string, args: JsonValue): P
   if (Array.isArray(given.files)) return given;
   const files = await listPullRequestFiles(input.github, { owner: input.owner, repo: input.repo, pullNumber: input.issueNumber });
   return { ...given, files };
+}
+
+/** Workflows that only read: they may run on a fork's pull request without `forks.push`. */
+const READ_ONLY_WORKFLOWS = new Set(["review"]);
+
+function renderForkRefusal(fork: string): string {
+  return (
+    `**dynflow did not start:** this pull request comes from a fork (\`${fork}\`), and work that pushes code does not run for forks ` +
+    `unless the repository allows it. Read-only work runs: \`/dynflow run review\` reviews the pull request, and \`/dynflow audit\` ` +
+    `runs a configured audit. A maintainer can allow pushing runs with \`forks: { push: true }\` in \`.github/dynflow.yml\` ` +
+    `(see dynflow's docs/security.md).`
+  );
 }

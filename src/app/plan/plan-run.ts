@@ -44,10 +44,11 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   try {
     const settings = readRunSettings(run.limits, runtime.caps);
-    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones;
-    // `workflow({ scriptPath })` and agent definitions are read where the run trusts the repository's contents.
+    // `workflow(name)` in the script finds the repository's saved workflows, then the bundled ones; saved workflows,
+    // `workflow({ scriptPath })` and agent definitions are read where the run trusts the repository's contents
+    // (the base commit, or the default branch for a fork's pull request).
     const trusted = { owner: run.owner, repo: run.repo, ref: readStoredPlan(run.plan).definitionsRef ?? run.baseSha ?? "" };
-    const resolveWorkflow = createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" }), {
+    const resolveWorkflow = createRunWorkflowResolver(githubWorkflowFiles(github, trusted), {
       scriptPath: githubScriptPath(github, trusted),
     });
     const reads = { resolveWorkflow, agentDefinitions: definitionsOnGitHub(github, trusted) };
@@ -131,6 +132,7 @@ async function makePlan(
   const unpriced = await checkScriptModels(prepared.source, setup.prepare);
   if (unpriced !== null) throw unpriced;
   const estimate = await estimatePlan({
+    runId: run.id,
     source: prepared.source,
     filename: prepared.filename,
     args: prepared.args,

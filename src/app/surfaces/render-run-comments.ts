@@ -47,6 +47,19 @@ export function renderStoppedComment(run: RunFacts, status: "cancelled" | "error
   return [`### ${renderHeadline(status, run.id)}`, renderRunFacts(run), message].join("\n\n") + "\n";
 }
 
+/** A run that outgrew the estimate it started on without approval, and waits for one. */
+export function renderPausedComment(run: RunFacts, reason: string, finished: number): string {
+  return (
+    [
+      `### ⏸️ dynflow run ${codeSpan(run.id)} is waiting for approval`,
+      renderRunFacts(run),
+      `**Why** ${escapeInline(reason)}`,
+      `${finished} agent${finished === 1 ? "" : "s"} finished; their work is kept and is not paid for again.`,
+      `_\`/dynflow approve ${run.id}\` continues the run; \`/dynflow cancel ${run.id}\` ends it._`,
+    ].join("\n\n") + "\n"
+  );
+}
+
 function cancelHint(runId: string): string {
   return `_\`/dynflow cancel ${runId}\` stops it; \`/dynflow status ${runId}\` tells where it is._`;
 }

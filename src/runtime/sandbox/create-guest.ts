@@ -40,7 +40,7 @@ export async function createGuest(options: GuestOptions): Promise<Guest> {
   const meter = new CpuMeter(limits.cpuMs, options.control);
   runtime.setInterruptHandler(meter.shouldInterrupt);
   runtime.setModuleLoader((specifier) => forbiddenModuleSource(specifier));
-  // Within a megabyte of its maximum, an engine failure is taken for running out of memory.
-  const memoryFull = () => wasmMemory.buffer.byteLength + MB >= maximum * WASM_PAGE;
+  // Within a megabyte of its maximum (after an allocation of `bytes` being made), an engine failure is taken for running out of memory.
+  const memoryFull = (bytes = 0) => wasmMemory.buffer.byteLength + MB + bytes >= maximum * WASM_PAGE;
   return new GuestSession({ runtime, context: runtime.newContext(), meter, limits, post: options.post, memoryFull });
 }

@@ -108,6 +108,8 @@ class WorkerSandbox implements Sandbox {
   }
 
   private readonly onMessage = (messages: FromWorkerMessage[]): void => {
+    // The next chunk may come once other work of this thread has had its turn (see protocol.ts).
+    setImmediate(() => this.post({ t: "ack" }));
     for (const message of messages) {
       switch (message.t) {
         case "call":

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { ajvRegExpEngine } from "../../patterns/index.js";
 import type { JsonSchema } from "../types.js";
 import { canonicalJson } from "../journal/canonical-json.js";
 import { detectSchemaContradiction } from "./find-schema-contradiction.js";
@@ -32,6 +33,8 @@ const AJV_OPTIONS: Options = {
   // `data` on errors lets messages say what was found (`got number`).
   verbose: true,
   logger: false,
+  // `pattern` and `patternProperties` come from scripts: match them in linear time, never with backtracking.
+  code: { regExp: ajvRegExpEngine },
 };
 
 type Entry = { compiled: CompiledSchema } | { error: InvalidSchemaError | SchemaContradictionError };
