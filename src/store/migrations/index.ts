@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from "kysely";
 import * as initialSchema from "./0001-initial-schema.js";
+import * as transcripts from "./0003-transcripts.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial-schema": initialSchema,
+  "0003-transcripts": transcripts,
 });
 
 /** Kysely's migration provider over the in-code list. */
