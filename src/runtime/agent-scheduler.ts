@@ -9,7 +9,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journal-key.js";
 import { compileSchema } from "./schema/compile-schema.js";
-import { AgentFailedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
+import { AgentFailedError, AgentStoppedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
 import { normalizeAgentCall } from "./normalize-agent-options.js";
 import {
   ZERO_USAGE,
@@ -76,6 +76,8 @@ export class AgentScheduler {
   private readonly warnedKeys = new Set<string>();
   private lookupChain: Promise<unknown> = Promise.resolve();
   private idleWaiters: (() => void)[] = [];
+  /** Per-agent abort controllers of agents queued or running, for `stopAgent`. */
+  private readonly stops = new Map<string, AbortController>();
 
   constructor(private readonly options: AgentSchedulerOptions) {
     this.limit = pLimit(options.limits.maxConcurrency);
@@ -135,6 +137,7 @@ export class AgentScheduler {
       meta: {},
     };
     this.records.push(record);
+    this.stops.set(record.id, new AbortController());
     onQueued?.(record);
     this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
 
@@ -150,11 +153,29 @@ export class AgentScheduler {
       });
       this.usage = addUsage(this.usage, cached.usage);
       this.costUsd += cached.costUsd;
+      this.stops.delete(record.id);
       this.emit({ type: "agent.cached", agentId: record.id, usage: cached.usage, costUsd: cached.costUsd, change: cached.change });
       this.spendChanged();
       return record;
     }
-    return this.limit(() => this.execute(record, call.prompt, call.options, schema));
+    try {
+      return await this.limit(() => this.execute(record, call.prompt, call.options, schema));
+    } finally {
+      this.stops.delete(record.id);
+    }
+  }
+
+  /**
+   * Stops one agent, leaving the run going: a queued agent never starts, a
+   * running one is aborted (its runner commits partial work and reports its
+   * spend). Its call resolves `null`, its record is marked `stopped`. False
+   * when the agent is unknown or has already settled.
+   */
+  stopAgent(agentId: string, reason: string): boolean {
+    const controller = this.stops.get(agentId);
+    if (controller === undefined || controller.signal.aborted) return false;
+    controller.abort(new AgentStoppedError(agentId, reason));
+    return true;
   }
 
   /** Resolves once the run has stopped taking work and no agent is running. */
@@ -197,6 +218,8 @@ export class AgentScheduler {
     schema: ReturnType<typeof compileSchema> | null,
   ): Promise<AgentRecord | null> {
     this.assertAccepting();
+    const stop = this.stops.get(record.id)?.signal;
+    if (stop?.aborted) return this.fail(record, stoppedText(stop), true);
     const budgetError = this.budgetError();
     if (budgetError) {
       this.halt({ status: "budget-exhausted", error: budgetError });
@@ -207,6 +230,8 @@ export class AgentScheduler {
     this.maxRunning = Math.max(this.maxRunning, this.running);
     this.emit({ type: "agent.started", agentId: record.id });
     const validate = schema ? (value: unknown) => schema.validate(value) : () => ({ ok: true as const });
+    // The agent sees the run's cancel and its own stop as one signal.
+    const signal = stop ? AbortSignal.any([this.options.signal, stop]) : this.options.signal;
     let feedback: string | undefined;
     try {
       for (let attempt = 1; attempt <= this.options.limits.maxSchemaAttempts; attempt++) {
@@ -223,13 +248,15 @@ export class AgentScheduler {
             attempt,
             feedback,
             validate,
-            signal: this.options.signal,
+            signal,
           });
         } catch (error) {
           if (error instanceof AgentFailedError) {
             this.spend(record, error.usage, error.costUsd);
             record.change = error.change ?? record.change;
           }
+          if (stop?.aborted) return this.fail(record, stoppedText(stop), true);
+          if (error instanceof AgentFailedError && error.stopped) return this.fail(record, errorText(error), true);
           return this.fail(record, errorText(error));
         }
         this.spend(record, result.usage, result.costUsd);
@@ -237,6 +264,8 @@ export class AgentScheduler {
         record.meta = result.meta ?? {};
         const verdict = validate(result.output);
         if (!verdict.ok) {
+          // A stopped agent is not asked for another attempt.
+          if (stop?.aborted) return this.fail(record, stoppedText(stop), true);
           feedback = verdict.error;
           continue;
         }
@@ -269,10 +298,11 @@ export class AgentScheduler {
     if (this.closed) throw new InvalidScriptCallError("agent() was called after the script had finished; await every agent() call");
   }
 
-  private fail(record: AgentRecord, error: string): null {
+  private fail(record: AgentRecord, error: string, stopped = false): null {
     record.status = "failed";
     record.error = error;
-    this.emit({ type: "agent.failed", agentId: record.id, error, usage: record.usage, costUsd: record.costUsd });
+    if (stopped) record.stopped = true;
+    this.emit({ type: "agent.failed", agentId: record.id, error, usage: record.usage, costUsd: record.costUsd, ...(stopped ? { stopped: true } : {}) });
     return null;
   }
 
@@ -328,6 +358,10 @@ export class AgentScheduler {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function stoppedText(signal: AbortSignal): string {
+  return signal.reason instanceof AgentStoppedError ? `stopped: ${signal.reason.reason}` : "stopped";
+}
 
 function cancelError(signal: AbortSignal): RunCancelledError {
   const reason = signal.reason instanceof Error ? signal.reason.message : typeof signal.reason === "string" ? signal.reason : "cancelled";

@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { AgentScheduler, type Halt } from "./agent-scheduler.js";
+import type { AgentStops } from "./agent-stops.js";
 import { MemoryJournal } from "./journal/memory-journal.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
 import type { Sandbox, SandboxResult } from "./sandbox/types.js";
@@ -50,6 +51,8 @@ export interface RunScriptOptions {
   clock?: Clock;
   resolveWorkflow?: WorkflowResolver;
   extensions?: RuntimeExtension[];
+  /** Lets the caller stop single agents while the run goes on (see `AgentStops`). */
+  agentStops?: AgentStops;
 }
 
 /** Runs a plan script to the end (or to the cap, budget or cancellation that stops it). */
@@ -91,6 +94,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     signal: controller.signal,
     onSpend: () => sandbox?.pushState(budgetState()),
   });
+  const detachStops = options.agentStops?.attach((agentId, reason) => scheduler.stopAgent(agentId, reason));
   const budgetState = (): JsonValue => ({
     budget: {
       totalTokens: limits.budgetTokens,
@@ -136,6 +140,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     // Agents the script left running are paid for: wait for them and keep their results.
     await scheduler.close();
   } finally {
+    detachStops?.();
     options.signal?.removeEventListener("abort", onOutsideAbort);
     await sandbox?.terminate();
   }
