@@ -9,6 +9,7 @@ import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 import type { ModelClient, Role } from "./model/index.js";
 import type { ToolLoopOptions, ToolLoopResult } from "./run-tool-loop.js";
 import type { AgentTool } from "./tools/types.js";
+import type { AgentTranscript } from "../transcripts/types.js";
 
 /** Limits of one agent, all filled in. */
 export interface AgentLimits {
@@ -33,6 +34,8 @@ export interface AgentEnv {
   protectedPaths: readonly string[] | undefined;
   limits: AgentLimits;
   log: Logger;
+  /** This agent's transcript, when transcripts are recorded (set per agent by the runner). */
+  transcript?: AgentTranscript;
 }
 
 /** The label of an agent, as the runtime named it (never empty). */
@@ -60,6 +63,7 @@ export function loopOptions(
     maxToolOutputChars: env.limits.maxToolOutputChars,
     signal: request.signal,
     log: parts.log,
+    ...(env.transcript ? { transcript: env.transcript } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { ModelCallAbortedError, withCacheControl, type ModelClient } from "./mod
 import { shrinkContext, SHRINK_THRESHOLD } from "./shrink-context.js";
 import { capOutput } from "./tools/cap-output.js";
 import type { AgentTool, FinishPayload } from "./tools/types.js";
+import type { AgentTranscript } from "../transcripts/types.js";
 
 export interface ToolLoopOptions {
   model: ModelClient;
@@ -32,6 +33,10 @@ export interface ToolLoopOptions {
   maxToolOutputChars: number;
   signal: AbortSignal;
   log: Logger;
+  /** Records the conversation (prompt, turns, tool calls); writes are batched, so this costs the loop nothing measurable. */
+  transcript?: AgentTranscript;
+  /** Milliseconds for the transcript's timings. Default `performance.now`. */
+  now?: () => number;
 }
 
 /** How the loop ended. Only `finished` carries a result. */
@@ -67,7 +72,8 @@ const LAST_TURN = "You have one turn left: call finish now, with a summary of wh
 
 /** Runs the loop; see the module comment. */
 export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopResult> {
-  const { model, signal, log } = options;
+  const { model, signal, log, transcript } = options;
+  const now = options.now ?? (() => performance.now());
   const tools = new Map(options.tools.map((tool) => [tool.definition.name, tool]));
   const definitions = options.tools.map((tool) => tool.definition);
   const result: ToolLoopResult = {
@@ -93,6 +99,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
   ];
   let lastContextTokens = 0;
   let mustShrink = false;
+  transcript?.prompt({ model: options.modelId, system: options.system, shared: options.shared, prompt: options.prompt });
 
   const stop = (why: LoopStop, error: unknown = null) => Object.assign(result, { stop: why, error });
 
@@ -118,11 +125,16 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
       { sharedPrefixEnd: { message: 0, block: 0 } },
     );
     let message: Message;
+    let turnUsage: TokenUsage = { ...ZERO_USAGE };
+    let turnCost = 0;
+    const turnStarted = now();
     try {
       const response = await model.createMessage(params, { signal, prefixKey });
       message = response.message;
       result.turns += 1;
       result.usage = addUsage(result.usage, response.usage);
+      turnUsage = response.usage;
+      turnCost = response.costUsd;
       result.costUsd += response.costUsd;
       lastContextTokens = response.usage.input + response.usage.cacheWrite + response.usage.cacheRead + response.usage.output;
     } catch (error) {
@@ -133,6 +145,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
 
     const text = message.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n").trim();
     if (text !== "") result.lastText = text;
+    transcript?.turn({ turn: result.turns, usage: turnUsage, costUsd: turnCost, stopReason: message.stop_reason, text, ms: Math.round(now() - turnStarted) });
     messages.push({ role: "assistant", content: message.content.length > 0 ? message.content : [{ type: "text", text: "(no answer)" }] });
     if (message.stop_reason === "refusal") return stop("refused");
 
@@ -164,9 +177,11 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
     let finish: FinishPayload | undefined;
     for (const [index, call] of calls.entries()) {
       result.toolCalls += 1;
+      const callStarted = now();
       const answer = (content: string, isError: boolean) => {
         if (isError) result.toolErrors += 1;
         results.push({ type: "tool_result", tool_use_id: call.id, content, ...(isError ? { is_error: true } : {}) });
+        transcript?.tool({ turn: result.turns, name: call.name, input: call.input, output: content, isError, ms: Math.round(now() - callStarted) });
       };
       // Only the last call of a reply cut off at the output limit can be incomplete.
       if (cutOff && index === calls.length - 1) {
