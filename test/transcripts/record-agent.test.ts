@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AgentStoppedError } from "../../src/runtime/errors.js";
-import type { JsonValue } from "../../src/runtime/types.js";
+import type { JsonSchema, JsonValue } from "../../src/runtime/types.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/types.js";
 import { createTranscriptRecorder } from "../../src/transcripts/create-transcript-recorder.js";
@@ -11,7 +11,7 @@ import type { TranscriptRecorder } from "../../src/transcripts/types.js";
 import { agentRequest, reply, RUN_ID, startHarness, type Harness } from "../agents/agent-harness.js";
 
 const FILES = { "src/api.ts": 'export function load() {\n  return fetchJson("/a");\n}\n' };
-const VERDICT = { type: "object", required: ["verdict", "evidence"], properties: { verdict: { type: "string" }, evidence: { type: "string" } } } as const;
+const VERDICT: JsonSchema = { type: "object", required: ["verdict", "evidence"], properties: { verdict: { type: "string" }, evidence: { type: "string" } } };
 
 let h: Harness;
 let dir: string;
