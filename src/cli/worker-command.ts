@@ -14,6 +14,8 @@ import { createBatchModelClient } from "../agents/model/batch/index.js";
 import { createModelClient } from "../agents/model/index.js";
 import { hasAppCredentials, loadEnv } from "../config/load-env.js";
 import { createRunnerFactory } from "../queue/agents/create-runner-factory.js";
+import { openStore } from "../store/index.js";
+import { createAppTranscriptRecorder } from "../transcripts/create-app-transcript-recorder.js";
 import { startAgentWorker } from "../queue/agents/start-agent-worker.js";
 import { DEFAULT_AGENT_QUEUE } from "../queue/agents/types.js";
 import { intFlag, UsageError, type CliIo } from "./cli-io.js";
@@ -107,13 +109,16 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
         log,
       })
     : undefined;
+  // With the shared database, agents' transcripts are written from here, as they happen.
+  const transcriptStore = config.databaseUrl ? await openStore({ url: config.databaseUrl.reveal(), log }) : null;
+  const transcripts = transcriptStore ? createAppTranscriptRecorder(transcriptStore, config, log) : undefined;
   const worker = await startAgentWorker({
     connection: { url: config.redisUrl.reveal() },
     queueName,
     concurrency,
     // Only an explicit setting changes the queue's cap: a worker started without it must not reset the deployment's.
     globalConcurrency: io.env.DYNFLOW_MAX_CONCURRENCY?.trim() ? config.caps.maxConcurrency : undefined,
-    createRunner: createRunnerFactory({ model, batchModel, dataDir: config.dataDir, credentials, env: io.env as NodeJS.ProcessEnv, log }),
+    createRunner: createRunnerFactory({ model, batchModel, dataDir: config.dataDir, credentials, env: io.env as NodeJS.ProcessEnv, log, ...(transcripts ? { transcripts } : {}) }),
     lockDurationMs,
     stalledIntervalMs,
     log,
@@ -138,6 +143,8 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
   const reason = await (deps.untilStopped ?? untilSignal)();
   io.stderr(`dynflow worker: ${reason}: stopping (running agents get ${graceSeconds} s, then go back to the queue; running run steps may finish)\n`);
   await Promise.all([worker.stop(graceSeconds * 1000), runs?.close()]);
+  await transcripts?.close();
+  await transcriptStore?.close();
   return 0;
 }
 

@@ -14,6 +14,8 @@ export interface RedisConnection {
 export interface QueueKeys {
   /** Set when a run is cancelled; workers poll it between turns of that run's agents. */
   cancel(runId: string): string;
+  /** Set when one agent of a run is stopped; workers poll it like the cancel mark. */
+  stopAgent(runId: string, agentId: string): string;
   /** Holders of one installation's slots (a sorted set scored by expiry). */
   installationSlots(installationId: number): string;
 }
@@ -22,6 +24,7 @@ export function queueKeys(queueName: string, prefix = DEFAULT_KEY_PREFIX): Queue
   const base = `${prefix}:${queueName}`;
   return {
     cancel: (runId) => `${base}:cancel:${runId}`,
+    stopAgent: (runId, agentId) => `${base}:stop:${runId}:${agentId}`,
     installationSlots: (installationId) => `${base}:installation:${installationId}`,
   };
 }

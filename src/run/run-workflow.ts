@@ -55,6 +55,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     protectedPaths: run.settings.protectedPaths,
     limits: run.settings.agentLimits,
     log: run.log,
+    ...(run.transcripts ? { transcripts: run.transcripts } : {}),
   });
   const { extension, review } = createReviewExtension({
     repository: run.repository,
@@ -76,6 +77,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     clock: run.clock,
     extensions: [extension],
     resolveWorkflow: run.resolveWorkflow,
+    ...(run.agentStops ? { agentStops: run.agentStops } : {}),
   });
   const { lines, workers, toMerge } = review.outcomes(outcome);
 
@@ -116,6 +118,9 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     wallMs: run.clock.now() - startedAt,
   });
   run.log.info({ runId: run.runId, status: outcome.status, merged: reconcile.merged.length, branch }, "run finished");
+  const reportMarkdown = renderReport(reportModel);
+  // The dashboard shows the report as it was written.
+  run.transcripts?.document(run.runId, "report", reportMarkdown);
   return {
     runId: run.runId,
     branch,
@@ -124,7 +129,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     lines: withConflicts(lines, reconcile),
     workers: reportModel.workers,
     reconcile,
-    reportMarkdown: renderReport(reportModel),
+    reportMarkdown,
     reportModel,
     draft: isDraftWorthy(reportModel).draft,
     plan,

@@ -12,6 +12,8 @@ import type { LineOutcome, ReviewConfig } from "../review/types.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
 import type { AgentRunner, Clock, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
+import type { AgentStops } from "../runtime/agent-stops.js";
+import type { TranscriptRecorder } from "../transcripts/types.js";
 
 /** Where a run is, for progress views (the script's own progress comes as `RunEvent`s). */
 export type WorkflowStage = "plan" | "run" | "reconcile" | "report";
@@ -61,6 +63,10 @@ export interface RunWorkflowInput {
    * ones). Without it, `workflow(name)` fails; `workflow({ script })` works either way.
    */
   resolveWorkflow?: WorkflowResolver;
+  /** Where agents' transcripts are recorded (the default runner records there too). */
+  transcripts?: TranscriptRecorder;
+  /** Lets the caller stop single agents while the run goes on. */
+  agentStops?: AgentStops;
 }
 
 /** How the run is capped and reviewed; everything optional, defaults filled in one place. */

@@ -14,6 +14,7 @@ import type { CommitIdentity } from "../../workspace/index.js";
 import type { CancelRegistry } from "../steps/cancel-registry.js";
 import type { AgentPlacement } from "../execute/create-run-runner.js";
 import type { RunQueue } from "../../queue/runs/run-queue.js";
+import type { TranscriptRecorder } from "../../transcripts/types.js";
 
 /** Services shared by every run of the process; built in one place (`createRunServices`, or a test). */
 export interface RunServices {
@@ -55,6 +56,12 @@ export interface RunServices {
   timers?: Timers;
   /** The plan API reference for the planner. Default: `docs/plan-api.md` of the package. */
   planApiDoc?: () => Promise<string>;
+  /** Where agents' transcripts are recorded (agents of this process; workers record their own). None: not recorded. */
+  transcripts?: TranscriptRecorder;
+  /** Transcripts older than this are pruned by the app. Unset: never pruned. */
+  transcriptRetentionMs?: number;
+  /** How often an executing run reads its dashboard controls. Default 1,000 ms. */
+  controlPollMs?: number;
 }
 
 /** The services plus what only the Probot app can provide. */

@@ -11,7 +11,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { pino, type Logger } from "pino";
-import { AgentFailedError } from "../../runtime/errors.js";
+import { AgentFailedError, AgentStoppedError } from "../../runtime/errors.js";
 import { ZERO_USAGE, type AgentRequest, type AgentResult, type AgentRunner, type ChangeRef } from "../../runtime/types.js";
 import { agentJobId, isAgentJobOutcome, jobPriority, resultOf, toAgentJobData } from "./agent-job.js";
 import { checkInteger, QueueOptionError } from "../errors.js";
@@ -71,16 +71,25 @@ export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): Queu
     return { kind: "none" };
   }
 
-  /** The run was cancelled while its job waited or ran. */
+  /** The run was cancelled, or this one agent stopped, while its job waited or ran. */
   async function cancel(jobId: string, request: AgentRequest, jobLog: Logger): Promise<JobSettlement> {
-    // Workers poll this mark and abort the run's agents between turns.
-    cancelMarked ??= queue.redis.set(queue.keys.cancel(request.runId), "1", "PX", keepMs).catch((error: unknown) => {
-      cancelMarked = null;
-      throw error;
-    });
-    await cancelMarked;
+    const stopped = request.signal.reason instanceof AgentStoppedError;
+    if (stopped) {
+      // Only this agent: the worker running it polls its stop mark.
+      await queue.redis.set(queue.keys.stopAgent(request.runId, request.agentId), "1", "PX", keepMs);
+    } else {
+      // Workers poll this mark and abort the run's agents between turns.
+      cancelMarked ??= queue.redis.set(queue.keys.cancel(request.runId), "1", "PX", keepMs).catch((error: unknown) => {
+        cancelMarked = null;
+        throw error;
+      });
+      await cancelMarked;
+    }
     const removed = await queue.queue.remove(jobId).catch(() => 0);
-    if (removed === 1) throw new AgentFailedError("the run was cancelled before a worker started this agent", { ...ZERO_USAGE }, 0);
+    if (removed === 1) {
+      const what = stopped ? "the agent was stopped" : "the run was cancelled";
+      throw new AgentFailedError(`${what} before a worker started it`, { ...ZERO_USAGE }, 0, { stopped });
+    }
     jobLog.info({ graceMs: cancelGraceMs }, "run cancelled: waiting for the running agent to stop and report its spend");
     const settlement = await queue.waitForJob(jobId, AbortSignal.timeout(cancelGraceMs));
     if (settlement.state === "aborted") {

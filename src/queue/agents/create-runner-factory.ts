@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { createAgentRunner } from "../../agents/create-agent-runner.js";
 import type { ModelClient } from "../../agents/model/index.js";
 import type { Clock } from "../../runtime/types.js";
+import type { TranscriptRecorder } from "../../transcripts/types.js";
 import { openRepository, syncClone, type GitRepository } from "../../workspace/index.js";
 import { withRemoteChanges } from "./share-changes.js";
 import type { CreateRunner, QueuedRunContext, RunnerHandle } from "./types.js";
@@ -25,6 +26,8 @@ export interface RunnerFactoryOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   log?: Logger;
+  /** Where agents' transcripts go (the shared store); none when the worker has no database. */
+  transcripts?: TranscriptRecorder;
 }
 
 /** Creates the worker's `createRunner`; see the module comment. */
@@ -58,6 +61,7 @@ function handleOf(repository: GitRepository, context: QueuedRunContext, options:
     protectedPaths: context.protectedPaths,
     limits: context.limits,
     log,
+    ...(options.transcripts ? { transcripts: options.transcripts } : {}),
   });
   return { runner, close: () => repository.close() };
 }

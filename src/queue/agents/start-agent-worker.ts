@@ -12,7 +12,7 @@
  */
 import { Queue, WaitingError, Worker, type Job } from "bullmq";
 import { pino, type Logger } from "pino";
-import { RunCancelledError } from "../../runtime/errors.js";
+import { AgentStoppedError, RunCancelledError } from "../../runtime/errors.js";
 import { compileSchema } from "../../runtime/schema/compile-schema.js";
 import type { AgentRequest } from "../../runtime/types.js";
 import { failedOutcome, finishedOutcome, readAgentJobData } from "./agent-job.js";
@@ -61,6 +61,7 @@ export interface AgentWorker {
 
 interface ActiveJob {
   runId: string;
+  agentId: string;
   controller: AbortController;
 }
 
@@ -94,10 +95,13 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
     const forward = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", forward, { once: true });
     // Registered before the mark is read, so a cancel between the two is seen by the poll.
-    active.set(jobId, { runId: request.runId, controller });
+    active.set(jobId, { runId: request.runId, agentId: request.agentId, controller });
     try {
       if ((await redis.exists(keys.cancel(request.runId))) === 1) {
         return failedOutcome(new RunCancelledError("the run was cancelled before this agent started"));
+      }
+      if ((await redis.exists(keys.stopAgent(request.runId, request.agentId))) === 1) {
+        return failedOutcome(new AgentStoppedError(request.agentId, "stopped before a worker started it"));
       }
       const runner = await runners.acquire(context);
       try {
@@ -111,6 +115,8 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
           throw new WaitingError();
         }
         jobLog.info({ err: error }, "agent failed");
+        // A stopped agent's failure says so, so its owner records it as stopped rather than failed.
+        if (controller.signal.reason instanceof AgentStoppedError) return stoppedOutcome(error, controller.signal.reason);
         return failedOutcome(error);
       } finally {
         runners.release(context.runId);
@@ -142,11 +148,14 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
   const poll = setInterval(() => {
     const runIds = [...new Set([...active.values()].map((job) => job.runId))];
     if (runIds.length === 0) return;
-    redis.mget(...runIds.map((runId) => keys.cancel(runId))).then(
+    const jobs = [...active.values()];
+    redis.mget(...runIds.map((runId) => keys.cancel(runId)), ...jobs.map((job) => keys.stopAgent(job.runId, job.agentId))).then(
       (marks) => {
         const cancelled = new Set(runIds.filter((_, i) => marks[i] !== null));
-        for (const job of active.values()) {
-          if (cancelled.has(job.runId) && !job.controller.signal.aborted) job.controller.abort(new RunCancelledError("cancelled by its owner"));
+        for (const [i, job] of jobs.entries()) {
+          if (job.controller.signal.aborted) continue;
+          if (cancelled.has(job.runId)) job.controller.abort(new RunCancelledError("cancelled by its owner"));
+          else if (marks[runIds.length + i] !== null) job.controller.abort(new AgentStoppedError(job.agentId, "stopped from the dashboard"));
         }
       },
       (error: unknown) => log.warn({ err: error }, "could not read cancel marks; trying again"),
@@ -198,6 +207,12 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
       });
     });
   }
+}
+
+/** The outcome of an agent stopped on this worker: its spend and partial change, marked stopped. */
+function stoppedOutcome(error: unknown, reason: AgentStoppedError): AgentJobOutcome {
+  const failed = failedOutcome(error);
+  return failed.status === "failed" ? { ...failed, code: "agent_stopped", message: reason.message } : failed;
 }
 
 /** The request as the runner expects it: `validate` from the schema, `signal` from this worker. */
