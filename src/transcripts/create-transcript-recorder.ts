@@ -181,6 +181,9 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
         };
         // The end is always kept: without room, in a form that leaves the long parts out.
         const fits = state.bytes + Buffer.byteLength(JSON.stringify(full)) <= limits.agentBytes;
+        // A refuter's verdict also as a tiny entry, so the run page lists every verdict without reading whole endings.
+        const verdict = verdictOf(ending.output);
+        if (verdict !== null) record("verdict", { verdict }, true);
         record("end", fits ? full : { ...full, output: output === null ? null : cut(output, 500), diff: null, summary: full.summary === null ? null : cut(full.summary, 500), shortened: true }, true);
       },
     };
@@ -222,6 +225,12 @@ function shortForm(entries: TranscriptEntryInput[], limits: TranscriptLimits): T
 }
 
 const RUN_MARKER_SEQ = 999_999;
+
+/** The `verdict` of a refuter's result object, if it has one. */
+function verdictOf(output: JsonValue | undefined): string | null {
+  if (output === null || output === undefined || typeof output !== "object" || Array.isArray(output)) return null;
+  return typeof output.verdict === "string" ? output.verdict.slice(0, 40) : null;
+}
 
 /** `text` cut to `max` characters, saying how much was left out. */
 export function cut(text: string, max: number): string {

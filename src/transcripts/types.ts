@@ -8,11 +8,12 @@
  * - `turn`: one model call: tokens, cost, stop reason, its text, timing.
  * - `tool`: one tool call: name, input, an excerpt of the output, error, timing.
  * - `truncated`: the agent's or the run's bound was reached; later entries were dropped.
+ * - `verdict`: a refuter's verdict alone (a few bytes), for the run page.
  * - `end`: how it ended (finished, failed, stopped), result, summary, change and its diff.
  */
 import type { ChangeRef, JsonValue, TokenUsage } from "../runtime/types.js";
 
-export type TranscriptKind = "start" | "prompt" | "turn" | "tool" | "truncated" | "end" | "doc";
+export type TranscriptKind = "start" | "prompt" | "turn" | "tool" | "truncated" | "verdict" | "end" | "doc";
 
 /** Agent id under which a run's shared documents (system prompts, task context, report) are kept. */
 export const DOC_AGENT = "~doc";

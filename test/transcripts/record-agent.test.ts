@@ -61,6 +61,7 @@ describe("recording where agents run", () => {
 
     const refuter = await store.transcripts.listAgent(RUN_ID, "a2");
     expect(refuter[0]?.body).toMatchObject({ role: "refuter", judges: worker.change?.commit });
+    expect(refuter.find((e) => e.kind === "verdict")?.body).toEqual({ verdict: "upheld" });
     expect(refuter.at(-1)?.body).toMatchObject({ status: "finished", outputIsJson: true, output: expect.stringContaining("src/api.ts:2 uses http.get") });
   });
 
