@@ -44,6 +44,7 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
   if (requester) links.requester = requester;
   if (commentUrl) links.commentUrl = commentUrl;
   if (progress.checkRun.current?.url) links.checkRunUrl = progress.checkRun.current.url;
+  if (runtime.dashboardUrl) links.dashboardUrl = runtime.dashboardUrl(run.id);
   const model = withRunExtras(result.reportModel, {
     estimate: reportEstimateOf(plan),
     links,

@@ -29,6 +29,7 @@ function layout(){if(!tl)return;var now=Date.now()-Number(tl.dataset.t0),end=tl.
 var rows=tl.querySelectorAll("li[data-q]");for(var i=0;i<rows.length;i++){var r=rows[i],q=Number(r.dataset.q),s=r.dataset.s?Number(r.dataset.s):null,e=r.dataset.e?Number(r.dataset.e):null;
 var from=s===null?q:s,to=e===null?(tl.dataset.end?span:now):e,b=r.querySelector("i");if(b){b.style.left=(100*from/span).toFixed(2)+"%";b.style.width=(100*Math.max(to-from,0)/span).toFixed(2)+"%";}}}
 layout();
+document.addEventListener("submit",function(ev){var f=ev.target;if(f&&f.dataset&&f.dataset.confirm&&!confirm(f.dataset.confirm))ev.preventDefault();});
 var form=document.getElementById("stopf");
 document.addEventListener("click",function(ev){var t=ev.target;if(!form||!t||!t.dataset||!t.dataset.stop)return;ev.preventDefault();
 if(!confirm("Stop agent "+t.dataset.stop+"? Its call resolves null in the script."))return;form.action=form.dataset.base+t.dataset.stop+"/stop";form.submit();});

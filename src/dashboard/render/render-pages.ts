@@ -101,7 +101,7 @@ export function renderRunPage(input: RunPageInput): string {
   ].join("");
   const controls =
     input.canWrite && !final
-      ? `<form method=post action="${base}/cancel" onsubmit="return confirm('Cancel this run? What finished is still pushed and reported.')"><input type=hidden name=_csrf value="${esc(input.viewer?.csrf ?? "")}"><button class=danger>Cancel the run</button></form><form id=stopf method=post data-base="${base}/agents/"><input type=hidden name=_csrf value="${esc(input.viewer?.csrf ?? "")}"></form>`
+      ? `<form method=post action="${base}/cancel" data-confirm="Cancel this run? What finished is still pushed and reported."><input type=hidden name=_csrf value="${esc(input.viewer?.csrf ?? "")}"><button class=danger>Cancel the run</button></form><form id=stopf method=post data-base="${base}/agents/"><input type=hidden name=_csrf value="${esc(input.viewer?.csrf ?? "")}"></form>`
       : "";
   const end = timeline.finishedAfter;
   const span = Math.max(1, end ?? (timeline.t0 === null ? 1 : input.now - timeline.t0));
@@ -171,7 +171,7 @@ export function renderAgentPage(input: AgentPageInput): string {
   const running = input.state === "running" || input.state === "queued";
   const stop =
     input.canWrite && running
-      ? `<form method=post action="${base}/agents/${esc(input.agentId)}/stop" onsubmit="return confirm('Stop this agent? Its call resolves null in the script.')"><input type=hidden name=_csrf value="${esc(input.viewer?.csrf ?? "")}"><button class=danger>Stop this agent</button></form>`
+      ? `<form method=post action="${base}/agents/${esc(input.agentId)}/stop" data-confirm="Stop this agent? Its call resolves null in the script."><input type=hidden name=_csrf value="${esc(input.viewer?.csrf ?? "")}"><button class=danger>Stop this agent</button></form>`
       : "";
   const judged =
     input.judgedBy.length === 0
