@@ -112,7 +112,7 @@ export function renderRunPage(input: RunPageInput): string {
       phase = agent.phase;
       rows.push(`<li class=ph>${esc(phase ?? "(no phase)")}</li>`);
     }
-    rows.push(renderRow(agent, span, input.verdicts.get(agent.id), input.canWrite && !final));
+    rows.push(renderRow(`${base}/agents/`, agent, span, input.verdicts.get(agent.id), input.canWrite && !final));
   }
   const error = run.error ? `<p class=err>${esc(run.error.message)}</p>` : "";
   const truncated = input.transcriptTruncated ? `<p class=note>This run's transcripts reached their size bound; later entries were cut (see DYNFLOW_TRANSCRIPT_RUN_MB).</p>` : "";
@@ -128,7 +128,7 @@ export function renderRunPage(input: RunPageInput): string {
   });
 }
 
-function renderRow(agent: TimelineAgent, span: number, verdict: string | undefined, canStop: boolean): string {
+function renderRow(agents: string, agent: TimelineAgent, span: number, verdict: string | undefined, canStop: boolean): string {
   const from = agent.startedAt ?? agent.queuedAt;
   const to = agent.endedAt ?? span;
   const style = `left:${((100 * from) / span).toFixed(2)}%;width:${((100 * Math.max(0, to - from)) / span).toFixed(2)}%`;
@@ -136,7 +136,7 @@ function renderRow(agent: TimelineAgent, span: number, verdict: string | undefin
   const state = STATE_NAMES[agent.state];
   const shown = verdict ? `<span class="st v-${esc(verdict)}">${esc(verdict)}</span>` : `<span class="st ${state}">${state}</span>`;
   const stop = canStop && (agent.state === "q" || agent.state === "r") ? `<button data-stop="${esc(agent.id)}">stop</button>` : "";
-  return `<li id="ag-${esc(agent.id)}" class="${esc(agent.role)} ${agent.state}" ${data}><a href="agents/${esc(agent.id)}" title="${esc(agent.label)}">${esc(agent.label)}</a><span class=bar><i style="${style}"></i></span>${shown}${stop}</li>`;
+  return `<li id="ag-${esc(agent.id)}" class="${esc(agent.role)} ${agent.state}" ${data}><a href="${agents}${esc(agent.id)}" title="${esc(agent.label)}">${esc(agent.label)}</a><span class=bar><i style="${style}"></i></span>${shown}${stop}</li>`;
 }
 
 export interface AgentPageInput {
