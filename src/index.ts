@@ -12,7 +12,7 @@ import { recoverRuns } from "./app/steps/recover-runs.js";
 import type { ScheduleSyncDeps } from "./app/audits/sync-repo-schedules.js";
 import type { AppRuntime, RunServices } from "./app/services/types.js";
 import { createAppSlugResolver } from "./github/get-app-slug.js";
-import type { GitHubClient } from "./github/github-client.js";
+import { toGitHubClient } from "./github/github-client.js";
 import { createHealthHandler, type HealthCheck } from "./http/create-health-handler.js";
 import { createDashboardHandler, type DashboardOptions } from "./dashboard/create-dashboard-handler.js";
 import { startTranscriptPruning } from "./transcripts/start-transcript-pruning.js";
@@ -88,7 +88,7 @@ function serveDashboard(app: Probot, options: AppOptions, deps: RunServices): vo
 
 /** Adds what only the app can give (installation clients, the slug) and starts taking queued run steps. */
 function startRuns(app: Probot, services: RunServices, appSlug: () => Promise<string | undefined>): AppRuntime {
-  const runtime = createAppRuntime(services, { auth: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient, appSlug });
+  const runtime = createAppRuntime(services, { auth: async (installationId) => toGitHubClient(await app.auth(installationId)), appSlug });
   // With the shared run queue, the web process only enqueues: `dynflow worker`s take the steps.
   services.queue.start(createRunJobProcessor(runtime));
   if (services.transcriptRetentionMs !== undefined) {

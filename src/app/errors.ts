@@ -65,3 +65,30 @@ export class InvalidRepoConfigError extends DynflowError {
     this.problems = problems;
   }
 }
+
+/** Which JSON column of a run record could not be read. */
+export type RunColumn = "plan" | "limits" | "result";
+
+/**
+ * A JSON column of a run record does not hold what this version reads (it
+ * was edited by hand, or written by an incompatible version). The run stops
+ * with this message instead of running on a guess.
+ */
+export class UnreadableRunRecordError extends DynflowError {
+  declare readonly code: "unreadable_run_record";
+  readonly column: RunColumn;
+  /** The first problem, as `path: message`. */
+  readonly problem: string;
+
+  constructor(column: RunColumn, problem: string, options?: { cause?: unknown }) {
+    super("unreadable_run_record", `the run's stored ${column} cannot be read (${problem}); ${COLUMN_ADVICE[column]}`, options);
+    this.column = column;
+    this.problem = problem;
+  }
+}
+
+const COLUMN_ADVICE: Record<RunColumn, string> = {
+  plan: "start a new run for the same task",
+  limits: "resume the run to give it the repository's current settings",
+  result: "the run's outcome is in its status comment and check run",
+};

@@ -2,7 +2,7 @@ export { nextRunAt, DEFAULT_TIMEZONE, type NextRunOptions } from "./next-run.js"
 export { toScheduleInput, auditFromSchedule, type AuditSpec } from "./schedule-spec.js";
 export { syncSchedules, removeInstallationSchedules, removeRepositorySchedules, type SyncSchedulesOptions, type SyncedSchedules } from "./sync-schedules.js";
 export { configChangedInPush, REPO_CONFIG_PATH, type PushPayloadLike } from "./config-changed-in-push.js";
-export { startScheduler, DEFAULT_SCHEDULER_INTERVAL_MS, type Scheduler, type StartSchedulerOptions, type TickResult, type Timers } from "./start-scheduler.js";
+export { startScheduler, DEFAULT_SCHEDULER_INTERVAL_MS, type Scheduler, type StartSchedulerOptions, type TickResult } from "./start-scheduler.js";
 export {
   startQueueScheduler,
   schedulerId,

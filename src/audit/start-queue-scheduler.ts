@@ -10,7 +10,7 @@ import { Queue, Worker, type ConnectionOptions, type Job } from "bullmq";
 import pino, { type Logger } from "pino";
 import type { ScheduleKey, ScheduleRecord, Store } from "../store/types.js";
 import { auditFromSchedule } from "./schedule-spec.js";
-import type { Timers } from "./start-scheduler.js";
+import { realTimers, type Timers } from "../time.js";
 import type { FireSchedule, ScheduledFiring } from "./types.js";
 
 /** Queue the firings go through unless told otherwise. */
@@ -31,11 +31,6 @@ const MACROS: Readonly<Record<string, string>> = {
   "@daily": "0 0 * * *",
   "@midnight": "0 0 * * *",
   "@hourly": "0 * * * *",
-};
-
-const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
 export interface StartQueueSchedulerOptions {
@@ -70,7 +65,7 @@ export interface QueueScheduler {
 export function startQueueScheduler(options: StartQueueSchedulerOptions): QueueScheduler {
   const { connection, prefix, store } = options;
   const queueName = options.queueName ?? DEFAULT_AUDIT_QUEUE;
-  const timers = options.timers ?? systemTimers;
+  const timers = options.timers ?? realTimers;
   const log = options.log ?? pino({ level: "silent" });
   const intervalMs = options.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS;
   const queue = new Queue<ScheduleKey>(queueName, { connection, ...(prefix ? { prefix } : {}) });

@@ -6,7 +6,7 @@
  * No Redis is needed for that guarantee.
  */
 import pino, { type Logger } from "pino";
-import { systemClock, type Clock } from "../runtime/types.js";
+import { realTimers, systemClock, type Clock, type Timers } from "../time.js";
 import type { ScheduleRecord, Store } from "../store/types.js";
 import { nextRunAt } from "./next-run.js";
 import { auditFromSchedule } from "./schedule-spec.js";
@@ -14,17 +14,6 @@ import type { FireSchedule, ScheduledFiring } from "./types.js";
 
 /** How often the store is asked for due schedules unless told otherwise. */
 export const DEFAULT_SCHEDULER_INTERVAL_MS = 30_000;
-
-/** The timer functions the scheduler uses; the global ones by default. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 export interface StartSchedulerOptions {
   store: Pick<Store, "schedules">;
@@ -62,7 +51,7 @@ export interface Scheduler {
  */
 export function startScheduler(options: StartSchedulerOptions): Scheduler {
   const clock = options.clock ?? systemClock;
-  const timers = options.timers ?? systemTimers;
+  const timers = options.timers ?? realTimers;
   const log = options.log ?? pino({ level: "silent" });
   const intervalMs = options.intervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS;
   let stopped = false;

@@ -4,7 +4,7 @@
  * default branch. Removing the app removes its schedules.
  */
 import type { AuditConfig } from "../config/repo-config.js";
-import { systemClock, type Clock } from "../runtime/types.js";
+import { systemClock, type Clock } from "../time.js";
 import type { RepoKey, ScheduleRecord, Store } from "../store/types.js";
 import { toScheduleInput } from "./schedule-spec.js";
 

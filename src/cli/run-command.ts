@@ -16,7 +16,8 @@ import { renderProgressBlock, renderProgressLine, renderStageLine } from "../run
 import { runWorkflow } from "../run/run-workflow.js";
 import { toRunJson, type RunJson } from "../run/to-run-json.js";
 import type { RunEvent } from "../runtime/types.js";
-import { systemClock, type JsonValue } from "../runtime/types.js";
+import { type JsonValue } from "../runtime/types.js";
+import { systemClock } from "../time.js";
 import type { WorkflowStage } from "../run/types.js";
 import { createWorkflowResolver, type WorkflowSource } from "../workflows/resolve-workflow.js";
 import { GitCommandError, openRepository, type GitRepository } from "../workspace/index.js";

@@ -1,14 +1,15 @@
 /**
- * Reads `.github/dynflow.yml` through Probot's `context.config`, which reads
- * it from the default branch, follows `_extends`, and falls back to the
- * owner's `.github` repository. A missing file means the defaults.
+ * Reads `.github/dynflow.yml` with Probot's config rules: from the default
+ * branch, following `_extends`, falling back to the owner's `.github`
+ * repository (`configSourceOf`, or a Probot context's own `config`). A
+ * missing file means the defaults.
  */
-import type { Context } from "probot";
 import { YAMLError } from "yaml";
+import type { ConfigSource } from "../github/read-config-file.js";
 import { firstLine, parseRepoConfig, type ParseRepoConfigOptions, type ParseRepoConfigResult } from "./repo-config.js";
 
-/** The part of a Probot context this needs. */
-export type ConfigContext = Pick<Context, "config">;
+/** Where the file is read: `configSourceOf(github, owner, repo)`, or a Probot context. */
+export type ConfigContext = ConfigSource;
 
 /**
  * The validated repository config, or every problem with it. Invalid YAML is

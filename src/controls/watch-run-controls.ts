@@ -8,6 +8,7 @@
 import type { Logger } from "pino";
 import type { AgentStops } from "../runtime/agent-stops.js";
 import type { RunControlStore } from "../store/types.js";
+import { backgroundTimers, type Timers } from "../time.js";
 
 /** How often a run's controls are read. */
 export const CONTROL_POLL_MS = 1000;
@@ -18,14 +19,15 @@ export interface WatchRunControlsOptions {
   stops: AgentStops;
   /** Aborts the run with the reason. */
   cancel: (reason: string) => void;
-  timers?: { setTimeout(callback: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  /** Default: background timers. */
+  timers?: Timers;
   intervalMs?: number;
   log: Pick<Logger, "info" | "warn">;
 }
 
 /** Starts watching; call `stop()` when the run's execution ends. */
 export async function watchRunControls(options: WatchRunControlsOptions): Promise<{ stop(): void }> {
-  const timers = options.timers ?? { setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms).unref(), clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout) };
+  const timers = options.timers ?? backgroundTimers;
   const interval = options.intervalMs ?? CONTROL_POLL_MS;
   let last = (await options.controls.list(options.runId).catch(() => [])).at(-1)?.seq ?? 0;
   let stopped = false;

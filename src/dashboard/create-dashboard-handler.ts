@@ -15,7 +15,8 @@ import { gzipSync } from "node:zlib";
 import { exchangeWebFlowCode, getWebFlowAuthorizationUrl } from "@octokit/oauth-methods";
 import { Octokit } from "@octokit/rest";
 import { pino, type Logger } from "pino";
-import { systemClock, type Clock, type RunEvent } from "../runtime/types.js";
+import type { RunEvent } from "../runtime/types.js";
+import { backgroundTimers, sleep, systemClock, type Clock, type Timers } from "../time.js";
 import type { RunRecord, RunRecordStatus, Store } from "../store/types.js";
 import { DOC_AGENT } from "../transcripts/types.js";
 import type { AccessChecker, RepoAccess } from "./auth/github-access.js";
@@ -49,8 +50,10 @@ export interface DashboardOptions {
   /** `github` with a sign-in; `local` for `dynflow ui`; `off` shows how to turn it on. */
   mode: { kind: "github"; signIn: GitHubSignIn } | { kind: "local" } | { kind: "off" };
   clock?: Clock;
+  /** Timers of live pages' event polls. Default: background timers. */
+  timers?: Timers;
   log?: Logger;
-  /** How often a live page's events are read when no in-process notice arrives. Default 1,000 ms. */
+  /** How often a live page's events are read. Default 1,000 ms. */
   eventPollMs?: number;
 }
 
@@ -317,7 +320,7 @@ export function createDashboardHandler(options: DashboardOptions): Handler {
       if (batch.length === 500) continue;
       // A comment line keeps proxies from closing an idle stream.
       if (open) res.write(": keep-alive\n\n");
-      await new Promise((resolve) => setTimeout(resolve, interval));
+      await sleep(interval, { timers: options.timers ?? backgroundTimers });
     }
     res.end();
   }

@@ -5,9 +5,10 @@
  */
 import type { Logger } from "pino";
 import { CHECK_OUTPUT_LIMIT, fitBytes, fitLength } from "../progress/fit-text.js";
-import { createEditThrottle, type Timers } from "../progress/throttle-edits.js";
+import { createEditThrottle } from "../progress/throttle-edits.js";
+import { systemClock, type Clock, type Timers } from "../time.js";
 import type { CheckRunOutput } from "../progress/types.js";
-import { systemClock, type Clock, type RunStatus } from "../runtime/types.js";
+import { type RunStatus } from "../runtime/types.js";
 import { requestFailure, type GitHubClient } from "./github-client.js";
 
 /** The check run conclusions dynflow uses. */

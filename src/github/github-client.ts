@@ -1,12 +1,25 @@
 /**
- * The GitHub client dynflow talks through: the part of Octokit it uses, so a
- * Probot `context.octokit`, an installation Octokit from `app.auth(id)` and a
- * plain `@octokit/rest` client all fit. The host comes from the client (its
- * `baseUrl`), never from here, so GitHub Enterprise Server works unchanged.
+ * The GitHub client dynflow talks through: the part of Probot's Octokit it
+ * uses (the REST and GraphQL APIs and the config plugin), so a Probot
+ * `context.octokit` and an installation client from `app.auth(id)` fit
+ * as they are. The host comes from the client (its `baseUrl`), never from
+ * here, so GitHub Enterprise Server works unchanged.
  */
 import type { Octokit } from "@octokit/rest";
+import type { ProbotOctokit } from "probot";
 
-export type GitHubClient = Pick<Octokit, "rest" | "graphql" | "request" | "paginate" | "auth">;
+/** An Octokit as Probot builds it: with its plugins (config, retry, throttling, pagination). */
+export type ProbotClient = InstanceType<typeof ProbotOctokit>;
+
+export type GitHubClient = Pick<Octokit, "rest" | "graphql" | "request" | "paginate" | "auth"> & Pick<ProbotClient, "config">;
+
+/**
+ * The one place Probot's Octokit becomes dynflow's client. Only types change:
+ * Probot's client has everything `GitHubClient` names.
+ */
+export function toGitHubClient(octokit: ProbotClient): GitHubClient {
+  return octokit;
+}
 
 /** The HTTP status of an Octokit request error, or undefined for any other error. */
 export function httpStatusOf(error: unknown): number | undefined {

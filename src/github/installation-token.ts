@@ -5,7 +5,7 @@
  * printing the credentials never shows it.
  */
 import { inspect } from "node:util";
-import { systemClock, type Clock } from "../runtime/types.js";
+import { systemClock, type Clock } from "../time.js";
 import { InstallationTokenError } from "./errors.js";
 import { httpStatusOf, type GitHubClient } from "./github-client.js";
 

@@ -6,9 +6,9 @@
 import type { Logger } from "pino";
 import { fitLength } from "../progress/fit-text.js";
 import { isStatusCommentOf, statusMarker } from "../progress/status-marker.js";
-import { createEditThrottle, type Timers } from "../progress/throttle-edits.js";
+import { createEditThrottle } from "../progress/throttle-edits.js";
+import type { Timers, Clock } from "../time.js";
 import { GITHUB_BODY_LIMIT } from "../report/render-report.js";
-import type { Clock } from "../runtime/types.js";
 import { httpStatusOf, requestFailure, type GitHubClient } from "./github-client.js";
 
 export interface StatusCommentOptions {

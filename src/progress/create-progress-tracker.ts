@@ -2,7 +2,8 @@
  * Folds the runtime's events into a progress snapshot. Pure state: no I/O,
  * time only from the injected clock.
  */
-import { addUsage, systemClock, ZERO_USAGE, type Clock, type RunEvent, type RunErrorInfo, type TokenUsage } from "../runtime/types.js";
+import { addUsage, ZERO_USAGE, type RunEvent, type RunErrorInfo, type TokenUsage } from "../runtime/types.js";
+import { systemClock, type Clock } from "../time.js";
 import type { AgentCounts, PhaseProgress, ProgressLogLine, ProgressSnapshot, ProgressStatus } from "./types.js";
 
 export interface ProgressTrackerOptions {

@@ -3,18 +3,7 @@
  * run): at most one write per interval, intermediate values coalesce (the
  * latest wins), and the final value is always written.
  */
-import { systemClock, type Clock } from "../runtime/types.js";
-
-/** The timer functions the throttle uses; injectable for tests. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const globalTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+import { realTimers, systemClock, type Clock, type Timers } from "../time.js";
 
 export interface EditThrottleOptions<T> {
   /** Performs one edit. Writes never overlap. */
@@ -48,7 +37,7 @@ export interface EditThrottle<T> {
 export function createEditThrottle<T>(options: EditThrottleOptions<T>): EditThrottle<T> {
   const minIntervalMs = options.minIntervalMs ?? 5_000;
   const clock = options.clock ?? systemClock;
-  const timers = options.timers ?? globalTimers;
+  const timers = options.timers ?? realTimers;
   const onError = options.onError ?? (() => {});
 
   let pending: { value: T } | null = null;

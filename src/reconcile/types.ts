@@ -3,7 +3,8 @@
  * result branch, and what came of each change.
  */
 import type { Logger } from "pino";
-import type { ChangeRef, Clock } from "../runtime/types.js";
+import type { ChangeRef } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 
 /** One accepted change to merge, with the label the report shows for it. */
 export interface ChangeToMerge {

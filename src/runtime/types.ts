@@ -271,9 +271,5 @@ export type RunEvent =
       budgetUsd: number | null;
     };
 
-/** Injected time source: nothing in the runtime reads the host clock directly. */
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+// Defined with the timers in src/time.ts; re-exported for the runtime's many callers.
+export { systemClock, type Clock } from "../time.js";

@@ -7,6 +7,7 @@
 import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, JsonValue, TokenUsage } from "../runtime/types.js";
 import { DEFAULT_USAGE_MODEL, estimateAgentUsage, type UsageModel } from "./estimate-usage.js";
 import { synthesizeValue } from "./synthesize-value.js";
+import { sleep } from "../time.js";
 
 export interface SimulatedRunnerOptions {
   /** Milliseconds each agent takes. Default 0. */
@@ -28,19 +29,7 @@ export interface SimulatedRunnerOptions {
   refuterVerdict?: "upheld" | "refuted";
 }
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-      },
-      { once: true },
-    );
-  });
+const defaultSleep = (ms: number, signal: AbortSignal) => (ms <= 0 ? Promise.resolve() : sleep(ms, { signal }));
 
 /** Creates a simulated runner. */
 export function createSimulatedRunner(options: SimulatedRunnerOptions): AgentRunner {

@@ -6,7 +6,7 @@
  * virtual moment has started. The virtual clock then reads how long the plan
  * takes at the run's concurrency.
  */
-import type { Timers } from "../progress/throttle-edits.js";
+import { realTimers, type Timers } from "../time.js";
 
 export interface VirtualTime {
   /** Virtual milliseconds since the start. */
@@ -25,11 +25,6 @@ interface Sleeper {
   at: number;
   resolve: () => void;
 }
-
-const realTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /** Creates a virtual clock at 0. */
 export function createVirtualTime(options: VirtualTimeOptions = {}): VirtualTime {

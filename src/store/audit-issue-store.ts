@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Clock } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import { fromJson, toJson } from "./json-column.js";
 import type { Database } from "./schema.js";
 import type { AuditIssueStore } from "./types.js";

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { Clock } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import type { Database } from "./schema.js";
 import { isUniqueViolation } from "./sql-errors.js";
 import type { RunControlAction, RunControlStore } from "./types.js";

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
-import type { Clock, RunEvent } from "../runtime/types.js";
+import type { RunEvent } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import { fromJson, toJson } from "./json-column.js";
 import type { Database } from "./schema.js";
 import { isUniqueViolation } from "./sql-errors.js";

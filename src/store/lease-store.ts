@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Clock } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import { StoreArgumentError } from "./errors.js";
 import type { Database } from "./schema.js";
 import type { LeaseStore } from "./types.js";

@@ -1,6 +1,6 @@
 import { Kysely } from "kysely";
 import { pino, type Logger } from "pino";
-import { systemClock, type Clock } from "../runtime/types.js";
+import { systemClock, type Clock } from "../time.js";
 import { createAuditIssueStore } from "./audit-issue-store.js";
 import { createControlStore } from "./control-store.js";
 import { connectPostgres } from "./connect-postgres.js";

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Updateable } from "kysely";
-import type { Clock, JsonValue, RunErrorInfo } from "../runtime/types.js";
+import type { JsonValue, RunErrorInfo } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import { DuplicateRunError, RunNotFoundError, StaleRunError } from "./errors.js";
 import { fromJson, toJson, toNullableJson } from "./json-column.js";
 import type { Database, RunsTable } from "./schema.js";

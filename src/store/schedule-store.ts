@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
-import type { Clock, JsonValue } from "../runtime/types.js";
+import type { JsonValue } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import { fromJson, toJson } from "./json-column.js";
 import type { Database, SchedulesTable } from "./schema.js";
 import type { RepoKey, ScheduleInput, ScheduleRecord, ScheduleStore } from "./types.js";

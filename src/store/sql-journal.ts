@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { ChangeRef, Clock, Journal, JournalEntry, JsonValue, TokenUsage } from "../runtime/types.js";
+import type { ChangeRef, Journal, JournalEntry, JsonValue, TokenUsage } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import { fromJson, toJson, toNullableJson } from "./json-column.js";
 import type { Database, JournalTable } from "./schema.js";
 

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Clock, JsonValue } from "../runtime/types.js";
+import type { JsonValue } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import { fromJson, toJson } from "./json-column.js";
 import type { Database } from "./schema.js";
 import type { TranscriptEntry, TranscriptEntryInput, TranscriptStore } from "./types.js";

@@ -13,7 +13,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { pino, type Logger } from "pino";
-import { systemClock, type Clock, type JsonValue } from "../runtime/types.js";
+import { backgroundTimers, systemClock, type Clock, type Timers } from "../time.js";
+import type { JsonValue } from "../runtime/types.js";
 import type { TranscriptEntryInput, TranscriptStore } from "../store/types.js";
 import { redactSecrets } from "./redact-secrets.js";
 import { DEFAULT_TRANSCRIPT_LIMITS, DOC_AGENT, type AgentIdentity, type AgentTranscript, type TranscriptKind, type TranscriptLimits, type TranscriptRecorder } from "./types.js";
@@ -25,6 +26,8 @@ export interface TranscriptRecorderOptions {
   /** Values never to store (API keys, private keys, tokens); credential shapes are removed anyway. */
   secrets?: readonly string[];
   clock?: Clock;
+  /** Timers of the batch writes. Default: background timers (a pending write never keeps the process alive; close() flushes). */
+  timers?: Timers;
   /** Longest wait before a batch is written. Default 250 ms. */
   flushMs?: number;
   /** Entries that trigger a write at once. Default 500. */
@@ -46,7 +49,8 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
   const flushMs = options.flushMs ?? 250;
   const maxBatch = options.maxBatch ?? 500;
   let buffer: TranscriptEntryInput[] = [];
-  let timer: NodeJS.Timeout | null = null;
+  const timers = options.timers ?? backgroundTimers;
+  let timer: unknown = null;
   let writing: Promise<void> = Promise.resolve();
   /** Runs whose bound the store refused: later batches go in short form only. */
   const fullRuns = new Set<string>();
@@ -64,17 +68,16 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
 
   function schedule(delay: number): void {
     if (timer !== null && delay > 0) return;
-    if (timer !== null) clearTimeout(timer);
-    timer = setTimeout(() => {
+    if (timer !== null) timers.clearTimeout(timer);
+    timer = timers.setTimeout(() => {
       timer = null;
       void flush();
     }, delay);
-    timer.unref();
   }
 
   function flush(): Promise<void> {
     if (timer !== null) {
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       timer = null;
     }
     const batch = buffer;

@@ -4,7 +4,7 @@
  * pruning the same database only repeat a cheap statement.
  */
 import type { Logger } from "pino";
-import type { Clock } from "../runtime/types.js";
+import { backgroundTimers, repeatEvery, type Clock, type Timers } from "../time.js";
 import type { TranscriptStore } from "../store/types.js";
 
 export interface TranscriptPruningOptions {
@@ -14,6 +14,8 @@ export interface TranscriptPruningOptions {
   log: Pick<Logger, "info" | "warn">;
   /** Default one hour. */
   intervalMs?: number;
+  /** Default: background timers (pruning never keeps the process alive). */
+  timers?: Timers;
 }
 
 /** Starts pruning; returns the function that stops it. */
@@ -26,7 +28,6 @@ export function startTranscriptPruning(options: TranscriptPruningOptions): () =>
       (error: unknown) => options.log.warn({ err: error }, "could not prune old transcripts; trying again later"),
     );
   void prune();
-  const timer = setInterval(() => void prune(), options.intervalMs ?? 3_600_000);
-  timer.unref();
-  return () => clearInterval(timer);
+  const repeating = repeatEvery(options.intervalMs ?? 3_600_000, () => void prune(), options.timers ?? backgroundTimers);
+  return () => repeating.stop();
 }

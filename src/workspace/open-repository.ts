@@ -4,7 +4,7 @@
  * workspace and view of that repository shares.
  */
 import type { Logger } from "pino";
-import { systemClock, type Clock } from "../runtime/types.js";
+import { systemClock, type Clock } from "../time.js";
 import { createWritePolicy, normalizePath } from "./check-path.js";
 import { GitStore } from "./git-store.js";
 import { workerBranch } from "./slugify.js";

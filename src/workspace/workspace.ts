@@ -4,7 +4,8 @@
  * commit on `dynflow/<run-id>-work/<slug>` by rewriting only the touched trees.
  * Nothing is checked out, and no index or working tree is shared.
  */
-import type { ChangeRef, Clock } from "../runtime/types.js";
+import type { ChangeRef } from "../runtime/types.js";
+import type { Clock } from "../time.js";
 import { normalizePath } from "./check-path.js";
 import { GitCommandError, WorkspacePathError } from "./errors.js";
 import type { GitStore } from "./git-store.js";

@@ -7,7 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { scheduledRunId, type ScheduledFiring, type Timers } from "../../src/audit/index.js";
+import { scheduledRunId, type ScheduledFiring } from "../../src/audit/index.js";
+import type { Timers } from "../../src/time.js";
 import { createAuditScheduling, type AuditScheduling } from "../../src/app/audits/audit-scheduling.js";
 import { createScheduledAuditFire } from "../../src/app/audits/fire-scheduled-audit.js";
 import type { AppRuntime } from "../../src/app/services/types.js";

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startScheduler, type Scheduler, type Timers } from "../../src/audit/start-scheduler.js";
+import { startScheduler, type Scheduler } from "../../src/audit/start-scheduler.js";
+import type { Timers } from "../../src/time.js";
 import { syncSchedules } from "../../src/audit/sync-schedules.js";
 import type { ScheduledFiring } from "../../src/audit/types.js";
 import type { AuditConfig } from "../../src/config/repo-config.js";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_PRICES } from "../../src/agents/model/index.js";
 import { agentDurationMs, estimatePlan, type EstimatePlanOptions } from "../../src/simulate/estimate-plan.js";
 import { createVirtualTime } from "../../src/simulate/virtual-time.js";
-import type { Timers } from "../../src/progress/throttle-edits.js";
+import type { Timers } from "../../src/time.js";
 import { DEFAULT_RUN_LIMITS } from "../../src/runtime/types.js";
 import { DEFAULT_USAGE_MODEL, estimateAgentUsage } from "../../src/simulate/estimate-usage.js";
 import { openRepository, type GitRepository } from "../../src/workspace/index.js";

@@ -9,10 +9,11 @@
 import { APIUserAbortError, type Middleware } from "@anthropic-ai/sdk";
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { pino, type Logger } from "pino";
-import type { Clock, TokenUsage } from "../../runtime/types.js";
+import type { TokenUsage } from "../../runtime/types.js";
+import type { Clock, Timers } from "../../time.js";
 import { ModelCallAbortedError } from "./errors.js";
 import { costOf, DEFAULT_PRICES, priceFor, usageFromApi, type PriceTable } from "./models.js";
-import { PrefixGate, type GateTimers } from "./prefix-gate.js";
+import { PrefixGate } from "./prefix-gate.js";
 import { createSdk } from "./create-sdk.js";
 import { toModelApiError } from "./to-model-api-error.js";
 
@@ -33,7 +34,7 @@ export interface ModelClientOptions {
   /** Longest time a request waits for a sibling's cache write; 0 disables. Default 5000. */
   prefixHoldMs?: number;
   clock?: Clock;
-  timers?: GateTimers;
+  timers?: Timers;
 }
 
 export interface CreateMessageOptions {

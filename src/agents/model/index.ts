@@ -7,6 +7,6 @@ export { CacheBreakpointLimitError, ModelApiError, ModelCallAbortedError, Unknow
 export { costOf, DEFAULT_MODELS, DEFAULT_PRICES, priceFor, usageFromApi } from "./models.js";
 export type { ApiUsage, ModelPrice, PriceTable, Role } from "./models.js";
 export { PrefixGate } from "./prefix-gate.js";
-export type { GatePass, GateTimers, PassReason, PrefixGateOptions } from "./prefix-gate.js";
+export type { GatePass, PassReason, PrefixGateOptions } from "./prefix-gate.js";
 export { MAX_CACHE_BREAKPOINTS, sharedPrefixKey, withCacheControl } from "./with-cache-control.js";
 export type { CachedRequest, CacheControlOptions, SharedPrefixEnd } from "./with-cache-control.js";

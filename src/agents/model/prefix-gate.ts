@@ -9,20 +9,8 @@
  * until that response begins (they then read the prefix from the cache), or
  * until `holdMs` passes, whichever comes first.
  */
-import { systemClock, type Clock } from "../../runtime/types.js";
+import { realTimers, systemClock, type Clock, type Timers } from "../../time.js";
 import { ModelCallAbortedError } from "./errors.js";
-
-/** Timer functions, injectable so tests can drive time. */
-export interface GateTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Looks the globals up at call time, so fake timers installed later apply. */
-const globalTimers: GateTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 export interface PrefixGateOptions {
   /** Longest hold in ms; 0 disables the gate. Default 5000. */
@@ -33,7 +21,7 @@ export interface PrefixGateOptions {
    */
   openTtlMs?: number;
   clock?: Clock;
-  timers?: GateTimers;
+  timers?: Timers;
 }
 
 /**
@@ -70,14 +58,14 @@ export class PrefixGate {
   readonly holdMs: number;
   private readonly openTtlMs: number;
   private readonly clock: Clock;
-  private readonly timers: GateTimers;
+  private readonly timers: Timers;
   private readonly prefixes = new Map<string, PrefixState>();
 
   constructor(options: PrefixGateOptions = {}) {
     this.holdMs = options.holdMs ?? 5000;
     this.openTtlMs = options.openTtlMs ?? 5 * 60_000;
     this.clock = options.clock ?? systemClock;
-    this.timers = options.timers ?? globalTimers;
+    this.timers = options.timers ?? realTimers;
   }
 
   /**

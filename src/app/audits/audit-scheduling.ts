@@ -7,8 +7,8 @@
  * way the occurrence becomes an audit run (`createScheduledAuditFire`).
  */
 import type { Logger } from "pino";
-import { startQueueScheduler, startScheduler, type QueueScheduler, type Scheduler, type Timers } from "../../audit/index.js";
-import type { Clock } from "../../runtime/types.js";
+import { startQueueScheduler, startScheduler, type QueueScheduler, type Scheduler } from "../../audit/index.js";
+import type { Clock, Timers } from "../../time.js";
 import { createScheduledAuditFire } from "./fire-scheduled-audit.js";
 import type { AppRuntime } from "../services/types.js";
 

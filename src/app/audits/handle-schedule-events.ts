@@ -9,7 +9,7 @@
  */
 import type { Context } from "probot";
 import { configChangedInPush, removeInstallationSchedules, removeRepositorySchedules } from "../../audit/index.js";
-import type { GitHubClient } from "../../github/github-client.js";
+import { toGitHubClient } from "../../github/github-client.js";
 import { dropSchedules, syncInstallationSchedules, syncRepoSchedules, type ScheduleSyncDeps } from "./sync-repo-schedules.js";
 
 /** A repository as installation payloads list it. */
@@ -20,7 +20,7 @@ interface ListedRepository {
 
 /** `installation.created` / `installation.unsuspend`: schedule the audits of every repository the app can see. */
 export async function onInstalled(context: Context<"installation.created" | "installation.unsuspend">, deps: ScheduleSyncDeps): Promise<void> {
-  const github = context.octokit as unknown as GitHubClient;
+  const github = toGitHubClient(context.octokit);
   const { installation } = context.payload;
   // `created` lists the repositories; `unsuspend` may not, so ask GitHub then.
   const listed: readonly ListedRepository[] =
@@ -36,7 +36,7 @@ export async function onUninstalled(context: Context<"installation.deleted" | "i
 
 /** `installation_repositories.added`: schedule the new repositories' audits. */
 export async function onRepositoriesAdded(context: Context<"installation_repositories.added">, deps: ScheduleSyncDeps): Promise<void> {
-  const github = context.octokit as unknown as GitHubClient;
+  const github = toGitHubClient(context.octokit);
   await syncInstallationSchedules(github, context.payload.installation.id, context.payload.repositories_added.map(toRepository), deps);
 }
 
@@ -54,7 +54,7 @@ export async function onPush(context: Context<"push">, deps: ScheduleSyncDeps): 
   const installationId = payload.installation?.id;
   if (installationId === undefined || !configChangedInPush(payload)) return;
   const repoKey = { installationId, ...toRepository(payload.repository) };
-  await syncRepoSchedules(context, repoKey, deps);
+  await syncRepoSchedules(toGitHubClient(context.octokit), repoKey, deps);
 }
 
 function toRepository(listed: ListedRepository): { owner: string; repo: string } {

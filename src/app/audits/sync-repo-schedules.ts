@@ -8,11 +8,10 @@
 import type { Logger } from "pino";
 import type { PriceTable } from "../../agents/model/index.js";
 import { InvalidScheduleError, syncSchedules } from "../../audit/index.js";
-import { loadRepoConfig, type ConfigContext } from "../../config/load-repo-config.js";
 import type { GitHubClient } from "../../github/github-client.js";
-import type { Clock } from "../../runtime/types.js";
+import type { Clock } from "../../time.js";
 import type { RepoKey, Store } from "../../store/index.js";
-import { configContextOf } from "../services/load-repo-config-of.js";
+import { loadRepoConfigOf } from "../services/load-repo-config-of.js";
 
 /** What syncing schedules needs. */
 export interface ScheduleSyncDeps {
@@ -32,14 +31,13 @@ export type ScheduleSyncResult =
   | { status: "invalid-schedule"; audit: string | null; message: string };
 
 /**
- * Syncs `repoKey`'s schedules with its config, read through `context` (a
- * push's own context, or `configContextOf` for an installation client). A
+ * Syncs `repoKey`'s schedules with its config, read through `github`. A
  * config with `enabled: false` removes them: a turned-off repository runs
  * nothing. GitHub's errors are thrown.
  */
-export async function syncRepoSchedules(context: ConfigContext, repoKey: RepoKey, deps: ScheduleSyncDeps): Promise<ScheduleSyncResult> {
+export async function syncRepoSchedules(github: GitHubClient, repoKey: RepoKey, deps: ScheduleSyncDeps): Promise<ScheduleSyncResult> {
   const log = deps.log.child({ installationId: repoKey.installationId, owner: repoKey.owner, repo: repoKey.repo });
-  const loaded = await loadRepoConfig(context, { prices: deps.prices });
+  const loaded = await loadRepoConfigOf(github, repoKey.owner, repoKey.repo, { prices: deps.prices });
   if (!loaded.ok) {
     log.warn({ errors: loaded.errors.slice(0, 20) }, "the config is invalid; its audit schedules were left as they were");
     return { status: "invalid-config", problems: loaded.errors.length };
@@ -69,7 +67,7 @@ export async function syncInstallationSchedules(
   const results: ScheduleSyncResult[] = [];
   for (const { owner, repo } of repositories) {
     try {
-      results.push(await syncRepoSchedules(configContextOf(github, owner, repo), { installationId, owner, repo }, { ...deps, onChange: undefined }));
+      results.push(await syncRepoSchedules(github, { installationId, owner, repo }, { ...deps, onChange: undefined }));
     } catch (error) {
       deps.log.error({ err: error, installationId, owner, repo }, "could not sync the repository's audit schedules");
     }

@@ -9,6 +9,7 @@ import type { CommandInput } from "./command-input.js";
 import { findRun } from "../run-record/find-run.js";
 import { renderQueuedComment } from "../surfaces/render-run-comments.js";
 import { describeRunStatus } from "../surfaces/render-run-status.js";
+import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import type { AppRuntime } from "../services/types.js";
 
@@ -30,8 +31,6 @@ export async function approveRun(input: CommandInput, runtime: AppRuntime, comma
   input.log.info({ runId: run.id, approvedBy: input.sender }, "run approved");
   const login = safeLogin(input.sender);
   const statusComment = await openStatusComment(input.github, run, runtime);
-  await statusComment?.flush(renderQueuedComment(run, `Approved${login ? ` by @${login}` : ""}; it starts as soon as a slot is free.`)).catch((error: unknown) => {
-    input.log.warn({ err: error, runId: run.id }, "could not update the status comment");
-  });
+  await showInStatusComment(statusComment, renderQueuedComment(run, `Approved${login ? ` by @${login}` : ""}; it starts as soon as a slot is free.`), input.log.child({ runId: run.id }));
   await runtime.queue.enqueue({ runId: run.id, step: "execute" });
 }

@@ -14,6 +14,7 @@ import type { CommandInput } from "./command-input.js";
 import { findRun } from "../run-record/find-run.js";
 import { renderStoppedComment } from "../surfaces/render-run-comments.js";
 import { describeRunStatus } from "../surfaces/render-run-status.js";
+import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import type { AppRuntime } from "../services/types.js";
 
@@ -46,8 +47,6 @@ export async function cancelRun(input: CommandInput, runtime: AppRuntime, comman
     return input.reply(`Run \`${run.id}\` is marked cancelled; the process running it stops it within a minute and reports what finished.`);
   }
   const statusComment = await openStatusComment(input.github, run, runtime);
-  await statusComment?.flush(renderStoppedComment(run, "cancelled", `Cancelled (${by}) before it started; no agent ran for it.`)).catch((error: unknown) => {
-    input.log.warn({ err: error, runId: run.id }, "could not update the status comment");
-  });
+  await showInStatusComment(statusComment, renderStoppedComment(run, "cancelled", `Cancelled (${by}) before it started; no agent ran for it.`), input.log.child({ runId: run.id }));
   return input.reply(`Run \`${run.id}\` is cancelled; it will not start.`);
 }

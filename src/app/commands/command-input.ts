@@ -5,7 +5,7 @@
  */
 import type { Context } from "probot";
 import type { Logger } from "pino";
-import type { GitHubClient } from "../../github/github-client.js";
+import { toGitHubClient, type GitHubClient } from "../../github/github-client.js";
 
 /** The webhook context of a new comment. */
 export type CommentContext = Context<"issue_comment.created">;
@@ -32,7 +32,7 @@ export interface CommandInput {
 /** Reads the command's facts from the webhook. */
 export function toCommandInput(context: CommentContext): CommandInput {
   const { comment, issue, repository, sender, installation } = context.payload;
-  const github = context.octokit as unknown as GitHubClient;
+  const github = toGitHubClient(context.octokit);
   const owner = repository.owner.login;
   const repo = repository.name;
   return {
@@ -45,7 +45,7 @@ export function toCommandInput(context: CommentContext): CommandInput {
     defaultBranch: repository.default_branch,
     comment: { id: comment.id, url: comment.html_url },
     sender: sender.login,
-    log: context.log as unknown as Logger,
+    log: context.log,
     reply: async (body) => {
       await github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body });
     },

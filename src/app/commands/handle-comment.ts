@@ -6,7 +6,6 @@
  */
 import { parseCommand, type Command } from "../../commands/parse-command.js";
 import { renderUsage } from "../../commands/usage.js";
-import { loadRepoConfig } from "../../config/load-repo-config.js";
 import { REPO_CONFIG_PATH, renderConfigErrors } from "../../config/render-config-errors.js";
 import { checkPermission, isBot, renderPermissionRefusal, requiresWriteAccess } from "../../github/check-permission.js";
 import { reactToComment } from "../../github/reactions.js";
@@ -18,6 +17,7 @@ import { resumeRun } from "./resume.js";
 import { startAudit } from "./start-audit.js";
 import { startRun } from "./start-run.js";
 import { replyStatus } from "./status.js";
+import { loadRepoConfigOf } from "../services/load-repo-config-of.js";
 import type { AppRuntime } from "../services/types.js";
 
 export type { CommentContext } from "./command-input.js";
@@ -58,7 +58,7 @@ export async function handleComment(context: CommentContext, deps: HandleComment
   if (runtime === undefined) return input.reply("This dynflow deployment is not set up to run workflows (it has no run store); only `/dynflow help` works.");
 
   try {
-    await dispatch(context, input, runtime, command);
+    await dispatch(input, runtime, command);
   } catch (error) {
     // One reply the user can act on; the details go to the log.
     const failure = describeFailure(error);
@@ -67,14 +67,14 @@ export async function handleComment(context: CommentContext, deps: HandleComment
   }
 }
 
-async function dispatch(context: CommentContext, input: CommandInput, runtime: AppRuntime, command: Command): Promise<void> {
+async function dispatch(input: CommandInput, runtime: AppRuntime, command: Command): Promise<void> {
   // Reading and stopping work whatever state the config is in.
   if (command.verb === "status") return replyStatus(input, runtime, command);
   if (command.verb === "cancel") return cancelRun(input, runtime, command);
   if (command.verb === "help") return;
 
   // Everything that starts work needs a valid config, checked as it is now.
-  const loaded = await loadRepoConfig(context, { prices: runtime.prices });
+  const loaded = await loadRepoConfigOf(input.github, input.owner, input.repo, { prices: runtime.prices });
   if (!loaded.ok) return input.reply(renderConfigErrors(loaded.errors));
   if (!loaded.config.enabled) return input.reply(`dynflow is turned off for this repository (\`enabled: false\` in \`${REPO_CONFIG_PATH}\`).`);
   switch (command.verb) {

@@ -7,18 +7,16 @@ import type { Logger } from "pino";
 import type { GitHubClient } from "../../github/github-client.js";
 import type { RunRecord } from "../../store/index.js";
 import { renderPlanningComment } from "../surfaces/render-run-comments.js";
+import { bestEffort, showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import type { AppRuntime } from "../services/types.js";
 
 /** Writes the "planning" status comment (best effort) and queues the run's planning step. */
 export async function queueNewRun(github: GitHubClient, run: RunRecord, runtime: AppRuntime, log: Logger): Promise<void> {
   const statusComment = await openStatusComment(github, run, runtime);
-  try {
-    const ref = await statusComment?.flush(renderPlanningComment(run));
-    if (ref) await runtime.store.runs.update(run.id, { statusCommentId: ref.id });
-  } catch (error) {
-    // The planning step writes the status comment again; the run must not wait on this one.
-    log.warn({ err: error, runId: run.id }, "could not write the status comment");
-  }
+  // The planning step writes the status comment again; the run must not wait on this one.
+  const runLog = log.child({ runId: run.id });
+  const ref = await showInStatusComment(statusComment, renderPlanningComment(run), runLog);
+  if (ref) await bestEffort(runLog, "run's status comment id", () => runtime.store.runs.update(run.id, { statusCommentId: ref.id }));
   await runtime.queue.enqueue({ runId: run.id, step: "plan" });
 }

@@ -15,8 +15,9 @@ import { renderQueuedComment } from "../surfaces/render-run-comments.js";
 import { describeRunStatus } from "../surfaces/render-run-status.js";
 import { auditRunSettings } from "../audits/record-audit-run.js";
 import { buildRunSettings, toSettingsJson, type RunSettings } from "../run-record/run-settings.js";
+import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
-import { isPlanned, readStoredPlan } from "../run-record/stored-plan.js";
+import { nextStepOf } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
 
 /** Statuses a run can be resumed from: stopped, or left running/queued by a crash. */
@@ -33,7 +34,7 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
   if (!RESUMABLE.has(run.status)) return input.reply(`Run \`${run.id}\` ${describeRunStatus(run.status)}; there is nothing to resume.`);
   if (runtime.cancels.isActive(run.id)) return input.reply(`Run \`${run.id}\` is running right now.`);
 
-  const step = isPlanned(readStoredPlan(run.plan)) ? "execute" : "plan";
+  const step = nextStepOf(run);
   try {
     await runtime.store.runs.update(
       run.id,
@@ -48,9 +49,8 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
   input.log.info({ runId: run.id, step, by: input.sender }, "run resumed");
   const login = safeLogin(input.sender);
   const statusComment = await openStatusComment(input.github, run, runtime);
-  await statusComment
-    ?.flush(renderQueuedComment(run, `Resumed${login ? ` by @${login}` : ""}: agents that finished before are replayed from the journal at no cost.`))
-    .catch((error: unknown) => input.log.warn({ err: error, runId: run.id }, "could not update the status comment"));
+  const why = `Resumed${login ? ` by @${login}` : ""}: agents that finished before are replayed from the journal at no cost.`;
+  await showInStatusComment(statusComment, renderQueuedComment(run, why), input.log.child({ runId: run.id }));
 }
 
 /** The repository's current settings; an audit keeps its own budget from the config. */

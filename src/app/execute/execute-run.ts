@@ -6,6 +6,8 @@
  * still pushes and reports everything that finished. An audit run pushes
  * nothing and reports to its issue instead of a pull request.
  */
+import type { Logger } from "pino";
+import type { GitHubClient } from "../../github/github-client.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
 import { runWorkflow } from "../../run/run-workflow.js";
 import type { JsonValue } from "../../runtime/types.js";
@@ -21,10 +23,10 @@ import { withRunRepository } from "../services/open-run-repository.js";
 import { pushRunBranches, runBranches } from "./push-run-branches.js";
 import { recordStop } from "../finish/record-stop.js";
 import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
-import { pricesOf, readRunSettings, workflowSettingsOf } from "../run-record/run-settings.js";
-import { openRunProgress } from "../surfaces/run-surfaces.js";
+import { pricesOf, readRunSettings, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
+import { openRunProgress, openStatusComment } from "../surfaces/run-surfaces.js";
 import { createRunStopSignal } from "../steps/stop-signal.js";
-import { readStoredPlan, reportEstimateOf } from "../run-record/stored-plan.js";
+import { readStoredPlan, reportEstimateOf, type StoredPlan } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
 
 /** Statuses a run can be executed from: queued, or running when a restart recovers it. */
@@ -36,8 +38,9 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   if (run === undefined || !EXECUTABLE.has(run.status)) return;
   const log = runtime.log.child({ runId });
   const github = await runtime.github(run.installationId);
-  const plan = readStoredPlan(run.plan);
-  const settings = readRunSettings(run.limits, runtime.caps);
+  const stored = await readStored(run, runtime, github, log);
+  if (stored === null) return;
+  const { plan, settings } = stored;
   const stop = createRunStopSignal(runtime.cancels, run.id, settings.resolved.deadlineMs, runtime.timers);
   const progress = await openRunProgress({ github, run, runtime, estimate: reportEstimateOf(plan), commandUrl: plan.commandUrl, log });
   await runtime.store.runs.update(run.id, { status: "running", error: null });
@@ -110,6 +113,17 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   } finally {
     controls.stop();
     stop.dispose();
+  }
+}
+
+/** The record's plan and settings; null when they cannot be read, after the run was ended with that message. */
+async function readStored(run: RunRecord, runtime: AppRuntime, github: GitHubClient, log: Logger): Promise<{ plan: StoredPlan; settings: RunSettings } | null> {
+  try {
+    return { plan: readStoredPlan(run.plan), settings: readRunSettings(run.limits, runtime.caps) };
+  } catch (error) {
+    const statusComment = await openStatusComment(github, run, runtime);
+    await recordStop({ github, run, runtime, error, signal: new AbortController().signal, statusComment, log });
+    return null;
   }
 }
 

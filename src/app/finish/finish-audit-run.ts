@@ -10,15 +10,14 @@ import type { Logger } from "pino";
 import type { BatchTotals } from "../../agents/model/batch/index.js";
 import { publishAuditIssue, readAuditResult, type AuditResult, type PublishedAuditIssue } from "../../audit/index.js";
 import type { GitHubClient } from "../../github/github-client.js";
-import { reactToComment } from "../../github/reactions.js";
-import { renderCheckRunSummary } from "../../progress/render-check-run-summary.js";
-import { renderStatusComment } from "../../progress/render-status-comment.js";
 import { formatUsd } from "../../report/format-values.js";
 import type { WorkflowResult } from "../../run/types.js";
 import type { JsonValue, RunStatus } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { batchSpendOf, type BatchSpend } from "./batch-spend.js";
 import { RunNotReadyError } from "../errors.js";
+import { toResultJson } from "../run-record/run-result.js";
+import { endRun } from "../surfaces/end-run.js";
 import type { RunProgress } from "../surfaces/run-surfaces.js";
 import type { StoredPlan } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
@@ -56,27 +55,13 @@ export async function finishAuditRun(options: FinishAuditRunOptions): Promise<vo
   // 1. The issue, from a finished audit only.
   const report = outcome.status === "ok" ? await publish(options, spend) : null;
 
-  // 2. The check run, the status comment and the reaction.
-  const notes = notesOf(run, outcome.status, report, spend);
-  const snapshot = progress.snapshot();
-  await progress.drain();
-  const render = progress.renderOptions(notes);
-  await best(log, "check run", () =>
-    progress.checkRun.complete({ status: outcome.status, draft: false, output: renderCheckRunSummary(snapshot, render), report: result.reportMarkdown }),
-  );
-  await best(log, "status comment", async () => progress.statusComment?.flush(renderStatusComment(snapshot, render)));
-  const moment = outcome.status === "ok" ? "succeeded" : outcome.status === "error" ? "failed" : null;
-  if (moment !== null && run.commandCommentId !== null) {
-    await reactToComment({ octokit: github, owner: run.owner, repo: run.repo, commentId: run.commandCommentId, moment, log });
-  }
-
-  // 3. The record.
-  await runtime.store.runs.update(run.id, {
+  // 2. The check run, the status comment, the reaction and the record.
+  await endRun({ github, run, runtime, log }, progress, {
     status: outcome.status,
-    error: outcome.error,
-    checkRunId: progress.checkRun.current?.id ?? run.checkRunId,
-    statusCommentId: progress.statusComment?.current?.id ?? run.statusCommentId,
-    result: resultJson(result, report, spend),
+    draft: false,
+    notes: notesOf(run, outcome.status, report, spend),
+    report: result.reportMarkdown,
+    record: { error: outcome.error, result: resultJson(result, report, spend) },
   });
   log.info({ status: outcome.status, issue: report?.issue.issueNumber ?? null, action: report?.issue.action ?? null, savedUsd: spend?.savedUsd }, "audit finished on GitHub");
 }
@@ -156,18 +141,10 @@ function resultJson(result: WorkflowResult, report: AuditReport | null, spend: B
           newFindings: report.issue.newFindings,
           fixed: report.issue.fixed,
         };
-  return {
+  return toResultJson({
     audit,
     agents: outcome.stats.total,
     costUsd: outcome.costUsd,
-    ...(spend !== null ? { batch: true, listCostUsd: spend.listCostUsd, savedUsd: spend.savedUsd } : {}),
-  };
-}
-
-async function best(log: Logger, what: string, write: () => Promise<unknown>): Promise<void> {
-  try {
-    await write();
-  } catch (error) {
-    log.warn({ err: error }, `could not update the ${what}`);
-  }
+    ...(spend !== null ? { batch: true as const, listCostUsd: spend.listCostUsd, savedUsd: spend.savedUsd } : {}),
+  });
 }

@@ -8,9 +8,6 @@ import type { Logger } from "pino";
 import type { GitHubClient } from "../../github/github-client.js";
 import { publishPullRequest, type PublishedPullRequest } from "../../github/open-pull-request.js";
 import { publishReview } from "../../github/publish-review.js";
-import { reactToComment } from "../../github/reactions.js";
-import { renderCheckRunSummary } from "../../progress/render-check-run-summary.js";
-import { renderStatusComment } from "../../progress/render-status-comment.js";
 import { truncate } from "../../report/escape-markdown.js";
 import { isDraftWorthy } from "../../report/is-draft-worthy.js";
 import type { ReportLinks } from "../../report/types.js";
@@ -19,6 +16,8 @@ import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { renderReport } from "../../report/render-report.js";
 import { withRunExtras } from "./render-run-report.js";
+import { toResultJson } from "../run-record/run-result.js";
+import { bestEffort, endRun } from "../surfaces/end-run.js";
 import type { RunProgress } from "../surfaces/run-surfaces.js";
 import { reportEstimateOf, type StoredPlan } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
@@ -76,36 +75,23 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
   const posted =
     review === null
       ? null
-      : await best(log, "pull request review", () =>
+      : await bestEffort(log, "pull request review", () =>
           publishReview({ octokit: github, owner: run.owner, repo: run.repo, pullNumber: review.pullRequest, runId: run.id, body: review.body, log }),
         );
 
   const notes = notesOf(pullRequest, draft.reasons, options.pushed, result);
   if (review !== null) notes.push(posted ? `Posted the review on #${review.pullRequest}: ${posted.url}` : `Could not post the review on #${review.pullRequest}; the check run has the report.`);
-  const pullRequestLink = pullRequest ? { pullRequestUrl: pullRequest.url } : {};
-  const snapshot = progress.snapshot();
-  await progress.drain();
-  await best(log, "check run", () =>
-    progress.checkRun.complete({
-      status: result.outcome.status,
-      draft: draft.draft,
-      output: renderCheckRunSummary(snapshot, progress.renderOptions(notes, pullRequestLink)),
-      report: body,
-    }),
-  );
-  await best(log, "status comment", async () => progress.statusComment?.flush(renderStatusComment(snapshot, progress.renderOptions(notes, pullRequestLink))));
-  const moment = result.outcome.status === "ok" ? "succeeded" : result.outcome.status === "error" ? "failed" : null;
-  if (moment !== null && run.commandCommentId !== null) {
-    await reactToComment({ octokit: github, owner: run.owner, repo: run.repo, commentId: run.commandCommentId, moment, log });
-  }
-
-  await runtime.store.runs.update(run.id, {
+  await endRun({ github, run, runtime, log }, progress, {
     status: result.outcome.status,
-    error: result.outcome.error,
-    prNumber: pullRequest?.number ?? run.prNumber,
-    checkRunId: progress.checkRun.current?.id ?? run.checkRunId,
-    statusCommentId: progress.statusComment?.current?.id ?? run.statusCommentId,
-    result: resultJson(result, options.pushed, pullRequest, model.totals),
+    draft: draft.draft,
+    notes,
+    links: pullRequest ? { pullRequestUrl: pullRequest.url } : {},
+    report: body,
+    record: {
+      error: result.outcome.error,
+      prNumber: pullRequest?.number ?? run.prNumber,
+      result: resultJson(result, options.pushed, pullRequest, model.totals),
+    },
   });
   log.info({ status: result.outcome.status, pullRequest: pullRequest?.number ?? null, pushed: options.pushed.length }, "run finished on GitHub");
 }
@@ -145,7 +131,7 @@ function resultJson(
   pullRequest: PublishedPullRequest | null,
   totals: { agents: number; costUsd: number },
 ): JsonValue {
-  return {
+  return toResultJson({
     branch: result.branch,
     commit: result.commit,
     merged: [...result.reconcile.merged],
@@ -153,15 +139,5 @@ function resultJson(
     pullRequest: pullRequest === null ? null : { number: pullRequest.number, url: pullRequest.url, draft: pullRequest.draft },
     agents: totals.agents,
     costUsd: totals.costUsd,
-  };
-}
-
-/** Runs a write that must not fail the run; its value, or undefined (logged) when it failed. */
-async function best<T>(log: Logger, what: string, write: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await write();
-  } catch (error) {
-    log.warn({ err: error }, `could not update the ${what}`);
-    return undefined;
-  }
+  });
 }

@@ -7,13 +7,11 @@
  */
 import type { Logger } from "pino";
 import type { StatusComment } from "../../github/status-comment.js";
-import { reactToComment } from "../../github/reactions.js";
 import type { GitHubClient } from "../../github/github-client.js";
-import { renderCheckRunSummary } from "../../progress/render-check-run-summary.js";
-import { renderStatusComment } from "../../progress/render-status-comment.js";
 import type { RunRecord } from "../../store/index.js";
 import { describeFailure } from "./describe-failure.js";
 import { renderStoppedComment } from "../surfaces/render-run-comments.js";
+import { endRun, endRunBeforeExecution } from "../surfaces/end-run.js";
 import type { RunProgress } from "../surfaces/run-surfaces.js";
 import type { AppRuntime } from "../services/types.js";
 
@@ -42,29 +40,21 @@ export async function recordStop(options: RecordStopOptions): Promise<void> {
   if (cancelled) log.info({ reason: reasonOf(signal) }, "run cancelled outside its script");
   else log.error({ err: options.error, code: failure.code }, "run failed");
 
-  const best = async (what: string, write: () => Promise<unknown>) => {
-    try {
-      await write();
-    } catch (error) {
-      log.warn({ err: error }, `could not update the ${what}`);
-    }
-  };
-  if (progress !== undefined) {
+  const moment = cancelled ? null : "failed";
+  const error = { code: failure.code, message: failure.message };
+  if (progress === undefined) {
+    const body = renderStoppedComment(run, status, failure.message);
+    return endRunBeforeExecution({ github, run, runtime, log }, options.statusComment, { body, moment, record: { status, error } });
+  }
+  await endRun({ github, run, runtime, log }, progress, {
+    status,
+    draft: true,
     // The message is dynflow's own markdown, so it goes in as a note, not as the (escaped) error line.
-    const snapshot = { ...progress.snapshot(), status, error: null } as const;
-    const render = progress.renderOptions([`**${cancelled ? "Cancelled" : "Failed"}** ${failure.message}`]);
-    await best("check run", () =>
-      progress.checkRun.complete({ status, draft: true, output: renderCheckRunSummary(snapshot, render) }),
-    );
-    await best("status comment", async () => progress.statusComment?.flush(renderStatusComment(snapshot, render)));
-  } else if (options.statusComment !== null) {
-    const statusComment = options.statusComment;
-    await best("status comment", () => statusComment.flush(renderStoppedComment(run, status, failure.message)));
-  }
-  if (!cancelled && run.commandCommentId !== null) {
-    await reactToComment({ octokit: github, owner: run.owner, repo: run.repo, commentId: run.commandCommentId, moment: "failed", log });
-  }
-  await runtime.store.runs.update(run.id, { status, error: { code: failure.code, message: failure.message } });
+    notes: [`**${cancelled ? "Cancelled" : "Failed"}** ${failure.message}`],
+    snapshot: (tracked) => ({ ...tracked, status, error: null }),
+    moment,
+    record: { error },
+  });
 }
 
 function reasonOf(signal: AbortSignal): string {

@@ -21,6 +21,7 @@ import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
 import { recordStop } from "../finish/record-stop.js";
 import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
 import { pricesOf, readRunSettings, reviewConfigOf, type RunSettings } from "../run-record/run-settings.js";
+import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import { createRunStopSignal } from "../steps/stop-signal.js";
 import { readStoredPlan, toPlanJson, type StoredPlan } from "../run-record/stored-plan.js";
@@ -53,9 +54,7 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
     const next: PlanNext = planned.plan.stopAfterPlan ? "plan-only" : planned.plan.approval?.required ? "approval" : "starting";
     await runtime.store.runs.update(run.id, { status: STATUS_AFTER[next], script: planned.script, args: planned.args, plan: toPlanJson(planned.plan) });
     log.info({ source: planned.plan.source, agents: planned.plan.estimate?.agents, next }, "run planned");
-    await statusComment?.flush(renderPlanComment({ run, plan: planned.plan, script: planned.script, next })).catch((error: unknown) => {
-      log.warn({ err: error }, "could not show the plan in the status comment");
-    });
+    await showInStatusComment(statusComment, renderPlanComment({ run, plan: planned.plan, script: planned.script, next }), log);
     return next === "starting" ? "execute" : "wait";
   } catch (error) {
     await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment, log });

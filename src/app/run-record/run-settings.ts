@@ -2,15 +2,19 @@
  * The settings a run is planned, estimated and executed with: the
  * repository's config as it was when the run was requested (or resumed),
  * and the limits it resolves to within the deployment's ceilings. Kept on
- * the run record, so an approval runs exactly what was estimated. Pure.
+ * the run record, so an approval runs exactly what was estimated; read back
+ * through the config's own schema (`readRunSettings`). Pure.
  */
 import type { PriceTable } from "../../agents/model/index.js";
 import type { AppConfig } from "../../config/load-env.js";
+import { z } from "zod";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/repo-config.js";
+import { repoConfigSchema } from "../../config/repo-config-schema.js";
 import { resolveRunLimits, type ResolvedRunLimits } from "../../config/resolve-run-limits.js";
 import type { ReviewConfig } from "../../review/types.js";
 import type { WorkflowSettings } from "../../run/types.js";
 import type { JsonValue } from "../../runtime/types.js";
+import { parseColumn, toColumnJson } from "./parse-column.js";
 
 /** What `RunRecord.limits` holds. */
 export interface RunSettings {
@@ -23,16 +27,23 @@ export function buildRunSettings(config: RepoConfig, ceilings: AppConfig["caps"]
   return { config, resolved: resolveRunLimits(config, ceilings) };
 }
 
-/** The settings stored on a run; the defaults for a record without any (e.g. written by an older version). */
+// The stored config went through the same schema when the run was requested, so it reads back as it was;
+// `resolved` is not read: it is resolved again (below).
+const storedSettingsSchema = z.looseObject({ config: repoConfigSchema });
+
+/**
+ * The settings stored on a run; the defaults for a record without any.
+ * Throws `UnreadableRunRecordError` for settings this version cannot read.
+ */
 export function readRunSettings(stored: JsonValue | null, ceilings: AppConfig["caps"]): RunSettings {
-  const config = isObject(stored) && isObject(stored.config) ? (stored.config as unknown as RepoConfig) : DEFAULT_REPO_CONFIG;
+  const config: RepoConfig = stored === null ? DEFAULT_REPO_CONFIG : parseColumn("limits", storedSettingsSchema, stored).config;
   // Re-resolved rather than trusted: the deployment's ceilings may have been lowered since.
   return buildRunSettings(config, ceilings);
 }
 
 /** The settings as stored JSON. */
 export function toSettingsJson(settings: RunSettings): JsonValue {
-  return JSON.parse(JSON.stringify(settings)) as JsonValue;
+  return toColumnJson(settings);
 }
 
 /** How the run reviews changes. */
@@ -58,8 +69,4 @@ export function workflowSettingsOf(settings: RunSettings): WorkflowSettings {
     agentLimits: { maxTurns: resolved.maxTurns },
     repoConfig: config,
   };
-}
-
-function isObject(value: JsonValue | null | undefined): value is { [key: string]: JsonValue } {
-  return value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value);
 }

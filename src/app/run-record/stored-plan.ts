@@ -1,12 +1,18 @@
 /**
  * How a run was planned, as kept in `RunRecord.plan`: whether the command
  * only asked for a plan, what kind of plan it got and why, its estimate and
- * the approval decision. Pure.
+ * the approval decision. Read through its zod schema (`readStoredPlan`).
+ * Pure.
  */
+import { z } from "zod";
 import type { ApprovalDecision } from "../../config/needs-approval.js";
 import type { ReportEstimate } from "../../report/types.js";
-import type { JsonValue, TokenUsage } from "../../runtime/types.js";
+import type { JsonValue, RunErrorInfo, RunStatus, TokenUsage } from "../../runtime/types.js";
 import type { PlanEstimate } from "../../simulate/estimate-plan.js";
+import type { RunStep } from "../../queue/runs/run-queue.js";
+import type { RunRecord } from "../../store/index.js";
+import { UnreadableRunRecordError } from "../errors.js";
+import { parseColumn, toColumnJson } from "./parse-column.js";
 
 /** Where the script came from. */
 export type PlanSource = "single-agent" | "model-written" | "saved-workflow";
@@ -35,20 +41,66 @@ export interface StoredPlan {
   pullRequest?: number;
 }
 
-/** The plan stored on a run (a fresh one when the record has none). */
+// Objects are loose: a field a newer version adds survives a read-modify-write by this one.
+const usageSchema: z.ZodType<TokenUsage> = z.looseObject({ input: z.number(), output: z.number(), cacheWrite: z.number(), cacheRead: z.number() });
+const runStatusSchema: z.ZodType<RunStatus> = z.enum(["ok", "error", "capped", "budget-exhausted", "cancelled"]);
+const runErrorSchema: z.ZodType<RunErrorInfo> = z.looseObject({ code: z.string(), message: z.string(), line: z.number().optional(), file: z.string().optional() });
+
+const estimateSchema: z.ZodType<PlanEstimate> = z.looseObject({
+  status: runStatusSchema,
+  error: runErrorSchema.nullable(),
+  agents: z.number(),
+  phases: z.array(z.looseObject({ title: z.string(), agents: z.number() })),
+  usage: usageSchema,
+  tokens: z.number(),
+  costUsd: z.number(),
+  durationMs: z.number(),
+  concurrency: z.number(),
+});
+
+const approvalSchema: z.ZodType<ApprovalDecision> = z.union([
+  z.looseObject({ required: z.literal(false) }),
+  z.looseObject({ required: z.literal(true), reasons: z.array(z.string()) }),
+]);
+
+const storedPlanSchema: z.ZodType<StoredPlan> = z.looseObject({
+  stopAfterPlan: z.boolean().default(false),
+  commandUrl: z.string().optional(),
+  source: z.enum(["single-agent", "model-written", "saved-workflow"]).optional(),
+  reason: z.string().optional(),
+  rationale: z.string().nullable().optional(),
+  filename: z.string().optional(),
+  estimate: estimateSchema.optional(),
+  approval: approvalSchema.optional(),
+  usage: usageSchema.optional(),
+  costUsd: z.number().optional(),
+  batch: z.boolean().optional(),
+  pullRequest: z.number().optional(),
+});
+
+/** The plan stored on a run (a fresh one when the record has none); throws `UnreadableRunRecordError` for one this version cannot read. */
 export function readStoredPlan(value: JsonValue | null): StoredPlan {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return { stopAfterPlan: false };
-  return value as unknown as StoredPlan;
+  return value === null ? { stopAfterPlan: false } : parseColumn("plan", storedPlanSchema, value);
 }
 
 /** The plan as stored JSON. */
 export function toPlanJson(plan: StoredPlan): JsonValue {
-  return JSON.parse(JSON.stringify(plan)) as JsonValue;
+  return toColumnJson(plan);
 }
 
-/** Whether the run has been planned (its script and estimate are known). */
-export function isPlanned(plan: StoredPlan): boolean {
-  return plan.source !== undefined;
+/**
+ * The step an unfinished run goes on with (after a restart, or when resumed):
+ * planning again without a plan, executing with one. A plan that cannot be
+ * read goes to execution too, which ends the run with that message.
+ */
+export function nextStepOf(run: Pick<RunRecord, "plan">): RunStep {
+  try {
+    // Planned: its script and estimate are known.
+    return readStoredPlan(run.plan).source !== undefined ? "execute" : "plan";
+  } catch (error) {
+    if (error instanceof UnreadableRunRecordError) return "execute";
+    throw error;
+  }
 }
 
 /** The estimate as progress views and reports take it. */

@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import { createBatchModelClient } from "../../agents/model/batch/index.js";
 import { createModelClient } from "../../agents/model/index.js";
-import type { Clock } from "../../runtime/types.js";
+import type { Clock } from "../../time.js";
 import type { RunServices } from "./types.js";
 
 export interface ModelFactoryOptions {

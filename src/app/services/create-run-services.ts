@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../../config/load-env.js";
-import { systemClock, type Clock } from "../../runtime/types.js";
+import { systemClock, type Clock } from "../../time.js";
 import { openStore } from "../../store/index.js";
 import { createCancelRegistry } from "../steps/cancel-registry.js";
 import { createModelFactory } from "./create-model-factory.js";

@@ -12,7 +12,7 @@ import { hasAppCredentials, type AppConfig } from "../../config/load-env.js";
 import { createProcessCaps } from "../../queue/agents/create-capped-runner.js";
 import { openAgentQueue } from "../../queue/agents/open-agent-queue.js";
 import { DEFAULT_AGENT_QUEUE } from "../../queue/agents/types.js";
-import type { Clock } from "../../runtime/types.js";
+import type { Clock } from "../../time.js";
 import { createBullRunQueue, DEFAULT_RUN_QUEUE } from "../../queue/runs/create-bull-run-queue.js";
 import type { AgentPlacement } from "../execute/create-run-runner.js";
 import { createInProcessRunQueue, type RunQueue } from "../../queue/runs/run-queue.js";

@@ -5,7 +5,7 @@
  * `/dynflow cancel` handled by another process (which can only mark the run
  * cancelled in the store) stops it here too.
  */
-import { backgroundTimers } from "../background-timers.js";
+import { backgroundTimers } from "../../time.js";
 import { executeRun } from "../execute/execute-run.js";
 import { planRun } from "../plan/plan-run.js";
 import type { RunJob, RunJobProcessor } from "../../queue/runs/run-queue.js";

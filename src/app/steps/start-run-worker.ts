@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import type { AppConfig } from "../../config/load-env.js";
 import { createAppSlugResolver } from "../../github/get-app-slug.js";
-import type { GitHubClient } from "../../github/github-client.js";
+import { toGitHubClient } from "../../github/github-client.js";
 import { routeAppAuthToBaseUrl, type OctokitOptionsLike } from "../../github/route-app-auth.js";
 import { createAppRuntime } from "../services/create-app-runtime.js";
 import { closeRunServices, createRunServices, type CreateRunServicesOptions } from "../services/create-run-services.js";
@@ -45,7 +45,7 @@ export async function startRunWorker(config: AppConfig, log: Logger, options: Ru
   });
   const slug = config.appSlug;
   const runtime = createAppRuntime(services, {
-    auth: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
+    auth: async (installationId) => toGitHubClient(await probot.auth(installationId)),
     appSlug: slug !== null ? async () => slug : createAppSlugResolver(probot, log),
   });
   services.queue.start(createRunJobProcessor(runtime));

@@ -4,8 +4,7 @@
  * which, and the runtime reports a deadline as a cancellation with that reason.
  */
 import { formatDuration } from "../../report/format-values.js";
-import type { Timers } from "../../progress/throttle-edits.js";
-import { backgroundTimers } from "../background-timers.js";
+import { backgroundTimers, type Timers } from "../../time.js";
 import type { CancelRegistry } from "./cancel-registry.js";
 
 export interface RunStopSignal {

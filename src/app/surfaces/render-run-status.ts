@@ -6,9 +6,9 @@ import { renderPhaseTable, renderProgressLine, renderUsageLine } from "../../pro
 import type { ProgressSnapshot } from "../../progress/types.js";
 import { codeSpan, escapeInline, truncate } from "../../report/escape-markdown.js";
 import { formatDuration, formatTokens, formatUsd, groupDigits } from "../../report/format-values.js";
-import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord, RunRecordStatus } from "../../store/index.js";
 import { renderRunFacts } from "./render-run-comments.js";
+import { readRunResult } from "../run-record/run-result.js";
 import { readStoredPlan, reportEstimateOf } from "../run-record/stored-plan.js";
 
 const STATUS_WORDS: Record<RunRecordStatus, string> = {
@@ -54,10 +54,11 @@ export function renderRunStatus(run: RunRecord, snapshot: ProgressSnapshot | nul
     parts.push(renderUsageLine(snapshot, estimate));
   }
   if (run.error !== null) parts.push(`**Why it stopped** ${escapeInline(truncate(run.error.message, 600))}`);
-  const pullRequest = pullRequestOf(run.result);
-  if (pullRequest !== null) parts.push(`**Pull request** #${pullRequest.number}${pullRequest.draft ? " (draft)" : ""}`);
-  const auditIssue = auditIssueOf(run.result);
-  if (auditIssue !== null) parts.push(`**Audit issue** #${auditIssue}`);
+  const result = readRunResult(run.result);
+  const pullRequest = result?.pullRequest;
+  if (pullRequest) parts.push(`**Pull request** #${pullRequest.number}${pullRequest.draft === true ? " (draft)" : ""}`);
+  const auditIssue = result?.audit?.issue;
+  if (auditIssue) parts.push(`**Audit issue** #${auditIssue.number}`);
   const next = nextStep(run);
   if (next !== null) parts.push(next);
   return `${parts.join("\n\n")}\n`;
@@ -79,21 +80,4 @@ function nextStep(run: RunRecord): string | null {
     case "ok":
       return null;
   }
-}
-
-function pullRequestOf(result: JsonValue | null): { number: number; draft: boolean } | null {
-  if (result === null || typeof result !== "object" || Array.isArray(result)) return null;
-  const pullRequest = result.pullRequest;
-  if (pullRequest === null || typeof pullRequest !== "object" || Array.isArray(pullRequest)) return null;
-  return typeof pullRequest.number === "number" ? { number: pullRequest.number, draft: pullRequest.draft === true } : null;
-}
-
-/** The number of the issue an audit run reported to (see `finishAuditRun`'s result). */
-function auditIssueOf(result: JsonValue | null): number | null {
-  if (result === null || typeof result !== "object" || Array.isArray(result)) return null;
-  const audit = result.audit;
-  if (audit === null || typeof audit !== "object" || Array.isArray(audit)) return null;
-  const issue = audit.issue;
-  if (issue === null || typeof issue !== "object" || Array.isArray(issue)) return null;
-  return typeof issue.number === "number" ? issue.number : null;
 }

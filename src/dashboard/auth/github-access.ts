@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { Octokit } from "@octokit/rest";
+import { systemClock, type Clock } from "../../time.js";
 
 export type RepoAccess = "none" | "read" | "write";
 
@@ -20,7 +21,7 @@ export interface AccessCheckerOptions {
   apiUrl: string;
   /** How long an answer is reused. Default 60,000 ms. */
   ttlMs?: number;
-  now?: () => number;
+  clock?: Clock;
   /** Most answers kept. Default 10,000. */
   maxEntries?: number;
 }
@@ -28,7 +29,8 @@ export interface AccessCheckerOptions {
 /** Creates the checker; see the module comment. */
 export function createAccessChecker(options: AccessCheckerOptions): AccessChecker {
   const ttlMs = options.ttlMs ?? 60_000;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const maxEntries = options.maxEntries ?? 10_000;
   const cache = new Map<string, { access: RepoAccess; until: number }>();
   const client = (token: string) => new Octokit({ auth: token, baseUrl: options.apiUrl, request: { retries: 0 } });

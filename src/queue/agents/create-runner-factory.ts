@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { createAgentRunner } from "../../agents/create-agent-runner.js";
 import type { ModelClient } from "../../agents/model/index.js";
-import type { Clock } from "../../runtime/types.js";
+import type { Clock } from "../../time.js";
 import type { TranscriptRecorder } from "../../transcripts/types.js";
 import { openRepository, syncClone, type GitRepository } from "../../workspace/index.js";
 import { withRemoteChanges } from "./share-changes.js";

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { ProbotOctokit } from "probot";
 import { getInstallationToken } from "../../github/installation-token.js";
 import { routeAppAuthToBaseUrl } from "../../github/route-app-auth.js";
-import type { Clock } from "../../runtime/types.js";
+import type { Clock } from "../../time.js";
 import type { QueuedRunContext } from "./types.js";
 
 export interface InstallationCredentialsOptions {

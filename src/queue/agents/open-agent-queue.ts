@@ -7,6 +7,7 @@
 import { Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
+import { backgroundTimers, repeatEvery, type Timers } from "../../time.js";
 import { checkInteger } from "../errors.js";
 import { openRedis, queueKeys, type QueueKeys, type RedisConnection } from "../queue-keys.js";
 import { DEFAULT_AGENT_QUEUE, DEFAULT_KEY_PREFIX, type AgentJobData, type AgentJobOutcome } from "./types.js";
@@ -26,6 +27,8 @@ export interface OpenAgentQueueOptions {
   globalConcurrency?: number;
   /** How often a waiting owner also asks Redis for a job's state, in case an event was missed. Default 5000 ms. */
   pollMs?: number;
+  /** Timers of the polls. Default: the global ones, never keeping the process alive. */
+  timers?: Timers;
   log?: Logger;
 }
 
@@ -53,6 +56,7 @@ export async function openAgentQueue(options: OpenAgentQueueOptions): Promise<Ag
   const name = options.queueName ?? DEFAULT_AGENT_QUEUE;
   const prefix = options.bullPrefix ?? "bull";
   const pollMs = checkInteger("pollMs", options.pollMs ?? 5000, 10);
+  const timers = options.timers ?? backgroundTimers;
   const log = (options.log ?? pino({ level: "silent" })).child({ queue: name });
   const redis = openRedis(options.connection, (error) => log.warn({ err: error }, "redis connection error"));
   const queue = new Queue<AgentJobData, AgentJobOutcome>(name, { connection: { url: options.connection.url }, prefix });
@@ -86,7 +90,7 @@ export async function openAgentQueue(options: OpenAgentQueueOptions): Promise<Ag
         if (settled) return;
         settled = true;
         for (const event of EVENTS) events.off(`${event}:${jobId}` as "completed", check);
-        clearInterval(timer);
+        poll.stop();
         signal?.removeEventListener("abort", onAbort);
         resolve(settlement);
       };
@@ -100,8 +104,7 @@ export async function openAgentQueue(options: OpenAgentQueueOptions): Promise<Ag
       };
       const onAbort = () => finish({ state: "aborted" });
       for (const event of EVENTS) events.on(`${event}:${jobId}` as "completed", check);
-      const timer = setInterval(check, pollMs);
-      timer.unref();
+      const poll = repeatEvery(pollMs, check, timers);
       signal?.addEventListener("abort", onAbort, { once: true });
       if (signal?.aborted) onAbort();
       else check();

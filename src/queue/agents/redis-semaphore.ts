@@ -6,6 +6,7 @@
  * the clocks of the machines do not matter.
  */
 import type { Redis } from "ioredis";
+import { backgroundTimers, repeatEvery, sleep, type Timers } from "../../time.js";
 import { checkInteger } from "../errors.js";
 
 export interface RedisSemaphoreOptions {
@@ -16,6 +17,8 @@ export interface RedisSemaphoreOptions {
   ttlMs?: number;
   /** How often a blocked `acquire` tries again. Default 250 ms. */
   retryMs?: number;
+  /** Timers of the retries and renewals. Default: the global ones, never keeping the process alive. */
+  timers?: Timers;
 }
 
 /** A held slot. */
@@ -48,11 +51,13 @@ export class RedisSemaphore {
   readonly limit: number;
   private readonly ttlMs: number;
   private readonly retryMs: number;
+  private readonly timers: Timers;
 
   constructor(private readonly options: RedisSemaphoreOptions) {
     this.limit = checkInteger("limit", options.limit, 1);
     this.ttlMs = checkInteger("ttlMs", options.ttlMs ?? 60_000, 100);
     this.retryMs = checkInteger("retryMs", options.retryMs ?? 250, 1);
+    this.timers = options.timers ?? backgroundTimers;
   }
 
   /** Takes a slot for `holder` if one is free (or `holder` has one); true when held. */
@@ -70,20 +75,23 @@ export class RedisSemaphore {
   async acquire(holder: string, signal?: AbortSignal): Promise<SemaphoreLease> {
     while (!(await this.tryAcquire(holder))) {
       signal?.throwIfAborted();
-      await sleep(this.retryMs, signal);
+      await sleep(this.retryMs, { timers: this.timers, signal });
     }
     let released = false;
-    const renew = setInterval(() => {
-      // Renewing is taking again: a slot that expired meanwhile is retaken when one is free.
-      this.tryAcquire(holder).catch(() => undefined);
-    }, Math.max(1, Math.floor(this.ttlMs / 3)));
-    renew.unref();
+    const renew = repeatEvery(
+      Math.max(1, Math.floor(this.ttlMs / 3)),
+      () => {
+        // Renewing is taking again: a slot that expired meanwhile is retaken when one is free.
+        this.tryAcquire(holder).catch(() => undefined);
+      },
+      this.timers,
+    );
     return {
       holder,
       release: async () => {
         if (released) return;
         released = true;
-        clearInterval(renew);
+        renew.stop();
         await this.options.redis.zrem(this.options.key, holder);
       },
     };
@@ -93,22 +101,4 @@ export class RedisSemaphore {
   async count(): Promise<number> {
     return Number(await this.options.redis.eval(COUNT, 1, this.options.key));
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", aborted);
-    };
-    const aborted = () => {
-      done();
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      done();
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", aborted, { once: true });
-  });
 }

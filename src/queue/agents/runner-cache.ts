@@ -6,12 +6,14 @@
  */
 import type { Logger } from "pino";
 import type { AgentRunner } from "../../runtime/types.js";
+import { backgroundTimers, type Timers } from "../../time.js";
 import type { CreateRunner, QueuedRunContext, RunnerHandle } from "./types.js";
 
 interface Entry {
   handle: Promise<RunnerHandle>;
   users: number;
-  idle: NodeJS.Timeout | null;
+  /** Handle of the idle timer while nobody uses the runner. */
+  idle: unknown;
 }
 
 export class RunnerCache {
@@ -21,6 +23,7 @@ export class RunnerCache {
     private readonly createRunner: CreateRunner,
     private readonly idleMs: number,
     private readonly log: Logger,
+    private readonly timers: Timers = backgroundTimers,
   ) {}
 
   /** The run's runner, built on first use; pair every call with `release(runId)`. */
@@ -35,7 +38,7 @@ export class RunnerCache {
       });
     }
     entry.users += 1;
-    if (entry.idle) clearTimeout(entry.idle);
+    if (entry.idle !== null) this.timers.clearTimeout(entry.idle);
     entry.idle = null;
     try {
       return (await entry.handle).runner;
@@ -50,12 +53,11 @@ export class RunnerCache {
     if (!entry) return;
     entry.users -= 1;
     if (entry.users > 0) return;
-    entry.idle = setTimeout(() => {
+    entry.idle = this.timers.setTimeout(() => {
       if (this.entries.get(runId) !== entry || entry.users > 0) return;
       this.entries.delete(runId);
       void this.closeEntry(runId, entry);
     }, this.idleMs);
-    entry.idle.unref();
   }
 
   /** Number of runs with a runner right now. */
@@ -71,7 +73,7 @@ export class RunnerCache {
   }
 
   private async closeEntry(runId: string, entry: Entry): Promise<void> {
-    if (entry.idle) clearTimeout(entry.idle);
+    if (entry.idle !== null) this.timers.clearTimeout(entry.idle);
     const handle = await entry.handle.catch(() => null);
     if (!handle) return;
     try {

@@ -15,6 +15,7 @@ import { pino, type Logger } from "pino";
 import { AgentStoppedError, RunCancelledError } from "../../runtime/errors.js";
 import { compileSchema } from "../../runtime/schema/compile-schema.js";
 import type { AgentRequest } from "../../runtime/types.js";
+import { backgroundTimers, repeatEvery, type Timers } from "../../time.js";
 import { failedOutcome, finishedOutcome, readAgentJobData } from "./agent-job.js";
 import { checkInteger, WorkerStoppingError } from "../errors.js";
 import { openRedis, queueKeys, type RedisConnection } from "../queue-keys.js";
@@ -43,6 +44,8 @@ export interface AgentWorkerOptions {
   cancelPollMs?: number;
   /** A run's runner is closed after this long without a job of the run. Default 60,000 ms. */
   runnerIdleMs?: number;
+  /** Timers of the cancel polls, idle runners and the shutdown grace. Default: the global ones, never keeping the process alive. */
+  timers?: Timers;
 }
 
 export interface AgentWorker {
@@ -74,7 +77,8 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
   const log = (options.log ?? pino({ level: "silent" })).child({ queue: name });
   const keys = queueKeys(name, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
   const redis = openRedis(options.connection, (error) => log.warn({ err: error }, "redis connection error"));
-  const runners = new RunnerCache(options.createRunner, checkInteger("runnerIdleMs", options.runnerIdleMs ?? 60_000, 0), log);
+  const timers = options.timers ?? backgroundTimers;
+  const runners = new RunnerCache(options.createRunner, checkInteger("runnerIdleMs", options.runnerIdleMs ?? 60_000, 0), log, timers);
   const active = new Map<string, ActiveJob>();
   let drainWaiters: (() => void)[] = [];
 
@@ -145,7 +149,7 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
   worker.on("failed", (job, error) => log.warn({ jobId: job?.id, err: error }, "agent job failed on the worker"));
   worker.on("stalled", (jobId) => log.warn({ jobId }, "a stalled agent job goes back to the queue"));
 
-  const poll = setInterval(() => {
+  const poll = repeatEvery(cancelPollMs, () => {
     const runIds = [...new Set([...active.values()].map((job) => job.runId))];
     if (runIds.length === 0) return;
     const jobs = [...active.values()];
@@ -160,8 +164,7 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
       },
       (error: unknown) => log.warn({ err: error }, "could not read cancel marks; trying again"),
     );
-  }, cancelPollMs);
-  poll.unref();
+  }, timers);
 
   await worker.waitUntilReady();
   log.info({ concurrency }, "agent worker started");
@@ -176,12 +179,12 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
       stopping ??= (async () => {
         log.info({ running: active.size, graceMs }, "agent worker stopping");
         await worker.pause(true);
-        const handBack = setTimeout(() => {
+        const handBack = timers.setTimeout(() => {
           for (const job of active.values()) job.controller.abort(new WorkerStoppingError());
         }, graceMs);
         const drained = await whenDrained(graceMs + forceAfterMs);
-        clearTimeout(handBack);
-        clearInterval(poll);
+        timers.clearTimeout(handBack);
+        poll.stop();
         // An agent that ignores its abort keeps its job locked; closing by force lets the lock expire, and another worker takes the job.
         if (!drained) log.warn({ running: active.size }, "agents did not stop in time; their jobs go to other workers once their locks expire");
         try {
@@ -200,9 +203,9 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
   function whenDrained(timeoutMs: number): Promise<boolean> {
     if (active.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
+      const timer = timers.setTimeout(() => resolve(false), timeoutMs);
       drainWaiters.push(() => {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         resolve(true);
       });
     });

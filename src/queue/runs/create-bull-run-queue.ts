@@ -18,7 +18,7 @@ import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { pino, type Logger } from "pino";
 import { checkInteger } from "../errors.js";
 import type { RedisConnection } from "../queue-keys.js";
-import { systemClock, type Clock } from "../../runtime/types.js";
+import { realTimers, sleep, systemClock, type Clock, type Timers } from "../../time.js";
 import type { RunJob, RunJobProcessor, RunQueue, RunStep } from "./run-queue.js";
 
 /** Queue run steps go to unless configured otherwise. */
@@ -46,6 +46,8 @@ export interface BullRunQueueOptions {
   /** How often `onIdle` looks at the queue. Default 250 ms. */
   idlePollMs?: number;
   clock?: Clock;
+  /** Timers of `onIdle`'s polls. Default: the global ones. */
+  timers?: Timers;
   /** Source of the nonce that tells a new job from an existing one. */
   randomBytes?: (size: number) => Buffer;
   log?: Logger;
@@ -74,6 +76,7 @@ export function createBullRunQueue(options: BullRunQueueOptions): RunQueue {
   const retryHeldMs = checkInteger("retryHeldMs", options.retryHeldMs ?? 30_000, 10);
   const idlePollMs = checkInteger("idlePollMs", options.idlePollMs ?? 250, 10);
   const clock = options.clock ?? systemClock;
+  const timers = options.timers ?? realTimers;
   const random = options.randomBytes ?? randomBytes;
   const log = (options.log ?? pino({ level: "silent" })).child({ queue: name });
   const connection = { url: options.connection.url };
@@ -143,7 +146,7 @@ export function createBullRunQueue(options: BullRunQueueOptions): RunQueue {
       while (!closed) {
         const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
         if (Object.values(counts).every((count) => count === 0)) return;
-        await new Promise((resolve) => setTimeout(resolve, idlePollMs));
+        await sleep(idlePollMs, { timers });
       }
     },
 

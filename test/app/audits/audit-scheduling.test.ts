@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAuditScheduling, type AuditScheduling } from "../../../src/app/audits/audit-scheduling.js";
-import type { Timers } from "../../../src/audit/index.js";
+import type { Timers } from "../../../src/time.js";
 import { useNock } from "../../github/octokit.js";
 import { startHarness, type AppHarness } from "../app-harness.js";
 import { REDIS_URL, redisAnswers } from "../../queue/redis-server.js";

@@ -4,7 +4,7 @@
  * holds `maxBatch` requests, or before a request would take it over
  * `maxBytes`. A request can leave the batch until it is handed over.
  */
-import type { GateTimers } from "../prefix-gate.js";
+import type { Timers } from "../../../time.js";
 
 /** What the collector needs to know about a request. */
 export interface Collectable {
@@ -16,7 +16,7 @@ export interface BatchCollectorOptions<T extends Collectable> {
   flushMs: number;
   maxBatch: number;
   maxBytes: number;
-  timers: GateTimers;
+  timers: Timers;
   /** Receives each batch, never empty, in order. */
   onFlush: (items: T[]) => void;
 }

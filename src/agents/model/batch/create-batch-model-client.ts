@@ -20,11 +20,10 @@
  */
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { pino, type Logger } from "pino";
-import { systemClock, type Clock } from "../../../runtime/types.js";
+import { realTimers, systemClock, type Clock, type Timers } from "../../../time.js";
 import type { CreateMessageOptions, ModelClient } from "../create-model-client.js";
 import { ModelCallAbortedError } from "../errors.js";
 import { DEFAULT_PRICES, priceFor, type PriceTable } from "../models.js";
-import type { GateTimers } from "../prefix-gate.js";
 import { createSdk } from "../create-sdk.js";
 import { BatchCollector } from "./batch-collector.js";
 import { MessageBatchRun, type BatchEntry, type BatchModelResponse, type BatchOutcome } from "./run-message-batch.js";
@@ -52,7 +51,7 @@ export interface BatchModelClientOptions {
   fetch?: typeof globalThis.fetch;
   log?: Logger;
   clock?: Clock;
-  timers?: GateTimers;
+  timers?: Timers;
 }
 
 /** What a batch client has spent so far, at the batch price and at the standard price. */
@@ -81,12 +80,6 @@ export interface BatchModelClient extends ModelClient {
 const MAX_BATCH = 100_000;
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
-/** Looks the globals up at call time, so fake timers installed later apply. */
-const globalTimers: GateTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 /** Creates a batch model client; see `BatchModelClientOptions` for the defaults. */
 export function createBatchModelClient(options: BatchModelClientOptions): BatchModelClient {
   const maxBatch = options.maxBatch ?? 1000;
@@ -96,7 +89,7 @@ export function createBatchModelClient(options: BatchModelClientOptions): BatchM
   const { apiKey } = options;
   const prices: PriceTable = { ...DEFAULT_PRICES, ...options.prices };
   const log = options.log ?? pino({ level: "silent" });
-  const timers = options.timers ?? globalTimers;
+  const timers = options.timers ?? realTimers;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const sdk = createSdk({ apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries, timeoutMs, fetch: options.fetch }, log);
   const deps = { sdk, pollMs: options.pollMs ?? 5000, timers, clock: options.clock ?? systemClock, log, apiKey, timeoutMs };

@@ -10,11 +10,10 @@ import { APIUserAbortError, type Anthropic, type Middleware } from "@anthropic-a
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import type { MessageBatchIndividualResponse } from "@anthropic-ai/sdk/resources/messages/batches";
 import type { Logger } from "pino";
-import type { Clock } from "../../../runtime/types.js";
+import type { Clock, Timers } from "../../../time.js";
 import type { ModelResponse } from "../create-model-client.js";
 import { ModelApiError } from "../errors.js";
 import { usageFromApi, type ModelPrice } from "../models.js";
-import type { GateTimers } from "../prefix-gate.js";
 import { toModelApiError } from "../to-model-api-error.js";
 import { BATCH_DISCOUNT, batchCostOf } from "./batch-pricing.js";
 import { missingResultError, toBatchError } from "./to-batch-error.js";
@@ -48,7 +47,7 @@ export interface BatchEntry {
 export interface MessageBatchDeps {
   sdk: Anthropic;
   pollMs: number;
-  timers: GateTimers;
+  timers: Timers;
   clock: Clock;
   log: Logger;
   apiKey: string;
