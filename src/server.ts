@@ -62,7 +62,7 @@ async function buildAppOptions(config: AppConfig, log: Logger): Promise<AppOptio
   log.info({ store: deps.store.engine, maxConcurrentRuns: config.caps.maxConcurrentRuns }, "run services ready");
   const dashboard = dashboardModeOf(config);
   if (dashboard.kind === "github") deps.dashboardUrl = (runId) => dashboardRunUrl(config.publicUrl as string, runId);
-  else log.info("the dashboard is off: set GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and DYNFLOW_PUBLIC_URL to turn it on (docs/dashboard.md)");
+  else log.info({ missing: dashboard.kind === "off" ? dashboard.missing : [] }, "the dashboard is off: set GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and DYNFLOW_PUBLIC_URL to turn it on (docs/dashboard.md)");
   return { appSlug, deps, dashboard, audits: createAuditScheduling({ redisUrl: config.redisUrl?.reveal() ?? null }) };
 }
 

@@ -48,7 +48,7 @@ export interface GitHubSignIn {
 export interface DashboardOptions {
   store: Store;
   /** `github` with a sign-in; `local` for `dynflow ui`; `off` shows how to turn it on. */
-  mode: { kind: "github"; signIn: GitHubSignIn } | { kind: "local" } | { kind: "off" };
+  mode: { kind: "github"; signIn: GitHubSignIn } | { kind: "local" } | { kind: "off"; missing?: readonly string[] };
   clock?: Clock;
   /** Timers of live pages' event polls. Default: background timers. */
   timers?: Timers;
@@ -91,7 +91,13 @@ export function createDashboardHandler(options: DashboardOptions): Handler {
     const path = url.pathname.slice(BASE.length).replace(/\/+$/, "") || "/";
     if (path === "/assets/dashboard.css") return asset(req, res, "text/css", DASHBOARD_CSS);
     if (path === "/assets/dashboard.js") return asset(req, res, "text/javascript", DASHBOARD_JS);
-    if (mode.kind === "off") return send(req, res, 404, renderOff());
+    if (mode.kind === "off") return send(req, res, 404, renderOff(mode.missing ?? []));
+    // Without sign-in, only a page loaded from this machine's own address may read runs: a
+    // name that merely resolves here (DNS rebinding) is refused.
+    if (mode.kind === "local" && !isLoopbackHost(headerOf(req, "host"))) {
+      log.warn({ host: headerOf(req, "host") }, "local dashboard refused a request for another host name");
+      return send(req, res, 403, renderMessage("Refused", "<p>The local dashboard answers only at 127.0.0.1, localhost or [::1].</p>"));
+    }
     if (mode.kind === "github" && path === "/login") return login(res, url, mode.signIn);
     if (mode.kind === "github" && path === "/auth/callback") return callback(req, res, url, mode.signIn);
 
@@ -358,12 +364,20 @@ export function createDashboardHandler(options: DashboardOptions): Handler {
     }
   }
 
-  function renderOff(): string {
+  function renderOff(missing: readonly string[]): string {
+    const unset = missing.length === 0 ? "" : `<p>Not set: ${missing.map((name) => `<code>${esc(name)}</code>`).join(", ")}.</p>`;
     return renderMessage(
       "The dashboard is off",
-      `<p>It needs the App's sign-in with GitHub. Set <code>GITHUB_CLIENT_ID</code> and <code>GITHUB_CLIENT_SECRET</code> (the App's settings page on GitHub, "Client ID" and "Generate a new client secret"; the setup flow saves both to <code>.env</code>) and <code>DYNFLOW_PUBLIC_URL</code>, add <code>&lt;DYNFLOW_PUBLIC_URL&gt;/dashboard/auth/callback</code> as the App's callback URL, and restart. See docs/dashboard.md.</p>`,
+      `${unset}<p>It needs the App's sign-in with GitHub. Set <code>GITHUB_CLIENT_ID</code> and <code>GITHUB_CLIENT_SECRET</code> (the App's settings page on GitHub, "Client ID" and "Generate a new client secret"; the setup flow saves both to <code>.env</code>) and <code>DYNFLOW_PUBLIC_URL</code>, add <code>&lt;DYNFLOW_PUBLIC_URL&gt;/dashboard/auth/callback</code> as the App's callback URL, and restart. See docs/dashboard.md.</p>`,
     );
   }
+}
+
+/** `127.0.0.1`, `localhost` or `[::1]`, with any port. */
+function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.replace(/:\d+$/, "").toLowerCase();
+  return name === "127.0.0.1" || name === "localhost" || name === "[::1]";
 }
 
 function asset(req: IncomingMessage, res: ServerResponse, type: string, body: string): void {

@@ -8,7 +8,10 @@ import type { DashboardOptions } from "./create-dashboard-handler.js";
 import { BASE } from "./render/render-pages.js";
 
 export function dashboardModeOf(config: AppConfig): DashboardOptions["mode"] {
-  if (config.oauth === null || config.publicUrl === null) return { kind: "off" };
+  if (config.oauth === null || config.publicUrl === null) {
+    const missing = [...(config.oauth === null ? ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"] : []), ...(config.publicUrl === null ? ["DYNFLOW_PUBLIC_URL"] : [])];
+    return { kind: "off", missing };
+  }
   return {
     kind: "github",
     signIn: {
