@@ -73,10 +73,12 @@ export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): Queu
 
   /** The run was cancelled, or this one agent stopped, while its job waited or ran. */
   async function cancel(jobId: string, request: AgentRequest, jobLog: Logger): Promise<JobSettlement> {
-    const stopped = request.signal.reason instanceof AgentStoppedError;
+    const reason: unknown = request.signal.reason;
+    const stopped = reason instanceof AgentStoppedError;
     if (stopped) {
-      // Only this agent: the worker running it polls its stop mark.
-      await queue.redis.set(queue.keys.stopAgent(request.runId, request.agentId), "1", "PX", keepMs);
+      // Only this agent: the worker running it polls the run's stop marks.
+      const key = queue.keys.stops(request.runId);
+      await queue.redis.multi().hset(key, request.agentId, reason.reason).pexpire(key, keepMs).exec();
     } else {
       // Workers poll this mark and abort the run's agents between turns.
       cancelMarked ??= queue.redis.set(queue.keys.cancel(request.runId), "1", "PX", keepMs).catch((error: unknown) => {
@@ -130,8 +132,8 @@ export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): Queu
       // Every queued or running agent of the run listens to the run's one signal; that many listeners is no leak.
       setMaxListeners(0, request.signal);
       const jobLog = log.child({ agentId: request.agentId, jobId });
-      // A run resumed under its id after a cancel must not find its agents cancelled by the old mark.
-      if (!request.signal.aborted) started ??= queue.redis.del(queue.keys.cancel(request.runId));
+      // A run resumed under its id after a cancel or a stop must not find its agents cancelled or stopped by the old marks.
+      if (!request.signal.aborted) started ??= queue.redis.del(queue.keys.cancel(request.runId), queue.keys.stops(request.runId));
       await started;
       const attached = await attach(jobId);
       if (attached.kind === "finished") {

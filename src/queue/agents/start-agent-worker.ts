@@ -104,8 +104,9 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
       if ((await redis.exists(keys.cancel(request.runId))) === 1) {
         return failedOutcome(new RunCancelledError("the run was cancelled before this agent started"));
       }
-      if ((await redis.exists(keys.stopAgent(request.runId, request.agentId))) === 1) {
-        return failedOutcome(new AgentStoppedError(request.agentId, "stopped before a worker started it"));
+      const stoppedBecause = await redis.hget(keys.stops(request.runId), request.agentId);
+      if (stoppedBecause !== null) {
+        return failedOutcome(new AgentStoppedError(request.agentId, `${stoppedBecause} (before a worker started it)`));
       }
       const runner = await runners.acquire(context);
       try {
@@ -153,13 +154,21 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
     const runIds = [...new Set([...active.values()].map((job) => job.runId))];
     if (runIds.length === 0) return;
     const jobs = [...active.values()];
-    redis.mget(...runIds.map((runId) => keys.cancel(runId)), ...jobs.map((job) => keys.stopAgent(job.runId, job.agentId))).then(
-      (marks) => {
-        const cancelled = new Set(runIds.filter((_, i) => marks[i] !== null));
+    // One round trip: the runs' cancel marks, then each running agent's stop mark.
+    const reads = redis.pipeline().mget(...runIds.map((runId) => keys.cancel(runId)));
+    for (const job of jobs) reads.hget(keys.stops(job.runId), job.agentId);
+    reads.exec().then(
+      (replies) => {
+        const failed = replies?.find(([error]) => error !== null)?.[0];
+        if (failed) return log.warn({ err: failed }, "could not read cancel and stop marks; trying again");
+        const [cancelReply, ...stopReplies] = replies ?? [];
+        const marks = (cancelReply?.[1] ?? []) as (string | null)[];
+        const cancelled = new Set(runIds.filter((_, i) => marks[i] !== null && marks[i] !== undefined));
         for (const [i, job] of jobs.entries()) {
           if (job.controller.signal.aborted) continue;
+          const stoppedBecause = stopReplies[i]?.[1];
           if (cancelled.has(job.runId)) job.controller.abort(new RunCancelledError("cancelled by its owner"));
-          else if (marks[runIds.length + i] !== null) job.controller.abort(new AgentStoppedError(job.agentId, "stopped from the dashboard"));
+          else if (typeof stoppedBecause === "string") job.controller.abort(new AgentStoppedError(job.agentId, stoppedBecause));
         }
       },
       (error: unknown) => log.warn({ err: error }, "could not read cancel marks; trying again"),
