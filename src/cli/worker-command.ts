@@ -15,7 +15,8 @@ import { createModelClient } from "../agents/model/index.js";
 import { hasAppCredentials, loadEnv } from "../config/load-env.js";
 import { createRunnerFactory } from "../queue/agents/create-runner-factory.js";
 import { openStore } from "../store/index.js";
-import { createAppTranscriptRecorder } from "../transcripts/create-app-transcript-recorder.js";
+import { appTranscriptOptions, createAppTranscriptRecorder } from "../transcripts/create-app-transcript-recorder.js";
+import { createShippedTranscripts } from "../transcripts/ship-transcripts.js";
 import { startAgentWorker } from "../queue/agents/start-agent-worker.js";
 import { DEFAULT_AGENT_QUEUE } from "../queue/agents/types.js";
 import { intFlag, UsageError, type CliIo } from "./cli-io.js";
@@ -109,9 +110,11 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
         log,
       })
     : undefined;
-  // With the shared database, agents' transcripts are written from here, as they happen.
+  // With the shared database, agents' transcripts are written from here, as they happen; without it they
+  // go back in each agent's outcome and the run's owner stores them.
   const transcriptStore = config.databaseUrl ? await openStore({ url: config.databaseUrl.reveal(), log }) : null;
-  const transcripts = transcriptStore ? createAppTranscriptRecorder(transcriptStore, config, log) : undefined;
+  const shipped = transcriptStore ? null : createShippedTranscripts(appTranscriptOptions(config, log));
+  const transcripts = transcriptStore ? createAppTranscriptRecorder(transcriptStore, config, log) : shipped?.recorder;
   const worker = await startAgentWorker({
     connection: { url: config.redisUrl.reveal() },
     queueName,
@@ -122,6 +125,7 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
     lockDurationMs,
     stalledIntervalMs,
     log,
+    ...(shipped ? { shipTranscripts: shipped } : {}),
   });
   io.stderr(`dynflow worker: taking agents from queue ${queueName} at ${config.redisUrl.toString()} (${concurrency} at once)\n`);
   let runs: RunWorker | null = null;

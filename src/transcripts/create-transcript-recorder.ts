@@ -192,11 +192,33 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
     };
   }
 
+  function receive(runId: string, agentId: string, entries: unknown): number {
+    if (!Array.isArray(entries)) return 0;
+    let kept = 0;
+    for (const raw of entries.slice(0, MAX_RECEIVED)) {
+      const entry = readEntry(raw);
+      if (entry === null || entry.runId !== runId) continue;
+      if (entry.agentId === DOC_AGENT) {
+        const key = `${runId}\n${entry.execution}`;
+        if (entry.kind !== "doc" || written.has(key)) continue;
+        written.add(key);
+      } else if (entry.agentId !== agentId || entry.kind === "doc") {
+        continue;
+      }
+      const body = cleanJson(entry.body, secrets);
+      buffer.push({ ...entry, body, bytes: Buffer.byteLength(JSON.stringify(body)) });
+      kept += 1;
+    }
+    if (kept > 0) schedule(buffer.length >= maxBatch ? 0 : flushMs);
+    return kept;
+  }
+
   return {
     open,
     document(runId, name, text) {
       document(runId, name, text);
     },
+    receive,
     flush,
     async close() {
       await flush();
@@ -228,6 +250,29 @@ function shortForm(entries: TranscriptEntryInput[], limits: TranscriptLimits): T
 }
 
 const RUN_MARKER_SEQ = 999_999;
+
+/** Most entries taken from one received list (an agent within its bound writes far fewer). */
+const MAX_RECEIVED = 20_000;
+const KINDS: ReadonlySet<string> = new Set<TranscriptKind>(["start", "prompt", "turn", "tool", "truncated", "verdict", "end", "doc"]);
+
+/** A received entry when it has the shape this version writes; null otherwise. */
+function readEntry(raw: unknown): TranscriptEntryInput | null {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return null;
+  const e = raw as Record<string, unknown>;
+  const text = (value: unknown, max: number) => typeof value === "string" && value.length > 0 && value.length <= max;
+  const whole = (value: unknown) => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+  if (!text(e.runId, 200) || !text(e.agentId, 200) || !text(e.execution, 100) || !whole(e.seq) || !whole(e.at)) return null;
+  if (typeof e.kind !== "string" || !KINDS.has(e.kind) || e.body === undefined) return null;
+  return { runId: e.runId as string, agentId: e.agentId as string, execution: e.execution as string, seq: e.seq as number, kind: e.kind, body: e.body as JsonValue, bytes: 0, at: e.at as number };
+}
+
+/** `value` with secrets removed from every string in it. */
+function cleanJson(value: JsonValue, secrets: readonly string[]): JsonValue {
+  if (typeof value === "string") return redactSecrets(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => cleanJson(item, secrets));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cleanJson(item, secrets)]));
+  return value;
+}
 
 /** The `verdict` of a refuter's result object, if it has one. */
 function verdictOf(output: JsonValue | undefined): string | null {

@@ -83,6 +83,14 @@ export interface TranscriptRecorder {
   open(agent: AgentIdentity): AgentTranscript;
   /** Stores a run-level document (e.g. the report) under `name`, replacing nothing. */
   document(runId: string, name: string, text: string): void;
+  /**
+   * Adds entries another process recorded for `agentId` of `runId` (a worker
+   * without the database sends them in the job's outcome): entries of other
+   * agents or runs and malformed ones are dropped, secrets this process
+   * knows are removed, documents already written are skipped; the rest is
+   * written with the next batch, under the run's bound. Returns how many were kept.
+   */
+  receive(runId: string, agentId: string, entries: unknown): number;
   /** Resolves once everything recorded so far is written. */
   flush(): Promise<void>;
   /** Flushes and stops the timer. */

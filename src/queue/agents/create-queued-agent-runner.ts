@@ -18,6 +18,7 @@ import { checkInteger, QueueOptionError } from "../errors.js";
 import type { AgentQueue, JobSettlement } from "./open-agent-queue.js";
 import { RedisSemaphore, type SemaphoreLease } from "./redis-semaphore.js";
 import type { AgentJobOutcome, QueuedRunContext } from "./types.js";
+import type { TranscriptRecorder } from "../../transcripts/types.js";
 
 export interface QueuedAgentRunnerOptions {
   /** The process's queue handle (`openAgentQueue`), shared by all its runs. */
@@ -35,6 +36,8 @@ export interface QueuedAgentRunnerOptions {
   cancelGraceMs?: number;
   /** Called with the change of every outcome before it is returned: where a remote repository's worker branch is fetched. */
   receiveChange?: (change: ChangeRef) => Promise<void>;
+  /** Where transcripts that workers send in outcomes (workers without the database) are recorded. */
+  transcripts?: Pick<TranscriptRecorder, "receive">;
   log?: Logger;
 }
 
@@ -105,7 +108,8 @@ export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): Queu
     return settlement;
   }
 
-  async function deliver(outcome: AgentJobOutcome): Promise<AgentResult> {
+  async function deliver(outcome: AgentJobOutcome, request: AgentRequest): Promise<AgentResult> {
+    if (outcome.transcript !== undefined) options.transcripts?.receive(request.runId, request.agentId, outcome.transcript);
     const change = outcome.status === "finished" ? outcome.result.change : outcome.change;
     if (change && options.receiveChange) {
       try {
@@ -138,7 +142,7 @@ export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): Queu
       const attached = await attach(jobId);
       if (attached.kind === "finished") {
         jobLog.info("re-attached to a finished agent job: its stored result is used, no model call");
-        return deliver(attached.outcome);
+        return deliver(attached.outcome, request);
       }
       let lease: SemaphoreLease | null = null;
       try {
@@ -165,7 +169,7 @@ export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): Queu
         }
         let settlement = await queue.waitForJob(jobId, request.signal);
         if (settlement.state === "aborted") settlement = await cancel(jobId, request, jobLog);
-        return await settle(settlement);
+        return await settle(settlement, request);
       } catch (error) {
         if (request.signal.aborted && !(error instanceof AgentFailedError)) {
           throw new AgentFailedError("the run was cancelled before this agent was queued", { ...ZERO_USAGE }, 0, { cause: error });
@@ -177,13 +181,13 @@ export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): Queu
     },
   };
 
-  async function settle(settlement: JobSettlement): Promise<AgentResult> {
+  async function settle(settlement: JobSettlement, request: AgentRequest): Promise<AgentResult> {
     switch (settlement.state) {
       case "completed":
         if (!isAgentJobOutcome(settlement.value)) {
           throw new AgentFailedError("the worker stored a result this version cannot read", { ...ZERO_USAGE }, 0);
         }
-        return deliver(settlement.value);
+        return deliver(settlement.value, request);
       case "failed":
         throw new AgentFailedError(`the worker could not run the agent: ${settlement.reason}`, { ...ZERO_USAGE }, 0);
       case "missing":

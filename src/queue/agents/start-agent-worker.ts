@@ -20,6 +20,7 @@ import { failedOutcome, finishedOutcome, readAgentJobData } from "./agent-job.js
 import { checkInteger, WorkerStoppingError } from "../errors.js";
 import { openRedis, queueKeys, type RedisConnection } from "../queue-keys.js";
 import { RunnerCache } from "./runner-cache.js";
+import type { ShippedTranscripts } from "../../transcripts/ship-transcripts.js";
 import { DEFAULT_AGENT_QUEUE, DEFAULT_KEY_PREFIX, type AgentJobData, type AgentJobOutcome, type CreateRunner } from "./types.js";
 
 export interface AgentWorkerOptions {
@@ -46,6 +47,8 @@ export interface AgentWorkerOptions {
   runnerIdleMs?: number;
   /** Timers of the cancel polls, idle runners and the shutdown grace. Default: the global ones, never keeping the process alive. */
   timers?: Timers;
+  /** A worker without the database: each agent's transcript goes back in its outcome (give its `recorder` to the runners). */
+  shipTranscripts?: Pick<ShippedTranscripts, "collect">;
 }
 
 export interface AgentWorker {
@@ -92,6 +95,27 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
   }
 
   async function processJob(job: Job<AgentJobData, AgentJobOutcome>, token?: string, signal?: AbortSignal): Promise<AgentJobOutcome> {
+    const { request } = readAgentJobData(job.id ?? "", job.data);
+    const shipping = options.shipTranscripts;
+    if (shipping === undefined) return runJob(job, token, signal);
+    const collect = () =>
+      shipping.collect(request.runId, request.agentId).catch((error: unknown) => {
+        log.warn({ err: error, runId: request.runId, agentId: request.agentId }, "could not collect the agent's transcript; its outcome goes without it");
+        return [];
+      });
+    let outcome: AgentJobOutcome;
+    try {
+      outcome = await runJob(job, token, signal);
+    } catch (error) {
+      // A job handed back or failed here leaves nothing of its transcript in memory.
+      await collect();
+      throw error;
+    }
+    const transcript = await collect();
+    return transcript.length > 0 ? { ...outcome, transcript } : outcome;
+  }
+
+  async function runJob(job: Job<AgentJobData, AgentJobOutcome>, token?: string, signal?: AbortSignal): Promise<AgentJobOutcome> {
     const jobId = job.id ?? "";
     const { context, request } = readAgentJobData(jobId, job.data);
     const jobLog = log.child({ runId: request.runId, agentId: request.agentId, jobId });
