@@ -15,13 +15,11 @@ import { gzipSync } from "node:zlib";
 import { exchangeWebFlowCode, getWebFlowAuthorizationUrl } from "@octokit/oauth-methods";
 import { Octokit } from "@octokit/rest";
 import { pino, type Logger } from "pino";
-import type { RunEvent } from "../runtime/types.js";
 import { backgroundTimers, sleep, systemClock, type Clock, type Timers } from "../time.js";
 import type { RunRecord, RunRecordStatus, Store } from "../store/types.js";
-import { DOC_AGENT } from "../transcripts/types.js";
 import type { AccessChecker, RepoAccess } from "./auth/github-access.js";
 import { checkCsrf, cookieHeader, csrfToken, deriveCookieKeys, readCookies, seal, unseal, type CookieKeys } from "./auth/seal-cookie.js";
-import { buildTimeline, STATE_NAMES } from "./build-timeline.js";
+import { readAgentView, readRunView } from "./read-run-views.js";
 import { DASHBOARD_CSS, DASHBOARD_JS } from "./render/assets.js";
 import { esc } from "./render/html.js";
 import { BASE, renderAgentPage, renderMessage, renderRunPage, renderRunsPage, type Viewer } from "./render/render-pages.js";
@@ -235,72 +233,17 @@ export function createDashboardHandler(options: DashboardOptions): Handler {
   async function runPage(req: IncomingMessage, res: ServerResponse, session: Session, viewer: Viewer, runId: string): Promise<void> {
     const found = await readableRun(req, res, session, viewer, runId);
     if (!found) return;
-    const { run, access } = found;
-    const [events, verdicts, docs, usage] = await Promise.all([
-      allEvents(run.id),
-      options.store.transcripts.listKinds(run.id, ["verdict"]),
-      options.store.transcripts.listAgent(run.id, DOC_AGENT),
-      options.store.transcripts.usage(run.id),
-    ]);
-    const report = docs.filter((doc) => objectField(doc.body, "name") === "report").at(-1);
-    send(
-      req,
-      res,
-      200,
-      renderRunPage({
-        run,
-        timeline: buildTimeline(events),
-        verdicts: new Map(verdicts.map((v) => [v.agentId, String(objectField(v.body, "verdict") ?? "")])),
-        report: report ? String(objectField(report.body, "text") ?? "") : null,
-        transcriptTruncated: usage.truncated,
-        viewer,
-        canWrite: access === "write",
-        now: clock.now(),
-      }),
-    );
+    const view = await readRunView(options.store, found.run);
+    send(req, res, 200, renderRunPage({ ...view, viewer, canWrite: found.access === "write", now: clock.now() }));
   }
 
   async function agentPage(req: IncomingMessage, res: ServerResponse, session: Session, viewer: Viewer, runId: string, agentId: string): Promise<void> {
     const found = await readableRun(req, res, session, viewer, runId);
     if (!found) return;
     const { run, access } = found;
-    if (!AGENT_ID.test(agentId)) return send(req, res, 404, renderMessage("Agent not found", "", viewer));
-    const [entries, docs, starts, events] = await Promise.all([
-      options.store.transcripts.listAgent(run.id, agentId),
-      options.store.transcripts.listAgent(run.id, DOC_AGENT),
-      options.store.transcripts.listKinds(run.id, ["start"]),
-      allEvents(run.id),
-    ]);
-    const timeline = buildTimeline(events);
-    const agent = timeline.agents.find((a) => a.id === agentId);
-    if (entries.length === 0 && agent === undefined) return send(req, res, 404, renderMessage("Agent not found", "<p>This run has no such agent.</p>", viewer));
-    // Refuters whose subject was this agent's change, with their verdict and evidence, shown beside it.
-    const commits = new Set(entries.flatMap((e) => (e.kind === "end" ? [String(objectField(objectField(e.body, "change"), "commit") ?? "")] : [])).filter(Boolean));
-    const judges = starts.filter((s) => commits.has(String(objectField(s.body, "judges") ?? "")));
-    const judgedBy = await Promise.all(
-      [...new Set(judges.map((s) => s.agentId))].map(async (id) => {
-        const list = await options.store.transcripts.listAgent(run.id, id);
-        const end = list.filter((e) => e.kind === "end").at(-1);
-        const verdict = list.filter((e) => e.kind === "verdict").at(-1);
-        const output = String(objectField(end?.body, "output") ?? "");
-        return { agentId: id, label: String(objectField(list[0]?.body, "label") ?? id), verdict: verdict ? String(objectField(verdict.body, "verdict")) : null, evidence: evidenceOf(output) };
-      }),
-    );
-    send(
-      req,
-      res,
-      200,
-      renderAgentPage({
-        run,
-        agentId,
-        entries: entries.map((e) => ({ execution: e.execution, kind: e.kind, body: (objectField(e.body, "") === undefined ? e.body : {}) as Record<string, unknown>, at: e.at })),
-        docs: new Map(docs.map((d) => [d.execution, { name: String(objectField(d.body, "name") ?? ""), text: String(objectField(d.body, "text") ?? "") }])),
-        judgedBy,
-        state: agent ? STATE_NAMES[agent.state] : null,
-        viewer,
-        canWrite: access === "write" && !isFinal(run.status),
-      }),
-    );
+    const view = AGENT_ID.test(agentId) ? await readAgentView(options.store, run, agentId) : null;
+    if (view === null) return send(req, res, 404, renderMessage("Agent not found", "<p>This run has no such agent.</p>", viewer));
+    send(req, res, 200, renderAgentPage({ ...view, run, viewer, canWrite: access === "write" && !isFinal(run.status) }));
   }
 
   // --- live ----------------------------------------------------------------
@@ -354,15 +297,6 @@ export function createDashboardHandler(options: DashboardOptions): Handler {
   }
 
   // --- helpers -------------------------------------------------------------
-
-  async function allEvents(runId: string): Promise<{ seq: number; event: RunEvent }[]> {
-    const events: { seq: number; event: RunEvent }[] = [];
-    for (;;) {
-      const batch = await options.store.events.list(runId, { afterSeq: events.at(-1)?.seq ?? 0, limit: 5000 });
-      events.push(...batch);
-      if (batch.length < 5000) return events;
-    }
-  }
 
   function renderOff(missing: readonly string[]): string {
     const unset = missing.length === 0 ? "" : `<p>Not set: ${missing.map((name) => `<code>${esc(name)}</code>`).join(", ")}.</p>`;
@@ -435,20 +369,6 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 /** Only a dashboard path is a place to return to after signing in. */
 function safeNext(next: string | null): string {
   return next !== null && next.startsWith(`${BASE}/`) && !next.startsWith("//") && !next.includes("\\") ? next : `${BASE}/`;
-}
-
-function objectField(value: unknown, field: string): unknown {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return field === "" ? null : undefined;
-  return field === "" ? undefined : (value as Record<string, unknown>)[field];
-}
-
-function evidenceOf(output: string): string | null {
-  try {
-    const parsed = JSON.parse(output) as { evidence?: unknown };
-    return typeof parsed.evidence === "string" ? parsed.evidence : output || null;
-  } catch {
-    return output || null;
-  }
 }
 
 function isFinal(status: string): boolean {

@@ -3,7 +3,8 @@
  * without the script, which adds live updates and stop buttons.
  */
 import type { RunRecord } from "../../store/types.js";
-import { STATE_NAMES, type Timeline, type TimelineAgent } from "../build-timeline.js";
+import { STATE_NAMES, type TimelineAgent } from "../build-timeline.js";
+import type { AgentView, RunView } from "../read-run-views.js";
 import { duration, esc, renderDiff, renderTextWithDiffs, usd, when } from "./html.js";
 
 export const BASE = "/dashboard";
@@ -68,12 +69,7 @@ export function renderRunsPage(input: RunsPageInput): string {
   return renderPage({ title: "Runs", viewer: input.viewer, body: `<h1>Runs</h1>${filter}${table}${more}` });
 }
 
-export interface RunPageInput {
-  run: RunRecord;
-  timeline: Timeline;
-  verdicts: Map<string, string>;
-  report: string | null;
-  transcriptTruncated: boolean;
+export interface RunPageInput extends RunView {
   viewer: Viewer | null;
   canWrite: boolean;
   now: number;
@@ -139,16 +135,8 @@ function renderRow(agents: string, agent: TimelineAgent, span: number, verdict: 
   return `<li id="ag-${esc(agent.id)}" class="${esc(agent.role)} ${agent.state}" ${data}><a href="${agents}${esc(agent.id)}" title="${esc(agent.label)}">${esc(agent.label)}</a><span class=bar><i style="${style}"></i></span>${shown}${stop}</li>`;
 }
 
-export interface AgentPageInput {
+export interface AgentPageInput extends AgentView {
   run: RunRecord;
-  agentId: string;
-  /** Entries of the agent, every execution. */
-  entries: { execution: string; kind: string; body: Record<string, unknown>; at: number }[];
-  /** Shared documents by hash (system prompts, task context). */
-  docs: Map<string, { name: string; text: string }>;
-  /** Refuters that judged this agent's change: label, verdict, evidence. */
-  judgedBy: { agentId: string; label: string; verdict: string | null; evidence: string | null }[];
-  state: string | null;
   viewer: Viewer | null;
   canWrite: boolean;
 }
@@ -158,7 +146,7 @@ export function renderAgentPage(input: AgentPageInput): string {
   const { run } = input;
   const base = `${BASE}/runs/${esc(run.id)}`;
   const start = input.entries.find((e) => e.kind === "start")?.body;
-  const label = typeof start?.label === "string" ? start.label : input.agentId;
+  const label = input.label;
   const parts: string[] = [];
   let execution: string | null = null;
   for (const entry of input.entries) {
