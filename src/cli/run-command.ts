@@ -2,7 +2,9 @@
  * `dynflow run`: the whole engine on a local repository. Plans the task (or
  * runs the given script), refutes every change, merges what converged into a
  * local branch `dynflow/<run-id>` without touching the checkout, HEAD or
- * index, and writes the report into the repository's git directory.
+ * index, and writes the report into the repository's git directory. The run
+ * is kept in the repository's local store as it goes, so `dynflow resume`
+ * continues it (`executeLocalRun` does both).
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -21,6 +23,11 @@ import { systemClock } from "../time.js";
 import type { WorkflowStage } from "../run/types.js";
 import { createWorkflowResolver, type WorkflowSource } from "../workflows/resolve-workflow.js";
 import { GitCommandError, openRepository, type GitRepository } from "../workspace/index.js";
+import { LocalRunNotFoundError, LocalRunNotResumableError } from "../local-runs/errors.js";
+import { newLocalRunRecord, readLocalRun, withOverrides, type LocalRunSettings, type StoredLocalRun } from "../local-runs/local-run-record.js";
+import { localStorePath, openLocalStore } from "../local-runs/open-local-store.js";
+import { trackLocalRun } from "../local-runs/track-local-run.js";
+import type { RunRecord, RunRecordStatus, Store } from "../store/types.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
 
 export const RUN_USAGE = `Usage: dynflow run --repo <path> (--task "<text>" | --script <file.js>) [options]
@@ -28,7 +35,9 @@ export const RUN_USAGE = `Usage: dynflow run --repo <path> (--task "<text>" | --
 Runs a workflow on a local git repository with real agents: plans the task (or runs
 the script), lets independent refuters try to refute every change, merges what
 converged into the local branch dynflow/<run-id> and writes a report. Your checkout,
-HEAD and index are not touched.
+HEAD and index are not touched. The run is kept in the repository's local store
+(<git-dir>/dynflow/runs.db): "dynflow resume <run>" continues it without paying again
+for finished agents, "dynflow show" and "dynflow ui" show it agent by agent.
 
 Options:
   --repo PATH             the git repository (required)
@@ -60,12 +69,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       script: { type: "string" },
       args: { type: "string" },
       base: { type: "string" },
-      "max-concurrency": { type: "string" },
-      "max-agents": { type: "string" },
-      "budget-tokens": { type: "string" },
-      "budget-usd": { type: "string" },
-      refuters: { type: "string" },
-      rounds: { type: "string" },
+      ...SETTINGS_OPTIONS,
       json: { type: "boolean", default: false },
     },
   });
@@ -74,52 +78,132 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.task !== undefined && values.task.trim() === "") throw new UsageError("--task is empty; say what to do");
   if (values.args !== undefined && values.script === undefined) throw new UsageError("--args goes with --script; a planned script gets the task");
   const args = jsonFlag("args", values.args) as JsonValue | undefined;
-  const limits = withoutUndefined({
-    maxConcurrency: intFlag("max-concurrency", values["max-concurrency"], 1, 256),
-    maxAgents: intFlag("max-agents", values["max-agents"], 1),
-    budgetTokens: intFlag("budget-tokens", values["budget-tokens"], 1),
-    budgetUsd: numberFlag("budget-usd", values["budget-usd"]),
-  });
-  const review = withoutUndefined({ refutersPerClaim: intFlag("refuters", values.refuters, 1, 16), maxRounds: intFlag("rounds", values.rounds, 1, 10) });
+  const settings = settingsOf(values);
   const script = values.script === undefined ? null : await readScript(resolve(io.cwd, values.script), values.script);
   const apiKey = io.env.ANTHROPIC_API_KEY;
   if (!apiKey) throw new UsageError("ANTHROPIC_API_KEY is not set; export your Anthropic API key to run agents");
 
   const repoDir = resolve(io.cwd, values.repo);
-  const repository = await openLocalRepository(repoDir, io.env);
-  try {
-    const baseCommit = await repository.resolveCommit(values.base ?? "HEAD");
-    const runId = randomBytes(4).toString("hex");
-    const progress = createProgress(io, runId);
-    const result = await runWorkflow({
-      repository,
-      repositoryName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir,
-      baseCommit,
-      baseLabel: values.base ?? (await headName(repoDir, io.env)),
-      task: values.task ?? null,
-      script,
-      args,
-      model: createModelClient({ apiKey, baseURL: io.env.ANTHROPIC_BASE_URL || undefined }),
-      settings: { limits, review },
-      runId,
-      gitEnv: io.env as NodeJS.ProcessEnv,
-      onEvent: progress.event,
-      onStage: progress.stage,
-      resolveWorkflow: createWorkflowResolver({
-        saved: (name) => readSavedWorkflow(repository, baseCommit, name),
-        scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
-      }),
-    }).finally(progress.stop);
+  return executeLocalRun(io, { repoDir, apiKey, json: values.json, start: { base: values.base, task: values.task ?? null, script, args, settings } });
+}
 
-    const reportPath = join(repository.gitDir, "dynflow", "runs", runId, "report.md");
-    await mkdir(join(reportPath, ".."), { recursive: true });
-    await writeFile(reportPath, result.reportMarkdown);
-    const json = toRunJson(result, reportPath);
-    io.stdout(values.json ? `${JSON.stringify(json)}\n` : formatSummary(json));
-    return json.status === "ok" ? 0 : 1;
+/** The caps, budgets and review flags of `run`, which `resume` takes too. */
+export const SETTINGS_OPTIONS = {
+  "max-concurrency": { type: "string" },
+  "max-agents": { type: "string" },
+  "budget-tokens": { type: "string" },
+  "budget-usd": { type: "string" },
+  refuters: { type: "string" },
+  rounds: { type: "string" },
+} as const;
+
+/** The settings those flags give (unset flags left out). */
+export function settingsOf(values: { [K in keyof typeof SETTINGS_OPTIONS]?: string }): LocalRunSettings {
+  return {
+    limits: withoutUndefined({
+      maxConcurrency: intFlag("max-concurrency", values["max-concurrency"], 1, 256),
+      maxAgents: intFlag("max-agents", values["max-agents"], 1),
+      budgetTokens: intFlag("budget-tokens", values["budget-tokens"], 1),
+      budgetUsd: numberFlag("budget-usd", values["budget-usd"]),
+    }),
+    review: withoutUndefined({ refutersPerClaim: intFlag("refuters", values.refuters, 1, 16), maxRounds: intFlag("rounds", values.rounds, 1, 10) }),
+  };
+}
+
+/** A local run to execute: a new one (`start`), or a stored one to go on with (`resume`, with settings to change). */
+export type LocalRunRequest = { repoDir: string; apiKey: string; json: boolean } & (
+  | { start: { base: string | undefined; task: string | null; script: { source: string; filename: string } | null; args: JsonValue | undefined; settings: LocalRunSettings } }
+  | { resume: { runId: string; overrides: LocalRunSettings } }
+);
+
+/**
+ * Executes a local run, kept in the repository's local store as it goes (see
+ * track-local-run.ts), and prints its summary; returns the exit code.
+ */
+export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Promise<number> {
+  const { repoDir, apiKey } = request;
+  const repository = await openLocalRepository(repoDir, io.env);
+  const store = await openLocalStore(repository.gitDir).catch(async (error: unknown) => {
+    await repository.close();
+    throw error;
+  });
+  try {
+    const { run, stored } = "resume" in request ? await storedRun(store, repository.gitDir, request.resume) : await newRun(store, repository, repoDir, io.env, request.start);
+    const runId = run.id;
+    const baseCommit = await repository.resolveCommit(stored.baseCommit);
+    const tracking = await trackLocalRun({ store, run, secrets: [apiKey] });
+    try {
+      // Kept once this process executes the run: a resume's changed caps and budgets apply from now on.
+      if ("resume" in request) await store.runs.update(runId, { limits: { limits: { ...stored.settings.limits }, review: { ...stored.settings.review } } });
+      const progress = createProgress(io, runId);
+      const result = await runWorkflow({
+        repository,
+        repositoryName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir,
+        baseCommit,
+        baseLabel: stored.baseLabel,
+        task: stored.task,
+        script: stored.script,
+        args: stored.args,
+        model: createModelClient({ apiKey, baseURL: io.env.ANTHROPIC_BASE_URL || undefined }),
+        settings: stored.settings,
+        runId,
+        gitEnv: io.env as NodeJS.ProcessEnv,
+        onStage: progress.stage,
+        resolveWorkflow: createWorkflowResolver({
+          saved: (name) => readSavedWorkflow(repository, baseCommit, name),
+          scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
+        }),
+        ...tracking.workflowInput(progress.event),
+      })
+        .catch(async (error: unknown) => {
+          await tracking.fail(error);
+          throw error;
+        })
+        .finally(progress.stop);
+
+      const reportPath = join(repository.gitDir, "dynflow", "runs", runId, "report.md");
+      await mkdir(join(reportPath, ".."), { recursive: true });
+      await writeFile(reportPath, result.reportMarkdown);
+      await tracking.finish(result, reportPath);
+      const json = toRunJson(result, reportPath);
+      io.stdout(request.json ? `${JSON.stringify(json)}\n` : formatSummary(json));
+      return json.status === "ok" ? 0 : 1;
+    } finally {
+      await tracking.close();
+    }
   } finally {
+    await store.close();
     await repository.close();
   }
+}
+
+/** A new run, recorded in the local store before anything runs. */
+async function newRun(store: Store, repository: GitRepository, repoDir: string, env: CliIo["env"], start: Extract<LocalRunRequest, { start: unknown }>["start"]): Promise<{ run: RunRecord; stored: StoredLocalRun }> {
+  const baseCommit = await repository.resolveCommit(start.base ?? "HEAD");
+  const input = {
+    id: randomBytes(4).toString("hex"),
+    repoName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir,
+    task: start.task,
+    script: start.script,
+    args: start.args,
+    baseCommit,
+    baseLabel: start.base ?? (await headName(repoDir, env)),
+    settings: start.settings,
+  };
+  const run = await store.runs.create(newLocalRunRecord(input));
+  return { run, stored: readLocalRun(run) };
+}
+
+/** Statuses a local run can be resumed from: stopped, or left running by a process that was killed. */
+const RESUMABLE: ReadonlySet<RunRecordStatus> = new Set(["error", "cancelled", "capped", "budget-exhausted", "running", "queued"]);
+
+/** A stored run to go on with, its settings changed by the command line's. */
+async function storedRun(store: Store, gitDir: string, resume: Extract<LocalRunRequest, { resume: unknown }>["resume"]): Promise<{ run: RunRecord; stored: StoredLocalRun }> {
+  const run = await store.runs.get(resume.runId);
+  if (!run) throw new LocalRunNotFoundError(resume.runId, localStorePath(gitDir));
+  if (!RESUMABLE.has(run.status)) throw new LocalRunNotResumableError(run.id, run.status);
+  const stored = readLocalRun(run);
+  return { run, stored: { ...stored, settings: withOverrides(stored.settings, resume.overrides) } };
 }
 
 async function readScript(path: string, given: string): Promise<{ source: string; filename: string }> {

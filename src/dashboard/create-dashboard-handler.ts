@@ -20,6 +20,7 @@ import type { RunRecord, RunRecordStatus, Store } from "../store/types.js";
 import type { AccessChecker, RepoAccess } from "./auth/github-access.js";
 import { checkCsrf, cookieHeader, csrfToken, deriveCookieKeys, readCookies, seal, unseal, type CookieKeys } from "./auth/seal-cookie.js";
 import { readAgentView, readRunView } from "./read-run-views.js";
+import { isFinal } from "./render/run-facts.js";
 import { DASHBOARD_CSS, DASHBOARD_JS } from "./render/assets.js";
 import { esc } from "./render/html.js";
 import { BASE, renderAgentPage, renderMessage, renderRunPage, renderRunsPage, type Viewer } from "./render/render-pages.js";
@@ -369,8 +370,4 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 /** Only a dashboard path is a place to return to after signing in. */
 function safeNext(next: string | null): string {
   return next !== null && next.startsWith(`${BASE}/`) && !next.startsWith("//") && !next.includes("\\") ? next : `${BASE}/`;
-}
-
-function isFinal(status: string): boolean {
-  return ["ok", "error", "capped", "budget-exhausted", "cancelled"].includes(status);
 }

@@ -42,6 +42,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
   if (!run.script) run.onStage("plan");
   const { plan, source, filename, args } = await preparePlan(run);
   if (plan) extra.push({ agents: 0, usage: plan.usage, costUsd: plan.costUsd });
+  await run.onPlanned?.({ source, filename, args, plan });
 
   // 2. Execute. Every agent goes through the run's scheduler, so caps, budget and journal apply to all.
   run.onStage("run");

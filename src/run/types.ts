@@ -68,6 +68,12 @@ export interface RunWorkflowInput {
   transcripts?: TranscriptRecorder;
   /** Lets the caller stop single agents while the run goes on. */
   agentStops?: AgentStops;
+  /**
+   * Called once the script is known (given, or planned from the task) and
+   * before any agent starts: where a local run keeps its plan, so resuming
+   * it runs the same script without planning again.
+   */
+  onPlanned?: (planned: { source: string; filename: string; args: JsonValue | undefined; plan: PlanResult | null }) => void | Promise<void>;
 }
 
 /** How the run is capped and reviewed; everything optional, defaults filled in one place. */

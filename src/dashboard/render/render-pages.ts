@@ -5,6 +5,7 @@
 import type { RunRecord } from "../../store/types.js";
 import { STATE_NAMES, type TimelineAgent } from "../build-timeline.js";
 import type { AgentView, RunView } from "../read-run-views.js";
+import { estimateUsd, isFinal, objectOf, prettyJson, subjectOf } from "./run-facts.js";
 import { duration, esc, renderDiff, renderTextWithDiffs, usd, when } from "./html.js";
 
 export const BASE = "/dashboard";
@@ -199,7 +200,7 @@ function renderEntry(entry: AgentPageInput["entries"][number], docs: AgentPageIn
     case "end": {
       const change = b.change as { branch?: string; commit?: string; additions?: number; deletions?: number; incomplete?: boolean; files?: { path: string }[] } | null;
       const output = text(b.output);
-      return `<h2>Ended: <span class="st ${esc(b.status)}">${esc(b.status)}</span></h2>${b.error ? `<p class=err>${esc(b.error)}</p>` : ""}${b.summary ? `<h3>Summary</h3><pre>${esc(b.summary)}</pre>` : ""}${output ? `<h3>Result</h3><pre>${esc(b.outputIsJson ? pretty(output) : output)}</pre>` : ""}${
+      return `<h2>Ended: <span class="st ${esc(b.status)}">${esc(b.status)}</span></h2>${b.error ? `<p class=err>${esc(b.error)}</p>` : ""}${b.summary ? `<h3>Summary</h3><pre>${esc(b.summary)}</pre>` : ""}${output ? `<h3>Result</h3><pre>${esc(b.outputIsJson ? prettyJson(output) : output)}</pre>` : ""}${
         change ? `<h3>Change</h3><p><code>${esc(change.branch)}</code> at <code>${esc(String(change.commit ?? "").slice(0, 12))}</code>: +${esc(change.additions)} −${esc(change.deletions)}${change.incomplete ? " (incomplete)" : ""}</p>` : ""
       }${typeof b.diff === "string" ? renderDiff(b.diff) : ""}${b.shortened ? "<p class=note>Shortened to fit the transcript's bound.</p>" : ""}`;
     }
@@ -232,33 +233,6 @@ function summaryOfInput(input: string): string {
   } catch {
     return "";
   }
-}
-
-function pretty(json: string): string {
-  try {
-    return JSON.stringify(JSON.parse(json), null, 2);
-  } catch {
-    return json;
-  }
-}
-
-function objectOf(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
-function subjectOf(run: RunRecord): string {
-  return run.task?.split("\n", 1)[0]?.slice(0, 200) ?? run.workflow ?? run.kind;
-}
-
-function isFinal(status: string): boolean {
-  return ["ok", "error", "capped", "budget-exhausted", "cancelled"].includes(status);
-}
-
-/** The estimate a run was admitted on, when its plan has one. */
-function estimateUsd(plan: unknown): number | null {
-  const estimate = objectOf(objectOf(plan)?.estimate ?? null);
-  const value = estimate?.costUsd ?? estimate?.usd;
-  return typeof value === "number" ? value : null;
 }
 
 /** CI state, when the run recorded one (`result.ci.state` or `result.ci.conclusion`). */
