@@ -166,7 +166,9 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
       await writeFile(reportPath, result.reportMarkdown);
       await tracking.finish(result, reportPath);
       const json = toRunJson(result, reportPath);
-      io.stdout(request.json ? `${JSON.stringify(json)}\n` : formatSummary(json));
+      // A run that stopped short says how to go on with it.
+      const next = json.status === "ok" ? "" : `\nTo continue it (finished agents are not paid for again): dynflow resume ${runId} --repo ${repoDir}\n`;
+      io.stdout(request.json ? `${JSON.stringify(json)}\n` : formatSummary(json) + next);
       return json.status === "ok" ? 0 : 1;
     } finally {
       await tracking.close();

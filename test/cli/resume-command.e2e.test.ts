@@ -66,9 +66,11 @@ describe("dynflow resume (end to end)", () => {
 
   it("continues a capped run with a higher cap: finished agents come from the journal, the rest run, both modules merge", async () => {
     const first = captureIo(env, scripts);
-    expect(await main(["run", "--repo", repo.dir, "--script", "sequential.js", "--max-agents", "4", "--json"], first.io)).toBe(1);
-    const capped = JSON.parse(first.out()) as RunJson;
-    expect(capped.status).toBe("capped");
+    expect(await main(["run", "--repo", repo.dir, "--script", "sequential.js", "--max-agents", "4"], first.io)).toBe(1);
+    const capped = { runId: /^dynflow run (\w+) stopped at a cap\./.exec(first.out())?.[1] ?? "" };
+    expect(capped.runId).not.toBe("");
+    // The summary says how to go on.
+    expect(first.out()).toContain(`dynflow resume ${capped.runId} --repo ${repo.dir}`);
     expect(workerCalls(api, "src/billing")).toBeGreaterThan(0);
     const billingBefore = workerCalls(api, "src/billing");
     const searchBefore = workerCalls(api, "src/search");
