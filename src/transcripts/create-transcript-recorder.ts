@@ -57,11 +57,24 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
   /** Documents already written by this process, by run and hash. */
   const written = new Set<string>();
 
-  const clean = (text: string, max: number): string => cut(redactSecrets(text, secrets), max);
+  const processTag = randomBytes(3).toString("hex");
+  let executions = 0;
+  /** Recent shared documents as stored, by their text: agents of a run share a few, so each is cleaned and hashed once. */
+  const documents = new Map<string, { body: string; hash: string }>();
 
-  function push(entry: Omit<TranscriptEntryInput, "bytes" | "at">): void {
-    const at = clock.now();
-    buffer.push({ ...entry, at, bytes: Buffer.byteLength(JSON.stringify(entry.body)) });
+  /**
+   * `text` without secrets, cut to `max` characters. Only the part that can
+   * be kept (plus a margin wider than any secret, so one cut in half is still
+   * recognised) is searched: a megabyte of tool output costs what 6 KB do.
+   */
+  const clean = (text: string, max: number): string => {
+    if (text.length <= max + REDACT_MARGIN) return cut(redactSecrets(text, secrets), max);
+    return `${redactSecrets(text.slice(0, max + REDACT_MARGIN), secrets).slice(0, max)}…[${text.length - max} more characters]`;
+  };
+
+  function push(entry: Omit<TranscriptEntryInput, "bytes" | "at">, bytes = Buffer.byteLength(JSON.stringify(entry.body))): void {
+    const { runId, agentId, execution, seq, kind, body } = entry;
+    buffer.push({ runId, agentId, execution, seq, kind, body, bytes, at: clock.now() });
     if (buffer.length >= maxBatch) schedule(0);
     else schedule(flushMs);
   }
@@ -88,8 +101,10 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
 
   async function write(batch: TranscriptEntryInput[]): Promise<void> {
     try {
-      const bounded = batch.filter((entry) => entry.agentId !== DOC_AGENT && !fullRuns.has(entry.runId));
-      const rest = batch.filter((entry) => !bounded.includes(entry));
+      // One pass: a batch can hold thousands of entries when writes fall behind.
+      const bounded: TranscriptEntryInput[] = [];
+      const rest: TranscriptEntryInput[] = [];
+      for (const entry of batch) (entry.agentId !== DOC_AGENT && !fullRuns.has(entry.runId) ? bounded : rest).push(entry);
       if (bounded.length > 0) {
         const result = await options.sink.append(bounded, { runLimitBytes: limits.runBytes });
         if (!result.accepted) {
@@ -107,8 +122,14 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
   }
 
   function document(runId: string, name: string, text: string): string {
-    const body = clean(text, 64_000);
-    const hash = createHash("sha256").update(body).digest("hex").slice(0, 16);
+    let known = documents.get(text);
+    if (known === undefined) {
+      const body = clean(text, 64_000);
+      known = { body, hash: createHash("sha256").update(body).digest("hex").slice(0, 16) };
+      documents.set(text, known);
+      if (documents.size > 64) documents.delete(documents.keys().next().value as string);
+    }
+    const { body, hash } = known;
     const key = `${runId}\n${hash}`;
     if (!written.has(key)) {
       written.add(key);
@@ -118,11 +139,11 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
   }
 
   function open(agent: AgentIdentity): AgentTranscript {
-    const execution = `${clock.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+    // Unique across processes and restarts: a resumed agent writes a stream of its own.
+    const execution = `${clock.now().toString(36)}-${processTag}${(executions++).toString(36)}`;
     const state: AgentState = { bytes: 0, truncated: false };
     let seq = 0;
-    const record = (kind: TranscriptKind, body: JsonValue, always = false) => {
-      const size = Buffer.byteLength(JSON.stringify(body));
+    const record = (kind: TranscriptKind, body: JsonValue, always = false, size = Buffer.byteLength(JSON.stringify(body))) => {
       if (!always) {
         if (state.truncated) return;
         if (state.bytes + size > limits.agentBytes) {
@@ -132,7 +153,7 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
         }
       }
       state.bytes += size;
-      push({ runId: agent.runId, agentId: agent.agentId, execution, seq: seq++, kind, body });
+      push({ runId: agent.runId, agentId: agent.agentId, execution, seq: seq++, kind, body }, size);
     };
     record("start", { label: clean(agent.label, 300), role: agent.role, attempt: agent.attempt, judges: agent.judges ?? null });
 
@@ -183,11 +204,13 @@ export function createTranscriptRecorder(options: TranscriptRecorderOptions): Tr
           turns: ending.turns ?? null,
         };
         // The end is always kept: without room, in a form that leaves the long parts out.
-        const fits = state.bytes + Buffer.byteLength(JSON.stringify(full)) <= limits.agentBytes;
+        const fullBytes = Buffer.byteLength(JSON.stringify(full));
+        const fits = state.bytes + fullBytes <= limits.agentBytes;
         // A refuter's verdict also as a tiny entry, so the run page lists every verdict without reading whole endings.
         const verdict = verdictOf(ending.output);
         if (verdict !== null) record("verdict", { verdict }, true);
-        record("end", fits ? full : { ...full, output: output === null ? null : cut(output, 500), diff: null, summary: full.summary === null ? null : cut(full.summary, 500), shortened: true }, true);
+        if (fits) record("end", full, true, fullBytes);
+        else record("end", { ...full, output: output === null ? null : cut(output, 500), diff: null, summary: full.summary === null ? null : cut(full.summary, 500), shortened: true }, true);
       },
     };
   }
@@ -250,6 +273,9 @@ function shortForm(entries: TranscriptEntryInput[], limits: TranscriptLimits): T
 }
 
 const RUN_MARKER_SEQ = 999_999;
+
+/** Characters searched for secrets past a field's cut: more than any credential shape or known secret is long. */
+const REDACT_MARGIN = 4_096;
 
 /** Most entries taken from one received list (an agent within its bound writes far fewer). */
 const MAX_RECEIVED = 20_000;

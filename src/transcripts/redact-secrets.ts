@@ -7,14 +7,12 @@
 
 const REDACTED = "[redacted]";
 
-/** Credential shapes, each a single character class repeated once. */
-const TOKEN_PATTERNS: readonly RegExp[] = [
-  /\bgh[pousr]_[A-Za-z0-9]{20,255}/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,255}/g,
-  /\bsk-ant-[A-Za-z0-9_-]{10,255}/g,
-  /\bxox[abprs]-[A-Za-z0-9-]{10,255}/g,
-  /\bAKIA[0-9A-Z]{16}\b/g,
-];
+/**
+ * Credential shapes (GitHub tokens, Anthropic keys, Slack tokens, AWS key
+ * ids), each a literal prefix and one character class repeated a bounded
+ * number of times, searched in one pass.
+ */
+const TOKEN_PATTERN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255}|sk-ant-[A-Za-z0-9_-]{10,255}|xox[abprs]-[A-Za-z0-9-]{10,255}|AKIA[0-9A-Z]{16}\b)/g;
 
 const KEY_BEGIN = /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----/g;
 const KEY_END = "-----END ";
@@ -28,8 +26,7 @@ export function redactSecrets(text: string, known: readonly string[] = []): stri
     if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   if (out.includes("PRIVATE KEY-----")) out = redactKeyBlocks(out);
-  for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
-  return out;
+  return out.replace(TOKEN_PATTERN, REDACTED);
 }
 
 /** Replaces each `-----BEGIN … PRIVATE KEY-----` block up to its end line (or the end of the text). */

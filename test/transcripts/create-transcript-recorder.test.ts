@@ -98,6 +98,24 @@ describe("transcript recorder", () => {
     expect(everything).toContain("[redacted]");
   });
 
+  it("searches a huge output only as far as it is kept, still removing a secret that straddles the cut", async () => {
+    const canary = "canary-secret-0123456789";
+    const recorder = createTranscriptRecorder({ sink: store.transcripts, secrets: [canary], limits: { toolOutputChars: 2_000 } });
+    const t = recorder.open(agent("a1"));
+    const huge = (head: string) => `${"x".repeat(2_000 - head.length)}${head}${"y".repeat(2_000_000)}`;
+    t.tool({ turn: 1, name: "read_file", input: {}, output: huge(` ghp_${"T".repeat(8)}`).replace("y".repeat(40), "T".repeat(40)), isError: false, ms: 1 });
+    t.tool({ turn: 1, name: "read_file", input: {}, output: huge(canary.slice(0, 10)).replace("yyyyyyyyyyyyyy", canary.slice(10)), isError: false, ms: 1 });
+    await recorder.close();
+    const outputs = (await store.transcripts.listAgent("r-1", "a1")).filter((e) => e.kind === "tool").map((e) => (e.body as { output: string }).output);
+    expect(outputs).toHaveLength(2);
+    for (const output of outputs) {
+      expect(output).not.toContain("ghp_");
+      expect(output).not.toContain(canary.slice(0, 10));
+      expect(output).toMatch(/^x+ ?\[redac/);
+      expect(output).toMatch(/…\[2000000 more characters\]$/);
+    }
+  });
+
   it("logs and drops a batch the store refuses to write, without throwing", async () => {
     const warnings: unknown[] = [];
     const log = { warn: (...args: unknown[]) => warnings.push(args), child: () => log } as never;
