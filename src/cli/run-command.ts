@@ -138,7 +138,7 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
       const progress = createProgress(io, runId);
       const result = await runWorkflow({
         repository,
-        repositoryName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir,
+        repositoryName: run.repo,
         baseCommit,
         baseLabel: stored.baseLabel,
         task: stored.task,
@@ -167,7 +167,7 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
       await tracking.finish(result, reportPath);
       const json = toRunJson(result, reportPath);
       // A run that stopped short says how to go on with it.
-      const next = json.status === "ok" ? "" : `\nTo continue it (finished agents are not paid for again): dynflow resume ${runId} --repo ${repoDir}\n`;
+      const next = json.status === "ok" ? "" : `\nTo continue it (finished agents are not paid for again): dynflow resume ${runId} --repo ${shellWord(repoDir)}\n`;
       io.stdout(request.json ? `${JSON.stringify(json)}\n` : formatSummary(json) + next);
       return json.status === "ok" ? 0 : 1;
     } finally {
@@ -206,6 +206,11 @@ async function storedRun(store: Store, gitDir: string, resume: Extract<LocalRunR
   if (!RESUMABLE.has(run.status)) throw new LocalRunNotResumableError(run.id, run.status);
   const stored = readLocalRun(run);
   return { run, stored: { ...stored, settings: withOverrides(stored.settings, resume.overrides) } };
+}
+
+/** A path as one shell word, quoted only when it needs to be. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 async function readScript(path: string, given: string): Promise<{ source: string; filename: string }> {

@@ -48,7 +48,8 @@ Environment:
   DYNFLOW_MAX_CONCURRENCY  agents running at once across every worker (set on the queue when given)
   APP_ID, PRIVATE_KEY      the App's credentials: installation tokens for private repositories,
                            and, with DATABASE_URL, run steps (GitHub is reached as the App)
-  DATABASE_URL             PostgreSQL shared with the web process (run steps need it)
+  DATABASE_URL             PostgreSQL shared with the web process (run steps need it); agents'
+                           transcripts are written there, or without it sent back with each result
   DYNFLOW_MAX_CONCURRENT_RUNS  run steps this process works on at once (default 4)
   GHE_HOST, DYNFLOW_PRICES, LOG_LEVEL  as for the web process (docs/config.md)
 `;
