@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "docs/**", "examples/**", "workflows/**", "test/fixtures/**"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "docs/**", "examples/**", "workflows/**", "test/fixtures/**", "test/compat/scripts/**", "test/compat/fixture-repo/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]>
   scale: () => import("./scale.bench.js"),
   dashboard: () => import("./dashboard.bench.js"),
   transcripts: () => import("./transcripts.bench.js"),
+  builtins: () => import("./builtins.bench.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

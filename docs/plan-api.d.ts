@@ -10,10 +10,13 @@ interface AgentOptions {
   label?: string;
   phase?: string;
   schema?: JsonSchema;
-  model?: string;
+  /** A model id, or a shortcut resolved to one: "haiku", "sonnet", "opus", "fable", or "inherit" (the role's model). */
+  model?: "haiku" | "sonnet" | "opus" | "fable" | "inherit" | (string & {});
+  /** Accepted; every dynflow agent is isolated already. */
   isolation?: string;
+  /** `.claude/agents/<name>.md` of the repository, or a built-in type: "Explore", "Plan", "general-purpose". */
   agentType?: string;
-  effort?: string;
+  effort?: "low" | "medium" | "high" | "xhigh" | "max";
   /** dynflow addition */
   role?: "worker" | "refuter" | "resolver";
   /** dynflow addition: globs the agent may write. */
@@ -22,7 +25,7 @@ interface AgentOptions {
   maxTurns?: number;
 }
 
-declare const meta: { name: string; description: string; phases?: { title: string }[] };
+declare const meta: { name: string; description: string; phases?: { title: string; detail?: string; model?: string; effort?: string }[] };
 declare const args: Json | undefined;
 
 /** Resolves to the agent's text (or schema-valid object), or null when the agent failed. */
@@ -130,3 +133,7 @@ declare function accept(change: Change): Promise<void>;
 declare function discard(change: Change, reason?: string): Promise<void>;
 /** dynflow addition: worker → refute → redo with the evidence, until upheld or out of rounds. */
 declare function converge(prompt: string, opts?: ConvergeOptions): Promise<ConvergeResult>;
+
+// --- standard built-ins (plain JavaScript inside the sandbox) ---
+// URL, URLSearchParams, structuredClone, TextEncoder, TextDecoder, atob, btoa and console have their
+// usual web-platform types. Intl offers NumberFormat only (English); console writes to the run's log.

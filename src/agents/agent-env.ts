@@ -4,9 +4,12 @@
  * loop's options, failure messages, report facts).
  */
 import type { Logger } from "pino";
-import type { AgentRequest, JsonValue } from "../runtime/types.js";
+import { AgentFailedError } from "../runtime/errors.js";
+import { ZERO_USAGE, type AgentRequest, type JsonValue, type WebToolsGrant } from "../runtime/types.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 import type { ModelClient, Role } from "./model/index.js";
+import { effortParams, isEffort } from "./model/model-capabilities.js";
+import { withRolePrompt } from "./prompts/role-prompt.js";
 import type { ToolLoopOptions, ToolLoopResult } from "./run-tool-loop.js";
 import type { AgentTool } from "./tools/types.js";
 import type { AgentTranscript } from "../transcripts/types.js";
@@ -43,28 +46,68 @@ export function labelOf(request: AgentRequest): string {
   return request.label.trim() || request.agentId;
 }
 
-/** The loop options every role shares; the role adds model, prompts and tools. */
+/** The tool every agent keeps: how it hands back its result. */
+const FINISH = "finish";
+
+/**
+ * The loop options every role shares; the role adds its system prompt, its
+ * message and every tool it has. Its agent type (if any) narrows the tools and
+ * adds its role prompt; effort and web tools come from the request. Throws
+ * `AgentFailedError`, before any model call, when the agent type leaves the
+ * agent no tool but `finish`.
+ */
 export function loopOptions(
   env: AgentEnv,
   request: AgentRequest,
   role: Role,
   parts: { system: string; prompt: string; tools: AgentTool[]; log: Logger },
 ): ToolLoopOptions {
+  const { options } = request;
+  const modelId = modelOf(env, request, role);
+  const tools = parts.tools.filter((tool) => offers(options, tool.definition.name));
+  const web = narrowWeb(options.web, options);
+  const narrowed = options.tools !== undefined || options.withoutTools !== undefined;
+  if (narrowed && tools.every((tool) => tool.definition.name === FINISH) && web === undefined && parts.tools.length > 1) {
+    const type = options.rolePrompt?.type ?? options.agentType ?? "of this agent";
+    throw new AgentFailedError(
+      `agent type "${type}" leaves this ${role} no tool to work with: it allows ${(options.tools ?? ["every tool"]).filter((t) => t !== FINISH).join(", ")}` +
+        `${options.withoutTools ? ` without ${options.withoutTools.join(", ")}` : ""}, and a ${role} here has ${parts.tools.map((t) => t.definition.name).filter((t) => t !== FINISH).join(", ")}`,
+      { ...ZERO_USAGE },
+      0,
+    );
+  }
+  const names = [...tools.map((tool) => tool.definition.name), ...(web && web.search > 0 ? ["web_search"] : []), ...(web && web.fetch > 0 ? ["web_fetch"] : [])];
   return {
     model: env.model,
-    modelId: modelOf(env, request, role),
-    system: parts.system,
-    tools: parts.tools,
+    modelId,
+    system: withRolePrompt(parts.system, options.rolePrompt, narrowed ? names : null),
+    tools,
     shared: env.sharedContext,
     prompt: parts.prompt,
     maxTurns: maxTurnsOf(env, request),
     maxOutputTokens: env.limits.maxOutputTokens,
+    effort: effortParams(modelId, isEffort(options.effort) ? options.effort : undefined, env.limits.maxOutputTokens),
+    web,
     contextWindowTokens: env.limits.contextWindowTokens,
     maxToolOutputChars: env.limits.maxToolOutputChars,
     signal: request.signal,
     log: parts.log,
     ...(env.transcript ? { transcript: env.transcript } : {}),
   };
+}
+
+/** Whether the agent's type lets it use tool `name` (always, without a type). */
+function offers(options: AgentRequest["options"], name: string): boolean {
+  if (name === FINISH) return true;
+  if (options.tools !== undefined && !options.tools.includes(name)) return false;
+  return !(options.withoutTools ?? []).includes(name);
+}
+
+/** The web grant without the tools the agent's type does not allow; undefined when nothing is left. */
+function narrowWeb(grant: WebToolsGrant | undefined, options: AgentRequest["options"]): WebToolsGrant | undefined {
+  if (grant === undefined) return undefined;
+  const narrowed = { ...grant, search: offers(options, "web_search") ? grant.search : 0, fetch: offers(options, "web_fetch") ? grant.fetch : 0 };
+  return narrowed.search > 0 || narrowed.fetch > 0 ? narrowed : undefined;
 }
 
 export function modelOf(env: AgentEnv, request: AgentRequest, role: Role): string {
@@ -75,8 +118,9 @@ export function maxTurnsOf(env: AgentEnv, request: AgentRequest): number {
   return request.options.maxTurns ?? env.limits.maxTurns;
 }
 
-/** Small facts for reports (`AgentResult.meta`). */
+/** Small facts for reports (`AgentResult.meta`); web uses only when there were any. */
 export function metaOf(loop: ToolLoopResult, summary: string, model: string): { [key: string]: JsonValue } {
+  const { webSearch, webFetch } = loop.serverToolUse;
   return {
     summary,
     turns: loop.turns,
@@ -85,6 +129,7 @@ export function metaOf(loop: ToolLoopResult, summary: string, model: string): { 
     toolCalls: loop.toolCalls,
     toolErrors: loop.toolErrors,
     elidedToolResults: loop.elided,
+    ...(webSearch > 0 || webFetch > 0 ? { webSearches: webSearch, webFetches: webFetch } : {}),
   };
 }
 

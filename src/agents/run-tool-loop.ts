@@ -7,16 +7,25 @@
  * a `ToolLoopResult` saying how it stopped, with the usage so far, and
  * decides what that means for its role (commit partial work, fail, ...).
  */
-import type { ContentBlockParam, Message, MessageCreateParamsNonStreaming, MessageParam, ToolResultBlockParam, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  ContentBlockParam,
+  Message,
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  ToolResultBlockParam,
+  ToolUseBlock,
+} from "@anthropic-ai/sdk/resources/messages";
 import type { Logger } from "pino";
-import { addUsage, ZERO_USAGE, type TokenUsage } from "../runtime/types.js";
+import { addUsage, ZERO_USAGE, type TokenUsage, type WebToolsGrant } from "../runtime/types.js";
 import { InvalidSearchPatternError, WorkspacePathError } from "../workspace/index.js";
 import { ToolInputError } from "./errors.js";
 import { ModelCallAbortedError, withCacheControl, type ModelClient } from "./model/index.js";
+import { NO_SERVER_TOOL_USE, type ServerToolUse } from "./model/models.js";
 import { shrinkContext, SHRINK_THRESHOLD } from "./shrink-context.js";
 import { capOutput } from "./tools/cap-output.js";
 import type { AgentTool, FinishPayload } from "./tools/types.js";
 import type { AgentTranscript } from "../transcripts/types.js";
+import { webToolDefinitions } from "./tools/web-tool-definitions.js";
 
 export interface ToolLoopOptions {
   model: ModelClient;
@@ -29,6 +38,10 @@ export interface ToolLoopOptions {
   prompt: string;
   maxTurns: number;
   maxOutputTokens: number;
+  /** Effort or thinking settings of every request, with the `max_tokens` they need (see `effortParams`); default none. */
+  effort?: Pick<MessageCreateParamsNonStreaming, "max_tokens" | "output_config" | "thinking">;
+  /** Anthropic's web tools this agent may use, and how often; none when omitted. */
+  web?: WebToolsGrant;
   contextWindowTokens: number;
   maxToolOutputChars: number;
   signal: AbortSignal;
@@ -59,6 +72,8 @@ export interface ToolLoopResult {
   toolErrors: number;
   /** Tool results elided to stay inside the context window. */
   elided: number;
+  /** Web searches and fetches the API ran for this agent (their cost is in `costUsd`). */
+  serverToolUse: ServerToolUse;
 }
 
 const NUDGE_NO_TOOL =
@@ -87,6 +102,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
     toolCalls: 0,
     toolErrors: 0,
     elided: 0,
+    serverToolUse: { ...NO_SERVER_TOOL_USE },
   };
   let messages: MessageParam[] = [
     {
@@ -114,12 +130,14 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
       mustShrink = false;
     }
 
+    const webTools = webToolDefinitions(options.web, result.serverToolUse);
     const { params, prefixKey } = withCacheControl(
       {
         model: options.modelId,
         max_tokens: options.maxOutputTokens,
+        ...options.effort,
         system: options.system,
-        tools: definitions,
+        tools: [...definitions, ...webTools],
         messages: withTailBreakpoint(messages),
       } satisfies MessageCreateParamsNonStreaming,
       { sharedPrefixEnd: { message: 0, block: 0 } },
@@ -136,6 +154,10 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
       turnUsage = response.usage;
       turnCost = response.costUsd;
       result.costUsd += response.costUsd;
+      result.serverToolUse = {
+        webSearch: result.serverToolUse.webSearch + response.serverToolUse.webSearch,
+        webFetch: result.serverToolUse.webFetch + response.serverToolUse.webFetch,
+      };
       lastContextTokens = response.usage.input + response.usage.cacheWrite + response.usage.cacheRead + response.usage.output;
     } catch (error) {
       if (error instanceof ModelCallAbortedError || signal.aborted) return stop("aborted", error);
@@ -148,6 +170,8 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
     transcript?.turn({ turn: result.turns, usage: turnUsage, costUsd: turnCost, stopReason: message.stop_reason, text, ms: Math.round(now() - turnStarted) });
     messages.push({ role: "assistant", content: message.content.length > 0 ? message.content : [{ type: "text", text: "(no answer)" }] });
     if (message.stop_reason === "refusal") return stop("refused");
+    // A server tool (web search or fetch) paused a long turn: sending the conversation back as it is lets it go on.
+    if (message.stop_reason === "pause_turn") continue;
 
     const cutOff = message.stop_reason === "max_tokens" || message.stop_reason === "model_context_window_exceeded";
     if (message.stop_reason === "model_context_window_exceeded") mustShrink = true;

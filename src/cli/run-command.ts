@@ -12,16 +12,12 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parseArgs } from "node:util";
-import { createModelClient } from "../agents/model/index.js";
-import { createProgressTracker } from "../progress/create-progress-tracker.js";
-import { renderProgressBlock, renderProgressLine, renderStageLine } from "../run/render-progress.js";
+import { createModelClient, DEFAULT_PRICES } from "../agents/model/index.js";
 import { runWorkflow } from "../run/run-workflow.js";
 import { toRunJson, type RunJson } from "../run/to-run-json.js";
-import type { RunEvent } from "../runtime/types.js";
-import { type JsonValue } from "../runtime/types.js";
-import { systemClock } from "../time.js";
-import type { WorkflowStage } from "../run/types.js";
-import { createWorkflowResolver, type WorkflowSource } from "../workflows/resolve-workflow.js";
+import type { JsonValue } from "../runtime/types.js";
+import { createRunWorkflowResolver } from "../workflows/resolve-run-workflow.js";
+import { localWorkflowFiles } from "../workflows/workflow-files.js";
 import { GitCommandError, openRepository, type GitRepository } from "../workspace/index.js";
 import { LocalRunNotFoundError, LocalRunNotResumableError } from "../local-runs/errors.js";
 import { newLocalRunRecord, readLocalRun, withOverrides, type LocalRunSettings, type StoredLocalRun } from "../local-runs/local-run-record.js";
@@ -29,6 +25,8 @@ import { localStorePath, openLocalStore } from "../local-runs/open-local-store.j
 import { trackLocalRun } from "../local-runs/track-local-run.js";
 import type { RunRecord, RunRecordStatus, Store } from "../store/types.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
+import { createCliProgress } from "./cli-progress.js";
+import { readLocalConfig } from "./read-local-config.js";
 
 export const RUN_USAGE = `Usage: dynflow run --repo <path> (--task "<text>" | --script <file.js>) [options]
 
@@ -131,11 +129,14 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
     const { run, stored } = "resume" in request ? await storedRun(store, repository.gitDir, request.resume) : await newRun(store, repository, repoDir, io.env, request.start);
     const runId = run.id;
     const baseCommit = await repository.resolveCommit(stored.baseCommit);
+    // The repository's own settings at the base commit: models and shortcuts, prices, web tools.
+    const config = await readLocalConfig(repository, baseCommit);
+    const prices = { ...DEFAULT_PRICES, ...config.prices };
     const tracking = await trackLocalRun({ store, run, secrets: [apiKey] });
     try {
       // Kept once this process executes the run: a resume's changed caps and budgets apply from now on.
       if ("resume" in request) await store.runs.update(runId, { limits: { limits: { ...stored.settings.limits }, review: { ...stored.settings.review } } });
-      const progress = createProgress(io, runId);
+      const progress = createCliProgress(io, { title: `dynflow run ${runId}` });
       const result = await runWorkflow({
         repository,
         repositoryName: run.repo,
@@ -144,13 +145,13 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
         task: stored.task,
         script: stored.script,
         args: stored.args,
-        model: createModelClient({ apiKey, baseURL: io.env.ANTHROPIC_BASE_URL || undefined }),
-        settings: stored.settings,
+        model: createModelClient({ apiKey, baseURL: io.env.ANTHROPIC_BASE_URL || undefined, prices }),
+        settings: { ...stored.settings, models: config.models, modelAliases: config.modelAliases, prices, web: config.web },
         runId,
         gitEnv: io.env as NodeJS.ProcessEnv,
         onStage: progress.stage,
-        resolveWorkflow: createWorkflowResolver({
-          saved: (name) => readSavedWorkflow(repository, baseCommit, name),
+        // The same saved-workflow rules as a run on GitHub, over the local repository at the base commit.
+        resolveWorkflow: createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), {
           scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
         }),
         ...tracking.workflowInput(progress.event),
@@ -240,42 +241,6 @@ async function headName(dir: string, env: CliIo["env"]): Promise<string> {
   return found || "HEAD";
 }
 
-/**
- * Progress on stderr (stdout is for the result): a block redrawn in place on
- * a terminal, one line per phase, finished agent and log line otherwise.
- */
-function createProgress(io: CliIo, runId: string) {
-  const tracker = createProgressTracker({ clock: systemClock });
-  const labels = new Map<string, string>();
-  let stage: WorkflowStage | null = null;
-  let drawn = 0;
-  const draw = () => {
-    const block = renderProgressBlock(tracker.snapshot(), { runId, stage });
-    io.stderr(`${drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : ""}${block.join("\n")}\n`);
-    drawn = block.length;
-  };
-  // Elapsed time moves between events too.
-  const ticker = io.isTty ? setInterval(draw, 1000) : undefined;
-  ticker?.unref();
-  return {
-    event(event: RunEvent) {
-      tracker.apply(event);
-      if (event.type === "agent.queued") labels.set(event.agentId, event.label);
-      if (io.isTty) return draw();
-      const line = renderProgressLine(event, (id) => labels.get(id) ?? id);
-      if (line !== null) io.stderr(`${line}\n`);
-    },
-    stage(next: WorkflowStage) {
-      stage = next;
-      if (io.isTty) draw();
-      else io.stderr(`${renderStageLine(next)}\n`);
-    },
-    stop() {
-      if (ticker) clearInterval(ticker);
-    },
-  };
-}
-
 const STATUS_TEXT: Record<RunJson["status"], string> = {
   ok: "finished",
   error: "failed",
@@ -306,14 +271,4 @@ function formatSummary(json: RunJson): string {
 
 function withoutUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
-
-/** A workflow saved in the repository at the base commit, where Claude Code and dynflow keep them. */
-async function readSavedWorkflow(repository: GitRepository, commit: string, name: string): Promise<WorkflowSource | null> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return null;
-  for (const path of [`.claude/workflows/${name}.js`, `.github/dynflow/workflows/${name}.js`]) {
-    const source = await repository.readFile(commit, path).catch(() => null);
-    if (source) return { source: source.toString("utf8"), filename: path };
-  }
-  return null;
 }

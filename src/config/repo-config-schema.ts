@@ -3,10 +3,12 @@
  * field has a default, so a missing file and an empty one mean the same.
  */
 import { z } from "zod";
+import { ALIAS_NAME, INHERIT } from "../agents/model/model-aliases.js";
 import { DEFAULT_MODELS, type PriceTable, type Role } from "../agents/model/models.js";
 import { WORKFLOW_NAME } from "../commands/parse-command.js";
 import type { JsonValue } from "../runtime/types.js";
 import { DEFAULT_PROTECTED_PATHS } from "../workspace/check-path.js";
+import { WEB_TOOLS_KEYS, webToolsSchema, type WebToolsConfig } from "../web-tools/web-tools-config.js";
 import { checkCron } from "./check-cron.js";
 import { modelIdSchema, priceTableSchema } from "./price-schema.js";
 
@@ -37,7 +39,10 @@ export interface AuditConfig {
 /** The validated repository configuration, defaults filled in. */
 export interface RepoConfig {
   enabled: boolean;
+  /** Model id per role (a shortcut given in the file is resolved to its id). */
   models: Record<Role, string>;
+  /** Model shortcuts added or redirected (`haiku: claude-haiku-4-5`); merged over the built-in ones where used. */
+  modelAliases: Record<string, string>;
   caps: { maxConcurrency: number; maxAgents: number; maxItems: number; maxTurns: number; deadlineMinutes: number };
   budget: { tokens: number | null; usd: number | null };
   approval: ApprovalPolicy;
@@ -48,6 +53,8 @@ export interface RepoConfig {
   rounds: number;
   prices: PriceTable;
   audits: AuditConfig[];
+  /** Anthropic's server-side web tools for agents; off by default. */
+  web: WebToolsConfig;
 }
 
 export const DEFAULT_APPROVAL: Readonly<{ aboveAgents: number; aboveTokens: number }> = Object.freeze({
@@ -87,6 +94,11 @@ const uniqueNames = (label: string) => {
 };
 
 const role = (name: Role) => modelIdSchema.default(DEFAULT_MODELS[name]);
+
+const aliasName = z
+  .string()
+  .regex(ALIAS_NAME, { error: "must be a shortcut name: lowercase letters, digits and -, e.g. fast" })
+  .refine((name) => name !== INHERIT, { error: `"${INHERIT}" always means the role's own model and cannot be redefined` });
 
 const approvalSchema = z.union(
   [
@@ -167,6 +179,8 @@ export const repoConfigSchema = z.strictObject({
   rounds: wholeNumber(1, 10).default(3),
   prices: priceTableSchema.default({}),
   audits: z.array(auditSchema, { error: "must be a list of audits" }).superRefine(...uniqueNames("audit")).default([]),
+  modelAliases: z.record(aliasName, modelIdSchema, { error: "must map shortcut names to model ids, e.g. haiku: claude-haiku-5-5" }).default({}),
+  web: webToolsSchema.prefault({}),
 });
 
 const PRICE_KEYS = ["input", "output", "cacheWrite", "cacheRead"];
@@ -183,6 +197,7 @@ const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
   "prices.*.longPrompt": ["thresholdTokens", ...PRICE_KEYS],
   "audits.*": Object.keys(auditFields.shape),
   "audits.*.budget": ["tokens", "usd"],
+  web: WEB_TOOLS_KEYS,
 };
 
 /** The keys allowed in the object at `path`, for suggestions on unknown keys. */

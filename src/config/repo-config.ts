@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml, YAMLError } from "yaml";
 import { UnknownModelPriceError } from "../agents/model/errors.js";
+import { isModelAlias, mergeAliases, resolveModelAlias } from "../agents/model/model-aliases.js";
 import { DEFAULT_PRICES, priceFor, type PriceTable, type Role } from "../agents/model/models.js";
 import { toConfigErrors, type ConfigError } from "./config-errors.js";
 import { keysAt, repoConfigSchema, type RepoConfig } from "./repo-config-schema.js";
@@ -45,18 +46,35 @@ export function parseRepoConfig(input: unknown, options: ParseRepoConfigOptions 
   const parsed = repoConfigSchema.safeParse(settings, { reportInput: true });
   if (!parsed.success) return { ok: false, errors: toConfigErrors(parsed.error.issues, keysAt) };
   const config: RepoConfig = parsed.data;
-  const unpriced = unpricedModels(config, { ...(options.prices ?? DEFAULT_PRICES), ...config.prices });
-  return unpriced.length > 0 ? { ok: false, errors: unpriced } : { ok: true, config };
+  const aliases = mergeAliases(config.modelAliases);
+  const errors: ConfigError[] = [];
+  for (const name of Object.keys(config.models) as Role[]) {
+    const given = config.models[name];
+    // `models.worker: sonnet` reads like a script's `model: "sonnet"`.
+    if (isModelAlias(given, aliases)) {
+      const resolved = resolveModelAlias(given, aliases);
+      if (resolved === undefined) errors.push({ path: `models.${name}`, message: `cannot be "${given}": a role's model is what inherit refers to; give a model id or a shortcut such as sonnet` });
+      else config.models[name] = resolved;
+    }
+  }
+  const prices = { ...(options.prices ?? DEFAULT_PRICES), ...config.prices };
+  const reported = new Set(errors.map((error) => error.path));
+  errors.push(...unpricedModels(config, prices).filter((error) => !reported.has(error.path)));
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }
 
 function unpricedModels(config: RepoConfig, prices: PriceTable): ConfigError[] {
-  return (Object.entries(config.models) as [Role, string][]).flatMap(([name, model]) => {
+  const models: [string, string][] = [
+    ...(Object.entries(config.models) as [Role, string][]).map(([name, model]): [string, string] => [`models.${name}`, model]),
+    ...Object.entries(config.modelAliases).map(([name, model]): [string, string] => [`modelAliases.${name}`, model]),
+  ];
+  return models.flatMap(([path, model]) => {
     try {
       priceFor(model, prices);
       return [];
     } catch (error) {
       if (!(error instanceof UnknownModelPriceError)) throw error;
-      return [{ path: `models.${name}`, message: `has no price for "${model}": add it under prices (input, output, cacheWrite, cacheRead in US dollars per million tokens)` }];
+      return [{ path, message: `has no price for "${model}": add it under prices (input, output, cacheWrite, cacheRead in US dollars per million tokens)` }];
     }
   });
 }

@@ -8,7 +8,7 @@ import { CHECK_OUTPUT_LIMIT, fitBytes, fitLength } from "../progress/fit-text.js
 import { createEditThrottle } from "../progress/throttle-edits.js";
 import { systemClock, type Clock, type Timers } from "../time.js";
 import type { CheckRunOutput } from "../progress/types.js";
-import { type RunStatus } from "../runtime/types.js";
+import type { RunStatus } from "../runtime/types.js";
 import { requestFailure, type GitHubClient } from "./github-client.js";
 
 /** The check run conclusions dynflow uses. */

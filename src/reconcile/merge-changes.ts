@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { type ChangeRef } from "../runtime/types.js";
+import type { ChangeRef } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import { BranchMovedError, GitCommandError, InvalidBranchNameError, UnknownCommitError } from "./errors.js";
 import { conflictedPaths, parseMergeTree } from "./parse-merge-tree.js";

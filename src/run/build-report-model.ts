@@ -1,11 +1,12 @@
 /**
  * Assembles the convergence report's model from what a run produced: the
  * run outcome, the review's lines, the reconciliation and the spend outside
- * the script (planning, conflict resolution). Pure.
+ * the script (planning, conflict resolution), with what only the caller
+ * knows (the estimate, links). Pure.
  */
 import type { WorkerOutcome } from "../agents/types.js";
 import type { ReconcileResult } from "../reconcile/types.js";
-import type { ReportModel } from "../report/types.js";
+import type { ReportEstimate, ReportLinks, ReportModel } from "../report/types.js";
 import type { LineOutcome } from "../review/types.js";
 import { addUsage, type RunOutcome, type TokenUsage } from "../runtime/types.js";
 
@@ -71,4 +72,21 @@ export function withConflicts<T extends WorkerOutcome | LineOutcome>(workers: re
     const paths = conflict.paths.length > 0 ? ` (${conflict.paths.join(", ")})` : "";
     return { ...worker, status: "conflicted", reason: `${conflict.reason ?? "the merge conflicted"}${paths}` };
   });
+}
+
+/** What a run on GitHub adds to the report: what only the app knows. */
+export interface RunReportExtras {
+  /** The estimate the run was planned and admitted on. */
+  estimate: ReportEstimate | null;
+  links: ReportLinks;
+  /** What planning cost when it ran in an earlier step (the planner model); null when nothing. */
+  planSpend?: { usage: TokenUsage; costUsd: number } | null;
+}
+
+/** The report model with the caller's extras; the plan's spend joins the totals. */
+export function withRunExtras(model: ReportModel, extras: RunReportExtras): ReportModel {
+  const spend = extras.planSpend;
+  const totals =
+    spend == null ? model.totals : { ...model.totals, usage: addUsage(model.totals.usage, spend.usage), costUsd: model.totals.costUsd + spend.costUsd };
+  return { ...model, estimate: extras.estimate, links: extras.links, totals };
 }

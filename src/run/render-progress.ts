@@ -18,14 +18,18 @@ const STAGE_TEXT: Record<WorkflowStage, string> = {
 const BAR_WIDTH = 24;
 const LOG_WIDTH = 100;
 
-/** The live block: where the run is, agents by state with a bar, spend, time and the latest log line. */
-export function renderProgressBlock(snapshot: ProgressSnapshot, view: { runId: string; stage: WorkflowStage | null }): string[] {
+/**
+ * The live block: where the run is, agents by state with a bar, spend, time
+ * and the latest log line. Its first line names the run (`dynflow run <id>`)
+ * or whatever `title` says (a simulation).
+ */
+export function renderProgressBlock(snapshot: ProgressSnapshot, view: { runId?: string; title?: string; stage: WorkflowStage | null }): string[] {
   const { agents } = snapshot;
   const settled = agents.done + agents.cached + agents.failed;
   const where = view.stage === "run" && snapshot.currentPhase !== null ? `phase ${snapshot.currentPhase}` : STAGE_TEXT[view.stage ?? "plan"];
   const extra = [agents.cached > 0 ? `${agents.cached} from journal` : "", agents.failed > 0 ? `${agents.failed} failed` : ""].filter(Boolean);
   const lines = [
-    `dynflow run ${view.runId} · ${where}`,
+    `${view.title ?? `dynflow run ${view.runId ?? ""}`} · ${where}`,
     `${renderProgressBar(settled, agents.total, BAR_WIDTH)} agents ${agents.done + agents.cached} done, ${agents.running} running, ${agents.queued} queued${extra.map((e) => `, ${e}`).join("")}`,
     `${formatTokens(totalTokens(snapshot.usage))} tokens · ${formatUsd(snapshot.costUsd)} · ${formatDuration(snapshot.elapsedMs)}`,
   ];

@@ -5,10 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
+import { checkScriptModels, createRunAgentSetup, definitionsAtCommit } from "../agent-setup/index.js";
 import { createAgentRunner } from "../agents/create-agent-runner.js";
 import { createConflictResolver } from "../agents/create-conflict-resolver.js";
-import { planScript, type PlanResult } from "../plan/plan-script.js";
-import { PLAN_FILENAME } from "../plan/request-plan-script.js";
+import { preparePlan } from "../plan/prepare-plan.js";
 import { mergeChanges } from "../reconcile/merge-changes.js";
 import { isDraftWorthy } from "../report/is-draft-worthy.js";
 import { renderReport } from "../report/render-report.js";
@@ -16,11 +16,10 @@ import { createReviewExtension } from "../review/create-review-extension.js";
 import { MemoryJournal } from "../runtime/journal/memory-journal.js";
 import { runScript } from "../runtime/run-script.js";
 import { parseScript } from "../runtime/script/parse-script.js";
-import { type JsonValue } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import { resultBranch } from "../workspace/index.js";
-import { buildReportModel, withConflicts, type ExtraSpend } from "./build-report-model.js";
-import { loadPlanApiDoc } from "./load-plan-api-doc.js";
+import { withWebTools } from "../web-tools/with-web-tools.js";
+import { buildReportModel, withConflicts, withRunExtras, type ExtraSpend } from "./build-report-model.js";
 import type { RunWorkflowInput, WorkflowResult } from "./types.js";
 
 /** Who worker and merge commits are by unless the caller says otherwise. */
@@ -31,7 +30,8 @@ export const DEFAULT_REVIEW = Object.freeze({ refutersPerClaim: 2, maxRounds: 3 
 /**
  * Runs the whole workflow. Finished work is reconciled and reported whatever
  * stopped the run (a cap, the budget, a cancel, a script error); only a plan
- * that cannot be made and a reconciliation git refuses throw.
+ * that cannot be made, a script naming a model without a price (before any
+ * agent starts) and a reconciliation git refuses throw.
  */
 export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResult> {
   const run = withDefaults(input);
@@ -40,13 +40,37 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
 
   // 1. The plan: the script as given, or one the planner writes for the task.
   if (!run.script) run.onStage("plan");
-  const { plan, source, filename, args } = await preparePlan(run);
+  const { plan, source, filename, args } = await preparePlan({
+    script: run.script,
+    task: run.task,
+    args: run.args,
+    repository: run.repository,
+    baseCommit: run.baseCommit,
+    model: () => run.model,
+    planApiDoc: run.planApiDoc,
+    config: run.settings.repoConfig ?? {},
+    models: run.settings.models,
+    modules: run.settings.review?.modules,
+    limits: run.settings.limits,
+    signal: run.signal,
+    log: run.log,
+  });
   if (plan) extra.push({ agents: 0, usage: plan.usage, costUsd: plan.costUsd });
   await run.onPlanned?.({ source, filename, args, plan });
 
   // 2. Execute. Every agent goes through the run's scheduler, so caps, budget and journal apply to all.
   run.onStage("run");
-  const runner = run.createRunner({
+  const prepareAgent = createRunAgentSetup({
+    models: run.settings.models,
+    modelAliases: run.settings.modelAliases,
+    prices: run.settings.prices,
+    agentDefinitions: run.agentDefinitions === undefined ? definitionsAtCommit(run.repository, run.baseCommit) : run.agentDefinitions,
+  });
+  // A model named in the script without a price stops the run before any agent starts.
+  const unpriced = await checkScriptModels(source, prepareAgent);
+  if (unpriced !== null) throw unpriced;
+  // Web tools are granted on this side of the runner, so the run's caps hold wherever agents run.
+  const runner = withWebTools(run.createRunner({
     model: run.model,
     repository: run.repository,
     runId: run.runId,
@@ -58,7 +82,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     limits: run.settings.agentLimits,
     log: run.log,
     ...(run.transcripts ? { transcripts: run.transcripts } : {}),
-  });
+  }), run.settings.web);
   const { extension, review } = createReviewExtension({
     repository: run.repository,
     baseCommit: run.baseCommit,
@@ -80,6 +104,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     extensions: [extension],
     resolveWorkflow: run.resolveWorkflow,
     ...(run.agentStops ? { agentStops: run.agentStops } : {}),
+    prepareAgent,
   });
   const { lines, workers, toMerge } = review.outcomes(outcome);
 
@@ -106,7 +131,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
 
   // 4. Report.
   run.onStage("report");
-  const reportModel = buildReportModel({
+  const built = buildReportModel({
     runId: run.runId,
     task: run.task,
     repository: run.repositoryName,
@@ -119,6 +144,9 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     extra,
     wallMs: run.clock.now() - startedAt,
   });
+  // Built and rendered once, with what the caller adds: every surface shows this one report.
+  const reportModel = run.reportExtras ? withRunExtras(built, run.reportExtras()) : built;
+  const draft = isDraftWorthy(reportModel);
   run.log.info({ runId: run.runId, status: outcome.status, merged: reconcile.merged.length, branch }, "run finished");
   const reportMarkdown = renderReport(reportModel);
   // The dashboard shows the report as it was written.
@@ -133,12 +161,11 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     reconcile,
     reportMarkdown,
     reportModel,
-    draft: isDraftWorthy(reportModel).draft,
+    draft: draft.draft,
+    draftReasons: draft.reasons,
     plan,
   };
 }
-
-type Run = ReturnType<typeof withDefaults>;
 
 /** Every default of a run, filled in one place. */
 function withDefaults(input: RunWorkflowInput) {
@@ -151,28 +178,8 @@ function withDefaults(input: RunWorkflowInput) {
     log: input.log ?? pino({ level: "silent" }),
     journal: input.journal ?? new MemoryJournal(),
     onStage: input.onStage ?? (() => {}),
-    planApiDoc: input.planApiDoc ?? (() => loadPlanApiDoc()),
     createRunner: input.createRunner ?? createAgentRunner,
   };
-}
-
-async function preparePlan(run: Run): Promise<{ plan: PlanResult | null; source: string; filename: string; args: JsonValue | undefined }> {
-  if (run.script) return { plan: null, source: run.script.source, filename: run.script.filename, args: run.args };
-  if (run.task === null) throw new TypeError("runWorkflow: give a task to plan or a script to run");
-  const plan = await planScript({
-    task: run.task,
-    repository: run.repository,
-    commit: run.baseCommit,
-    config: run.settings.repoConfig ?? {},
-    model: run.model,
-    planApiDoc: await run.planApiDoc(),
-    models: run.settings.models,
-    modules: run.settings.review?.modules,
-    limits: run.settings.limits,
-    signal: run.signal,
-    log: run.log,
-  });
-  return { plan, source: plan.source, filename: PLAN_FILENAME, args: plan.args };
 }
 
 /** The task agents are told when the run has a script but no task: the script's own description. */

@@ -2,10 +2,12 @@
  * Inputs and result of one run on a local repository (`runWorkflow`).
  */
 import type { Logger } from "pino";
+import type { AgentDefinitionSource } from "../agent-setup/index.js";
 import type { AgentRunnerDeps } from "../agents/create-agent-runner.js";
-import type { ModelClient, Role } from "../agents/model/index.js";
+import type { ModelClient, PriceTable, Role } from "../agents/model/index.js";
 import type { WorkerOutcome } from "../agents/types.js";
 import type { PlanResult } from "../plan/plan-script.js";
+import type { RunReportExtras } from "./build-report-model.js";
 import type { ReconcileResult } from "../reconcile/types.js";
 import type { ReportModel } from "../report/types.js";
 import type { LineOutcome, ReviewConfig } from "../review/types.js";
@@ -15,6 +17,7 @@ import type { Clock } from "../time.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 import type { AgentStops } from "../runtime/agent-stops.js";
 import type { TranscriptRecorder } from "../transcripts/types.js";
+import type { WebToolsConfig } from "../web-tools/web-tools-config.js";
 
 /** Where a run is, for progress views (the script's own progress comes as `RunEvent`s). */
 export type WorkflowStage = "plan" | "run" | "reconcile" | "report";
@@ -74,6 +77,17 @@ export interface RunWorkflowInput {
    * it runs the same script without planning again.
    */
   onPlanned?: (planned: { source: string; filename: string; args: JsonValue | undefined; plan: PlanResult | null }) => void | Promise<void>;
+  /**
+   * Where `agent(p, { agentType })` finds `.claude/agents/<name>.md` (default:
+   * `repository` at `baseCommit`); null: built-in agent types only.
+   */
+  agentDefinitions?: AgentDefinitionSource | null;
+  /**
+   * What the caller adds to the report (the estimate, links, planning done
+   * in an earlier step), asked for when the report is built, so the one
+   * rendering has it.
+   */
+  reportExtras?: () => RunReportExtras;
 }
 
 /** How the run is capped and reviewed; everything optional, defaults filled in one place. */
@@ -82,6 +96,12 @@ export interface WorkflowSettings {
   sandbox?: Partial<SandboxLimits>;
   review?: Partial<ReviewConfig>;
   models?: Partial<Record<Role, string>>;
+  /** The repository's model shortcuts (merged over the built-in ones). */
+  modelAliases?: Record<string, string>;
+  /** The price table models are checked against (default the built-in one). */
+  prices?: PriceTable;
+  /** Anthropic's web tools for agents; off when omitted. */
+  web?: WebToolsConfig;
   protectedPaths?: string[];
   agentLimits?: AgentRunnerDeps["limits"];
   /** The repository's dynflow config, as the planner is shown it. */
@@ -104,6 +124,8 @@ export interface WorkflowResult {
   reportModel: ReportModel;
   /** Whether a pull request of this result must be a draft. */
   draft: boolean;
+  /** Why it must be a draft, in words (empty when it need not be). */
+  draftReasons: string[];
   /** The plan, when the script was planned from the task. */
   plan: PlanResult | null;
 }

@@ -16,9 +16,12 @@ import {
   addUsage,
   totalTokens,
   type AgentOptions,
+  type AgentPreparer,
   type AgentRecord,
   type AgentRunner,
   type Clock,
+  type JournalEntry,
+  type PhaseDefaults,
   type Journal,
   type RunEvent,
   type RunLimits,
@@ -39,13 +42,23 @@ export interface AgentSchedulerOptions {
   signal: AbortSignal;
   /** Called after every change in spend (to refresh the script's `budget`). */
   onSpend?: () => void;
+  /** Resolves agent type, model, effort and tools of each call before it is keyed (default: options as given). */
+  prepare?: AgentPreparer;
+  /** The `meta.phases` entry of a phase title (main script and nested workflows), if any. */
+  phaseDefaults?: (title: string) => PhaseDefaults | undefined;
 }
 
-/** Why the scheduler stopped accepting work. */
+/** Why the scheduler stopped accepting work (`error`: the run cannot go on, e.g. a model without a price). */
 export interface Halt {
-  status: Exclude<RunStatus, "ok" | "error">;
+  status: Exclude<RunStatus, "ok">;
   error: DynflowError;
 }
+
+/** A call after its setup: ready to queue (with its journal entry, if any), failed, or fatal to the run. */
+type Prepared =
+  | { ok: true; options: AgentOptions; cached: JournalEntry | undefined }
+  | { ok: false; error: string }
+  | { ok: false; fatal: DynflowError };
 
 const LABEL_LENGTH = 60;
 
@@ -121,10 +134,10 @@ export class AgentScheduler {
       throw error;
     }
 
-    const occurrence = this.occurrences.next(callContentHash(call.prompt, call.options));
     const record: AgentRecord = {
       id: `a${this.records.length + 1}`,
-      key: journalKey({ prompt: call.prompt, options: call.options, baseRevision: this.options.baseRevision, occurrence }),
+      // Set once the call's options are resolved (see `setUp`).
+      key: "",
       label: call.options.label ?? defaultLabel(call.prompt),
       phase: call.options.phase ?? currentPhase,
       role: call.options.role ?? "worker",
@@ -141,7 +154,15 @@ export class AgentScheduler {
     onQueued?.(record);
     this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
 
-    const cached = await this.lookup(record.key);
+    const prepared = await this.setUp(record, call.prompt, call.options);
+    if (!prepared.ok) {
+      this.stops.delete(record.id);
+      if ("error" in prepared) return this.fail(record, prepared.error);
+      this.fail(record, prepared.fatal.message);
+      this.halt({ status: "error", error: prepared.fatal });
+      throw prepared.fatal;
+    }
+    const { cached } = prepared;
     if (cached) {
       Object.assign(record, {
         status: "cached",
@@ -159,7 +180,7 @@ export class AgentScheduler {
       return record;
     }
     try {
-      return await this.limit(() => this.execute(record, call.prompt, call.options, schema));
+      return await this.limit(() => this.execute(record, call.prompt, prepared.options, schema));
     } finally {
       this.stops.delete(record.id);
     }
@@ -331,17 +352,45 @@ export class AgentScheduler {
     return null;
   }
 
-  /** Journal look-ups are chained so calls reach the queue in call order. */
-  private lookup(key: string) {
-    const found = this.lookupChain.then(() => this.options.journal.get(key));
-    this.lookupChain = found.catch(() => undefined);
-    return found;
+  /**
+   * Resolves the call's options, keys it and looks it up in the journal.
+   * Chained, so calls are numbered and reach the queue in call order whatever
+   * each setup awaits.
+   */
+  private setUp(record: AgentRecord, prompt: string, options: AgentOptions): Promise<Prepared> {
+    const step = this.lookupChain.then(async (): Promise<Prepared> => {
+      let resolved = options;
+      if (this.options.prepare) {
+        let setup;
+        try {
+          setup = await this.options.prepare({ prompt, options, phase: this.phaseOf(record.phase) });
+        } catch (error) {
+          return { ok: false, error: `the agent could not be set up: ${errorText(error)}` };
+        }
+        for (const warning of setup.warnings ?? []) this.warnOnce(warning);
+        if (!setup.ok) return setup;
+        resolved = setup.options;
+      }
+      const occurrence = this.occurrences.next(callContentHash(prompt, resolved));
+      record.key = journalKey({ prompt, options: resolved, baseRevision: this.options.baseRevision, occurrence });
+      return { ok: true, options: resolved, cached: await this.options.journal.get(record.key) };
+    });
+    this.lookupChain = step.catch(() => undefined);
+    return step;
+  }
+
+  private phaseOf(title: string | null): PhaseDefaults | null {
+    if (title === null) return null;
+    return this.options.phaseDefaults?.(title) ?? { title };
   }
 
   private warnUnknownOption(key: string): void {
-    if (this.warnedKeys.has(key)) return;
-    this.warnedKeys.add(key);
-    const message = `agent(): unknown option "${key}" ignored (see docs/plan-api.md for the options dynflow accepts)`;
+    this.warnOnce(`agent(): unknown option "${key}" ignored (see docs/plan-api.md for the options dynflow accepts)`);
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warnedKeys.has(message)) return;
+    this.warnedKeys.add(message);
     this.warnings.push(message);
     this.emit({ type: "log", level: "warn", message });
   }

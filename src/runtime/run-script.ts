@@ -18,15 +18,18 @@ import {
   DEFAULT_SANDBOX_LIMITS,
   ZERO_USAGE,
   systemClock,
+  type AgentPreparer,
   type AgentRunner,
   type Clock,
   type Journal,
   type JsonValue,
+  type PhaseDefaults,
   type RunErrorInfo,
   type RunEvent,
   type RunLimits,
   type RunOutcome,
   type SandboxLimits,
+  type ScriptMeta,
 } from "./types.js";
 import { validateLimits } from "./validate-limits.js";
 
@@ -53,6 +56,8 @@ export interface RunScriptOptions {
   extensions?: RuntimeExtension[];
   /** Lets the caller stop single agents while the run goes on (see `AgentStops`). */
   agentStops?: AgentStops;
+  /** Resolves agent types, model shortcuts, effort and tools of each `agent()` call (see `AgentPreparer`). */
+  prepareAgent?: AgentPreparer;
 }
 
 /** Runs a plan script to the end (or to the cap, budget or cancellation that stops it). */
@@ -72,6 +77,11 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     return emptyOutcome(options.runId, toErrorInfo(error), clock.now() - startedAt);
   }
   for (const title of parsed.meta.phases?.map((p) => p.title) ?? []) phaseOrder.push(title);
+  const phaseDefaults = new Map<string, PhaseDefaults>();
+  const addPhaseDefaults = (meta: ScriptMeta) => {
+    for (const entry of phaseDefaultsOf(meta)) if (!phaseDefaults.has(entry.title)) phaseDefaults.set(entry.title, entry);
+  };
+  addPhaseDefaults(parsed.meta);
   emit({ type: "run.started", runId: options.runId, at: startedAt, meta: parsed.meta });
 
   // One controller for the whole run: an outside cancel and our own stop both reach agents.
@@ -93,6 +103,8 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     emit,
     signal: controller.signal,
     onSpend: () => sandbox?.pushState(budgetState()),
+    prepare: options.prepareAgent,
+    phaseDefaults: (title) => phaseDefaults.get(title),
   });
   const detachStops = options.agentStops?.attach((agentId, reason) => scheduler.stopAgent(agentId, reason));
   const budgetState = (): JsonValue => ({
@@ -119,6 +131,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
       logs.push(message);
       emit({ type: "log", level, message, at: clock.now() });
     },
+    onWorkflowLoaded: addPhaseDefaults,
   });
 
   let result: SandboxResult | { halted: Halt };
@@ -177,6 +190,15 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
   }
   emit({ type: "run.finished", runId: options.runId, at: clock.now(), status: outcome.status, error: outcome.error });
   return outcome;
+}
+
+/** The `meta.phases` entries with their agent defaults (`model`, `effort`), as plain strings. */
+function phaseDefaultsOf(meta: ScriptMeta): PhaseDefaults[] {
+  return (meta.phases ?? []).map((entry) => ({
+    title: entry.title,
+    ...(typeof entry.model === "string" ? { model: entry.model } : {}),
+    ...(typeof entry.effort === "string" ? { effort: entry.effort } : {}),
+  }));
 }
 
 function toErrorInfo(error: unknown): RunErrorInfo {

@@ -6,7 +6,7 @@ import type { AgentScheduler } from "./agent-scheduler.js";
 import { InvalidScriptCallError, WorkflowLoadError } from "./errors.js";
 import { parseScript } from "./script/parse-script.js";
 import type { SandboxHost } from "./sandbox/types.js";
-import type { AgentOptions, AgentRecord, JsonValue, RunEvent } from "./types.js";
+import type { AgentOptions, AgentRecord, JsonValue, RunEvent, ScriptMeta } from "./types.js";
 
 /** Host-side services offered to extension calls. */
 export interface ExtensionContext {
@@ -45,6 +45,8 @@ export interface ScriptHostOptions {
   /** Called when the script enters a phase. */
   onPhase: (title: string) => void;
   onLog: (message: string, level: "info" | "warn") => void;
+  /** Called with the `meta` of each nested workflow `workflow()` loads (its phases set agent defaults too). */
+  onWorkflowLoaded?: (meta: ScriptMeta) => void;
 }
 
 /** Builds the `SandboxHost` a run's sandbox talks to. */
@@ -60,7 +62,7 @@ export function createScriptHost(options: ScriptHostOptions): SandboxHost {
     const record = await scheduler.call(prompt, agentOptions, typeof phase === "string" ? phase : null);
     return record ? record.output : null;
   });
-  calls.set("workflow", ([ref]) => loadWorkflow(ref, options.resolveWorkflow));
+  calls.set("workflow", ([ref]) => loadWorkflow(ref, options.resolveWorkflow, options.onWorkflowLoaded));
   for (const extension of options.extensions) {
     for (const [name, handler] of Object.entries(extension.calls ?? {})) {
       calls.set(`${extension.name}.${name}`, (args) => handler(args, context));
@@ -82,7 +84,11 @@ export function createScriptHost(options: ScriptHostOptions): SandboxHost {
   };
 }
 
-async function loadWorkflow(ref: JsonValue | undefined, resolve: WorkflowResolver | undefined): Promise<JsonValue> {
+async function loadWorkflow(
+  ref: JsonValue | undefined,
+  resolve: WorkflowResolver | undefined,
+  onLoaded: ((meta: ScriptMeta) => void) | undefined,
+): Promise<JsonValue> {
   let source: string;
   let filename: string;
   if (ref !== null && typeof ref === "object" && !Array.isArray(ref) && typeof ref.script === "string") {
@@ -97,5 +103,6 @@ async function loadWorkflow(ref: JsonValue | undefined, resolve: WorkflowResolve
     throw new WorkflowLoadError("workflow(ref, args): ref must be a workflow name, { scriptPath } or { script }");
   }
   const parsed = parseScript(source, filename);
+  onLoaded?.(parsed.meta);
   return { functionSource: parsed.functionSource, filename: parsed.filename };
 }

@@ -4,6 +4,7 @@
  * nothing deeper, so the runtime can be run and tested with no model and no
  * GitHub at all.
  */
+import type { DynflowError } from "../errors.js";
 
 /** A value that can cross the sandbox boundary: JSON, copied, never shared. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -63,6 +64,27 @@ export interface AgentOptions {
   maxTurns?: number;
   /** Structured context for the runner (e.g. the change a refuter reviews). */
   subject?: JsonValue;
+  // --- resolved by the run's agent setup (see `AgentPreparer`), never set by a script ---
+  /** The agent type's role prompt (from `.claude/agents/<type>.md` or a built-in type), placed inside dynflow's frame. */
+  rolePrompt?: { type: string; source: string; text: string };
+  /** dynflow tool names the agent may use (its agent type's `tools`, plus `finish`); omitted: every tool of its role. */
+  tools?: string[];
+  /** dynflow tool names taken away (its agent type's `disallowedTools`); `finish` is never taken away. */
+  withoutTools?: string[];
+  /** Web tools this agent may use, with how many uses it may make; set when the agent starts (see journal-key.ts). */
+  web?: WebToolsGrant;
+}
+
+/** Anthropic's server-side web tools granted to one agent. */
+export interface WebToolsGrant {
+  /** Searches this agent may make (0: web search is not offered). */
+  search: number;
+  /** Fetches this agent may make (0: web fetch is not offered). */
+  fetch: number;
+  allowedDomains?: string[];
+  blockedDomains?: string[];
+  /** Largest fetched page, in tokens. */
+  maxContentTokens?: number;
 }
 
 /** One request from the runtime to an agent runner. */
@@ -127,6 +149,38 @@ export interface AgentResult {
 export interface AgentRunner {
   run(request: AgentRequest): Promise<AgentResult>;
 }
+
+/** A phase's entry in `meta.phases`: its title and the defaults it sets for agents in it. */
+export interface PhaseDefaults {
+  title: string;
+  /** Model (id or shortcut) of agents in the phase that name none. */
+  model?: string;
+  /** Effort of agents in the phase that set none. */
+  effort?: string;
+}
+
+/** One `agent()` call as the run's agent setup sees it. */
+export interface AgentSetupCall {
+  prompt: string;
+  /** The call's options, normalised. */
+  options: AgentOptions;
+  /** The phase the agent is counted under, with its `meta.phases` entry when it has one. */
+  phase: PhaseDefaults | null;
+}
+
+/**
+ * What an `agent()` call becomes before it is journal-keyed and queued: its
+ * options with agent type, model, effort and tools resolved; or the reason the
+ * agent fails (an unknown agent type); or the reason the whole run stops (a
+ * model without a price).
+ */
+export type AgentSetup =
+  | { ok: true; options: AgentOptions; warnings?: string[] }
+  | { ok: false; error: string; warnings?: string[] }
+  | { ok: false; fatal: DynflowError; warnings?: string[] };
+
+/** Resolves each `agent()` call before it runs (see `AgentSetup`). Calls are set up one at a time, in call order. */
+export type AgentPreparer = (call: AgentSetupCall) => Promise<AgentSetup>;
 
 /** A journaled, successful agent call. Failures are never journaled. */
 export interface JournalEntry {

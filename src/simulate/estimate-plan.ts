@@ -11,12 +11,11 @@
  * concurrency cap.
  */
 import { costOf, DEFAULT_MODELS, priceFor, type PriceTable, type Role } from "../agents/model/index.js";
-import { createReviewExtension } from "../review/create-review-extension.js";
 import type { ReviewConfig } from "../review/types.js";
-import { runScript } from "../runtime/run-script.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
 import {
   totalTokens,
+  type AgentPreparer,
   type AgentRequest,
   type AgentResult,
   type AgentRunner,
@@ -27,8 +26,11 @@ import {
   type TokenUsage,
 } from "../runtime/types.js";
 import { createSimulatedRunner } from "./simulated-runner.js";
+import { simulateScript } from "./simulate-script.js";
 import type { WorkspaceReader } from "../workspace/types.js";
 import { createVirtualTime, type VirtualTimeOptions } from "./virtual-time.js";
+import { withWebTools } from "../web-tools/with-web-tools.js";
+import type { WebToolsConfig } from "../web-tools/web-tools-config.js";
 
 /** What a plan is expected to use. */
 export interface PlanEstimate {
@@ -62,6 +64,10 @@ export interface EstimatePlanOptions {
   virtualTime?: VirtualTimeOptions;
   /** Finds the workflows the script starts with `workflow(name)`; without it such a call fails. */
   resolveWorkflow?: WorkflowResolver;
+  /** The run's agent setup (agent types, model shortcuts, prices), as the real run will use it. */
+  prepareAgent?: AgentPreparer;
+  /** The run's web tools: their uses are priced into the estimate. */
+  web?: WebToolsConfig;
 }
 
 /** Model time per output token and per agent, for durations: ~40 tokens/s plus tool and start-up time. */
@@ -80,9 +86,10 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
   const durationOf = options.durationOf ?? agentDurationMs;
   const simulated = createSimulatedRunner({
     defaultModel: models.worker,
+    items: 3,
     priceOf: (usage, model) => costOf(usage, priceFor(model, options.prices)),
   });
-  const runner: AgentRunner = {
+  const simulatedRun: AgentRunner = {
     async run(request: AgentRequest): Promise<AgentResult> {
       const role = request.options.role ?? "worker";
       const result = await simulated.run({ ...request, options: { ...request.options, model: request.options.model ?? models[role] } });
@@ -90,18 +97,20 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
       return expectedPath(request, result, options.baseCommit);
     },
   };
-  const { extension } = createReviewExtension({ repository: options.repository, baseCommit: options.baseCommit, config: options.review });
-  const outcome = await runScript({
+  const runner = withWebTools(simulatedRun, options.web);
+  const outcome = await simulateScript({
     runId: "estimate",
     source: options.source,
     filename: options.filename,
     args: options.args,
-    baseRevision: options.baseCommit,
+    repository: options.repository,
+    baseCommit: options.baseCommit,
+    review: options.review,
     runner,
     limits: options.limits,
     signal: options.signal,
-    extensions: [extension],
     resolveWorkflow: options.resolveWorkflow,
+    prepareAgent: options.prepareAgent,
   });
   return {
     status: outcome.status,

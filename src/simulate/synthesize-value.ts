@@ -1,16 +1,25 @@
 /**
  * Makes up a value that satisfies a JSON Schema, so a simulated agent can
  * answer any `agent(prompt, { schema })` call and the script keeps going the
- * way it would with real answers.
+ * way it would with real answers. Choices (enum members, booleans, numbers,
+ * `oneOf` branches, array lengths) are drawn from the seed, so they differ
+ * between agents, as real answers do (a vote is not always unanimous), and
+ * repeat exactly for the same seed.
  */
 import type { JsonSchema, JsonValue } from "../runtime/types.js";
 
 export interface SynthesizeOptions {
-  /** Elements generated for every array (clamped to minItems/maxItems). */
-  items: number;
-  /** Seed text mixed into strings so sibling values differ (e.g. the agent id). */
+  /**
+   * Elements of every array (clamped to minItems/maxItems). When omitted, each
+   * array's length is drawn from its bounds: 1 to 5 unless the schema says otherwise.
+   */
+  items?: number;
+  /** Seed text of the value (e.g. the run's seed and the agent id): every choice is derived from it. */
   seed: string;
 }
+
+/** Array lengths drawn when `items` is not given. */
+const DRAWN_ITEMS = { min: 1, max: 5 };
 
 type SchemaObject = { [key: string]: JsonValue };
 
@@ -25,10 +34,12 @@ function synth(schema: JsonSchema, options: SynthesizeOptions, path: string, dep
   if (schema === true || schema === false || depth > MAX_DEPTH) return null;
   const s = resolveRef(schema, root);
   if ("const" in s) return s.const ?? null;
-  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0] ?? null;
+  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[pick(options.seed, path, s.enum.length)] ?? null;
   for (const key of ["oneOf", "anyOf"] as const) {
     const branches = s[key];
-    if (Array.isArray(branches) && branches.length > 0) return synth(branches[0] as JsonSchema, options, path, depth + 1, root);
+    if (Array.isArray(branches) && branches.length > 0) {
+      return synth(branches[pick(options.seed, `${path}|${key}`, branches.length)] as JsonSchema, options, path, depth + 1, root);
+    }
   }
   if (Array.isArray(s.allOf)) {
     const merged: SchemaObject = { ...s };
@@ -44,9 +55,9 @@ function synth(schema: JsonSchema, options: SynthesizeOptions, path: string, dep
       return synthArray(s, options, path, depth, root);
     case "integer":
     case "number":
-      return synthNumber(s, type);
+      return synthNumber(s, type, options.seed, path);
     case "boolean":
-      return true;
+      return pick(options.seed, path, 2) === 0;
     case "null":
       return null;
     default:
@@ -94,7 +105,8 @@ function synthArray(s: SchemaObject, options: SynthesizeOptions, path: string, d
   const min = typeof s.minItems === "number" ? s.minItems : 0;
   const max = typeof s.maxItems === "number" ? s.maxItems : Infinity;
   const prefix = Array.isArray(s.prefixItems) ? (s.prefixItems as JsonSchema[]) : [];
-  const count = Math.max(prefix.length, Math.min(Math.max(options.items, min), max));
+  const wanted = options.items ?? drawLength(min, max, options.seed, path);
+  const count = Math.max(prefix.length, Math.min(Math.max(wanted, min), max));
   const itemSchema = (s.items ?? {}) as JsonSchema;
   const out: JsonValue[] = [];
   for (let i = 0; i < count; i++) {
@@ -103,13 +115,52 @@ function synthArray(s: SchemaObject, options: SynthesizeOptions, path: string, d
   return out;
 }
 
-function synthNumber(s: SchemaObject, type: "integer" | "number"): number {
-  let value = 1;
-  if (typeof s.minimum === "number") value = Math.max(value, s.minimum);
-  if (typeof s.exclusiveMinimum === "number") value = Math.max(value, s.exclusiveMinimum + 1);
-  if (typeof s.maximum === "number") value = Math.min(value, s.maximum);
-  if (typeof s.exclusiveMaximum === "number" && value >= s.exclusiveMaximum) value = s.exclusiveMaximum - (type === "integer" ? 1 : 0.5);
-  return type === "integer" ? Math.ceil(value) : value;
+/** A number within the schema's bounds (1 to 10 where it sets none), integral for `integer`. */
+function synthNumber(s: SchemaObject, type: "integer" | "number", seed: string, path: string): number {
+  const step = type === "integer" ? 1 : 0.5;
+  const lowBound = typeof s.minimum === "number" ? s.minimum : typeof s.exclusiveMinimum === "number" ? s.exclusiveMinimum + step : undefined;
+  const highBound = typeof s.maximum === "number" ? s.maximum : typeof s.exclusiveMaximum === "number" ? s.exclusiveMaximum - step : undefined;
+  let low = lowBound ?? (highBound === undefined ? 1 : Math.min(1, highBound));
+  let high = highBound ?? Math.max(low, 10);
+  if (type === "integer") {
+    low = Math.ceil(low);
+    high = Math.floor(high);
+  }
+  if (high < low) high = low;
+  const multiple = typeof s.multipleOf === "number" && s.multipleOf > 0 ? s.multipleOf : undefined;
+  if (multiple !== undefined) {
+    const first = Math.ceil(low / multiple) * multiple;
+    if (first > high) return low;
+    return first + pick(seed, path, Math.floor((high - first) / multiple) + 1) * multiple;
+  }
+  if (type === "integer") return low + pick(seed, path, high - low + 1);
+  return Math.min(high, Math.max(low, Math.round((low + unit(seed, path) * (high - low)) * 100) / 100));
+}
+
+/** An array length within `[min, max]`, near the drawn range. */
+function drawLength(min: number, max: number, seed: string, path: string): number {
+  const low = Math.max(min, Math.min(DRAWN_ITEMS.min, max));
+  const high = Math.max(low, Math.min(max, Math.max(DRAWN_ITEMS.max, min)));
+  return low + pick(seed, `${path}|length`, high - low + 1);
+}
+
+/** A whole number in `[0, n)` derived from the seed and the value's path. */
+function pick(seed: string, path: string, n: number): number {
+  return Math.min(n - 1, Math.floor(unit(seed, path) * n));
+}
+
+/** A number in `[0, 1)` derived from the seed and the value's path (FNV-1a, then one step of mulberry32). */
+function unit(seed: string, path: string): number {
+  let hash = 0x811c9dc5;
+  const text = `${seed}\u0000${path}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  let t = (hash + 0x6d2b79f5) | 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
 const FORMATS: Record<string, string> = {
@@ -121,6 +172,8 @@ const FORMATS: Record<string, string> = {
 };
 
 function synthString(s: SchemaObject, options: SynthesizeOptions, path: string): string {
+  // Links differ between answers, and sometimes repeat, as real sources do: de-duplication has something to do.
+  if (s.format === "uri" || s.format === "url") return `https://example.com/source/${pick(options.seed, path, 5) + 1}`;
   if (typeof s.format === "string" && FORMATS[s.format]) return FORMATS[s.format] as string;
   let text = `simulated${path || ""} ${options.seed}`.trim();
   const min = typeof s.minLength === "number" ? s.minLength : 0;

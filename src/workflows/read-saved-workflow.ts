@@ -1,10 +1,13 @@
 /**
  * Reads a saved workflow script from the repository at the run's base commit:
  * `.claude/workflows/<name>.js` (where Claude Code saves them, so they run
- * unchanged) or `.github/dynflow/workflows/<name>.js`.
+ * unchanged) or `.github/dynflow/workflows/<name>.js`. One set of rules for
+ * a run on GitHub and for `dynflow run` alike; only where the files come
+ * from differs (`WorkflowFiles`).
  */
-import { InvalidWorkflowNameError, UnreadableWorkflowError } from "../github/errors.js";
-import { httpStatusOf, type GitHubClient } from "../github/github-client.js";
+import type { GitHubClient } from "../github/github-client.js";
+import { InvalidWorkflowNameError, UnreadableWorkflowError } from "./errors.js";
+import { githubWorkflowFiles, type WorkflowFiles } from "./workflow-files.js";
 
 /** Folders searched, in order; the first that has the file wins. */
 export const SAVED_WORKFLOW_DIRS = [".claude/workflows", ".github/dynflow/workflows"] as const;
@@ -29,8 +32,8 @@ export interface SavedWorkflow {
   /** Repository path the script was read from. */
   path: string;
   source: string;
-  /** Git blob id of the file. */
-  sha: string;
+  /** Git blob id of the file, when the files' source tells it. */
+  sha?: string;
 }
 
 /**
@@ -45,35 +48,32 @@ export function checkWorkflowName(name: string): string {
 }
 
 /**
- * The saved workflow's source at `ref`, or null when neither folder has it.
- * Throws `UnreadableWorkflowError` for a file that is not a regular UTF-8 file
- * of at most 1 MiB.
+ * The saved workflow called `name` in `files`, or null when neither folder
+ * has it. Throws `InvalidWorkflowNameError` for a name that is not a plain
+ * file name, and `UnreadableWorkflowError` for a file that is not a regular
+ * UTF-8 file of at most 1 MiB: such a file is refused, never passed over.
  */
-export async function readSavedWorkflow(octokit: GitHubClient, options: ReadSavedWorkflowOptions): Promise<SavedWorkflow | null> {
-  const name = checkWorkflowName(options.name);
+export async function findSavedWorkflow(files: WorkflowFiles, name: string): Promise<SavedWorkflow | null> {
+  const bare = checkWorkflowName(name);
   for (const dir of SAVED_WORKFLOW_DIRS) {
-    const path = `${dir}/${name}.js`;
-    let data;
-    try {
-      ({ data } = await octokit.rest.repos.getContent({ owner: options.owner, repo: options.repo, path, ref: options.ref }));
-    } catch (error) {
-      if (httpStatusOf(error) === 404) continue;
-      throw error;
-    }
-    if (Array.isArray(data) || data.type !== "file") throw new UnreadableWorkflowError(path, "it is not a regular file");
-    if (data.size > MAX_WORKFLOW_BYTES) {
-      throw new UnreadableWorkflowError(path, `it is ${data.size} bytes, over the limit of ${MAX_WORKFLOW_BYTES}`);
-    }
-    if (data.encoding !== "base64" || typeof data.content !== "string") {
-      throw new UnreadableWorkflowError(path, `GitHub returned it as ${JSON.stringify(data.encoding)}, not base64`);
-    }
+    const path = `${dir}/${bare}.js`;
+    const entry = await files.entry(path);
+    if (entry === null) continue;
+    if (entry.kind !== "file") throw new UnreadableWorkflowError(path, "it is not a regular file");
+    if (entry.size > MAX_WORKFLOW_BYTES) throw new UnreadableWorkflowError(path, `it is ${entry.size} bytes, over the limit of ${MAX_WORKFLOW_BYTES}`);
     let source: string;
     try {
-      source = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(data.content, "base64"));
-    } catch {
+      source = new TextDecoder("utf-8", { fatal: true }).decode(await entry.bytes());
+    } catch (error) {
+      if (error instanceof UnreadableWorkflowError) throw error;
       throw new UnreadableWorkflowError(path, "it is not UTF-8 text");
     }
-    return { name, path, source, sha: data.sha };
+    return { name: bare, path, source, ...(entry.sha !== undefined ? { sha: entry.sha } : {}) };
   }
   return null;
+}
+
+/** The saved workflow's source at `ref` on GitHub, or null when neither folder has it (see `findSavedWorkflow`). */
+export function readSavedWorkflow(octokit: GitHubClient, options: ReadSavedWorkflowOptions): Promise<SavedWorkflow | null> {
+  return findSavedWorkflow(githubWorkflowFiles(octokit, options), options.name);
 }

@@ -70,6 +70,8 @@ export interface HarnessOptions {
   pullFiles?: string[];
   /** More options of the app (e.g. `audits`, the audit scheduler). */
   app?: Partial<AppOptions>;
+  /** Services to add or replace (e.g. `transcripts`, `dashboardUrl`). */
+  services?: Partial<RunServices>;
 }
 
 export interface AppHarness {
@@ -133,6 +135,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     // Only the first progress edit and the final one are written: the bodies a test sees are deterministic.
     progressIntervalMs: 3_600_000,
     planApiDoc: async () => "(the plan API reference)",
+    ...options.services,
   };
 
   const probot = new Probot({

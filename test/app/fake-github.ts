@@ -149,6 +149,17 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     const url = new URL(uri, API);
     const path = decodeURIComponent(url.pathname.slice(`${REPO}/contents/`.length));
     const ref = url.searchParams.get("ref") ?? "main";
+    // A folder is listed, as GitHub does: one entry per file and subfolder.
+    const kind = await git("cat-file", "-t", `${ref}:${path}`).then((t) => t.trim(), () => null);
+    if (kind === "tree") {
+      const listing = await git("ls-tree", `${ref}:${path}`);
+      const entries = listing.split("\n").filter(Boolean).map((line) => {
+        const [meta = "", name = ""] = line.split("\t");
+        const type = meta.split(" ")[1] === "tree" ? "dir" : "file";
+        return { type, name, path: `${path}/${name}` };
+      });
+      return [200, entries];
+    }
     const content = await git("cat-file", "blob", `${ref}:${path}`).catch(() => null);
     if (content === null) return [404, { message: "Not Found" }];
     const accept = String(this.req.headers.accept ?? "");

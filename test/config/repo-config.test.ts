@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_MODELS, DEFAULT_PRICES } from "../../src/agents/model/models.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfig, type RepoConfig } from "../../src/config/repo-config.js";
 import { DEFAULT_PROTECTED_PATHS } from "../../src/workspace/check-path.js";
+import { DEFAULT_WEB_TOOLS } from "../../src/web-tools/web-tools-config.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/config/${name}`, import.meta.url), "utf8");
 
@@ -36,6 +37,8 @@ describe("parseRepoConfig: defaults", () => {
       rounds: 3,
       prices: {},
       audits: [],
+      modelAliases: {},
+      web: { ...DEFAULT_WEB_TOOLS },
     });
   });
 
@@ -170,5 +173,39 @@ describe("parseRepoConfig: errors", () => {
     const price = { input: 1, output: 2, cacheWrite: 1, cacheRead: 0.1 };
     expect(parseRepoConfig({ models: { worker: "acme-coder-2" } }, { prices: { ...DEFAULT_PRICES, "acme-coder-2": price } }).ok).toBe(true);
     expect(parseRepoConfig({ models: { worker: "acme-coder-2" }, prices: { "acme-coder-2": price } }).ok).toBe(true);
+  });
+});
+
+describe("parseRepoConfig: model shortcuts", () => {
+  it("resolves a role's model given as a shortcut, through the repository's own shortcuts first", () => {
+    const config = expectOk("models:\n  refuter: haiku\n  worker: fast\nmodelAliases:\n  fast: claude-sonnet-5\n");
+    expect(config.models.refuter).toBe("claude-haiku-5-5");
+    expect(config.models.worker).toBe("claude-sonnet-5");
+    expect(config.modelAliases).toEqual({ fast: "claude-sonnet-5" });
+  });
+
+  it("lets a shortcut be redirected", () => {
+    expect(expectOk("modelAliases:\n  opus: claude-opus-4-8\nmodels:\n  planner: opus\n").models.planner).toBe("claude-opus-4-8");
+  });
+
+  it("refuses inherit as a role's model, a shortcut to an unpriced model, and bad shortcut names", () => {
+    expect(errorsOf("models:\n  worker: inherit\n")).toEqual([expect.objectContaining({ path: "models.worker", message: expect.stringContaining("inherit") })]);
+    expect(errorsOf("modelAliases:\n  cheap: acme-1\n")).toEqual([expect.objectContaining({ path: "modelAliases.cheap", message: expect.stringContaining("no price") })]);
+    expect(errorsOf("modelAliases:\n  Fast_One: claude-haiku-5-5\n")[0]?.path).toBe("modelAliases.Fast_One");
+    expect(errorsOf("modelAliases:\n  inherit: claude-haiku-5-5\n")[0]?.path).toBe("modelAliases.inherit");
+  });
+});
+
+describe("parseRepoConfig: web tools", () => {
+  it("is off by default and reads every key", () => {
+    expect(DEFAULT_REPO_CONFIG.web.search).toBe(false);
+    const config = expectOk("web:\n  search: true\n  allowedDomains: [docs.python.org, example.com/blog]\n  maxSearches: 20\n  maxUsesPerAgent: 3\n");
+    expect(config.web).toEqual({ ...DEFAULT_WEB_TOOLS, search: true, allowedDomains: ["docs.python.org", "example.com/blog"], maxSearches: 20, maxUsesPerAgent: 3 });
+  });
+
+  it("refuses both domain lists, a domain with a scheme, and unknown keys", () => {
+    expect(errorsOf("web:\n  search: true\n  allowedDomains: [a.com]\n  blockedDomains: [b.com]\n")[0]?.path).toBe("web.blockedDomains");
+    expect(errorsOf("web:\n  allowedDomains: [https://a.com]\n")[0]).toMatchObject({ path: "web.allowedDomains[0]", message: expect.stringContaining("without a scheme") });
+    expect(errorsOf("web:\n  serch: true\n")[0]?.message).toContain("search");
   });
 });

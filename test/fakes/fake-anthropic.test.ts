@@ -132,3 +132,42 @@ describe("fake Anthropic API", () => {
     expect(server.requests[0]!.status).toBeNull();
   });
 });
+
+describe("fake Anthropic API: server-side web tools", () => {
+  const search = (query: string) => ({ tool: "web_search" as const, query, results: [{ url: "https://docs.example.com/a", title: "A" }, { url: "https://spam.test/b", title: "B" }] });
+
+  it("answers declared searches and fetches with result blocks and bills them in usage", async () => {
+    const server = await start();
+    server.queue(reply.text("found it", { serverTools: [search("node permissions"), { tool: "web_fetch", url: "https://docs.example.com/a", text: "page text" }] }));
+    const tools = [
+      { type: "web_search_20260318", name: "web_search", max_uses: 3 },
+      { type: "web_fetch_20260318", name: "web_fetch", max_uses: 3 },
+    ];
+    const { json } = await post(server, body("s", "q", { tools }));
+    expect(json.content.map((b: { type: string }) => b.type)).toEqual(["server_tool_use", "web_search_tool_result", "server_tool_use", "web_fetch_tool_result", "text"]);
+    expect(json.content[1].content.map((r: { url: string }) => r.url)).toEqual(["https://docs.example.com/a", "https://spam.test/b"]);
+    expect(json.usage.server_tool_use).toEqual({ web_search_requests: 1, web_fetch_requests: 1 });
+  });
+
+  it("honours max_uses and domain lists the way the API does, billing only what ran", async () => {
+    const server = await start();
+    server.queue(reply.text("done", { serverTools: [search("one"), search("two"), { tool: "web_fetch", url: "https://spam.test/b", text: "x" }] }));
+    const tools = [
+      { type: "web_search_20260318", name: "web_search", max_uses: 1, allowed_domains: ["example.com"] },
+      { type: "web_fetch_20260318", name: "web_fetch", allowed_domains: ["example.com"] },
+    ];
+    const { json } = await post(server, body("s", "q", { tools }));
+    expect(json.content[1].content.map((r: { url: string }) => r.url)).toEqual(["https://docs.example.com/a"]);
+    expect(json.content[3].content).toEqual({ type: "web_search_tool_result_error", error_code: "max_uses_exceeded" });
+    expect(json.content[5].content).toEqual({ type: "web_fetch_tool_result_error", error_code: "url_not_allowed" });
+    expect(json.usage.server_tool_use).toEqual({ web_search_requests: 1, web_fetch_requests: 0 });
+  });
+
+  it("refuses a reply that uses a tool the request did not declare", async () => {
+    const server = await start();
+    server.queue(reply.text("x", { serverTools: [search("q")] }));
+    const { response, json } = await post(server, body("s", "q"));
+    expect(response.status).toBe(400);
+    expect(json.error.message).toContain("web_search, which the request did not declare");
+  });
+});

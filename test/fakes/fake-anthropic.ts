@@ -29,6 +29,9 @@
  *   `bodyDelayMs`. So "the response has begun" is observable by clients.
  * - Every request is recorded (`requests`: body, headers, usage, status), and
  *   current / maximum concurrent in-flight requests are tracked.
+ * - Server-side web tools: a text or tool-use reply may carry `serverTools`
+ *   (searches and fetches the model made first); see fake-server-tools.ts for
+ *   how declarations, `max_uses` and domain lists are honoured.
  * - The Message Batches API (`POST /v1/messages/batches`, `GET
  *   /v1/messages/batches/:id`, its `results` and `cancel`; see
  *   fake-anthropic-batches.ts): each batched request is recorded as a
@@ -44,16 +47,20 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 import { systemClock, type Clock } from "../../src/runtime/types.js";
 import { createBatchEndpoints, type BatchItemOutcome, type FakeBatch } from "./fake-anthropic-batches.js";
+import { serveServerTools, UndeclaredToolError, type FakeServerToolUse } from "./fake-server-tools.js";
 
 export type { FakeBatch } from "./fake-anthropic-batches.js";
+export type { FakeServerToolUse } from "./fake-server-tools.js";
 
 type Json = unknown;
 type ReplyTiming = { delayMs?: number; bodyDelayMs?: number; headers?: Record<string, string> };
+/** Web searches and fetches the model made before the rest of its reply. */
+type ServerTools = { serverTools?: FakeServerToolUse[] };
 
 /** One scripted answer. Build with the `reply` helpers. */
 export type FakeReply =
-  | ({ kind: "text"; text: string; stopReason?: string; outputTokens?: number } & ReplyTiming)
-  | ({ kind: "tool_use"; name: string; input: Json; id?: string; text?: string; outputTokens?: number } & ReplyTiming)
+  | ({ kind: "text"; text: string; stopReason?: string; outputTokens?: number } & ReplyTiming & ServerTools)
+  | ({ kind: "tool_use"; name: string; input: Json; id?: string; text?: string; outputTokens?: number } & ReplyTiming & ServerTools)
   | ({ kind: "error"; status: number; errorType?: string; message?: string; retryAfter?: number } & ReplyTiming)
   | ({ kind: "reset" } & ReplyTiming)
   | { kind: "hang" }
@@ -91,6 +98,8 @@ export interface FakeUsage {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  /** Billed uses of server tools; null when the reply used none. */
+  server_tool_use: { web_search_requests: number; web_fetch_requests: number } | null;
 }
 
 /** One request as the server saw it. */
@@ -232,7 +241,14 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       return sendJson(res, answer.status, errorBody(answer, requestId), headers);
     }
 
-    const { content, usage } = usageOf(answer, record.index, cached);
+    let served;
+    try {
+      served = usageOf(answer, record.index, cached, body);
+    } catch (error) {
+      if (error instanceof UndeclaredToolError) return fail(400, "invalid_request_error", error.message);
+      throw error;
+    }
+    const { content, usage } = served;
     record.usage = usage;
     record.status = 200;
     res.writeHead(200, { "content-type": "application/json", "request-id": requestId, ...answer.headers });
@@ -291,7 +307,14 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     if (answer.kind === "expired" || answer.kind === "canceled") return { result: { type: answer.kind }, delayMs };
     if (answer.kind === "reset") return errored(500, errorBody({ kind: "error", status: 500, message: "the request failed while processing" }, null), delayMs);
     if (answer.kind === "error") return errored(answer.status, errorBody(answer, null), delayMs);
-    const { content, usage } = usageOf(answer, record.index, cached);
+    let served;
+    try {
+      served = usageOf(answer, record.index, cached, body);
+    } catch (error) {
+      if (!(error instanceof UndeclaredToolError)) throw error;
+      return errored(400, { type: "error", error: { type: "invalid_request_error", message: error.message }, request_id: null }, delayMs);
+    }
+    const { content, usage } = served;
     record.usage = usage;
     record.status = 200;
     writeCache(cached.prompt.breakpoints);
@@ -355,14 +378,16 @@ function errorBody(answer: Extract<FakeReply, { kind: "error" }>, requestId: str
   return { type: "error", error: { type, message: answer.message ?? type }, request_id: requestId };
 }
 
-function usageOf(answer: Extract<FakeReply, { kind: "text" | "tool_use" }>, index: number, cached: CacheLookup): { content: Json[]; usage: FakeUsage } {
-  const content = contentOf(answer, index);
+function usageOf(answer: Extract<FakeReply, { kind: "text" | "tool_use" }>, index: number, cached: CacheLookup, body: MessageBody): { content: Json[]; usage: FakeUsage } {
+  const server = answer.serverTools && answer.serverTools.length > 0 ? serveServerTools(answer.serverTools, (body as { tools?: unknown }).tools, index) : null;
+  const content = [...(server?.blocks ?? []), ...contentOf(answer, index)];
   const output = answer.outputTokens ?? Math.max(1, Math.ceil(JSON.stringify(content).length / 4));
   const usage: FakeUsage = {
     input_tokens: cached.prompt.total - cached.cacheRead - cached.cacheWrite,
     output_tokens: output,
     cache_creation_input_tokens: cached.cacheWrite,
     cache_read_input_tokens: cached.cacheRead,
+    server_tool_use: server ? server.usage : null,
   };
   return { content, usage };
 }
@@ -394,7 +419,6 @@ function messageJson(
       },
       inference_geo: null,
       output_tokens_details: null,
-      server_tool_use: null,
       service_tier: "standard",
       speed: null,
     },

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { InvalidWorkflowNameError, UnreadableWorkflowError } from "../../src/github/errors.js";
+import { InvalidWorkflowNameError, UnreadableWorkflowError } from "../../src/workflows/errors.js";
 import { checkWorkflowName, readSavedWorkflow } from "../../src/workflows/read-saved-workflow.js";
 import { API, GHE_API, testOctokit, useNock } from "../github/octokit.js";
 

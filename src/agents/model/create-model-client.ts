@@ -12,7 +12,18 @@ import { pino, type Logger } from "pino";
 import type { TokenUsage } from "../../runtime/types.js";
 import type { Clock, Timers } from "../../time.js";
 import { ModelCallAbortedError } from "./errors.js";
-import { costOf, DEFAULT_PRICES, priceFor, usageFromApi, type PriceTable } from "./models.js";
+import {
+  costOf,
+  DEFAULT_PRICES,
+  DEFAULT_SERVER_TOOL_PRICES,
+  priceFor,
+  serverToolCostOf,
+  serverToolUseFromApi,
+  usageFromApi,
+  type PriceTable,
+  type ServerToolPrices,
+  type ServerToolUse,
+} from "./models.js";
 import { PrefixGate } from "./prefix-gate.js";
 import { createSdk } from "./create-sdk.js";
 import { toModelApiError } from "./to-model-api-error.js";
@@ -24,6 +35,8 @@ export interface ModelClientOptions {
   baseURL?: string;
   /** Overrides and additions to `DEFAULT_PRICES`, by model id. */
   prices?: PriceTable;
+  /** Dollars per use of web search and web fetch; default `DEFAULT_SERVER_TOOL_PRICES`. */
+  serverToolPrices?: ServerToolPrices;
   /** Retries after the first attempt. Default 4 (5 attempts). */
   maxRetries?: number;
   /** Time allowed per attempt until the response begins, in ms. Default 10 minutes. */
@@ -47,6 +60,9 @@ export interface CreateMessageOptions {
 export interface ModelResponse {
   message: Message;
   usage: TokenUsage;
+  /** Uses of server-side tools (web search, web fetch) in this response. */
+  serverToolUse: ServerToolUse;
+  /** Tokens and server-tool uses together. */
   costUsd: number;
   requestId: string | null;
   /** HTTP attempts made, retries included. */
@@ -68,6 +84,7 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 export function createModelClient(options: ModelClientOptions): ModelClient {
   const apiKey = options.apiKey;
   const prices: PriceTable = { ...DEFAULT_PRICES, ...options.prices };
+  const toolPrices = options.serverToolPrices ?? DEFAULT_SERVER_TOOL_PRICES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const log = options.log ?? pino({ level: "silent" });
   const gate = new PrefixGate({ holdMs: options.prefixHoldMs ?? 5000, clock: options.clock, timers: options.timers });
@@ -105,9 +122,10 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         .create(params, { signal, timeout: timeoutMs, middleware: [observe] })
         .withResponse();
       const usage = usageFromApi(data.usage);
-      const costUsd = costOf(usage, price);
-      log.debug({ model: params.model, attempts, usage, costUsd, requestId: request_id }, "model call finished");
-      return { message: data, usage, costUsd, requestId: request_id ?? null, attempts };
+      const serverToolUse = serverToolUseFromApi(data.usage);
+      const costUsd = costOf(usage, price) + serverToolCostOf(serverToolUse, toolPrices);
+      log.debug({ model: params.model, attempts, usage, serverToolUse, costUsd, requestId: request_id }, "model call finished");
+      return { message: data, usage, serverToolUse, costUsd, requestId: request_id ?? null, attempts };
     } catch (error) {
       if (error instanceof APIUserAbortError || signal?.aborted) throw new ModelCallAbortedError(attempts);
       const failure = toModelApiError(error, { attempts, timeoutMs, apiKey });

@@ -63,6 +63,7 @@ export type PriceTable = { [model: string]: ModelPrice };
  * | claude-opus-4-8..4-5 | 5   | 25     |  6.25          | 0.50       |
  * | claude-sonnet-5-5  |  2    | 10     |  2.50          | 0.10       |
  * | claude-sonnet-5    |  2    | 10     |  2.50          | 0.20       |
+ * | claude-sonnet-4-6, -4-5 | 3 | 15     |  3.75          | 0.30       |
  * | claude-haiku-5-5   |  0.10 | 0.50   |  0.125         | 0.01       | prompts over 100k tokens: 0.50 / 2.50 / 0.625 / 0.05
  * | claude-haiku-4-5   |  1    | 5      |  1.25          | 0.10       |
  *
@@ -73,6 +74,7 @@ export type PriceTable = { [model: string]: ModelPrice };
  * them in config if the pricing page says otherwise.
  */
 const OPUS_4X: ModelPrice = { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 };
+const SONNET_4X: ModelPrice = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
 
 /** Built-in prices; see the table above for sources. */
 export const DEFAULT_PRICES: Readonly<PriceTable> = Object.freeze({
@@ -87,6 +89,8 @@ export const DEFAULT_PRICES: Readonly<PriceTable> = Object.freeze({
   "claude-opus-4-5": OPUS_4X,
   "claude-sonnet-5-5": { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 },
   "claude-sonnet-5": { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2 },
+  "claude-sonnet-4-6": SONNET_4X,
+  "claude-sonnet-4-5": SONNET_4X,
   "claude-haiku-5-5": {
     input: 0.1,
     output: 0.5,
@@ -134,6 +138,36 @@ export interface ApiUsage {
   output_tokens: number;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** Uses of Anthropic's server-side tools in the request (billed per use, on top of tokens). */
+  server_tool_use?: { web_search_requests?: number | null; web_fetch_requests?: number | null } | null;
+}
+
+/** Uses of Anthropic's server-side tools, counted from `usage.server_tool_use`. */
+export interface ServerToolUse {
+  webSearch: number;
+  webFetch: number;
+}
+
+export const NO_SERVER_TOOL_USE: Readonly<ServerToolUse> = Object.freeze({ webSearch: 0, webFetch: 0 });
+
+/** US dollars per use of a server-side tool, on top of the tokens its results add. */
+export type ServerToolPrices = ServerToolUse;
+
+/*
+ * Read on 2026-11-24 from Anthropic's "Pricing" page (tool use pricing): web
+ * search costs $10 per 1,000 searches (an errored search is not billed); web
+ * fetch has no charge beyond the tokens of the fetched content.
+ */
+export const DEFAULT_SERVER_TOOL_PRICES: Readonly<ServerToolPrices> = Object.freeze({ webSearch: 0.01, webFetch: 0 });
+
+/** Server-tool uses of one response (missing counts are 0). */
+export function serverToolUseFromApi(usage: ApiUsage): ServerToolUse {
+  return { webSearch: usage.server_tool_use?.web_search_requests ?? 0, webFetch: usage.server_tool_use?.web_fetch_requests ?? 0 };
+}
+
+/** Dollars for server-tool uses. */
+export function serverToolCostOf(uses: ServerToolUse, prices: Readonly<ServerToolPrices> = DEFAULT_SERVER_TOOL_PRICES): number {
+  return uses.webSearch * prices.webSearch + uses.webFetch * prices.webFetch;
 }
 
 /** Maps the API's `usage` to dynflow's `TokenUsage` (missing cache fields count 0). */

@@ -34,7 +34,7 @@ export function createScheduledAuditFire(runtime: AppRuntime): FireSchedule {
 
     const { data: repository } = await github.rest.repos.get({ owner, repo });
     const { data: branch } = await github.rest.repos.getBranch({ owner, repo, branch: repository.default_branch });
-    const base = { ref: repository.default_branch, sha: branch.commit.sha };
+    const base = { ref: repository.default_branch, sha: branch.commit.sha, trustedRef: branch.commit.sha };
     const workflow = await findAuditWorkflow(github, { owner, repo }, base, audit);
     const run = await recordAuditRun(runtime, { id: scheduledRunId(firing), installationId, owner, repo, audit, config: loaded.config, base, workflow, trigger: null });
     if (run === null) {

@@ -9,7 +9,7 @@ import type { AppConfig } from "../../config/load-env.js";
 import type { AuditConfig, RepoConfig } from "../../config/repo-config.js";
 import type { GitHubClient } from "../../github/github-client.js";
 import { DuplicateRunError, type RunRecord } from "../../store/index.js";
-import { listBundledWorkflows, type WorkflowSource } from "../../workflows/index.js";
+import { githubWorkflowFiles, listBundledWorkflows, type WorkflowSource } from "../../workflows/index.js";
 import { AuditWorkflowNotFoundError } from "../errors.js";
 import type { RunBase } from "../commands/resolve-base.js";
 import { findRunWorkflow } from "../../workflows/resolve-run-workflow.js";
@@ -45,7 +45,7 @@ export interface AuditRunRequest {
  * the bundled one. Throws `AuditWorkflowNotFoundError` when there is neither.
  */
 export async function findAuditWorkflow(github: GitHubClient, where: { owner: string; repo: string }, base: RunBase, audit: AuditConfig): Promise<WorkflowSource> {
-  const found = await findRunWorkflow(github, { ...where, ref: base.sha }, audit.workflow);
+  const found = await findRunWorkflow(githubWorkflowFiles(github, { ...where, ref: base.sha }), audit.workflow);
   if (found === null) throw new AuditWorkflowNotFoundError(audit.name, audit.workflow, await listBundledWorkflows());
   return found;
 }

@@ -12,6 +12,12 @@ export interface RunBase {
   ref: string;
   /** The commit the run works from. */
   sha: string;
+  /**
+   * Where files that steer agents (agent definitions, `workflow({ scriptPath })`
+   * scripts) are read: the base commit when it is the repository's own, the
+   * default branch when it is a fork's, whose contents are never trusted.
+   */
+  trustedRef: string;
 }
 
 export interface ResolveBaseOptions {
@@ -28,8 +34,8 @@ export async function resolveBase(github: GitHubClient, options: ResolveBaseOpti
   if (options.isPullRequest) {
     const { data } = await github.rest.pulls.get({ owner, repo, pull_number: options.issueNumber });
     const sameRepository = data.head.repo?.full_name?.toLowerCase() === `${owner}/${repo}`.toLowerCase();
-    return { ref: sameRepository ? data.head.ref : data.base.ref, sha: data.head.sha };
+    return { ref: sameRepository ? data.head.ref : data.base.ref, sha: data.head.sha, trustedRef: sameRepository ? data.head.sha : options.defaultBranch };
   }
   const { data } = await github.rest.repos.getBranch({ owner, repo, branch: options.defaultBranch });
-  return { ref: options.defaultBranch, sha: data.commit.sha };
+  return { ref: options.defaultBranch, sha: data.commit.sha, trustedRef: data.commit.sha };
 }

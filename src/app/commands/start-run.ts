@@ -19,6 +19,7 @@ import { ModelNotConfiguredError } from "../errors.js";
 import { queueNewRun } from "./queue-new-run.js";
 import { resolveBase, type RunBase } from "./resolve-base.js";
 import { findRunWorkflow } from "../../workflows/resolve-run-workflow.js";
+import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
 import { buildRunSettings, toSettingsJson } from "../run-record/run-settings.js";
 import { toPlanJson } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
@@ -48,7 +49,7 @@ export async function startRun(input: CommandInput, runtime: AppRuntime, command
  * to the planner: bundled workflows take JSON args (`/dynflow run audit {"problem": "..."}`).
  */
 async function findNamedWorkflow(input: CommandInput, base: RunBase, name: string, rawArgs: string | undefined): Promise<WorkflowSource | null> {
-  const found = await findRunWorkflow(input.github, { owner: input.owner, repo: input.repo, ref: base.sha }, name);
+  const found = await findRunWorkflow(githubWorkflowFiles(input.github, { owner: input.owner, repo: input.repo, ref: base.sha }), name);
   return found?.bundled && !isJsonOrNothing(rawArgs) ? null : found;
 }
 
@@ -100,6 +101,7 @@ async function recordRun(
         commandUrl: input.comment.url,
         ...(workflow ? { filename: workflow.path } : {}),
         ...(input.isPullRequest ? { pullRequest: input.issueNumber } : {}),
+        definitionsRef: base.trustedRef,
       }),
       limits: toSettingsJson(buildRunSettings(config, runtime.caps)),
     });

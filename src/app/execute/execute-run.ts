@@ -7,6 +7,7 @@
  * nothing and reports to its issue instead of a pull request.
  */
 import type { Logger } from "pino";
+import { definitionsOnGitHub } from "../../agent-setup/index.js";
 import type { GitHubClient } from "../../github/github-client.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
 import { runWorkflow } from "../../run/run-workflow.js";
@@ -21,8 +22,11 @@ import { finishAuditRun } from "../finish/finish-audit-run.js";
 import { finishRun } from "../finish/finish-run.js";
 import { withRunRepository } from "../services/open-run-repository.js";
 import { pushRunBranches, runBranches } from "./push-run-branches.js";
+import { reportExtrasOf } from "./report-extras.js";
 import { recordStop } from "../finish/record-stop.js";
 import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
+import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
+import { githubScriptPath } from "../../workflows/read-script-path.js";
 import { pricesOf, readRunSettings, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
 import { openRunProgress, openStatusComment } from "../surfaces/run-surfaces.js";
 import { createRunStopSignal } from "../steps/stop-signal.js";
@@ -63,6 +67,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     const author = await runtime.botIdentity(github);
     // An audit with `batch: true` sends its calls through the Message Batches API; nothing above the client changes.
     const model = createModel({ prices: pricesOf(settings.config, runtime.prices), batch: plan.batch === true });
+    // Agent definitions and `workflow({ scriptPath })` scripts come from where the run trusts the repository's contents.
+    const trusted = { owner: run.owner, repo: run.repo, ref: plan.definitionsRef ?? baseSha };
 
     const { result, pushed } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
       // 1. The script, with real agents. Finished work is in the result whatever stopped it.
@@ -75,7 +81,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         script: { source: script, filename: plan.filename ?? PLAN_FILENAME },
         args: argsOf(run.args),
         model,
-        settings: workflowSettingsOf(settings),
+        settings: workflowSettingsOf(settings, runtime.prices),
         runId: run.id,
         author,
         clock: runtime.clock,
@@ -89,7 +95,12 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         // Agents here under the process-wide caps, or on workers through the queue.
         ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
-        resolveWorkflow: createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: baseSha }),
+        resolveWorkflow: createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: baseSha }), {
+          scriptPath: githubScriptPath(github, trusted),
+        }),
+        agentDefinitions: definitionsOnGitHub(github, trusted),
+        // Asked for when the report is built, so a check run created meanwhile is linked too.
+        reportExtras: () => reportExtrasOf(run, plan, progress.checkRun.current?.url, runtime.dashboardUrl?.(run.id)),
       });
       // An audit reports to its issue: none of its branches is pushed.
       if (run.kind === "audit") return { result, pushed: [] };

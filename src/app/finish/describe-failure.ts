@@ -5,6 +5,7 @@
  * never on message text. Errors dynflow does not know are not echoed (their
  * text could hold anything); the log has them.
  */
+import { ModelWithoutPriceError } from "../../agent-setup/index.js";
 import { ModelApiError, ModelCallAbortedError, UnknownModelPriceError } from "../../agents/model/index.js";
 import { DynflowError } from "../../errors.js";
 import { InstallationTokenError } from "../../github/errors.js";
@@ -35,7 +36,7 @@ export function describeFailure(error: unknown, run: { runId?: string } = {}): F
   if (error instanceof ModelCallAbortedError) {
     return { code: error.code, message: `The run was stopped while it waited for the model. To continue, ${resume}.` };
   }
-  if (error instanceof UnknownModelPriceError || error instanceof PlanFailedError) {
+  if (error instanceof UnknownModelPriceError || error instanceof ModelWithoutPriceError || error instanceof PlanFailedError) {
     return { code: error.code, message: `${quoted(capitalize(error.message))}.` };
   }
   if (error instanceof InstallationTokenError) {

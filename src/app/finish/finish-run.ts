@@ -9,17 +9,13 @@ import type { GitHubClient } from "../../github/github-client.js";
 import { publishPullRequest, type PublishedPullRequest } from "../../github/open-pull-request.js";
 import { publishReview } from "../../github/publish-review.js";
 import { truncate } from "../../report/escape-markdown.js";
-import { isDraftWorthy } from "../../report/is-draft-worthy.js";
-import type { ReportLinks } from "../../report/types.js";
 import type { WorkflowResult } from "../../run/types.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
-import { renderReport } from "../../report/render-report.js";
-import { withRunExtras } from "./render-run-report.js";
 import { toResultJson } from "../run-record/run-result.js";
 import { bestEffort, endRun } from "../surfaces/end-run.js";
 import type { RunProgress } from "../surfaces/run-surfaces.js";
-import { reportEstimateOf, type StoredPlan } from "../run-record/stored-plan.js";
+import type { StoredPlan } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
 
 export interface FinishRunOptions {
@@ -39,18 +35,8 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
   const { github, run, plan, runtime, progress, result, log } = options;
   const requester = run.requester ?? undefined;
   const commentUrl = plan.commandUrl;
-  const links: ReportLinks = {};
-  if (requester) links.requester = requester;
-  if (commentUrl) links.commentUrl = commentUrl;
-  if (progress.checkRun.current?.url) links.checkRunUrl = progress.checkRun.current.url;
-  if (runtime.dashboardUrl) links.dashboardUrl = runtime.dashboardUrl(run.id);
-  const model = withRunExtras(result.reportModel, {
-    estimate: reportEstimateOf(plan),
-    links,
-    planSpend: plan.usage !== undefined ? { usage: plan.usage, costUsd: plan.costUsd ?? 0 } : null,
-  });
-  const draft = isDraftWorthy(model);
-  const body = renderReport(model);
+  // The report was built and rendered once, with the estimate and the links (`reportExtrasOf`).
+  const body = result.reportMarkdown;
 
   let pullRequest: PublishedPullRequest | null = null;
   if (options.pushed.includes(result.branch)) {
@@ -62,7 +48,7 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
       head: result.branch,
       title: titleOf(run, result),
       body,
-      draft: draft.draft,
+      draft: result.draft,
       ...(requester ? { requester } : {}),
       ...(commentUrl ? { commentUrl } : {}),
       merged: result.reconcile.merged,
@@ -79,18 +65,18 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
           publishReview({ octokit: github, owner: run.owner, repo: run.repo, pullNumber: review.pullRequest, runId: run.id, body: review.body, log }),
         );
 
-  const notes = notesOf(pullRequest, draft.reasons, options.pushed, result);
+  const notes = notesOf(pullRequest, result.draftReasons, options.pushed, result);
   if (review !== null) notes.push(posted ? `Posted the review on #${review.pullRequest}: ${posted.url}` : `Could not post the review on #${review.pullRequest}; the check run has the report.`);
   await endRun({ github, run, runtime, log }, progress, {
     status: result.outcome.status,
-    draft: draft.draft,
+    draft: result.draft,
     notes,
     links: pullRequest ? { pullRequestUrl: pullRequest.url } : {},
     report: body,
     record: {
       error: result.outcome.error,
       prNumber: pullRequest?.number ?? run.prNumber,
-      result: resultJson(result, options.pushed, pullRequest, model.totals),
+      result: resultJson(result, options.pushed, pullRequest, result.reportModel.totals),
     },
   });
   log.info({ status: result.outcome.status, pullRequest: pullRequest?.number ?? null, pushed: options.pushed.length }, "run finished on GitHub");

@@ -6,10 +6,10 @@
  * for it), or go straight on to execution.
  */
 import type { Logger } from "pino";
+import { catchFatal, checkScriptModels, createRunAgentSetup, definitionsOnGitHub, type AgentDefinitionSource } from "../../agent-setup/index.js";
 import { needsApproval, type ApprovalDecision } from "../../config/needs-approval.js";
-import { planScript } from "../../plan/plan-script.js";
+import { preparePlan } from "../../plan/prepare-plan.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
-import { loadPlanApiDoc } from "../../run/load-plan-api-doc.js";
 import type { WorkflowResolver } from "../../runtime/script-host.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
@@ -20,7 +20,9 @@ import { withRunRepository } from "../services/open-run-repository.js";
 import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
 import { recordStop } from "../finish/record-stop.js";
 import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
-import { pricesOf, readRunSettings, reviewConfigOf, type RunSettings } from "../run-record/run-settings.js";
+import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
+import { githubScriptPath } from "../../workflows/read-script-path.js";
+import { pricesOf, readRunSettings, reviewConfigOf, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import { createRunStopSignal } from "../steps/stop-signal.js";
@@ -44,10 +46,15 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   try {
     const settings = readRunSettings(run.limits, runtime.caps);
-    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones.
-    const resolveWorkflow = createRunWorkflowResolver(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" });
+    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones;
+    // `workflow({ scriptPath })` and agent definitions are read where the run trusts the repository's contents.
+    const trusted = { owner: run.owner, repo: run.repo, ref: readStoredPlan(run.plan).definitionsRef ?? run.baseSha ?? "" };
+    const resolveWorkflow = createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" }), {
+      scriptPath: githubScriptPath(github, trusted),
+    });
+    const reads = { resolveWorkflow, agentDefinitions: definitionsOnGitHub(github, trusted) };
     const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, (open) =>
-      makePlan(run, open.repository, settings, runtime, stop.signal, log, resolveWorkflow),
+      makePlan(run, open.repository, settings, runtime, stop.signal, log, reads),
     );
     // A cancel that arrived while the simulation ran ends it quietly; the plan must not go ahead.
     stop.signal.throwIfAborted();
@@ -70,6 +77,7 @@ interface Planned {
   args: JsonValue;
 }
 
+/** The run's script (its saved workflow, or one planned for its task), and its estimate. */
 async function makePlan(
   run: RunRecord,
   repository: GitRepository,
@@ -77,56 +85,62 @@ async function makePlan(
   runtime: AppRuntime,
   signal: AbortSignal,
   log: Logger,
-  resolveWorkflow: WorkflowResolver,
+  reads: { resolveWorkflow: WorkflowResolver; agentDefinitions: AgentDefinitionSource },
 ): Promise<Planned> {
   if (run.baseSha === null) throw new RunNotReadyError(run.id, "base commit");
+  if (run.script === null && run.task === null) throw new RunNotReadyError(run.id, "task");
   const stored = readStoredPlan(run.plan);
-  const { config, resolved } = settings;
-  const prices = pricesOf(config, runtime.prices);
-  const review = reviewConfigOf(config);
+  const workflow = workflowSettingsOf(settings);
+  const prices = pricesOf(settings.config, runtime.prices);
+  const createModel = runtime.createModel;
 
-  let plan: StoredPlan;
-  let script: string;
-  let args: JsonValue = run.args;
-  if (run.script !== null) {
-    // A saved workflow: the script is the file as it was at the base commit.
-    script = run.script;
-    plan = { ...stored, source: "saved-workflow", reason: `the workflow ${stored.filename ?? run.workflow}`, rationale: null };
-  } else {
-    if (run.task === null) throw new RunNotReadyError(run.id, "task");
-    if (runtime.createModel === null) throw new ModelNotConfiguredError();
-    const result = await planScript({
-      task: run.task,
-      repository,
-      commit: run.baseSha,
-      config,
-      model: runtime.createModel({ prices }),
-      planApiDoc: await (runtime.planApiDoc ?? loadPlanApiDoc)(),
-      models: config.models,
-      ...(review.modules ? { modules: review.modules } : {}),
-      limits: resolved.limits,
-      signal,
-      log,
-    });
-    script = result.source;
-    args = result.args;
-    plan = { ...stored, source: result.kind, reason: result.reason, rationale: result.rationale, filename: PLAN_FILENAME, usage: result.usage, costUsd: result.costUsd };
-  }
-
-  const estimate = await estimatePlan({
-    source: script,
-    filename: plan.filename ?? PLAN_FILENAME,
-    args: args === null ? undefined : args,
+  // A saved workflow is the file as it was at the base commit; a task is planned.
+  const prepared = await preparePlan({
+    script: run.script === null ? null : { source: run.script, filename: stored.filename ?? PLAN_FILENAME },
+    task: run.task,
+    args: run.args === null ? undefined : run.args,
     repository,
     baseCommit: run.baseSha,
-    limits: resolved.limits,
-    review,
-    models: config.models,
+    model: () => {
+      if (createModel === null) throw new ModelNotConfiguredError();
+      return createModel({ prices });
+    },
+    ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
+    config: workflow.repoConfig,
+    models: workflow.models,
+    modules: workflow.review?.modules,
+    limits: workflow.limits,
+    signal,
+    log,
+  });
+  const { plan: planned } = prepared;
+  const plan: StoredPlan =
+    planned === null
+      ? { ...stored, source: "saved-workflow", reason: `the workflow ${stored.filename ?? run.workflow}`, rationale: null }
+      : { ...stored, source: planned.kind, reason: planned.reason, rationale: planned.rationale, filename: prepared.filename, usage: planned.usage, costUsd: planned.costUsd };
+
+  // Agent types, model shortcuts and prices as the run will resolve them; a model without a price stops the run here.
+  const setup = catchFatal(createRunAgentSetup({ models: settings.config.models, modelAliases: settings.config.modelAliases, prices, agentDefinitions: reads.agentDefinitions }));
+  const unpriced = await checkScriptModels(prepared.source, setup.prepare);
+  if (unpriced !== null) throw unpriced;
+  const estimate = await estimatePlan({
+    source: prepared.source,
+    filename: prepared.filename,
+    args: prepared.args,
+    repository,
+    baseCommit: run.baseSha,
+    limits: settings.resolved.limits,
+    review: reviewConfigOf(settings.config),
+    models: settings.config.models,
     prices,
     signal,
-    resolveWorkflow,
+    resolveWorkflow: reads.resolveWorkflow,
+    prepareAgent: setup.prepare,
+    ...(settings.config.web ? { web: settings.config.web } : {}),
   });
-  return { plan: { ...plan, estimate, approval: approvalOf(run, config, estimate) }, script, args };
+  const fatal = setup.fatal();
+  if (fatal !== null) throw fatal;
+  return { plan: { ...plan, estimate, approval: approvalOf(run, settings.config, estimate) }, script: prepared.source, args: prepared.args ?? null };
 }
 
 /** Whether the run waits for `/dynflow approve` before it spends anything. */

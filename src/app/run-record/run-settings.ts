@@ -58,13 +58,17 @@ export function pricesOf(config: RepoConfig, deployment: PriceTable): PriceTable
   return { ...deployment, ...config.prices };
 }
 
-/** `runWorkflow`'s settings. */
-export function workflowSettingsOf(settings: RunSettings): WorkflowSettings {
+/** `runWorkflow`'s settings; `deploymentPrices` (with the repository's overrides) are what models are checked against. */
+export function workflowSettingsOf(settings: RunSettings, deploymentPrices?: PriceTable): WorkflowSettings {
   const { config, resolved } = settings;
   return {
     limits: resolved.limits,
     review: reviewConfigOf(config),
     models: config.models,
+    // Records written before these settings existed have none: the defaults apply.
+    modelAliases: config.modelAliases ?? {},
+    ...(deploymentPrices ? { prices: pricesOf(config, deploymentPrices) } : {}),
+    ...(config.web ? { web: config.web } : {}),
     protectedPaths: config.protectedPaths,
     agentLimits: { maxTurns: resolved.maxTurns },
     repoConfig: config,

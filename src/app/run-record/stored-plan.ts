@@ -39,6 +39,8 @@ export interface StoredPlan {
   batch?: boolean;
   /** The pull request the command was given on, when it was one (a review run posts its review there). */
   pullRequest?: number;
+  /** Where agent definitions and `workflow({ scriptPath })` scripts are read (see `RunBase.trustedRef`); the base commit when absent. */
+  definitionsRef?: string;
 }
 
 // Objects are loose: a field a newer version adds survives a read-modify-write by this one.
@@ -76,6 +78,7 @@ const storedPlanSchema: z.ZodType<StoredPlan> = z.looseObject({
   costUsd: z.number().optional(),
   batch: z.boolean().optional(),
   pullRequest: z.number().optional(),
+  definitionsRef: z.string().optional(),
 });
 
 /** The plan stored on a run (a fresh one when the record has none); throws `UnreadableRunRecordError` for one this version cannot read. */

@@ -27,6 +27,13 @@ const KEY_VERSION = 1;
  */
 const DISPLAY_ONLY: ReadonlySet<string> = new Set(["label", "phase"]);
 
+/**
+ * Options set when the agent starts from the run's state at that moment (how
+ * many web searches are left). They differ between a run and its replay, so
+ * they cannot be part of what identifies a call.
+ */
+const START_TIME: ReadonlySet<string> = new Set(["web"]);
+
 /** Hash of what a call asks for (prompt + options that matter), without base or occurrence. */
 export function callContentHash(prompt: string, options: AgentOptions): string {
   return sha256(canonicalJson({ v: KEY_VERSION, prompt, options: keyOptions(options) }));
@@ -62,7 +69,7 @@ export class OccurrenceCounter {
 function keyOptions(options: AgentOptions): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (!DISPLAY_ONLY.has(key) && value !== undefined) kept[key] = value;
+    if (!DISPLAY_ONLY.has(key) && !START_TIME.has(key) && value !== undefined) kept[key] = value;
   }
   // `role` defaults to worker: spelling the default out must not rerun work.
   kept["role"] ??= "worker";

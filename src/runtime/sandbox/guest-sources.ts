@@ -10,6 +10,8 @@ export const GUARDS_FILE = "dynflow:guards";
 export const BRIDGE_FILE = "dynflow:bridge";
 export const PRELUDE_FILE = "dynflow:prelude";
 
+import { UNAWAITED_SOURCE } from "./unawaited-source.js";
+
 const NO_HOST = "scripts have no host access; agents do the work";
 const NO_NETWORK = "scripts have no network access; agents do the work";
 const NO_TIMERS = "scripts have no timers, so that a run replays exactly; await agent(), parallel() or pipeline() instead";
@@ -128,10 +130,11 @@ function call(name, ...args) {
   }
   // Captured now, so that a host failure points at the script line that made the call.
   var site = new ErrorCtor();
-  return new PromiseCtor(function (resolve, reject) {
+  return track(new PromiseCtor(function (resolve, reject) {
     pending[id] = [resolve, reject, site];
-  });
+  }), name);
 }
+${UNAWAITED_SOURCE}
 function notify(name, ...args) {
   raw.notify(String(name), stringify(args));
 }
@@ -143,7 +146,7 @@ function compile(code, filename) {
   return raw.compile(String(code), String(filename));
 }
 defineProperty(globalThis, "__dynflow", {
-  value: Object.freeze({ call: call, notify: notify, state: state, compile: compile }),
+  value: Object.freeze({ call: call, notify: notify, state: state, compile: compile, track: track }),
   writable: true,
   configurable: true,
   enumerable: false,
@@ -174,6 +177,11 @@ function deliver(text) {
 }
 function watch(completion) {
   promiseResolve.call(PromiseCtor, completion).then(function (value) {
+    var unawaited = findUnawaited(value);
+    if (unawaited !== null) {
+      raw.fail(unawaitedError(unawaited), false);
+      return;
+    }
     var json;
     try {
       json = stringify(value);

@@ -1,4 +1,5 @@
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten";
+import { BUILTINS_FILE, BUILTINS_SOURCE } from "./builtins/index.js";
 import { BRIDGE_FILE, BRIDGE_SOURCE, GUARDS_FILE, GUARDS_SOURCE } from "./guest-sources.js";
 import type { SettleMessage } from "./protocol.js";
 
@@ -29,9 +30,10 @@ export interface BridgeHelpers {
 }
 
 /**
- * Installs the guards and `globalThis.__dynflow` in a fresh context. The raw
- * host functions are handed to the bridge as an argument, never put on the
- * global object, so the guest reaches them only through the bridge.
+ * Installs the guards, `globalThis.__dynflow` and the standard built-ins
+ * (`URL`, `console`, ...) in a fresh context. The raw host functions are
+ * handed to the bridge as an argument, never put on the global object, so the
+ * guest reaches them only through the bridge.
  */
 export function installBridge(context: QuickJSContext, handlers: BridgeHandlers): BridgeHelpers {
   context.unwrapResult(context.evalCode(GUARDS_SOURCE, GUARDS_FILE, { type: "global", strict: true })).dispose();
@@ -56,6 +58,7 @@ export function installBridge(context: QuickJSContext, handlers: BridgeHandlers)
   const helpers = context.unwrapResult(context.callFunction(factory, context.undefined, raw));
   factory.dispose();
   raw.dispose();
+  context.unwrapResult(context.evalCode(BUILTINS_SOURCE, BUILTINS_FILE, { type: "global", strict: true })).dispose();
   const result: BridgeHelpers = {
     deliver: context.getProp(helpers, "deliver"),
     makeError: context.getProp(helpers, "makeError"),

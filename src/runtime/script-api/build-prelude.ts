@@ -31,7 +31,7 @@ export function buildPrelude(config: PreludeConfig): string {
     .join(",\n");
   return `(function (bridge, config, extensions) {
 "use strict";
-const call = bridge.call, notify = bridge.notify, state = bridge.state, compile = bridge.compile;
+const call = bridge.call, notify = bridge.notify, state = bridge.state, compile = bridge.compile, track = bridge.track;
 delete globalThis.__dynflow;
 
 let currentPhase = null;
@@ -42,8 +42,18 @@ function makeError(code, message) {
   return error;
 }
 
+// Script API functions remember where their promises come from, so an unawaited one is reported with its line.
+function tracked(name, fn) {
+  const wrapper = function () {
+    return track(fn.apply(this, arguments), name);
+  };
+  Object.defineProperty(wrapper, "name", { value: fn.name || name });
+  Object.defineProperty(wrapper, "length", { value: fn.length });
+  return wrapper;
+}
+
 function define(name, value) {
-  Object.defineProperty(globalThis, name, { value, writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(globalThis, name, { value: typeof value === "function" ? tracked(name, value) : value, writable: false, enumerable: false, configurable: false });
 }
 
 function checkList(fn, list, what) {

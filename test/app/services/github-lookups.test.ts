@@ -16,7 +16,7 @@ const SHA = "0123456789abcdef0123456789abcdef01234567";
 describe("resolveBase", () => {
   it("starts an issue's run from the default branch's head, and targets that branch", async () => {
     const scope = nock(API).get("/repos/acme/widgets/branches/main").reply(200, { name: "main", commit: { sha: SHA } });
-    expect(await resolveBase(testOctokit(), { ...where, isPullRequest: false })).toEqual({ ref: "main", sha: SHA });
+    expect(await resolveBase(testOctokit(), { ...where, isPullRequest: false })).toEqual({ ref: "main", sha: SHA, trustedRef: SHA });
     expect(scope.isDone()).toBe(true);
   });
 
@@ -24,15 +24,16 @@ describe("resolveBase", () => {
     const scope = nock(GHE_API)
       .get("/repos/acme/widgets/pulls/42")
       .reply(200, { number: 42, head: { ref: "feature/client", sha: SHA, repo: { full_name: "acme/widgets" } }, base: { ref: "main", sha: "b".repeat(40) } });
-    expect(await resolveBase(testOctokit(GHE_API), { ...where, isPullRequest: true })).toEqual({ ref: "feature/client", sha: SHA });
+    expect(await resolveBase(testOctokit(GHE_API), { ...where, isPullRequest: true })).toEqual({ ref: "feature/client", sha: SHA, trustedRef: SHA });
     expect(scope.isDone()).toBe(true);
   });
 
-  it("targets a fork's pull request's base branch: the app cannot push to the fork", async () => {
+  it("targets a fork's pull request's base branch, and trusts only the default branch's agent definitions and scripts", async () => {
     const scope = nock(API)
       .get("/repos/acme/widgets/pulls/42")
       .reply(200, { number: 42, head: { ref: "patch-1", sha: SHA, repo: { full_name: "someone/widgets" } }, base: { ref: "main", sha: "b".repeat(40) } });
-    expect(await resolveBase(testOctokit(), { ...where, isPullRequest: true })).toEqual({ ref: "main", sha: SHA });
+    // The fork's commit is what the run works on; what steers its agents is read from the base repository's default branch.
+    expect(await resolveBase(testOctokit(), { ...where, isPullRequest: true })).toEqual({ ref: "main", sha: SHA, trustedRef: where.defaultBranch });
     expect(scope.isDone()).toBe(true);
   });
 });

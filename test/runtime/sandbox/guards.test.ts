@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BUILTIN_GLOBALS } from "../../../src/runtime/sandbox/builtins/index.js";
 import { errorOf, runScript } from "./sandbox-harness.js";
 
 /** Guest code that evaluates each expression and records `[code, message]` of what it threw, or its value. */
@@ -93,6 +94,8 @@ describe("sandbox guards: escapes", () => {
       ...["parseInt", "parseFloat", "isNaN", "isFinite", "decodeURI", "decodeURIComponent", "encodeURI", "encodeURIComponent"],
       ...["escape", "unescape", "Infinity", "NaN", "undefined", "eval", "globalThis", "queueMicrotask"],
       ...["hostCall", "hostEcho", "hostNotify", "hostState", "hostCompile"],
+      // The web-platform built-ins Claude Code's scripts use (URL, console, ...), plain guest code.
+      ...BUILTIN_GLOBALS,
     ]);
     expect(result.ok).toBe(true);
     const names = result.ok ? (result.value as string[]) : [];

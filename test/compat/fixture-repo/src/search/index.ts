@@ -1,0 +1,1 @@
+export const search = (q: string): string => "/search?q=" + q;
