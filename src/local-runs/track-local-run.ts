@@ -35,6 +35,8 @@ export interface TrackLocalRunOptions {
   leaseMs?: number;
   /** How often `dynflow ui`'s controls are read. Default 1,000 ms. */
   controlPollMs?: number;
+  /** Cancels the run too when it aborts (e.g. the command's Ctrl-C), with its reason. */
+  signal?: AbortSignal;
 }
 
 export interface LocalRunTracking {
@@ -62,6 +64,9 @@ export async function trackLocalRun(options: TrackLocalRunOptions): Promise<Loca
   if (!(await store.leases.acquire(lease, holder, leaseMs))) throw new LocalRunBusyError(run.id, leaseMs);
 
   const cancel = new AbortController();
+  const forward = () => cancel.abort(options.signal?.reason);
+  if (options.signal?.aborted) forward();
+  else options.signal?.addEventListener("abort", forward, { once: true });
   const renewal = repeatEvery(
     Math.max(1, Math.floor(leaseMs / 3)),
     () => {
@@ -136,6 +141,7 @@ export async function trackLocalRun(options: TrackLocalRunOptions): Promise<Loca
     },
 
     async close() {
+      options.signal?.removeEventListener("abort", forward);
       controls?.stop();
       renewal.stop();
       await transcripts.close();

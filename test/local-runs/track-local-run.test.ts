@@ -58,6 +58,17 @@ describe("tracking a local run", () => {
     await tracking.close();
   });
 
+  it("cancels its execution when the caller's signal aborts (the command's Ctrl-C)", async () => {
+    const interrupt = new AbortController();
+    const tracking = await trackLocalRun({ store, run, secrets: [], signal: interrupt.signal });
+    const { signal } = tracking.workflowInput(() => {});
+    expect(signal?.aborted).toBe(false);
+    interrupt.abort(new Error("interrupted (Ctrl-C)"));
+    expect(signal?.aborted).toBe(true);
+    expect((signal?.reason as Error).message).toBe("interrupted (Ctrl-C)");
+    await tracking.close();
+  });
+
   it("cancels from a control request, stores events and records a failure", async () => {
     const { timers, fire } = manualTimers();
     const tracking = await trackLocalRun({ store, run, secrets: [], timers });
