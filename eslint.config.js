@@ -14,6 +14,24 @@ export default tseslint.config(
     },
   },
   {
+    // A folder with an index.ts is used through it: code outside the folder imports its public surface only.
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...["agents/model", "agents/model/batch", "audit", "store", "workflows", "workspace"].map((folder) => ({
+              group: [`**/${folder}/*.js`, `!**/${folder}/index.js`],
+              message: `import from ${folder}/index.js, the folder's public surface`,
+            })),
+            { group: ["./model/*.js", "!./model/index.js", "./model/batch/*.js", "!./model/batch/index.js"], message: "import from the folder's index.js, its public surface" },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests, benchmarks, scripts and the CLI may print.
     files: ["test/**", "bench/**", "scripts/**", "src/cli/**"],
     rules: { "no-console": "off" },

@@ -13,7 +13,9 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]>
   scale: () => import("./scale.bench.js"),
   dashboard: () => import("./dashboard.bench.js"),
   transcripts: () => import("./transcripts.bench.js"),
+  security: () => import("./security.bench.js"),
   builtins: () => import("./builtins.bench.js"),
+  progress: () => import("./progress.bench.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

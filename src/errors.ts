@@ -12,3 +12,15 @@ export class DynflowError extends Error {
     this.code = code;
   }
 }
+
+/** The text of whatever was thrown: an error's message, anything else as a string. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Why `signal` aborted, in words: the reason's message or text, else "cancelled". */
+export function abortReasonOf(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === "string" ? reason : "cancelled";
+}

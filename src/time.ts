@@ -87,3 +87,13 @@ export function sleep(ms: number, options: { timers?: Timers; signal?: AbortSign
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** Whether `name` is an IANA time zone this runtime knows (e.g. `Europe/Paris`, `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -9,10 +9,7 @@
  * type's front matter, then its phase's entry in `meta.phases`, then the
  * role's configured model.
  */
-import { UnknownModelPriceError } from "../agents/model/errors.js";
-import { isEffort, planEffort } from "../agents/model/model-capabilities.js";
-import { resolveModelAlias } from "../agents/model/model-aliases.js";
-import { priceFor, type PriceTable, type Role } from "../agents/model/models.js";
+import { isEffort, planEffort, priceFor, resolveModelAlias, UnknownModelPriceError, type PriceTable, type Role } from "../agents/model/index.js";
 import type { AgentOptions, AgentPreparer, AgentSetup, AgentSetupCall } from "../runtime/types.js";
 import { ALWAYS_OFFERED, knownClaudeTools, mapClaudeTools } from "./claude-tool-names.js";
 import { ModelWithoutPriceError } from "./errors.js";

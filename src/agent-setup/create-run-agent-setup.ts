@@ -3,8 +3,7 @@
  * estimate and a simulation: role models and shortcuts from the repository's
  * config, the price table, and where its agent definitions are read.
  */
-import { mergeAliases } from "../agents/model/model-aliases.js";
-import { DEFAULT_MODELS, DEFAULT_PRICES, type PriceTable, type Role } from "../agents/model/models.js";
+import { DEFAULT_MODELS, DEFAULT_PRICES, mergeAliases, type PriceTable, type Role } from "../agents/model/index.js";
 import type { DynflowError } from "../errors.js";
 import type { AgentPreparer } from "../runtime/types.js";
 import { createAgentPreparer } from "./create-agent-preparer.js";

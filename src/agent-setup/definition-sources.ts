@@ -2,7 +2,7 @@
  * Where agent definitions are read from in a local run: the repository at the
  * run's base commit, through git (never the working tree).
  */
-import { WorkspacePathError } from "../workspace/errors.js";
+import { WorkspacePathError } from "../workspace/index.js";
 import type { GitRepository } from "../workspace/index.js";
 import type { AgentDefinitionSource } from "./load-agent-types.js";
 

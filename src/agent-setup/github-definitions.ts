@@ -5,8 +5,7 @@
  */
 import type { GitHubClient } from "../github/github-client.js";
 import { listRepositoryFiles, type RepositoryRef } from "../github/list-repository-files.js";
-import { UnreadableWorkflowError } from "../workflows/errors.js";
-import { githubWorkflowFiles } from "../workflows/workflow-files.js";
+import { githubWorkflowFiles, UnreadableWorkflowError } from "../workflows/index.js";
 import { InvalidAgentDefinitionError } from "./errors.js";
 import { MAX_SCANNED_DEFINITIONS, type AgentDefinitionSource } from "./load-agent-types.js";
 import { MAX_DEFINITION_CHARS } from "./parse-agent-definition.js";

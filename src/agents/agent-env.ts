@@ -5,14 +5,15 @@
  */
 import type { Logger } from "pino";
 import { AgentFailedError } from "../runtime/errors.js";
-import { ZERO_USAGE, type AgentRequest, type JsonValue, type WebToolsGrant } from "../runtime/types.js";
+import { ZERO_USAGE, type AgentRequest, type AgentResult, type JsonValue, type WebToolsGrant } from "../runtime/types.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 import type { ModelClient, Role } from "./model/index.js";
-import { effortParams, isEffort } from "./model/model-capabilities.js";
+import { effortParams, isEffort } from "./model/index.js";
 import { withRolePrompt } from "./prompts/role-prompt.js";
 import type { ToolLoopOptions, ToolLoopResult } from "./run-tool-loop.js";
 import type { AgentTool } from "./tools/types.js";
 import type { AgentTranscript } from "../transcripts/types.js";
+import { messageOf } from "../errors.js";
 
 /** Limits of one agent, all filled in. */
 export interface AgentLimits {
@@ -114,8 +115,9 @@ export function modelOf(env: AgentEnv, request: AgentRequest, role: Role): strin
   return request.options.model ?? env.models[role];
 }
 
+/** A script may ask for fewer turns than the configured cap (`caps.maxTurns`), never more. */
 export function maxTurnsOf(env: AgentEnv, request: AgentRequest): number {
-  return request.options.maxTurns ?? env.limits.maxTurns;
+  return Math.min(request.options.maxTurns ?? env.limits.maxTurns, env.limits.maxTurns);
 }
 
 /** Small facts for reports (`AgentResult.meta`); web uses only when there were any. */
@@ -154,6 +156,17 @@ export function describeStop(loop: ToolLoopResult, maxTurns: number): string {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+
+/**
+ * The result of an agent that changes nothing (a refuter, a resolver): what
+ * it passed to `finish`, or `AgentFailedError` saying it gave no `missing`
+ * and why it stopped.
+ */
+export function readOnlyResultOf(env: AgentEnv, request: AgentRequest, role: "refuter" | "resolver", loop: ToolLoopResult, missing: string): AgentResult {
+  if (loop.stop === "finished" && loop.finish !== null) {
+    const meta = metaOf(loop, loop.finish.summary, modelOf(env, request, role));
+    return { output: loop.finish.result, usage: loop.usage, costUsd: loop.costUsd, change: null, meta };
+  }
+  const why = describeStop(loop, maxTurnsOf(env, request));
+  throw new AgentFailedError(`${role} "${labelOf(request)}" gave no ${missing}: it ${why}`, loop.usage, loop.costUsd, { cause: loop.error ?? undefined });
 }

@@ -10,6 +10,7 @@ import { AgentFailedError } from "../runtime/errors.js";
 import { compileSchema } from "../runtime/schema/compile-schema.js";
 import { ZERO_USAGE, type AgentRunner, type JsonSchema, type JsonValue, type TokenUsage } from "../runtime/types.js";
 import { slugify } from "../workspace/index.js";
+import { messageOf } from "../errors.js";
 
 /** The result a resolver agent hands in: the final contents of each file (null deletes it). */
 export const RESOLUTION_SCHEMA: JsonSchema = {
@@ -98,7 +99,7 @@ export function createConflictResolver(deps: ConflictResolverDeps): ConflictReso
       return Object.fromEntries(files.map((f) => [f.path, f.content]));
     } catch (error) {
       const spent = error instanceof AgentFailedError ? error : { usage: { ...ZERO_USAGE }, costUsd: 0 };
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       report({ ok: false, usage: spent.usage, costUsd: spent.costUsd, error: message });
       log.warn({ label: input.label, err: error }, "resolver agent failed; the conflict stays unresolved");
       return null;

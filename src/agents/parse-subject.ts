@@ -3,7 +3,7 @@
  * the sandbox as JSON, so its shape is checked here, before any token is
  * spent, and a wrong shape fails the agent with a message naming the field.
  */
-import type { ChangeRef, JsonValue } from "../runtime/types.js";
+import { isObject, type ChangeRef, type JsonValue } from "../runtime/types.js";
 import { InvalidAgentSubjectError } from "./errors.js";
 import type { ResolverFile } from "./prompts/resolver-prompt.js";
 
@@ -38,7 +38,7 @@ export function parseRefuterSubject(subject: JsonValue | undefined): RefuterSubj
   if (typeof raw.commit !== "string" || typeof raw.base !== "string") {
     return fail("subject.change must carry the commit and base ids of the change");
   }
-  const files = Array.isArray(raw.files) ? raw.files.filter(isObject).map(toFile) : [];
+  const files = Array.isArray(raw.files) ? raw.files.filter((file): file is Obj => isObject(file)).map(toFile) : [];
   const sum = (key: "additions" | "deletions") => (typeof raw[key] === "number" ? raw[key] : files.reduce((n, f) => n + f[key], 0));
   const change: ChangeRef = {
     branch: typeof raw.branch === "string" ? raw.branch : "",
@@ -78,9 +78,6 @@ function toFile(file: Obj): ChangeRef["files"][number] {
   return { path: String(file.path ?? ""), status, additions: count(file.additions), deletions: count(file.deletions) };
 }
 
-function isObject(value: JsonValue | undefined): value is Obj {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function kind(value: JsonValue | undefined): string {
   if (value === undefined) return "nothing";

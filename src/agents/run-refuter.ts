@@ -3,9 +3,8 @@
  * change's tree (and its base), that sees the task, the claim and the diff,
  * never the worker's conversation, and tries to refute the claim.
  */
-import { AgentFailedError } from "../runtime/errors.js";
 import type { AgentRequest, AgentResult } from "../runtime/types.js";
-import { describeStop, labelOf, loopOptions, maxTurnsOf, metaOf, modelOf, type AgentEnv } from "./agent-env.js";
+import { loopOptions, readOnlyResultOf, type AgentEnv } from "./agent-env.js";
 import { parseRefuterSubject } from "./parse-subject.js";
 import { REFUTER_SYSTEM_PROMPT, refuterMessage } from "./prompts/refuter-prompt.js";
 import { runToolLoop } from "./run-tool-loop.js";
@@ -22,7 +21,6 @@ const SUMMARY_HINT = "What you checked and what you found, citing path:line for 
 export async function runRefuter(env: AgentEnv, request: AgentRequest): Promise<AgentResult> {
   const { options } = request;
   const { change, claim } = parseRefuterSubject(options.subject);
-  const label = labelOf(request);
   const log = env.log.child({ agentId: request.agentId, role: "refuter", change: change?.commit ?? null });
   const tree = await env.repository.readOnly(change?.commit ?? env.baseCommit);
   const tools = [
@@ -44,10 +42,5 @@ export async function runRefuter(env: AgentEnv, request: AgentRequest): Promise<
   const loop = await runToolLoop(loopOptions(env, request, "refuter", { system: REFUTER_SYSTEM_PROMPT, prompt, tools, log }));
   log.info({ stop: loop.stop, turns: loop.turns, usage: loop.usage, costUsd: loop.costUsd }, "refuter stopped");
 
-  if (loop.stop === "finished" && loop.finish !== null) {
-    const meta = metaOf(loop, loop.finish.summary, modelOf(env, request, "refuter"));
-    return { output: loop.finish.result, usage: loop.usage, costUsd: loop.costUsd, change: null, meta };
-  }
-  const why = describeStop(loop, maxTurnsOf(env, request));
-  throw new AgentFailedError(`refuter "${label}" gave no verdict: it ${why}`, loop.usage, loop.costUsd, { cause: loop.error ?? undefined });
+  return readOnlyResultOf(env, request, "refuter", loop, "verdict");
 }

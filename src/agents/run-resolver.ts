@@ -2,9 +2,8 @@
  * A resolver agent: one conversation, no tools but `finish`, that turns the
  * versions of each conflicted file into merged contents.
  */
-import { AgentFailedError } from "../runtime/errors.js";
 import type { AgentRequest, AgentResult } from "../runtime/types.js";
-import { describeStop, labelOf, loopOptions, maxTurnsOf, metaOf, modelOf, type AgentEnv } from "./agent-env.js";
+import { loopOptions, readOnlyResultOf, type AgentEnv } from "./agent-env.js";
 import { parseResolverSubject } from "./parse-subject.js";
 import { RESOLVER_SYSTEM_PROMPT, resolverMessage } from "./prompts/resolver-prompt.js";
 import { runToolLoop } from "./run-tool-loop.js";
@@ -16,17 +15,11 @@ const SUMMARY_HINT = "How you resolved each conflicted file, and any contradicti
 export async function runResolver(env: AgentEnv, request: AgentRequest): Promise<AgentResult> {
   const { options } = request;
   const subject = parseResolverSubject(options.subject);
-  const label = labelOf(request);
   const log = env.log.child({ agentId: request.agentId, role: "resolver", conflict: subject.label });
   const tools = [createFinishTool({ schema: options.schema, validate: request.validate, summaryHint: SUMMARY_HINT })];
   const prompt = resolverMessage({ prompt: request.prompt, ...subject, schema: options.schema, feedback: request.feedback });
   const loop = await runToolLoop(loopOptions(env, request, "resolver", { system: RESOLVER_SYSTEM_PROMPT, prompt, tools, log }));
   log.info({ stop: loop.stop, turns: loop.turns, usage: loop.usage, costUsd: loop.costUsd }, "resolver stopped");
 
-  if (loop.stop === "finished" && loop.finish !== null) {
-    const meta = metaOf(loop, loop.finish.summary, modelOf(env, request, "resolver"));
-    return { output: loop.finish.result, usage: loop.usage, costUsd: loop.costUsd, change: null, meta };
-  }
-  const why = describeStop(loop, maxTurnsOf(env, request));
-  throw new AgentFailedError(`resolver "${label}" gave no resolution: it ${why}`, loop.usage, loop.costUsd, { cause: loop.error ?? undefined });
+  return readOnlyResultOf(env, request, "resolver", loop, "resolution");
 }

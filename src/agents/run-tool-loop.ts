@@ -16,11 +16,11 @@ import type {
   ToolUseBlock,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { Logger } from "pino";
+import { PatternError } from "../patterns/index.js";
 import { addUsage, ZERO_USAGE, type TokenUsage, type WebToolsGrant } from "../runtime/types.js";
 import { InvalidSearchPatternError, WorkspacePathError } from "../workspace/index.js";
 import { ToolInputError } from "./errors.js";
-import { ModelCallAbortedError, withCacheControl, type ModelClient } from "./model/index.js";
-import { NO_SERVER_TOOL_USE, type ServerToolUse } from "./model/models.js";
+import { ModelCallAbortedError, NO_SERVER_TOOL_USE, withCacheControl, type ModelClient, type ServerToolUse } from "./model/index.js";
 import { shrinkContext, SHRINK_THRESHOLD } from "./shrink-context.js";
 import { capOutput } from "./tools/cap-output.js";
 import type { AgentTool, FinishPayload } from "./tools/types.js";
@@ -85,158 +85,191 @@ const CUT_OFF_CALL =
   "This call was cut off at the output limit, so its input may be incomplete; it was not run. Repeat it in smaller steps.";
 const LAST_TURN = "You have one turn left: call finish now, with a summary of what you did and what is left undone.";
 
+/** The conversation so far and what the loop has counted. */
+interface LoopState {
+  readonly options: ToolLoopOptions;
+  readonly tools: ReadonlyMap<string, AgentTool>;
+  readonly result: ToolLoopResult;
+  messages: MessageParam[];
+  /** Context size of the last model call, to decide when to shrink. */
+  lastContextTokens: number;
+  /** The model ran out of context: old tool results must go before the next call. */
+  mustShrink: boolean;
+}
+
+/** What a turn led to: the loop stops, or the next user message. */
+type TurnOutcome = { stop: LoopStop; error?: unknown } | { reply: ContentBlockParam[] } | { resend: true };
+
 /** Runs the loop; see the module comment. */
 export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopResult> {
-  const { model, signal, log, transcript } = options;
-  const now = options.now ?? (() => performance.now());
-  const tools = new Map(options.tools.map((tool) => [tool.definition.name, tool]));
-  const definitions = options.tools.map((tool) => tool.definition);
-  const result: ToolLoopResult = {
-    stop: "max_turns",
-    finish: null,
-    usage: { ...ZERO_USAGE },
-    costUsd: 0,
-    turns: 0,
-    lastText: null,
-    error: null,
-    toolCalls: 0,
-    toolErrors: 0,
-    elided: 0,
-    serverToolUse: { ...NO_SERVER_TOOL_USE },
-  };
-  let messages: MessageParam[] = [
-    {
-      role: "user",
-      content: [
-        { type: "text", text: options.shared },
-        { type: "text", text: options.prompt },
-      ],
+  const loop = startLoop(options);
+  options.transcript?.prompt({ model: options.modelId, system: options.system, shared: options.shared, prompt: options.prompt });
+  while (loop.result.turns < options.maxTurns) {
+    if (options.signal.aborted) return stop(loop, "aborted", options.signal.reason);
+    if (!shrinkIfNeeded(loop)) return stop(loop, "context_exhausted");
+    const called = await callModel(loop);
+    if ("stop" in called) return stop(loop, called.stop, called.error);
+    const outcome = await answer(loop, called.message);
+    if ("stop" in outcome) return stop(loop, outcome.stop, outcome.error);
+    if ("resend" in outcome) continue;
+    if (loop.result.turns === options.maxTurns - 1) outcome.reply.push({ type: "text", text: LAST_TURN });
+    loop.messages.push({ role: "user", content: outcome.reply });
+  }
+  return loop.result;
+}
+
+function startLoop(options: ToolLoopOptions): LoopState {
+  return {
+    options,
+    tools: new Map(options.tools.map((tool) => [tool.definition.name, tool])),
+    result: {
+      stop: "max_turns",
+      finish: null,
+      usage: { ...ZERO_USAGE },
+      costUsd: 0,
+      turns: 0,
+      lastText: null,
+      error: null,
+      toolCalls: 0,
+      toolErrors: 0,
+      elided: 0,
+      serverToolUse: { ...NO_SERVER_TOOL_USE },
     },
-  ];
-  let lastContextTokens = 0;
-  let mustShrink = false;
-  transcript?.prompt({ model: options.modelId, system: options.system, shared: options.shared, prompt: options.prompt });
-
-  const stop = (why: LoopStop, error: unknown = null) => Object.assign(result, { stop: why, error });
-
-  while (result.turns < options.maxTurns) {
-    if (signal.aborted) return stop("aborted", signal.reason);
-    if (mustShrink || lastContextTokens > SHRINK_THRESHOLD * options.contextWindowTokens) {
-      const shrunk = shrinkContext(messages, 2);
-      if (mustShrink && shrunk.elided === 0) return stop("context_exhausted");
-      if (shrunk.elided > 0) log.info({ elided: shrunk.elided, contextTokens: lastContextTokens }, "elided old tool results to save context");
-      messages = shrunk.messages;
-      result.elided += shrunk.elided;
-      mustShrink = false;
-    }
-
-    const webTools = webToolDefinitions(options.web, result.serverToolUse);
-    const { params, prefixKey } = withCacheControl(
+    messages: [
       {
-        model: options.modelId,
-        max_tokens: options.maxOutputTokens,
-        ...options.effort,
-        system: options.system,
-        tools: [...definitions, ...webTools],
-        messages: withTailBreakpoint(messages),
-      } satisfies MessageCreateParamsNonStreaming,
-      { sharedPrefixEnd: { message: 0, block: 0 } },
-    );
-    let message: Message;
-    let turnUsage: TokenUsage = { ...ZERO_USAGE };
-    let turnCost = 0;
-    const turnStarted = now();
+        role: "user",
+        content: [
+          { type: "text", text: options.shared },
+          { type: "text", text: options.prompt },
+        ],
+      },
+    ],
+    lastContextTokens: 0,
+    mustShrink: false,
+  };
+}
+
+function stop(loop: LoopState, why: LoopStop, error: unknown = null): ToolLoopResult {
+  return Object.assign(loop.result, { stop: why, error });
+}
+
+/** Elides old tool results when the context is nearly full; false when it must shrink and cannot. */
+function shrinkIfNeeded(loop: LoopState): boolean {
+  const { options } = loop;
+  if (!loop.mustShrink && loop.lastContextTokens <= SHRINK_THRESHOLD * options.contextWindowTokens) return true;
+  const shrunk = shrinkContext(loop.messages, 2);
+  if (loop.mustShrink && shrunk.elided === 0) return false;
+  if (shrunk.elided > 0) options.log.info({ elided: shrunk.elided, contextTokens: loop.lastContextTokens }, "elided old tool results to save context");
+  loop.messages = shrunk.messages;
+  loop.result.elided += shrunk.elided;
+  loop.mustShrink = false;
+  return true;
+}
+
+/** One model call over the conversation, counted; the loop stops when it fails or is aborted. */
+async function callModel(loop: LoopState): Promise<{ message: Message } | { stop: LoopStop; error: unknown }> {
+  const { options, result } = loop;
+  const { params, prefixKey } = withCacheControl(
+    {
+      model: options.modelId,
+      max_tokens: options.maxOutputTokens,
+      ...options.effort,
+      system: options.system,
+      tools: [...options.tools.map((tool) => tool.definition), ...webToolDefinitions(options.web, result.serverToolUse)],
+      messages: withTailBreakpoint(loop.messages),
+    } satisfies MessageCreateParamsNonStreaming,
+    { sharedPrefixEnd: { message: 0, block: 0 } },
+  );
+  const started = now(options);
+  try {
+    const response = await options.model.createMessage(params, { signal: options.signal, prefixKey });
+    result.turns += 1;
+    result.usage = addUsage(result.usage, response.usage);
+    result.costUsd += response.costUsd;
+    result.serverToolUse = {
+      webSearch: result.serverToolUse.webSearch + response.serverToolUse.webSearch,
+      webFetch: result.serverToolUse.webFetch + response.serverToolUse.webFetch,
+    };
+    loop.lastContextTokens = response.usage.input + response.usage.cacheWrite + response.usage.cacheRead + response.usage.output;
+    options.log.debug({ turn: result.turns, stopReason: response.message.stop_reason, contextTokens: loop.lastContextTokens }, "model turn");
+    options.transcript?.turn({
+      turn: result.turns,
+      usage: response.usage,
+      costUsd: response.costUsd,
+      stopReason: response.message.stop_reason,
+      text: textOf(response.message),
+      ms: Math.round(now(options) - started),
+    });
+    return { message: response.message };
+  } catch (error) {
+    return { stop: error instanceof ModelCallAbortedError || options.signal.aborted ? "aborted" : "model_error", error };
+  }
+}
+
+/** Records the model's reply and runs the tools it asked for; a nudge when it asked for none. */
+async function answer(loop: LoopState, message: Message): Promise<TurnOutcome> {
+  const text = textOf(message);
+  if (text !== "") loop.result.lastText = text;
+  loop.messages.push({ role: "assistant", content: message.content.length > 0 ? message.content : [{ type: "text", text: "(no answer)" }] });
+  if (message.stop_reason === "refusal") return { stop: "refused" };
+  // A server tool (web search or fetch) paused a long turn: sending the conversation back as it is lets it go on.
+  if (message.stop_reason === "pause_turn") return { resend: true };
+
+  const cutOff = message.stop_reason === "max_tokens" || message.stop_reason === "model_context_window_exceeded";
+  if (message.stop_reason === "model_context_window_exceeded") loop.mustShrink = true;
+  const calls = message.content.filter((block): block is ToolUseBlock => block.type === "tool_use");
+  if (calls.length === 0) return { reply: [{ type: "text", text: cutOff ? NUDGE_CUT_OFF : NUDGE_NO_TOOL }] };
+  const ran = await runCalls(loop, calls, cutOff);
+  if (ran.failure !== undefined) return { stop: "tool_failure", error: ran.failure };
+  if (ran.finish) {
+    loop.result.finish = ran.finish;
+    return { stop: "finished" };
+  }
+  return { reply: [...ran.results] };
+}
+
+/** Runs the calls in order; a tool error becomes an `is_error` result, any other failure stops the loop. */
+async function runCalls(loop: LoopState, calls: ToolUseBlock[], cutOff: boolean): Promise<{ results: ToolResultBlockParam[]; finish?: FinishPayload; failure?: unknown }> {
+  const { options, tools, result } = loop;
+  const results: ToolResultBlockParam[] = [];
+  let finish: FinishPayload | undefined;
+  for (const [index, call] of calls.entries()) {
+    result.toolCalls += 1;
+    const callStarted = now(options);
+    const answer = (content: string, isError: boolean) => {
+      if (isError) result.toolErrors += 1;
+      results.push({ type: "tool_result", tool_use_id: call.id, content, ...(isError ? { is_error: true } : {}) });
+      options.transcript?.tool({ turn: result.turns, name: call.name, input: call.input, output: content, isError, ms: Math.round(now(options) - callStarted) });
+    };
+    // Only the last call of a reply cut off at the output limit can be incomplete.
+    if (cutOff && index === calls.length - 1) {
+      answer(CUT_OFF_CALL, true);
+      continue;
+    }
+    const tool = tools.get(call.name);
+    if (tool === undefined) {
+      answer(`There is no tool named "${call.name}". Available tools: ${[...tools.keys()].join(", ")}.`, true);
+      continue;
+    }
     try {
-      const response = await model.createMessage(params, { signal, prefixKey });
-      message = response.message;
-      result.turns += 1;
-      result.usage = addUsage(result.usage, response.usage);
-      turnUsage = response.usage;
-      turnCost = response.costUsd;
-      result.costUsd += response.costUsd;
-      result.serverToolUse = {
-        webSearch: result.serverToolUse.webSearch + response.serverToolUse.webSearch,
-        webFetch: result.serverToolUse.webFetch + response.serverToolUse.webFetch,
-      };
-      lastContextTokens = response.usage.input + response.usage.cacheWrite + response.usage.cacheRead + response.usage.output;
+      const outcome = await tool.run(call.input, { maxChars: options.maxToolOutputChars });
+      const content = capOutput(outcome.content, options.maxToolOutputChars, "ask for less at a time");
+      answer(content, outcome.isError === true);
+      if (outcome.finish) finish = outcome.finish;
     } catch (error) {
-      if (error instanceof ModelCallAbortedError || signal.aborted) return stop("aborted", error);
-      return stop("model_error", error);
-    }
-    log.debug({ turn: result.turns, stopReason: message.stop_reason, contextTokens: lastContextTokens }, "model turn");
-
-    const text = message.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n").trim();
-    if (text !== "") result.lastText = text;
-    transcript?.turn({ turn: result.turns, usage: turnUsage, costUsd: turnCost, stopReason: message.stop_reason, text, ms: Math.round(now() - turnStarted) });
-    messages.push({ role: "assistant", content: message.content.length > 0 ? message.content : [{ type: "text", text: "(no answer)" }] });
-    if (message.stop_reason === "refusal") return stop("refused");
-    // A server tool (web search or fetch) paused a long turn: sending the conversation back as it is lets it go on.
-    if (message.stop_reason === "pause_turn") continue;
-
-    const cutOff = message.stop_reason === "max_tokens" || message.stop_reason === "model_context_window_exceeded";
-    if (message.stop_reason === "model_context_window_exceeded") mustShrink = true;
-    const calls = message.content.filter((block): block is ToolUseBlock => block.type === "tool_use");
-    const reply: ContentBlockParam[] = [];
-    if (calls.length === 0) {
-      reply.push({ type: "text", text: cutOff ? NUDGE_CUT_OFF : NUDGE_NO_TOOL });
-    } else {
-      const ran = await runCalls(calls, cutOff);
-      if (ran.failure !== undefined) return stop("tool_failure", ran.failure);
-      reply.push(...ran.results);
-      if (ran.finish) {
-        result.finish = ran.finish;
-        return stop("finished");
+      if (!isToolError(error)) {
+        options.log.warn({ tool: call.name, err: error }, "tool failed");
+        return { results, failure: error };
       }
+      answer(`Error: ${error.message}`, true);
     }
-    if (result.turns === options.maxTurns - 1) reply.push({ type: "text", text: LAST_TURN });
-    messages.push({ role: "user", content: reply });
   }
-  return result;
-
-  async function runCalls(
-    calls: ToolUseBlock[],
-    cutOff: boolean,
-  ): Promise<{ results: ToolResultBlockParam[]; finish?: FinishPayload; failure?: unknown }> {
-    const results: ToolResultBlockParam[] = [];
-    let finish: FinishPayload | undefined;
-    for (const [index, call] of calls.entries()) {
-      result.toolCalls += 1;
-      const callStarted = now();
-      const answer = (content: string, isError: boolean) => {
-        if (isError) result.toolErrors += 1;
-        results.push({ type: "tool_result", tool_use_id: call.id, content, ...(isError ? { is_error: true } : {}) });
-        transcript?.tool({ turn: result.turns, name: call.name, input: call.input, output: content, isError, ms: Math.round(now() - callStarted) });
-      };
-      // Only the last call of a reply cut off at the output limit can be incomplete.
-      if (cutOff && index === calls.length - 1) {
-        answer(CUT_OFF_CALL, true);
-        continue;
-      }
-      const tool = tools.get(call.name);
-      if (tool === undefined) {
-        answer(`There is no tool named "${call.name}". Available tools: ${[...tools.keys()].join(", ")}.`, true);
-        continue;
-      }
-      try {
-        const outcome = await tool.run(call.input, { maxChars: options.maxToolOutputChars });
-        const content = capOutput(outcome.content, options.maxToolOutputChars, "ask for less at a time");
-        answer(content, outcome.isError === true);
-        if (outcome.finish) finish = outcome.finish;
-      } catch (error) {
-        if (!isToolError(error)) {
-          log.warn({ tool: call.name, err: error }, "tool failed");
-          return { results, failure: error };
-        }
-        answer(`Error: ${error.message}`, true);
-      }
-    }
-    return { results, finish };
-  }
+  return { results, finish };
 }
 
 /** Errors the model caused and can fix; they become `is_error` tool results. */
 function isToolError(error: unknown): error is Error {
-  return error instanceof ToolInputError || error instanceof WorkspacePathError || error instanceof InvalidSearchPatternError;
+  return error instanceof ToolInputError || error instanceof WorkspacePathError || error instanceof InvalidSearchPatternError || error instanceof PatternError;
 }
 
 /**
@@ -252,4 +285,14 @@ function withTailBreakpoint(messages: readonly MessageParam[]): MessageParam[] {
   if (tail === undefined || tail.type === "thinking" || tail.type === "redacted_thinking") return [...messages];
   blocks[blocks.length - 1] = { ...tail, cache_control: { type: "ephemeral" } } as ContentBlockParam;
   return [...messages.slice(0, -1), { ...last, content: blocks }];
+}
+
+/** The text blocks of a reply, joined. */
+function textOf(message: Message): string {
+  return message.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n").trim();
+}
+
+/** The loop's clock for transcript timings. */
+function now(options: ToolLoopOptions): number {
+  return options.now?.() ?? performance.now();
 }

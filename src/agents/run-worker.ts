@@ -13,6 +13,7 @@ import { runToolLoop } from "./run-tool-loop.js";
 import { createFinishTool } from "./tools/create-finish-tool.js";
 import { createReadTools } from "./tools/create-read-tools.js";
 import { createWriteTools } from "./tools/create-write-tools.js";
+import { messageOf } from "../errors.js";
 
 const SUMMARY_HINT =
   "What you changed and why, file by file, and anything you could not do or left undone, with the reason.";
@@ -71,9 +72,6 @@ export async function runWorker(env: AgentEnv, request: AgentRequest): Promise<A
   throw new AgentFailedError(`worker "${label}" ${why}${kept}`, loop.usage, loop.costUsd, { cause: loop.error ?? undefined, change });
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Commits whatever the workspace holds. A failing commit of finished work

@@ -4,6 +4,7 @@
  */
 import { Cron } from "croner";
 import { InvalidScheduleError } from "./errors.js";
+import { isTimeZone } from "../time.js";
 
 /** The time zone of a schedule that names none. */
 export const DEFAULT_TIMEZONE = "UTC";
@@ -42,13 +43,4 @@ export function nextRunAt(cron: string, options: NextRunOptions): number {
   const next = job.nextRun(new Date(options.after));
   if (!next) throw new InvalidScheduleError({ ...fields, problem: "never" });
   return next.getTime();
-}
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

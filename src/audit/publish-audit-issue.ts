@@ -7,7 +7,7 @@
  * opens a second issue.
  */
 import pino, { type Logger } from "pino";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/index.js";
 import { httpStatusOf, type GitHubClient } from "../github/github-client.js";
 import { AUDIT_LABEL, isAuditIssueOf } from "./audit-marker.js";
 import { diffFindings } from "./diff-findings.js";

@@ -4,7 +4,7 @@
  * result that is not an audit result at all throws, so a failed run can
  * never be mistaken for "nothing found" (which closes the issue).
  */
-import type { JsonValue } from "../runtime/types.js";
+import { isObject, type JsonValue } from "../runtime/types.js";
 import { AuditResultError } from "./errors.js";
 import type { AuditFinding } from "./types.js";
 
@@ -19,7 +19,6 @@ export interface AuditResult {
   dropped: number;
 }
 
-type JsonObject = { [key: string]: JsonValue };
 
 /** The findings of an audit run's result; throws `AuditResultError` unless it has a `findings` list. */
 export function readAuditResult(result: JsonValue | undefined): AuditResult {
@@ -51,6 +50,3 @@ function toFinding(entry: JsonValue): AuditFinding | null {
   return finding;
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -4,8 +4,8 @@
  * columns and the rest of the audit as its `spec`.
  */
 import type { AuditConfig } from "../config/repo-config.js";
-import type { JsonValue } from "../runtime/types.js";
-import type { ScheduleInput, ScheduleKey } from "../store/types.js";
+import { isObject, type JsonValue } from "../runtime/types.js";
+import type { ScheduleInput, ScheduleKey } from "../store/index.js";
 import { ScheduleSpecError } from "./errors.js";
 import { DEFAULT_TIMEZONE, nextRunAt } from "./next-run.js";
 
@@ -40,14 +40,14 @@ export function toScheduleInput(audit: AuditConfig, now: number): ScheduleInput 
 export function auditFromSchedule(schedule: ScheduleKey & { cron: string; timezone: string; spec: JsonValue }): AuditConfig {
   const { spec } = schedule;
   const where = `${schedule.owner}/${schedule.repo}:${schedule.name}`;
-  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new ScheduleSpecError(where, "its spec is not an object");
+  if (!isObject(spec)) throw new ScheduleSpecError(where, "its spec is not an object");
   const { workflow, args, budget, batch } = spec;
   if (typeof workflow !== "string" || workflow === "") throw new ScheduleSpecError(where, "its spec names no workflow");
   if (batch !== undefined && typeof batch !== "boolean") throw new ScheduleSpecError(where, "its batch is not true or false");
   const audit: AuditConfig = { name: schedule.name, cron: schedule.cron, timezone: schedule.timezone, workflow };
   if (args !== undefined) audit.args = args;
   if (budget !== undefined) {
-    if (typeof budget !== "object" || budget === null || Array.isArray(budget)) throw new ScheduleSpecError(where, "its budget is not an object");
+    if (!isObject(budget)) throw new ScheduleSpecError(where, "its budget is not an object");
     const { tokens, usd } = budget;
     audit.budget = {};
     if (typeof tokens === "number") audit.budget.tokens = tokens;

@@ -8,7 +8,7 @@
  */
 import { Queue, Worker, type ConnectionOptions, type Job } from "bullmq";
 import pino, { type Logger } from "pino";
-import type { ScheduleKey, ScheduleRecord, Store } from "../store/types.js";
+import type { ScheduleKey, ScheduleRecord, Store } from "../store/index.js";
 import { auditFromSchedule } from "./schedule-spec.js";
 import { realTimers, type Timers } from "../time.js";
 import type { FireSchedule, ScheduledFiring } from "./types.js";

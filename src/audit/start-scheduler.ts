@@ -7,7 +7,7 @@
  */
 import pino, { type Logger } from "pino";
 import { realTimers, systemClock, type Clock, type Timers } from "../time.js";
-import type { ScheduleRecord, Store } from "../store/types.js";
+import type { ScheduleRecord, Store } from "../store/index.js";
 import { nextRunAt } from "./next-run.js";
 import { auditFromSchedule } from "./schedule-spec.js";
 import type { FireSchedule, ScheduledFiring } from "./types.js";

@@ -5,7 +5,7 @@
  */
 import type { AuditConfig } from "../config/repo-config.js";
 import { systemClock, type Clock } from "../time.js";
-import type { RepoKey, ScheduleRecord, Store } from "../store/types.js";
+import type { RepoKey, ScheduleRecord, Store } from "../store/index.js";
 import { toScheduleInput } from "./schedule-spec.js";
 
 export interface SyncSchedulesOptions {

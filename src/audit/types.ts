@@ -1,7 +1,7 @@
 /** Shared shapes of scheduled audits: what a schedule hands over when it fires, and what an audit found. */
 import type { AuditConfig } from "../config/repo-config.js";
 import type { JsonValue } from "../runtime/types.js";
-import type { ScheduleRecord } from "../store/types.js";
+import type { ScheduleRecord } from "../store/index.js";
 
 /** One occurrence of a schedule, handed to `fire` by exactly one process. */
 export interface ScheduledFiring {

@@ -4,10 +4,10 @@
  * log line otherwise.
  */
 import { createProgressTracker } from "../progress/create-progress-tracker.js";
-import { renderProgressBlock, renderProgressLine, renderStageLine } from "../run/render-progress.js";
+import { renderProgressBlock, renderProgressLine, renderStageLine } from "../progress/render-terminal-progress.js";
 import type { WorkflowStage } from "../run/types.js";
 import type { RunEvent } from "../runtime/types.js";
-import { systemClock, type Clock } from "../time.js";
+import { backgroundTimers, repeatEvery, systemClock, type Clock } from "../time.js";
 import type { CliIo } from "./cli-io.js";
 
 export interface CliProgress {
@@ -37,8 +37,7 @@ export function createCliProgress(io: CliIo, options: CliProgressOptions): CliPr
     drawn = block.length;
   };
   // Elapsed time moves between events too.
-  const ticker = io.isTty ? setInterval(draw, 1000) : undefined;
-  ticker?.unref();
+  const ticker = io.isTty ? repeatEvery(1000, draw, backgroundTimers) : undefined;
   return {
     event(event) {
       tracker.apply(event);
@@ -53,7 +52,7 @@ export function createCliProgress(io: CliIo, options: CliProgressOptions): CliPr
       else io.stderr(`${renderStageLine(next)}\n`);
     },
     stop() {
-      if (ticker) clearInterval(ticker);
+      ticker?.stop();
     },
   };
 }

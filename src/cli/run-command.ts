@@ -14,16 +14,15 @@ import { promisify } from "node:util";
 import { parseArgs } from "node:util";
 import { createModelClient, DEFAULT_PRICES } from "../agents/model/index.js";
 import { runWorkflow } from "../run/run-workflow.js";
-import { toRunJson, type RunJson } from "../run/to-run-json.js";
+import { toRunJson, type RunJson } from "./to-run-json.js";
 import type { JsonValue } from "../runtime/types.js";
-import { createRunWorkflowResolver } from "../workflows/resolve-run-workflow.js";
-import { localWorkflowFiles } from "../workflows/workflow-files.js";
-import { GitCommandError, openRepository, type GitRepository } from "../workspace/index.js";
+import { createRunWorkflowResolver, localWorkflowFiles, readScriptPath } from "../workflows/index.js";
+import { GitCommandError, gitEnvironment, openRepository, type GitRepository } from "../workspace/index.js";
 import { LocalRunNotFoundError, LocalRunNotResumableError } from "../local-runs/errors.js";
 import { newLocalRunRecord, readLocalRun, withOverrides, type LocalRunSettings, type StoredLocalRun } from "../local-runs/local-run-record.js";
 import { localStorePath, openLocalStore } from "../local-runs/open-local-store.js";
 import { trackLocalRun } from "../local-runs/track-local-run.js";
-import type { RunRecord, RunRecordStatus, Store } from "../store/types.js";
+import type { RunRecord, RunRecordStatus, Store } from "../store/index.js";
 import { intFlag, jsonFlag, numberFlag, UsageError, type CliIo } from "./cli-io.js";
 import { createCliProgress } from "./cli-progress.js";
 import { readLocalConfig } from "./read-local-config.js";
@@ -129,6 +128,7 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
     const { run, stored } = "resume" in request ? await storedRun(store, repository.gitDir, request.resume) : await newRun(store, repository, repoDir, io.env, request.start);
     const runId = run.id;
     const baseCommit = await repository.resolveCommit(stored.baseCommit);
+    const files = localWorkflowFiles(repository, baseCommit);
     // The repository's own settings at the base commit: models and shortcuts, prices, web tools.
     const config = await readLocalConfig(repository, baseCommit);
     const prices = { ...DEFAULT_PRICES, ...config.prices };
@@ -150,9 +150,10 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
         runId,
         gitEnv: io.env as NodeJS.ProcessEnv,
         onStage: progress.stage,
-        // The same saved-workflow rules as a run on GitHub, over the local repository at the base commit.
-        resolveWorkflow: createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), {
-          scriptPath: async (path) => ({ source: await readFile(resolve(io.cwd, path), "utf8"), filename: path }),
+        // The same rules as a run on GitHub, over the local repository at the base commit: saved workflows,
+        // and `{ scriptPath }` read from the commit's tree only (never the file system around it).
+        resolveWorkflow: createRunWorkflowResolver(files, {
+          scriptPath: (path) => readScriptPath(files, path, `the repository at ${baseCommit.slice(0, 12)}`),
         }),
         ...tracking.workflowInput(progress.event),
       })
@@ -234,7 +235,7 @@ async function openLocalRepository(dir: string, env: CliIo["env"]) {
 
 /** The checked-out branch's name for the report, or `HEAD` when detached. */
 async function headName(dir: string, env: CliIo["env"]): Promise<string> {
-  const found = await exec("git", ["symbolic-ref", "--short", "-q", "HEAD"], { cwd: dir, env: env as NodeJS.ProcessEnv }).then(
+  const found = await exec("git", ["symbolic-ref", "--short", "-q", "HEAD"], { cwd: dir, env: gitEnvironment(env as NodeJS.ProcessEnv) }).then(
     (out) => out.stdout.trim(),
     () => "",
   );

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { DEFAULT_PRICES, type PriceTable } from "../agents/model/models.js";
+import { DEFAULT_PRICES, type PriceTable } from "../agents/model/index.js";
 import { DynflowError } from "../errors.js";
 import { toConfigErrors } from "./config-errors.js";
 import { ENV_VARIABLES } from "./env-variables.js";

@@ -4,7 +4,7 @@
  * million tokens, the same shape as the built-in table.
  */
 import { z } from "zod";
-import type { ModelPrice, PriceTable } from "../agents/model/models.js";
+import type { ModelPrice, PriceTable } from "../agents/model/index.js";
 
 /** A model id: letters, digits and `.`, `_`, `:`, `@`, `/`, `-` (provider ids included). */
 export const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}$/;

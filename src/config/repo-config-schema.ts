@@ -3,11 +3,11 @@
  * field has a default, so a missing file and an empty one mean the same.
  */
 import { z } from "zod";
-import { ALIAS_NAME, INHERIT } from "../agents/model/model-aliases.js";
-import { DEFAULT_MODELS, type PriceTable, type Role } from "../agents/model/models.js";
+import { ALIAS_NAME, DEFAULT_MODELS, INHERIT, type PriceTable, type Role } from "../agents/model/index.js";
 import { WORKFLOW_NAME } from "../commands/parse-command.js";
 import type { JsonValue } from "../runtime/types.js";
-import { DEFAULT_PROTECTED_PATHS } from "../workspace/check-path.js";
+import { isTimeZone } from "../time.js";
+import { DEFAULT_PROTECTED_PATHS } from "../workspace/index.js";
 import { WEB_TOOLS_KEYS, webToolsSchema, type WebToolsConfig } from "../web-tools/web-tools-config.js";
 import { checkCron } from "./check-cron.js";
 import { modelIdSchema, priceTableSchema } from "./price-schema.js";
@@ -46,6 +46,14 @@ export interface RepoConfig {
   caps: { maxConcurrency: number; maxAgents: number; maxItems: number; maxTurns: number; deadlineMinutes: number };
   budget: { tokens: number | null; usd: number | null };
   approval: ApprovalPolicy;
+  /**
+   * A run started without approval because its estimate was under the
+   * thresholds stops and asks for approval once it uses more than this many
+   * times its estimate's agents or dollars. Default 2.
+   */
+  approvalOverrun: number;
+  /** Pull requests from forks: `push` lets runs asked for there push branches and open a pull request. Default false. */
+  forks: { push: boolean };
   modules: "auto" | { name: string; globs: string[] }[];
   /** Always includes the built-in protected paths. */
   protectedPaths: string[];
@@ -159,6 +167,12 @@ export const repoConfigSchema = z.strictObject({
     .strictObject({ tokens: wholeNumber(1, 1e12).nullable().default(null), usd: positiveNumber.nullable().default(null) })
     .prefault({}),
   approval: approvalSchema.default({ ...DEFAULT_APPROVAL }),
+  approvalOverrun: z
+    .number({ error: "must be a number from 1 to 100" })
+    .min(1, { error: "must be a number from 1 to 100" })
+    .max(100, { error: "must be a number from 1 to 100" })
+    .default(2),
+  forks: z.strictObject({ push: z.boolean({ error: "must be true or false" }).default(false) }).prefault({}),
   modules: z
     .union(
       [
@@ -192,6 +206,7 @@ const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
   caps: ["maxConcurrency", "maxAgents", "maxItems", "maxTurns", "deadlineMinutes"],
   budget: ["tokens", "usd"],
   approval: ["aboveAgents", "aboveUsd", "aboveTokens"],
+  forks: ["push"],
   "modules.*": ["name", "globs"],
   "prices.*": [...PRICE_KEYS, "longPrompt"],
   "prices.*.longPrompt": ["thresholdTokens", ...PRICE_KEYS],
@@ -204,13 +219,4 @@ const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
 export function keysAt(path: readonly PropertyKey[]): readonly string[] | undefined {
   const parts = path.map((key, index) => (typeof key === "number" || (index === 1 && path[0] === "prices") ? "*" : String(key)));
   return KEYS_AT[parts.join(".")];
-}
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -4,9 +4,7 @@
  * in `load-repo-config.ts`, the schema in `repo-config-schema.ts`.
  */
 import { parse as parseYaml, YAMLError } from "yaml";
-import { UnknownModelPriceError } from "../agents/model/errors.js";
-import { isModelAlias, mergeAliases, resolveModelAlias } from "../agents/model/model-aliases.js";
-import { DEFAULT_PRICES, priceFor, type PriceTable, type Role } from "../agents/model/models.js";
+import { DEFAULT_PRICES, isModelAlias, mergeAliases, priceFor, resolveModelAlias, UnknownModelPriceError, type PriceTable, type Role } from "../agents/model/index.js";
 import { toConfigErrors, type ConfigError } from "./config-errors.js";
 import { keysAt, repoConfigSchema, type RepoConfig } from "./repo-config-schema.js";
 

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "pino";
 import type { AgentStops } from "../runtime/agent-stops.js";
-import type { RunControlStore } from "../store/types.js";
+import type { RunControlStore } from "../store/index.js";
 import { backgroundTimers, type Timers } from "../time.js";
 
 /** How often a run's controls are read. */

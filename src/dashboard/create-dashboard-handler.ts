@@ -16,7 +16,7 @@ import { exchangeWebFlowCode, getWebFlowAuthorizationUrl } from "@octokit/oauth-
 import { Octokit } from "@octokit/rest";
 import { pino, type Logger } from "pino";
 import { backgroundTimers, sleep, systemClock, type Clock, type Timers } from "../time.js";
-import type { RunRecord, RunRecordStatus, Store } from "../store/types.js";
+import type { RunRecord, RunRecordStatus, Store } from "../store/index.js";
 import type { AccessChecker, RepoAccess } from "./auth/github-access.js";
 import { checkCsrf, cookieHeader, csrfToken, deriveCookieKeys, readCookies, seal, unseal, type CookieKeys } from "./auth/seal-cookie.js";
 import { readAgentView, readRunView } from "./read-run-views.js";

@@ -3,7 +3,7 @@
  * surface that shows them: the dashboard's pages and `dynflow show`.
  */
 import type { RunEvent } from "../runtime/types.js";
-import type { RunRecord, Store } from "../store/types.js";
+import type { RunRecord, Store } from "../store/index.js";
 import { DOC_AGENT } from "../transcripts/types.js";
 import { buildTimeline, STATE_NAMES, type Timeline } from "./build-timeline.js";
 

@@ -7,6 +7,7 @@
  */
 import type { Octokit } from "@octokit/rest";
 import type { ProbotOctokit } from "probot";
+import { messageOf } from "../errors.js";
 
 /** An Octokit as Probot builds it: with its plugins (config, retry, throttling, pagination). */
 export type ProbotClient = InstanceType<typeof ProbotOctokit>;
@@ -33,5 +34,5 @@ export function httpStatusOf(error: unknown): number | undefined {
  * object also holds the request, whose headers are not worth the risk.)
  */
 export function requestFailure(error: unknown): { status: number | undefined; message: string } {
-  return { status: httpStatusOf(error), message: error instanceof Error ? error.message : String(error) };
+  return { status: httpStatusOf(error), message: messageOf(error) };
 }

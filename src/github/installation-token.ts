@@ -8,6 +8,7 @@ import { inspect } from "node:util";
 import { systemClock, type Clock } from "../time.js";
 import { InstallationTokenError } from "./errors.js";
 import { httpStatusOf, type GitHubClient } from "./github-client.js";
+import { messageOf } from "../errors.js";
 
 /** Credentials for git over HTTPS. Read `token` only to hand it to git (`syncClone`, `pushBranches`). */
 export class GitCredentials {
@@ -85,7 +86,7 @@ async function authenticate(octokit: Pick<GitHubClient, "auth">, request: Record
     result = (await octokit.auth(request)) as AuthResult;
   } catch (error) {
     const status = httpStatusOf(error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     // Status and message only, no cause: the error's request carries the app's JWT (redacted by Octokit, but why risk it).
     throw new InstallationTokenError(status !== undefined ? `GitHub answered ${status}: ${message}` : message, status);
   }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { fitLength } from "../progress/fit-text.js";
-import { safeLogin, safeUrl } from "../report/escape-markdown.js";
+import { plainTitle, safeLogin, safeUrl } from "../report/escape-markdown.js";
 import { GITHUB_BODY_LIMIT } from "../report/render-report.js";
 import { PullRequestBodyTooLongError } from "./errors.js";
 import { httpStatusOf, type GitHubClient } from "./github-client.js";
@@ -68,7 +68,8 @@ export async function publishPullRequest(options: PublishPullRequestOptions): Pr
   const attributed = withAttribution(options.body, options.requester, options.commentUrl);
   // A report cut to the limit has no room left; it still deserves its pull request.
   const body = attributed.length <= GITHUB_BODY_LIMIT ? attributed : options.body;
-  const title = fitLength(options.title.replace(/\s+/g, " ").trim(), TITLE_MAX);
+  // Titles render links too: no mention, cross-reference or bidi control from a task or a script's name.
+  const title = fitLength(plainTitle(options.title.replace(/\s+/g, " ").trim()), TITLE_MAX);
 
   const existing = await findOpen(options);
   if (existing !== null) return update(options, existing, { title, body });

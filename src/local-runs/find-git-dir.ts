@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { gitEnvironment } from "../workspace/index.js";
 
 const exec = promisify(execFile);
 
@@ -10,7 +11,8 @@ const exec = promisify(execFile);
  */
 export async function findGitDir(dir: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   try {
-    const { stdout } = await exec("git", ["rev-parse", "--absolute-git-dir"], { cwd: dir, env });
+    // Only git's own variables reach git (see git-env.ts): never the caller's secrets.
+    const { stdout } = await exec("git", ["rev-parse", "--absolute-git-dir"], { cwd: dir, env: gitEnvironment(env) });
     return stdout.trim() || null;
   } catch {
     return null;

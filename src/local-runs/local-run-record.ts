@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { ReviewConfig } from "../review/types.js";
 import type { JsonValue, RunLimits } from "../runtime/types.js";
-import type { NewRun, RunRecord } from "../store/types.js";
+import type { NewRun, RunRecord } from "../store/index.js";
 import { LocalRunUnreadableError } from "./errors.js";
 
 /** The owner every local run is listed under. */

@@ -7,8 +7,7 @@
  */
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { openStore } from "../store/open-store.js";
-import type { Store } from "../store/types.js";
+import { openStore, type Store } from "../store/index.js";
 import type { Clock } from "../time.js";
 
 /** `<git-dir>/dynflow/runs.db`. */

@@ -13,7 +13,7 @@ import { watchRunControls } from "../controls/watch-run-controls.js";
 import { AgentStops } from "../runtime/agent-stops.js";
 import type { RunWorkflowInput, WorkflowResult } from "../run/types.js";
 import type { RunErrorInfo } from "../runtime/types.js";
-import type { RunRecord, Store } from "../store/types.js";
+import type { RunRecord, Store } from "../store/index.js";
 import { backgroundTimers, repeatEvery, type Timers } from "../time.js";
 import { createTranscriptRecorder } from "../transcripts/create-transcript-recorder.js";
 import { DynflowError } from "../errors.js";

@@ -2,7 +2,7 @@
  * Finds the modules of a repository from its file list alone (pure), for
  * planning and for `repo.modules()` when the config defines none.
  */
-import picomatch from "picomatch";
+import { compileGlob } from "../patterns/index.js";
 
 /** A part of the repository a fan-out can give to one agent. */
 export interface RepoModule {
@@ -63,9 +63,9 @@ export function detectModules(files: readonly string[]): RepoModule[] {
 /** Counts the files matched by each configured module's globs. */
 export function countModuleFiles(modules: readonly ModuleDefinition[], files: readonly string[]): RepoModule[] {
   return modules.map((module) => {
-    const match = picomatch(module.globs.length > 0 ? module.globs : ["!**"], { dot: true });
+    const matchers = module.globs.map((glob) => compileGlob(glob));
     let count = 0;
-    for (const file of files) if (match(file)) count += 1;
+    for (const file of files) if (matchers.some((match) => match(file))) count += 1;
     return { name: module.name, globs: [...module.globs], files: count };
   });
 }

@@ -91,8 +91,9 @@ function binaryHas(sorted: readonly string[], path: string): boolean {
 /** `fetchJson` as a whole word, regex metacharacters (`$`, `.`) escaped. */
 function wordPattern(identifier: string): RegExp {
   const escaped = identifier.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  // `\b` fails next to `$`; plain lookarounds on identifier characters work for every identifier.
-  return new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`);
+  // `\b` fails next to `$`; a non-identifier character (or the line's edge) on each side works for every
+  // identifier, and needs no lookaround, which the linear-time search engine does not run.
+  return new RegExp(`(?:^|[^\\w$])${escaped}(?:[^\\w$]|$)`);
 }
 
 async function tokensOf(repository: GitRepository, commit: string, files: readonly string[]): Promise<number> {

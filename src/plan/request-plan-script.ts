@@ -4,8 +4,7 @@
  */
 import type { ContentBlock, ContentBlockParam, MessageParam, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
 import type { Logger } from "pino";
-import type { ModelClient } from "../agents/model/index.js";
-import { withCacheControl } from "../agents/model/index.js";
+import { withCacheControl, type ModelClient } from "../agents/model/index.js";
 import { validateScript } from "../runtime/script/parse-script.js";
 import { addUsage, ZERO_USAGE, type ScriptMeta, type TokenUsage } from "../runtime/types.js";
 import { PlanFailedError } from "./errors.js";

@@ -4,16 +4,7 @@
  */
 import { formatUsd, groupDigits } from "../report/format-values.js";
 import { CHECK_OUTPUT_LIMIT, fitBytes } from "./fit-text.js";
-import {
-  expectedAgents,
-  renderErrorLine,
-  renderLinksLine,
-  renderLogBlock,
-  renderPhaseTable,
-  renderProgressLine,
-  renderUsageLine,
-  settledAgents,
-} from "./render-progress-sections.js";
+import { expectedAgents, renderErrorLine, renderLinksLine, renderLogBlock, renderPhaseTable, renderProgressLine, renderUsageLine, settledAgents } from "./render-progress-sections.js";
 import type { CheckRunOutput, ProgressSnapshot, ProgressStatus, RenderProgressOptions } from "./types.js";
 
 const STATUS_TITLES: Record<ProgressStatus, string> = {

@@ -3,7 +3,7 @@
  * state the same facts. Untrusted text (phase titles, log lines, error
  * messages) is escaped or fenced here.
  */
-import { cell, codeSpan, escapeInline, fenceFor, safeUrl, truncate } from "../report/escape-markdown.js";
+import { cell, codeSpan, escapeInline, fenceFor, safeUrl, showDisplayControls, truncate } from "../report/escape-markdown.js";
 import { formatDuration, formatTokens, formatUsd, groupDigits } from "../report/format-values.js";
 import type { ReportEstimate } from "../report/types.js";
 import { totalTokens, type RunErrorInfo } from "../runtime/types.js";
@@ -119,7 +119,7 @@ export function renderLogBlock(logs: readonly ProgressLogLine[], logCount: numbe
 /** One line of plain text: control characters dropped, whitespace runs collapsed. */
 function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, "").replace(/\s+/g, " ").trim();
+  return showDisplayControls(text.replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, "")).replace(/\s+/g, " ").trim();
 }
 
 /** "[Pull request](…) · [Check run](…) · [Command](…)"; null when no link is usable. */

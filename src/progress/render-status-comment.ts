@@ -5,14 +5,7 @@
 import { codeSpan, escapeInline, truncate } from "../report/escape-markdown.js";
 import { formatDuration } from "../report/format-values.js";
 import { GITHUB_BODY_LIMIT } from "../report/render-report.js";
-import {
-  renderErrorLine,
-  renderLinksLine,
-  renderLogBlock,
-  renderPhaseTable,
-  renderProgressLine,
-  renderUsageLine,
-} from "./render-progress-sections.js";
+import { renderErrorLine, renderLinksLine, renderLogBlock, renderPhaseTable, renderProgressLine, renderUsageLine } from "./render-progress-sections.js";
 import { fitLength } from "./fit-text.js";
 import { statusMarker } from "./status-marker.js";
 import type { ProgressSnapshot, ProgressStatus, RenderProgressOptions } from "./types.js";

@@ -5,7 +5,7 @@
  */
 import { DynflowError } from "../errors.js";
 
-export { GitCommandError } from "../workspace/errors.js";
+export { GitCommandError } from "../workspace/index.js";
 
 /** The target branch name is not a valid git branch name. */
 export class InvalidBranchNameError extends DynflowError {

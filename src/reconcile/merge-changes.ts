@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { commitIdentityEnv } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import { BranchMovedError, GitCommandError, InvalidBranchNameError, UnknownCommitError } from "./errors.js";
@@ -147,16 +148,8 @@ async function commitTree(
   message: string,
 ): Promise<string> {
   const clock = options.clock ?? systemClock;
-  const date = `${Math.floor(clock.now() / 1000)} +0000`;
-  const { name, email } = options.author;
-  const env = {
-    GIT_AUTHOR_NAME: name,
-    GIT_AUTHOR_EMAIL: email,
-    GIT_AUTHOR_DATE: date,
-    GIT_COMMITTER_NAME: name,
-    GIT_COMMITTER_EMAIL: email,
-    GIT_COMMITTER_DATE: date,
-  };
+  const seconds = Math.floor(clock.now() / 1000);
+  const env = { ...commitIdentityEnv("AUTHOR", options.author, seconds), ...commitIdentityEnv("COMMITTER", options.author, seconds) };
   const args = ["commit-tree", "--no-gpg-sign", tree, ...parents.flatMap((p) => ["-p", p]), "-F", "-"];
   return firstLine(await git(args, { env, input: message }));
 }

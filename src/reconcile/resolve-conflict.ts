@@ -10,6 +10,7 @@ import { readObjects } from "./read-objects.js";
 import { firstLine, type Git } from "./run-git.js";
 import type { ChangeRef } from "../runtime/types.js";
 import type { ConflictFile, ConflictResolution, ConflictResolver } from "./types.js";
+import { messageOf } from "../errors.js";
 
 /** The resolved tree, or why the change cannot be merged. */
 export type ResolveOutcome = { ok: true; tree: string } | { ok: false; reason: string };
@@ -51,7 +52,7 @@ export async function resolveConflict(options: ResolveConflictOptions): Promise<
     resolution = await resolver({ label, change: options.change, files, types });
   } catch (error) {
     options.log.warn({ label, err: error }, "conflict resolver failed");
-    return because(`the conflict resolver failed: ${error instanceof Error ? error.message : String(error)}`);
+    return because(`the conflict resolver failed: ${messageOf(error)}`);
   }
   // Resolvers are often agents: anything but an object of contents is giving up.
   if (resolution === null || typeof resolution !== "object") return because("the conflict resolver gave up");

@@ -3,8 +3,7 @@
  * workspace layer's git process runner (argv only, bytes out, a clean
  * environment, `GitCommandError` on failure).
  */
-import { gitEnvironment } from "../workspace/git-env.js";
-import { runGit, type GitOutput } from "../workspace/run-git.js";
+import { gitEnvironment, runGit, type GitOutput } from "../workspace/index.js";
 
 export type { GitOutput };
 

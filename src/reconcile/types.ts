@@ -3,6 +3,7 @@
  * result branch, and what came of each change.
  */
 import type { Logger } from "pino";
+import type { CommitIdentity } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 
@@ -50,12 +51,6 @@ export type ConflictResolution = Record<string, string | null>;
  */
 export type ConflictResolver = (input: ConflictInput) => Promise<ConflictResolution | null>;
 
-/** Who the merge commits are by. */
-export interface CommitAuthor {
-  name: string;
-  email: string;
-}
-
 export interface MergeChangesOptions {
   /** A git repository (bare or not); its checkout, HEAD and index are never touched. */
   repoDir: string;
@@ -66,7 +61,8 @@ export interface MergeChangesOptions {
   /** Changes in merge order; callers sort them deterministically (e.g. by label). */
   changes: readonly ChangeToMerge[];
   resolveConflict?: ConflictResolver;
-  author: CommitAuthor;
+  /** Who the merge commits are by. */
+  author: CommitIdentity;
   log?: Logger;
   /** Source of commit dates. Default: the system clock. A fixed clock makes commit ids reproducible. */
   clock?: Clock;

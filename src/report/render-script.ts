@@ -1,7 +1,7 @@
 /**
  * The plan script, collapsed, in a fence it cannot break out of.
  */
-import { fenceFor } from "./escape-markdown.js";
+import { fenceFor, showDisplayControls } from "./escape-markdown.js";
 import { groupDigits, plural } from "./format-values.js";
 
 /**
@@ -10,7 +10,8 @@ import { groupDigits, plural } from "./format-values.js";
  * script can end the block: inside a fenced code block both are plain text.
  */
 export function renderScript(script: string): string {
-  const body = script.replace(/\r\n?/g, "\n").replace(/\n+$/, "");
+  // Bidi controls in a script would make it read differently from what runs: they are shown, not applied.
+  const body = showDisplayControls(script.replace(/\r\n?/g, "\n").replace(/\n+$/, ""));
   const fence = fenceFor(body);
   const lines = body === "" ? 0 : body.split("\n").length;
   return [

@@ -9,7 +9,7 @@
 import type { WorkerOutcome } from "../agents/types.js";
 import type { ChangeToMerge } from "../reconcile/types.js";
 import { addUsage, ZERO_USAGE, type AgentRecord, type ChangeRef, type RunOutcome, type TokenUsage } from "../runtime/types.js";
-import type { LedgerCall, Line, Round } from "./review-ledger.js";
+import type { LedgerCall, Line, Round } from "./ledger-entries.js";
 import { summaryOf } from "./to-script-change.js";
 import type { LineOutcome, LineStatus } from "./types.js";
 

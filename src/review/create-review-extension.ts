@@ -6,8 +6,8 @@
 import { countModuleFiles, detectModules } from "../plan/detect-modules.js";
 import { InvalidScriptCallError } from "../runtime/errors.js";
 import type { ExtensionContext, RuntimeExtension } from "../runtime/script-host.js";
-import type { JsonValue } from "../runtime/types.js";
-import type { WorkspaceReader } from "../workspace/types.js";
+import { isObject, type JsonValue } from "../runtime/types.js";
+import type { WorkspaceReader } from "../workspace/index.js";
 import { ReviewLedger } from "./review-ledger.js";
 import { checkAgentOptions, ReviewOperations, type RefuteSettings, type RefuteTarget } from "./review-operations.js";
 import { REVIEW_PRELUDE } from "./review-prelude.js";
@@ -31,12 +31,19 @@ export function createReviewExtension(options: ReviewExtensionOptions): { extens
   const ledger = new ReviewLedger();
   const operations = new ReviewOperations(ledger, config, options.baseCommit);
   let base: Promise<WorkspaceReader> | undefined;
+  let all: Promise<string[]> | undefined;
   const view = () => (base ??= options.repository.readOnly(options.baseCommit));
+  // Every scan walks the whole tree: each is charged its size against the run's budget before it runs.
+  const scan = async (ctx: ExtensionContext): Promise<WorkspaceReader> => {
+    const reader = await view();
+    ctx.budget.repoScan((await (all ??= reader.list())).length);
+    return reader;
+  };
 
   const calls: RuntimeExtension["calls"] = {
-    files: async ([glob]) => (await view()).list(typeof glob === "string" ? glob : undefined),
-    modules: async () => {
-      const files = await (await view()).list();
+    files: async ([glob], ctx) => (await scan(ctx)).list(typeof glob === "string" ? glob : undefined),
+    modules: async (_args, ctx) => {
+      const files = await (await scan(ctx)).list();
       const modules = config.modules?.length ? countModuleFiles(config.modules, files) : detectModules(files);
       return modules as unknown as JsonValue;
     },
@@ -146,9 +153,6 @@ function phaseOf(phase: JsonValue | undefined): string | null {
   return typeof phase === "string" ? phase : null;
 }
 
-function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function json(value: unknown): JsonValue {
   return value as JsonValue;

@@ -5,16 +5,19 @@
  */
 import type { RefutationVote } from "../agents/types.js";
 import { InvalidScriptCallError } from "../runtime/errors.js";
+import { defaultAgentLabel } from "../runtime/agent-label.js";
 import { normalizeAgentCall } from "../runtime/normalize-agent-options.js";
 import { compileSchema } from "../runtime/schema/compile-schema.js";
 import type { ExtensionContext } from "../runtime/script-host.js";
-import type { AgentOptions, AgentRecord, ChangeRef, JsonValue } from "../runtime/types.js";
+import { isObject, type AgentOptions, type AgentRecord, type ChangeRef, type JsonValue } from "../runtime/types.js";
 import { claimOfChange, feedbackPrompt, refuterPrompt } from "./build-prompts.js";
 import { decideReview } from "./decide-review.js";
-import type { LedgerCall, Line, ReviewEntry, ReviewLedger, Round } from "./review-ledger.js";
+import type { LedgerCall, Line, ReviewEntry, Round } from "./ledger-entries.js";
+import type { ReviewLedger } from "./review-ledger.js";
 import { summaryOf, toScriptChange } from "./to-script-change.js";
 import type { Change, ConvergeResult, ReviewConfig, ScriptReview } from "./types.js";
 import { VERDICT_SCHEMA } from "./verdict-schema.js";
+import { messageOf } from "../errors.js";
 
 /** Options of `refute()` and the review part of `converge()`. */
 export interface RefuteSettings {
@@ -27,7 +30,6 @@ export interface RefuteSettings {
 /** A `refute()` target: a change of this run, or a claim with no change. */
 export type RefuteTarget = { kind: "change"; line: Line; round: Round } | { kind: "claim"; claim: string; label: string };
 
-const LABEL_LENGTH = 60;
 
 export class ReviewOperations {
   constructor(
@@ -38,7 +40,7 @@ export class ReviewOperations {
 
   /** `worker(prompt, opts)`: one worker on a new line; its change, or null when it failed. */
   async worker(ctx: ExtensionContext, prompt: string, options: AgentOptions, phase: string | null): Promise<Change | null> {
-    const line = this.ledger.openLine("worker", options.label ?? defaultLabel(prompt), prompt);
+    const line = this.ledger.openLine("worker", options.label ?? defaultAgentLabel(prompt), prompt);
     const record = await this.runRound(ctx, line, prompt, options, phase);
     return record && toScriptChange(line, line.rounds.at(-1) as Round, record, this.baseCommit);
   }
@@ -94,7 +96,7 @@ export class ReviewOperations {
     settings: RefuteSettings & { rounds: number },
     phase: string | null,
   ): Promise<ConvergeResult> {
-    const line = this.ledger.openLine("converge", options.label ?? defaultLabel(prompt), prompt);
+    const line = this.ledger.openLine("converge", options.label ?? defaultAgentLabel(prompt), prompt);
     let roundPrompt = prompt;
     for (let n = 1; ; n++) {
       const record = await this.runRound(ctx, line, roundPrompt, options, phase);
@@ -125,7 +127,7 @@ export class ReviewOperations {
     try {
       record = await ctx.agent(prompt, options, phase, (queued) => this.ledger.attach(call, queued));
     } catch (error) {
-      this.ledger.stop(call, error instanceof Error ? error.message : String(error));
+      this.ledger.stop(call, messageOf(error));
       throw error;
     }
     this.ledger.settle(call, record);
@@ -151,7 +153,7 @@ export function checkAgentOptions(fn: string, prompt: unknown, raw: unknown): { 
 
 function toVote(record: AgentRecord | null, index: number): RefutationVote {
   const output = record?.output;
-  if (record && output !== null && typeof output === "object" && !Array.isArray(output)) {
+  if (record && isObject(output)) {
     const verdict = output.verdict === "refuted" ? "refuted" : "upheld";
     return { verdict, evidence: typeof output.evidence === "string" ? output.evidence : "", agentId: record.id };
   }
@@ -162,7 +164,3 @@ function roundLabel(label: string, round: number): string {
   return round > 1 ? `${label} · round ${round}` : label;
 }
 
-function defaultLabel(prompt: string): string {
-  const firstLine = prompt.trim().split("\n", 1)[0] ?? "";
-  return firstLine.length > LABEL_LENGTH ? `${firstLine.slice(0, LABEL_LENGTH - 1)}…` : firstLine;
-}

@@ -1,8 +1,8 @@
 /**
  * Builds the `Change` value a script receives from a worker's agent record.
  */
-import type { AgentRecord } from "../runtime/types.js";
-import type { Line, Round } from "./review-ledger.js";
+import { isObject, type AgentRecord } from "../runtime/types.js";
+import type { Line, Round } from "./ledger-entries.js";
 import type { Change } from "./types.js";
 
 /** Longest summary handed to the script; the whole result is in `result`. */
@@ -35,7 +35,7 @@ export function summaryOf(record: AgentRecord | null): string {
   const output = record?.output;
   const candidates = [
     record?.meta.summary,
-    output !== null && typeof output === "object" && !Array.isArray(output) ? output.summary : undefined,
+    isObject(output) ? output.summary : undefined,
     output,
   ];
   const text = candidates.find((c): c is string => typeof c === "string" && c.trim() !== "");

@@ -7,9 +7,12 @@
  * order for a free slot.
  */
 import pLimit, { type LimitFunction } from "p-limit";
+import { canonicalJson } from "./journal/canonical-json.js";
 import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journal-key.js";
+import { HostBudgetMeter } from "./host-budgets.js";
 import { compileSchema } from "./schema/compile-schema.js";
-import { AgentFailedError, AgentStoppedError, BudgetExhaustedError, CapExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
+import { defaultAgentLabel } from "./agent-label.js";
+import { AgentFailedError, AgentStoppedError, BudgetExhaustedError, CapExceededError, EstimateExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
 import { normalizeAgentCall } from "./normalize-agent-options.js";
 import {
   ZERO_USAGE,
@@ -28,7 +31,7 @@ import {
   type RunStatus,
   type TokenUsage,
 } from "./types.js";
-import type { DynflowError } from "../errors.js";
+import { abortReasonOf, messageOf, type DynflowError } from "../errors.js";
 
 export interface AgentSchedulerOptions {
   runId: string;
@@ -42,6 +45,8 @@ export interface AgentSchedulerOptions {
   signal: AbortSignal;
   /** Called after every change in spend (to refresh the script's `budget`). */
   onSpend?: () => void;
+  /** The run's host budgets (queued prompt bytes, distinct schemas); defaults when omitted. */
+  budget?: HostBudgetMeter;
   /** Resolves agent type, model, effort and tools of each call before it is keyed (default: options as given). */
   prepare?: AgentPreparer;
   /** The `meta.phases` entry of a phase title (main script and nested workflows), if any. */
@@ -60,16 +65,7 @@ type Prepared =
   | { ok: false; error: string }
   | { ok: false; fatal: DynflowError };
 
-const LABEL_LENGTH = 60;
 
-function defaultLabel(prompt: string): string {
-  const firstLine = prompt.trim().split("\n", 1)[0] ?? "";
-  return firstLine.length > LABEL_LENGTH ? `${firstLine.slice(0, LABEL_LENGTH - 1)}…` : firstLine;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class AgentScheduler {
   /** Every agent call accepted so far, in call order. */
@@ -89,10 +85,12 @@ export class AgentScheduler {
   private readonly warnedKeys = new Set<string>();
   private lookupChain: Promise<unknown> = Promise.resolve();
   private idleWaiters: (() => void)[] = [];
+  private readonly budget: HostBudgetMeter;
   /** Per-agent abort controllers of agents queued or running, for `stopAgent`. */
   private readonly stops = new Map<string, AbortController>();
 
   constructor(private readonly options: AgentSchedulerOptions) {
+    this.budget = options.budget ?? new HostBudgetMeter();
     this.limit = pLimit(options.limits.maxConcurrency);
     options.signal.addEventListener("abort", () => this.halt({ status: "cancelled", error: cancelError(options.signal) }), {
       once: true,
@@ -124,7 +122,6 @@ export class AgentScheduler {
   ): Promise<AgentRecord | null> {
     const call = normalizeAgentCall(prompt, rawOptions);
     for (const key of call.unknownKeys) this.warnUnknownOption(key);
-    const schema = call.options.schema === undefined ? null : compileSchema(call.options.schema);
     this.assertAccepting();
 
     const { limits } = this.options;
@@ -133,12 +130,26 @@ export class AgentScheduler {
       this.halt({ status: "capped", error });
       throw error;
     }
+    const contract = limits.contract;
+    if (contract && this.records.length >= Math.floor(contract.factor * contract.estimatedAgents)) {
+      const error = new EstimateExceededError("agents", contract.estimatedAgents, contract.factor, this.records.length + 1);
+      this.halt({ status: "capped", error });
+      throw error;
+    }
+    // Compiling costs the host far more than a call: only after the caps, and only so many distinct schemas per run.
+    let schema: ReturnType<typeof compileSchema> | null = null;
+    if (call.options.schema !== undefined) {
+      this.budget.schema(canonicalJson(call.options.schema));
+      schema = compileSchema(call.options.schema);
+    }
+    // A queued prompt is held in memory until its agent runs: their total is bounded.
+    const releasePrompt = this.budget.reservePrompt(call.prompt);
 
     const record: AgentRecord = {
       id: `a${this.records.length + 1}`,
       // Set once the call's options are resolved (see `setUp`).
       key: "",
-      label: call.options.label ?? defaultLabel(call.prompt),
+      label: call.options.label ?? defaultAgentLabel(call.prompt),
       phase: call.options.phase ?? currentPhase,
       role: call.options.role ?? "worker",
       status: "failed",
@@ -151,12 +162,23 @@ export class AgentScheduler {
     };
     this.records.push(record);
     this.stops.set(record.id, new AbortController());
+    // Once the call settles, its prompt is no longer held and it can no longer be stopped.
+    const release = () => {
+      releasePrompt();
+      this.stops.delete(record.id);
+    };
     onQueued?.(record);
     this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
 
-    const prepared = await this.setUp(record, call.prompt, call.options);
+    let prepared: Awaited<ReturnType<AgentScheduler["setUp"]>>;
+    try {
+      prepared = await this.setUp(record, call.prompt, call.options);
+    } catch (error) {
+      release();
+      throw error;
+    }
     if (!prepared.ok) {
-      this.stops.delete(record.id);
+      release();
       if ("error" in prepared) return this.fail(record, prepared.error);
       this.fail(record, prepared.fatal.message);
       this.halt({ status: "error", error: prepared.fatal });
@@ -164,6 +186,7 @@ export class AgentScheduler {
     }
     const { cached } = prepared;
     if (cached) {
+      release();
       Object.assign(record, {
         status: "cached",
         output: cached.output,
@@ -174,16 +197,12 @@ export class AgentScheduler {
       });
       this.usage = addUsage(this.usage, cached.usage);
       this.costUsd += cached.costUsd;
-      this.stops.delete(record.id);
       this.emit({ type: "agent.cached", agentId: record.id, usage: cached.usage, costUsd: cached.costUsd, change: cached.change });
       this.spendChanged();
       return record;
     }
-    try {
-      return await this.limit(() => this.execute(record, call.prompt, prepared.options, schema));
-    } finally {
-      this.stops.delete(record.id);
-    }
+    const options = prepared.options;
+    return this.limit(() => this.execute(record, call.prompt, options, schema)).finally(release);
   }
 
   /**
@@ -243,7 +262,7 @@ export class AgentScheduler {
     if (stop?.aborted) return this.fail(record, stoppedText(stop), true);
     const budgetError = this.budgetError();
     if (budgetError) {
-      this.halt({ status: "budget-exhausted", error: budgetError });
+      this.halt({ status: budgetError instanceof EstimateExceededError ? "capped" : "budget-exhausted", error: budgetError });
       throw budgetError;
     }
 
@@ -277,8 +296,8 @@ export class AgentScheduler {
             record.change = error.change ?? record.change;
           }
           if (stop?.aborted) return this.fail(record, stoppedText(stop), true);
-          if (error instanceof AgentFailedError && error.stopped) return this.fail(record, errorText(error), true);
-          return this.fail(record, errorText(error));
+          if (error instanceof AgentFailedError && error.stopped) return this.fail(record, messageOf(error), true);
+          return this.fail(record, messageOf(error));
         }
         this.spend(record, result.usage, result.costUsd);
         record.change = result.change ?? record.change;
@@ -343,8 +362,11 @@ export class AgentScheduler {
     this.options.onSpend?.();
   }
 
-  private budgetError(): BudgetExhaustedError | null {
-    const { budgetTokens, budgetUsd } = this.options.limits;
+  private budgetError(): BudgetExhaustedError | EstimateExceededError | null {
+    const { budgetTokens, budgetUsd, contract } = this.options.limits;
+    if (contract && this.costUsd > contract.factor * contract.estimatedUsd) {
+      return new EstimateExceededError("usd", contract.estimatedUsd, contract.factor, this.costUsd);
+    }
     if (budgetTokens !== null && this.tokensSpent >= budgetTokens) {
       return new BudgetExhaustedError("tokens", budgetTokens, this.tokensSpent);
     }
@@ -365,7 +387,7 @@ export class AgentScheduler {
         try {
           setup = await this.options.prepare({ prompt, options, phase: this.phaseOf(record.phase) });
         } catch (error) {
-          return { ok: false, error: `the agent could not be set up: ${errorText(error)}` };
+          return { ok: false, error: `the agent could not be set up: ${messageOf(error)}` };
         }
         for (const warning of setup.warnings ?? []) this.warnOnce(warning);
         if (!setup.ok) return setup;
@@ -413,6 +435,5 @@ function stoppedText(signal: AbortSignal): string {
 }
 
 function cancelError(signal: AbortSignal): RunCancelledError {
-  const reason = signal.reason instanceof Error ? signal.reason.message : typeof signal.reason === "string" ? signal.reason : "cancelled";
-  return new RunCancelledError(reason);
+  return new RunCancelledError(abortReasonOf(signal));
 }

@@ -35,6 +35,29 @@ export class BudgetExhaustedError extends DynflowError {
   }
 }
 
+/**
+ * A run admitted on its estimate without approval outgrew it: it stopped
+ * taking work, keeping everything finished, and waits for approval.
+ */
+export class EstimateExceededError extends DynflowError {
+  constructor(
+    readonly measure: "agents" | "usd",
+    readonly estimated: number,
+    readonly factor: number,
+    readonly reached: number,
+  ) {
+    const what =
+      measure === "agents"
+        ? `it was about to start agent ${reached}, more than ${factor}× the ${estimated} agent${estimated === 1 ? "" : "s"} it was estimated at`
+        : `it has spent $${reached.toFixed(2)}, more than ${factor}× the $${estimated.toFixed(2)} it was estimated at`;
+    super(
+      "estimate_exceeded",
+      `the run started without approval because its estimate was under the approval thresholds, and ${what} (approvalOverrun). ` +
+        "It stopped taking new work and kept everything that finished; approving it continues it.",
+    );
+  }
+}
+
 /** The run was cancelled from outside (a user, a deadline, a shutdown). */
 export class RunCancelledError extends DynflowError {
   constructor(readonly reason: string) {
@@ -53,6 +76,16 @@ export class InvalidScriptCallError extends DynflowError {
 export class WorkflowLoadError extends DynflowError {
   constructor(message: string) {
     super("workflow_load", message);
+  }
+}
+
+/** `workflow()` was called from a workflow that `workflow()` started; the host counts the depth. */
+export class WorkflowNestingError extends DynflowError {
+  constructor() {
+    super(
+      "workflow_nesting",
+      "workflow() nests one level only: a workflow started by workflow() cannot start another. Inline the inner steps instead.",
+    );
   }
 }
 

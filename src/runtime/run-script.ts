@@ -6,13 +6,14 @@
 import { setMaxListeners } from "node:events";
 import { AgentScheduler, type Halt } from "./agent-scheduler.js";
 import type { AgentStops } from "./agent-stops.js";
+import { HostBudgetError, HostBudgetMeter, type HostBudgets } from "./host-budgets.js";
 import { MemoryJournal } from "./journal/memory-journal.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
 import type { Sandbox, SandboxResult } from "./sandbox/types.js";
 import { buildPrelude } from "./script-api/build-prelude.js";
 import { createScriptHost, type RuntimeExtension, type WorkflowResolver } from "./script-host.js";
 import { parseScript, type ParsedScript } from "./script/parse-script.js";
-import { DynflowError } from "../errors.js";
+import { DynflowError, messageOf } from "../errors.js";
 import {
   DEFAULT_RUN_LIMITS,
   DEFAULT_SANDBOX_LIMITS,
@@ -56,6 +57,8 @@ export interface RunScriptOptions {
   extensions?: RuntimeExtension[];
   /** Lets the caller stop single agents while the run goes on (see `AgentStops`). */
   agentStops?: AgentStops;
+  /** What the host may do on the script's behalf; defaults `DEFAULT_HOST_BUDGETS`. */
+  hostBudgets?: Partial<HostBudgets>;
   /** Resolves agent types, model shortcuts, effort and tools of each `agent()` call (see `AgentPreparer`). */
   prepareAgent?: AgentPreparer;
 }
@@ -69,6 +72,8 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
   const sandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.sandbox };
   const logs: string[] = [];
   const phaseOrder: string[] = [];
+  const phaseSeen = new Set<string>();
+  const budget = new HostBudgetMeter(options.hostBudgets);
 
   let parsed: ParsedScript;
   try {
@@ -76,7 +81,10 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
   } catch (error) {
     return emptyOutcome(options.runId, toErrorInfo(error), clock.now() - startedAt);
   }
-  for (const title of parsed.meta.phases?.map((p) => p.title) ?? []) phaseOrder.push(title);
+  for (const title of parsed.meta.phases?.map((p) => p.title) ?? []) {
+    if (!phaseSeen.has(title)) phaseOrder.push(title);
+    phaseSeen.add(title);
+  }
   const phaseDefaults = new Map<string, PhaseDefaults>();
   const addPhaseDefaults = (meta: ScriptMeta) => {
     for (const entry of phaseDefaultsOf(meta)) if (!phaseDefaults.has(entry.title)) phaseDefaults.set(entry.title, entry);
@@ -103,6 +111,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     emit,
     signal: controller.signal,
     onSpend: () => sandbox?.pushState(budgetState()),
+    budget,
     prepare: options.prepareAgent,
     phaseDefaults: (title) => phaseDefaults.get(title),
   });
@@ -123,13 +132,28 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     emit,
     now: () => clock.now(),
     signal: controller.signal,
-    onPhase: (title) => {
-      if (!phaseOrder.includes(title)) phaseOrder.push(title);
+    budget,
+    onPhase: (given) => {
+      // Once the run has stopped taking work, later phases change nothing.
+      if (scheduler.stopped) return;
+      let title: string;
+      try {
+        title = budget.phase(given);
+      } catch (error) {
+        // A notification cannot reject: too many phases stop the run like a cap, keeping what finished.
+        if (error instanceof HostBudgetError) return scheduler.halt({ status: "capped", error });
+        throw error;
+      }
+      if (!phaseSeen.has(title)) phaseOrder.push(title);
+      phaseSeen.add(title);
       emit({ type: "phase", title, at: clock.now() });
     },
     onLog: (message, level) => {
-      logs.push(message);
-      emit({ type: "log", level, message, at: clock.now() });
+      const kept = budget.log(message);
+      if (kept === "drop") return;
+      const text = kept === "keep" ? message : `log(): the run's ${budget.budgets.maxLogBytes.toLocaleString("en-US")} bytes of log messages (maxLogBytes) are used up; later messages are dropped`;
+      logs.push(text);
+      emit({ type: "log", level: kept === "keep" ? level : "warn", message: text, at: clock.now() });
     },
     onWorkflowLoaded: addPhaseDefaults,
   });
@@ -144,7 +168,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
         maxItems: limits.maxItems,
         extensions: (options.extensions ?? []).flatMap((e) => (e.prelude ? [{ name: e.name, source: e.prelude }] : [])),
       }),
-      main: `${parsed.functionSource}(${argsLiteral}, workflow)`,
+      main: `__dynflow_start(${parsed.functionSource}, ${argsLiteral})`,
       filename: parsed.filename,
     };
     // A cap, budget or cancel stops the run once in-flight agents are done, even
@@ -172,7 +196,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
       failed: scheduler.records.filter((r) => r.status === "failed").length,
       cached: scheduler.records.filter((r) => r.status === "cached").length,
     },
-    phases: phaseOrder.map((title) => ({ title, agents: scheduler.records.filter((r) => r.phase === title).length })),
+    phases: countByPhase(phaseOrder, scheduler.records),
     usage: scheduler.usage,
     costUsd: scheduler.costUsd,
     freshUsage: scheduler.freshUsage,
@@ -209,7 +233,7 @@ function toErrorInfo(error: unknown): RunErrorInfo {
     if (typeof located.file === "string") info.file = located.file;
     return info;
   }
-  return { code: "internal", message: error instanceof Error ? error.message : String(error) };
+  return { code: "internal", message: messageOf(error) };
 }
 
 function emptyOutcome(runId: string, error: RunErrorInfo, wallMs: number): RunOutcome {
@@ -230,4 +254,11 @@ function emptyOutcome(runId: string, error: RunErrorInfo, wallMs: number): RunOu
     logs: [],
     warnings: [],
   };
+}
+
+/** Agents per phase, in one pass over the records. */
+function countByPhase(order: readonly string[], records: readonly { phase: string | null }[]): { title: string; agents: number }[] {
+  const counts = new Map<string, number>();
+  for (const record of records) if (record.phase !== null) counts.set(record.phase, (counts.get(record.phase) ?? 0) + 1);
+  return order.map((title) => ({ title, agents: counts.get(title) ?? 0 }));
 }

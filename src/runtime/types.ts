@@ -9,6 +9,11 @@ import type { DynflowError } from "../errors.js";
 /** A value that can cross the sandbox boundary: JSON, copied, never shared. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** An object with keys (a JSON object): not null, not an array. Narrows a `JsonValue` to its object case. */
+export function isObject(value: unknown): value is { [key: string]: unknown } {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 /** A JSON Schema document (draft 2020-12 or 07 as ajv accepts it). */
 export type JsonSchema = { [key: string]: JsonValue } | boolean;
 
@@ -213,6 +218,19 @@ export interface RunLimits {
   budgetUsd: number | null;
   /** Attempts for an agent whose output fails its schema. */
   maxSchemaAttempts: number;
+  /** The estimate the run was admitted on without approval; it stops for approval past it. None: no such bound. */
+  contract?: EstimateContract | null;
+}
+
+/**
+ * A run started without approval because its estimate was small holds to
+ * that estimate: past `factor` times its agents or dollars it stops taking
+ * work (in-flight agents finish) with `EstimateExceededError`.
+ */
+export interface EstimateContract {
+  factor: number;
+  estimatedAgents: number;
+  estimatedUsd: number;
 }
 
 export const DEFAULT_RUN_LIMITS: Readonly<RunLimits> = Object.freeze({

@@ -9,7 +9,14 @@
  * worker and its refuters). Simulated agents take virtual minutes, so the
  * duration follows the plan's shape (fan-outs, barriers, rounds) and the
  * concurrency cap.
+ *
+ * The estimate runs before anyone approves anything, so its own cost is
+ * bounded: simulated values are clamped in size (see synthesize-value.ts),
+ * their total size across the estimate is capped, and so is the real time it
+ * may take. Past either bound the estimate ends as an error, and the run then
+ * waits for approval like any plan that cannot be estimated.
  */
+import { DynflowError } from "../errors.js";
 import { costOf, DEFAULT_MODELS, priceFor, type PriceTable, type Role } from "../agents/model/index.js";
 import type { ReviewConfig } from "../review/types.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
@@ -25,9 +32,11 @@ import {
   type RunStatus,
   type TokenUsage,
 } from "../runtime/types.js";
-import { createSimulatedRunner } from "./simulated-runner.js";
+import { compileGlobs } from "../workspace/index.js";
+import { createSimulatedRunner, pseudoCommit } from "./simulated-runner.js";
 import { simulateScript } from "./simulate-script.js";
-import type { WorkspaceReader } from "../workspace/types.js";
+import { MAX_SYNTHETIC_SIZE } from "./synthesize-value.js";
+import type { WorkspaceReader } from "../workspace/index.js";
 import { createVirtualTime, type VirtualTimeOptions } from "./virtual-time.js";
 import { withWebTools } from "../web-tools/with-web-tools.js";
 import type { WebToolsConfig } from "../web-tools/web-tools-config.js";
@@ -68,6 +77,38 @@ export interface EstimatePlanOptions {
   prepareAgent?: AgentPreparer;
   /** The run's web tools: their uses are priced into the estimate. */
   web?: WebToolsConfig;
+  /** The run's id, so simulated branches look like the real ones. Default `estimate`. */
+  runId?: string;
+  /** Bounds on the estimate's own work; defaults `ESTIMATE_WORK_LIMITS`. */
+  work?: Partial<EstimateWorkLimits>;
+}
+
+/** What one estimate may cost the host. */
+export interface EstimateWorkLimits {
+  /** Array elements plus string characters of every simulated value together. */
+  syntheticSize: number;
+  /** Real milliseconds the whole simulation may take. */
+  wallMs: number;
+}
+
+export const ESTIMATE_WORK_LIMITS: Readonly<EstimateWorkLimits> = Object.freeze({
+  syntheticSize: 64 * MAX_SYNTHETIC_SIZE,
+  wallMs: 5 * 60_000,
+});
+
+/** The estimate itself went past one of its bounds; the plan is shown for approval instead. */
+export class EstimateLimitError extends DynflowError {
+  constructor(
+    readonly limit: keyof EstimateWorkLimits,
+    readonly value: number,
+  ) {
+    super(
+      "estimate_limit",
+      limit === "syntheticSize"
+        ? `the estimate stopped: the script's simulated agents returned more than ${value.toLocaleString("en-US")} elements and characters in all, more than a plan can be previewed with`
+        : `the estimate stopped: simulating the script took more than ${Math.round(value / 1000)} s`,
+    );
+  }
 }
 
 /** Model time per output token and per agent, for durations: ~40 tokens/s plus tool and start-up time. */
@@ -84,22 +125,34 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
   const models = { ...DEFAULT_MODELS, ...options.models };
   const time = createVirtualTime(options.virtualTime);
   const durationOf = options.durationOf ?? agentDurationMs;
+  const work = { ...ESTIMATE_WORK_LIMITS, ...options.work };
+  const stop = new AbortController();
+  const onOutsideAbort = () => stop.abort(options.signal?.reason);
+  if (options.signal?.aborted) onOutsideAbort();
+  else options.signal?.addEventListener("abort", onOutsideAbort, { once: true });
+  const timers = options.virtualTime?.timers ?? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+  const deadline = timers.setTimeout(() => stop.abort(new EstimateLimitError("wallMs", work.wallMs)), work.wallMs);
+  let syntheticLeft = work.syntheticSize;
+  const changedPath = await pathPicker(options);
   const simulated = createSimulatedRunner({
     defaultModel: models.worker,
     items: 3,
     priceOf: (usage, model) => costOf(usage, priceFor(model, options.prices)),
+    changedPath,
   });
   const simulatedRun: AgentRunner = {
     async run(request: AgentRequest): Promise<AgentResult> {
       const role = request.options.role ?? "worker";
       const result = await simulated.run({ ...request, options: { ...request.options, model: request.options.model ?? models[role] } });
+      syntheticLeft -= sizeOf(result.output);
+      if (syntheticLeft < 0) stop.abort(new EstimateLimitError("syntheticSize", work.syntheticSize));
       await time.sleep(durationOf(result.usage), request.signal);
-      return expectedPath(request, result, options.baseCommit);
+      return expectedPath(request, result, options.baseCommit, changedPath);
     },
   };
   const runner = withWebTools(simulatedRun, options.web);
   const outcome = await simulateScript({
-    runId: "estimate",
+    runId: options.runId ?? "estimate",
     source: options.source,
     filename: options.filename,
     args: options.args,
@@ -108,13 +161,18 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
     review: options.review,
     runner,
     limits: options.limits,
-    signal: options.signal,
+    signal: stop.signal,
     resolveWorkflow: options.resolveWorkflow,
     prepareAgent: options.prepareAgent,
+  }).finally(() => {
+    timers.clearTimeout(deadline);
+    options.signal?.removeEventListener("abort", onOutsideAbort);
   });
+  // The estimate's own bound stopped it: an error of the plan, not a cancel.
+  const limited = stop.signal.reason instanceof EstimateLimitError ? stop.signal.reason : null;
   return {
-    status: outcome.status,
-    error: outcome.error,
+    status: limited ? "error" : outcome.status,
+    error: limited ? { code: limited.code, message: limited.message } : outcome.error,
     agents: outcome.stats.total,
     phases: outcome.phases,
     usage: outcome.usage,
@@ -126,24 +184,57 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
 }
 
 /** A worker that changed a file; a refuter that upheld the change. */
-function expectedPath(request: AgentRequest, result: AgentResult, baseCommit: string): AgentResult {
+function expectedPath(request: AgentRequest, result: AgentResult, baseCommit: string, changedPath: (request: AgentRequest) => string): AgentResult {
   switch (request.options.role ?? "worker") {
     case "worker":
       return {
         ...result,
         change: {
-          branch: `simulated/${request.agentId}`,
-          commit: "0".repeat(40),
+          branch: `dynflow/${request.runId}-work/${request.agentId}`,
+          commit: pseudoCommit(request.key),
           base: baseCommit,
-          files: [{ path: "simulated", status: "modified", additions: 1, deletions: 1 }],
+          files: [{ path: changedPath(request), status: "modified", additions: 1, deletions: 1 }],
           additions: 1,
           deletions: 1,
           incomplete: false,
         },
       };
     case "refuter":
-      return { ...result, output: { verdict: "upheld", evidence: "simulated: the expected path upholds every change" } };
+      return { ...result, output: { verdict: "upheld", evidence: "Checked the change against the task; no counterexample found." } };
     case "resolver":
       return result;
   }
+}
+
+/** Elements and characters of a value, counted as `synthesizeValue` clamps them. */
+function sizeOf(value: JsonValue): number {
+  if (typeof value === "string") return value.length;
+  if (value === null || typeof value !== "object") return 1;
+  const items = Array.isArray(value) ? value : Object.values(value);
+  let size = items.length;
+  for (const item of items) size += sizeOf(item);
+  return size;
+}
+
+/** Files scanned for one in a worker's write scope: enough for a plausible path, bounded for huge trees. */
+const PATH_SCAN = 2_000;
+
+/**
+ * The file a simulated worker reports as changed: a real file of the base
+ * commit inside its write scope, so a script sees the same kind of path it
+ * would see for real.
+ */
+async function pathPicker(options: EstimatePlanOptions): Promise<(request: AgentRequest) => string> {
+  const files = (await (await options.repository.readOnly(options.baseCommit)).list()).slice(0, PATH_SCAN);
+  return (request) => {
+    const scopes = request.options.write;
+    if (scopes === undefined || scopes.length === 0) return files[0] ?? "README.md";
+    let inScope: (path: string) => string | undefined;
+    try {
+      inScope = compileGlobs(scopes);
+    } catch {
+      return files[0] ?? "README.md";
+    }
+    return files.find((file) => inScope(file) !== undefined) ?? files[0] ?? "README.md";
+  };
 }

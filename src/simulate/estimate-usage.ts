@@ -2,7 +2,7 @@
  * The token model behind simulations and pre-run estimates. It is a model,
  * not a measurement: every figure is a named default that callers can change.
  */
-import { EFFORT_OUTPUT_FACTOR, isEffort } from "../agents/model/model-capabilities.js";
+import { EFFORT_OUTPUT_FACTOR, isEffort } from "../agents/model/index.js";
 import type { AgentOptions, TokenUsage } from "../runtime/types.js";
 
 export interface UsageModel {

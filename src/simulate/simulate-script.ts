@@ -10,7 +10,7 @@ import type { ReviewConfig } from "../review/types.js";
 import { runScript } from "../runtime/run-script.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
 import type { AgentPreparer, AgentRunner, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
-import type { WorkspaceReader } from "../workspace/types.js";
+import type { WorkspaceReader } from "../workspace/index.js";
 
 export interface SimulateScriptOptions {
   /** Names the simulated run in its events and agents' branches. */

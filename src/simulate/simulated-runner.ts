@@ -3,10 +3,13 @@
  * latency and answers with a schema-valid synthetic value (or a short text),
  * reporting the usage a real agent would likely have had. It previews a plan's
  * shape, concurrency and cost before anything real runs.
+ * Nothing a script can read (text, values, branch, commit, files, summary)
+ * says it was simulated: a script must not behave one way under the
+ * estimate and another for real.
  */
-import type { Role } from "../agents/model/models.js";
-import { DEFAULT_SERVER_TOOL_PRICES, serverToolCostOf, type ServerToolUse } from "../agents/model/models.js";
-import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, JsonValue, TokenUsage } from "../runtime/types.js";
+import { createHash } from "node:crypto";
+import { DEFAULT_SERVER_TOOL_PRICES, serverToolCostOf, type Role, type ServerToolUse } from "../agents/model/index.js";
+import { isObject, type AgentRequest, type AgentResult, type AgentRunner, type ChangeRef, type JsonValue, type TokenUsage } from "../runtime/types.js";
 import { DEFAULT_USAGE_MODEL, estimateAgentUsage, FETCHES_PER_WEB_AGENT, SEARCHES_PER_WEB_AGENT, type UsageModel } from "./estimate-usage.js";
 import { synthesizeValue } from "./synthesize-value.js";
 import { sleep } from "../time.js";
@@ -35,6 +38,8 @@ export interface SimulatedRunnerOptions {
    * expensive one, every line running all its rounds.
    */
   refuterVerdict?: "upheld" | "refuted";
+  /** The file a simulated worker reports as changed; default `README.md`. */
+  changedPath?: (request: AgentRequest) => string;
 }
 
 /** Tokens one web search or fetch adds to an agent's input (results enter its context); a named assumption. */
@@ -61,34 +66,41 @@ export function createSimulatedRunner(options: SimulatedRunnerOptions): AgentRun
       await sleep(options.latencyMs ?? options.latencyOf?.(usage) ?? 0, request.signal);
       let output: JsonValue =
         agentOptions.schema === undefined
-          ? `Simulated result of ${request.agentId}: ${prompt.slice(0, 80)}`
+          ? `Done: ${firstLine(prompt)}`
           : synthesizeValue(agentOptions.schema, { ...(options.items === undefined ? {} : { items: options.items }), seed: `${seed}:${request.agentId}` });
       if (role === "refuter" && isObject(output) && "verdict" in output) {
-        output = { ...output, verdict: options.refuterVerdict ?? "upheld", evidence: "simulated verdict" };
+        output = { ...output, verdict: options.refuterVerdict ?? "upheld", evidence: "Checked the change against the task; no counterexample found." };
       }
       const model = agentOptions.model ?? options.models?.[role] ?? options.defaultModel;
       // A simulated worker "changes" one file, so review and merge steps of the plan show up in the
       // preview; one given no write scope (`write: []`) or no write tool by its agent type changes nothing.
       const readOnly = (agentOptions.write !== undefined && agentOptions.write.length === 0) || (agentOptions.tools !== undefined && !agentOptions.tools.includes("write_file") && !agentOptions.tools.includes("edit_file"));
-      const change = role === "worker" && !readOnly ? simulatedChange(request) : null;
+      const change = role === "worker" && !readOnly ? simulatedChange(request, options.changedPath?.(request) ?? "README.md") : null;
       const costUsd = options.priceOf(usage, model) + serverToolCostOf(web, DEFAULT_SERVER_TOOL_PRICES);
-      const meta: { [key: string]: JsonValue } = { simulated: true, model, summary: "simulated change" };
+      const meta: { [key: string]: JsonValue } = { simulated: true, model, summary: `Done: ${firstLine(prompt)}` };
       if (web.webSearch > 0 || web.webFetch > 0) Object.assign(meta, { webSearches: web.webSearch, webFetches: web.webFetch });
       return { output, usage, costUsd, change, meta };
     },
   };
 }
 
-function isObject(value: JsonValue): value is { [key: string]: JsonValue } {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+
+function firstLine(prompt: string): string {
+  const line = prompt.trim().split("\n", 1)[0] ?? "";
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
-function simulatedChange(request: AgentRequest): ChangeRef {
+/** A commit id as git would print one, stable for the same call. */
+export function pseudoCommit(seed: string): string {
+  return createHash("sha1").update(seed).digest("hex");
+}
+
+function simulatedChange(request: AgentRequest, path: string): ChangeRef {
   return {
     branch: `dynflow/${request.runId}-work/${request.agentId}`,
-    commit: "0".repeat(40),
-    base: "0".repeat(40),
-    files: [{ path: "(simulated)", status: "modified", additions: 1, deletions: 1 }],
+    commit: pseudoCommit(request.key),
+    base: pseudoCommit(`${request.key}:base`),
+    files: [{ path, status: "modified", additions: 1, deletions: 1 }],
     additions: 1,
     deletions: 1,
     incomplete: false,

@@ -5,8 +5,14 @@
  * `oneOf` branches, array lengths) are drawn from the seed, so they differ
  * between agents, as real answers do (a vote is not always unanimous), and
  * repeat exactly for the same seed.
+ *
+ * The size of a value is clamped: a schema demanding `minItems: 2e8` or
+ * `minLength: 4e8` gets a value no larger than the clamp, which then fails
+ * the schema as a real answer would, instead of exhausting the host's
+ * memory. Strings read like plain data, so a script cannot tell a simulated
+ * answer from a real one by its wording.
  */
-import type { JsonSchema, JsonValue } from "../runtime/types.js";
+import { isObject, type JsonSchema, type JsonValue } from "../runtime/types.js";
 
 export interface SynthesizeOptions {
   /**
@@ -16,18 +22,37 @@ export interface SynthesizeOptions {
   items?: number;
   /** Seed text of the value (e.g. the run's seed and the agent id): every choice is derived from it. */
   seed: string;
+  /** Most array elements plus string characters in the whole value; default `MAX_SYNTHETIC_SIZE`. */
+  maxSize?: number;
 }
 
 /** Array lengths drawn when `items` is not given. */
 const DRAWN_ITEMS = { min: 1, max: 5 };
+/** Elements plus characters of one value: far more than a plan's estimate needs, little enough to make at once. */
+export const MAX_SYNTHETIC_SIZE = 16 * 1024;
+/** Distinct elements of a long array; the rest repeat them (an estimate needs the length, not the variety). */
+const DISTINCT_ITEMS = 64;
 
 type SchemaObject = { [key: string]: JsonValue };
+type Budget = { left: number };
 
 const MAX_DEPTH = 12;
 
-/** A value valid against `schema` (for the schemas scripts write in practice). */
+/** A value valid against `schema` (for the schemas scripts write in practice), within the size clamp. */
 export function synthesizeValue(schema: JsonSchema, options: SynthesizeOptions): JsonValue {
+  budgets.set(options, { left: options.maxSize ?? MAX_SYNTHETIC_SIZE });
   return synth(schema, options, "", 0, schema);
+}
+
+/** The size left for one `synthesizeValue` call, shared by the per-element copies of its options. */
+const budgets = new WeakMap<SynthesizeOptions, Budget>();
+function budgetOf(options: SynthesizeOptions): Budget {
+  let budget = budgets.get(options);
+  if (!budget) {
+    budget = { left: options.maxSize ?? MAX_SYNTHETIC_SIZE };
+    budgets.set(options, budget);
+  }
+  return budget;
 }
 
 function synth(schema: JsonSchema, options: SynthesizeOptions, path: string, depth: number, root: JsonSchema): JsonValue {
@@ -70,10 +95,10 @@ function resolveRef(schema: SchemaObject, root: JsonSchema): SchemaObject {
   if (typeof ref !== "string" || !ref.startsWith("#/") || typeof root !== "object") return schema;
   let node: JsonValue = root as SchemaObject;
   for (const part of ref.slice(2).split("/")) {
-    if (node === null || typeof node !== "object" || Array.isArray(node)) return schema;
+    if (!isObject(node)) return schema;
     node = (node as SchemaObject)[part.replace(/~1/g, "/").replace(/~0/g, "~")] ?? null;
   }
-  return node !== null && typeof node === "object" && !Array.isArray(node) ? (node as SchemaObject) : schema;
+  return isObject(node) ? (node as SchemaObject) : schema;
 }
 
 function mergeSchema(a: SchemaObject, b: SchemaObject): SchemaObject {
@@ -105,12 +130,28 @@ function synthArray(s: SchemaObject, options: SynthesizeOptions, path: string, d
   const min = typeof s.minItems === "number" ? s.minItems : 0;
   const max = typeof s.maxItems === "number" ? s.maxItems : Infinity;
   const prefix = Array.isArray(s.prefixItems) ? (s.prefixItems as JsonSchema[]) : [];
-  const wanted = options.items ?? drawLength(min, max, options.seed, path);
-  const count = Math.max(prefix.length, Math.min(Math.max(wanted, min), max));
+  const drawn = options.items ?? drawLength(min, max, options.seed, path);
+  const wanted = Math.max(prefix.length, Math.min(Math.max(drawn, min), max));
   const itemSchema = (s.items ?? {}) as JsonSchema;
+  const budget = budgetOf(options);
   const out: JsonValue[] = [];
-  for (let i = 0; i < count; i++) {
-    out.push(synth(prefix[i] ?? itemSchema, { ...options, seed: `${options.seed}-${i + 1}` }, `${path}[${i}]`, depth + 1, root));
+  /** What each distinct element cost, so a repeat costs the same (it is as large once serialised). */
+  const costs: number[] = [];
+  for (let i = 0; i < wanted && budget.left > 0; i++) {
+    const repeatOf = i >= prefix.length + DISTINCT_ITEMS ? ((i - prefix.length) % DISTINCT_ITEMS) + prefix.length : -1;
+    if (repeatOf >= 0) {
+      const cost = costs[repeatOf] ?? 1;
+      if (cost > budget.left) break;
+      budget.left -= cost;
+      out.push(out[repeatOf] ?? null);
+      continue;
+    }
+    const before = budget.left;
+    budget.left -= 1;
+    const itemOptions = { ...options, seed: `${options.seed}-${i + 1}` };
+    budgets.set(itemOptions, budget);
+    out.push(synth(prefix[i] ?? itemSchema, itemOptions, `${path}[${i}]`, depth + 1, root));
+    costs.push(before - budget.left);
   }
   return out;
 }
@@ -175,9 +216,15 @@ function synthString(s: SchemaObject, options: SynthesizeOptions, path: string):
   // Links differ between answers, and sometimes repeat, as real sources do: de-duplication has something to do.
   if (s.format === "uri" || s.format === "url") return `https://example.com/source/${pick(options.seed, path, 5) + 1}`;
   if (typeof s.format === "string" && FORMATS[s.format]) return FORMATS[s.format] as string;
-  let text = `simulated${path || ""} ${options.seed}`.trim();
-  const min = typeof s.minLength === "number" ? s.minLength : 0;
+  const budget = budgetOf(options);
+  // The property's own name (keys come from the script: plain string operations, no pattern).
+  const name = path.slice(path.lastIndexOf(".") + 1).split("[", 1)[0]?.slice(0, 40) || "value";
+  const digest = (Math.floor(unit(options.seed, path) * 0x100000000) >>> 0).toString(16).padStart(8, "0");
+  let text = `${name} ${digest}`;
+  const min = typeof s.minLength === "number" ? Math.min(s.minLength, budget.left) : 0;
   const max = typeof s.maxLength === "number" ? s.maxLength : Infinity;
-  while (text.length < min) text += " x";
-  return text.slice(0, Math.max(min, Math.min(text.length, max)));
+  if (text.length < min) text = text.padEnd(min, ` ${name} ${digest}`);
+  text = text.slice(0, Math.max(min, Math.min(text.length, max)));
+  budget.left -= text.length;
+  return text;
 }

@@ -2,7 +2,7 @@
  * Errors the store raises on purpose. Database driver errors that are not one
  * of these (a lost connection, a full disk) are rethrown unchanged.
  */
-import { DynflowError } from "../errors.js";
+import { DynflowError, messageOf } from "../errors.js";
 
 /** `runs.update` was given a version the run no longer has: someone else updated it first. */
 export class StaleRunError extends DynflowError {
@@ -71,7 +71,7 @@ export class StoreMigrationError extends DynflowError {
     readonly migration: string | null,
     cause: unknown,
   ) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    const detail = messageOf(cause);
     super(
       "store_migration",
       `could not migrate the ${engine} database${migration ? ` (migration ${migration})` : ""}: ${detail}. ` +

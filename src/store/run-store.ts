@@ -124,6 +124,18 @@ export function createRunStore(db: Kysely<Database>, clock: Clock): RunStore {
       return rows.map(toRecord);
     },
 
+    async listIdsByStatus(statuses) {
+      if (statuses.length === 0) return [];
+      const rows = await db
+        .selectFrom("runs")
+        .select("id")
+        .where("status", "in", [...statuses])
+        .orderBy("created_at", "asc")
+        .orderBy("id", "asc")
+        .execute();
+      return rows.map((row) => row.id);
+    },
+
     findByCommandComment,
 
     async listRecent(query = {}) {

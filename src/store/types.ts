@@ -73,6 +73,8 @@ export interface RunStore {
   latestForIssue(where: { owner: string; repo: string; issueNumber: number }): Promise<RunRecord | undefined>;
   /** Runs in any of `statuses`, oldest first. */
   listByStatus(statuses: readonly RunRecordStatus[]): Promise<RunRecord[]>;
+  /** Ids of the runs in any of `statuses`, oldest first; reads no other column, so one damaged row cannot fail the list. */
+  listIdsByStatus(statuses: readonly RunRecordStatus[]): Promise<string[]>;
   findByCommandComment(commentId: number): Promise<RunRecord | undefined>;
   /** Runs newest first, filtered by repository and status. */
   listRecent(query?: RunListQuery): Promise<RunRecord[]>;

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/load-env.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/index.js";
 import { createTranscriptRecorder, type TranscriptRecorderOptions } from "./create-transcript-recorder.js";
 import type { TranscriptRecorder } from "./types.js";
 

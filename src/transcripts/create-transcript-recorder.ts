@@ -15,7 +15,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { pino, type Logger } from "pino";
 import { backgroundTimers, systemClock, type Clock, type Timers } from "../time.js";
 import type { JsonValue } from "../runtime/types.js";
-import type { TranscriptEntryInput, TranscriptStore } from "../store/types.js";
+import type { TranscriptEntryInput, TranscriptStore } from "../store/index.js";
 import { redactSecrets } from "./redact-secrets.js";
 import { DEFAULT_TRANSCRIPT_LIMITS, DOC_AGENT, type AgentIdentity, type AgentTranscript, type TranscriptKind, type TranscriptLimits, type TranscriptRecorder } from "./types.js";
 

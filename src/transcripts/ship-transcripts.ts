@@ -6,7 +6,7 @@
  * once per worker and run, with the first agent whose prompt refers to it;
  * the owner stores it once however many workers send it.
  */
-import type { TranscriptEntryInput, TranscriptStore } from "../store/types.js";
+import type { TranscriptEntryInput, TranscriptStore } from "../store/index.js";
 import { createTranscriptRecorder, type TranscriptRecorderOptions } from "./create-transcript-recorder.js";
 import { DOC_AGENT, type TranscriptRecorder } from "./types.js";
 

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { backgroundTimers, repeatEvery, type Clock, type Timers } from "../time.js";
-import type { TranscriptStore } from "../store/types.js";
+import type { TranscriptStore } from "../store/index.js";
 
 export interface TranscriptPruningOptions {
   transcripts: Pick<TranscriptStore, "prune">;

@@ -11,5 +11,6 @@ export { createRunWorkflowResolver, findRunWorkflow } from "./resolve-run-workfl
 export type { FoundWorkflow } from "./resolve-run-workflow.js";
 export { createWorkflowResolver, findWorkflow } from "./resolve-workflow.js";
 export type { ResolveWorkflowOptions, WorkflowSource } from "./resolve-workflow.js";
+export { checkScriptPath, githubScriptPath, readScriptPath } from "./read-script-path.js";
 export { githubWorkflowFiles, localWorkflowFiles } from "./workflow-files.js";
 export type { WorkflowFileEntry, WorkflowFiles } from "./workflow-files.js";

@@ -6,8 +6,7 @@
  */
 import type { GitHubClient } from "../github/github-client.js";
 import { WorkflowLoadError } from "../runtime/errors.js";
-import { normalizePath } from "../workspace/check-path.js";
-import { WorkspacePathError } from "../workspace/errors.js";
+import { normalizePath, WorkspacePathError } from "../workspace/index.js";
 import { UnreadableWorkflowError } from "./errors.js";
 import { MAX_WORKFLOW_BYTES } from "./read-saved-workflow.js";
 import type { WorkflowSource } from "./resolve-workflow.js";

@@ -3,11 +3,57 @@
  * secrets from anything git prints. A token travels only in the environment
  * (`GIT_CONFIG_COUNT`/`KEY`/`VALUE` setting `http.extraHeader`), never in a URL
  * or an argument, so it cannot leak through `ps`, `.git/config` or an error.
+ *
+ * Git gets an allowlisted environment: what it needs to run (PATH, HOME,
+ * locale, temp dir), the commit identity, the operator's git config and proxy
+ * and TLS settings. Nothing else of the process's environment reaches it, so
+ * the model API key, the App's private key, the webhook secret or a database
+ * URL never enter a child process (nor anything a git hook could read).
  */
 import { InvalidRemoteUrlError } from "./errors.js";
 
-/** Variables that would redirect git or make it print secrets. */
-const DROPPED = /^(GIT_DIR|GIT_WORK_TREE|GIT_INDEX_FILE|GIT_OBJECT_DIRECTORY|GIT_ALTERNATE_OBJECT_DIRECTORIES|GIT_NAMESPACE|GIT_CEILING_DIRECTORIES|GIT_CONFIG_COUNT|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_CONFIG_PARAMETERS|GIT_TRACE\w*|GIT_CURL_VERBOSE|GIT_ASKPASS|SSH_ASKPASS|GIT_EXTERNAL_DIFF)$/;
+/** Variables git may see, by exact name. */
+const ALLOWED = new Set([
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "LANG",
+  "LANGUAGE",
+  "TZ",
+  "TMPDIR",
+  "TMP",
+  "TEMP",
+  "XDG_CONFIG_HOME",
+  "SYSTEMROOT",
+  "GIT_AUTHOR_NAME",
+  "GIT_AUTHOR_EMAIL",
+  "GIT_AUTHOR_DATE",
+  "GIT_COMMITTER_NAME",
+  "GIT_COMMITTER_EMAIL",
+  "GIT_COMMITTER_DATE",
+  "GIT_CONFIG_NOSYSTEM",
+  "GIT_CONFIG_GLOBAL",
+  "GIT_CONFIG_SYSTEM",
+  "GIT_EXEC_PATH",
+  "GIT_SSL_CAINFO",
+  "GIT_SSL_CAPATH",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "ALL_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "all_proxy",
+]);
+
+/** Whether git may see the variable `name` (locale categories `LC_*` included). */
+export function isGitVariable(name: string): boolean {
+  return ALLOWED.has(name) || name.startsWith("LC_");
+}
 
 /** The `Authorization` header GitHub accepts for an installation token over HTTPS. */
 export function authorizationHeader(token: string): string {
@@ -29,15 +75,15 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * Builds a child environment from `base`: drops variables that would redirect
- * git or trace HTTP headers, disables prompts, and adds the token header.
+ * Builds a child environment from `base`: keeps only the allowlisted
+ * variables (see `isGitVariable`), disables prompts, and adds the token header.
  */
 export function gitEnvironment(
   base: NodeJS.ProcessEnv,
   options: { gitDir?: string; token?: string; extra?: Record<string, string> } = {},
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(base)) if (!DROPPED.test(key)) env[key] = value;
+  for (const [key, value] of Object.entries(base)) if (isGitVariable(key)) env[key] = value;
   env.GIT_TERMINAL_PROMPT = "0";
   env.GIT_FLUSH = "1";
   if (options.gitDir) env.GIT_DIR = options.gitDir;

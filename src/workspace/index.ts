@@ -1,8 +1,12 @@
 /**
  * Isolated git workspaces: fork from a base commit, read from git objects,
- * write to an in-memory overlay, commit to `dynflow/<run-id>-work/<slug>`.
+ * write to an in-memory overlay, commit to `dynflow/<run-id>-work/<slug>`;
+ * the clones they work in, and git itself. The folder's public surface:
+ * code outside `src/workspace/` imports from here (enforced by lint).
  */
-export { DEFAULT_PROTECTED_PATHS, normalizePath, type WritePolicyOptions } from "./check-path.js";
+export { compileGlobs, DEFAULT_PROTECTED_PATHS, normalizePath, type WritePolicyOptions } from "./check-path.js";
+export { cloneDir, cloneDirOf } from "./clone-dir.js";
+export { commitIdentityEnv } from "./commit-identity.js";
 export {
   CommitNotFoundError,
   GitCommandError,
@@ -14,8 +18,10 @@ export {
   WorkspacePathError,
   type WorkspacePathErrorCode,
 } from "./errors.js";
+export { gitEnvironment } from "./git-env.js";
 export { GitRepository, openRepository, type RepositoryOptions } from "./open-repository.js";
 export { pushBranches, type PushBranchesOptions, type PushedRef } from "./push-branches.js";
+export { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
 export { SlugRegistry, agentSlug, resultBranch, slugify, workerBranch } from "./slugify.js";
 export { syncClone, type SyncCloneOptions, type SyncCloneResult } from "./sync-clone.js";
 export type * from "./types.js";

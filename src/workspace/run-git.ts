@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { GitCommandError } from "./errors.js";
 import { scrubSecrets } from "./git-env.js";
+import { messageOf } from "../errors.js";
 
 /** Where and how git runs: the directory, the environment and the secrets to scrub. */
 export interface GitContext {
@@ -42,7 +43,7 @@ export function gitFailure(ctx: GitContext, args: readonly string[], exitCode: n
 }
 
 function scrubbedCause(ctx: GitContext, cause: unknown): Error {
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const message = messageOf(cause);
   return new Error(scrubSecrets(message, ctx.secrets));
 }
 

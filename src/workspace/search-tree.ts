@@ -1,27 +1,39 @@
 /**
  * Line search over a tree with its overlay. Files the workspace changed are
  * searched in memory; the untouched rest with `git grep -P` on the base
- * commit, whose hits are re-checked with the JavaScript RegExp so results have
- * JavaScript semantics. When PCRE cannot take the pattern, every base file is
- * scanned in JavaScript instead (slower, same results).
+ * commit, whose hits are re-checked so results have the pattern's JavaScript
+ * meaning. Every match in this process runs on the linear-time engine
+ * (patterns come from models); PCRE in the git child gets a low backtracking
+ * limit. When PCRE cannot take the pattern or gives up on it, every base file
+ * is scanned here instead (slower, same results).
  */
 import { StringDecoder } from "node:string_decoder";
+import { compileLinearRegex, PatternError, type LinearRegex } from "../patterns/index.js";
 import { compileListGlob } from "./check-path.js";
 import { GitCommandError, InvalidSearchPatternError } from "./errors.js";
 import { gitFailure, startGit } from "./run-git.js";
 import { MODE_SYMLINK } from "./tree-listing.js";
 import type { SearchMatch, SearchOptions } from "./types.js";
 import { isBinary } from "./slice-lines.js";
-import type { TreeView } from "./tree-view.js";
+import type { GitStore } from "./git-store.js";
+import type { TreeListing } from "./tree-listing.js";
 
 const DEFAULT_MAX_MATCHES = 200;
 const MAX_TEXT = 400;
+/**
+ * PCRE backtracking steps per line in `git grep`: enough for ordinary
+ * patterns; a pathological one fails fast and the linear scan takes over.
+ */
+const PCRE_MATCH_LIMIT = 100_000;
 
-function toRegExp(pattern: string | RegExp): RegExp {
+/** A `RegExp` argument is read for its source and flags only: it never runs here. */
+function toLinearRegex(pattern: string | RegExp): LinearRegex {
+  const source = typeof pattern === "string" ? pattern : pattern.source;
   try {
-    return typeof pattern === "string" ? new RegExp(pattern) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
+    return compileLinearRegex(source, typeof pattern === "string" ? "" : pattern.flags);
   } catch (error) {
-    throw new InvalidSearchPatternError(String(pattern), error instanceof Error ? error.message : String(error));
+    if (error instanceof PatternError) throw new InvalidSearchPatternError(source, error.reason);
+    throw error;
   }
 }
 
@@ -29,7 +41,7 @@ function byPathThenLine(a: SearchMatch, b: SearchMatch): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line;
 }
 
-function matchLines(path: string, text: string, regex: RegExp, out: SearchMatch[], max: number): void {
+function matchLines(path: string, text: string, regex: LinearRegex, out: SearchMatch[], max: number): void {
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
   for (let i = 0; i < lines.length && out.length < max; i++) {
@@ -38,9 +50,17 @@ function matchLines(path: string, text: string, regex: RegExp, out: SearchMatch[
   }
 }
 
+/** What a search reads of a tree view (a `TreeView`): the changed files over the listing of the base commit, and the store. */
+export interface SearchedTree {
+  readonly baseCommit: string;
+  readonly listing: TreeListing;
+  readonly overlay: ReadonlyMap<string, { content: string } | null>;
+  readonly store: Pick<GitStore, "prefetch" | "context" | "readObject" | "log">;
+}
+
 /** Searches a view (overlay applied) line by line; results sorted by path then line, at most `maxMatches`. */
-export async function searchTree(view: TreeView, pattern: string | RegExp, options: SearchOptions = {}): Promise<SearchMatch[]> {
-  const regex = toRegExp(pattern);
+export async function searchTree(view: SearchedTree, pattern: string | RegExp, options: SearchOptions = {}): Promise<SearchMatch[]> {
+  const regex = toLinearRegex(pattern);
   const max = Math.max(1, Math.floor(options.maxMatches ?? DEFAULT_MAX_MATCHES));
   const inGlob = compileListGlob(options.glob);
   const wanted = (path: string) => !view.overlay.has(path) && view.listing.get(path)?.mode !== MODE_SYMLINK && inGlob(path);
@@ -65,9 +85,9 @@ export async function searchTree(view: TreeView, pattern: string | RegExp, optio
 }
 
 /** Runs `git grep -P` on the base commit, streaming, until `max` accepted hits. */
-function grepBase(view: TreeView, regex: RegExp, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
+function grepBase(view: SearchedTree, regex: LinearRegex, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
   const ctx = view.store.context();
-  const args = ["grep", "-P", "-I", "-n", "-z", "--no-color", "--no-column", ...(regex.flags.includes("i") ? ["-i"] : []), "-e", regex.source, view.baseCommit, "--"];
+  const args = ["grep", "-P", "-I", "-n", "-z", "--no-color", "--no-column", ...(regex.flags.includes("i") ? ["-i"] : []), "-e", `(*LIMIT_MATCH=${PCRE_MATCH_LIMIT})${regex.source}`, view.baseCommit, "--"];
   const prefix = `${view.baseCommit}:`;
   return new Promise((resolve, reject) => {
     const child = startGit(ctx, args);
@@ -112,7 +132,7 @@ function grepBase(view: TreeView, regex: RegExp, wanted: (path: string) => boole
 }
 
 /** Reads every wanted base file and matches it in JavaScript, in path order, until `max` hits. */
-async function scanBase(view: TreeView, regex: RegExp, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
+async function scanBase(view: SearchedTree, regex: LinearRegex, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
   const paths = view.listing.files.filter(wanted);
   const hits: SearchMatch[] = [];
   const CHUNK = 32;

@@ -7,12 +7,13 @@
 import type { ChangeRef } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 import { normalizePath } from "./check-path.js";
+import { commitIdentityEnv } from "./commit-identity.js";
 import { GitCommandError, WorkspacePathError } from "./errors.js";
 import type { GitStore } from "./git-store.js";
 import { replaceOnce } from "./replace-once.js";
 import { MODE_EXECUTABLE, MODE_FILE } from "./tree-listing.js";
 import type { TreeView } from "./tree-view.js";
-import type { ChangedFile, CommitIdentity, CommitOptions, ReadOptions, ReadResult, SearchMatch, SearchOptions, WorkspaceReader } from "./types.js";
+import type { ChangedFile, CommitOptions, ReadOptions, ReadResult, SearchMatch, SearchOptions, WorkspaceReader } from "./types.js";
 import { writeTree, type FileChange } from "./write-tree.js";
 
 export interface WorkspaceInit {
@@ -136,7 +137,7 @@ export class Workspace implements WorkspaceReader {
     if (this.head?.tree === tree) return { ...this.head.ref, incomplete };
     const parent = this.head?.commit ?? this.baseCommit;
     const seconds = Math.floor(this.clock.now() / 1000);
-    const env = { ...identity("AUTHOR", options.author, seconds), ...identity("COMMITTER", options.committer ?? options.author, seconds) };
+    const env = { ...commitIdentityEnv("AUTHOR", options.author, seconds), ...commitIdentityEnv("COMMITTER", options.committer ?? options.author, seconds) };
     const made = await this.store.run(["commit-tree", "--no-gpg-sign", "-p", parent, "-F", "-", tree], { input: options.message, env });
     const commit = made.stdout.toString("utf8").trim();
     // Guard against a concurrent writer when moving our own branch; a stale branch of the same name is replaced.
@@ -199,10 +200,4 @@ export class Workspace implements WorkspaceReader {
     this.view.refuseConflicts(clean, path);
     return clean;
   }
-}
-
-function identity(role: "AUTHOR" | "COMMITTER", who: CommitIdentity, seconds: number): Record<string, string> {
-  // Git rejects or mangles these characters in an identity line.
-  const clean = (s: string) => s.replace(/[<>\n\r\0]/g, "").trim();
-  return { [`GIT_${role}_NAME`]: clean(who.name), [`GIT_${role}_EMAIL`]: clean(who.email), [`GIT_${role}_DATE`]: `@${seconds} +0000` };
 }

@@ -61,7 +61,7 @@ describe("refuter", () => {
     expect(first.body.tools.map((t: { name: string }) => t.name)).toEqual(["list_files", "read_file", "search", "read_base_file", "search_base", "finish"]);
     expect(first.body.messages).toHaveLength(1);
     expect(first.body.messages[0].content[0].text).toContain("Migrate every caller of fetchJson to the new http client.");
-    expect(first.agentPrompt).toContain("## The claim\n\nMigrated every caller of fetchJson.");
+    expect(first.agentPrompt).toContain("## The claim\n\n<claim>\nMigrated every caller of fetchJson.\n</claim>");
     expect(first.agentPrompt).toContain('-  return fetchJson("/a");\n+  return http.get("/a");');
     expect(first.agentPrompt).toContain(`commit ${change.commit} on base ${change.base}`);
     expect(first.body.system[0].text).toContain("try hard to refute");

@@ -68,14 +68,26 @@ export interface HarnessOptions {
   permissions?: Record<string, "admin" | "write" | "read">;
   /** Files a pull request changes, as GitHub lists them. */
   pullFiles?: string[];
+  /** A pull request's head: a branch of the remote, shown as living in `repo` (a fork). */
+  pullHead?: { repo: string; branch: string };
   /** More options of the app (e.g. `audits`, the audit scheduler). */
   app?: Partial<AppOptions>;
   /** Services to add or replace (e.g. `transcripts`, `dashboardUrl`). */
   services?: Partial<RunServices>;
+  /** The environment git runs from (default `testGitEnv()`), e.g. one full of secrets it must not see. */
+  gitEnv?: NodeJS.ProcessEnv;
+  /** The model API key (default a test key). */
+  apiKey?: string;
+  /** The App's private key (default a fresh one). */
+  privateKey?: string;
+  /** The app's logger (default silent, or `DYNFLOW_TEST_LOG`). */
+  log?: pino.Logger;
 }
 
 export interface AppHarness {
   probot: Probot;
+  /** The SQLite file of the store. */
+  databasePath: string;
   services: RunServices;
   github: FakeGitHub;
   api: FakeAnthropic;
@@ -112,7 +124,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
   const clock = { now: () => (now += 1) };
   let runs = 0;
   // DYNFLOW_TEST_LOG=<file> writes the app's debug log there, to see where a run went.
-  const log = process.env.DYNFLOW_TEST_LOG ? pino({ level: "debug" }, pino.destination(process.env.DYNFLOW_TEST_LOG)) : pino({ level: "silent" });
+  const log = options.log ?? (process.env.DYNFLOW_TEST_LOG ? pino({ level: "debug" }, pino.destination(process.env.DYNFLOW_TEST_LOG)) : pino({ level: "silent" }));
+  const apiKey = options.apiKey ?? "sk-test-key";
   const store = await openStore({ sqlitePath: join(work, "dynflow.db"), clock, log });
   const services: RunServices = {
     store,
@@ -121,8 +134,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     // Batched runs (audits with `batch: true`) use the fake's Message Batches endpoints, polled at once.
     createModel: ({ prices, batch }) =>
       batch
-        ? createBatchModelClient({ apiKey: "sk-test-key", baseURL: api.url, prices, maxRetries: 0, flushMs: 5, pollMs: 5 })
-        : createModelClient({ apiKey: "sk-test-key", baseURL: api.url, prices, maxRetries: 0 }),
+        ? createBatchModelClient({ apiKey, baseURL: api.url, prices, maxRetries: 0, flushMs: 5, pollMs: 5 })
+        : createModelClient({ apiKey, baseURL: api.url, prices, maxRetries: 0 }),
     caps: { maxConcurrency: 16, maxAgents: 1000, maxConcurrentRuns: 2, maxConcurrencyPerInstallation: 16 },
     prices: DEFAULT_PRICES,
     dataDir: join(work, "data"),
@@ -131,7 +144,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     newRunId: () => `r-${++runs}`,
     processId: "test-process",
     log,
-    gitEnv: testGitEnv(),
+    gitEnv: options.gitEnv ?? testGitEnv(),
     // Only the first progress edit and the final one are written: the bodies a test sees are deterministic.
     progressIntervalMs: 3_600_000,
     planApiDoc: async () => "(the plan API reference)",
@@ -140,7 +153,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
 
   const probot = new Probot({
     appId: 123,
-    privateKey,
+    privateKey: options.privateKey ?? privateKey,
     log,
     // The function form: Probot overrides the object form's throttle setting, and throttled writes wait a second each.
     Octokit: ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({ ...defaults, retry: { enabled: false }, throttle: { enabled: false } })),
@@ -150,10 +163,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     bareDir: bare,
     ...(options.permissions ? { permissions: options.permissions } : {}),
     ...(options.pullFiles ? { pullFiles: options.pullFiles } : {}),
+    ...(options.pullHead ? { pullHead: options.pullHead } : {}),
   });
 
   return {
     probot,
+    databasePath: join(work, "dynflow.db"),
     services,
     github,
     api,

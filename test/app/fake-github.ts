@@ -71,6 +71,8 @@ export interface FakeGitHubOptions {
   bot?: { login: string; id: number };
   /** Files a pull request changes (any pull request number is a pull request of `main` onto itself). */
   pullFiles?: string[];
+  /** A pull request's head instead of `main`: a branch of the bare repository, shown as living in `repo` (e.g. a fork). */
+  pullHead?: { repo: string; branch: string };
 }
 
 /** A review the app posted on a pull request. */
@@ -272,7 +274,9 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     record("GET", uri, null);
     const sha = (await git("rev-parse", "refs/heads/main")).trim();
     const side = { ref: "main", sha, repo: { full_name: "acme/widgets" } };
-    return [200, { number: Number(uri.split("/").at(-1)), head: side, base: side }];
+    const given = options.pullHead;
+    const head = given ? { ref: given.branch, sha: (await git("rev-parse", `refs/heads/${given.branch}`)).trim(), repo: { full_name: given.repo } } : side;
+    return [200, { number: Number(uri.split("/").at(-1)), head, base: side }];
   });
   scope.get(/^\/repos\/acme\/widgets\/pulls\/\d+\/files(\?.*)?$/).reply((uri) => {
     record("GET", uri, null);

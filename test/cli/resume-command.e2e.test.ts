@@ -11,7 +11,7 @@ import type { CliIo } from "../../src/cli/cli-io.js";
 import { main } from "../../src/cli/main.js";
 import { uiCommand } from "../../src/cli/ui-command.js";
 import { openLocalStore } from "../../src/local-runs/open-local-store.js";
-import type { RunJson } from "../../src/run/to-run-json.js";
+import type { RunJson } from "../../src/cli/to-run-json.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/fake-anthropic.js";
 import { git, makeRepo, removeDir, tempDir, testGitEnv } from "../workspace/git-fixture.js";
 import { deferred } from "../queue/agents/queue-fixture.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/cli-io.js";
-import type { RunJson } from "../../src/run/to-run-json.js";
+import type { RunJson } from "../../src/cli/to-run-json.js";
 import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../fakes/fake-anthropic.js";
 import { git, makeRepo, removeDir, tempDir, testGitEnv, type FixtureRepo } from "../workspace/git-fixture.js";
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/cli-io.js";
 import { main } from "../../src/cli/main.js";
 import { uiCommand } from "../../src/cli/ui-command.js";
-import type { RunJson } from "../../src/run/to-run-json.js";
+import type { RunJson } from "../../src/cli/to-run-json.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/fake-anthropic.js";
 import { deferred } from "../queue/agents/queue-fixture.js";
 import { makeRepo, removeDir, tempDir, testGitEnv } from "../workspace/git-fixture.js";

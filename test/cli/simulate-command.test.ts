@@ -126,7 +126,7 @@ return { saved, local, bundled }`,
     expect(await main(["simulate", "nested.js", "--json", "--repo", repo.dir], cli)).toBe(0);
     const json = JSON.parse(cli.out);
     expect(json.failures).toEqual([]);
-    expect(json.result).toMatchObject({ saved: expect.stringContaining("Simulated result"), local: "inner ran", bundled: true });
+    expect(json.result).toMatchObject({ saved: "Done: scan src", local: "inner ran", bundled: true });
     // The scout is a haiku, which this repository points at Haiku 4.5; web search is on, so its uses are priced in.
     const perSearch = 0.01;
     expect(json.costUsd).toBeGreaterThan(3 * perSearch);

@@ -31,6 +31,8 @@ describe("parseRepoConfig: defaults", () => {
       caps: { maxConcurrency: 16, maxAgents: 1000, maxItems: 4096, maxTurns: 40, deadlineMinutes: 360 },
       budget: { tokens: null, usd: null },
       approval: { aboveAgents: 25, aboveTokens: 1_500_000 },
+      approvalOverrun: 2,
+      forks: { push: false },
       modules: "auto",
       protectedPaths: [...DEFAULT_PROTECTED_PATHS],
       refuters: 2,

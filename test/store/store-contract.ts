@@ -275,6 +275,8 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect((await store.runs.listByStatus(["running", "queued"])).map((run) => run.id)).toEqual(["r-a", "r-b", "r-c"]);
         expect(await store.runs.listByStatus(["cancelled"])).toEqual([]);
         expect(await store.runs.listByStatus([])).toEqual([]);
+        expect(await store.runs.listIdsByStatus(["running", "queued"])).toEqual(["r-a", "r-b", "r-c"]);
+        expect(await store.runs.listIdsByStatus([])).toEqual([]);
       });
 
       it("finds a run by the comment that started it", async () => {

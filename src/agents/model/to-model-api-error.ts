@@ -6,6 +6,7 @@
 import { inspect } from "node:util";
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import { ModelApiError } from "./errors.js";
+import { messageOf } from "../../errors.js";
 
 export interface FailureContext {
   attempts: number;
@@ -48,7 +49,7 @@ export function toModelApiError(error: unknown, context: FailureContext): ModelA
       retryable: status === 408 || status === 409 || status === 429 || status >= 500,
     }, { cause });
   }
-  const text = scrub(error instanceof Error ? error.message : String(error), context.apiKey);
+  const text = scrub(messageOf(error), context.apiKey);
   return new ModelApiError(
     `the model call failed before reaching the API: ${text}`,
     { status: null, type: "client_error", requestId: null, attempts: context.attempts, retryable: false },

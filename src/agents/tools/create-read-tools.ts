@@ -8,6 +8,7 @@ import { InvalidSearchPatternError, type WorkspaceReader } from "../../workspace
 import { capOutput, formatFileRead } from "./cap-output.js";
 import { readInput } from "./read-input.js";
 import type { AgentTool, ToolOutcome } from "./types.js";
+import { messageOf } from "../../errors.js";
 
 /** Matches shown by one search; one more is asked for to know whether there were more. */
 export const MAX_SEARCH_MATCHES = 200;
@@ -89,7 +90,7 @@ function searchTool(name: string, reader: WorkspaceReader, what: string): AgentT
   const definition: Tool = {
     name,
     description:
-      `${what} line by line, for a JavaScript regular expression. Returns "path:line: text" for each matching line ` +
+      `${what} line by line, for a JavaScript regular expression (no lookahead, lookbehind or backreferences: patterns run in linear time). Returns "path:line: text" for each matching line ` +
       `(lines cut to 400 characters), at most ${MAX_SEARCH_MATCHES} matches. ${GLOB_HELP}`,
     input_schema: {
       type: "object",
@@ -121,10 +122,11 @@ function searchTool(name: string, reader: WorkspaceReader, what: string): AgentT
   };
 }
 
+/** Only compiled (never run) here: the pattern's syntax is checked, and the search runs it on the linear-time engine. */
 function caseless(pattern: string): RegExp {
   try {
     return new RegExp(pattern, "i");
   } catch (error) {
-    throw new InvalidSearchPatternError(pattern, error instanceof Error ? error.message : String(error));
+    throw new InvalidSearchPatternError(pattern, messageOf(error));
   }
 }

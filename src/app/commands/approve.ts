@@ -7,8 +7,9 @@ import { safeLogin } from "../../report/escape-markdown.js";
 import { StaleRunError } from "../../store/index.js";
 import type { CommandInput } from "./command-input.js";
 import { findRun } from "../run-record/find-run.js";
+import { readStoredPlan, toPlanJson } from "../run-record/stored-plan.js";
 import { renderQueuedComment } from "../surfaces/render-run-comments.js";
-import { describeRunStatus } from "../surfaces/render-run-status.js";
+import { describeRunStatus } from "./render-run-status.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import type { AppRuntime } from "../services/types.js";
@@ -23,7 +24,9 @@ export async function approveRun(input: CommandInput, runtime: AppRuntime, comma
   }
   try {
     // Against the version read: two approvals at once start the run once.
-    await runtime.store.runs.update(run.id, { status: "queued" }, { expectVersion: run.version });
+    // Recorded on the plan: an approved run is no longer held to its estimate.
+    const plan = toPlanJson({ ...readStoredPlan(run.plan), approvedBy: input.sender });
+    await runtime.store.runs.update(run.id, { status: "queued", error: null, plan }, { expectVersion: run.version });
   } catch (error) {
     if (error instanceof StaleRunError) return input.reply(`Run \`${run.id}\` changed while this was approved; check \`/dynflow status ${run.id}\`.`);
     throw error;

@@ -13,7 +13,7 @@ import type { RunRecordStatus } from "../../store/index.js";
 import type { CommandInput } from "./command-input.js";
 import { findRun } from "../run-record/find-run.js";
 import { renderStoppedComment } from "../surfaces/render-run-comments.js";
-import { describeRunStatus } from "../surfaces/render-run-status.js";
+import { describeRunStatus } from "./render-run-status.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import type { AppRuntime } from "../services/types.js";

@@ -12,13 +12,15 @@ import { StaleRunError, type RunRecord, type RunRecordStatus } from "../../store
 import type { CommandInput } from "./command-input.js";
 import { findRun } from "../run-record/find-run.js";
 import { renderQueuedComment } from "../surfaces/render-run-comments.js";
-import { describeRunStatus } from "../surfaces/render-run-status.js";
+import { describeRunStatus } from "./render-run-status.js";
 import { auditRunSettings } from "../audits/record-audit-run.js";
 import { buildRunSettings, toSettingsJson, type RunSettings } from "../run-record/run-settings.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
-import { nextStepOf } from "../run-record/stored-plan.js";
+import { nextStepOf, readStoredPlan, toPlanJson } from "../run-record/stored-plan.js";
+import { UnreadableRunRecordError } from "../errors.js";
 import type { AppRuntime } from "../services/types.js";
+import type { JsonValue } from "../../runtime/types.js";
 
 /** Statuses a run can be resumed from: stopped, or left running/queued by a crash. */
 const RESUMABLE = new Set<RunRecordStatus>(["error", "cancelled", "capped", "budget-exhausted", "queued", "running"]);
@@ -38,7 +40,7 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
   try {
     await runtime.store.runs.update(
       run.id,
-      { status: "queued", error: null, limits: toSettingsJson(settingsOnResume(run, config, runtime.caps)) },
+      { status: "queued", error: null, limits: toSettingsJson(settingsOnResume(run, config, runtime.caps)), ...approvedPlan(run, input.sender) },
       { expectVersion: run.version },
     );
   } catch (error) {
@@ -57,4 +59,18 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
 function settingsOnResume(run: RunRecord, config: RepoConfig, ceilings: AppRuntime["caps"]): RunSettings {
   const audit = run.kind === "audit" ? config.audits.find((candidate) => candidate.name === run.workflow) : undefined;
   return audit ? auditRunSettings(config, audit, ceilings) : buildRunSettings(config, ceilings);
+}
+
+/**
+ * The plan marked as approved by `login`: a resume is a writer's decision to go
+ * on, so like an approval it frees the run from its estimate. A plan this
+ * version cannot read is left as it is (execution reports it).
+ */
+function approvedPlan(run: RunRecord, login: string): { plan?: JsonValue } {
+  try {
+    return { plan: toPlanJson({ ...readStoredPlan(run.plan), approvedBy: login }) };
+  } catch (error) {
+    if (error instanceof UnreadableRunRecordError) return {};
+    throw error;
+  }
 }

@@ -4,22 +4,21 @@
  * workflow when the first word names one: saved at the base commit
  * (`.claude/workflows/<name>.js` or `.github/dynflow/workflows/<name>.js`)
  * or, failing that, bundled with dynflow (`workflows/<name>.js`); else the
- * text is a task for the planner.
+ * text is a task for the planner. On a pull request from a fork, saved
+ * workflows come from the default branch, and only read-only work (`review`)
+ * starts unless the repository's config allows pushing (`forks.push`).
  */
 import type { PlanCommand, RunCommand } from "../../commands/parse-command.js";
 import { resolveRunTarget, type RunTarget } from "../../commands/parse-args.js";
 import type { RepoConfig } from "../../config/repo-config.js";
 import { listPullRequestFiles } from "../../github/publish-review.js";
-import type { JsonValue } from "../../runtime/types.js";
-import type { RunRecord } from "../../store/index.js";
-import { DuplicateRunError } from "../../store/index.js";
-import type { WorkflowSource } from "../../workflows/index.js";
+import { isObject, type JsonValue } from "../../runtime/types.js";
+import { DuplicateRunError, type RunRecord } from "../../store/index.js";
+import { findRunWorkflow, githubWorkflowFiles, type WorkflowSource } from "../../workflows/index.js";
 import type { CommandInput } from "./command-input.js";
 import { ModelNotConfiguredError } from "../errors.js";
 import { queueNewRun } from "./queue-new-run.js";
 import { resolveBase, type RunBase } from "./resolve-base.js";
-import { findRunWorkflow } from "../../workflows/resolve-run-workflow.js";
-import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
 import { buildRunSettings, toSettingsJson } from "../run-record/run-settings.js";
 import { toPlanJson } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
@@ -36,6 +35,11 @@ export async function startRun(input: CommandInput, runtime: AppRuntime, command
   const base = await resolveBase(input.github, input);
   const saved = command.verb === "run" && command.workflowName !== undefined ? await findNamedWorkflow(input, base, command.workflowName, command.rawArgs) : null;
   const target = command.verb === "run" ? resolveRunTarget(command, () => saved !== null) : { type: "task" as const, task: command.text };
+  if (base.fork && !config.forks.push && !(target.type === "workflow" && READ_ONLY_WORKFLOWS.has(target.name))) {
+    input.log.info({ fork: base.fork.fullName, verb: command.verb }, "run refused on a fork's pull request");
+    await input.reply(renderForkRefusal(base.fork.fullName));
+    return;
+  }
   const run = await recordRun(input, runtime, command, config, base, target, saved);
   if (run === null) return;
   input.log.info({ runId: run.id, kind: run.kind, base: base.sha }, "run requested");
@@ -49,7 +53,8 @@ export async function startRun(input: CommandInput, runtime: AppRuntime, command
  * to the planner: bundled workflows take JSON args (`/dynflow run audit {"problem": "..."}`).
  */
 async function findNamedWorkflow(input: CommandInput, base: RunBase, name: string, rawArgs: string | undefined): Promise<WorkflowSource | null> {
-  const found = await findRunWorkflow(githubWorkflowFiles(input.github, { owner: input.owner, repo: input.repo, ref: base.sha }), name);
+  // Saved workflows steer agents: never read from a fork's commits.
+  const found = await findRunWorkflow(githubWorkflowFiles(input.github, { owner: input.owner, repo: input.repo, ref: base.trustedRef }), name);
   return found?.bundled && !isJsonOrNothing(rawArgs) ? null : found;
 }
 
@@ -101,6 +106,7 @@ async function recordRun(
         commandUrl: input.comment.url,
         ...(workflow ? { filename: workflow.path } : {}),
         ...(input.isPullRequest ? { pullRequest: input.issueNumber } : {}),
+        ...(base.fork ? { fork: base.fork.fullName } : {}),
         definitionsRef: base.trustedRef,
       }),
       limits: toSettingsJson(buildRunSettings(config, runtime.caps)),
@@ -118,8 +124,20 @@ async function recordRun(
  */
 async function reviewArgs(input: CommandInput, name: string, args: JsonValue): Promise<JsonValue> {
   if (name !== "review" || !input.isPullRequest) return args;
-  const given = args !== null && typeof args === "object" && !Array.isArray(args) ? args : typeof args === "string" ? { focus: args } : {};
+  const given = isObject(args) ? args : typeof args === "string" ? { focus: args } : {};
   if (Array.isArray(given.files)) return given;
   const files = await listPullRequestFiles(input.github, { owner: input.owner, repo: input.repo, pullNumber: input.issueNumber });
   return { ...given, files };
+}
+
+/** Workflows that only read: they may run on a fork's pull request without `forks.push`. */
+const READ_ONLY_WORKFLOWS = new Set(["review"]);
+
+function renderForkRefusal(fork: string): string {
+  return (
+    `**dynflow did not start:** this pull request comes from a fork (\`${fork}\`), and work that pushes code does not run for forks ` +
+    `unless the repository allows it. Read-only work runs: \`/dynflow run review\` reviews the pull request, and \`/dynflow audit\` ` +
+    `runs a configured audit. A maintainer can allow pushing runs with \`forks: { push: true }\` in \`.github/dynflow.yml\` ` +
+    `(see dynflow's docs/security.md).`
+  );
 }

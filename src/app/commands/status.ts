@@ -7,7 +7,7 @@ import { createProgressTracker } from "../../progress/create-progress-tracker.js
 import type { ProgressSnapshot } from "../../progress/types.js";
 import type { CommandInput } from "./command-input.js";
 import { findRun } from "../run-record/find-run.js";
-import { renderRunStatus } from "../surfaces/render-run-status.js";
+import { renderRunStatus } from "./render-run-status.js";
 import type { AppRuntime } from "../services/types.js";
 
 /** Most events read back to rebuild the progress. */

@@ -8,30 +8,22 @@
  */
 import type { Logger } from "pino";
 import { createAgentRunner, type AgentRunnerDeps } from "../../agents/create-agent-runner.js";
-import { createCappedRunner, type ProcessCaps } from "../../queue/agents/create-capped-runner.js";
+import { createCappedRunner } from "../../queue/agents/create-capped-runner.js";
 import { createQueuedAgentRunner } from "../../queue/agents/create-queued-agent-runner.js";
-import type { AgentQueue } from "../../queue/agents/open-agent-queue.js";
 import { fetchChange, type RemoteExchange } from "../../queue/agents/share-changes.js";
 import type { AgentRunner, ChangeRef } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
-import { resultBranch, type GitRepository } from "../../workspace/index.js";
-import { gitEnvironment } from "../../workspace/git-env.js";
-import { runGit } from "../../workspace/run-git.js";
-import { cloneDirOf, type RunRepository } from "../services/open-run-repository.js";
-
-/** Where the agents of this process's runs go; built once per process (`createRunServices`). */
-export type AgentPlacement =
-  /** In this process, under the process-wide caps. */
-  | { kind: "process"; caps: ProcessCaps }
-  /** On the Redis queue; `perInstallation` caps one installation's queued and running agents (null: no such cap). */
-  | { kind: "queue"; queue: AgentQueue; perInstallation: number | null };
+import { resultBranch, gitEnvironment, runGit, type GitRepository } from "../../workspace/index.js";
+import type { RunRepository } from "../services/open-run-repository.js";
+import type { AgentPlacement } from "../services/types.js";
 
 export interface RunRunnerOptions {
   placement: AgentPlacement;
   run: Pick<RunRecord, "id" | "installationId" | "owner" | "repo">;
   /** The run's open clone. */
   open: RunRepository;
-  dataDir: string;
+  /** Unused: the run's clone is `open.repository`, wherever it lives. Accepted so callers that pass it still compile. */
+  dataDir?: string;
   gitEnv?: NodeJS.ProcessEnv;
   /** The run asked for batch pricing: workers use their batch model client. */
   batch?: boolean;
@@ -45,7 +37,7 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
     return (deps) => createCappedRunner(createAgentRunner(deps), { caps: placement.caps, installationId: run.installationId });
   }
   const remote: RemoteExchange = {
-    dir: cloneDirOf(options.dataDir, run),
+    dir: options.open.repository.gitDir,
     cloneUrl: options.open.cloneUrl,
     token: options.open.freshToken,
     env: options.gitEnv,

@@ -16,6 +16,8 @@ import type { RunRecord } from "../../store/index.js";
 import { createRunRunner } from "./create-run-runner.js";
 import { watchRunControls } from "../../controls/watch-run-controls.js";
 import { AgentStops } from "../../runtime/agent-stops.js";
+import { estimateContractOf } from "./estimate-contract.js";
+import { pauseForApproval } from "./pause-for-approval.js";
 import { batchTotalsOf } from "../finish/batch-spend.js";
 import { ModelNotConfiguredError, RunNotReadyError } from "../errors.js";
 import { finishAuditRun } from "../finish/finish-audit-run.js";
@@ -24,9 +26,7 @@ import { withRunRepository } from "../services/open-run-repository.js";
 import { pushRunBranches, runBranches } from "./push-run-branches.js";
 import { reportExtrasOf } from "./report-extras.js";
 import { recordStop } from "../finish/record-stop.js";
-import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
-import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
-import { githubScriptPath } from "../../workflows/read-script-path.js";
+import { createRunWorkflowResolver, githubScriptPath, githubWorkflowFiles } from "../../workflows/index.js";
 import { pricesOf, readRunSettings, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
 import { openRunProgress, openStatusComment } from "../surfaces/run-surfaces.js";
 import { createRunStopSignal } from "../steps/stop-signal.js";
@@ -70,7 +70,10 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     // Agent definitions and `workflow({ scriptPath })` scripts come from where the run trusts the repository's contents.
     const trusted = { owner: run.owner, repo: run.repo, ref: plan.definitionsRef ?? baseSha };
 
-    const { result, pushed } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
+    // Started without approval because it was small: it may not outgrow its estimate (approvalOverrun).
+    const workflowSettings = workflowSettingsOf(settings, runtime.prices);
+    const contract = estimateContractOf(run, plan, settings.config);
+    const { result, pushed, paused } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
       // 1. The script, with real agents. Finished work is in the result whatever stopped it.
       const result = await runWorkflow({
         repository: open.repository,
@@ -81,7 +84,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         script: { source: script, filename: plan.filename ?? PLAN_FILENAME },
         args: argsOf(run.args),
         model,
-        settings: workflowSettingsOf(settings, runtime.prices),
+        settings: { ...workflowSettings, limits: { ...workflowSettings.limits, contract } },
         runId: run.id,
         author,
         clock: runtime.clock,
@@ -93,17 +96,26 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         agentStops,
         ...(runtime.transcripts ? { transcripts: runtime.transcripts } : {}),
         // Agents here under the process-wide caps, or on workers through the queue.
-        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, dataDir: runtime.dataDir, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
+        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
-        resolveWorkflow: createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: baseSha }), {
+        // Saved workflows too: never from a fork's commits.
+        resolveWorkflow: createRunWorkflowResolver(githubWorkflowFiles(github, trusted), {
           scriptPath: githubScriptPath(github, trusted),
         }),
         agentDefinitions: definitionsOnGitHub(github, trusted),
         // Asked for when the report is built, so a check run created meanwhile is linked too.
         reportExtras: () => reportExtrasOf(run, plan, progress.checkRun.current?.url, runtime.dashboardUrl?.(run.id)),
       });
+      // Outgrown: nothing is pushed; the run asks for approval and continues from its journal.
+      if (result.outcome.error?.code === "estimate_exceeded") return { result, pushed: [], paused: true };
       // An audit reports to its issue: none of its branches is pushed.
       if (run.kind === "audit") return { result, pushed: [] };
+      // Nothing is pushed for a fork's pull request unless the repository allows it; the report still says what was found.
+      // (A record stored before `forks` existed has none: nothing pushed either.)
+      if (plan.fork !== undefined && settings.config.forks?.push !== true) {
+        log.info({ fork: plan.fork }, "fork pull request: nothing pushed");
+        return { result, pushed: [] };
+      }
       // 2. One push for every branch with a change, with a token fresh enough for it.
       const { pushed } = await pushRunBranches({
         repository: open.repository,
@@ -115,6 +127,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
       });
       return { result, pushed };
     });
+    if (paused === true) return await pauseForApproval({ run, plan, runtime, progress, result, log });
 
     // 3. The pull request (for an audit, its issue) and the reports.
     if (run.kind === "audit") await finishAuditRun({ github, run, plan, runtime, progress, result, batch: batchTotalsOf(model), log });

@@ -12,7 +12,7 @@ import { InstallationTokenError } from "../../github/errors.js";
 import { httpStatusOf } from "../../github/github-client.js";
 import { PlanFailedError } from "../../plan/errors.js";
 import { escapeInline, truncate } from "../../report/escape-markdown.js";
-import { GitCommandError, PushRejectedError } from "../../workspace/errors.js";
+import { GitCommandError, PushRejectedError } from "../../workspace/index.js";
 
 /** A failure as the user sees it; `code` goes with it into the run record. */
 export interface FailureMessage {

@@ -6,32 +6,21 @@
  * as fixed. Then the check run, the status comment (which links the issue),
  * the reaction and the record, as for any run.
  */
-import type { Logger } from "pino";
 import type { BatchTotals } from "../../agents/model/batch/index.js";
 import { publishAuditIssue, readAuditResult, type AuditResult, type PublishedAuditIssue } from "../../audit/index.js";
-import type { GitHubClient } from "../../github/github-client.js";
 import { formatUsd } from "../../report/format-values.js";
 import type { WorkflowResult } from "../../run/types.js";
 import type { JsonValue, RunStatus } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { batchSpendOf, type BatchSpend } from "./batch-spend.js";
 import { RunNotReadyError } from "../errors.js";
+import type { ExecutedRun } from "./executed-run.js";
 import { toResultJson } from "../run-record/run-result.js";
 import { endRun } from "../surfaces/end-run.js";
-import type { RunProgress } from "../surfaces/run-surfaces.js";
-import type { StoredPlan } from "../run-record/stored-plan.js";
-import type { AppRuntime } from "../services/types.js";
 
-export interface FinishAuditRunOptions {
-  github: GitHubClient;
-  run: RunRecord;
-  plan: StoredPlan;
-  runtime: AppRuntime;
-  progress: RunProgress;
-  result: WorkflowResult;
+export interface FinishAuditRunOptions extends ExecutedRun {
   /** The batch client's totals when the run's model calls were batched, else null. */
   batch: BatchTotals | null;
-  log: Logger;
 }
 
 /** What the audit reported, when it finished. */

@@ -4,8 +4,6 @@
  * unconverged or the run did not finish), the check run completed with the
  * full report, the final status comment, the reaction, and the record.
  */
-import type { Logger } from "pino";
-import type { GitHubClient } from "../../github/github-client.js";
 import { publishPullRequest, type PublishedPullRequest } from "../../github/open-pull-request.js";
 import { publishReview } from "../../github/publish-review.js";
 import { truncate } from "../../report/escape-markdown.js";
@@ -14,20 +12,12 @@ import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { toResultJson } from "../run-record/run-result.js";
 import { bestEffort, endRun } from "../surfaces/end-run.js";
-import type { RunProgress } from "../surfaces/run-surfaces.js";
+import type { ExecutedRun } from "./executed-run.js";
 import type { StoredPlan } from "../run-record/stored-plan.js";
-import type { AppRuntime } from "../services/types.js";
 
-export interface FinishRunOptions {
-  github: GitHubClient;
-  run: RunRecord;
-  plan: StoredPlan;
-  runtime: AppRuntime;
-  progress: RunProgress;
-  result: WorkflowResult;
+export interface FinishRunOptions extends ExecutedRun {
   /** Branches the push took. */
   pushed: readonly string[];
-  log: Logger;
 }
 
 /** Publishes and reports; throws only when the pull request cannot be published. */

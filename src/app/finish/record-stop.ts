@@ -8,6 +8,7 @@
 import type { Logger } from "pino";
 import type { StatusComment } from "../../github/status-comment.js";
 import type { GitHubClient } from "../../github/github-client.js";
+import { abortReasonOf } from "../../errors.js";
 import type { RunRecord } from "../../store/index.js";
 import { describeFailure } from "./describe-failure.js";
 import { renderStoppedComment } from "../surfaces/render-run-comments.js";
@@ -35,9 +36,9 @@ export async function recordStop(options: RecordStopOptions): Promise<void> {
   const cancelled = signal.aborted;
   const status = cancelled ? "cancelled" : "error";
   const failure = cancelled
-    ? { code: "run_cancelled", message: `Stopped: ${reasonOf(signal)}. What finished before is kept; \`/dynflow resume ${run.id}\` continues it.` }
+    ? { code: "run_cancelled", message: `Stopped: ${abortReasonOf(signal)}. What finished before is kept; \`/dynflow resume ${run.id}\` continues it.` }
     : describeFailure(options.error, { runId: run.id });
-  if (cancelled) log.info({ reason: reasonOf(signal) }, "run cancelled outside its script");
+  if (cancelled) log.info({ reason: abortReasonOf(signal) }, "run cancelled outside its script");
   else log.error({ err: options.error, code: failure.code }, "run failed");
 
   const moment = cancelled ? null : "failed";
@@ -55,10 +56,4 @@ export async function recordStop(options: RecordStopOptions): Promise<void> {
     moment,
     record: { error },
   });
-}
-
-function reasonOf(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === "string" ? reason : "cancelled";
 }

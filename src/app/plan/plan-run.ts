@@ -19,9 +19,7 @@ import { estimatePlan, type PlanEstimate } from "../../simulate/estimate-plan.js
 import { withRunRepository } from "../services/open-run-repository.js";
 import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
 import { recordStop } from "../finish/record-stop.js";
-import { createRunWorkflowResolver } from "../../workflows/resolve-run-workflow.js";
-import { githubWorkflowFiles } from "../../workflows/workflow-files.js";
-import { githubScriptPath } from "../../workflows/read-script-path.js";
+import { createRunWorkflowResolver, githubScriptPath, githubWorkflowFiles } from "../../workflows/index.js";
 import { pricesOf, readRunSettings, reviewConfigOf, workflowSettingsOf, type RunSettings } from "../run-record/run-settings.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
@@ -46,10 +44,11 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   try {
     const settings = readRunSettings(run.limits, runtime.caps);
-    // `workflow(name)` in the script finds the repository's saved workflows at the base commit, then the bundled ones;
-    // `workflow({ scriptPath })` and agent definitions are read where the run trusts the repository's contents.
+    // `workflow(name)` in the script finds the repository's saved workflows, then the bundled ones; saved workflows,
+    // `workflow({ scriptPath })` and agent definitions are read where the run trusts the repository's contents
+    // (the base commit, or the default branch for a fork's pull request).
     const trusted = { owner: run.owner, repo: run.repo, ref: readStoredPlan(run.plan).definitionsRef ?? run.baseSha ?? "" };
-    const resolveWorkflow = createRunWorkflowResolver(githubWorkflowFiles(github, { owner: run.owner, repo: run.repo, ref: run.baseSha ?? "" }), {
+    const resolveWorkflow = createRunWorkflowResolver(githubWorkflowFiles(github, trusted), {
       scriptPath: githubScriptPath(github, trusted),
     });
     const reads = { resolveWorkflow, agentDefinitions: definitionsOnGitHub(github, trusted) };
@@ -124,6 +123,7 @@ async function makePlan(
   const unpriced = await checkScriptModels(prepared.source, setup.prepare);
   if (unpriced !== null) throw unpriced;
   const estimate = await estimatePlan({
+    runId: run.id,
     source: prepared.source,
     filename: prepared.filename,
     args: prepared.args,

@@ -41,6 +41,12 @@ export interface StoredPlan {
   pullRequest?: number;
   /** Where agent definitions and `workflow({ scriptPath })` scripts are read (see `RunBase.trustedRef`); the base commit when absent. */
   definitionsRef?: string;
+  /** `owner/repo` of the fork the pull request comes from; nothing is pushed for it without `forks.push`. */
+  fork?: string;
+  /** Who approved (or resumed) the run; such a run is not held to its estimate. */
+  approvedBy?: string;
+  /** What the run had used when it outgrew its estimate and stopped for approval. */
+  overrun?: { agents: number; costUsd: number };
 }
 
 // Objects are loose: a field a newer version adds survives a read-modify-write by this one.
@@ -79,6 +85,9 @@ const storedPlanSchema: z.ZodType<StoredPlan> = z.looseObject({
   batch: z.boolean().optional(),
   pullRequest: z.number().optional(),
   definitionsRef: z.string().optional(),
+  fork: z.string().optional(),
+  approvedBy: z.string().optional(),
+  overrun: z.looseObject({ agents: z.number(), costUsd: z.number() }).optional(),
 });
 
 /** The plan stored on a run (a fresh one when the record has none); throws `UnreadableRunRecordError` for one this version cannot read. */

@@ -14,7 +14,7 @@ import { openAgentQueue } from "../../queue/agents/open-agent-queue.js";
 import { DEFAULT_AGENT_QUEUE } from "../../queue/agents/types.js";
 import type { Clock } from "../../time.js";
 import { createBullRunQueue, DEFAULT_RUN_QUEUE } from "../../queue/runs/create-bull-run-queue.js";
-import type { AgentPlacement } from "../execute/create-run-runner.js";
+import type { AgentPlacement } from "./types.js";
 import { createInProcessRunQueue, type RunQueue } from "../../queue/runs/run-queue.js";
 
 /** Whether a `dynflow worker` with this configuration takes run steps: it needs the App's credentials, the shared store and Redis. */

@@ -1,15 +1,14 @@
 /**
  * The run's repository on disk: one blobless clone per repository under the
- * data directory, fetched at the run's base commit from the `clone_url` the
+ * data directory (`cloneDir`), fetched at the run's base commit from the `clone_url` the
  * API reports (so GitHub Enterprise Server works unchanged), with the
  * installation token in git's environment only.
  */
-import { join } from "node:path";
 import type { Logger } from "pino";
 import type { GitHubClient } from "../../github/github-client.js";
 import { getInstallationToken } from "../../github/installation-token.js";
 import type { RunRecord } from "../../store/index.js";
-import { openRepository, syncClone, type GitRepository } from "../../workspace/index.js";
+import { cloneDir, openRepository, syncClone, type GitRepository } from "../../workspace/index.js";
 import type { AppRuntime } from "./types.js";
 
 /** A run's repository while it is open. */
@@ -29,17 +28,13 @@ export interface RunRepositoryOptions {
   log?: Logger;
 }
 
-/** Where a repository's clone lives: `<dataDir>/clones/<installation>/<owner>/<repo>.git`. */
-export function cloneDirOf(dataDir: string, run: Pick<RunRecord, "installationId" | "owner" | "repo">): string {
-  return join(dataDir, "clones", String(run.installationId), safeSegment(run.owner), `${safeSegment(run.repo)}.git`);
-}
-
 /** Syncs the clone, opens it, hands it to `use`, and closes it whatever happens. */
 export async function withRunRepository<T>(options: RunRepositoryOptions, use: (open: RunRepository) => Promise<T>): Promise<T> {
   const { github, run, runtime, signal, log } = options;
   const credentials = await getInstallationToken(github, { clock: runtime.clock });
   const { data } = await github.rest.repos.get({ owner: run.owner, repo: run.repo });
-  const dir = cloneDirOf(runtime.dataDir, run);
+  // The same layout as a worker's clones (`cloneDir`), so processes sharing a data directory share clones.
+  const dir = cloneDir(runtime.dataDir, data.clone_url);
   await syncClone({ cloneUrl: data.clone_url, dir, token: credentials.token, ref: run.baseSha ?? undefined, env: runtime.gitEnv, signal, log });
   const repository = await openRepository(dir, { token: credentials.token, env: runtime.gitEnv, clock: runtime.clock, log });
   const freshToken = async () => {
@@ -52,10 +47,4 @@ export async function withRunRepository<T>(options: RunRepositoryOptions, use: (
   } finally {
     await repository.close();
   }
-}
-
-/** A name that stays one path segment: GitHub names are letters, digits, `.`, `_` and `-`, but never trust input. */
-function safeSegment(name: string): string {
-  const cleaned = name.toLowerCase().replace(/[^a-z0-9._-]/g, "_");
-  return cleaned === "" || /^\.+$/.test(cleaned) ? "_" : cleaned;
 }

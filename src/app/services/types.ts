@@ -11,9 +11,17 @@ import type { Clock, Timers } from "../../time.js";
 import type { Store } from "../../store/index.js";
 import type { CommitIdentity } from "../../workspace/index.js";
 import type { CancelRegistry } from "../steps/cancel-registry.js";
-import type { AgentPlacement } from "../execute/create-run-runner.js";
+import type { ProcessCaps } from "../../queue/agents/create-capped-runner.js";
+import type { AgentQueue } from "../../queue/agents/open-agent-queue.js";
 import type { RunQueue } from "../../queue/runs/run-queue.js";
 import type { TranscriptRecorder } from "../../transcripts/types.js";
+
+/** Where the agents of this process's runs go; built once per process (`createRunServices`). */
+export type AgentPlacement =
+  /** In this process, under the process-wide caps. */
+  | { kind: "process"; caps: ProcessCaps }
+  /** On the Redis queue; `perInstallation` caps one installation's queued and running agents (null: no such cap). */
+  | { kind: "queue"; queue: AgentQueue; perInstallation: number | null };
 
 /** Services shared by every run of the process; built in one place (`createRunServices`, or a test). */
 export interface RunServices {

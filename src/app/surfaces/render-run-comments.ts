@@ -4,6 +4,7 @@
  */
 import { renderHeadline } from "../../progress/render-status-comment.js";
 import { codeSpan, escapeInline, safeLogin, truncate } from "../../report/escape-markdown.js";
+import { isObject } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 
 /** The part of a run these renderers read. */
@@ -18,7 +19,7 @@ export function renderRunFacts(run: RunFacts): string {
   if (run.kind === "task" && run.task !== null) {
     lines.push(`**Task** ${escapeInline(truncate(run.task.trim(), TASK_MAX))}`);
   } else if (run.workflow !== null) {
-    const args = run.args === null || (typeof run.args === "object" && !Array.isArray(run.args) && Object.keys(run.args).length === 0);
+    const args = run.args === null || (isObject(run.args) && Object.keys(run.args).length === 0);
     const shown = args ? "" : ` with args ${codeSpan(truncate(JSON.stringify(run.args), ARGS_MAX))}`;
     lines.push(`**${run.kind === "audit" ? "Audit" : "Workflow"}** ${codeSpan(run.workflow)}${shown}`);
   }
@@ -44,6 +45,19 @@ export function renderQueuedComment(run: RunFacts, why: string): string {
 /** A run that ended before its script ran: cancelled while queued or planning, or failed there. */
 export function renderStoppedComment(run: RunFacts, status: "cancelled" | "error", message: string): string {
   return [`### ${renderHeadline(status, run.id)}`, renderRunFacts(run), message].join("\n\n") + "\n";
+}
+
+/** A run that outgrew the estimate it started on without approval, and waits for one. */
+export function renderPausedComment(run: RunFacts, reason: string, finished: number): string {
+  return (
+    [
+      `### ⏸️ dynflow run ${codeSpan(run.id)} is waiting for approval`,
+      renderRunFacts(run),
+      `**Why** ${escapeInline(reason)}`,
+      `${finished} agent${finished === 1 ? "" : "s"} finished; their work is kept and is not paid for again.`,
+      `_\`/dynflow approve ${run.id}\` continues the run; \`/dynflow cancel ${run.id}\` ends it._`,
+    ].join("\n\n") + "\n"
+  );
 }
 
 function cancelHint(runId: string): string {

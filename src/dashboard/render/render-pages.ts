@@ -2,7 +2,7 @@
  * The dashboard's pages, rendered on the server: small HTML that reads fine
  * without the script, which adds live updates and stop buttons.
  */
-import type { RunRecord } from "../../store/types.js";
+import type { RunRecord } from "../../store/index.js";
 import { STATE_NAMES, type TimelineAgent } from "../build-timeline.js";
 import type { AgentView, RunView } from "../read-run-views.js";
 import { estimateUsd, isFinal, objectOf, prettyJson, subjectOf } from "./run-facts.js";

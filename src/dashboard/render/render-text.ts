@@ -3,7 +3,7 @@
  * run with its agents as a timeline (a bar per agent over the run's span),
  * one agent's transcript. Pure; no colours, so it pipes and greps well.
  */
-import type { RunRecord } from "../../store/types.js";
+import type { RunRecord } from "../../store/index.js";
 import { STATE_NAMES, type TimelineAgent } from "../build-timeline.js";
 import type { AgentView, RunView, ViewEntry } from "../read-run-views.js";
 import { duration, usd, when } from "./html.js";

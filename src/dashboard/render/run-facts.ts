@@ -2,7 +2,7 @@
  * Facts about a stored run that every view (HTML or text) shows the same
  * way: its subject, whether it has ended, its estimate. Pure.
  */
-import type { RunRecord } from "../../store/types.js";
+import type { RunRecord } from "../../store/index.js";
 
 /** Statuses a run ends in. */
 const FINAL: ReadonlySet<string> = new Set(["ok", "error", "capped", "budget-exhausted", "cancelled"]);

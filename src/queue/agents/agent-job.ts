@@ -2,7 +2,7 @@
  * One agent call as a BullMQ job: its id, its data, and the outcome a worker
  * stores as the job's return value. Pure functions, shared by both sides.
  */
-import { DynflowError } from "../../errors.js";
+import { DynflowError, messageOf } from "../../errors.js";
 import { AgentFailedError } from "../../runtime/errors.js";
 import { ZERO_USAGE, type AgentRequest, type AgentResult } from "../../runtime/types.js";
 import { IncompatibleJobError } from "../errors.js";
@@ -65,7 +65,7 @@ export function finishedOutcome(result: AgentResult): AgentJobOutcome {
 
 /** The outcome a worker stores for an agent that threw; the spend travels with it when the error carries it. */
 export function failedOutcome(error: unknown): AgentJobOutcome {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const code = error instanceof DynflowError ? error.code : null;
   if (error instanceof AgentFailedError) {
     return { status: "failed", message, code, usage: error.usage, costUsd: error.costUsd, change: error.change };

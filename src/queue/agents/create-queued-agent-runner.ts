@@ -19,6 +19,7 @@ import type { AgentQueue, JobSettlement } from "./open-agent-queue.js";
 import { RedisSemaphore, type SemaphoreLease } from "./redis-semaphore.js";
 import type { AgentJobOutcome, QueuedRunContext } from "./types.js";
 import type { TranscriptRecorder } from "../../transcripts/types.js";
+import { messageOf } from "../../errors.js";
 
 export interface QueuedAgentRunnerOptions {
   /** The process's queue handle (`openAgentQueue`), shared by all its runs. */
@@ -50,57 +51,128 @@ type Attached = { kind: "none" } | { kind: "pending" } | { kind: "finished"; out
 
 /** Creates the runner for one run; see the module comment. */
 export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): QueuedAgentRunner {
-  const { queue, runContext } = options;
-  const keepMs = checkInteger("keepJobsMs", options.keepJobsMs ?? 24 * 3_600_000, 1000);
-  const cancelGraceMs = checkInteger("cancelGraceMs", options.cancelGraceMs ?? 15_000, 0);
-  const log = (options.log ?? pino({ level: "silent" })).child({ runId: runContext.runId, queue: queue.name });
-  const slots =
-    options.perInstallation && runContext.installationId !== null
-      ? new RedisSemaphore({ redis: queue.redis, key: queue.keys.installationSlots(runContext.installationId), ...options.perInstallation })
-      : null;
-  let enqueued = 0;
-  let cancelMarked: Promise<unknown> | null = null;
-  let started: Promise<unknown> | null = null;
+  return new QueuedRunner(options);
+}
+
+/** The runner of one run: one job per agent, its result read back from the job. */
+class QueuedRunner implements QueuedAgentRunner {
+  private readonly queue: AgentQueue;
+  private readonly runContext: QueuedRunContext;
+  private readonly keepMs: number;
+  private readonly cancelGraceMs: number;
+  private readonly log: Logger;
+  /** The installation's slots, when that cap applies. */
+  private readonly slots: RedisSemaphore | null;
+  private enqueuedJobs = 0;
+  private cancelMarked: Promise<unknown> | null = null;
+  private started: Promise<unknown> | null = null;
+
+  constructor(private readonly options: QueuedAgentRunnerOptions) {
+    this.queue = options.queue;
+    this.runContext = options.runContext;
+    this.keepMs = checkInteger("keepJobsMs", options.keepJobsMs ?? 24 * 3_600_000, 1000);
+    this.cancelGraceMs = checkInteger("cancelGraceMs", options.cancelGraceMs ?? 15_000, 0);
+    this.log = (options.log ?? pino({ level: "silent" })).child({ runId: this.runContext.runId, queue: this.queue.name });
+    const installationId = this.runContext.installationId;
+    this.slots =
+      options.perInstallation && installationId !== null
+        ? new RedisSemaphore({ redis: this.queue.redis, key: this.queue.keys.installationSlots(installationId), ...options.perInstallation })
+        : null;
+  }
+
+  get enqueued(): number {
+    return this.enqueuedJobs;
+  }
+
+  async run(request: AgentRequest): Promise<AgentResult> {
+    if (request.runId !== this.runContext.runId) throw new QueueOptionError("request.runId", request.runId, `the runner's run id "${this.runContext.runId}"`);
+    const jobId = agentJobId(request.runId, request.key, request.attempt);
+    // Every queued or running agent of the run listens to the run's one signal; that many listeners is no leak.
+    setMaxListeners(0, request.signal);
+    const jobLog = this.log.child({ agentId: request.agentId, jobId });
+    await this.forgetOldCancel(request);
+    const attached = await this.attach(jobId);
+    if (attached.kind === "finished") {
+      jobLog.info("re-attached to a finished agent job: its stored result is used, no model call");
+      return this.deliver(attached.outcome, request);
+    }
+    const lease = await this.takeSlot(jobId, request.signal);
+    try {
+      if (attached.kind === "none") await this.enqueue(jobId, request, jobLog);
+      else jobLog.info("re-attached to a queued or running agent job");
+      let settlement = await this.queue.waitForJob(jobId, request.signal);
+      if (settlement.state === "aborted") settlement = await this.cancel(jobId, request, jobLog);
+      return await this.settle(settlement, request);
+    } catch (error) {
+      if (request.signal.aborted && !(error instanceof AgentFailedError)) {
+        throw new AgentFailedError("the run was cancelled before this agent was queued", { ...ZERO_USAGE }, 0, { cause: error });
+      }
+      throw error;
+    } finally {
+      await lease?.release().catch((error: unknown) => jobLog.warn({ err: error }, "could not give back an installation slot; it expires by itself"));
+    }
+  }
+
+  /** A run resumed under its id after a cancel or a stop must not find its agents cancelled or stopped by the old marks. */
+  private async forgetOldCancel(request: AgentRequest): Promise<void> {
+    if (!request.signal.aborted) this.started ??= this.queue.redis.del(this.queue.keys.cancel(request.runId), this.queue.keys.stops(request.runId));
+    await this.started;
+  }
 
   /** What is already in Redis under `jobId`. */
-  async function attach(jobId: string): Promise<Attached> {
-    const settlement = await queue.settlementOf(jobId);
+  private async attach(jobId: string): Promise<Attached> {
+    const settlement = await this.queue.settlementOf(jobId);
     if (settlement === null) return { kind: "pending" };
     if (settlement.state === "completed" && isAgentJobOutcome(settlement.value) && settlement.value.status === "finished") {
       return { kind: "finished", outcome: settlement.value };
     }
     // A failure from an earlier incarnation runs again, like a failure the journal never kept.
-    if (settlement.state !== "missing") await queue.queue.remove(jobId);
+    if (settlement.state !== "missing") await this.queue.queue.remove(jobId);
     return { kind: "none" };
   }
 
+  /** One of the installation's slots, when that cap applies; a cancel while waiting fails the agent. */
+  private async takeSlot(jobId: string, signal: AbortSignal): Promise<SemaphoreLease | null> {
+    try {
+      return this.slots ? await this.slots.acquire(jobId, signal) : null;
+    } catch (error) {
+      if (signal.aborted) throw new AgentFailedError("the run was cancelled before this agent was queued", { ...ZERO_USAGE }, 0);
+      throw error;
+    }
+  }
+
+  private async enqueue(jobId: string, request: AgentRequest, jobLog: Logger): Promise<void> {
+    request.signal.throwIfAborted();
+    const priority = jobPriority(this.enqueuedJobs);
+    this.enqueuedJobs += 1;
+    const keepSeconds = Math.ceil(this.keepMs / 1000);
+    await this.queue.queue.add("agent", toAgentJobData(request, this.runContext), {
+      jobId,
+      priority,
+      attempts: 1,
+      removeOnComplete: { age: keepSeconds },
+      removeOnFail: { age: keepSeconds },
+    });
+    jobLog.debug({ priority }, "agent job queued");
+  }
+
   /** The run was cancelled, or this one agent stopped, while its job waited or ran. */
-  async function cancel(jobId: string, request: AgentRequest, jobLog: Logger): Promise<JobSettlement> {
+  private async cancel(jobId: string, request: AgentRequest, jobLog: Logger): Promise<JobSettlement> {
     const reason: unknown = request.signal.reason;
     const stopped = reason instanceof AgentStoppedError;
-    if (stopped) {
-      // Only this agent: the worker running it polls the run's stop marks.
-      const key = queue.keys.stops(request.runId);
-      await queue.redis.multi().hset(key, request.agentId, reason.reason).pexpire(key, keepMs).exec();
-    } else {
-      // Workers poll this mark and abort the run's agents between turns.
-      cancelMarked ??= queue.redis.set(queue.keys.cancel(request.runId), "1", "PX", keepMs).catch((error: unknown) => {
-        cancelMarked = null;
-        throw error;
-      });
-      await cancelMarked;
-    }
-    const removed = await queue.queue.remove(jobId).catch(() => 0);
+    if (stopped) await this.markStopped(request, reason);
+    else await this.markCancelled(request);
+    const removed = await this.queue.queue.remove(jobId).catch(() => 0);
     if (removed === 1) {
       const what = stopped ? "the agent was stopped" : "the run was cancelled";
       throw new AgentFailedError(`${what} before a worker started it`, { ...ZERO_USAGE }, 0, { stopped });
     }
-    jobLog.info({ graceMs: cancelGraceMs }, "run cancelled: waiting for the running agent to stop and report its spend");
-    const settlement = await queue.waitForJob(jobId, AbortSignal.timeout(cancelGraceMs));
+    jobLog.info({ graceMs: this.cancelGraceMs }, "run cancelled: waiting for the running agent to stop and report its spend");
+    const settlement = await this.queue.waitForJob(jobId, AbortSignal.timeout(this.cancelGraceMs));
     if (settlement.state === "aborted") {
       jobLog.warn("the cancelled agent did not report in time; what it spent is not counted in the run's totals");
       throw new AgentFailedError(
-        `the run was cancelled while this agent ran, and its worker did not report within ${cancelGraceMs} ms; its spend is not counted`,
+        `the run was cancelled while this agent ran, and its worker did not report within ${this.cancelGraceMs} ms; its spend is not counted`,
         { ...ZERO_USAGE },
         0,
       );
@@ -108,12 +180,45 @@ export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): Queu
     return settlement;
   }
 
-  async function deliver(outcome: AgentJobOutcome, request: AgentRequest): Promise<AgentResult> {
-    if (outcome.transcript !== undefined) options.transcripts?.receive(request.runId, request.agentId, outcome.transcript);
+  /** Workers poll this mark and abort the run's agents between turns. */
+  private async markCancelled(request: AgentRequest): Promise<void> {
+    this.cancelMarked ??= this.queue.redis.set(this.queue.keys.cancel(request.runId), "1", "PX", this.keepMs).catch((error: unknown) => {
+      this.cancelMarked = null;
+      throw error;
+    });
+    await this.cancelMarked;
+  }
+
+  /** Only this agent: the worker running it polls the run's stop marks, which say why. */
+  private async markStopped(request: AgentRequest, reason: AgentStoppedError): Promise<void> {
+    const key = this.queue.keys.stops(request.runId);
+    await this.queue.redis.multi().hset(key, request.agentId, reason.reason).pexpire(key, this.keepMs).exec();
+  }
+
+  private async settle(settlement: JobSettlement, request: AgentRequest): Promise<AgentResult> {
+    switch (settlement.state) {
+      case "completed":
+        if (!isAgentJobOutcome(settlement.value)) {
+          throw new AgentFailedError("the worker stored a result this version cannot read", { ...ZERO_USAGE }, 0);
+        }
+        return this.deliver(settlement.value, request);
+      case "failed":
+        throw new AgentFailedError(`the worker could not run the agent: ${settlement.reason}`, { ...ZERO_USAGE }, 0);
+      case "missing":
+        throw new AgentFailedError("the agent's job was removed from the queue before it finished", { ...ZERO_USAGE }, 0);
+      case "aborted":
+        throw new AgentFailedError("the run was cancelled", { ...ZERO_USAGE }, 0);
+    }
+  }
+
+  /** The outcome as the run sees it, its change fetched first where the run needs it (`receiveChange`). */
+  private async deliver(outcome: AgentJobOutcome, request: AgentRequest): Promise<AgentResult> {
+    if (outcome.transcript !== undefined) this.options.transcripts?.receive(request.runId, request.agentId, outcome.transcript);
     const change = outcome.status === "finished" ? outcome.result.change : outcome.change;
-    if (change && options.receiveChange) {
+    const receive = this.options.receiveChange;
+    if (change && receive) {
       try {
-        await options.receiveChange(change);
+        await receive(change);
       } catch (error) {
         const spent = outcome.status === "finished" ? outcome.result : outcome;
         throw new AgentFailedError(`the agent's change on ${change.branch} could not be fetched: ${messageOf(error)}`, spent.usage, spent.costUsd, {
@@ -123,78 +228,6 @@ export function createQueuedAgentRunner(options: QueuedAgentRunnerOptions): Queu
       }
     }
     return resultOf(outcome);
-  }
-
-  return {
-    get enqueued() {
-      return enqueued;
-    },
-
-    async run(request: AgentRequest): Promise<AgentResult> {
-      if (request.runId !== runContext.runId) throw new QueueOptionError("request.runId", request.runId, `the runner's run id "${runContext.runId}"`);
-      const jobId = agentJobId(request.runId, request.key, request.attempt);
-      // Every queued or running agent of the run listens to the run's one signal; that many listeners is no leak.
-      setMaxListeners(0, request.signal);
-      const jobLog = log.child({ agentId: request.agentId, jobId });
-      // A run resumed under its id after a cancel or a stop must not find its agents cancelled or stopped by the old marks.
-      if (!request.signal.aborted) started ??= queue.redis.del(queue.keys.cancel(request.runId), queue.keys.stops(request.runId));
-      await started;
-      const attached = await attach(jobId);
-      if (attached.kind === "finished") {
-        jobLog.info("re-attached to a finished agent job: its stored result is used, no model call");
-        return deliver(attached.outcome, request);
-      }
-      let lease: SemaphoreLease | null = null;
-      try {
-        lease = slots ? await slots.acquire(jobId, request.signal) : null;
-      } catch (error) {
-        if (request.signal.aborted) throw new AgentFailedError("the run was cancelled before this agent was queued", { ...ZERO_USAGE }, 0);
-        throw error;
-      }
-      try {
-        if (attached.kind === "none") {
-          request.signal.throwIfAborted();
-          const priority = jobPriority(enqueued);
-          enqueued += 1;
-          await queue.queue.add("agent", toAgentJobData(request, runContext), {
-            jobId,
-            priority,
-            attempts: 1,
-            removeOnComplete: { age: Math.ceil(keepMs / 1000) },
-            removeOnFail: { age: Math.ceil(keepMs / 1000) },
-          });
-          jobLog.debug({ priority }, "agent job queued");
-        } else {
-          jobLog.info("re-attached to a queued or running agent job");
-        }
-        let settlement = await queue.waitForJob(jobId, request.signal);
-        if (settlement.state === "aborted") settlement = await cancel(jobId, request, jobLog);
-        return await settle(settlement, request);
-      } catch (error) {
-        if (request.signal.aborted && !(error instanceof AgentFailedError)) {
-          throw new AgentFailedError("the run was cancelled before this agent was queued", { ...ZERO_USAGE }, 0, { cause: error });
-        }
-        throw error;
-      } finally {
-        await lease?.release().catch((error: unknown) => jobLog.warn({ err: error }, "could not give back an installation slot; it expires by itself"));
-      }
-    },
-  };
-
-  async function settle(settlement: JobSettlement, request: AgentRequest): Promise<AgentResult> {
-    switch (settlement.state) {
-      case "completed":
-        if (!isAgentJobOutcome(settlement.value)) {
-          throw new AgentFailedError("the worker stored a result this version cannot read", { ...ZERO_USAGE }, 0);
-        }
-        return deliver(settlement.value, request);
-      case "failed":
-        throw new AgentFailedError(`the worker could not run the agent: ${settlement.reason}`, { ...ZERO_USAGE }, 0);
-      case "missing":
-        throw new AgentFailedError("the agent's job was removed from the queue before it finished", { ...ZERO_USAGE }, 0);
-      case "aborted":
-        throw new AgentFailedError("the run was cancelled", { ...ZERO_USAGE }, 0);
-    }
   }
 }
 
@@ -207,6 +240,3 @@ export async function markRunCancelled(queue: AgentQueue, runId: string, keepMs 
   await queue.redis.set(queue.keys.cancel(runId), "1", "PX", keepMs);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -4,13 +4,12 @@
  * and builds the same runner the embedded mode uses, over the worker's model
  * client.
  */
-import { join } from "node:path";
 import type { Logger } from "pino";
 import { createAgentRunner } from "../../agents/create-agent-runner.js";
 import type { ModelClient } from "../../agents/model/index.js";
 import type { Clock } from "../../time.js";
 import type { TranscriptRecorder } from "../../transcripts/types.js";
-import { openRepository, syncClone, type GitRepository } from "../../workspace/index.js";
+import { cloneDir, openRepository, syncClone, type GitRepository } from "../../workspace/index.js";
 import { withRemoteChanges } from "./share-changes.js";
 import type { CreateRunner, QueuedRunContext, RunnerHandle } from "./types.js";
 
@@ -64,25 +63,4 @@ function handleOf(repository: GitRepository, context: QueuedRunContext, options:
     ...(options.transcripts ? { transcripts: options.transcripts } : {}),
   });
   return { runner, close: () => repository.close() };
-}
-
-/**
- * Where a remote's clone lives: `<dataDir>/clones/<host>/<path>`, each part
- * reduced to safe characters (a URL never picks a directory outside).
- */
-export function cloneDir(dataDir: string, cloneUrl: string): string {
-  let host = "local";
-  let path = cloneUrl;
-  if (URL.canParse(cloneUrl)) {
-    const url = new URL(cloneUrl);
-    host = url.host || url.protocol.replace(/:$/, "");
-    path = url.pathname;
-  }
-  const parts = path
-    .split("/")
-    .map((part) => part.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_"))
-    .filter((part) => part !== "");
-  const safeHost = host.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
-  const name = parts.join("__") || "repository";
-  return join(dataDir, "clones", safeHost, name.endsWith(".git") ? name : `${name}.git`);
 }

@@ -7,8 +7,9 @@
  */
 import type { Logger } from "pino";
 import { AgentFailedError } from "../../runtime/errors.js";
-import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, JsonValue } from "../../runtime/types.js";
+import { isObject, type AgentRequest, type AgentResult, type AgentRunner, type ChangeRef, type JsonValue } from "../../runtime/types.js";
 import { CommitNotFoundError, pushBranches, syncClone, type GitRepository } from "../../workspace/index.js";
+import { messageOf } from "../../errors.js";
 
 export interface RemoteExchange {
   /** The local clone (bare), e.g. `<data>/clones/<host>/<owner>/<repo>.git`. */
@@ -74,9 +75,9 @@ export function withRemoteChanges(runner: AgentRunner, repository: GitRepository
 
 /** The change a refuter's subject names, if any. */
 function subjectChange(subject: JsonValue | undefined): { branch: string; commit: string } | null {
-  if (typeof subject !== "object" || subject === null || Array.isArray(subject)) return null;
+  if (!isObject(subject)) return null;
   const change = subject["change"];
-  if (typeof change !== "object" || change === null || Array.isArray(change)) return null;
+  if (!isObject(change)) return null;
   const { branch, commit } = change;
   return typeof branch === "string" && branch !== "" && typeof commit === "string" ? { branch, commit } : null;
 }
@@ -97,6 +98,3 @@ async function hasChange(repository: GitRepository, change: Pick<ChangeRef, "bra
   return false;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -6,22 +6,26 @@
  *
  * Cancellation: the owner marks a cancelled run in Redis; this worker polls
  * the marks of the runs it is running agents for and aborts them (the agent
- * stops at once, commits its partial work and reports what it spent).
+ * stops at once, commits its partial work and reports what it spent). A
+ * stopped agent is marked the same way, alone (the run's stop marks), and
+ * its outcome says it was stopped. A worker without the database sends each
+ * agent's transcript back in its outcome (`shipTranscripts`).
  * Shutdown: `stop` takes no new job and gives running agents a grace period;
  * what is still running then is handed back to the queue for another worker.
  */
 import { Queue, WaitingError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
 import { AgentStoppedError, RunCancelledError } from "../../runtime/errors.js";
 import { compileSchema } from "../../runtime/schema/compile-schema.js";
 import type { AgentRequest } from "../../runtime/types.js";
-import { backgroundTimers, repeatEvery, type Timers } from "../../time.js";
+import { backgroundTimers, repeatEvery, type Repeating, type Timers } from "../../time.js";
 import { failedOutcome, finishedOutcome, readAgentJobData } from "./agent-job.js";
 import { checkInteger, WorkerStoppingError } from "../errors.js";
-import { openRedis, queueKeys, type RedisConnection } from "../queue-keys.js";
+import { openRedis, queueKeys, type QueueKeys, type RedisConnection } from "../queue-keys.js";
 import { RunnerCache } from "./runner-cache.js";
 import type { ShippedTranscripts } from "../../transcripts/ship-transcripts.js";
-import { DEFAULT_AGENT_QUEUE, DEFAULT_KEY_PREFIX, type AgentJobData, type AgentJobOutcome, type CreateRunner } from "./types.js";
+import { DEFAULT_AGENT_QUEUE, DEFAULT_KEY_PREFIX, type AgentJobData, type AgentJobOutcome, type CreateRunner, type QueuedRunContext } from "./types.js";
 
 export interface AgentWorkerOptions {
   connection: RedisConnection;
@@ -77,91 +81,9 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
   const prefix = options.bullPrefix ?? "bull";
   const concurrency = checkInteger("concurrency", options.concurrency, 1, 4096);
   const cancelPollMs = checkInteger("cancelPollMs", options.cancelPollMs ?? 1000, 10);
-  const log = (options.log ?? pino({ level: "silent" })).child({ queue: name });
-  const keys = queueKeys(name, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
-  const redis = openRedis(options.connection, (error) => log.warn({ err: error }, "redis connection error"));
-  const timers = options.timers ?? backgroundTimers;
-  const runners = new RunnerCache(options.createRunner, checkInteger("runnerIdleMs", options.runnerIdleMs ?? 60_000, 0), log, timers);
-  const active = new Map<string, ActiveJob>();
-  let drainWaiters: (() => void)[] = [];
-
-  if (options.globalConcurrency !== undefined) {
-    const queue = new Queue(name, { connection: { url: options.connection.url }, prefix });
-    try {
-      await queue.setGlobalConcurrency(checkInteger("globalConcurrency", options.globalConcurrency, 1));
-    } finally {
-      await queue.close();
-    }
-  }
-
-  async function processJob(job: Job<AgentJobData, AgentJobOutcome>, token?: string, signal?: AbortSignal): Promise<AgentJobOutcome> {
-    const { request } = readAgentJobData(job.id ?? "", job.data);
-    const shipping = options.shipTranscripts;
-    if (shipping === undefined) return runJob(job, token, signal);
-    const collect = () =>
-      shipping.collect(request.runId, request.agentId).catch((error: unknown) => {
-        log.warn({ err: error, runId: request.runId, agentId: request.agentId }, "could not collect the agent's transcript; its outcome goes without it");
-        return [];
-      });
-    let outcome: AgentJobOutcome;
-    try {
-      outcome = await runJob(job, token, signal);
-    } catch (error) {
-      // A job handed back or failed here leaves nothing of its transcript in memory.
-      await collect();
-      throw error;
-    }
-    const transcript = await collect();
-    return transcript.length > 0 ? { ...outcome, transcript } : outcome;
-  }
-
-  async function runJob(job: Job<AgentJobData, AgentJobOutcome>, token?: string, signal?: AbortSignal): Promise<AgentJobOutcome> {
-    const jobId = job.id ?? "";
-    const { context, request } = readAgentJobData(jobId, job.data);
-    const jobLog = log.child({ runId: request.runId, agentId: request.agentId, jobId });
-    const controller = new AbortController();
-    const forward = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", forward, { once: true });
-    // Registered before the mark is read, so a cancel between the two is seen by the poll.
-    active.set(jobId, { runId: request.runId, agentId: request.agentId, controller });
-    try {
-      if ((await redis.exists(keys.cancel(request.runId))) === 1) {
-        return failedOutcome(new RunCancelledError("the run was cancelled before this agent started"));
-      }
-      const stoppedBecause = await redis.hget(keys.stops(request.runId), request.agentId);
-      if (stoppedBecause !== null) {
-        return failedOutcome(new AgentStoppedError(request.agentId, `${stoppedBecause} (before a worker started it)`));
-      }
-      const runner = await runners.acquire(context);
-      try {
-        jobLog.debug({ attemptsStarted: job.attemptsStarted }, "agent job started");
-        const result = await runner.run(rebuildRequest(request, controller.signal));
-        return finishedOutcome(result);
-      } catch (error) {
-        if (controller.signal.reason instanceof WorkerStoppingError && token !== undefined) {
-          jobLog.info("worker stopping: handing the agent back to the queue");
-          await job.moveToWait(token);
-          throw new WaitingError();
-        }
-        jobLog.info({ err: error }, "agent failed");
-        // A stopped agent's failure says so, so its owner records it as stopped rather than failed.
-        if (controller.signal.reason instanceof AgentStoppedError) return stoppedOutcome(error, controller.signal.reason);
-        return failedOutcome(error);
-      } finally {
-        runners.release(context.runId);
-      }
-    } finally {
-      active.delete(jobId);
-      signal?.removeEventListener("abort", forward);
-      if (active.size === 0) {
-        const waiters = drainWaiters;
-        drainWaiters = [];
-        for (const waiter of waiters) waiter();
-      }
-    }
-  }
-
-  const worker = new Worker<AgentJobData, AgentJobOutcome>(name, processJob, {
+  if (options.globalConcurrency !== undefined) await setGlobalConcurrency({ ...options, globalConcurrency: options.globalConcurrency }, name, prefix);
+  const jobs = new WorkerJobs(options, name);
+  const worker = new Worker<AgentJobData, AgentJobOutcome>(name, (job, token, signal) => jobs.process(job, token, signal), {
     connection: { url: options.connection.url },
     prefix,
     concurrency,
@@ -170,78 +92,220 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
     maxStalledCount: checkInteger("maxStalledCount", options.maxStalledCount ?? 1, 0),
     autorun: true,
   });
-  worker.on("error", (error) => log.error({ err: error }, "agent worker connection error"));
-  worker.on("failed", (job, error) => log.warn({ jobId: job?.id, err: error }, "agent job failed on the worker"));
-  worker.on("stalled", (jobId) => log.warn({ jobId }, "a stalled agent job goes back to the queue"));
-
-  const poll = repeatEvery(cancelPollMs, () => {
-    const runIds = [...new Set([...active.values()].map((job) => job.runId))];
-    if (runIds.length === 0) return;
-    const jobs = [...active.values()];
-    // One round trip: the runs' cancel marks, then each running agent's stop mark.
-    const reads = redis.pipeline().mget(...runIds.map((runId) => keys.cancel(runId)));
-    for (const job of jobs) reads.hget(keys.stops(job.runId), job.agentId);
-    reads.exec().then(
-      (replies) => {
-        const failed = replies?.find(([error]) => error !== null)?.[0];
-        if (failed) return log.warn({ err: failed }, "could not read cancel and stop marks; trying again");
-        const [cancelReply, ...stopReplies] = replies ?? [];
-        const marks = (cancelReply?.[1] ?? []) as (string | null)[];
-        const cancelled = new Set(runIds.filter((_, i) => marks[i] !== null && marks[i] !== undefined));
-        for (const [i, job] of jobs.entries()) {
-          if (job.controller.signal.aborted) continue;
-          const stoppedBecause = stopReplies[i]?.[1];
-          if (cancelled.has(job.runId)) job.controller.abort(new RunCancelledError("cancelled by its owner"));
-          else if (typeof stoppedBecause === "string") job.controller.abort(new AgentStoppedError(job.agentId, stoppedBecause));
-        }
-      },
-      (error: unknown) => log.warn({ err: error }, "could not read cancel marks; trying again"),
-    );
-  }, timers);
+  worker.on("error", (error) => jobs.log.error({ err: error }, "agent worker connection error"));
+  worker.on("failed", (job, error) => jobs.log.warn({ jobId: job?.id, err: error }, "agent job failed on the worker"));
+  worker.on("stalled", (jobId) => jobs.log.warn({ jobId }, "a stalled agent job goes back to the queue"));
+  const poll = repeatEvery(cancelPollMs, () => jobs.abortCancelled(), jobs.timers);
 
   await worker.waitUntilReady();
-  log.info({ concurrency }, "agent worker started");
+  jobs.log.info({ concurrency }, "agent worker started");
 
   let stopping: Promise<void> | null = null;
   return {
     worker,
     get running() {
-      return active.size;
+      return jobs.running;
     },
     stop(graceMs = 30_000, forceAfterMs = 10_000) {
-      stopping ??= (async () => {
-        log.info({ running: active.size, graceMs }, "agent worker stopping");
-        await worker.pause(true);
-        const handBack = timers.setTimeout(() => {
-          for (const job of active.values()) job.controller.abort(new WorkerStoppingError());
-        }, graceMs);
-        const drained = await whenDrained(graceMs + forceAfterMs);
-        timers.clearTimeout(handBack);
-        poll.stop();
-        // An agent that ignores its abort keeps its job locked; closing by force lets the lock expire, and another worker takes the job.
-        if (!drained) log.warn({ running: active.size }, "agents did not stop in time; their jobs go to other workers once their locks expire");
-        try {
-          await worker.close(!drained);
-        } finally {
-          await runners.closeAll();
-          redis.disconnect();
-        }
-        log.info("agent worker stopped");
-      })();
+      stopping ??= stopWorker(worker, jobs, poll, graceMs, forceAfterMs);
       return stopping;
     },
   };
+}
+
+/** Writes the deployment-wide cap on the queue (a worker started with `DYNFLOW_MAX_CONCURRENCY`). */
+async function setGlobalConcurrency(options: AgentWorkerOptions & { globalConcurrency: number }, name: string, prefix: string): Promise<void> {
+  const queue = new Queue(name, { connection: { url: options.connection.url }, prefix });
+  try {
+    await queue.setGlobalConcurrency(checkInteger("globalConcurrency", options.globalConcurrency, 1));
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
+ * Takes no new job; running agents get `graceMs`, then are aborted and handed
+ * back; after `forceAfterMs` more, what still runs is abandoned to its lock.
+ */
+async function stopWorker(worker: Worker<AgentJobData, AgentJobOutcome>, jobs: WorkerJobs, poll: Repeating, graceMs: number, forceAfterMs: number): Promise<void> {
+  const { log, timers } = jobs;
+  log.info({ running: jobs.running, graceMs }, "agent worker stopping");
+  await worker.pause(true);
+  const handBack = timers.setTimeout(() => jobs.abortAll(new WorkerStoppingError()), graceMs);
+  const drained = await jobs.whenDrained(graceMs + forceAfterMs);
+  timers.clearTimeout(handBack);
+  poll.stop();
+  // An agent that ignores its abort keeps its job locked; closing by force lets the lock expire, and another worker takes the job.
+  if (!drained) log.warn({ running: jobs.running }, "agents did not stop in time; their jobs go to other workers once their locks expire");
+  try {
+    await worker.close(!drained);
+  } finally {
+    await jobs.close();
+  }
+  log.info("agent worker stopped");
+}
+
+/** The agent jobs of this process: running them, cancelling them, and waiting for them to end. */
+class WorkerJobs {
+  readonly log: Logger;
+  readonly timers: Timers;
+  private readonly keys: QueueKeys;
+  private readonly redis: Redis;
+  private readonly runners: RunnerCache;
+  private readonly active = new Map<string, ActiveJob>();
+  private drainWaiters: (() => void)[] = [];
+  private readonly shipping: Pick<ShippedTranscripts, "collect"> | undefined;
+
+  constructor(options: AgentWorkerOptions, name: string) {
+    this.shipping = options.shipTranscripts;
+    this.log = (options.log ?? pino({ level: "silent" })).child({ queue: name });
+    this.timers = options.timers ?? backgroundTimers;
+    this.keys = queueKeys(name, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+    this.redis = openRedis(options.connection, (error) => this.log.warn({ err: error }, "redis connection error"));
+    this.runners = new RunnerCache(options.createRunner, checkInteger("runnerIdleMs", options.runnerIdleMs ?? 60_000, 0), this.log, this.timers);
+  }
+
+  /** Agents running in this process now. */
+  get running(): number {
+    return this.active.size;
+  }
+
+  /**
+   * Runs one agent job; its outcome (result, or failure with the spend) is
+   * the job's return value, with the agent's transcript when this worker
+   * ships them.
+   */
+  async process(job: Job<AgentJobData, AgentJobOutcome>, token?: string, signal?: AbortSignal): Promise<AgentJobOutcome> {
+    if (this.shipping === undefined) return this.runJob(job, token, signal);
+    const { request } = readAgentJobData(job.id ?? "", job.data);
+    let outcome: AgentJobOutcome;
+    try {
+      outcome = await this.runJob(job, token, signal);
+    } catch (error) {
+      // A job handed back or failed here leaves nothing of its transcript in memory.
+      await this.collectTranscript(request);
+      throw error;
+    }
+    const transcript = await this.collectTranscript(request);
+    return transcript.length > 0 ? { ...outcome, transcript } : outcome;
+  }
+
+  private async collectTranscript(request: AgentJobData["request"]): Promise<NonNullable<AgentJobOutcome["transcript"]>> {
+    try {
+      return (await this.shipping?.collect(request.runId, request.agentId)) ?? [];
+    } catch (error) {
+      this.log.warn({ err: error, runId: request.runId, agentId: request.agentId }, "could not collect the agent's transcript; its outcome goes without it");
+      return [];
+    }
+  }
+
+  private async runJob(job: Job<AgentJobData, AgentJobOutcome>, token?: string, signal?: AbortSignal): Promise<AgentJobOutcome> {
+    const jobId = job.id ?? "";
+    const { context, request } = readAgentJobData(jobId, job.data);
+    const jobLog = this.log.child({ runId: request.runId, agentId: request.agentId, jobId });
+    const controller = new AbortController();
+    const forward = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", forward, { once: true });
+    // Registered before the mark is read, so a cancel between the two is seen by the poll.
+    this.active.set(jobId, { runId: request.runId, agentId: request.agentId, controller });
+    try {
+      if ((await this.redis.exists(this.keys.cancel(request.runId))) === 1) {
+        return failedOutcome(new RunCancelledError("the run was cancelled before this agent started"));
+      }
+      const stoppedBecause = await this.redis.hget(this.keys.stops(request.runId), request.agentId);
+      if (stoppedBecause !== null) {
+        return failedOutcome(new AgentStoppedError(request.agentId, `${stoppedBecause} (before a worker started it)`));
+      }
+      return await this.runAgent(job, token, context, rebuildRequest(request, controller.signal), jobLog);
+    } finally {
+      this.active.delete(jobId);
+      signal?.removeEventListener("abort", forward);
+      if (this.active.size === 0) this.notifyDrained();
+    }
+  }
+
+  /** The agent on the run's runner; a worker stopping hands the job back instead of failing it. */
+  private async runAgent(job: Job<AgentJobData, AgentJobOutcome>, token: string | undefined, context: QueuedRunContext, request: AgentRequest, jobLog: Logger): Promise<AgentJobOutcome> {
+    const runner = await this.runners.acquire(context);
+    try {
+      jobLog.debug({ attemptsStarted: job.attemptsStarted }, "agent job started");
+      return finishedOutcome(await runner.run(request));
+    } catch (error) {
+      if (request.signal.reason instanceof WorkerStoppingError && token !== undefined) {
+        jobLog.info("worker stopping: handing the agent back to the queue");
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      jobLog.info({ err: error }, "agent failed");
+      // A stopped agent's failure says so, so its owner records it as stopped rather than failed.
+      if (request.signal.reason instanceof AgentStoppedError) return stoppedOutcome(error, request.signal.reason);
+      return failedOutcome(error);
+    } finally {
+      this.runners.release(context.runId);
+    }
+  }
+
+  /**
+   * Reads the cancel marks of the runs with agents here and each running
+   * agent's stop mark, in one round trip, and aborts the cancelled runs'
+   * agents and the stopped agents.
+   */
+  abortCancelled(): void {
+    const jobs = [...this.active.values()];
+    const runIds = [...new Set(jobs.map((job) => job.runId))];
+    if (runIds.length === 0) return;
+    const reads = this.redis.pipeline().mget(...runIds.map((runId) => this.keys.cancel(runId)));
+    for (const job of jobs) reads.hget(this.keys.stops(job.runId), job.agentId);
+    reads.exec().then(
+      (replies) => this.applyMarks(runIds, jobs, replies ?? []),
+      (error: unknown) => this.log.warn({ err: error }, "could not read cancel and stop marks; trying again"),
+    );
+  }
+
+  private applyMarks(runIds: string[], jobs: ActiveJob[], replies: [Error | null, unknown][]): void {
+    const failed = replies.find(([error]) => error !== null)?.[0];
+    if (failed) return void this.log.warn({ err: failed }, "could not read cancel and stop marks; trying again");
+    const [cancelReply, ...stopReplies] = replies;
+    const marks = (cancelReply?.[1] ?? []) as (string | null)[];
+    const cancelled = new Set(runIds.filter((_, i) => marks[i] !== null && marks[i] !== undefined));
+    for (const [i, job] of jobs.entries()) {
+      if (job.controller.signal.aborted) continue;
+      const stoppedBecause = stopReplies[i]?.[1];
+      if (cancelled.has(job.runId)) job.controller.abort(new RunCancelledError("cancelled by its owner"));
+      else if (typeof stoppedBecause === "string") job.controller.abort(new AgentStoppedError(job.agentId, stoppedBecause));
+    }
+  }
+
+  /** Aborts every running agent with `reason`. */
+  abortAll(reason: Error): void {
+    for (const job of this.active.values()) job.controller.abort(reason);
+  }
 
   /** Resolves true once no agent runs in this process, false after `timeoutMs`. */
-  function whenDrained(timeoutMs: number): Promise<boolean> {
-    if (active.size === 0) return Promise.resolve(true);
+  whenDrained(timeoutMs: number): Promise<boolean> {
+    if (this.active.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = timers.setTimeout(() => resolve(false), timeoutMs);
-      drainWaiters.push(() => {
-        timers.clearTimeout(timer);
+      const timer = this.timers.setTimeout(() => resolve(false), timeoutMs);
+      this.drainWaiters.push(() => {
+        this.timers.clearTimeout(timer);
         resolve(true);
       });
     });
+  }
+
+  /** Closes every runner and the Redis connection. */
+  async close(): Promise<void> {
+    try {
+      await this.runners.closeAll();
+    } finally {
+      this.redis.disconnect();
+    }
+  }
+
+  private notifyDrained(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const waiter of waiters) waiter();
   }
 }
 

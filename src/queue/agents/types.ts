@@ -6,7 +6,7 @@
 import type { AgentRunnerDeps } from "../../agents/create-agent-runner.js";
 import type { Role } from "../../agents/model/index.js";
 import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, TokenUsage } from "../../runtime/types.js";
-import type { TranscriptEntryInput } from "../../store/types.js";
+import type { TranscriptEntryInput } from "../../store/index.js";
 import type { CommitIdentity } from "../../workspace/index.js";
 
 /** Queue agent jobs go to unless configured otherwise. */

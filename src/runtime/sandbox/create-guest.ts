@@ -1,10 +1,10 @@
 import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from "quickjs-emscripten";
 import type { SandboxLimits } from "../types.js";
-import type { SandboxProgram } from "./types.js";
+import type { Guest } from "./types.js";
 import { CpuMeter } from "./cpu-meter.js";
 import { forbiddenModuleSource } from "./guest-sources.js";
 import { GuestSession } from "./guest-session.js";
-import type { FromWorkerMessage, SettleMessage } from "./protocol.js";
+import type { FromWorkerMessage } from "./protocol.js";
 import { wasmApi, type WasmModule } from "./wasm-api.js";
 
 const MB = 1024 * 1024;
@@ -21,13 +21,6 @@ export interface GuestOptions {
   wasmModule?: WasmModule;
   /** Posts what one burst of work produced, in order. */
   post(messages: FromWorkerMessage[]): void;
-}
-
-/** The guest side of one sandbox: a QuickJS runtime in this worker. */
-export interface Guest {
-  run(program: SandboxProgram): void;
-  settle(message: SettleMessage): void;
-  setState(json: string): void;
 }
 
 /**
@@ -47,7 +40,7 @@ export async function createGuest(options: GuestOptions): Promise<Guest> {
   const meter = new CpuMeter(limits.cpuMs, options.control);
   runtime.setInterruptHandler(meter.shouldInterrupt);
   runtime.setModuleLoader((specifier) => forbiddenModuleSource(specifier));
-  // Within a megabyte of its maximum, an engine failure is taken for running out of memory.
-  const memoryFull = () => wasmMemory.buffer.byteLength + MB >= maximum * WASM_PAGE;
+  // Within a megabyte of its maximum (after an allocation of `bytes` being made), an engine failure is taken for running out of memory.
+  const memoryFull = (bytes = 0) => wasmMemory.buffer.byteLength + MB + bytes >= maximum * WASM_PAGE;
   return new GuestSession({ runtime, context: runtime.newContext(), meter, limits, post: options.post, memoryFull });
 }

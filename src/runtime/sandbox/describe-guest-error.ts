@@ -6,6 +6,7 @@
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten";
 import type { RunErrorInfo, SandboxLimits } from "../types.js";
 import { SandboxErrorCode, SandboxLimitError, toRunErrorInfo } from "./errors.js";
+import { messageOf } from "../../errors.js";
 
 /** What the host could read of a thrown guest value. */
 export interface GuestErrorFacts {
@@ -124,6 +125,6 @@ export function classifyEngineFailure(error: unknown, cpuExceeded: boolean, memo
   // Deep recursion through native code can exhaust the thread's stack before the engine's own check.
   if (error instanceof RangeError) return toRunErrorInfo(new SandboxLimitError("stackKb", limits.stackKb));
   if (memoryFull) return toRunErrorInfo(new SandboxLimitError("memoryMb", limits.memoryMb));
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return { code: SandboxErrorCode.crashed, message: `the script engine failed: ${message}` };
 }

@@ -1,14 +1,21 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten";
 import type { RunErrorInfo, SandboxLimits } from "../types.js";
-import type { SandboxProgram } from "./types.js";
+import type { Guest, SandboxProgram } from "./types.js";
 import type { CpuMeter } from "./cpu-meter.js";
-import type { Guest } from "./create-guest.js";
 import { classifyEngineFailure, classifyGuestError, readGuestError } from "./describe-guest-error.js";
 import { SandboxErrorCode, SandboxLimitError, ValueTooLargeError, toRunErrorInfo } from "./errors.js";
 import { PRELUDE_FILE } from "./guest-sources.js";
 import { installBridge, settleEntry, type BridgeHelpers, type HostAnswer } from "./install-bridge.js";
 import { jsonBytesOver } from "./json-size.js";
 import type { DoneMessage, FromWorkerMessage, SettleMessage, WireError } from "./protocol.js";
+
+const MB = 1024 * 1024;
+/**
+ * Bytes of arguments of host calls waiting for their answer. Past this, a
+ * new call fails at once, here in the worker: a script that starts a
+ * thousand calls of a megabyte each cannot push a gigabyte at the host.
+ */
+export const MAX_PENDING_CALL_BYTES = 64 * MB;
 
 /** The engine pieces a session drives, built by `createGuest`. */
 export interface GuestSessionParts {
@@ -17,8 +24,8 @@ export interface GuestSessionParts {
   meter: CpuMeter;
   limits: SandboxLimits;
   post(messages: FromWorkerMessage[]): void;
-  /** True when the engine's WebAssembly memory is (nearly) at its maximum. */
-  memoryFull(): boolean;
+  /** True when the engine's WebAssembly memory is (nearly) at its maximum, or would be after allocating `bytes`. */
+  memoryFull(bytes?: number): boolean;
 }
 
 /**
@@ -29,7 +36,9 @@ export interface GuestSessionParts {
 export class GuestSession implements Guest {
   private readonly helpers: BridgeHelpers;
   /** Ids of host calls the guest waits for. */
-  private readonly pending = new Set<number>();
+  /** Host calls the guest waits for, with the size of their arguments. */
+  private readonly pending = new Map<number, number>();
+  private pendingBytes = 0;
   private readonly scriptFiles = new Set<string>();
   /** Settled calls not yet delivered to the guest, as JSON entries. */
   private inbox: string[] = [];
@@ -39,6 +48,8 @@ export class GuestSession implements Guest {
   private started = false;
   private finished = false;
   private flushScheduled = false;
+  /** Bytes of the delivery being copied into the engine, so a failure to copy it reads as running out of memory. */
+  private allocating = 0;
 
   private readonly runtime: QuickJSRuntime;
   private readonly context: QuickJSContext;
@@ -91,7 +102,10 @@ export class GuestSession implements Guest {
   }
 
   settle(message: SettleMessage): void {
-    if (this.finished || !this.pending.delete(message.id)) return;
+    const bytes = this.pending.get(message.id);
+    if (this.finished || bytes === undefined) return;
+    this.pending.delete(message.id);
+    this.pendingBytes -= bytes;
     this.inbox.push(settleEntry(message));
     // Settles that arrive together are delivered, and their continuations run, in one burst.
     if (!this.flushScheduled) {
@@ -109,9 +123,18 @@ export class GuestSession implements Guest {
     if (this.finished) return;
     const batch = `[${this.inbox.join(",")}]`;
     this.inbox = [];
+    // Results that arrive together can outgrow the whole engine: that is the memory limit, said as such.
+    const bytes = Buffer.byteLength(batch, "utf8");
+    if (bytes >= this.limits.memoryMb * MB) {
+      this.finish({ t: "done", ok: false, error: toRunErrorInfo(new SandboxLimitError("memoryMb", this.limits.memoryMb)) });
+      this.post(this.takeOutbox());
+      return;
+    }
+    this.allocating = bytes;
     this.guarded(() => {
       this.meter.measure(() => {
         const text = this.context.newString(batch);
+        this.allocating = 0;
         const delivered = this.context.callFunction(this.helpers.deliver, this.context.undefined, text);
         text.dispose();
         if (delivered.error) return this.fail(delivered.error, false, true);
@@ -149,10 +172,17 @@ export class GuestSession implements Guest {
   private call(name: string, json: string): HostAnswer {
     const tooLarge = this.checkSize(`the arguments of ${name}()`, json);
     if (tooLarge) return { error: tooLarge };
+    if (this.pendingBytes + json.length > MAX_PENDING_CALL_BYTES) {
+      const message =
+        `${name}(): calls still waiting for an answer already hold ${Math.round(this.pendingBytes / MB)} MB of arguments, ` +
+        `the most a script may have in flight (${MAX_PENDING_CALL_BYTES / MB} MB); send agents file paths, not file contents, or start fewer at once`;
+      return { error: this.newError({ name: "HostBudgetError", code: "host_budget_exceeded", message }) };
+    }
     const id = this.nextId++;
     // After the run has ended the call is not sent: its promise never settles.
     if (!this.finished) {
-      this.pending.add(id);
+      this.pending.set(id, json.length);
+      this.pendingBytes += json.length;
       this.send({ t: "call", id, name, json });
     }
     return this.context.newNumber(id);
@@ -208,13 +238,16 @@ export class GuestSession implements Guest {
     try {
       fn();
     } catch (error) {
-      this.finish({ t: "done", ok: false, error: classifyEngineFailure(error, this.meter.exceeded, this.memoryFull(), this.limits) });
+      this.finish({ t: "done", ok: false, error: classifyEngineFailure(error, this.meter.exceeded, this.memoryFull(this.allocating), this.limits) });
     }
-    if (this.outbox.length > 0) {
-      const messages = this.outbox;
-      this.outbox = [];
-      this.post(messages);
-    }
+    this.allocating = 0;
+    if (this.outbox.length > 0) this.post(this.takeOutbox());
+  }
+
+  private takeOutbox(): FromWorkerMessage[] {
+    const messages = this.outbox;
+    this.outbox = [];
+    return messages;
   }
 
   private checkSize(what: string, json: string): QuickJSHandle | undefined {

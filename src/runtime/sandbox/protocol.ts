@@ -4,6 +4,12 @@
  * thread costs far more than the messages. Values travel as JSON strings: the
  * side that receives a value parses it exactly once, and the guest never sees
  * a host object.
+ *
+ * The worker's side is flow-controlled: it sends what a burst produced in
+ * chunks of bounded size, one at a time, and the host acknowledges each
+ * (`ack`) on a later turn of its event loop. A script that makes thousands of
+ * large host calls at once therefore never makes the host thread take them
+ * all in one go: the host, which serves every other run, stays responsive.
  */
 import type { RunErrorInfo, SandboxLimits } from "../types.js";
 import type { WasmModule } from "./wasm-api.js";
@@ -49,7 +55,16 @@ export interface StateMessage {
   json: string;
 }
 
-export type ToWorkerMessage = RunMessage | SettleMessage | StateMessage;
+/** The host has taken the worker's last chunk; the next may come. */
+export interface AckMessage {
+  t: "ack";
+}
+
+export type ToWorkerMessage = RunMessage | SettleMessage | StateMessage | AckMessage;
+
+/** Most messages, and most bytes of JSON, in one chunk the worker sends. */
+export const CHUNK_MESSAGES = 512;
+export const CHUNK_BYTES = 1024 * 1024;
 
 export type DoneMessage =
   | { t: "done"; ok: true; json: string | undefined }

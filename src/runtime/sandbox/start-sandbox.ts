@@ -1,6 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
-import { DynflowError } from "../../errors.js";
+import { DynflowError, messageOf } from "../../errors.js";
 import type { JsonValue, RunErrorInfo, SandboxLimits } from "../types.js";
 import type { Sandbox, SandboxHost, SandboxOptions, SandboxProgram, SandboxResult } from "./types.js";
 import {
@@ -108,6 +108,8 @@ class WorkerSandbox implements Sandbox {
   }
 
   private readonly onMessage = (messages: FromWorkerMessage[]): void => {
+    // The next chunk may come once other work of this thread has had its turn (see protocol.ts).
+    setImmediate(() => this.post({ t: "ack" }));
     for (const message of messages) {
       switch (message.t) {
         case "call":
@@ -150,7 +152,7 @@ class WorkerSandbox implements Sandbox {
     try {
       json = JSON.stringify(value);
     } catch (error) {
-      const message = `the result of ${name}() cannot be sent as JSON: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `the result of ${name}() cannot be sent as JSON: ${messageOf(error)}`;
       this.post({ t: "settle", id, ok: false, error: { name: "Error", code: SandboxErrorCode.hostError, message } });
       return;
     }

@@ -19,6 +19,7 @@
  * globals the prelude defines.
  */
 import type { JsonValue, RunErrorInfo, SandboxLimits } from "../types.js";
+import type { SettleMessage } from "./protocol.js";
 
 /** The host functions a script can reach, by name. */
 export interface SandboxHost {
@@ -50,4 +51,11 @@ export interface Sandbox {
 export interface SandboxOptions {
   limits: SandboxLimits;
   host: SandboxHost;
+}
+
+/** The guest side of one sandbox: a QuickJS runtime in its worker (`createGuest`). */
+export interface Guest {
+  run(program: SandboxProgram): void;
+  settle(message: SettleMessage): void;
+  setState(json: string): void;
 }

@@ -1,3 +1,4 @@
+import { compileLinearRegex, type LinearRegex } from "../../patterns/index.js";
 import { allows, describeTypes, type MergedConstraints } from "./merge-constraints.js";
 
 /**
@@ -50,10 +51,13 @@ function jsonKind(value: unknown): "null" | "boolean" | "number" | "string" | "a
   return type === "boolean" || type === "number" || type === "string" ? type : "object";
 }
 
-/** The pattern as JSON Schema (and ajv) reads it; null when it is not a valid expression. */
-export function compilePattern(pattern: string): RegExp | null {
+/**
+ * The pattern as JSON Schema (and ajv) reads it, on the linear-time engine
+ * (the pattern comes from a script); null when it cannot be compiled.
+ */
+export function compilePattern(pattern: string): LinearRegex | null {
   try {
-    return new RegExp(pattern, "u");
+    return compileLinearRegex(pattern, "u");
   } catch {
     return null;
   }

@@ -1,10 +1,12 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { ajvRegExpEngine } from "../../patterns/index.js";
 import type { JsonSchema } from "../types.js";
 import { canonicalJson } from "../journal/canonical-json.js";
 import { detectSchemaContradiction } from "./find-schema-contradiction.js";
 import { formatValidationErrors } from "./format-validation-errors.js";
 import { InvalidSchemaError, SchemaContradictionError } from "./schema-errors.js";
+import { messageOf } from "../../errors.js";
 
 /** A schema ready to check agent outputs. Immutable and shareable. */
 export interface CompiledSchema {
@@ -31,6 +33,8 @@ const AJV_OPTIONS: Options = {
   // `data` on errors lets messages say what was found (`got number`).
   verbose: true,
   logger: false,
+  // `pattern` and `patternProperties` come from scripts: match them in linear time, never with backtracking.
+  code: { regExp: ajvRegExpEngine },
 };
 
 type Entry = { compiled: CompiledSchema } | { error: InvalidSchemaError | SchemaContradictionError };
@@ -86,7 +90,7 @@ export class SchemaCompiler {
     } catch (error) {
       if (error instanceof InvalidSchemaError) return { error };
       // ajv throws plain errors for unresolvable `$ref`s and invalid regular expressions.
-      return { error: new InvalidSchemaError(error instanceof Error ? error.message : String(error), { cause: error }) };
+      return { error: new InvalidSchemaError(messageOf(error), { cause: error }) };
     }
   }
 

@@ -1,4 +1,4 @@
-import type { JsonSchema } from "../types.js";
+import { isObject, type JsonSchema } from "../types.js";
 import { canonicalJson } from "../journal/canonical-json.js";
 import { compilePattern, valueViolation } from "./check-value.js";
 import { allows, mergeConstraints, SIZE_PAIRS, where, type MergedConstraints, type SchemaObject } from "./merge-constraints.js";
@@ -194,9 +194,6 @@ function show(keyword: string, listed: unknown[]): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
-function isObject(value: unknown): value is SchemaObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function escapePointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");

@@ -1,7 +1,8 @@
 /**
  * The guest side of the script API: JavaScript evaluated inside the sandbox
- * before the script, defining `agent`, `parallel`, `pipeline`, `phase`, `log`,
- * `budget` and `workflow` on top of the sandbox bridge (see sandbox/types.ts).
+ * before the script, defining `agent`, `parallel`, `pipeline`, `phase`, `log`
+ * and `budget` on top of the sandbox bridge (see sandbox/types.ts), and the
+ * `workflow` function the run's script is started with.
  *
  * Only argument checks and control flow live here; every decision that
  * matters (caps, budgets, journal, schemas) is made by the host.
@@ -132,15 +133,15 @@ const budget = Object.freeze({
   }),
 });
 
-function nestedWorkflow() {
-  return Promise.reject(makeError("workflow_nesting", "workflow() nests one level only: a workflow started by workflow() cannot start another. Inline the inner steps instead."));
+// Each workflow function carries the host's token of the script it was given to; the host counts the depth.
+function makeWorkflow(parent) {
+  return async function workflow(ref, workflowArgs) {
+    const loaded = await call("workflow", ref === undefined ? null : ref, parent);
+    const run = compile(loaded.functionSource, loaded.filename);
+    return run(workflowArgs, makeWorkflow(loaded.token));
+  };
 }
-
-async function workflow(ref, workflowArgs) {
-  const loaded = await call("workflow", ref === undefined ? null : ref);
-  const run = compile(loaded.functionSource, loaded.filename);
-  return run(workflowArgs, nestedWorkflow);
-}
+const workflow = makeWorkflow(null);
 
 define("agent", agent);
 define("parallel", parallel);
@@ -148,7 +149,14 @@ define("pipeline", pipeline);
 define("phase", phase);
 define("log", log);
 define("budget", budget);
-define("workflow", workflow);
+// The run's script receives \`workflow\` as a parameter, never as a global: a nested workflow cannot reach it.
+Object.defineProperty(globalThis, "__dynflow_start", {
+  configurable: true,
+  value: function start(main, scriptArgs) {
+    delete globalThis.__dynflow_start;
+    return main(scriptArgs, workflow);
+  },
+});
 
 for (const [name, install] of extensions) {
   install(Object.freeze({

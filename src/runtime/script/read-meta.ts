@@ -1,5 +1,5 @@
 import type { AnyNode, Expression, ExportNamedDeclaration, Node, Program, SpreadElement } from "acorn";
-import type { JsonValue, ScriptMeta } from "../types.js";
+import { isObject, type JsonValue, type ScriptMeta } from "../types.js";
 import { ScriptValidationError } from "./script-validation-error.js";
 
 const META_SHAPE = "`export const meta = { name: '...', description: '...' }`";
@@ -173,7 +173,7 @@ function checkMetaFields(meta: { [key: string]: JsonValue }, node: Expression, f
     const property = at("phases");
     const elements = property.type === "Property" && property.value.type === "ArrayExpression" ? property.value.elements : [];
     phases.forEach((phase, i) => {
-      const title = phase !== null && typeof phase === "object" && !Array.isArray(phase) ? phase["title"] : undefined;
+      const title = isObject(phase) ? phase["title"] : undefined;
       if (typeof title !== "string") {
         fail(elements[i] ?? property, `meta.phases[${i}] must be an object with a string \`title\``, "Write `phases: [{ title: '...' }, ...]`");
       }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { refspecsOf, runBranches } from "../../../src/app/execute/push-run-branches.js";
 import { withRunExtras } from "../../../src/run/build-report-model.js";
 import { renderReport } from "../../../src/report/render-report.js";
-import { renderRunStatus } from "../../../src/app/surfaces/render-run-status.js";
+import { renderRunStatus } from "../../../src/app/commands/render-run-status.js";
 import { buildRunSettings, readRunSettings, reviewConfigOf, toSettingsJson, workflowSettingsOf } from "../../../src/app/run-record/run-settings.js";
 import { parseRepoConfig, DEFAULT_REPO_CONFIG } from "../../../src/config/repo-config.js";
 import { createProgressTracker } from "../../../src/progress/create-progress-tracker.js";

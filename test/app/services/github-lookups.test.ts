@@ -31,9 +31,17 @@ describe("resolveBase", () => {
   it("targets a fork's pull request's base branch, and trusts only the default branch's agent definitions and scripts", async () => {
     const scope = nock(API)
       .get("/repos/acme/widgets/pulls/42")
-      .reply(200, { number: 42, head: { ref: "patch-1", sha: SHA, repo: { full_name: "someone/widgets" } }, base: { ref: "main", sha: "b".repeat(40) } });
-    // The fork's commit is what the run works on; what steers its agents is read from the base repository's default branch.
-    expect(await resolveBase(testOctokit(), { ...where, isPullRequest: true })).toEqual({ ref: "main", sha: SHA, trustedRef: where.defaultBranch });
+      .reply(200, { number: 42, head: { ref: "patch-1", sha: SHA, repo: { full_name: "someone/widgets" } }, base: { ref: "main", sha: "b".repeat(40) } })
+      // What steers the run's agents is read from the base repository's default branch, at its head.
+      .get("/repos/acme/widgets/branches/main")
+      .reply(200, { name: "main", commit: { sha: "c".repeat(40) } });
+    // The fork's commit is what the run works on.
+    expect(await resolveBase(testOctokit(), { ...where, isPullRequest: true })).toEqual({
+      ref: "main",
+      sha: SHA,
+      trustedRef: "c".repeat(40),
+      fork: { fullName: "someone/widgets" },
+    });
     expect(scope.isDone()).toBe(true);
   });
 });

@@ -94,7 +94,7 @@ describe("invalid schemas", () => {
     { name: "unknown type name", schema: { type: "object", properties: { a: { type: "strin" } } }, says: /schema\/properties\/a\/type must be one of .*string/ },
     { name: "wrongly typed keyword", schema: { type: "object", required: "files" }, says: /schema\/required must be array/ },
     { name: "unresolvable $ref", schema: { $ref: "#/$defs/missing" }, says: /can't resolve reference #\/\$defs\/missing/ },
-    { name: "invalid pattern", schema: { type: "string", pattern: "([a-z]" }, says: /Invalid regular expression/ },
+    { name: "invalid pattern", schema: { type: "string", pattern: "([a-z]" }, says: /regular expression "\(\[a-z\]" cannot be used: .*Unterminated group/ },
     { name: "unsupported $schema", schema: { $schema: "http://json-schema.org/draft-04/schema#" }, says: /unsupported \$schema.*draft 2020-12 or draft-07/ },
   ];
   for (const c of cases) {

@@ -17,6 +17,7 @@ import { serverToolCostOf, serverToolUseFromApi, usageFromApi, type ModelPrice }
 import { toModelApiError } from "../to-model-api-error.js";
 import { BATCH_DISCOUNT, batchCostOf } from "./batch-pricing.js";
 import { missingResultError, toBatchError } from "./to-batch-error.js";
+import { messageOf } from "../../../errors.js";
 
 /** A model response that came through the Message Batches API. */
 export interface BatchModelResponse extends ModelResponse {
@@ -174,7 +175,7 @@ export class MessageBatchRun {
       await this.deps.sdk.messages.batches.cancel(this.batchId);
       this.deps.log.info({ batchId: this.batchId }, "message batch cancelled: no request of it is awaited any more");
     } catch (error) {
-      this.deps.log.warn({ batchId: this.batchId, error: error instanceof Error ? error.message : String(error) }, "message batch could not be cancelled");
+      this.deps.log.warn({ batchId: this.batchId, error: messageOf(error) }, "message batch could not be cancelled");
     }
   }
 

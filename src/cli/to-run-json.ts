@@ -3,7 +3,7 @@
  */
 import type { RunStatus, TokenUsage } from "../runtime/types.js";
 import type { LineStatus } from "../review/types.js";
-import type { WorkflowResult } from "./types.js";
+import type { WorkflowResult } from "../run/types.js";
 
 export interface RunJson {
   status: RunStatus;

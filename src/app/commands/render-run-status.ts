@@ -7,7 +7,7 @@ import type { ProgressSnapshot } from "../../progress/types.js";
 import { codeSpan, escapeInline, truncate } from "../../report/escape-markdown.js";
 import { formatDuration, formatTokens, formatUsd, groupDigits } from "../../report/format-values.js";
 import type { RunRecord, RunRecordStatus } from "../../store/index.js";
-import { renderRunFacts } from "./render-run-comments.js";
+import { renderRunFacts } from "../surfaces/render-run-comments.js";
 import { readRunResult } from "../run-record/run-result.js";
 import { readStoredPlan, reportEstimateOf } from "../run-record/stored-plan.js";
 

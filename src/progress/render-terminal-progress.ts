@@ -2,11 +2,11 @@
  * Text of a run's progress for a terminal: a block redrawn in place on a
  * terminal, or one plain line per event for pipes and CI logs. Pure.
  */
-import type { ProgressSnapshot } from "../progress/types.js";
-import { renderProgressBar } from "../progress/render-progress-bar.js";
+import type { ProgressSnapshot } from "./types.js";
+import { renderProgressBar } from "./render-progress-bar.js";
 import { formatDuration, formatTokens, formatUsd } from "../report/format-values.js";
 import { totalTokens, type RunEvent } from "../runtime/types.js";
-import type { WorkflowStage } from "./types.js";
+import type { WorkflowStage } from "../run/types.js";
 
 const STAGE_TEXT: Record<WorkflowStage, string> = {
   plan: "planning",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createProgressTracker } from "../../src/progress/create-progress-tracker.js";
-import { renderProgressBlock, renderProgressLine } from "../../src/run/render-progress.js";
+import { renderProgressBlock, renderProgressLine } from "../../src/progress/render-terminal-progress.js";
 import { ZERO_USAGE, type RunEvent } from "../../src/runtime/types.js";
 
 const events: RunEvent[] = [
