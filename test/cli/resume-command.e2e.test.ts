@@ -109,7 +109,7 @@ describe("dynflow resume (end to end)", () => {
   });
 
   it("stops a run cancelled from dynflow ui, then resumes it, also after a killed process left it running", async () => {
-    slowSearch = 1500;
+    slowSearch = 4000;
     const gitDir = await git(repo.dir, "rev-parse", "--absolute-git-dir");
     const ready = deferred<string>();
     const stopUi = deferred();
@@ -118,15 +118,19 @@ describe("dynflow resume (end to end)", () => {
 
     const run = captureIo(env, scripts);
     const running = main(["run", "--repo", repo.dir, "--script", "parallel.js", "--json"], run.io);
-    // Wait for the run to be in the store, then cancel it from its page as a person would.
+    // Wait until the run has journaled a finished agent (the billing worker; the search worker is held back),
+    // then cancel it from its page as a person would.
     let runId = "";
-    for (let i = 0; i < 200 && runId === ""; i++) {
+    let journaled = 0;
+    for (let i = 0; i < 600 && journaled === 0; i++) {
       await new Promise((r) => setTimeout(r, 25));
       const store = await openLocalStore(gitDir);
-      runId = (await store.runs.listRecent({ statuses: ["running"] }))[0]?.id ?? "";
+      runId ||= (await store.runs.listRecent({ statuses: ["running"] }))[0]?.id ?? "";
+      if (runId) journaled = (await store.journalEntries(runId)).length;
       await store.close();
     }
     expect(runId).not.toBe("");
+    expect(journaled).toBeGreaterThan(0);
     const page = await fetch(`${base}runs/${runId}`).then((r) => r.text());
     const csrf = /name=_csrf value="([^"]+)"/.exec(page)?.[1] ?? "";
     const cancelled = await fetch(`${base}runs/${runId}/cancel`, { method: "POST", body: new URLSearchParams({ _csrf: csrf }), redirect: "manual" });
