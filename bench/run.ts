@@ -11,6 +11,8 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]>
   workspace: () => import("./workspace.bench.js"),
   "prompt-cache": () => import("./prompt-cache.bench.js"),
   scale: () => import("./scale.bench.js"),
+  dashboard: () => import("./dashboard.bench.js"),
+  transcripts: () => import("./transcripts.bench.js"),
   security: () => import("./security.bench.js"),
   builtins: () => import("./builtins.bench.js"),
   progress: () => import("./progress.bench.js"),

@@ -14,6 +14,8 @@ import type { AppRuntime, RunServices } from "./app/services/types.js";
 import { createAppSlugResolver } from "./github/get-app-slug.js";
 import { toGitHubClient } from "./github/github-client.js";
 import { createHealthHandler, type HealthCheck } from "./http/create-health-handler.js";
+import { createDashboardHandler, type DashboardOptions } from "./dashboard/create-dashboard-handler.js";
+import { startTranscriptPruning } from "./transcripts/start-transcript-pruning.js";
 
 /**
  * Dependencies of the app. Probot's server passes `cwd` and `addHandler`
@@ -38,6 +40,11 @@ export interface AppOptions {
    * still kept in step with the config, but nothing fires them.
    */
   audits?: AuditScheduling;
+  /**
+   * How the dashboard at `/dashboard/` signs people in (`github`), or `off`
+   * (it then says how to turn it on). Unset: off. Served only with `deps`.
+   */
+  dashboard?: DashboardOptions["mode"];
   /** Set by Probot's server: registers an HTTP handler. */
   addHandler?: ApplicationFunctionOptions["addHandler"];
   cwd?: string;
@@ -67,6 +74,16 @@ export default function dynflowApp(app: Probot, options: AppOptions = {}): void 
   }
 
   serveHealth(app, options);
+  if (options.deps) serveDashboard(app, options, options.deps);
+}
+
+function serveDashboard(app: Probot, options: AppOptions, deps: RunServices): void {
+  if (!options.addHandler) return;
+  try {
+    options.addHandler(createDashboardHandler({ store: deps.store, mode: options.dashboard ?? { kind: "off" }, clock: deps.clock, log: deps.log.child({ component: "dashboard" }) }));
+  } catch (error) {
+    app.log.debug({ err: error }, "no HTTP server: the dashboard is not served");
+  }
 }
 
 /** Adds what only the app can give (installation clients, the slug) and starts taking queued run steps. */
@@ -74,6 +91,9 @@ function startRuns(app: Probot, services: RunServices, appSlug: () => Promise<st
   const runtime = createAppRuntime(services, { auth: async (installationId) => toGitHubClient(await app.auth(installationId)), appSlug });
   // With the shared run queue, the web process only enqueues: `dynflow worker`s take the steps.
   services.queue.start(createRunJobProcessor(runtime));
+  if (services.transcriptRetentionMs !== undefined) {
+    startTranscriptPruning({ transcripts: services.store.transcripts, retentionMs: services.transcriptRetentionMs, clock: services.clock, log: services.log });
+  }
   // Runs a restart interrupted go on; the journal makes their finished agents free.
   recoverRuns(runtime).catch((error: unknown) => services.log.error({ err: error }, "could not queue unfinished runs again"));
   return runtime;

@@ -14,6 +14,7 @@ import { EnvConfigError, hasAppCredentials, loadEnv, redactedConfig, type AppCon
 import { toProbotEnv } from "./config/to-probot-env.js";
 import { routeAppAuthToBaseUrl, type OctokitOptionsLike } from "./github/route-app-auth.js";
 import dynflowApp, { type AppOptions } from "./index.js";
+import { dashboardModeOf, dashboardRunUrl } from "./dashboard/dashboard-mode.js";
 
 async function main(): Promise<void> {
   // Read once, the environment first (docs/config.md). Probot's setup flow writes the credentials
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     server
       .stop()
       .then(() => options.audits?.stop())
+      .then(() => options.deps?.transcripts?.close())
       .then(() => options.deps?.store.close())
       .then(
         () => process.exit(0),
@@ -62,7 +64,10 @@ async function buildAppOptions(config: AppConfig, log: Logger): Promise<AppOptio
   // Only an explicit DYNFLOW_MAX_CONCURRENCY changes the agents queue's deployment-wide cap.
   const deps = await createRunServices(config, log, { setAgentCap: Boolean(process.env.DYNFLOW_MAX_CONCURRENCY?.trim()) });
   log.info({ store: deps.store.engine, maxConcurrentRuns: config.caps.maxConcurrentRuns }, "run services ready");
-  return { appSlug, deps, audits: createAuditScheduling({ redisUrl: config.redisUrl?.reveal() ?? null }) };
+  const dashboard = dashboardModeOf(config);
+  if (dashboard.kind === "github") deps.dashboardUrl = (runId) => dashboardRunUrl(config.publicUrl as string, runId);
+  else log.info({ missing: dashboard.kind === "off" ? dashboard.missing : [] }, "the dashboard is off: set GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and DYNFLOW_PUBLIC_URL to turn it on (docs/dashboard.md)");
+  return { appSlug, deps, dashboard, audits: createAuditScheduling({ redisUrl: config.redisUrl?.reveal() ?? null }) };
 }
 
 main().catch((error: unknown) => {

@@ -12,6 +12,7 @@ import { effortParams, isEffort } from "./model/index.js";
 import { withRolePrompt } from "./prompts/role-prompt.js";
 import type { ToolLoopOptions, ToolLoopResult } from "./run-tool-loop.js";
 import type { AgentTool } from "./tools/types.js";
+import type { AgentTranscript } from "../transcripts/types.js";
 import { messageOf } from "../errors.js";
 
 /** Limits of one agent, all filled in. */
@@ -37,6 +38,8 @@ export interface AgentEnv {
   protectedPaths: readonly string[] | undefined;
   limits: AgentLimits;
   log: Logger;
+  /** This agent's transcript, when transcripts are recorded (set per agent by the runner). */
+  transcript?: AgentTranscript;
 }
 
 /** The label of an agent, as the runtime named it (never empty). */
@@ -90,6 +93,7 @@ export function loopOptions(
     maxToolOutputChars: env.limits.maxToolOutputChars,
     signal: request.signal,
     log: parts.log,
+    ...(env.transcript ? { transcript: env.transcript } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ import { describeTask } from "./prompts/task-context.js";
 import { runRefuter } from "./run-refuter.js";
 import { runResolver } from "./run-resolver.js";
 import { runWorker } from "./run-worker.js";
+import { recordAgent } from "../transcripts/record-agent.js";
+import type { TranscriptRecorder } from "../transcripts/types.js";
 
 export interface AgentRunnerDeps {
   model: ModelClient;
@@ -41,6 +43,8 @@ export interface AgentRunnerDeps {
     maxDiffChars?: number;
   };
   log?: Logger;
+  /** Where each agent's transcript is recorded; none when omitted. */
+  transcripts?: TranscriptRecorder;
 }
 
 export const DEFAULT_AGENT_LIMITS: Readonly<AgentLimits> = Object.freeze({
@@ -66,16 +70,21 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     log: bindRunId(deps.log ?? pino({ level: "silent" }), deps.runId),
   };
 
+  const runRole = (agentEnv: AgentEnv, request: AgentRequest): Promise<AgentResult> => {
+    switch (request.options.role ?? "worker") {
+      case "worker":
+        return runWorker(agentEnv, request);
+      case "refuter":
+        return runRefuter(agentEnv, request);
+      case "resolver":
+        return runResolver(agentEnv, request);
+    }
+  };
+  const { transcripts } = deps;
   return {
     run(request: AgentRequest): Promise<AgentResult> {
-      switch (request.options.role ?? "worker") {
-        case "worker":
-          return runWorker(env, request);
-        case "refuter":
-          return runRefuter(env, request);
-        case "resolver":
-          return runResolver(env, request);
-      }
+      if (transcripts === undefined) return runRole(env, request);
+      return recordAgent(transcripts, request, env.repository, (transcript) => runRole({ ...env, transcript }, request));
     },
   };
 }

@@ -24,6 +24,7 @@ import { ModelCallAbortedError, NO_SERVER_TOOL_USE, withCacheControl, type Model
 import { shrinkContext, SHRINK_THRESHOLD } from "./shrink-context.js";
 import { capOutput } from "./tools/cap-output.js";
 import type { AgentTool, FinishPayload } from "./tools/types.js";
+import type { AgentTranscript } from "../transcripts/types.js";
 import { webToolDefinitions } from "./tools/web-tool-definitions.js";
 
 export interface ToolLoopOptions {
@@ -45,6 +46,10 @@ export interface ToolLoopOptions {
   maxToolOutputChars: number;
   signal: AbortSignal;
   log: Logger;
+  /** Records the conversation (prompt, turns, tool calls); writes are batched, so this costs the loop nothing measurable. */
+  transcript?: AgentTranscript;
+  /** Milliseconds for the transcript's timings. Default `performance.now`. */
+  now?: () => number;
 }
 
 /** How the loop ended. Only `finished` carries a result. */
@@ -98,6 +103,7 @@ type TurnOutcome = { stop: LoopStop; error?: unknown } | { reply: ContentBlockPa
 /** Runs the loop; see the module comment. */
 export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopResult> {
   const loop = startLoop(options);
+  options.transcript?.prompt({ model: options.modelId, system: options.system, shared: options.shared, prompt: options.prompt });
   while (loop.result.turns < options.maxTurns) {
     if (options.signal.aborted) return stop(loop, "aborted", options.signal.reason);
     if (!shrinkIfNeeded(loop)) return stop(loop, "context_exhausted");
@@ -174,6 +180,7 @@ async function callModel(loop: LoopState): Promise<{ message: Message } | { stop
     } satisfies MessageCreateParamsNonStreaming,
     { sharedPrefixEnd: { message: 0, block: 0 } },
   );
+  const started = now(options);
   try {
     const response = await options.model.createMessage(params, { signal: options.signal, prefixKey });
     result.turns += 1;
@@ -185,6 +192,14 @@ async function callModel(loop: LoopState): Promise<{ message: Message } | { stop
     };
     loop.lastContextTokens = response.usage.input + response.usage.cacheWrite + response.usage.cacheRead + response.usage.output;
     options.log.debug({ turn: result.turns, stopReason: response.message.stop_reason, contextTokens: loop.lastContextTokens }, "model turn");
+    options.transcript?.turn({
+      turn: result.turns,
+      usage: response.usage,
+      costUsd: response.costUsd,
+      stopReason: response.message.stop_reason,
+      text: textOf(response.message),
+      ms: Math.round(now(options) - started),
+    });
     return { message: response.message };
   } catch (error) {
     return { stop: error instanceof ModelCallAbortedError || options.signal.aborted ? "aborted" : "model_error", error };
@@ -193,7 +208,7 @@ async function callModel(loop: LoopState): Promise<{ message: Message } | { stop
 
 /** Records the model's reply and runs the tools it asked for; a nudge when it asked for none. */
 async function answer(loop: LoopState, message: Message): Promise<TurnOutcome> {
-  const text = message.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n").trim();
+  const text = textOf(message);
   if (text !== "") loop.result.lastText = text;
   loop.messages.push({ role: "assistant", content: message.content.length > 0 ? message.content : [{ type: "text", text: "(no answer)" }] });
   if (message.stop_reason === "refusal") return { stop: "refused" };
@@ -220,9 +235,11 @@ async function runCalls(loop: LoopState, calls: ToolUseBlock[], cutOff: boolean)
   let finish: FinishPayload | undefined;
   for (const [index, call] of calls.entries()) {
     result.toolCalls += 1;
+    const callStarted = now(options);
     const answer = (content: string, isError: boolean) => {
       if (isError) result.toolErrors += 1;
       results.push({ type: "tool_result", tool_use_id: call.id, content, ...(isError ? { is_error: true } : {}) });
+      options.transcript?.tool({ turn: result.turns, name: call.name, input: call.input, output: content, isError, ms: Math.round(now(options) - callStarted) });
     };
     // Only the last call of a reply cut off at the output limit can be incomplete.
     if (cutOff && index === calls.length - 1) {
@@ -268,4 +285,14 @@ function withTailBreakpoint(messages: readonly MessageParam[]): MessageParam[] {
   if (tail === undefined || tail.type === "thinking" || tail.type === "redacted_thinking") return [...messages];
   blocks[blocks.length - 1] = { ...tail, cache_control: { type: "ephemeral" } } as ContentBlockParam;
   return [...messages.slice(0, -1), { ...last, content: blocks }];
+}
+
+/** The text blocks of a reply, joined. */
+function textOf(message: Message): string {
+  return message.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n").trim();
+}
+
+/** The loop's clock for transcript timings. */
+function now(options: ToolLoopOptions): number {
+  return options.now?.() ?? performance.now();
 }

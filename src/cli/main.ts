@@ -6,14 +6,20 @@ import { DynflowError } from "../errors.js";
 import { UsageError, type CliIo } from "./cli-io.js";
 import { CLEAN_USAGE, cleanCommand } from "./clean-command.js";
 import { readVersion } from "./read-version.js";
+import { RESUME_USAGE, resumeCommand } from "./resume-command.js";
 import { RUN_USAGE, runCommand } from "./run-command.js";
+import { SHOW_USAGE, showCommand } from "./show-command.js";
 import { SIMULATE_USAGE, simulateCommand } from "./simulate-command.js";
+import { UI_USAGE, uiCommand } from "./ui-command.js";
 import { WORKER_USAGE, workerCommand } from "./worker-command.js";
 
 const USAGE = `Usage: dynflow <command> [options]
 
 Commands:
   run --repo <path> ...  run a task or script on a local repository with real agents
+  resume <run>           continue a local run that stopped; finished agents are not paid again
+  show [<run>]           a local run agent by agent, as text (--agent for one transcript)
+  ui                     the dashboard for the local runs, at http://127.0.0.1:4310/dashboard/
   simulate <script.js>   preview a plan script's agents, phases and cost with simulated agents
   worker                 run agents from the Redis queue for the web process (scale-out)
   clean --repo <path>    delete the dynflow/* branches of earlier local runs
@@ -26,6 +32,9 @@ Run "dynflow help <command>" for a command's options.
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: CliIo) => Promise<number> }> = {
   run: { usage: RUN_USAGE, run: runCommand },
+  resume: { usage: RESUME_USAGE, run: resumeCommand },
+  show: { usage: SHOW_USAGE, run: (argv, io) => showCommand(argv, io) },
+  ui: { usage: UI_USAGE, run: (argv, io) => uiCommand(argv, io) },
   simulate: { usage: SIMULATE_USAGE, run: simulateCommand },
   worker: { usage: WORKER_USAGE, run: (argv, io) => workerCommand(argv, io) },
   clean: { usage: CLEAN_USAGE, run: cleanCommand },

@@ -14,6 +14,9 @@ import { createBatchModelClient } from "../agents/model/batch/index.js";
 import { createModelClient } from "../agents/model/index.js";
 import { hasAppCredentials, loadEnv } from "../config/load-env.js";
 import { createRunnerFactory } from "../queue/agents/create-runner-factory.js";
+import { openStore } from "../store/index.js";
+import { appTranscriptOptions, createAppTranscriptRecorder } from "../transcripts/create-app-transcript-recorder.js";
+import { createShippedTranscripts } from "../transcripts/ship-transcripts.js";
 import { startAgentWorker } from "../queue/agents/start-agent-worker.js";
 import { DEFAULT_AGENT_QUEUE } from "../queue/agents/types.js";
 import { intFlag, UsageError, type CliIo } from "./cli-io.js";
@@ -45,7 +48,8 @@ Environment:
   DYNFLOW_MAX_CONCURRENCY  agents running at once across every worker (set on the queue when given)
   APP_ID, PRIVATE_KEY      the App's credentials: installation tokens for private repositories,
                            and, with DATABASE_URL, run steps (GitHub is reached as the App)
-  DATABASE_URL             PostgreSQL shared with the web process (run steps need it)
+  DATABASE_URL             PostgreSQL shared with the web process (run steps need it); agents'
+                           transcripts are written there, or without it sent back with each result
   DYNFLOW_MAX_CONCURRENT_RUNS  run steps this process works on at once (default 4)
   GHE_HOST, DYNFLOW_PRICES, LOG_LEVEL  as for the web process (docs/config.md)
 `;
@@ -107,16 +111,22 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
         log,
       })
     : undefined;
+  // With the shared database, agents' transcripts are written from here, as they happen; without it they
+  // go back in each agent's outcome and the run's owner stores them.
+  const transcriptStore = config.databaseUrl ? await openStore({ url: config.databaseUrl.reveal(), log }) : null;
+  const shipped = transcriptStore ? null : createShippedTranscripts(appTranscriptOptions(config, log));
+  const transcripts = transcriptStore ? createAppTranscriptRecorder(transcriptStore, config, log) : shipped?.recorder;
   const worker = await startAgentWorker({
     connection: { url: config.redisUrl.reveal() },
     queueName,
     concurrency,
     // Only an explicit setting changes the queue's cap: a worker started without it must not reset the deployment's.
     globalConcurrency: io.env.DYNFLOW_MAX_CONCURRENCY?.trim() ? config.caps.maxConcurrency : undefined,
-    createRunner: createRunnerFactory({ model, batchModel, dataDir: config.dataDir, credentials, env: io.env as NodeJS.ProcessEnv, log }),
+    createRunner: createRunnerFactory({ model, batchModel, dataDir: config.dataDir, credentials, env: io.env as NodeJS.ProcessEnv, log, ...(transcripts ? { transcripts } : {}) }),
     lockDurationMs,
     stalledIntervalMs,
     log,
+    ...(shipped ? { shipTranscripts: shipped } : {}),
   });
   io.stderr(`dynflow worker: taking agents from queue ${queueName} at ${config.redisUrl.toString()} (${concurrency} at once)\n`);
   let runs: RunWorker | null = null;
@@ -138,6 +148,8 @@ export async function workerCommand(argv: string[], io: CliIo, deps: WorkerComma
   const reason = await (deps.untilStopped ?? untilSignal)();
   io.stderr(`dynflow worker: ${reason}: stopping (running agents get ${graceSeconds} s, then go back to the queue; running run steps may finish)\n`);
   await Promise.all([worker.stop(graceSeconds * 1000), runs?.close()]);
+  await transcripts?.close();
+  await transcriptStore?.close();
   return 0;
 }
 

@@ -53,6 +53,22 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
     default: "16",
     description: "Agents running at once for one installation across all its runs, so one organisation cannot take every slot (1-4096).",
   },
+  // Dashboard and transcripts
+  {
+    name: "GITHUB_CLIENT_ID",
+    secret: false,
+    description: "The App's client ID (its settings page; the setup flow saves it): turns on the dashboard's sign-in with GitHub.",
+  },
+  { name: "GITHUB_CLIENT_SECRET", secret: true, description: "The App's client secret, with GITHUB_CLIENT_ID." },
+  {
+    name: "DYNFLOW_PUBLIC_URL",
+    secret: false,
+    description: "Where people reach this deployment, e.g. https://dynflow.example.com: dashboard links and the sign-in callback.",
+  },
+  { name: "DYNFLOW_SESSION_SECRET", secret: true, description: "Key of the dashboard's session cookies (32+ characters); unset derives one from the client secret." },
+  { name: "DYNFLOW_TRANSCRIPT_AGENT_KB", secret: false, default: "256", description: "Most kilobytes of transcript kept per agent; the rest is cut, and the cut shown (4-65536)." },
+  { name: "DYNFLOW_TRANSCRIPT_RUN_MB", secret: false, default: "64", description: "Most megabytes of transcripts kept per run (1-65536)." },
+  { name: "DYNFLOW_TRANSCRIPT_RETENTION_DAYS", secret: false, default: "30", description: "Days transcripts are kept before the app prunes them (1-3650)." },
   {
     name: "DYNFLOW_PRICES",
     secret: false,

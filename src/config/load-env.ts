@@ -44,6 +44,14 @@ export interface AppConfig {
   caps: { maxConcurrency: number; maxAgents: number; maxConcurrentRuns: number; maxConcurrencyPerInstallation: number };
   /** Built-in prices with `DYNFLOW_PRICES` merged over them. */
   prices: PriceTable;
+  /** The App's OAuth credentials (from its settings page, or saved by the setup flow): the dashboard's sign-in. Null: the dashboard is off. */
+  oauth: { clientId: string; clientSecret: Secret } | null;
+  /** Where people reach this deployment (links, the sign-in callback), without a trailing slash; null when unset. */
+  publicUrl: string | null;
+  /** Key of the dashboard's session cookies; null derives one from the OAuth client secret. */
+  sessionSecret: Secret | null;
+  /** Bounds and retention of agent transcripts. */
+  transcripts: { agentBytes: number; runBytes: number; retentionMs: number };
 }
 
 /** One invalid variable. */
@@ -102,6 +110,11 @@ const SCHEMAS = {
   DYNFLOW_MAX_AGENTS: integer(1, 100_000),
   DYNFLOW_MAX_CONCURRENT_RUNS: integer(1, 1024),
   DYNFLOW_MAX_CONCURRENCY_PER_INSTALLATION: integer(1, 4096),
+  GITHUB_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "must be the App's client ID, e.g. Iv23liAbCdEf012345" }),
+  DYNFLOW_PUBLIC_URL: url(["https:", "http:"], "https://dynflow.example.com"),
+  DYNFLOW_TRANSCRIPT_AGENT_KB: integer(4, 65_536),
+  DYNFLOW_TRANSCRIPT_RUN_MB: integer(1, 65_536),
+  DYNFLOW_TRANSCRIPT_RETENTION_DAYS: integer(1, 3650),
 } as const;
 
 /**
@@ -146,6 +159,12 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>, optio
     if (raw("ANTHROPIC_API_KEY") === undefined) problem("ANTHROPIC_API_KEY", "is required in production");
   }
 
+  const clientId = read("GITHUB_CLIENT_ID");
+  const clientSecret = raw("GITHUB_CLIENT_SECRET");
+  if (clientId !== undefined && clientSecret === undefined) problem("GITHUB_CLIENT_SECRET", "is required with GITHUB_CLIENT_ID for the dashboard's sign-in");
+  if (clientId === undefined && clientSecret !== undefined) problem("GITHUB_CLIENT_ID", "is required with GITHUB_CLIENT_SECRET for the dashboard's sign-in");
+  const sessionSecret = raw("DYNFLOW_SESSION_SECRET");
+  if (sessionSecret !== undefined && sessionSecret.length < 32) problem("DYNFLOW_SESSION_SECRET", "must be at least 32 characters (e.g. openssl rand -hex 32)");
   const databaseUrl = read("DATABASE_URL");
   const redisUrl = read("REDIS_URL");
   const config: AppConfig = {
@@ -175,6 +194,14 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>, optio
       maxConcurrencyPerInstallation: read("DYNFLOW_MAX_CONCURRENCY_PER_INSTALLATION") ?? 16,
     },
     prices: { ...DEFAULT_PRICES, ...readPrices(raw("DYNFLOW_PRICES"), problem) },
+    oauth: clientId !== undefined && clientSecret !== undefined ? { clientId, clientSecret: new Secret(clientSecret) } : null,
+    publicUrl: read("DYNFLOW_PUBLIC_URL")?.replace(/\/+$/, "") ?? null,
+    sessionSecret: sessionSecret === undefined ? null : new Secret(sessionSecret),
+    transcripts: {
+      agentBytes: (read("DYNFLOW_TRANSCRIPT_AGENT_KB") ?? 256) * 1024,
+      runBytes: (read("DYNFLOW_TRANSCRIPT_RUN_MB") ?? 64) * 1024 * 1024,
+      retentionMs: (read("DYNFLOW_TRANSCRIPT_RETENTION_DAYS") ?? 30) * 86_400_000,
+    },
   };
   if (problems.length > 0) throw new EnvConfigError(problems);
   return config;

@@ -132,5 +132,6 @@ export function renderLinksLine(links: ProgressLinks | undefined): string | null
   add("Pull request", links?.pullRequestUrl);
   add("Check run", links?.checkRunUrl);
   add("Command", links?.commentUrl);
+  add("Dashboard", links?.dashboardUrl);
   return parts.length > 0 ? parts.join(" · ") : null;
 }

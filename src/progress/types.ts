@@ -63,6 +63,8 @@ export interface ProgressLinks {
   checkRunUrl?: string;
   commentUrl?: string;
   pullRequestUrl?: string;
+  /** The run's page on the dashboard (when `DYNFLOW_PUBLIC_URL` and sign-in are set). */
+  dashboardUrl?: string;
 }
 
 /** What the progress renderers need besides the snapshot. */

@@ -14,6 +14,12 @@ export interface RedisConnection {
 export interface QueueKeys {
   /** Set when a run is cancelled; workers poll it between turns of that run's agents. */
   cancel(runId: string): string;
+  /**
+   * The run's stopped agents: a hash from agent id to why it was stopped.
+   * Workers poll it like the cancel mark; a resumed run clears it with the
+   * cancel mark, so an agent stopped in an earlier execution runs again.
+   */
+  stops(runId: string): string;
   /** Holders of one installation's slots (a sorted set scored by expiry). */
   installationSlots(installationId: number): string;
 }
@@ -22,6 +28,7 @@ export function queueKeys(queueName: string, prefix = DEFAULT_KEY_PREFIX): Queue
   const base = `${prefix}:${queueName}`;
   return {
     cancel: (runId) => `${base}:cancel:${runId}`,
+    stops: (runId) => `${base}:stops:${runId}`,
     installationSlots: (installationId) => `${base}:installation:${installationId}`,
   };
 }

@@ -94,6 +94,8 @@ function renderFooter(model: ReportModel): string | null {
   if (comment !== null) links.push(`[Command](${comment})`);
   const checkRun = safeUrl(model.links?.checkRunUrl);
   if (checkRun !== null) links.push(`[Check run](${checkRun})`);
+  const dashboard = safeUrl(model.links?.dashboardUrl);
+  if (dashboard !== null) links.push(`[Agents and transcripts](${dashboard})`);
   if (links.length === 0) return null;
   return `${links.join(" · ")} · Run ${codeSpan(model.runId)}`;
 }

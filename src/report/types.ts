@@ -27,6 +27,8 @@ export interface ReportLinks {
   checkRunUrl?: string;
   /** The comment that started the run. */
   commentUrl?: string;
+  /** The run's page on the dashboard, with every agent's transcript. */
+  dashboardUrl?: string;
   /** Login of who started the run. */
   requester?: string;
 }

@@ -57,6 +57,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     log: run.log,
   });
   if (plan) extra.push({ agents: 0, usage: plan.usage, costUsd: plan.costUsd });
+  await run.onPlanned?.({ source, filename, args, plan });
 
   // 2. Execute. Every agent goes through the run's scheduler, so caps, budget and journal apply to all.
   run.onStage("run");
@@ -81,6 +82,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     protectedPaths: run.settings.protectedPaths,
     limits: run.settings.agentLimits,
     log: run.log,
+    ...(run.transcripts ? { transcripts: run.transcripts } : {}),
   }), run.settings.web);
   const { extension, review } = createReviewExtension({
     repository: run.repository,
@@ -102,6 +104,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     clock: run.clock,
     extensions: [extension],
     resolveWorkflow: run.resolveWorkflow,
+    ...(run.agentStops ? { agentStops: run.agentStops } : {}),
     prepareAgent,
   });
   const { lines, workers, toMerge } = review.outcomes(outcome);
@@ -149,6 +152,9 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
   const reportModel = extras ? withRunExtras(built, extras) : built;
   const draft = isDraftWorthy(reportModel);
   bindRunId(run.log, run.runId).info({ status: outcome.status, merged: reconcile.merged.length, branch }, "run finished");
+  const reportMarkdown = renderReport(reportModel);
+  // The dashboard shows the report as it was written.
+  run.transcripts?.document(run.runId, "report", reportMarkdown);
   return {
     runId: run.runId,
     branch,
@@ -157,7 +163,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     lines: withConflicts(lines, reconcile),
     workers: reportModel.workers,
     reconcile,
-    reportMarkdown: renderReport(reportModel),
+    reportMarkdown,
     reportModel,
     draft: draft.draft,
     draftReasons: draft.reasons,

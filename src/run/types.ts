@@ -15,6 +15,8 @@ import type { WorkflowResolver } from "../runtime/script-host.js";
 import type { AgentRunner, Journal, JsonValue, RunEvent, RunLimits, RunOutcome, SandboxLimits } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 import type { CommitIdentity, GitRepository } from "../workspace/index.js";
+import type { AgentStops } from "../runtime/agent-stops.js";
+import type { TranscriptRecorder } from "../transcripts/types.js";
 import type { WebToolsConfig } from "../web-tools/web-tools-config.js";
 
 /** Where a run is, for progress views (the script's own progress comes as `RunEvent`s). */
@@ -65,6 +67,16 @@ export interface RunWorkflowInput {
    * ones). Without it, `workflow(name)` fails; `workflow({ script })` works either way.
    */
   resolveWorkflow?: WorkflowResolver;
+  /** Where agents' transcripts are recorded (the default runner records there too). */
+  transcripts?: TranscriptRecorder;
+  /** Lets the caller stop single agents while the run goes on. */
+  agentStops?: AgentStops;
+  /**
+   * Called once the script is known (given, or planned from the task) and
+   * before any agent starts: where a local run keeps its plan, so resuming
+   * it runs the same script without planning again.
+   */
+  onPlanned?: (planned: { source: string; filename: string; args: JsonValue | undefined; plan: PlanResult | null }) => void | Promise<void>;
   /**
    * Where `agent(p, { agentType })` finds `.claude/agents/<name>.md` (default:
    * `repository` at `baseCommit`); null: built-in agent types only.

@@ -12,7 +12,7 @@ import { callContentHash, journalKey, OccurrenceCounter } from "./journal/journa
 import { HostBudgetMeter } from "./host-budgets.js";
 import { compileSchema } from "./schema/compile-schema.js";
 import { defaultAgentLabel } from "./agent-label.js";
-import { AgentFailedError, BudgetExhaustedError, CapExceededError, EstimateExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
+import { AgentFailedError, AgentStoppedError, BudgetExhaustedError, CapExceededError, EstimateExceededError, InvalidScriptCallError, RunCancelledError } from "./errors.js";
 import { normalizeAgentCall } from "./normalize-agent-options.js";
 import {
   ZERO_USAGE,
@@ -88,6 +88,8 @@ export class AgentScheduler {
   private lookupChain: Promise<unknown> = Promise.resolve();
   private idleWaiters: (() => void)[] = [];
   private readonly budget: HostBudgetMeter;
+  /** Per-agent abort controllers of agents queued or running, for `stopAgent`. */
+  private readonly stops = new Map<string, AbortController>();
 
   constructor(private readonly options: AgentSchedulerOptions) {
     this.budget = options.budget ?? new HostBudgetMeter();
@@ -143,7 +145,7 @@ export class AgentScheduler {
       schema = compileSchema(call.options.schema);
     }
     // A queued prompt is held in memory until its agent runs: their total is bounded.
-    const release = this.budget.reservePrompt(call.prompt);
+    const releasePrompt = this.budget.reservePrompt(call.prompt);
 
     const record: AgentRecord = {
       id: `a${this.records.length + 1}`,
@@ -161,6 +163,12 @@ export class AgentScheduler {
       meta: {},
     };
     this.records.push(record);
+    this.stops.set(record.id, new AbortController());
+    // Once the call settles, its prompt is no longer held and it can no longer be stopped.
+    const release = () => {
+      releasePrompt();
+      this.stops.delete(record.id);
+    };
     onQueued?.(record);
     this.emit({ type: "agent.queued", agentId: record.id, label: record.label, phase: record.phase, role: record.role });
 
@@ -215,6 +223,19 @@ export class AgentScheduler {
     return this.limit(() => this.execute(record, call.prompt, options, schema)).finally(release);
   }
 
+  /**
+   * Stops one agent, leaving the run going: a queued agent never starts, a
+   * running one is aborted (its runner commits partial work and reports its
+   * spend). Its call resolves `null`, its record is marked `stopped`. False
+   * when the agent is unknown or has already settled.
+   */
+  stopAgent(agentId: string, reason: string): boolean {
+    const controller = this.stops.get(agentId);
+    if (controller === undefined || controller.signal.aborted) return false;
+    controller.abort(new AgentStoppedError(agentId, reason));
+    return true;
+  }
+
   /** Resolves once the run has stopped taking work and no agent is running. */
   whenHaltedAndIdle(): Promise<Halt> {
     return new Promise((resolve) => {
@@ -257,6 +278,8 @@ export class AgentScheduler {
     // A call accepted under the agents cap still runs when a later call hit the cap: it counts
     // within the cap. The budget, a cancel or another stop refuses it before it starts.
     if (this.halted && this.halted.status !== "capped") throw this.halted.error;
+    const stop = this.stops.get(record.id)?.signal;
+    if (stop?.aborted) return this.fail(record, stoppedText(stop), true);
     const budgetError = this.budgetError();
     if (budgetError) {
       this.halt({ status: budgetError instanceof EstimateExceededError ? "capped" : "budget-exhausted", error: budgetError });
@@ -267,6 +290,8 @@ export class AgentScheduler {
     this.maxRunning = Math.max(this.maxRunning, this.running);
     this.emit({ type: "agent.started", agentId: record.id });
     const validate = schema ? (value: unknown) => schema.validate(value) : () => ({ ok: true as const });
+    // The agent sees the run's cancel and its own stop as one signal.
+    const signal = stop ? AbortSignal.any([this.options.signal, stop]) : this.options.signal;
     let feedback: string | undefined;
     try {
       for (let attempt = 1; attempt <= this.options.limits.maxSchemaAttempts; attempt++) {
@@ -283,13 +308,15 @@ export class AgentScheduler {
             attempt,
             feedback,
             validate,
-            signal: this.options.signal,
+            signal,
           });
         } catch (error) {
           if (error instanceof AgentFailedError) {
             this.spend(record, error.usage, error.costUsd);
             record.change = error.change ?? record.change;
           }
+          if (stop?.aborted) return this.fail(record, stoppedText(stop), true);
+          if (error instanceof AgentFailedError && error.stopped) return this.fail(record, messageOf(error), true);
           return this.fail(record, messageOf(error));
         }
         this.spend(record, result.usage, result.costUsd);
@@ -297,6 +324,8 @@ export class AgentScheduler {
         record.meta = result.meta ?? {};
         const verdict = validate(result.output);
         if (!verdict.ok) {
+          // A stopped agent is not asked for another attempt.
+          if (stop?.aborted) return this.fail(record, stoppedText(stop), true);
           feedback = verdict.error;
           continue;
         }
@@ -329,10 +358,11 @@ export class AgentScheduler {
     if (this.closed) throw new InvalidScriptCallError("agent() was called after the script had finished; await every agent() call");
   }
 
-  private fail(record: AgentRecord, error: string): null {
+  private fail(record: AgentRecord, error: string, stopped = false): null {
     record.status = "failed";
     record.error = error;
-    this.emit({ type: "agent.failed", agentId: record.id, error, usage: record.usage, costUsd: record.costUsd });
+    if (stopped) record.stopped = true;
+    this.emit({ type: "agent.failed", agentId: record.id, error, usage: record.usage, costUsd: record.costUsd, ...(stopped ? { stopped: true } : {}) });
     return null;
   }
 
@@ -419,6 +449,10 @@ export class AgentScheduler {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function stoppedText(signal: AbortSignal): string {
+  return signal.reason instanceof AgentStoppedError ? `stopped: ${signal.reason.reason}` : "stopped";
+}
 
 function cancelError(signal: AbortSignal): RunCancelledError {
   return new RunCancelledError(abortReasonOf(signal));

@@ -96,14 +96,32 @@ export class WorkflowNestingError extends DynflowError {
  */
 export class AgentFailedError extends DynflowError {
   readonly change: ChangeRef | null;
+  /** True when the agent ended because someone stopped it (it is then reported as stopped, not failed). */
+  readonly stopped: boolean;
 
   constructor(
     message: string,
     readonly usage: TokenUsage,
     readonly costUsd: number,
-    options?: { cause?: unknown; change?: ChangeRef | null },
+    options?: { cause?: unknown; change?: ChangeRef | null; stopped?: boolean },
   ) {
     super("agent_failed", message, options);
     this.change = options?.change ?? null;
+    this.stopped = options?.stopped ?? false;
+  }
+}
+
+/**
+ * One agent was stopped by a person (the dashboard's "stop"); the abort
+ * reason its signal carries. The run goes on; the script's call resolves null.
+ */
+export class AgentStoppedError extends DynflowError {
+  declare readonly code: "agent_stopped";
+
+  constructor(
+    readonly agentId: string,
+    readonly reason: string,
+  ) {
+    super("agent_stopped", `agent ${agentId} was stopped: ${reason}`);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { AgentScheduler, type Halt } from "./agent-scheduler.js";
+import type { AgentStops } from "./agent-stops.js";
 import { HostBudgetError, HostBudgetMeter, type HostBudgets } from "./host-budgets.js";
 import { MemoryJournal } from "./journal/memory-journal.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
@@ -54,6 +55,8 @@ export interface RunScriptOptions {
   clock?: Clock;
   resolveWorkflow?: WorkflowResolver;
   extensions?: RuntimeExtension[];
+  /** Lets the caller stop single agents while the run goes on (see `AgentStops`). */
+  agentStops?: AgentStops;
   /** What the host may do on the script's behalf; defaults `DEFAULT_HOST_BUDGETS`. */
   hostBudgets?: Partial<HostBudgets>;
   /** Resolves agent types, model shortcuts, effort and tools of each `agent()` call (see `AgentPreparer`). */
@@ -112,6 +115,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     prepare: options.prepareAgent,
     phaseDefaults: (title) => phaseDefaults.get(title),
   });
+  const detachStops = options.agentStops?.attach((agentId, reason) => scheduler.stopAgent(agentId, reason));
   const budgetState = (): JsonValue => ({
     budget: {
       totalTokens: limits.budgetTokens,
@@ -173,6 +177,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
     // Agents the script left running are paid for: wait for them and keep their results.
     await scheduler.close();
   } finally {
+    detachStops?.();
     options.signal?.removeEventListener("abort", onOutsideAbort);
     await sandbox?.terminate();
   }

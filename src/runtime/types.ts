@@ -296,6 +296,8 @@ export interface AgentRecord {
   costUsd: number;
   attempts: number;
   error?: string;
+  /** True when a person stopped the agent (its call resolved null; `status` is `failed`). */
+  stopped?: boolean;
   meta: { [key: string]: JsonValue };
 }
 
@@ -329,7 +331,7 @@ export type RunEvent =
   | { type: "agent.queued"; agentId: string; label: string; phase: string | null; role: AgentRecord["role"]; at: number }
   | { type: "agent.started"; agentId: string; at: number }
   | { type: "agent.finished"; agentId: string; at: number; usage: TokenUsage; costUsd: number; change: ChangeRef | null }
-  | { type: "agent.failed"; agentId: string; at: number; error: string; usage: TokenUsage; costUsd: number }
+  | { type: "agent.failed"; agentId: string; at: number; error: string; usage: TokenUsage; costUsd: number; stopped?: boolean }
   | { type: "agent.cached"; agentId: string; at: number; usage: TokenUsage; costUsd: number; change: ChangeRef | null }
   | { type: "log"; level: "info" | "warn"; message: string; at: number }
   | {

@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely } from "kysely";
+import { Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
 import type { Logger } from "pino";
 import { StoreMigrationError } from "./errors.js";
 import { migrationProvider } from "./migrations/index.js";
@@ -13,11 +13,20 @@ const BUSY_ATTEMPTS = 5;
  * Brings the schema up to date; run on every start, a no-op when nothing is
  * new. PostgreSQL serialises concurrent starts with Kysely's advisory lock;
  * SQLite retries when a concurrent start wins the write lock.
+ *
+ * Migrations may arrive out of order: numbers are handed out ahead of time
+ * and each feature ships its own, so a database may have applied 0003 before
+ * a release brings 0002. Each migration only adds its own tables, columns
+ * and indexes and never reads or changes another's (see migrations/index.ts),
+ * so any order gives the same schema; a missing earlier one is simply applied.
+ * A database that applied a migration this version does not know (a newer
+ * release's) still refuses to open.
  */
-export async function migrateStore(db: Kysely<Database>, engine: StoreEngine, log: Pick<Logger, "info">): Promise<string[]> {
+export async function migrateStore(db: Kysely<Database>, engine: StoreEngine, log: Pick<Logger, "info">, provider: MigrationProvider = migrationProvider): Promise<string[]> {
   const migrator = new Migrator({
     db,
-    provider: migrationProvider,
+    provider,
+    allowUnorderedMigrations: true,
     // Kysely looks for its bookkeeping tables in every schema unless told
     // which one, so a second dynflow schema in the same database would find
     // the first one's tables and skip creating its own.

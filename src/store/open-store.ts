@@ -2,6 +2,7 @@ import { Kysely } from "kysely";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock } from "../time.js";
 import { createAuditIssueStore } from "./audit-issue-store.js";
+import { createControlStore } from "./control-store.js";
 import { connectPostgres } from "./connect-postgres.js";
 import { connectSqlite, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PATH } from "./connect-sqlite.js";
 import { createDeliveryStore } from "./delivery-store.js";
@@ -13,6 +14,7 @@ import { createRunStore } from "./run-store.js";
 import { createScheduleStore } from "./schedule-store.js";
 import type { Database } from "./schema.js";
 import { createSqlJournal, listJournalEntries } from "./sql-journal.js";
+import { createTranscriptStore } from "./transcript-store.js";
 import type { Store, StoreEngine } from "./types.js";
 
 export interface OpenStoreOptions {
@@ -59,6 +61,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     leases: createLeaseStore(db, clock),
     schedules: createScheduleStore(db, clock),
     auditIssues: createAuditIssueStore(db, clock),
+    transcripts: createTranscriptStore(db, clock),
+    controls: createControlStore(db, clock),
     journal: (runId) => createSqlJournal(db, clock, runId),
     journalEntries: (runId) => listJournalEntries(db, runId),
     close: () => db.destroy(),

@@ -137,6 +137,23 @@ export function createRunStore(db: Kysely<Database>, clock: Clock): RunStore {
     },
 
     findByCommandComment,
+
+    async listRecent(query = {}) {
+      let select = db.selectFrom("runs").selectAll();
+      if (query.owner !== undefined) select = select.where("owner", "=", query.owner);
+      if (query.repo !== undefined) select = select.where("repo", "=", query.repo);
+      if (query.statuses !== undefined) {
+        if (query.statuses.length === 0) return [];
+        select = select.where("status", "in", [...query.statuses]);
+      }
+      if (query.before !== undefined) select = select.where("created_at", "<", query.before);
+      const rows = await select
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(Math.max(1, Math.min(query.limit ?? 50, 1000)))
+        .execute();
+      return rows.map(toRecord);
+    },
   };
 
   async function findByCommandComment(commentId: number): Promise<RunRecord | undefined> {

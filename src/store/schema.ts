@@ -87,6 +87,34 @@ export interface AuditIssuesTable {
   updated_at: number;
 }
 
+export interface TranscriptEntriesTable {
+  run_id: string;
+  agent_id: string;
+  execution: string;
+  seq: number;
+  kind: string;
+  body: string;
+  bytes: number;
+  created_at: number;
+}
+
+export interface TranscriptBudgetsTable {
+  run_id: string;
+  bytes: number;
+  /** 1 once a batch was refused for the run's bound. */
+  truncated: number;
+  updated_at: number;
+}
+
+export interface RunControlsTable {
+  run_id: string;
+  seq: number;
+  action: string;
+  agent_id: string | null;
+  requested_by: string | null;
+  created_at: number;
+}
+
 export interface Database {
   runs: RunsTable;
   journal: JournalTable;
@@ -95,4 +123,7 @@ export interface Database {
   leases: LeasesTable;
   schedules: SchedulesTable;
   audit_issues: AuditIssuesTable;
+  transcript_entries: TranscriptEntriesTable;
+  transcript_budgets: TranscriptBudgetsTable;
+  run_controls: RunControlsTable;
 }

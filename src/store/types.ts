@@ -76,6 +76,8 @@ export interface RunStore {
   /** Ids of the runs in any of `statuses`, oldest first; reads no other column, so one damaged row cannot fail the list. */
   listIdsByStatus(statuses: readonly RunRecordStatus[]): Promise<string[]>;
   findByCommandComment(commentId: number): Promise<RunRecord | undefined>;
+  /** Runs newest first, filtered by repository and status. */
+  listRecent(query?: RunListQuery): Promise<RunRecord[]>;
 }
 
 /** One stored progress event. */
@@ -185,6 +187,92 @@ export interface AuditIssueStore {
   set(key: AuditIssueKey, value: AuditIssueRecord): Promise<void>;
 }
 
+/** One transcript entry as written: `body` is JSON, `bytes` what it counts against the bounds. */
+export interface TranscriptEntryInput {
+  runId: string;
+  agentId: string;
+  /** One agent execution's stream (an agent run again on resume writes a new one). */
+  execution: string;
+  /** 0, 1, 2, ... within the stream. */
+  seq: number;
+  kind: string;
+  body: JsonValue;
+  /** Serialised size of `body`, counted against the run's bound. */
+  bytes: number;
+  /** Milliseconds. */
+  at: number;
+}
+
+/** A stored transcript entry. */
+export interface TranscriptEntry {
+  agentId: string;
+  execution: string;
+  seq: number;
+  kind: string;
+  body: JsonValue;
+  bytes: number;
+  at: number;
+}
+
+/** What `transcripts.append` kept of a batch. */
+export interface TranscriptAppendResult {
+  /** Entries written. */
+  stored: number;
+  /** False when the run's bound refused the batch (nothing of it was written). */
+  accepted: boolean;
+}
+
+export interface TranscriptStore {
+  /**
+   * Writes a batch in one statement per run, after reserving its bytes
+   * against the run's bound (`runLimitBytes`): a batch that does not fit is
+   * not written, the run is marked truncated, and `accepted` is false.
+   * Entries whose key exists already are skipped (a retried flush).
+   * `unbounded` entries (truncation markers, run documents) are written
+   * without counting.
+   */
+  append(entries: readonly TranscriptEntryInput[], options: { runLimitBytes: number; unbounded?: boolean }): Promise<TranscriptAppendResult>;
+  /** One agent's entries, every execution, oldest execution first, in order. */
+  listAgent(runId: string, agentId: string): Promise<TranscriptEntry[]>;
+  /** A run's entries of the given kinds (e.g. every agent's `end`), in write order per agent. */
+  listKinds(runId: string, kinds: readonly string[]): Promise<TranscriptEntry[]>;
+  /** Bytes the run's transcripts hold and whether its bound cut any. */
+  usage(runId: string): Promise<{ bytes: number; truncated: boolean }>;
+  /** Deletes entries (and budgets) written before `before` (ms); returns the entries deleted. */
+  prune(before: number): Promise<number>;
+}
+
+/** What the dashboard asks of the process executing a run. */
+export type RunControlAction = "cancel" | "stop-agent";
+
+export interface RunControl {
+  seq: number;
+  action: RunControlAction;
+  /** The agent to stop (`stop-agent`). */
+  agentId: string | null;
+  /** Login of who asked, or null (a local run). */
+  requestedBy: string | null;
+  createdAt: number;
+}
+
+export interface RunControlStore {
+  /** Records a request and returns its number (1, 2, ... per run). */
+  request(runId: string, control: { action: RunControlAction; agentId?: string | null; requestedBy?: string | null }): Promise<number>;
+  /** Requests after `afterSeq`, in order. */
+  list(runId: string, afterSeq?: number): Promise<RunControl[]>;
+}
+
+/** Which runs `runs.listRecent` returns. */
+export interface RunListQuery {
+  owner?: string;
+  repo?: string;
+  statuses?: readonly RunRecordStatus[];
+  /** Runs created before this time (ms), for the next page. */
+  before?: number;
+  /** At most this many (default 50). */
+  limit?: number;
+}
+
 export type StoreEngine = "sqlite" | "postgres";
 
 /** Durable state of the app. Open with `openStore`, close with `close()`. */
@@ -196,6 +284,10 @@ export interface Store {
   readonly leases: LeaseStore;
   readonly schedules: ScheduleStore;
   readonly auditIssues: AuditIssueStore;
+  /** Agent transcripts (bounded, pruned after the retention period). */
+  readonly transcripts: TranscriptStore;
+  /** Stop and cancel requests for executing runs. */
+  readonly controls: RunControlStore;
   /** The run's agent journal. `put` keeps the first entry for a key, so a result is never counted twice. */
   journal(runId: string): Journal;
   /** Every journaled entry of a run, in the order journaled. */

@@ -72,6 +72,8 @@ export interface HarnessOptions {
   pullHead?: { repo: string; branch: string };
   /** More options of the app (e.g. `audits`, the audit scheduler). */
   app?: Partial<AppOptions>;
+  /** Services to add or replace (e.g. `transcripts`, `dashboardUrl`). */
+  services?: Partial<RunServices>;
   /** The environment git runs from (default `testGitEnv()`), e.g. one full of secrets it must not see. */
   gitEnv?: NodeJS.ProcessEnv;
   /** The model API key (default a test key). */
@@ -146,6 +148,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     // Only the first progress edit and the final one are written: the bodies a test sees are deterministic.
     progressIntervalMs: 3_600_000,
     planApiDoc: async () => "(the plan API reference)",
+    ...options.services,
   };
 
   const probot = new Probot({

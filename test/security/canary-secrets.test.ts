@@ -5,12 +5,14 @@
  * every secret a deployment has; then every child process environment (a
  * recording `git` on PATH), every log line at the finest level, everything
  * sent to GitHub (comments, pull request, check runs), every prompt sent to
- * the model, and every stored row is scanned for them.
+ * the model, and every stored row (agents' transcripts included) is scanned
+ * for them.
  */
 import { generateKeyPairSync } from "node:crypto";
 import Database from "better-sqlite3";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createTranscriptRecorder } from "../../src/transcripts/create-transcript-recorder.js";
 import { useNock } from "../github/octokit.js";
 import { startHarness, type AppHarness } from "../app/app-harness.js";
 import { testGitEnv } from "../workspace/git-fixture.js";
@@ -59,9 +61,13 @@ describe("canary secrets (end to end)", () => {
     // The environment git starts from is the process's own, secrets included, as in a deployment.
     const gitEnv = { ...testGitEnv(), PATH: `${recorder.binDir}:${process.env.PATH ?? ""}` };
     expect(leaksIn(JSON.stringify(gitEnv)).length).toBeGreaterThan(0);
-    app = await startHarness({ gitEnv, apiKey: SECRETS.ANTHROPIC_API_KEY, privateKey, log });
+    // Transcripts recorded as the app records them, but told no secret to remove: what they hold must be clean by itself.
+    const transcripts = createTranscriptRecorder({ sink: { append: (entries, options) => app!.services.store.transcripts.append(entries, options) }, flushMs: 10 });
+    app = await startHarness({ gitEnv, apiKey: SECRETS.ANTHROPIC_API_KEY, privateKey, log, services: { transcripts } });
     await app.receive("issue_comment.created.run", "delivery-canary");
     await app.idle();
+    await transcripts.close();
+    expect((await app.services.store.transcripts.usage("r-1")).bytes).toBeGreaterThan(0);
 
     // The run went all the way: git ran, the model was asked, a pull request was opened.
     expect((await app.services.store.runs.get("r-1"))?.status).toBe("ok");

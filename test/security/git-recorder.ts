@@ -57,6 +57,7 @@ export const CANARY_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   REDIS_URL: "redis://:canary-redis-4e6a@127.0.0.1:6379",
   GITHUB_CLIENT_SECRET: "ghcs-canary-1f7b5a92",
   DYNFLOW_DASHBOARD_SECRET: "dash-canary-6b3d0c58",
+  DYNFLOW_SESSION_SECRET: "session-canary-2f9e4d71a0c35b86e1d7",
 });
 
 /** Every place a canary value occurs in `text`, by variable name. */

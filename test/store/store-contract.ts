@@ -6,9 +6,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemoryJournal } from "../../src/runtime/journal/memory-journal.js";
-import type { ChangeRef, Clock, JournalEntry, RunEvent } from "../../src/runtime/types.js";
+import type { ChangeRef, Clock, JournalEntry, JsonValue, RunEvent } from "../../src/runtime/types.js";
 import { DuplicateRunError, RunNotFoundError, StaleRunError, StoreArgumentError } from "../../src/store/errors.js";
-import type { NewRun, RepoKey, ScheduleInput, Store, StoreEngine } from "../../src/store/types.js";
+import type { NewRun, RepoKey, ScheduleInput, Store, StoreEngine, TranscriptEntryInput } from "../../src/store/types.js";
 
 /** One fresh, empty place to keep a store. */
 export interface StoreTarget {
@@ -587,6 +587,113 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect(await store.auditIssues.get(key)).toEqual({ issueNumber: 14, fingerprints: ["f3"] });
         expect(await store.auditIssues.get({ ...key, audit: "deps" })).toEqual({ issueNumber: 13, fingerprints: [] });
         expect(await store.auditIssues.get({ ...key, repo: "gadgets" })).toBeUndefined();
+      });
+    });
+
+    describe("recent runs", () => {
+      it("lists runs newest first, filtered by repository and status, a page at a time", async () => {
+        const store = await open();
+        for (const [id, repo, status] of [["r-1", "widgets", "ok"], ["r-2", "gadgets", "running"], ["r-3", "widgets", "running"], ["r-4", "widgets", "error"]] as const) {
+          await store.runs.create(newRun(id, { repo, status }));
+          clock.advance(10);
+        }
+        expect((await store.runs.listRecent()).map((run) => run.id)).toEqual(["r-4", "r-3", "r-2", "r-1"]);
+        expect((await store.runs.listRecent({ owner: "acme", repo: "widgets" })).map((run) => run.id)).toEqual(["r-4", "r-3", "r-1"]);
+        expect((await store.runs.listRecent({ statuses: ["running"] })).map((run) => run.id)).toEqual(["r-3", "r-2"]);
+        expect((await store.runs.listRecent({ statuses: [] })).map((run) => run.id)).toEqual([]);
+        const first = await store.runs.listRecent({ limit: 2 });
+        expect(first.map((run) => run.id)).toEqual(["r-4", "r-3"]);
+        expect((await store.runs.listRecent({ limit: 2, before: first.at(-1)?.createdAt })).map((run) => run.id)).toEqual(["r-2", "r-1"]);
+      });
+    });
+
+    describe("transcripts", () => {
+      const entry = (agentId: string, seq: number, kind: string, body: JsonValue, extra: Partial<TranscriptEntryInput> = {}): TranscriptEntryInput => ({
+        runId: "r-1",
+        agentId,
+        execution: "x1",
+        seq,
+        kind,
+        body,
+        bytes: JSON.stringify(body).length,
+        at: T0 + seq,
+        ...extra,
+      });
+
+      it("keeps an agent's entries in order, each execution apart, and lists a kind across agents", async () => {
+        const store = await open();
+        const big = { text: "é".repeat(3000), nested: { list: [1, null, true] } };
+        await store.transcripts.append(
+          [entry("a1", 0, "start", { prompt: "do it" }), entry("a1", 1, "tool", big), entry("a2", 0, "start", { prompt: "other" }), entry("a1", 2, "end", { status: "finished" })],
+          { runLimitBytes: 1_000_000 },
+        );
+        // The same agent run again (a resumed run) writes a second execution.
+        await store.transcripts.append([entry("a1", 0, "start", { prompt: "again" }, { execution: "x2", at: T0 + 100 })], { runLimitBytes: 1_000_000 });
+        const listed = await store.transcripts.listAgent("r-1", "a1");
+        expect(listed.map((e) => `${e.execution}:${e.seq}:${e.kind}`)).toEqual(["x1:0:start", "x1:1:tool", "x1:2:end", "x2:0:start"]);
+        expect(listed[1]?.body).toEqual(big);
+        expect(listed[0]).toMatchObject({ agentId: "a1", at: T0, bytes: JSON.stringify({ prompt: "do it" }).length });
+        expect((await store.transcripts.listKinds("r-1", ["end"])).map((e) => e.agentId)).toEqual(["a1"]);
+        expect(await store.transcripts.listKinds("r-1", [])).toEqual([]);
+        expect(await store.transcripts.listAgent("r-2", "a1")).toEqual([]);
+      });
+
+      it("skips an entry written twice (a retried flush) and counts nothing for it twice in the listing", async () => {
+        const store = await open();
+        const batch = [entry("a1", 0, "start", { prompt: "p" })];
+        await store.transcripts.append(batch, { runLimitBytes: 1000 });
+        await store.transcripts.append(batch, { runLimitBytes: 1000 });
+        expect(await store.transcripts.listAgent("r-1", "a1")).toHaveLength(1);
+      });
+
+      it("refuses a batch past the run's bound, marks the run truncated, and still takes unbounded markers", async () => {
+        const store = await open();
+        const limit = 100;
+        expect(await store.transcripts.append([entry("a1", 0, "tool", "x".repeat(58))], { runLimitBytes: limit })).toEqual({ stored: 1, accepted: true });
+        expect(await store.transcripts.usage("r-1")).toEqual({ bytes: 60, truncated: false });
+        expect(await store.transcripts.append([entry("a1", 1, "tool", "y".repeat(48))], { runLimitBytes: limit })).toEqual({ stored: 0, accepted: false });
+        expect(await store.transcripts.append([entry("a1", 2, "truncated", { reason: "run" })], { runLimitBytes: limit, unbounded: true })).toMatchObject({ accepted: true });
+        expect((await store.transcripts.listAgent("r-1", "a1")).map((e) => e.kind)).toEqual(["tool", "truncated"]);
+        expect(await store.transcripts.usage("r-1")).toEqual({ bytes: 60, truncated: true });
+        expect(await store.transcripts.usage("r-9")).toEqual({ bytes: 0, truncated: false });
+      });
+
+      it("never lets two processes together pass a run's bound", async () => {
+        const a = await open();
+        const b = await open();
+        const writes = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).transcripts.append([entry(`a${i}`, 0, "tool", "z".repeat(98))], { runLimitBytes: 500 }));
+        const results = await Promise.all(writes);
+        expect(results.filter((r) => r.accepted)).toHaveLength(5);
+        expect((await a.transcripts.usage("r-1")).bytes).toBe(500);
+        expect(await a.transcripts.listKinds("r-1", ["tool"])).toHaveLength(5);
+      });
+
+      it("prunes entries written before the retention cut-off", async () => {
+        const store = await open();
+        await store.transcripts.append([entry("a1", 0, "start", "old", { at: T0 - 10_000 }), entry("a1", 1, "end", "new", { at: T0 })], { runLimitBytes: 1000 });
+        expect(await store.transcripts.prune(T0 - 1)).toBe(1);
+        expect((await store.transcripts.listAgent("r-1", "a1")).map((e) => e.body)).toEqual(["new"]);
+      });
+    });
+
+    describe("run controls", () => {
+      it("numbers each run's requests and lists those after a number", async () => {
+        const store = await open();
+        expect(await store.controls.request("r-1", { action: "stop-agent", agentId: "a3", requestedBy: "octocat" })).toBe(1);
+        expect(await store.controls.request("r-2", { action: "cancel" })).toBe(1);
+        expect(await store.controls.request("r-1", { action: "cancel", requestedBy: "hubot" })).toBe(2);
+        expect(await store.controls.list("r-1")).toEqual([
+          { seq: 1, action: "stop-agent", agentId: "a3", requestedBy: "octocat", createdAt: T0 },
+          { seq: 2, action: "cancel", agentId: null, requestedBy: "hubot", createdAt: T0 },
+        ]);
+        expect((await store.controls.list("r-1", 1)).map((c) => c.seq)).toEqual([2]);
+      });
+
+      it("gives concurrent requests from two processes distinct numbers", async () => {
+        const a = await open();
+        const b = await open();
+        const seqs = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).controls.request("r-1", { action: "stop-agent", agentId: `a${i}` })));
+        expect([...seqs].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       });
     });
   });

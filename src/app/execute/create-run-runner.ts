@@ -60,6 +60,7 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
       },
       ...(placement.perInstallation === null ? {} : { perInstallation: { limit: placement.perInstallation } }),
       receiveChange: (change) => receiveChange(change, deps.runId, options.open.repository, remote),
+      ...(deps.transcripts ? { transcripts: deps.transcripts } : {}),
       log: options.log,
     });
 }

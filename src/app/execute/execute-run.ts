@@ -14,6 +14,8 @@ import { runWorkflow } from "../../run/run-workflow.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { createRunRunner } from "./create-run-runner.js";
+import { watchRunControls } from "../../controls/watch-run-controls.js";
+import { AgentStops } from "../../runtime/agent-stops.js";
 import { estimateContractOf } from "./estimate-contract.js";
 import { pauseForApproval } from "./pause-for-approval.js";
 import { batchTotalsOf } from "../finish/batch-spend.js";
@@ -46,6 +48,17 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   const stop = createRunStopSignal(runtime.cancels, run.id, settings.resolved.deadlineMs, runtime.timers);
   const progress = await openRunProgress({ github, run, runtime, estimate: reportEstimateOf(plan), commandUrl: plan.commandUrl, log });
   await runtime.store.runs.update(run.id, { status: "running", error: null });
+  // The dashboard's stop and cancel, from whichever process served them.
+  const agentStops = new AgentStops();
+  const controls = await watchRunControls({
+    runId: run.id,
+    controls: runtime.store.controls,
+    stops: agentStops,
+    cancel: (reason) => runtime.cancels.cancel(run.id, reason),
+    timers: runtime.timers,
+    intervalMs: runtime.controlPollMs,
+    log,
+  });
   log.info({ owner: run.owner, repo: run.repo, base: run.baseSha }, "run executing");
 
   try {
@@ -80,6 +93,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         onEvent: progress.onEvent,
         signal: stop.signal,
         gitEnv: runtime.gitEnv,
+        agentStops,
+        ...(runtime.transcripts ? { transcripts: runtime.transcripts } : {}),
         // Agents here under the process-wide caps, or on workers through the queue.
         ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
@@ -89,7 +104,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         }),
         agentDefinitions: definitionsOnGitHub(github, trusted),
         // Asked for when the report is built, so a check run created meanwhile is linked too.
-        reportExtras: () => reportExtrasOf(run, plan, progress.checkRun.current?.url),
+        reportExtras: () => reportExtrasOf(run, plan, progress.checkRun.current?.url, runtime.dashboardUrl?.(run.id)),
       });
       // Outgrown: nothing is pushed; the run asks for approval and continues from its journal.
       if (result.outcome.error?.code === "estimate_exceeded") return { result, pushed: [], paused: true };
@@ -120,6 +135,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   } catch (error) {
     await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment: null, progress, log });
   } finally {
+    controls.stop();
     stop.dispose();
   }
 }

@@ -15,6 +15,7 @@ import { openStore } from "../../store/index.js";
 import { createCancelRegistry } from "../steps/cancel-registry.js";
 import { createModelFactory } from "./create-model-factory.js";
 import { openRunQueues, type RunQueuesOptions } from "./open-run-queues.js";
+import { createAppTranscriptRecorder } from "../../transcripts/create-app-transcript-recorder.js";
 import type { RunServices } from "./types.js";
 
 export interface CreateRunServicesOptions extends Omit<RunQueuesOptions, "clock"> {
@@ -58,12 +59,15 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
     // With the embedded SQLite store there is one process: a restart takes its own leases back at once.
     processId: store.engine === "sqlite" ? "embedded" : `${hostname()}:${process.pid}:${random(4).toString("hex")}`,
     log,
+    transcripts: createAppTranscriptRecorder(store, config, log),
+    transcriptRetentionMs: config.transcripts.retentionMs,
   };
 }
 
 /** Stops taking run steps (waiting for running ones), then closes the queues' connections and the store. */
-export async function closeRunServices(services: Pick<RunServices, "queue" | "agents" | "store">): Promise<void> {
+export async function closeRunServices(services: Pick<RunServices, "queue" | "agents" | "store" | "transcripts">): Promise<void> {
   try {
+    await services.transcripts?.close();
     await services.queue.close();
     if (services.agents?.kind === "queue") await services.agents.queue.close();
   } finally {

@@ -14,6 +14,7 @@ import type { CancelRegistry } from "../steps/cancel-registry.js";
 import type { ProcessCaps } from "../../queue/agents/create-capped-runner.js";
 import type { AgentQueue } from "../../queue/agents/open-agent-queue.js";
 import type { RunQueue } from "../../queue/runs/run-queue.js";
+import type { TranscriptRecorder } from "../../transcripts/types.js";
 
 /** Where the agents of this process's runs go; built once per process (`createRunServices`). */
 export type AgentPlacement =
@@ -62,6 +63,14 @@ export interface RunServices {
   timers?: Timers;
   /** The plan API reference for the planner. Default: `docs/plan-api.md` of the package. */
   planApiDoc?: () => Promise<string>;
+  /** Where agents' transcripts are recorded (agents of this process; workers record their own). None: not recorded. */
+  transcripts?: TranscriptRecorder;
+  /** Transcripts older than this are pruned by the app. Unset: never pruned. */
+  transcriptRetentionMs?: number;
+  /** The run's dashboard page, when the dashboard is on and `DYNFLOW_PUBLIC_URL` is set: linked from the status comment, the check run and the report. */
+  dashboardUrl?: (runId: string) => string;
+  /** How often an executing run reads its dashboard controls. Default 1,000 ms. */
+  controlPollMs?: number;
 }
 
 /** The services plus what only the Probot app can provide. */

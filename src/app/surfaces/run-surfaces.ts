@@ -70,8 +70,8 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     repo: run.repo,
     headSha: run.baseSha ?? "",
     runId: run.id,
-    // "Details" opens the conversation, where the status comment is.
-    ...(commandUrl !== undefined ? { detailsUrl: commandUrl } : {}),
+    // "Details" opens the run's dashboard page when there is one, else the conversation, where the status comment is.
+    ...(runtime.dashboardUrl ? { detailsUrl: runtime.dashboardUrl(run.id) } : commandUrl !== undefined ? { detailsUrl: commandUrl } : {}),
     minIntervalMs: runtime.progressIntervalMs,
     clock: runtime.clock,
     timers: runtime.timers,
@@ -83,6 +83,7 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
 
   const links = (extra: ProgressLinks = {}): ProgressLinks => {
     const found: ProgressLinks = { ...extra };
+    if (runtime.dashboardUrl) found.dashboardUrl ??= runtime.dashboardUrl(run.id);
     if (commandUrl !== undefined) found.commentUrl ??= commandUrl;
     if (checkRun.current?.url) found.checkRunUrl ??= checkRun.current.url;
     return found;

@@ -76,7 +76,7 @@ export function failedOutcome(error: unknown): AgentJobOutcome {
 /** The owner's side of an outcome: the result, or an `AgentFailedError` carrying the reported spend. */
 export function resultOf(outcome: AgentJobOutcome): AgentResult {
   if (outcome.status === "finished") return outcome.result;
-  throw new AgentFailedError(outcome.message, outcome.usage, outcome.costUsd, { change: outcome.change });
+  throw new AgentFailedError(outcome.message, outcome.usage, outcome.costUsd, { change: outcome.change, stopped: outcome.code === "agent_stopped" });
 }
 
 /** True for a stored value that is an outcome this version understands. */

@@ -11,13 +11,14 @@
  */
 import { setMaxListeners } from "node:events";
 import { pino, type Logger } from "pino";
-import { AgentFailedError } from "../../runtime/errors.js";
+import { AgentFailedError, AgentStoppedError } from "../../runtime/errors.js";
 import { ZERO_USAGE, type AgentRequest, type AgentResult, type AgentRunner, type ChangeRef } from "../../runtime/types.js";
 import { agentJobId, isAgentJobOutcome, jobPriority, resultOf, toAgentJobData } from "./agent-job.js";
 import { checkInteger, QueueOptionError } from "../errors.js";
 import type { AgentQueue, JobSettlement } from "./open-agent-queue.js";
 import { RedisSemaphore, type SemaphoreLease } from "./redis-semaphore.js";
 import type { AgentJobOutcome, QueuedRunContext } from "./types.js";
+import type { TranscriptRecorder } from "../../transcripts/types.js";
 import { messageOf } from "../../errors.js";
 
 export interface QueuedAgentRunnerOptions {
@@ -36,6 +37,8 @@ export interface QueuedAgentRunnerOptions {
   cancelGraceMs?: number;
   /** Called with the change of every outcome before it is returned: where a remote repository's worker branch is fetched. */
   receiveChange?: (change: ChangeRef) => Promise<void>;
+  /** Where transcripts that workers send in outcomes (workers without the database) are recorded. */
+  transcripts?: Pick<TranscriptRecorder, "receive">;
   log?: Logger;
 }
 
@@ -91,7 +94,7 @@ class QueuedRunner implements QueuedAgentRunner {
     const attached = await this.attach(jobId);
     if (attached.kind === "finished") {
       jobLog.info("re-attached to a finished agent job: its stored result is used, no model call");
-      return this.deliver(attached.outcome);
+      return this.deliver(attached.outcome, request);
     }
     const lease = await this.takeSlot(jobId, request.signal);
     try {
@@ -99,7 +102,7 @@ class QueuedRunner implements QueuedAgentRunner {
       else jobLog.info("re-attached to a queued or running agent job");
       let settlement = await this.queue.waitForJob(jobId, request.signal);
       if (settlement.state === "aborted") settlement = await this.cancel(jobId, request, jobLog);
-      return await this.settle(settlement);
+      return await this.settle(settlement, request);
     } catch (error) {
       if (request.signal.aborted && !(error instanceof AgentFailedError)) {
         throw new AgentFailedError("the run was cancelled before this agent was queued", { ...ZERO_USAGE }, 0, { cause: error });
@@ -110,9 +113,9 @@ class QueuedRunner implements QueuedAgentRunner {
     }
   }
 
-  /** A run resumed under its id after a cancel must not find its agents cancelled by the old mark. */
+  /** A run resumed under its id after a cancel or a stop must not find its agents cancelled or stopped by the old marks. */
   private async forgetOldCancel(request: AgentRequest): Promise<void> {
-    if (!request.signal.aborted) this.started ??= this.queue.redis.del(this.queue.keys.cancel(request.runId));
+    if (!request.signal.aborted) this.started ??= this.queue.redis.del(this.queue.keys.cancel(request.runId), this.queue.keys.stops(request.runId));
     await this.started;
   }
 
@@ -153,16 +156,17 @@ class QueuedRunner implements QueuedAgentRunner {
     jobLog.debug({ priority }, "agent job queued");
   }
 
-  /** The run was cancelled while its job waited or ran. */
+  /** The run was cancelled, or this one agent stopped, while its job waited or ran. */
   private async cancel(jobId: string, request: AgentRequest, jobLog: Logger): Promise<JobSettlement> {
-    // Workers poll this mark and abort the run's agents between turns.
-    this.cancelMarked ??= this.queue.redis.set(this.queue.keys.cancel(request.runId), "1", "PX", this.keepMs).catch((error: unknown) => {
-      this.cancelMarked = null;
-      throw error;
-    });
-    await this.cancelMarked;
+    const reason: unknown = request.signal.reason;
+    const stopped = reason instanceof AgentStoppedError;
+    if (stopped) await this.markStopped(request, reason);
+    else await this.markCancelled(request);
     const removed = await this.queue.queue.remove(jobId).catch(() => 0);
-    if (removed === 1) throw new AgentFailedError("the run was cancelled before a worker started this agent", { ...ZERO_USAGE }, 0);
+    if (removed === 1) {
+      const what = stopped ? "the agent was stopped" : "the run was cancelled";
+      throw new AgentFailedError(`${what} before a worker started it`, { ...ZERO_USAGE }, 0, { stopped });
+    }
     jobLog.info({ graceMs: this.cancelGraceMs }, "run cancelled: waiting for the running agent to stop and report its spend");
     const settlement = await this.queue.waitForJob(jobId, AbortSignal.timeout(this.cancelGraceMs));
     if (settlement.state === "aborted") {
@@ -176,13 +180,28 @@ class QueuedRunner implements QueuedAgentRunner {
     return settlement;
   }
 
-  private async settle(settlement: JobSettlement): Promise<AgentResult> {
+  /** Workers poll this mark and abort the run's agents between turns. */
+  private async markCancelled(request: AgentRequest): Promise<void> {
+    this.cancelMarked ??= this.queue.redis.set(this.queue.keys.cancel(request.runId), "1", "PX", this.keepMs).catch((error: unknown) => {
+      this.cancelMarked = null;
+      throw error;
+    });
+    await this.cancelMarked;
+  }
+
+  /** Only this agent: the worker running it polls the run's stop marks, which say why. */
+  private async markStopped(request: AgentRequest, reason: AgentStoppedError): Promise<void> {
+    const key = this.queue.keys.stops(request.runId);
+    await this.queue.redis.multi().hset(key, request.agentId, reason.reason).pexpire(key, this.keepMs).exec();
+  }
+
+  private async settle(settlement: JobSettlement, request: AgentRequest): Promise<AgentResult> {
     switch (settlement.state) {
       case "completed":
         if (!isAgentJobOutcome(settlement.value)) {
           throw new AgentFailedError("the worker stored a result this version cannot read", { ...ZERO_USAGE }, 0);
         }
-        return this.deliver(settlement.value);
+        return this.deliver(settlement.value, request);
       case "failed":
         throw new AgentFailedError(`the worker could not run the agent: ${settlement.reason}`, { ...ZERO_USAGE }, 0);
       case "missing":
@@ -193,7 +212,8 @@ class QueuedRunner implements QueuedAgentRunner {
   }
 
   /** The outcome as the run sees it, its change fetched first where the run needs it (`receiveChange`). */
-  private async deliver(outcome: AgentJobOutcome): Promise<AgentResult> {
+  private async deliver(outcome: AgentJobOutcome, request: AgentRequest): Promise<AgentResult> {
+    if (outcome.transcript !== undefined) this.options.transcripts?.receive(request.runId, request.agentId, outcome.transcript);
     const change = outcome.status === "finished" ? outcome.result.change : outcome.change;
     const receive = this.options.receiveChange;
     if (change && receive) {

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { createAgentRunner } from "../../agents/create-agent-runner.js";
 import type { ModelClient } from "../../agents/model/index.js";
 import type { Clock } from "../../time.js";
+import type { TranscriptRecorder } from "../../transcripts/types.js";
 import { cloneDir, openRepository, syncClone, type GitRepository } from "../../workspace/index.js";
 import { withRemoteChanges } from "./share-changes.js";
 import type { CreateRunner, QueuedRunContext, RunnerHandle } from "./types.js";
@@ -24,6 +25,8 @@ export interface RunnerFactoryOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   log?: Logger;
+  /** Where agents' transcripts go (the shared store); none when the worker has no database. */
+  transcripts?: TranscriptRecorder;
 }
 
 /** Creates the worker's `createRunner`; see the module comment. */
@@ -57,6 +60,7 @@ function handleOf(repository: GitRepository, context: QueuedRunContext, options:
     protectedPaths: context.protectedPaths,
     limits: context.limits,
     log,
+    ...(options.transcripts ? { transcripts: options.transcripts } : {}),
   });
   return { runner, close: () => repository.close() };
 }

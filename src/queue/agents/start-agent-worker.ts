@@ -6,14 +6,17 @@
  *
  * Cancellation: the owner marks a cancelled run in Redis; this worker polls
  * the marks of the runs it is running agents for and aborts them (the agent
- * stops at once, commits its partial work and reports what it spent).
+ * stops at once, commits its partial work and reports what it spent). A
+ * stopped agent is marked the same way, alone (the run's stop marks), and
+ * its outcome says it was stopped. A worker without the database sends each
+ * agent's transcript back in its outcome (`shipTranscripts`).
  * Shutdown: `stop` takes no new job and gives running agents a grace period;
  * what is still running then is handed back to the queue for another worker.
  */
 import { Queue, WaitingError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
-import { RunCancelledError } from "../../runtime/errors.js";
+import { AgentStoppedError, RunCancelledError } from "../../runtime/errors.js";
 import { compileSchema } from "../../runtime/schema/compile-schema.js";
 import type { AgentRequest } from "../../runtime/types.js";
 import { backgroundTimers, repeatEvery, type Repeating, type Timers } from "../../time.js";
@@ -21,6 +24,7 @@ import { failedOutcome, finishedOutcome, readAgentJobData } from "./agent-job.js
 import { checkInteger, WorkerStoppingError } from "../errors.js";
 import { openRedis, queueKeys, type QueueKeys, type RedisConnection } from "../queue-keys.js";
 import { RunnerCache } from "./runner-cache.js";
+import type { ShippedTranscripts } from "../../transcripts/ship-transcripts.js";
 import { DEFAULT_AGENT_QUEUE, DEFAULT_KEY_PREFIX, type AgentJobData, type AgentJobOutcome, type CreateRunner, type QueuedRunContext } from "./types.js";
 
 export interface AgentWorkerOptions {
@@ -47,6 +51,8 @@ export interface AgentWorkerOptions {
   runnerIdleMs?: number;
   /** Timers of the cancel polls, idle runners and the shutdown grace. Default: the global ones, never keeping the process alive. */
   timers?: Timers;
+  /** A worker without the database: each agent's transcript goes back in its outcome (give its `recorder` to the runners). */
+  shipTranscripts?: Pick<ShippedTranscripts, "collect">;
 }
 
 export interface AgentWorker {
@@ -65,6 +71,7 @@ export interface AgentWorker {
 
 interface ActiveJob {
   runId: string;
+  agentId: string;
   controller: AbortController;
 }
 
@@ -147,8 +154,10 @@ class WorkerJobs {
   private readonly runners: RunnerCache;
   private readonly active = new Map<string, ActiveJob>();
   private drainWaiters: (() => void)[] = [];
+  private readonly shipping: Pick<ShippedTranscripts, "collect"> | undefined;
 
   constructor(options: AgentWorkerOptions, name: string) {
+    this.shipping = options.shipTranscripts;
     this.log = (options.log ?? pino({ level: "silent" })).child({ queue: name });
     this.timers = options.timers ?? backgroundTimers;
     this.keys = queueKeys(name, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
@@ -161,8 +170,36 @@ class WorkerJobs {
     return this.active.size;
   }
 
-  /** Runs one agent job; its outcome (result, or failure with the spend) is the job's return value. */
+  /**
+   * Runs one agent job; its outcome (result, or failure with the spend) is
+   * the job's return value, with the agent's transcript when this worker
+   * ships them.
+   */
   async process(job: Job<AgentJobData, AgentJobOutcome>, token?: string, signal?: AbortSignal): Promise<AgentJobOutcome> {
+    if (this.shipping === undefined) return this.runJob(job, token, signal);
+    const { request } = readAgentJobData(job.id ?? "", job.data);
+    let outcome: AgentJobOutcome;
+    try {
+      outcome = await this.runJob(job, token, signal);
+    } catch (error) {
+      // A job handed back or failed here leaves nothing of its transcript in memory.
+      await this.collectTranscript(request);
+      throw error;
+    }
+    const transcript = await this.collectTranscript(request);
+    return transcript.length > 0 ? { ...outcome, transcript } : outcome;
+  }
+
+  private async collectTranscript(request: AgentJobData["request"]): Promise<NonNullable<AgentJobOutcome["transcript"]>> {
+    try {
+      return (await this.shipping?.collect(request.runId, request.agentId)) ?? [];
+    } catch (error) {
+      this.log.warn({ err: error, runId: request.runId, agentId: request.agentId }, "could not collect the agent's transcript; its outcome goes without it");
+      return [];
+    }
+  }
+
+  private async runJob(job: Job<AgentJobData, AgentJobOutcome>, token?: string, signal?: AbortSignal): Promise<AgentJobOutcome> {
     const jobId = job.id ?? "";
     const { context, request } = readAgentJobData(jobId, job.data);
     const jobLog = this.log.child({ runId: request.runId, agentId: request.agentId, jobId });
@@ -170,10 +207,14 @@ class WorkerJobs {
     const forward = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", forward, { once: true });
     // Registered before the mark is read, so a cancel between the two is seen by the poll.
-    this.active.set(jobId, { runId: request.runId, controller });
+    this.active.set(jobId, { runId: request.runId, agentId: request.agentId, controller });
     try {
       if ((await this.redis.exists(this.keys.cancel(request.runId))) === 1) {
         return failedOutcome(new RunCancelledError("the run was cancelled before this agent started"));
+      }
+      const stoppedBecause = await this.redis.hget(this.keys.stops(request.runId), request.agentId);
+      if (stoppedBecause !== null) {
+        return failedOutcome(new AgentStoppedError(request.agentId, `${stoppedBecause} (before a worker started it)`));
       }
       return await this.runAgent(job, token, context, rebuildRequest(request, controller.signal), jobLog);
     } finally {
@@ -196,25 +237,43 @@ class WorkerJobs {
         throw new WaitingError();
       }
       jobLog.info({ err: error }, "agent failed");
+      // A stopped agent's failure says so, so its owner records it as stopped rather than failed.
+      if (request.signal.reason instanceof AgentStoppedError) return stoppedOutcome(error, request.signal.reason);
       return failedOutcome(error);
     } finally {
       this.runners.release(context.runId);
     }
   }
 
-  /** Reads the cancel marks of the runs with agents here and aborts the cancelled runs' agents. */
+  /**
+   * Reads the cancel marks of the runs with agents here and each running
+   * agent's stop mark, in one round trip, and aborts the cancelled runs'
+   * agents and the stopped agents.
+   */
   abortCancelled(): void {
-    const runIds = [...new Set([...this.active.values()].map((job) => job.runId))];
+    const jobs = [...this.active.values()];
+    const runIds = [...new Set(jobs.map((job) => job.runId))];
     if (runIds.length === 0) return;
-    this.redis.mget(...runIds.map((runId) => this.keys.cancel(runId))).then(
-      (marks) => {
-        const cancelled = new Set(runIds.filter((_, i) => marks[i] !== null));
-        for (const job of this.active.values()) {
-          if (cancelled.has(job.runId) && !job.controller.signal.aborted) job.controller.abort(new RunCancelledError("cancelled by its owner"));
-        }
-      },
-      (error: unknown) => this.log.warn({ err: error }, "could not read cancel marks; trying again"),
+    const reads = this.redis.pipeline().mget(...runIds.map((runId) => this.keys.cancel(runId)));
+    for (const job of jobs) reads.hget(this.keys.stops(job.runId), job.agentId);
+    reads.exec().then(
+      (replies) => this.applyMarks(runIds, jobs, replies ?? []),
+      (error: unknown) => this.log.warn({ err: error }, "could not read cancel and stop marks; trying again"),
     );
+  }
+
+  private applyMarks(runIds: string[], jobs: ActiveJob[], replies: [Error | null, unknown][]): void {
+    const failed = replies.find(([error]) => error !== null)?.[0];
+    if (failed) return void this.log.warn({ err: failed }, "could not read cancel and stop marks; trying again");
+    const [cancelReply, ...stopReplies] = replies;
+    const marks = (cancelReply?.[1] ?? []) as (string | null)[];
+    const cancelled = new Set(runIds.filter((_, i) => marks[i] !== null && marks[i] !== undefined));
+    for (const [i, job] of jobs.entries()) {
+      if (job.controller.signal.aborted) continue;
+      const stoppedBecause = stopReplies[i]?.[1];
+      if (cancelled.has(job.runId)) job.controller.abort(new RunCancelledError("cancelled by its owner"));
+      else if (typeof stoppedBecause === "string") job.controller.abort(new AgentStoppedError(job.agentId, stoppedBecause));
+    }
   }
 
   /** Aborts every running agent with `reason`. */
@@ -248,6 +307,12 @@ class WorkerJobs {
     this.drainWaiters = [];
     for (const waiter of waiters) waiter();
   }
+}
+
+/** The outcome of an agent stopped on this worker: its spend and partial change, marked stopped. */
+function stoppedOutcome(error: unknown, reason: AgentStoppedError): AgentJobOutcome {
+  const failed = failedOutcome(error);
+  return failed.status === "failed" ? { ...failed, code: "agent_stopped", message: reason.message } : failed;
 }
 
 /** The request as the runner expects it: `validate` from the schema, `signal` from this worker. */

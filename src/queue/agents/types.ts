@@ -6,6 +6,7 @@
 import type { AgentRunnerDeps } from "../../agents/create-agent-runner.js";
 import type { Role } from "../../agents/model/index.js";
 import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, TokenUsage } from "../../runtime/types.js";
+import type { TranscriptEntryInput } from "../../store/index.js";
 import type { CommitIdentity } from "../../workspace/index.js";
 
 /** Queue agent jobs go to unless configured otherwise. */
@@ -60,9 +61,17 @@ export interface AgentJobData {
  * atomically with the completion; a BullMQ-failed job means the worker
  * itself could not run the agent (no spend is known).
  */
-export type AgentJobOutcome =
+export type AgentJobOutcome = (
   | { status: "finished"; result: AgentResult }
-  | { status: "failed"; message: string; code: string | null; usage: TokenUsage; costUsd: number; change: ChangeRef | null };
+  | { status: "failed"; message: string; code: string | null; usage: TokenUsage; costUsd: number; change: ChangeRef | null }
+) & {
+  /**
+   * The agent's transcript, from a worker without the database: the owner
+   * stores it (see ship-transcripts.ts). Absent when the worker stored it
+   * itself or recorded none; an older owner ignores it.
+   */
+  transcript?: TranscriptEntryInput[];
+};
 
 /** A runner rebuilt for one run on a worker, and how to release what it holds (git processes, clones). */
 export interface RunnerHandle {

@@ -2,12 +2,20 @@
  * Every schema migration, in order, compiled into the package (no migration
  * folder to ship or find at run time). Append new ones; never edit or reorder
  * one that has shipped: databases record which names they have applied.
+ *
+ * A database may apply them out of order (0003 before 0002: numbers are
+ * assigned ahead of time, features ship when ready), so a migration only
+ * creates or extends what it owns: its own tables, its own new nullable or
+ * defaulted columns, its own indexes. It never renames, drops or rewrites
+ * what another migration made, nor reads its data.
  */
 import type { Migration, MigrationProvider } from "kysely";
 import * as initialSchema from "./0001-initial-schema.js";
+import * as transcripts from "./0003-transcripts.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial-schema": initialSchema,
+  "0003-transcripts": transcripts,
 });
 
 /** Kysely's migration provider over the in-code list. */

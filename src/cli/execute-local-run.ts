@@ -1,0 +1,167 @@
+/**
+ * Executes a local run for `dynflow run` (a new one) and `dynflow resume` (a
+ * stored one), under the same rules: the run is kept in the repository's
+ * local store as it goes (track-local-run.ts); its settings are the
+ * repository's `.github/dynflow.yml` at the base commit with the run's flags
+ * over it; Ctrl-C stops it and still merges and reports (a second one exits
+ * 130); and exactly one outcome is printed, the summary or one JSON object,
+ * also when the run fails before its report, which the store records too.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createModelClient } from "../agents/model/index.js";
+import { DynflowError } from "../errors.js";
+import { LocalRunNotFoundError, LocalRunNotResumableError } from "../local-runs/errors.js";
+import { failedFields, newLocalRunRecord, readLocalRun, withOverrides, type LocalRunSettings, type StoredLocalRun } from "../local-runs/local-run-record.js";
+import { localStorePath, openLocalStore } from "../local-runs/open-local-store.js";
+import { trackLocalRun, type LocalRunTracking } from "../local-runs/track-local-run.js";
+import { runWorkflow } from "../run/run-workflow.js";
+import type { WorkflowResolver } from "../runtime/script-host.js";
+import type { JsonValue } from "../runtime/types.js";
+import type { RunRecord, RunRecordStatus, Store } from "../store/index.js";
+import { createRunWorkflowResolver, localWorkflowFiles, readScriptPath } from "../workflows/index.js";
+import type { GitRepository } from "../workspace/index.js";
+import { UsageError, type CliIo } from "./cli-io.js";
+import { createCliProgress } from "./cli-progress.js";
+import { describeRunFailure } from "./describe-run-failure.js";
+import { formatSummary, resumeHint } from "./format-run-summary.js";
+import { headName, openLocalRepository } from "./open-local-repository.js";
+import { cliSettingsOf, withFlags } from "./read-cli-config.js";
+import { readLocalConfig } from "./read-local-config.js";
+import { stopOnInterrupt } from "./stop-on-interrupt.js";
+import { exitCodeOf, toFailedRunJson, toRunJson, type RunJson } from "./to-run-json.js";
+
+/** What a new run starts from: exactly one of `task`, `script` and `workflow` (a saved or bundled workflow's name). */
+export interface LocalRunStart {
+  base: string | undefined;
+  task: string | null;
+  script: { source: string; filename: string } | null;
+  workflow: string | null;
+  args: JsonValue | undefined;
+  /** The command line's flags; the repository's settings fill in the rest. */
+  settings: LocalRunSettings;
+}
+
+/** A local run to execute: a new one (`start`), or a stored one to go on with (`resume`, with flags that replace its own). */
+export type LocalRunRequest = { repoDir: string; apiKey: string; json: boolean } & ({ start: LocalRunStart } | { resume: { runId: string; overrides: LocalRunSettings } });
+
+/** Executes the run and prints its outcome; returns the exit code (docs/cli.md). Throws `UsageError` for bad usage. */
+export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Promise<number> {
+  const verb = "resume" in request ? "resume" : "run";
+  const runId = "resume" in request ? request.resume.runId : randomBytes(4).toString("hex");
+  const repository = await openLocalRepository(request.repoDir, io.env);
+  // Ctrl-C reaches the run through its tracking, which also cancels it from `dynflow ui` or when another process takes it over.
+  const interrupt = new AbortController();
+  const stopWatching = stopOnInterrupt(io, interrupt);
+  let store: Store | null = null;
+  let tracking: LocalRunTracking | null = null;
+  try {
+    store = await openLocalStore(repository.gitDir);
+    const { run, stored } = "resume" in request ? await storedRun(store, repository.gitDir, request.resume) : await newRun(store, repository, io.env, { ...request, runId });
+    tracking = await trackLocalRun({ store, run, secrets: [request.apiKey], signal: interrupt.signal });
+    // Kept once this process executes the run: a resume's changed caps and budgets apply from now on.
+    if ("resume" in request) await store.runs.update(run.id, { limits: { limits: { ...stored.settings.limits }, review: { ...stored.settings.review } } });
+    const json = await executeTracked(io, { repository, run, stored, tracking, apiKey: request.apiKey, title: `dynflow ${verb} ${run.id}` });
+    io.stdout(request.json ? `${JSON.stringify(json)}\n` : formatSummary(json) + resumeHint(json, request.repoDir));
+    return exitCodeOf(json);
+  } catch (error) {
+    // Usage errors keep their usage text (exit 2); they come before the run is recorded.
+    if (error instanceof UsageError) throw error;
+    const failure = describeRunFailure(error);
+    // Recorded whatever the error, so the run is not left `running`; a run this process never held is not touched.
+    await tracking?.fail(failure);
+    if (!(error instanceof DynflowError)) throw error;
+    if (request.json) io.stdout(`${JSON.stringify(toFailedRunJson(runId, failure, failure))}\n`);
+    io.stderr(`dynflow ${verb} ${runId} failed: ${failure.message}\n`);
+    return 1;
+  } finally {
+    stopWatching();
+    await tracking?.close();
+    await store?.close();
+    await repository.close();
+  }
+}
+
+/** Runs the recorded run to its report under `tracking`, which keeps its journal, events, transcripts and ending. */
+async function executeTracked(
+  io: CliIo,
+  { repository, run, stored, tracking, apiKey, title }: { repository: GitRepository; run: RunRecord; stored: StoredLocalRun; tracking: LocalRunTracking; apiKey: string; title: string },
+): Promise<RunJson> {
+  const baseCommit = await repository.resolveCommit(stored.baseCommit);
+  // The repository's own settings at the base commit (docs/cli.md): the run's flags win over them. The file
+  // at a commit never changes, so a resumed run gets the settings it started with, and its flags.
+  const repoConfig = cliSettingsOf(await readLocalConfig(repository, baseCommit));
+  const progress = createCliProgress(io, { title });
+  const result = await runWorkflow({
+    repository,
+    repositoryName: run.repo,
+    baseCommit,
+    baseLabel: stored.baseLabel,
+    task: stored.task,
+    script: stored.script,
+    args: stored.args,
+    model: createModelClient({ apiKey, baseURL: io.env.ANTHROPIC_BASE_URL || undefined, prices: repoConfig.prices }),
+    settings: withFlags(repoConfig.settings, stored.settings),
+    runId: run.id,
+    gitEnv: io.env as NodeJS.ProcessEnv,
+    onStage: progress.stage,
+    resolveWorkflow: workflowResolverAt(repository, baseCommit),
+    // The run's journal, signal (Ctrl-C, `dynflow ui`'s cancel), agent stops, transcripts and events.
+    ...tracking.workflowInput(progress.event),
+  }).finally(progress.stop);
+
+  const reportPath = join(repository.gitDir, "dynflow", "runs", run.id, "report.md");
+  await mkdir(join(reportPath, ".."), { recursive: true });
+  await writeFile(reportPath, result.reportMarkdown);
+  await tracking.finish(result, reportPath);
+  return toRunJson(result, reportPath);
+}
+
+/**
+ * A new run, recorded in the local store before anything runs. When git
+ * refuses its base it is recorded as failed, so the id the command prints
+ * names it in `dynflow show`; an unknown `--workflow` is a usage error and
+ * records nothing.
+ */
+async function newRun(
+  store: Store,
+  repository: GitRepository,
+  env: CliIo["env"],
+  { repoDir, runId, start }: { repoDir: string; runId: string; start: LocalRunStart },
+): Promise<{ run: RunRecord; stored: StoredLocalRun }> {
+  const baseLabel = start.base ?? (await headName(repoDir, env));
+  const record = (baseCommit: string | null, script: LocalRunStart["script"]) =>
+    newLocalRunRecord({ id: runId, repoName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir, task: start.task, script, args: start.args, baseCommit, baseLabel, settings: start.settings });
+  const baseCommit = await repository.resolveCommit(start.base ?? "HEAD").catch(async (error: unknown) => {
+    if (error instanceof DynflowError) await store.runs.create({ ...record(null, start.script), ...failedFields(describeRunFailure(error)) });
+    throw error;
+  });
+  // A named workflow is kept as its source: a resume runs the same script without looking it up again.
+  const named = start.workflow === null ? null : await workflowResolverAt(repository, baseCommit)(start.workflow).catch((error: unknown) => {
+    throw new UsageError(`--workflow ${start.workflow}: ${(error as Error).message}`);
+  });
+  const run = await store.runs.create(record(baseCommit, start.script ?? named));
+  return { run, stored: readLocalRun(run) };
+}
+
+/** Statuses a local run can be resumed from: stopped, or left running by a process that was killed. */
+const RESUMABLE: ReadonlySet<RunRecordStatus> = new Set(["error", "cancelled", "capped", "budget-exhausted", "running", "queued"]);
+
+/** A stored run to go on with, its flags replaced by the command line's. */
+async function storedRun(store: Store, gitDir: string, resume: { runId: string; overrides: LocalRunSettings }): Promise<{ run: RunRecord; stored: StoredLocalRun }> {
+  const run = await store.runs.get(resume.runId);
+  if (!run) throw new LocalRunNotFoundError(resume.runId, localStorePath(gitDir));
+  if (!RESUMABLE.has(run.status)) throw new LocalRunNotResumableError(run.id, run.status);
+  const stored = readLocalRun(run);
+  return { run, stored: { ...stored, settings: withOverrides(stored.settings, resume.overrides) } };
+}
+
+/**
+ * The same rules as a run on GitHub, over the local repository at the base commit: saved workflows, then
+ * bundled ones, and `{ scriptPath }` read from the commit's tree only (never the file system around it).
+ */
+function workflowResolverAt(repository: GitRepository, baseCommit: string): WorkflowResolver {
+  const files = localWorkflowFiles(repository, baseCommit);
+  return createRunWorkflowResolver(files, { scriptPath: (path) => readScriptPath(files, path, `the repository at ${baseCommit.slice(0, 12)}`) });
+}
