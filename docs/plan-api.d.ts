@@ -125,7 +125,7 @@ interface ConvergeResult {
 
 /** dynflow addition: one worker agent; resolves to its change, or null when it failed. */
 declare function worker(prompt: string, opts?: AgentOptions): Promise<Change | null>;
-/** dynflow addition: independent refuters try to refute a change or a claim (checked at the base commit). */
+/** dynflow addition: independent refuters try to refute a change, or a claim (judged on the run's result so far: the base with every change that would be merged now). */
 declare function refute(target: Change | { claim: string; label?: string }, opts?: RefuteOptions): Promise<Review>;
 /** dynflow addition: merge this change whatever its review said. */
 declare function accept(change: Change): Promise<void>;

@@ -126,7 +126,7 @@ export async function trackLocalRun(options: TrackLocalRunOptions): Promise<Loca
           branch: result.branch,
           commit: result.commit,
           merged: result.reconcile.merged.length,
-          agents: outcome.stats.total,
+          agents: result.reportModel.totals.agents,
           costUsd: Number(result.reportModel.totals.costUsd.toFixed(6)),
           report: reportPath,
         },

@@ -5,7 +5,7 @@
 import type { WorkerOutcome, WorkerStatus } from "../agents/types.js";
 import type { RunStatus } from "../runtime/types.js";
 import { plural } from "./format-values.js";
-import type { ReportModel } from "./types.js";
+import type { ReportClaim, ReportModel } from "./types.js";
 
 /** Whether to open the pull request as a draft, and each reason (empty when ready). */
 export interface DraftDecision {
@@ -24,7 +24,8 @@ const STATUS_REASONS: Record<Exclude<RunStatus, "ok">, string> = {
  * A report is draft-worthy when the run did not finish `ok`, or when any work
  * is unconverged (still refuted, or accepted although its last review was not
  * upheld), unverified, unreviewed, failed, capped or conflicted, or when an
- * accepted change is marked incomplete. Discarded work is the script's own
+ * accepted change is marked incomplete, or when a claim about the run's
+ * result was refuted, unverified or left unchecked. Discarded work is the script's own
  * decision and does not make a draft.
  */
 export function isDraftWorthy(model: ReportModel): DraftDecision {
@@ -41,12 +42,24 @@ export function isDraftWorthy(model: ReportModel): DraftDecision {
   add(accepted.filter(unconverged).length, "was accepted although its last review did not uphold it", "were accepted although their last review did not uphold them");
   add(accepted.filter((w) => w.verdicts.length === 0).length, "was accepted without review", "were accepted without review");
   add(count("unverified"), "could not be verified", "could not be verified");
-  add(count("unreviewed"), "changed files without review", "changed files without review");
+  const unreviewed = model.workers.filter((w) => w.status === "unreviewed");
+  add(unreviewed.filter((w) => w.change !== null).length, "changed files without review", "changed files without review");
+  add(unreviewed.filter((w) => w.change === null).length, "said nothing needed changing and no refuter checked it", "said nothing needed changing and no refuter checked it");
   add(count("failed"), "failed", "failed");
   add(count("capped"), "was stopped by a cap", "were stopped by a cap");
   add(conflictedLabels(model).size, "could not be merged", "could not be merged");
   add(accepted.filter((w) => w.change?.incomplete === true).length, "has a possibly partial change", "have possibly partial changes");
   if (model.workers.length > 0 && accepted.length === 0) reasons.push("no worker's change was accepted");
+  // A claim about the result (a post-migration audit, say) that did not hold means the work is not done.
+  // Claims about the base (an audit's findings) say nothing about the pull request.
+  const claims = (model.claims ?? []).filter((c) => c.judged.kind === "result");
+  const claimCount = (verdict: ReportClaim["verdict"]) => claims.filter((c) => c.verdict === verdict).length;
+  const addClaims = (n: number, one: string, many: string) => {
+    if (n > 0) reasons.push(`${plural(n, "claim")} ${n === 1 ? one : many}`);
+  };
+  addClaims(claimCount("refuted"), "was refuted", "were refuted");
+  addClaims(claimCount("unverified"), "could not be verified", "could not be verified");
+  addClaims(claimCount(null), "was not checked before the run stopped", "were not checked before the run stopped");
   // "Not done" lists what the run left undone: never beside "ready for review".
   if (model.notes.length > 0) reasons.push(`${plural(model.notes.length, "thing")} listed under “Not done” ${model.notes.length === 1 ? "was" : "were"} not done`);
 

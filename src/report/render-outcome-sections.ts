@@ -23,7 +23,7 @@ type StatusSection = { status: Exclude<WorkerStatus, "accepted" | "conflicted">;
 const SECTIONS: (StatusSection | "conflicts")[] = [
   { status: "refuted", title: "Refuted", intro: "A refuter found a concrete problem that was still there when the rounds ran out. Not merged." },
   { status: "unverified", title: "Unverified", intro: "No refuter could run, so nobody checked these changes. Merged, which keeps the pull request a draft: review them yourself." },
-  { status: "unreviewed", title: "Unreviewed", intro: "These changed files, but no refuter reviewed the change. Merged, which keeps the pull request a draft: review them yourself." },
+  { status: "unreviewed", title: "Unreviewed", intro: "No refuter reviewed these. Changes among them are merged, which keeps the pull request a draft; a worker that said nothing needed changing is unchecked. Review them yourself." },
   { status: "failed", title: "Failed", intro: "The agent failed before producing a result." },
   { status: "capped", title: "Capped", intro: "A cap or the budget stopped this work before it finished." },
   "conflicts",

@@ -4,6 +4,7 @@
  */
 import { codeSpan, safeLogin, safeUrl } from "./escape-markdown.js";
 import { groupDigits } from "./format-values.js";
+import { renderClaims } from "./render-claims.js";
 import { renderOutcomeSections, type DetailLimits } from "./render-outcome-sections.js";
 import { renderPhases } from "./render-phases.js";
 import { renderRefutations } from "./render-refutations.js";
@@ -58,7 +59,7 @@ export function renderReport(model: ReportModel, options: RenderReportOptions = 
   const withEntries = (n: number) => assemble(model, summary, { ...last, rowMax: n, listMax: n }, true);
   // Length grows with N, so binary search finds the most entries that fit.
   let low = 0;
-  let high = model.workers.length + (model.unchanged?.length ?? 0) + model.notes.length + (model.reconcile?.conflicts.length ?? 0);
+  let high = model.workers.length + (model.unchanged?.length ?? 0) + model.notes.length + (model.reconcile?.conflicts.length ?? 0) + (model.claims?.length ?? 0);
   if (fits(withEntries(low))) {
     while (low < high) {
       const mid = Math.ceil((low + high) / 2);
@@ -76,6 +77,8 @@ function assemble(model: ReportModel, summary: string, shrink: Shrink, shortened
   parts.push(...renderOutcomeSections(model, shrink));
   const refutations = renderRefutations(model.workers, shrink);
   if (refutations !== null) parts.push(refutations);
+  const claims = renderClaims(model.claims, shrink);
+  if (claims !== null) parts.push(claims);
   parts.push("### Totals", renderTotals(model.totals, model.estimate));
   const phases = renderPhases(model.phases);
   if (phases !== null) parts.push("### Phases", phases);

@@ -2,7 +2,7 @@
  * The data a convergence report is rendered from. Built by the caller from the
  * run record, the run outcome and the reconciliation; rendering is pure.
  */
-import type { WorkerOutcome } from "../agents/types.js";
+import type { Verdict, WorkerOutcome } from "../agents/types.js";
 import type { ReconcileResult } from "../reconcile/types.js";
 import type { RunErrorInfo, RunStatus, TokenUsage } from "../runtime/types.js";
 
@@ -60,7 +60,20 @@ export interface ReportModel {
    * done, or not needed): converged, not "not done". Absent means none.
    */
   unchanged?: UnchangedWorker[];
+  /** Every claim the plan script had refuted (`refute({ claim })`), with its verdict. Absent means none. */
+  claims?: ReportClaim[];
   links?: ReportLinks;
+}
+
+/** A claim the plan script had refuted, what it was judged on, and how it ended. */
+export interface ReportClaim {
+  label: string;
+  claim: string;
+  /** Null when the run stopped before every refuter answered. */
+  verdict: Verdict | null;
+  evidence: string;
+  /** The base commit, or the run's result so far (the lines merged into it, and those that conflicted). */
+  judged: { kind: "base"; commit: string } | { kind: "result"; commit: string; merged: string[]; left: string[] };
 }
 
 /** A worker that finished without a change, and what it said about why. */

@@ -5,15 +5,18 @@
  * Merged: accepted, unverified and unreviewed changes (the pull request is a
  * draft when anything unverified or unreviewed is in it). Not merged:
  * refuted, discarded, failed and capped lines, and lines that changed nothing.
+ * A worker that changed nothing claims that nothing needed changing: that
+ * claim is reviewed like a change, and the line is `unchanged` (converged)
+ * only when refuters upheld it or the script accepted it.
  * A finished worker's change whose review a cap, the budget or a cancel cut
  * short is kept as unreviewed: finished work is never dropped.
  */
 import type { WorkerOutcome } from "../agents/types.js";
 import type { ChangeToMerge } from "../reconcile/types.js";
 import { addUsage, ZERO_USAGE, type AgentRecord, type ChangeRef, type RunOutcome, type TokenUsage } from "../runtime/types.js";
-import type { LedgerCall, Line, Round } from "./ledger-entries.js";
+import type { ClaimEntry, LedgerCall, Line, ReviewEntry, Round } from "./ledger-entries.js";
 import { summaryOf } from "./to-script-change.js";
-import type { LineOutcome, LineStatus } from "./types.js";
+import type { ClaimOutcome, LineOutcome, LineStatus } from "./types.js";
 
 export interface ReviewOutcomes {
   /** Every line, including lines that changed nothing (`unchanged`). */
@@ -22,6 +25,8 @@ export interface ReviewOutcomes {
   workers: WorkerOutcome[];
   /** Changes to merge, in the order their lines were created. Labels are unique. */
   toMerge: ChangeToMerge[];
+  /** Every `refute({ claim })`, in call order, with its verdict. */
+  claims: ClaimOutcome[];
 }
 
 const MERGED: ReadonlySet<LineStatus> = new Set(["accepted", "unverified", "unreviewed"]);
@@ -32,7 +37,12 @@ interface Sorted {
   outcome: LineOutcome;
 }
 
-export function buildOutcomes(lines: readonly Line[], calls: readonly LedgerCall[], run: RunOutcome): ReviewOutcomes {
+export function buildOutcomes(
+  lines: readonly Line[],
+  calls: readonly LedgerCall[],
+  run: Pick<RunOutcome, "agents" | "error">,
+  claims: readonly ClaimEntry[] = [],
+): ReviewOutcomes {
   const position = new Map(run.agents.map((record, index) => [record.id, index]));
   const stopped = run.error?.message ?? "the run ended before this agent finished";
 
@@ -56,7 +66,13 @@ export function buildOutcomes(lines: readonly Line[], calls: readonly LedgerCall
     if (change) toMerge.push({ label: outcome.label, change });
   }
   const workers = outcomes.filter((o): o is LineOutcome & WorkerOutcome => o.status !== "unchanged").map(toWorkerOutcome);
-  return { lines: outcomes, workers, toMerge };
+  return { lines: outcomes, workers, toMerge, claims: claims.map((claim) => claimOutcome(claim, stopped)) };
+}
+
+function claimOutcome(entry: ClaimEntry, stopped: string): ClaimOutcome {
+  const { review } = entry;
+  const evidence = review.state === "done" ? review.evidence : `no verdict: ${review.refuters.find((call) => call.stopReason !== null)?.stopReason ?? stopped}`;
+  return { label: entry.label, claim: entry.claim, verdict: review.state === "done" ? review.verdict : null, evidence, judged: entry.judged };
 }
 
 function lineOutcome(line: Line, stopped: string): LineOutcome {
@@ -90,7 +106,7 @@ function statusOf(
   const worker = round.worker;
   if (worker.state === "pending" || worker.state === "stopped") return { status: "capped", reason: worker.stopReason ?? stopped };
   if (worker.state === "failed") return { status: "failed", reason: worker.record?.error ?? "the agent failed" };
-  if (!worker.record?.change) return { status: "unchanged", reason: summaryOf(worker.record) || "the worker changed no file" };
+  if (!worker.record?.change) return noChangeStatus(line, round, stopped);
   if (line.decision?.kind === "accept") {
     const last = round.reviews.at(-1);
     const overruled = last?.verdict === "refuted" ? `accepted by the plan script although refuted: ${last.evidence}` : undefined;
@@ -99,15 +115,36 @@ function statusOf(
   const review = round.reviews.at(-1);
   if (!review) return { status: "unreviewed", reason: "no refuter reviewed this change" };
   if (review.state !== "done") {
-    const why = review.refuters.find((call) => call.stopReason !== null)?.stopReason ?? stopped;
     // The worker's change is finished work: keep it (merged, unreviewed, the pull request a draft)
     // unless a refuter that did finish already refuted it.
-    const refutation = review.refuters.map((call) => refutationOf(call.record)).find((evidence) => evidence !== null);
-    if (refutation) return { status: "refuted", reason: refutation };
-    return { status: "unreviewed", reason: `the run stopped before its review finished (${why}); kept without a verdict` };
+    return cutShort(review, stopped, "kept without a verdict");
   }
   if (review.verdict === "upheld") return { status: "accepted", reason: refutationHistory(line) };
   return { status: review.verdict === "refuted" ? "refuted" : "unverified", reason: review.evidence };
+}
+
+/**
+ * A worker that changed nothing claims nothing needed changing. Converged
+ * (`unchanged`) only when refuters upheld that claim or the script accepted
+ * it; refuted or unverified like a change otherwise, and `unreviewed` when no
+ * refuter checked it (nothing to merge either way).
+ */
+function noChangeStatus(line: Line, round: Round, stopped: string): { status: LineStatus; reason?: string } {
+  const said = summaryOf(round.worker.record) || "the worker changed no file";
+  if (line.decision?.kind === "accept") return { status: "unchanged", reason: said };
+  const review = round.reviews.at(-1);
+  if (!review) return { status: "unreviewed", reason: `reported that nothing needed changing; no refuter checked that claim. The worker said: ${said}` };
+  if (review.state !== "done") return cutShort(review, stopped, "its claim that nothing needed changing is unchecked");
+  if (review.verdict === "upheld") return { status: "unchanged", reason: said };
+  return { status: review.verdict === "refuted" ? "refuted" : "unverified", reason: review.evidence };
+}
+
+/** A review the run stopped: refuted when a refuter that finished refuted, else unreviewed. */
+function cutShort(review: ReviewEntry, stopped: string, kept: string): { status: LineStatus; reason: string } {
+  const why = review.refuters.find((call) => call.stopReason !== null)?.stopReason ?? stopped;
+  const refutation = review.refuters.map((call) => refutationOf(call.record)).find((evidence) => evidence !== null);
+  if (refutation) return { status: "refuted", reason: refutation };
+  return { status: "unreviewed", reason: `the run stopped before its review finished (${why}); ${kept}` };
 }
 
 /** The evidence of a finished refuter that refuted, else null. */

@@ -48,3 +48,16 @@ export function feedbackPrompt(task: string, round: number, previousBranch: stri
     "Start again from the base commit, do the whole task, and make sure each point above is fixed.",
   ].join("\n\n");
 }
+
+/**
+ * Added to the refuters' assignment when a claim is judged on the run's
+ * result so far: which lines of work that tree holds, and which it could not.
+ */
+export function resultSoFarNote(merged: readonly string[], left: readonly string[]): string {
+  const names = (labels: readonly string[]) => labels.map((label) => JSON.stringify(label.replace(/\s+/g, " ").slice(0, 120))).join(", ");
+  const conflicts = left.length > 0 ? ` Not in it, because they conflicted: ${names(left)}.` : "";
+  return (
+    `\n\nThe claim is about the run's result so far: the base commit with the changes of ${merged.length} line(s) of work merged (${names(merged)}).` +
+    ` Your tools read that merged result; the diff below is everything it changes against the base.${conflicts}`
+  );
+}

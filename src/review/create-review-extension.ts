@@ -11,13 +11,18 @@ import type { WorkspaceReader } from "../workspace/index.js";
 import { ReviewLedger } from "./review-ledger.js";
 import { checkAgentOptions, ReviewOperations, type RefuteSettings, type RefuteTarget } from "./review-operations.js";
 import { REVIEW_PRELUDE } from "./review-prelude.js";
-import type { ReviewConfig } from "./types.js";
+import type { BuildResultSoFar, ReviewConfig } from "./types.js";
 
 export interface ReviewExtensionOptions {
   /** The run's repository (only read-only views of the base commit are used). */
   repository: { readOnly(commit: string): Promise<WorkspaceReader> };
   baseCommit: string;
   config: ReviewConfig;
+  /**
+   * Builds the run's result so far, which `refute({ claim })` is judged on.
+   * Without it (previews, tests without git) claims are judged at the base commit.
+   */
+  resultSoFar?: BuildResultSoFar;
 }
 
 const MAX_REFUTERS = 16;
@@ -29,7 +34,7 @@ const REVIEW_KEYS = ["rounds", "refuters", "instructions"] as const;
 export function createReviewExtension(options: ReviewExtensionOptions): { extension: RuntimeExtension; review: ReviewLedger } {
   const config = checkConfig(options.config);
   const ledger = new ReviewLedger();
-  const operations = new ReviewOperations(ledger, config, options.baseCommit);
+  const operations = new ReviewOperations(ledger, config, options.baseCommit, options.resultSoFar);
   let base: Promise<WorkspaceReader> | undefined;
   let all: Promise<string[]> | undefined;
   const view = () => (base ??= options.repository.readOnly(options.baseCommit));

@@ -5,6 +5,7 @@
  */
 import type { RefutationVote, Verdict } from "../agents/types.js";
 import type { AgentRecord } from "../runtime/types.js";
+import type { ClaimOutcome } from "./types.js";
 
 /** One agent call the extension made, updated as it settles. */
 export interface LedgerCall {
@@ -49,4 +50,12 @@ export interface Line {
   rounds: Round[];
   /** The script's last decision about one of the line's changes. */
   decision: { kind: "accept" | "discard"; changeId: string; reason: string | null } | null;
+}
+
+/** One `refute({ claim })`: the claim, what it was judged on, and its review. */
+export interface ClaimEntry {
+  label: string;
+  claim: string;
+  judged: ClaimOutcome["judged"];
+  review: ReviewEntry;
 }

@@ -6,13 +6,14 @@
  */
 import type { AgentRecord, RunOutcome } from "../runtime/types.js";
 import { buildOutcomes, type ReviewOutcomes } from "./build-outcomes.js";
-import type { LedgerCall, Line, Round } from "./ledger-entries.js";
+import type { ClaimEntry, LedgerCall, Line, Round } from "./ledger-entries.js";
 
 /** Bookkeeping of one run's review extension. Read it with `outcomes` once the run has ended. */
 export class ReviewLedger {
   private readonly lineList: Line[] = [];
   private readonly callList: LedgerCall[] = [];
   private readonly rounds = new Map<string, { line: Line; round: Round }>();
+  private readonly claimList: ClaimEntry[] = [];
 
   /** Every line, in creation order. */
   get lines(): readonly Line[] {
@@ -22,6 +23,15 @@ export class ReviewLedger {
   /** Every agent call the extension made, in call order. */
   get calls(): readonly LedgerCall[] {
     return this.callList;
+  }
+
+  /** Every `refute({ claim })`, in call order. */
+  get claims(): readonly ClaimEntry[] {
+    return this.claimList;
+  }
+
+  addClaim(claim: ClaimEntry): void {
+    this.claimList.push(claim);
   }
 
   openLine(kind: Line["kind"], label: string, task: string): Line {
@@ -77,7 +87,7 @@ export class ReviewLedger {
    * Plain `agent()` calls that changed files count as unreviewed lines.
    * Work still waiting when the run stopped is `capped`.
    */
-  outcomes(run: RunOutcome): ReviewOutcomes {
-    return buildOutcomes(this.lineList, this.callList, run);
+  outcomes(run: Pick<RunOutcome, "agents" | "error">): ReviewOutcomes {
+    return buildOutcomes(this.lineList, this.callList, run, this.claimList);
   }
 }

@@ -10,12 +10,12 @@ import { normalizeAgentCall } from "../runtime/normalize-agent-options.js";
 import { compileSchema } from "../runtime/schema/compile-schema.js";
 import type { ExtensionContext } from "../runtime/script-host.js";
 import { isObject, type AgentOptions, type AgentRecord, type ChangeRef, type JsonValue } from "../runtime/types.js";
-import { claimOfChange, feedbackPrompt, refuterPrompt } from "./build-prompts.js";
+import { claimOfChange, feedbackPrompt, refuterPrompt, resultSoFarNote } from "./build-prompts.js";
 import { decideReview } from "./decide-review.js";
 import type { LedgerCall, Line, ReviewEntry, Round } from "./ledger-entries.js";
 import type { ReviewLedger } from "./review-ledger.js";
 import { summaryOf, toScriptChange } from "./to-script-change.js";
-import type { Change, ConvergeResult, ReviewConfig, ScriptReview } from "./types.js";
+import type { BuildResultSoFar, Change, ClaimOutcome, ConvergeResult, ReviewConfig, ScriptReview } from "./types.js";
 import { VERDICT_SCHEMA } from "./verdict-schema.js";
 import { messageOf } from "../errors.js";
 
@@ -36,6 +36,8 @@ export class ReviewOperations {
     private readonly ledger: ReviewLedger,
     private readonly config: ReviewConfig,
     private readonly baseCommit: string,
+    /** Builds the tree a claim is judged on; without it, claims are judged at the base commit. */
+    private readonly resultSoFar?: BuildResultSoFar,
   ) {}
 
   /** `worker(prompt, opts)`: one worker on a new line; its change, or null when it failed. */
@@ -51,6 +53,7 @@ export class ReviewOperations {
     let change: ChangeRef | null = null;
     let claim: string;
     let label: string;
+    let note = "";
     if (target.kind === "change") {
       const record = target.round.worker.record as AgentRecord;
       change = record.change;
@@ -60,8 +63,13 @@ export class ReviewOperations {
     } else {
       claim = target.claim;
       label = target.label;
+      // A claim speaks about what the run has built so far (a post-migration audit), not about the base.
+      const judged = await this.judgeOn(ctx);
+      change = judged.change;
+      if (judged.outcome.kind === "result") note = resultSoFarNote(judged.outcome.merged, judged.outcome.left);
+      this.ledger.addClaim({ label, claim, judged: judged.outcome, review: entry });
     }
-    const prompt = refuterPrompt(settings.instructions);
+    const prompt = refuterPrompt(settings.instructions) + note;
     const subject = { change: change as unknown as JsonValue, claim };
     const options: AgentOptions = { role: "refuter", schema: VERDICT_SCHEMA, subject };
     if (settings.model !== undefined) options.model = settings.model;
@@ -103,14 +111,27 @@ export class ReviewOperations {
       const round = line.rounds.at(-1) as Round;
       if (!record) return { status: "failed", change: null, review: null, rounds: n };
       const change = toScriptChange(line, round, record, this.baseCommit);
-      if (record.change === null) return { status: "unchanged", change, review: null, rounds: n };
+      // "Nothing to change" is a claim like any change: refuted, it is redone with the evidence.
       const review = await this.refute(ctx, { kind: "change", line, round }, settings, phase);
-      if (review.verdict === "upheld") return { status: "accepted", change, review, rounds: n };
+      if (review.verdict === "upheld") return { status: record.change === null ? "unchanged" : "accepted", change, review, rounds: n };
       if (review.verdict === "unverified") return { status: "unverified", change, review, rounds: n };
       if (n >= settings.rounds) return { status: "refuted", change, review, rounds: n };
       const votes = round.reviews.at(-1)?.votes ?? [];
-      roundPrompt = feedbackPrompt(prompt, n, record.change.branch, votes);
+      roundPrompt = feedbackPrompt(prompt, n, record.change?.branch ?? null, votes);
     }
+  }
+
+  /**
+   * The tree a claim is judged on: the base with every change that would be
+   * merged now (accepted, unverified and unreviewed lines, in line order), or
+   * the base itself when nothing is (yet).
+   */
+  private async judgeOn(ctx: ExtensionContext): Promise<{ change: ChangeRef | null; outcome: ClaimOutcome["judged"] }> {
+    const { toMerge } = this.ledger.outcomes({ agents: [...ctx.agents()], error: null });
+    if (toMerge.length === 0 || !this.resultSoFar) return { change: null, outcome: { kind: "base", commit: this.baseCommit } };
+    const built = await this.resultSoFar(toMerge);
+    if (built.merged.length === 0) return { change: null, outcome: { kind: "base", commit: this.baseCommit } };
+    return { change: built.change, outcome: { kind: "result", commit: built.change.commit, merged: built.merged, left: built.left } };
   }
 
   /** One worker round of a line. */

@@ -5,6 +5,8 @@
  */
 import type { Verdict, WorkerOutcome } from "../agents/types.js";
 import type { ModuleDefinition } from "../plan/detect-modules.js";
+import type { ChangeToMerge } from "../reconcile/types.js";
+import type { ReportClaim } from "../report/types.js";
 import type { ChangeRef, JsonValue } from "../runtime/types.js";
 
 export type { ModuleDefinition, RepoModule } from "../plan/detect-modules.js";
@@ -78,3 +80,20 @@ export interface LineOutcome extends Omit<WorkerOutcome, "status"> {
   /** Line id (`w3`), or the agent id for a plain `agent()` call that changed files. */
   line: string;
 }
+
+/**
+ * The tree a run has built so far: the base with the changes that would be
+ * merged now, as one commit a refuter can read. `merged` names the lines in
+ * it, `left` those that could not be merged into it (a conflict).
+ */
+export interface ResultSoFar {
+  change: ChangeRef;
+  merged: string[];
+  left: string[];
+}
+
+/** Builds the tree the run has built so far from the changes to merge, in order (never empty). */
+export type BuildResultSoFar = (changes: readonly ChangeToMerge[]) => Promise<ResultSoFar>;
+
+/** How one `refute({ claim })` ended: the report's shape of it. */
+export type ClaimOutcome = ReportClaim;

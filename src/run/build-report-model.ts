@@ -6,9 +6,10 @@
  */
 import type { WorkerOutcome } from "../agents/types.js";
 import type { ReconcileResult } from "../reconcile/types.js";
-import type { ReportEstimate, ReportLinks, ReportModel } from "../report/types.js";
+import type { ReportClaim, ReportEstimate, ReportLinks, ReportModel } from "../report/types.js";
 import type { LineOutcome } from "../review/types.js";
-import { addUsage, type JsonValue, type RunOutcome, type TokenUsage } from "../runtime/types.js";
+import type { JsonValue, RunOutcome, TokenUsage } from "../runtime/types.js";
+import { totalSpend } from "./total-spend.js";
 import { taskOfArgs } from "../workflows/index.js";
 
 /** Spend outside the script's agents, e.g. the planner's model calls or a conflict resolver. */
@@ -35,18 +36,13 @@ export interface ReportInput {
   notes?: readonly string[];
   /** The script's args: a workflow run by name takes its task from them. */
   args?: JsonValue;
+  /** Every claim the script had refuted, with its verdict. */
+  claims?: readonly ReportClaim[];
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
   const { outcome } = input;
-  let usage = outcome.usage;
-  let costUsd = outcome.costUsd;
-  let agents = outcome.stats.total;
-  for (const spend of input.extra) {
-    usage = addUsage(usage, spend.usage);
-    costUsd += spend.costUsd;
-    agents += spend.agents;
-  }
+  const { agents, usage, costUsd } = totalSpend([{ agents: outcome.stats.total, usage: outcome.usage, costUsd: outcome.costUsd }, ...input.extra]);
   const unchanged = input.lines
     .filter((line) => line.status === "unchanged")
     .map((line) => ({ label: line.label, reason: line.reason ?? "no reason given", rounds: line.rounds, usage: line.usage, costUsd: line.costUsd }));
@@ -66,6 +62,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     script: input.script,
     notes: [...(input.notes ?? [])],
     unchanged,
+    claims: [...(input.claims ?? [])],
   };
 }
 
@@ -93,8 +90,7 @@ export interface RunReportExtras {
 
 /** The report model with the caller's extras; the plan's spend joins the totals. */
 export function withRunExtras(model: ReportModel, extras: RunReportExtras): ReportModel {
-  const spend = extras.planSpend;
-  const totals =
-    spend == null ? model.totals : { ...model.totals, usage: addUsage(model.totals.usage, spend.usage), costUsd: model.totals.costUsd + spend.costUsd };
+  const { agents, usage, costUsd } = totalSpend([model.totals, extras.planSpend && { agents: 0, ...extras.planSpend }]);
+  const totals = { ...model.totals, agents, usage, costUsd };
   return { ...model, estimate: extras.estimate, links: extras.links, totals };
 }

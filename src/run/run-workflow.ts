@@ -10,6 +10,7 @@ import { checkScriptModels, createRunAgentSetup, definitionsAtCommit } from "../
 import { createAgentRunner } from "../agents/create-agent-runner.js";
 import { createConflictResolver } from "../agents/create-conflict-resolver.js";
 import { preparePlan } from "../plan/prepare-plan.js";
+import { createResultSoFar } from "../reconcile/build-result-so-far.js";
 import { mergeChanges } from "../reconcile/merge-changes.js";
 import { isDraftWorthy } from "../report/is-draft-worthy.js";
 import { renderReport } from "../report/render-report.js";
@@ -88,6 +89,15 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     repository: run.repository,
     baseCommit: run.baseCommit,
     config: { ...DEFAULT_REVIEW, ...run.settings.review },
+    // A claim is judged on what the run has merged so far, e.g. an audit after a migration.
+    resultSoFar: createResultSoFar({
+      repoDir: run.repository.gitDir,
+      runId: run.runId,
+      baseCommit: run.baseCommit,
+      author: run.author,
+      log: run.log,
+      ...(run.gitEnv ? { env: run.gitEnv } : {}),
+    }),
   });
   const outcome = await runScript({
     runId: run.runId,
@@ -107,7 +117,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     ...(run.agentStops ? { agentStops: run.agentStops } : {}),
     prepareAgent,
   });
-  const { lines, workers, toMerge } = review.outcomes(outcome);
+  const { lines, workers, toMerge, claims } = review.outcomes(outcome);
 
   // 3. Reconcile what was accepted, even when a cap, the budget or a cancel stopped the run.
   run.onStage("reconcile");
@@ -144,6 +154,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     workers,
     reconcile,
     extra,
+    claims,
     args,
     // The whole run: from when it started (the caller knows, e.g. the command's arrival) to this report.
     wallMs: run.clock.now() - Math.min(startedAt, extras?.startedAt ?? startedAt),

@@ -22,6 +22,8 @@ export interface ExtensionContext {
   signal: AbortSignal;
   /** The run's host budgets; an extension charges its own host work here (e.g. repository scans). */
   budget: HostBudgetMeter;
+  /** Every agent of the run so far, in call order (records are kept up to date in place). */
+  agents(): readonly AgentRecord[];
 }
 
 /** Adds globals to the script API: guest code plus the host calls it makes. */
@@ -67,6 +69,7 @@ export function createScriptHost(options: ScriptHostOptions): SandboxHost {
     log: (message, level = "info") => options.onLog(message, level),
     signal: options.signal,
     budget,
+    agents: () => scheduler.records,
   };
   // Each loaded workflow gets an unguessable token; its `workflow` function passes it back, so nesting is
   // counted here, whatever the script does with the functions it was given.

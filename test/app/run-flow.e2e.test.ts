@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { REFUTATION } from "../cli/migration-model.js";
 import { useNock } from "../github/octokit.js";
+import { formatUsd } from "../../src/report/format-values.js";
 import { SAVED_WORKFLOW, startHarness, type AppHarness } from "./app-harness.js";
 
 const E2E = { timeout: 90_000 };
@@ -68,6 +69,17 @@ describe("a run from a comment (end to end)", () => {
     expect(github.checkRuns).toHaveLength(1);
     expect(github.checkRuns[0]).toMatchObject({ external_id: "r-1", head_sha: run?.baseSha, status: "completed", conclusion: "success" });
     expect(github.checkRuns[0]?.output?.text).toContain("### Earlier refutations (1)");
+
+    // One total everywhere, the planner's spend included: the report, the status comment, the check run, the record.
+    const planned = (run?.plan as { costUsd?: number } | null)?.costUsd ?? 0;
+    expect(planned).toBeGreaterThan(0);
+    const total = pull!.body.match(/tokens for (<?\$[0-9.,]+)/)?.[1];
+    expect(total).toBeDefined();
+    expect(status?.body).toContain(`**Cost** ${total}`);
+    expect(github.checkRuns[0]?.output?.title).toContain(`· ${total}`);
+    expect(github.checkRuns[0]?.output?.summary).toContain(`**Cost** ${total}`);
+    const recorded = (await services.store.runs.get("r-1"))?.result as { costUsd?: number } | null;
+    expect(formatUsd(recorded?.costUsd ?? -1)).toBe(total);
 
     // 👀 when received, 🚀 when done.
     expect(github.reactions).toEqual([

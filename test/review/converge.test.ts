@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryJournal } from "../../src/runtime/journal/memory-journal.js";
 import type { AgentRequest } from "../../src/runtime/types.js";
-import { fakeChange, runWithReview, scriptedRunner, verdict, type Answer } from "./review-harness.js";
+import { claimOf, fakeChange, runWithReview, scriptedRunner, verdict, type Answer } from "./review-harness.js";
 
 /** Workers change `src/<label>`; refuters refute round 1 of "search" and uphold everything else. */
 function migration(request: AgentRequest): Answer {
@@ -100,16 +100,52 @@ describe("converge()", () => {
     expect(runner.calls.some((r) => r.options.role === "refuter")).toBe(false);
   });
 
-  it("ends unchanged without review when the worker changed nothing", async () => {
-    const runner = scriptedRunner(() => ({ output: "nothing calls fetchJson here" }));
+  it("refutes a worker's claim that nothing needed changing, and ends unchanged only when refuters uphold it", async () => {
+    const runner = scriptedRunner((request) => (request.options.role === "worker" ? { output: "nothing calls fetchJson here" } : verdict("upheld", "searched src/docs: no fetchJson")));
     const { outcome, results } = await runWithReview(
-      `const r = await converge("Migrate src/docs", { label: "docs" }); return [r.status, r.change.branch, r.change.files.length, r.change.summary];`,
+      `const r = await converge("Migrate src/docs", { label: "docs" }); return [r.status, r.change.branch, r.change.files.length, r.change.summary, r.review.verdict];`,
       { runner },
     );
-    expect(outcome.result).toEqual(["unchanged", null, 0, "nothing calls fetchJson here"]);
-    expect(runner.calls).toHaveLength(1);
-    expect(results.lines).toMatchObject([{ label: "docs", status: "unchanged", reason: "nothing calls fetchJson here" }]);
+    expect(outcome.result).toEqual(["unchanged", null, 0, "nothing calls fetchJson here", "upheld"]);
+    const refuters = runner.calls.filter((r) => r.options.role === "refuter");
+    expect(refuters).toHaveLength(2);
+    // The refuters check the claim that nothing needed changing, against the repository itself (no change).
+    expect(refuters[0]?.options.subject).toMatchObject({ change: null });
+    expect(claimOf(refuters[0]!)).toContain("The repository needs no change for the following task");
+    expect(claimOf(refuters[0]!)).toContain("Migrate src/docs");
+    expect(results.lines).toMatchObject([{ label: "docs", status: "unchanged", reason: "nothing calls fetchJson here", verdicts: ["upheld"] }]);
     expect(results.workers).toEqual([]);
+    expect(results.toMerge).toEqual([]);
+  });
+
+  it("redoes a lazy worker whose 'nothing to change' is refuted, and merges the change of the next round", async () => {
+    const runner = scriptedRunner((request) => {
+      const label = request.options.label ?? "";
+      if (request.options.role === "worker") return label.includes("round 2") ? { output: "migrated", change: fakeChange("docs-2") } : { output: "nothing to do here" };
+      return label.startsWith("docs · refuter") ? verdict("refuted", "src/docs/api.ts:4 still calls fetchJson") : verdict("upheld", "no fetchJson left");
+    });
+    const { outcome, results } = await runWithReview(`const r = await converge("Migrate src/docs", { label: "docs" }); return [r.status, r.rounds];`, { runner });
+    expect(outcome.result).toEqual(["accepted", 2]);
+    const second = runner.calls.find((r) => r.options.label === "docs · round 2");
+    expect(second?.prompt).toContain("src/docs/api.ts:4 still calls fetchJson");
+    expect(results.workers).toMatchObject([{ label: "docs", status: "accepted", rounds: 2, verdicts: ["refuted", "upheld"] }]);
+    expect(results.toMerge.map((m) => m.change.branch)).toEqual(["dynflow/r1/docs-2"]);
+  });
+
+  it("reports a line still refuted when every round said nothing needed changing", async () => {
+    const runner = scriptedRunner((request) => (request.options.role === "worker" ? { output: "nothing to do" } : verdict("refuted", "src/docs/api.ts:4 still calls fetchJson")));
+    const { outcome, results } = await runWithReview(`const r = await converge("Migrate src/docs", { label: "docs", rounds: 2 }); return r.status;`, { runner });
+    expect(outcome.result).toBe("refuted");
+    expect(results.workers).toMatchObject([{ label: "docs", status: "refuted", change: null, verdicts: ["refuted", "refuted"] }]);
+    expect(results.workers[0]?.reason).toContain("src/docs/api.ts:4");
+    expect(results.lines.some((l) => l.status === "unchanged")).toBe(false);
+  });
+
+  it("does not count a worker() that changed nothing and that nobody refuted as converged", async () => {
+    const runner = scriptedRunner(() => ({ output: "nothing to do" }));
+    const { results } = await runWithReview(`await worker("Migrate src/docs", { label: "docs" });`, { runner });
+    expect(results.workers).toMatchObject([{ label: "docs", status: "unreviewed", change: null }]);
+    expect(results.workers[0]?.reason).toContain("no refuter checked that claim");
     expect(results.toMerge).toEqual([]);
   });
 

@@ -10,8 +10,9 @@ import type { Logger } from "pino";
 import { createAgentRunner, type AgentRunnerDeps } from "../../agents/create-agent-runner.js";
 import { createCappedRunner } from "../../queue/agents/create-capped-runner.js";
 import { createQueuedAgentRunner } from "../../queue/agents/create-queued-agent-runner.js";
-import { fetchChange, type RemoteExchange } from "../../queue/agents/share-changes.js";
-import type { AgentRunner, ChangeRef } from "../../runtime/types.js";
+import { fetchChange, publishChange, type RemoteExchange } from "../../queue/agents/share-changes.js";
+import { resultSoFarPrefix } from "../../reconcile/build-result-so-far.js";
+import { isObject, type AgentRunner, type ChangeRef } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { resultBranch, gitEnvironment, runGit, type GitRepository } from "../../workspace/index.js";
 import type { RunRepository } from "../services/open-run-repository.js";
@@ -44,7 +45,7 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
     log: options.log,
   };
   return (deps) =>
-    createQueuedAgentRunner({
+    withPublishedResultSoFar(deps.runId, remote, createQueuedAgentRunner({
       queue: placement.queue,
       runContext: {
         runId: deps.runId,
@@ -62,7 +63,34 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
       receiveChange: (change) => receiveChange(change, deps.runId, options.open.repository, remote),
       ...(deps.transcripts ? { transcripts: deps.transcripts } : {}),
       log: options.log,
-    });
+    }));
+}
+
+/**
+ * A claim is judged on the run's result so far, a commit this process made:
+ * its branch is pushed before the refuter's job is queued, so the worker that
+ * takes the job can fetch it like any change.
+ */
+function withPublishedResultSoFar(runId: string, remote: RemoteExchange, runner: AgentRunner): AgentRunner {
+  const prefix = resultSoFarPrefix(runId);
+  const pushed = new Map<string, Promise<void>>();
+  return {
+    run: async (request) => {
+      const subject = request.options.subject;
+      const change = isObject(subject) && isObject(subject.change) ? subject.change : null;
+      if (change && typeof change.branch === "string" && change.branch.startsWith(prefix)) {
+        const ref = change as unknown as ChangeRef;
+        let push = pushed.get(ref.branch);
+        if (!push) {
+          push = publishChange(ref, remote);
+          push.catch(() => pushed.delete(ref.branch));
+          pushed.set(ref.branch, push);
+        }
+        await push;
+      }
+      return runner.run(request);
+    },
+  };
 }
 
 /**

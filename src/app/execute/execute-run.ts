@@ -11,6 +11,7 @@ import { definitionsOnGitHub } from "../../agent-setup/index.js";
 import type { GitHubClient } from "../../github/github-client.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
 import { runWorkflow } from "../../run/run-workflow.js";
+import { plannerSpend } from "../../run/total-spend.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { createRunRunner } from "./create-run-runner.js";
@@ -46,7 +47,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   if (stored === null) return;
   const { plan, settings } = stored;
   const stop = createRunStopSignal(runtime.cancels, run.id, settings.resolved.deadlineMs, runtime.timers);
-  const progress = await openRunProgress({ github, run, runtime, estimate: reportEstimateOf(plan), commandUrl: plan.commandUrl, log });
+  const progress = await openRunProgress({ github, run, runtime, estimate: reportEstimateOf(plan), spentBefore: plannerSpend(plan), commandUrl: plan.commandUrl, log });
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   // The dashboard's stop and cancel, from whichever process served them.
   const agentStops = new AgentStops();

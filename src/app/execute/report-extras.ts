@@ -6,6 +6,7 @@
  */
 import type { RunReportExtras } from "../../run/build-report-model.js";
 import type { ReportLinks } from "../../report/types.js";
+import { plannerSpend } from "../../run/total-spend.js";
 import type { RunRecord } from "../../store/index.js";
 import { reportEstimateOf, type StoredPlan } from "../run-record/stored-plan.js";
 
@@ -19,7 +20,7 @@ export function reportExtrasOf(run: Pick<RunRecord, "requester" | "createdAt">, 
   return {
     estimate: reportEstimateOf(plan),
     links,
-    planSpend: plan.usage !== undefined ? { usage: plan.usage, costUsd: plan.costUsd ?? 0 } : null,
+    planSpend: plannerSpend(plan),
     startedAt: run.createdAt,
   };
 }

@@ -16,7 +16,7 @@ import { batchSpendOf, type BatchSpend } from "./batch-spend.js";
 import { RunNotReadyError } from "../errors.js";
 import type { ExecutedRun } from "./executed-run.js";
 import { toResultJson } from "../run-record/run-result.js";
-import { endRun } from "../surfaces/end-run.js";
+import { endRun, withReportTotals } from "../surfaces/end-run.js";
 
 export interface FinishAuditRunOptions extends ExecutedRun {
   /** The batch client's totals when the run's model calls were batched, else null. */
@@ -50,6 +50,7 @@ export async function finishAuditRun(options: FinishAuditRunOptions): Promise<vo
     draft: false,
     notes: notesOf(run, outcome.status, report, spend),
     report: result.reportMarkdown,
+    snapshot: (tracked) => withReportTotals(tracked, result),
     record: { error: outcome.error, result: resultJson(result, report, spend) },
   });
   log.info({ status: outcome.status, issue: report?.issue.issueNumber ?? null, action: report?.issue.action ?? null, savedUsd: spend?.savedUsd }, "audit finished on GitHub");
@@ -75,7 +76,7 @@ async function publish(options: FinishAuditRunOptions, spend: BatchSpend | null)
     refuted: audit.refuted,
     ...(runUrl !== undefined ? { runUrl } : {}),
     serverUrl: new URL(repository.html_url).origin,
-    spend: spend ?? { costUsd: result.outcome.costUsd },
+    spend: spend ?? { costUsd: result.reportModel.totals.costUsd },
     log,
   });
   return { audit, issue };
@@ -117,7 +118,6 @@ function describeIssue({ audit, issue }: AuditReport): string {
 }
 
 function resultJson(result: WorkflowResult, report: AuditReport | null, spend: BatchSpend | null): JsonValue {
-  const { outcome } = result;
   const audit =
     report === null
       ? null
@@ -132,8 +132,8 @@ function resultJson(result: WorkflowResult, report: AuditReport | null, spend: B
         };
   return toResultJson({
     audit,
-    agents: outcome.stats.total,
-    costUsd: outcome.costUsd,
+    agents: result.reportModel.totals.agents,
+    costUsd: result.reportModel.totals.costUsd,
     ...(spend !== null ? { batch: true as const, listCostUsd: spend.listCostUsd, savedUsd: spend.savedUsd } : {}),
   });
 }

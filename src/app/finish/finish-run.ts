@@ -11,7 +11,7 @@ import type { WorkflowResult } from "../../run/types.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { toResultJson } from "../run-record/run-result.js";
-import { bestEffort, endRun } from "../surfaces/end-run.js";
+import { bestEffort, endRun, withReportTotals } from "../surfaces/end-run.js";
 import type { ExecutedRun } from "./executed-run.js";
 import type { StoredPlan } from "../run-record/stored-plan.js";
 
@@ -63,6 +63,8 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
     notes,
     links: pullRequest ? { pullRequestUrl: pullRequest.url } : {},
     report: body,
+    // The status comment and the check run end on the report's total (planner and resolvers included).
+    snapshot: (tracked) => withReportTotals(tracked, result),
     record: {
       error: result.outcome.error,
       prNumber: pullRequest?.number ?? run.prNumber,

@@ -12,7 +12,7 @@ import type { StatusComment, StatusCommentRef } from "../../github/status-commen
 import { renderCheckRunSummary } from "../../progress/render-check-run-summary.js";
 import { renderStatusComment } from "../../progress/render-status-comment.js";
 import type { ProgressLinks, ProgressSnapshot } from "../../progress/types.js";
-import type { RunStatus } from "../../runtime/types.js";
+import type { RunStatus, TokenUsage } from "../../runtime/types.js";
 import type { RunPatch, RunRecord } from "../../store/index.js";
 import type { AppRuntime } from "../services/types.js";
 import type { RunProgress } from "./run-surfaces.js";
@@ -114,4 +114,10 @@ async function settleRun(surfaces: RunSurfaces, moment: ReactionMoment | null, p
     await reactToComment({ octokit: github, owner: run.owner, repo: run.repo, commentId: run.commandCommentId, moment, log });
   }
   await runtime.store.runs.update(run.id, patch);
+}
+
+/** A run's progress ending on its report's totals: every surface shows the one total (see `totalSpend`). */
+export function withReportTotals(tracked: ProgressSnapshot, result: { reportModel: { totals: { usage: TokenUsage; costUsd: number } } }): ProgressSnapshot {
+  const { usage, costUsd } = result.reportModel.totals;
+  return { ...tracked, usage, costUsd };
 }

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { createCheckRun, type CheckRun } from "../../github/check-run.js";
 import type { GitHubClient } from "../../github/github-client.js";
 import { createStatusComment, type StatusComment } from "../../github/status-comment.js";
+import { totalSpend, type Spend } from "../../run/total-spend.js";
 import { createProgressTracker } from "../../progress/create-progress-tracker.js";
 import { renderCheckRunSummary } from "../../progress/render-check-run-summary.js";
 import { renderStatusComment } from "../../progress/render-status-comment.js";
@@ -55,6 +56,8 @@ export interface RunProgressOptions {
   run: RunRecord;
   runtime: AppRuntime;
   estimate: ReportEstimate | null;
+  /** What the run spent before its script (the planner), counted in every total the surfaces show. */
+  spentBefore?: Spend | null;
   /** The command comment, linked from both views. */
   commandUrl: string | undefined;
   log: Logger;
@@ -78,6 +81,12 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     log,
   });
   const tracker = createProgressTracker({ clock: runtime.clock });
+  // The surfaces show the run's total, the planner included, as the report does.
+  const snapshot = (): ProgressSnapshot => {
+    const tracked = tracker.snapshot();
+    const { usage, costUsd } = totalSpend([{ usage: tracked.usage, costUsd: tracked.costUsd }, options.spentBefore]);
+    return { ...tracked, usage, costUsd };
+  };
   // Events are stored in order (for `/dynflow status`); a failed append is logged, never fatal.
   let stored: Promise<void> = Promise.resolve();
 
@@ -101,11 +110,11 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
           () => undefined,
           (error: unknown) => log.warn({ err: error }, "could not store a run event"),
         );
-      const snapshot = tracker.snapshot();
-      statusComment?.update(renderStatusComment(snapshot, renderOptions([])));
-      checkRun.update(renderCheckRunSummary(snapshot, renderOptions([])));
+      const current = snapshot();
+      statusComment?.update(renderStatusComment(current, renderOptions([])));
+      checkRun.update(renderCheckRunSummary(current, renderOptions([])));
     },
-    snapshot: () => tracker.snapshot(),
+    snapshot,
     links,
     renderOptions,
     drain: () => stored,

@@ -50,7 +50,7 @@ else if(e.type==="agent.finished")set(e.agentId,"e",String(e.at-t0),"d");
 else if(e.type==="agent.cached")set(e.agentId,"e",String(e.at-t0),"c");
 else if(e.type==="agent.failed")set(e.agentId,"e",String(e.at-t0),e.stopped?"s":"x");
 else if(e.type==="phase")text("phase",e.title);
-else if(e.type==="budget"){text("spent","$"+e.spentUsd.toFixed(4));}
+else if(e.type==="budget"){var sp=document.getElementById("spent");text("spent","$"+(e.spentUsd+Number((sp&&sp.dataset.before)||0)).toFixed(4));}
 else if(e.type==="run.finished"){src.close();setTimeout(function(){location.reload();},300);}
 var n=document.getElementById("agents-n");if(n&&tl)n.textContent=String(tl.querySelectorAll("li[data-q]").length);
 if(!pending){pending=true;requestAnimationFrame(function(){pending=false;layout();});}};

@@ -5,7 +5,7 @@
 import type { RunRecord } from "../../store/index.js";
 import { STATE_NAMES, type TimelineAgent } from "../build-timeline.js";
 import type { AgentView, RunView } from "../read-run-views.js";
-import { estimateUsd, isFinal, objectOf, prettyJson, subjectOf } from "./run-facts.js";
+import { estimateUsd, isFinal, objectOf, plannerUsd, prettyJson, spentUsd, subjectOf } from "./run-facts.js";
 import { duration, esc, renderDiff, renderTextWithDiffs, usd, when } from "./html.js";
 
 export const BASE = "/dashboard";
@@ -90,7 +90,7 @@ export function renderRunPage(input: RunPageInput): string {
     `<span><b>Repository</b> ${esc(`${run.owner}/${run.repo}`)}</span>`,
     run.requester ? `<span><b>By</b> @${esc(run.requester)}</span>` : "",
     `<span><b>Agents</b> <span id=agents-n>${timeline.agents.length}</span></span>`,
-    `<span><b>Spent</b> <span id=spent>${usd(typeof result?.costUsd === "number" ? result.costUsd : timeline.spentUsd)}</span>${estimate === null ? "" : ` of ${usd(estimate)} estimated`}</span>`,
+    `<span><b>Spent</b> <span id=spent data-before="${plannerUsd(run.plan)}">${usd(spentUsd(run, timeline.spentUsd))}</span>${estimate === null ? "" : ` of ${usd(estimate)} estimated`}</span>`,
     `<span><b>Duration</b> ${duration((final ? run.updatedAt : input.now) - run.createdAt)}</span>`,
     `<span><b>Phase</b> <span id=phase>${esc(timeline.phase ?? "–")}</span></span>`,
     ci ? `<span><b>CI</b> <span class="st ${esc(ci)}">${esc(ci)}</span></span>` : "",

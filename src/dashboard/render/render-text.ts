@@ -7,7 +7,7 @@ import type { RunRecord } from "../../store/index.js";
 import { STATE_NAMES, type TimelineAgent } from "../build-timeline.js";
 import type { AgentView, RunView, ViewEntry } from "../read-run-views.js";
 import { duration, usd, when } from "./html.js";
-import { estimateUsd, isFinal, objectOf, prettyJson, subjectOf } from "./run-facts.js";
+import { estimateUsd, isFinal, objectOf, prettyJson, spentUsd, subjectOf } from "./run-facts.js";
 
 /** Width of the timeline's bars, in characters. */
 const BAR = 30;
@@ -31,7 +31,7 @@ export function renderRunText(view: RunView, options: { now: number; full?: bool
   const result = objectOf(run.result);
   const final = isFinal(run.status);
   const estimate = estimateUsd(run.plan);
-  const spent = typeof result?.costUsd === "number" ? result.costUsd : timeline.spentUsd;
+  const spent = spentUsd(run, timeline.spentUsd);
   const counts = new Map<string, number>();
   for (const agent of timeline.agents) counts.set(STATE_NAMES[agent.state], (counts.get(STATE_NAMES[agent.state]) ?? 0) + 1);
   const out = [

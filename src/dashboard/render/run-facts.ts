@@ -2,6 +2,7 @@
  * Facts about a stored run that every view (HTML or text) shows the same
  * way: its subject, whether it has ended, its estimate. Pure.
  */
+import { totalSpend } from "../../run/total-spend.js";
 import type { RunRecord } from "../../store/index.js";
 
 /** Statuses a run ends in. */
@@ -22,6 +23,22 @@ export function estimateUsd(plan: unknown): number | null {
   const estimate = objectOf(objectOf(plan)?.estimate ?? null);
   const value = estimate?.costUsd ?? estimate?.usd;
   return typeof value === "number" ? value : null;
+}
+
+/** What the planner cost, as recorded with the run's plan (0 when no planner ran). */
+export function plannerUsd(plan: unknown): number {
+  const value = objectOf(plan)?.costUsd;
+  return typeof value === "number" ? value : 0;
+}
+
+/**
+ * What the run has spent: its recorded total once it ended (the report's),
+ * else its agents so far plus the planner, summed as every other surface sums it.
+ */
+export function spentUsd(run: Pick<RunRecord, "result" | "plan">, agentsUsd: number): number {
+  const recorded = objectOf(run.result)?.costUsd;
+  if (typeof recorded === "number") return recorded;
+  return totalSpend([{ costUsd: agentsUsd }, { costUsd: plannerUsd(run.plan) }]).costUsd;
 }
 
 /** The value when it is a plain object, else null. */
