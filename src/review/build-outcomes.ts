@@ -29,6 +29,9 @@ export interface ReviewOutcomes {
   claims: ClaimOutcome[];
 }
 
+/** Longest failure reason kept for a plain agent() call. */
+const REASON_MAX = 2_000;
+
 const MERGED: ReadonlySet<LineStatus> = new Set(["accepted", "unverified", "unreviewed"]);
 
 interface Sorted {
@@ -52,7 +55,8 @@ export function buildOutcomes(
   });
   const owned = new Set(calls.flatMap((call) => (call.record ? [call.record.id] : [])));
   run.agents.forEach((record, index) => {
-    if (owned.has(record.id) || record.change === null) return;
+    // A plain agent() call is a line when it changed files, or when it failed: its reason belongs in the report.
+    if (owned.has(record.id) || (record.change === null && record.status !== "failed")) return;
     sorted.push({ order: index, seq: Infinity, outcome: plainOutcome(record) });
   });
   sorted.sort((a, b) => a.order - b.order || a.seq - b.seq);
@@ -169,7 +173,7 @@ function mergedChange(line: Line): ChangeRef | null {
   return round?.worker.record?.change ?? null;
 }
 
-/** A plain `agent()` call that changed files: a line nobody reviewed. */
+/** A plain `agent()` call that changed files (a line nobody reviewed), or that failed. */
 function plainOutcome(record: AgentRecord): LineOutcome {
   const failed = record.status === "failed";
   return {
@@ -181,8 +185,14 @@ function plainOutcome(record: AgentRecord): LineOutcome {
     change: record.change,
     usage: record.usage,
     costUsd: record.costUsd,
-    reason: failed ? (record.error ?? "the agent failed") : "changed files through agent(); no refuter reviewed it",
+    reason: failed ? failureReason(record) : "changed files through agent(); no refuter reviewed it",
   };
+}
+
+/** Why a plain agent failed, bounded: the error can quote model text, and the report shows it as given. */
+function failureReason(record: AgentRecord): string {
+  const why = record.error?.trim() || "the agent failed";
+  return why.length > REASON_MAX ? `${why.slice(0, REASON_MAX - 1)}…` : why;
 }
 
 /** Makes labels unique (`label (2)`, ...) so merge results and report rows name one line each. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fakeChange, claimOf, runWithReview, scriptedRunner, verdict, type Answer } from "./review-harness.js";
+import { renderReport } from "../../src/report/render-report.js";
+import { buildReportModel } from "../../src/run/build-report-model.js";
+import { BASE, fakeChange, claimOf, runWithReview, scriptedRunner, verdict, type Answer } from "./review-harness.js";
 import type { AgentRequest } from "../../src/runtime/types.js";
 
 /** Workers change `src/<label>`; refuters refute claims about "b" and uphold the rest. */
@@ -124,5 +126,35 @@ describe("argument checks", () => {
     const { outcome } = await runWithReview(`await worker("x", { speed: "fast" })`, { runner });
     expect(outcome.status).toBe("ok");
     expect(outcome.logs).toContain('worker(): unknown option "speed" ignored (see docs/plan-api.md)');
+  });
+});
+
+describe("a plain agent() call that fails", () => {
+  it("is reported as failed with its reason, bounded and neutralised", async () => {
+    const long = `model said: @octocat see #12 <script>${"x".repeat(5_000)}`;
+    const runner = scriptedRunner((request) => (request.options.label === "lookup" ? { fail: long } : { output: "ok" }));
+    const { outcome, results } = await runWithReview(`await agent("Look something up", { label: "lookup" }); await agent("Say hi", { label: "hi" });`, { runner });
+    expect(results.workers).toMatchObject([{ label: "lookup", status: "failed", change: null }]);
+    const reason = results.workers[0]?.reason ?? "";
+    expect(reason).toContain("model said");
+    expect(reason.length).toBeLessThanOrEqual(2_000);
+
+    const model = buildReportModel({
+      runId: "r1",
+      task: "t",
+      repository: "acme/shop",
+      base: { commit: BASE, branch: "main" },
+      script: "",
+      outcome,
+      lines: results.lines,
+      workers: results.workers,
+      reconcile: null,
+      extra: [],
+      wallMs: 1,
+    });
+    const report = renderReport(model);
+    expect(report).toContain("### Failed (1)");
+    expect(report).toContain("model said: @&#8203;octocat see #\u200b12 &lt;script&gt;");
+    expect(report).not.toContain("x".repeat(2_001));
   });
 });
