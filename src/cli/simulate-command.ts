@@ -152,7 +152,8 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
       limits: withoutUndefined(limits),
       sandbox: withoutUndefined(sandbox),
       prepareAgent,
-      // The same rules as a run: saved in --repo at --base, else bundled; a scriptPath beside the script.
+      // Names as a run resolves them: saved in --repo at --base, else bundled. A scriptPath is a file relative
+      // to the current directory (Claude Code's rule), where a run reads it from the repository's tree.
       resolveWorkflow: repository ? createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), { scriptPath }) : createWorkflowResolver({ scriptPath }),
       ...(progress ? { onEvent: progress.event } : {}),
     }).finally(() => progress?.stop());

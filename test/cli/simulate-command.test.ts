@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,7 +121,7 @@ return { saved, local, bundled }`,
     await removeDir(repo.dir);
   });
 
-  it("finds saved workflows and agent types in --repo, scriptPath files beside the script, and the repository's config", async () => {
+  it("finds saved workflows and agent types in --repo, scriptPath files in the current directory, and the repository's config", async () => {
     const cli = io();
     expect(await main(["simulate", "nested.js", "--json", "--repo", repo.dir], cli)).toBe(0);
     const json = JSON.parse(cli.out);
@@ -132,7 +132,17 @@ return { saved, local, bundled }`,
     expect(json.costUsd).toBeGreaterThan(3 * perSearch);
   });
 
-  it("shows why agents failed, in the summary and in --json", async () => {
+  it("reads the script and workflow({ scriptPath }) relative to the current directory, not to the script's directory or --repo", async () => {
+    await mkdir(join(dir, "sub"), { recursive: true });
+    await writeFile(join(dir, "sub", "outer.js"), `export const meta = { name: "outer", description: "d" }\nreturn await workflow({ scriptPath: "where.js" })`);
+    await writeFile(join(dir, "where.js"), `export const meta = { name: "where", description: "d" }\nreturn "current directory"`);
+    await writeFile(join(dir, "sub", "where.js"), `export const meta = { name: "where", description: "d" }\nreturn "script's directory"`);
+    const cli = io();
+    expect(await main(["simulate", "sub/outer.js", "--json", "--repo", repo.dir], cli)).toBe(0);
+    expect(JSON.parse(cli.out).result).toBe("current directory");
+  });
+
+    it("shows why agents failed, in the summary and in --json", async () => {
     await writeFile(join(dir, "typo.js"), `export const meta = { name: "t", description: "d" }\nreturn await agent("x", { agentType: "scuot" })`);
     const text = io();
     expect(await main(["simulate", "typo.js"], text)).toBe(0);
