@@ -11,8 +11,10 @@ const BUSY_ATTEMPTS = 5;
 
 /**
  * Brings the schema up to date; run on every start, a no-op when nothing is
- * new. PostgreSQL serialises concurrent starts with Kysely's advisory lock;
- * SQLite retries when a concurrent start wins the write lock.
+ * new. On PostgreSQL, processes that start together take turns: the whole
+ * migration holds an advisory lock per schema (Kysely's own lock covers only
+ * applying migrations, not creating its bookkeeping tables). SQLite retries
+ * when a concurrent start wins the write lock.
  *
  * Migrations may arrive out of order: numbers are handed out ahead of time
  * and each feature ships its own, so a database may have applied 0003 before
@@ -23,6 +25,27 @@ const BUSY_ATTEMPTS = 5;
  * release's) still refuses to open.
  */
 export async function migrateStore(db: Kysely<Database>, engine: StoreEngine, log: Pick<Logger, "info">, provider: MigrationProvider = migrationProvider): Promise<string[]> {
+  if (engine === "sqlite") return migrate(db, engine, log, provider, undefined);
+  const schema = await currentSchema(db);
+  // Kysely creates its bookkeeping tables (and lists every table of the database to see whether they exist)
+  // before it takes its own lock. Two processes starting together on one schema would race there, so the
+  // whole migration holds a session lock of its own, per schema, on one connection.
+  try {
+    return await db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(hashtext('dynflow'), hashtext(${`migrate-store:${schema}`}))`.execute(conn);
+      try {
+        return await migrate(conn, engine, log, provider, schema);
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext('dynflow'), hashtext(${`migrate-store:${schema}`}))`.execute(conn);
+      }
+    });
+  } catch (error) {
+    if (error instanceof StoreMigrationError) throw error;
+    throw new StoreMigrationError(engine, null, error);
+  }
+}
+
+async function migrate(db: Kysely<Database>, engine: StoreEngine, log: Pick<Logger, "info">, provider: MigrationProvider, schema: string | undefined): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider,
@@ -30,7 +53,7 @@ export async function migrateStore(db: Kysely<Database>, engine: StoreEngine, lo
     // Kysely looks for its bookkeeping tables in every schema unless told
     // which one, so a second dynflow schema in the same database would find
     // the first one's tables and skip creating its own.
-    migrationTableSchema: engine === "postgres" ? await currentSchema(db) : undefined,
+    migrationTableSchema: schema,
   });
   for (let attempt = 1; ; attempt++) {
     const { error, results = [] } = await migrator.migrateToLatest();
@@ -41,8 +64,16 @@ export async function migrateStore(db: Kysely<Database>, engine: StoreEngine, lo
       return applied;
     }
     if (engine === "sqlite" && isBusyError(error) && attempt < BUSY_ATTEMPTS) continue;
+    // Kysely's listing of every table of the database fails when another schema is dropped meanwhile.
+    if (engine === "postgres" && failed === undefined && isDroppedMeanwhile(error) && attempt < BUSY_ATTEMPTS) continue;
     throw new StoreMigrationError(engine, failed?.migrationName ?? null, error);
   }
+}
+
+/** PostgreSQL's "undefined table" and "invalid schema name": a relation listed a moment ago is gone. */
+function isDroppedMeanwhile(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "42P01" || code === "3F000";
 }
 
 /** The schema unqualified names resolve to: where the store's tables live. */

@@ -14,6 +14,7 @@ import { connectPostgres } from "../../src/store/connect-postgres.js";
 import { connectSqlite } from "../../src/store/connect-sqlite.js";
 import { StoreMigrationError } from "../../src/store/errors.js";
 import { migrateStore } from "../../src/store/migrate-store.js";
+import { MIGRATION_NAMES } from "../../src/store/migrations/index.js";
 import * as initialSchema from "../../src/store/migrations/0001-initial-schema.js";
 import * as transcripts from "../../src/store/migrations/0003-transcripts.js";
 import type { Database } from "../../src/store/schema.js";
@@ -101,6 +102,84 @@ if (available || process.env.CI) {
       db: () => new Kysely<Database>({ dialect: connectPostgres(url.toString(), { maxConnections: 2, log }) }),
       dispose: async () => void (await admin.query(`drop schema if exists ${schema} cascade`)),
     };
+  });
+
+  describe("postgres: processes that start at the same moment", () => {
+    // Kysely creates its bookkeeping tables before it takes its own lock, so two fresh starts could both
+    // create them; the store's own advisory lock makes the whole migration one process's at a time.
+    it("migrates a fresh schema exactly once when many processes open it together", async () => {
+      for (let round = 0; round < 3; round++) {
+        const schema = `dynflow_migrate_${randomBytes(4).toString("hex")}`;
+        await admin.query(`create schema ${schema}`);
+        const url = new URL(BASE_URL);
+        url.searchParams.set("options", `-c search_path=${schema}`);
+        const dbs = Array.from({ length: 8 }, () => new Kysely<Database>({ dialect: connectPostgres(url.toString(), { maxConnections: 2, log }) }));
+        try {
+          const ran = await Promise.all(dbs.map((db) => migrateStore(db, "postgres", log)));
+          // One process applied every migration; the others found nothing to do.
+          expect(ran.filter((names) => names.length > 0)).toHaveLength(1);
+          expect(ran.flat().sort()).toEqual([...MIGRATION_NAMES].sort());
+          const { rows } = await admin.query<{ name: string }>(`select name from ${schema}.kysely_migration order by name`);
+          expect(rows.map((row) => row.name)).toEqual([...MIGRATION_NAMES].sort());
+        } finally {
+          await Promise.all(dbs.map((db) => db.destroy()));
+          await admin.query(`drop schema if exists ${schema} cascade`);
+        }
+      }
+    }, 120_000);
+
+    it("waits while another process holds the schema's migration lock, then migrates", async () => {
+      const schema = `dynflow_migrate_${randomBytes(4).toString("hex")}`;
+      await admin.query(`create schema ${schema}`);
+      const url = new URL(BASE_URL);
+      url.searchParams.set("options", `-c search_path=${schema}`);
+      const key = `migrate-store:${schema}`;
+      const holder = new pg.Client({ connectionString: BASE_URL });
+      await holder.connect();
+      const db = new Kysely<Database>({ dialect: connectPostgres(url.toString(), { maxConnections: 2, log }) });
+      try {
+        await holder.query("select pg_advisory_lock(hashtext('dynflow'), hashtext($1))", [key]);
+        let finished = false;
+        const migrating = migrateStore(db, "postgres", log).finally(() => (finished = true));
+        const waiting = async () => {
+          const { rows } = await admin.query("select 1 from pg_locks where locktype = 'advisory' and not granted and objid::int = hashtext($1)", [key]);
+          return rows.length > 0;
+        };
+        // Poll for a state, never a duration: either the migration waits on the lock, or it (wrongly) finished.
+        while (!finished && !(await waiting())) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(finished).toBe(false);
+        const { rows } = await admin.query("select 1 from information_schema.tables where table_schema = $1", [schema]);
+        expect(rows).toEqual([]);
+        await holder.query("select pg_advisory_unlock(hashtext('dynflow'), hashtext($1))", [key]);
+        expect(await migrating).toEqual([...MIGRATION_NAMES]);
+      } finally {
+        await holder.end();
+        await db.destroy();
+        await admin.query(`drop schema if exists ${schema} cascade`);
+      }
+    }, 120_000);
+
+    it("tries again when a table it listed is dropped meanwhile (another schema of the database)", async () => {
+      const schema = `dynflow_migrate_${randomBytes(4).toString("hex")}`;
+      await admin.query(`create schema ${schema}`);
+      const url = new URL(BASE_URL);
+      url.searchParams.set("options", `-c search_path=${schema}`);
+      const db = new Kysely<Database>({ dialect: connectPostgres(url.toString(), { maxConnections: 2, log }) });
+      let calls = 0;
+      const flaky: MigrationProvider = {
+        getMigrations: async () => {
+          if (++calls === 1) throw Object.assign(new Error('relation "other_tenant.runs" does not exist'), { code: "42P01" });
+          return { "0001-initial-schema": initialSchema, "0003-transcripts": transcripts };
+        },
+      };
+      try {
+        expect(await migrateStore(db, "postgres", log, flaky)).toEqual(["0001-initial-schema", "0003-transcripts"]);
+        expect(calls).toBe(2);
+      } finally {
+        await db.destroy();
+        await admin.query(`drop schema if exists ${schema} cascade`);
+      }
+    }, 60_000);
   });
 } else {
   console.warn(`postgres migration-order tests skipped: no PostgreSQL server answers at ${new URL(BASE_URL).host}`);
