@@ -8,7 +8,9 @@ export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 
 /** Whether a Redis server answers at `REDIS_URL`. */
 export async function redisAnswers(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // A refused connection fails at once; a loaded machine can take seconds to answer a server that is there,
+  // and a short timeout would then skip every Redis test as if there were no server.
+  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 15_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   client.on("error", () => undefined);
   try {
     await client.connect();

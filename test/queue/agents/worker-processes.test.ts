@@ -44,13 +44,26 @@ describeWithRedis("agents on two worker processes", () => {
   const dataDirs: string[] = [];
   const workers: WorkerProcess[] = [];
   const hangOnce = new Set<number>();
+  /**
+   * While set, the first model call waits until the other worker has made one too: both workers then
+   * provably hold an agent at the same moment, however slowly a loaded machine starts the second.
+   */
+  let overlap: { first: boolean; seen: Set<string>; open: () => void; opened: Promise<void> } | null = null;
 
   beforeAll(async () => {
     // Caching off: every request for an item costs the same, so spend can be compared per item.
     api = await startFakeAnthropic({ minCacheTokens: 1e9 });
-    api.handle((request) => {
+    api.handle(async (request) => {
       const item = itemOf(request);
       if (hangOnce.delete(item)) return reply.hang();
+      if (overlap) {
+        overlap.seen.add(workerOf(request));
+        if (overlap.seen.size >= 2) overlap.open();
+        else if (!overlap.first) {
+          overlap.first = true;
+          await overlap.opened;
+        }
+      }
       return reply.toolUse("finish", { summary: `handled item ${item}`, result: `item ${item} ok` }, { delayMs: 60 });
     });
     repo = await makeRepo({ "README.md": "# items\n" });
@@ -126,7 +139,10 @@ describeWithRedis("agents on two worker processes", () => {
   }
 
   it(`runs a fan-out of 40 agents on both workers, never more than ${GLOBAL_CAP} at once, each model call once`, async () => {
-    const outcome = await fanOut("fanout", 40);
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    overlap = { first: false, seen: new Set(), open, opened };
+    const outcome = await fanOut("fanout", 40).finally(() => (overlap = null));
 
     expect(outcome.status).toBe("ok");
     expect(outcome.result).toEqual(Array.from({ length: 40 }, (_, i) => `item ${i} ok`));

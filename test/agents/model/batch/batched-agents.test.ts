@@ -23,7 +23,9 @@ describe("agents over the batch model client", () => {
       if (c.turn === 1) return reply.toolUse("search", { pattern: "session" });
       return reply.toolUse("finish", { summary: "no session check", result: { verdict: "upheld", evidence: "src/routes/users.ts:1 reads no session" } });
     });
-    const model = createBatchModelClient({ apiKey: "sk-test-0123456789abcdef", baseURL: h.api.url, prices: { [TEST_MODEL]: TEST_PRICE }, flushMs: 30, pollMs: 5 });
+    // A batch is handed over when both agents' requests are in it (maxBatch), never on a timer that a loaded
+    // machine could outrun: the flush window is far longer than any test, so batching is decided by content.
+    const model = createBatchModelClient({ apiKey: "sk-test-0123456789abcdef", baseURL: h.api.url, prices: { [TEST_MODEL]: TEST_PRICE }, flushMs: 600_000, maxBatch: 2, pollMs: 5 });
     const runner = h.runner({ model });
     const claims = ["list() has no auth check (src/routes/users.ts:1)", "list() leaks every user (src/routes/users.ts:2)"];
     const results = await Promise.all(

@@ -20,6 +20,9 @@ afterEach(async () => {
   await api.close();
 });
 
+/** vi.waitFor polls for a state; a loaded machine may take a while to reach it. */
+const LOADED = { timeout: 30_000, interval: 20 };
+
 function client(options: Partial<BatchModelClientOptions> = {}) {
   return createBatchModelClient({ apiKey: API_KEY, baseURL: api.url, prices: { "test-model": TEST_PRICE }, flushMs: 20, pollMs: 5, ...options });
 }
@@ -69,13 +72,22 @@ describe("createBatchModelClient: one batch for concurrent calls", () => {
 
   it("polls until processing has ended before reading the results", async () => {
     await api.close();
-    api = await startFakeAnthropic({ batchDelayMs: 80 });
+    api = await startFakeAnthropic({ batchDelayMs: 1 });
     const seen: string[] = [];
+    // The batch's request is answered only once a poll has seen the batch in progress: a state, not a
+    // duration, so a slow machine cannot let the batch end before the first poll.
+    let polled = () => {};
+    const firstPoll = new Promise<void>((resolve) => (polled = resolve));
+    api.handle(async () => {
+      await firstPoll;
+      return reply.text("polled answer");
+    });
     const watching: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
       const url = String(input instanceof Request ? input.url : input);
       if (/\/v1\/messages\/batches\/[^/]+$/.test(new URL(url).pathname)) {
         seen.push(((await response.clone().json()) as { processing_status: string }).processing_status);
+        polled();
       } else if (url.endsWith("/results")) seen.push("results");
       return response;
     };
@@ -253,22 +265,28 @@ describe("createBatchModelClient: abort", () => {
     const model = client();
     const controller = new AbortController();
     const pending = model.createMessage(request("slow"), { signal: controller.signal });
-    await vi.waitFor(() => expect(retrieves().length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(retrieves().length).toBeGreaterThan(0), LOADED);
     controller.abort();
 
     const error = await failure(pending);
     expect(error).toBeInstanceOf(ModelCallAbortedError);
     expect((error as ModelCallAbortedError).attempts).toBe(1);
-    await vi.waitFor(() => expect(api.batches[0]?.cancelled).toBe(true));
+    await vi.waitFor(() => expect(api.batches[0]?.cancelled).toBe(true), LOADED);
   });
 
   it("keeps a submitted batch going while another caller still waits", async () => {
-    api.handle((record) => (topicOf(record) === "slow" ? reply.text("slow answer", { delayMs: 60 }) : undefined));
-    const model = client();
+    // The batch cannot end before the caller leaves: its slow request is answered only after the abort.
     const controller = new AbortController();
+    const left = new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
+    api.handle(async (record) => {
+      if (topicOf(record) !== "slow") return undefined;
+      await left;
+      return reply.text("slow answer");
+    });
+    const model = client();
     const leaving = model.createMessage(request("leaving"), { signal: controller.signal });
     const staying = model.createMessage(request("slow"));
-    await vi.waitFor(() => expect(creates()).toHaveLength(1));
+    await vi.waitFor(() => expect(creates()).toHaveLength(1), LOADED);
     controller.abort();
 
     await expect(leaving).rejects.toBeInstanceOf(ModelCallAbortedError);
