@@ -8,6 +8,9 @@ import type { CheckRunInfo, FailingCheck } from "../ci/types.js";
 import { logTail, REPAIR_LIMITS } from "../ci/repair-task.js";
 import { requestFailure, type GitHubClient } from "./github-client.js";
 
+/** Bytes of a job's log asked for: its end, far more than the tail shown. */
+const LOG_BYTES = 65_536;
+
 /** Check runs on a commit, at most `max` (the latest of each name first, as GitHub lists them). */
 export async function listCheckRuns(github: GitHubClient, where: { owner: string; repo: string; ref: string }, max = 500): Promise<CheckRunInfo[]> {
   const runs: CheckRunInfo[] = [];
@@ -44,7 +47,8 @@ export async function readFailingCheck(github: GitHubClient, where: { owner: str
   let tail: string | null = null;
   if (run.appSlug === "github-actions") {
     try {
-      const { data } = await github.rest.actions.downloadJobLogsForWorkflowRun({ owner: where.owner, repo: where.repo, job_id: run.id });
+      // Only the end of the log is wanted: the download (a redirect to storage that honours ranges) is asked for its last bytes.
+      const { data } = await github.rest.actions.downloadJobLogsForWorkflowRun({ owner: where.owner, repo: where.repo, job_id: run.id, headers: { range: `bytes=-${LOG_BYTES}` } });
       const text = typeof data === "string" ? data : data instanceof ArrayBuffer ? new TextDecoder().decode(data) : null;
       if (text !== null) tail = logTail(text);
     } catch (error) {
