@@ -73,10 +73,7 @@ async function decide(d: Decision): Promise<boolean> {
     return false;
   }
   if (verdict.state === "passed") {
-    if (await settle(d, "passed", { round: wait.round, headSha: wait.headSha, outcome: "passed", failing: [] })) {
-      const settled = await runtime.store.ciWaits.get(wait.runId);
-      if (settled?.readyWhenGreen) await markReady(d.github, settled, log);
-    }
+    await settle(d, "passed", { round: wait.round, headSha: wait.headSha, outcome: "passed", failing: [] });
     return false;
   }
   const failing = verdict.failing.map((check) => check.name);
@@ -121,7 +118,11 @@ async function repair(d: Decision, failing: string[]): Promise<boolean> {
   return true;
 }
 
-/** Ends the wait in `state` (unless another process moved it on first) and reports it; true when this call ended it. */
+/**
+ * Ends the wait in `state` (unless another process moved it on first): the
+ * pull request made ready when CI passed and the run allows it, then the
+ * state shown. True when this call ended it.
+ */
 async function settle(d: Decision, state: Exclude<CiWaitState, "waiting">, round: CiRound): Promise<boolean> {
   const { runtime, github, run, view, log } = d;
   const history = [...view.history, round];
@@ -129,6 +130,7 @@ async function settle(d: Decision, state: Exclude<CiWaitState, "waiting">, round
   if (!done) return false;
   log.info({ state, round: round.round, failing: round.failing }, "CI wait ended");
   const settled: CiWait = { ...view.wait, state, history };
+  if (state === "passed" && settled.readyWhenGreen) await markReady(github, settled, log);
   await showCiState(github, run, settled, log);
   return true;
 }

@@ -34,9 +34,17 @@ export function repoFiles(ci: string): Record<string, string> {
   };
 }
 
-/** Adds repository `repo` to the fake GitHub with the files of `repoFiles(ci)`. */
-export async function addCiRepository(github: FakeGitHubServer, work: string, repo: string, ci: string): Promise<string> {
-  const bare = await makeRemote(work, repo, repoFiles(ci));
+/** A workflow of two changes, the second of which its refuter refutes: the run's own result is a draft. */
+export const PARTIAL_WORKFLOW = `export const meta = { name: "tidy", description: "Give src/calc.ts a header", phases: [{ title: "Tidy" }] };
+phase("Tidy");
+const calc = await converge("Give src/calc.ts a header comment", { label: "calc", write: ["src/calc.ts"] });
+const other = await converge("Give src/other.ts a header comment", { label: "other", write: ["src/other.ts"] });
+return [calc.status, other.status];
+`;
+
+/** Adds repository `repo` to the fake GitHub with the files of `repoFiles(ci)` and `extra`. */
+export async function addCiRepository(github: FakeGitHubServer, work: string, repo: string, ci: string, extra: Record<string, string> = {}): Promise<string> {
+  const bare = await makeRemote(work, repo, { ...repoFiles(ci), ...extra });
   github.addRepository({ owner: OWNER, repo, installationId: INSTALLATION, bareDir: bare });
   return bare;
 }
@@ -50,9 +58,14 @@ export function isRepair(request: RecordedRequest): boolean {
 export function handleModel(model: FakeAnthropic): void {
   model.handle((request) => {
     const system = JSON.stringify(request.body.system ?? "");
-    if (system.includes("You are a refuter agent")) return reply.toolUse("finish", { summary: "read the diff", result: { verdict: "upheld", evidence: "src/calc.ts changes as asked" } });
+    const other = JSON.stringify(request.body.messages[0] ?? "").includes("src/other.ts");
+    if (system.includes("You are a refuter agent")) {
+      if (other) return reply.toolUse("finish", { summary: "read the diff", result: { verdict: "refuted", evidence: "src/other.ts gained no header" } });
+      return reply.toolUse("finish", { summary: "read the diff", result: { verdict: "upheld", evidence: "src/calc.ts changes as asked" } });
+    }
     if (!system.includes("You are a worker agent")) throw new Error(`not an agent request of this test: ${system.slice(0, 200)}`);
-    if (request.body.messages.length > 1) return reply.toolUse("finish", { summary: "done", result: "src/calc.ts updated" });
+    if (request.body.messages.length > 1) return reply.toolUse("finish", { summary: "done", result: "updated" });
+    if (other) return reply.toolUse("write_file", { path: "src/other.ts", content: "export const other = 1;\n" });
     return reply.toolUse("write_file", { path: "src/calc.ts", content: isRepair(request) ? FIXED : BROKEN });
   });
 }

@@ -13,7 +13,7 @@ import { startFakeAnthropic, type FakeAnthropic } from "../../fakes/fake-anthrop
 import { startFakeGitHubServer, type FakeGitHubServer } from "../../fakes/fake-github-server.js";
 import { appEnv, freePort, startAppProcess, until, type AppProcess } from "../../durability/app-processes.js";
 import { git, removeDir, tempDir } from "../../workspace/git-fixture.js";
-import { addCiRepository, ciCompleted, FIXED, handleModel, isRepair, OWNER, startRun, waitFor } from "./ci-flow.js";
+import { addCiRepository, ciCompleted, FIXED, handleModel, isRepair, OWNER, PARTIAL_WORKFLOW, startRun, waitFor } from "./ci-flow.js";
 
 const E2E = { timeout: 240_000 };
 
@@ -50,6 +50,7 @@ describe("a run waits for the repository's CI (embedded deployment)", () => {
     ] as const) {
       bares.set(repo, await addCiRepository(github, work, repo, ci));
     }
+    bares.set("partial", await addCiRepository(github, work, "partial", "  repairRounds: 1\n", { "src/other.ts": "export const other = 0;\n", ".claude/workflows/tidy.js": PARTIAL_WORKFLOW }));
     port = await freePort();
     env = appEnv({ github, model, dataDir: join(work, "data"), port, extra: { DYNFLOW_CI_SWEEP_SECONDS: "1" } });
     app = await startAppProcess("app #1", "app", env);
@@ -89,12 +90,24 @@ describe("a run waits for the repository's CI (embedded deployment)", () => {
 
     const passed = await waitFor(store, runId, "CI passed", (w) => w.state !== "waiting");
     expect(passed).toMatchObject({ state: "passed", round: 0, history: [{ round: 0, outcome: "passed" }] });
-    await until(() => !pullOf("green").draft, "the pull request ready");
+    // Made ready before the state is shown.
+    await shows(() => pullOf("green").body, "CI passed on");
+    expect(pullOf("green").draft).toBe(false);
     expect(pullOf("green").body).toContain("### CI");
-    expect(pullOf("green").body).toContain("CI passed on");
     await shows(() => commentOf("green").body, "CI passed on");
     await shows(() => checkRunOf(runId).output?.summary ?? "", "CI passed on");
     expect(github.callsTo("POST", /^\/graphql$/).some((call) => JSON.stringify(call.body).includes("markPullRequestReadyForReview"))).toBe(true);
+  });
+
+  it("leaves a run's own draft a draft when CI is green: green CI is necessary, not sufficient", E2E, async () => {
+    const runId = await startRun(port, store, "partial");
+    const wait = await waitFor(store, runId, "the CI wait", () => true);
+    expect(wait.readyWhenGreen).toBe(false);
+    github.addCiCheck({ repo: `${OWNER}/partial`, name: "test", headSha: wait.headSha, conclusion: "success" });
+    await ciCompleted(port, "partial", wait.headSha);
+    expect(await waitFor(store, runId, "CI passed", (w) => w.state !== "waiting")).toMatchObject({ state: "passed" });
+    await shows(() => pullOf("partial").body, "CI passed on");
+    expect(pullOf("partial").draft).toBe(true);
   });
 
   it("repairs a failing CI with the checks' annotations and log tail, pushes, and is ready once the repair is green", E2E, async () => {
@@ -137,8 +150,8 @@ describe("a run waits for the repository's CI (embedded deployment)", () => {
     await ciCompleted(port, "repair", repaired.headSha);
     const passed = await waitFor(store, runId, "CI passed after the repair", (w) => w.state !== "waiting");
     expect(passed).toMatchObject({ state: "passed", round: 1 });
-    await until(() => !pullOf("repair").draft, "the pull request ready");
     await shows(() => pullOf("repair").body, "after 1 repair round");
+    expect(pullOf("repair").draft).toBe(false);
   });
 
   it("stops at the repair cap: reported with the failing checks, the pull request stays a draft", E2E, async () => {
