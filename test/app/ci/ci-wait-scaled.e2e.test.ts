@@ -32,7 +32,7 @@ describeWithRedis("CI waits on the scaled-out deployment", () => {
       bares.set("repair", await addCiRepository(github, work, "repair", "  repairRounds: 1\n"));
       bares.set("slow", await addCiRepository(github, work, "slow", "  timeoutMinutes: 0.05\n"));
       deployment = await startDeployment({ shape: "scaled", github, model, work, workers: 1, env: { DYNFLOW_CI_SWEEP_SECONDS: "1" } });
-    }, 120_000);
+    }, 240_000);
 
     afterAll(async () => {
       await deployment?.close();
