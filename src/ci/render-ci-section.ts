@@ -56,6 +56,8 @@ function statusLine(input: CiSectionInput): string {
     }
     case "timed-out":
       return `⌛ CI did not finish on ${sha} in time (${rounds}); the pull request stays a draft.`;
+    case "cancelled":
+      return `⏹ No longer waiting for CI on ${sha}: the wait was cancelled; the pull request stays a draft.`;
   }
 }
 

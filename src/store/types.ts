@@ -273,8 +273,8 @@ export interface RunListQuery {
   limit?: number;
 }
 
-/** Where a CI wait is: waiting for checks (or repairing), or settled. */
-export type CiWaitState = "waiting" | "passed" | "failed" | "timed-out";
+/** Where a CI wait is: waiting for checks (or repairing), or settled (`cancelled`: by `/dynflow cancel`). */
+export type CiWaitState = "waiting" | "passed" | "failed" | "timed-out" | "cancelled";
 
 /** A run's consolidated branch waiting for the repository's own CI (see docs/verification.md#ci). */
 export interface CiWait {

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../../../src/store/index.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../../fakes/fake-anthropic.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../../fakes/fake-github-server.js";
-import { appEnv, freePort, startAppProcess, until, type AppProcess } from "../../durability/app-processes.js";
+import { appEnv, commentPayload, deliverWebhook, freePort, startAppProcess, until, type AppProcess } from "../../durability/app-processes.js";
 import { git, removeDir, tempDir } from "../../workspace/git-fixture.js";
-import { addCiRepository, ciCompleted, FIXED, handleModel, isRepair, OWNER, PARTIAL_WORKFLOW, startRun, waitFor } from "./ci-flow.js";
+import { addCiRepository, ciCompleted, FIXED, handleModel, INSTALLATION, isRepair, OWNER, PARTIAL_WORKFLOW, startRun, waitFor } from "./ci-flow.js";
 
 const E2E = { timeout: 240_000 };
 
@@ -47,6 +47,7 @@ describe("a run waits for the repository's CI (embedded deployment)", () => {
       ["capped", "  repairRounds: 1\n"],
       ["slow", "  timeoutMinutes: 0.05\n"],
       ["restart", "  repairRounds: 1\n"],
+      ["cancel", "  repairRounds: 1\n"],
     ] as const) {
       bares.set(repo, await addCiRepository(github, work, repo, ci));
     }
@@ -184,6 +185,20 @@ describe("a run waits for the repository's CI (embedded deployment)", () => {
     await shows(() => pullOf("slow").body, "did not finish on");
     await shows(() => commentOf("slow").body, "did not finish on");
     expect(pullOf("slow").draft).toBe(true);
+  });
+
+  it("stops waiting on /dynflow cancel: the pull request stays a draft and later webhooks change nothing", E2E, async () => {
+    const runId = await startRun(port, store, "cancel");
+    const wait = await waitFor(store, runId, "the CI wait", () => true);
+    const payload = commentPayload({ owner: OWNER, repo: "cancel", installationId: INSTALLATION, issue: 7, commentId: 9901, body: `/dynflow cancel ${runId}` });
+    expect(await deliverWebhook(port, { id: "ci-cancel-1", name: "issue_comment", payload })).toBe(200);
+    expect(await waitFor(store, runId, "the wait cancelled", (w) => w.state !== "waiting")).toMatchObject({ state: "cancelled" });
+    await shows(() => pullOf("cancel").body, "No longer waiting for CI");
+    await shows(() => github.comments.filter((c) => c.repo === `${OWNER}/cancel`).map((c) => c.body).join("\n"), "no longer waits for CI");
+    github.addCiCheck({ repo: `${OWNER}/cancel`, name: "test", headSha: wait.headSha, conclusion: "success" });
+    await ciCompleted(port, "cancel", wait.headSha);
+    expect((await store.ciWaits.get(runId))!.state).toBe("cancelled");
+    expect(pullOf("cancel").draft).toBe(true);
   });
 
   it("keeps waiting across a restart: a new process on the same SQLite file resumes the run on the completing webhook", E2E, async () => {
