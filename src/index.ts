@@ -8,6 +8,8 @@ import type { AuditScheduling } from "./app/audits/audit-scheduling.js";
 import { handleComment as defaultHandleComment, type CommentContext, type HandleCommentDeps } from "./app/commands/handle-comment.js";
 import { onInstalled, onPush, onRepositoriesAdded, onRepositoriesRemoved, onUninstalled } from "./app/audits/handle-schedule-events.js";
 import { createRunJobProcessor } from "./app/steps/process-run-job.js";
+import { onCiCompleted } from "./app/ci/handle-check-events.js";
+import { startCiSweep } from "./app/ci/sweep-ci-waits.js";
 import { recoverRuns } from "./app/steps/recover-runs.js";
 import type { ScheduleSyncDeps } from "./app/audits/sync-repo-schedules.js";
 import type { AppRuntime, RunServices } from "./app/services/types.js";
@@ -71,6 +73,9 @@ export default function dynflowApp(app: Probot, options: AppOptions = {}): void 
     app.on("installation_repositories.removed", (context) => onRepositoriesRemoved(context, schedules));
     app.on("push", (context) => onPush(context, schedules));
     options.audits?.start(runs);
+    // CI finished something on a commit: a consolidated branch waiting for it moves on.
+    const ci = { store: runs.store, queue: runs.queue, log: runs.log };
+    app.on(["check_suite.completed", "check_run.completed", "workflow_run.completed"], (context) => onCiCompleted(context.payload, ci).then(() => undefined));
   }
 
   serveHealth(app, options);
@@ -96,6 +101,8 @@ function startRuns(app: Probot, services: RunServices, appSlug: () => Promise<st
   }
   // Runs a restart interrupted go on; the journal makes their finished agents free.
   recoverRuns(runtime).catch((error: unknown) => services.log.error({ err: error }, "could not queue unfinished runs again"));
+  // CI waits: looked at again now (webhooks missed while down), then at their deadlines.
+  startCiSweep({ store: services.store, queue: services.queue, clock: services.clock, log: services.log, ...(services.ciSweepMs !== undefined ? { intervalMs: services.ciSweepMs } : {}), ...(services.timers ? { timers: services.timers } : {}) });
   return runtime;
 }
 

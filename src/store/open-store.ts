@@ -2,6 +2,7 @@ import { Kysely } from "kysely";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock } from "../time.js";
 import { createAuditIssueStore } from "./audit-issue-store.js";
+import { createCiWaitStore } from "./ci-wait-store.js";
 import { createControlStore } from "./control-store.js";
 import { connectPostgres } from "./connect-postgres.js";
 import { connectSqlite, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PATH } from "./connect-sqlite.js";
@@ -63,6 +64,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     auditIssues: createAuditIssueStore(db, clock),
     transcripts: createTranscriptStore(db, clock),
     controls: createControlStore(db, clock),
+    ciWaits: createCiWaitStore(db, clock),
     journal: (runId) => createSqlJournal(db, clock, runId),
     journalEntries: (runId) => listJournalEntries(db, runId),
     close: () => db.destroy(),

@@ -115,6 +115,28 @@ export interface RunControlsTable {
   created_at: number;
 }
 
+export interface CiWaitsTable {
+  run_id: string;
+  installation_id: number;
+  owner: string;
+  repo: string;
+  branch: string;
+  head_sha: string;
+  round: number;
+  state: string;
+  deadline: number;
+  signals: number;
+  pr_number: number | null;
+  pr_node_id: string | null;
+  ready_when_green: number;
+  /** JSON: the `ci:` settings the wait was recorded with. */
+  settings: string;
+  /** JSON: one entry per finished round. */
+  history: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   runs: RunsTable;
   journal: JournalTable;
@@ -126,4 +148,5 @@ export interface Database {
   transcript_entries: TranscriptEntriesTable;
   transcript_budgets: TranscriptBudgetsTable;
   run_controls: RunControlsTable;
+  ci_waits: CiWaitsTable;
 }

@@ -273,6 +273,58 @@ export interface RunListQuery {
   limit?: number;
 }
 
+/** Where a CI wait is: waiting for checks (or repairing), or settled (`cancelled`: by `/dynflow cancel`). */
+export type CiWaitState = "waiting" | "passed" | "failed" | "timed-out" | "cancelled";
+
+/** A run's consolidated branch waiting for the repository's own CI (see docs/verification.md#ci). */
+export interface CiWait {
+  runId: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  /** The consolidated branch, `dynflow/<run-id>`. */
+  branch: string;
+  /** The commit whose checks count: the branch's head after the last push. */
+  headSha: string;
+  /** 0 for the run's own result; N after repair round N. */
+  round: number;
+  state: CiWaitState;
+  /** When the current round times out (ms, the store's clock). */
+  deadline: number;
+  /** Bumped by every webhook about the head commit; the CI step evaluates again while it moves. */
+  signals: number;
+  prNumber: number | null;
+  prNodeId: string | null;
+  /** Whether green CI makes the pull request ready (false when the run itself left it a draft). */
+  readyWhenGreen: boolean;
+  /** The `ci:` settings of the run (parsed where read). */
+  settings: JsonValue;
+  /** One entry per finished round (parsed where read). */
+  history: JsonValue;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewCiWait = Omit<CiWait, "signals" | "createdAt" | "updatedAt">;
+
+/** Fields `ciWaits.update` may change. */
+export type CiWaitPatch = Partial<Pick<CiWait, "headSha" | "round" | "state" | "deadline" | "history">>;
+
+export interface CiWaitStore {
+  /** Records the wait, replacing an earlier one of the run (a resumed run waits anew). */
+  put(wait: NewCiWait): Promise<CiWait>;
+  get(runId: string): Promise<CiWait | undefined>;
+  /** Bumps `signals` of every waiting row on that commit; resolves their run ids. */
+  signalHead(where: { owner: string; repo: string; headSha: string }): Promise<string[]>;
+  /** Run ids of the waiting rows, oldest first; with `dueBy`, only those whose deadline is at or before it. */
+  listWaiting(options?: { dueBy?: number }): Promise<string[]>;
+  /**
+   * Applies `patch` when the row is still in `expect` (state and, when
+   * given, signals); `false` when it moved on meanwhile. One statement.
+   */
+  update(runId: string, patch: CiWaitPatch, expect: { state: CiWaitState; signals?: number }): Promise<boolean>;
+}
+
 export type StoreEngine = "sqlite" | "postgres";
 
 /** Durable state of the app. Open with `openStore`, close with `close()`. */
@@ -288,6 +340,8 @@ export interface Store {
   readonly transcripts: TranscriptStore;
   /** Stop and cancel requests for executing runs. */
   readonly controls: RunControlStore;
+  /** Consolidated branches waiting for the repository's CI. */
+  readonly ciWaits: CiWaitStore;
   /** The run's agent journal. `put` keeps the first entry for a key, so a result is never counted twice. */
   journal(runId: string): Journal;
   /** Every journaled entry of a run, in the order journaled. */

@@ -41,6 +41,7 @@ describe("parseRepoConfig: defaults", () => {
       audits: [],
       modelAliases: {},
       web: { ...DEFAULT_WEB_TOOLS },
+      ci: null,
     });
   });
 

@@ -10,6 +10,10 @@
  * (comments, reactions, check runs, pull requests) is kept, and every call is
  * recorded, so a test reads GitHub's state afterwards. The state lives in the
  * test's process: it survives the app's process being killed and restarted.
+ *
+ * The repository's own CI is faked too: a test adds check runs on a commit
+ * (`addCiCheck`, with annotations and a job log for Actions jobs) and then
+ * delivers the webhook that says they completed.
  */
 import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -47,6 +51,25 @@ export interface ServedCheckRun {
   status: string;
   conclusion: string | null;
   html_url: string;
+  details_url?: string;
+  app: { slug: string };
+  output?: { title?: string; summary?: string; text?: string };
+}
+
+/** A check run of the repository's own CI, as a test adds it. */
+export interface CiCheckOptions {
+  /** `owner/repo`. */
+  repo: string;
+  name: string;
+  headSha: string;
+  status?: "queued" | "in_progress" | "completed";
+  conclusion?: "success" | "failure" | "neutral" | "skipped" | "cancelled" | "timed_out" | null;
+  /** Default `github-actions` (whose check run id is the job id, with a log). */
+  appSlug?: string;
+  title?: string;
+  annotations?: { path: string; start_line: number; annotation_level: string; message: string }[];
+  /** The job's log (served for Actions jobs). */
+  log?: string;
 }
 
 export interface ServedPull {
@@ -76,6 +99,8 @@ export interface FakeGitHubServer {
   readonly checkRuns: ServedCheckRun[];
   readonly pulls: ServedPull[];
   readonly calls: ServedCall[];
+  /** Adds a check run of the repository's CI; returns it (change its status later by assigning). */
+  addCiCheck(options: CiCheckOptions): ServedCheckRun;
   /** Calls no route answered (404), for debugging. */
   readonly unhandled: ServedCall[];
   addRepository(options: FakeRepositoryOptions): void;
@@ -88,6 +113,8 @@ interface Reply {
   status: number;
   body?: unknown;
   raw?: string;
+  /** A redirect's target. */
+  location?: string;
 }
 
 type Route = (match: RegExpExecArray, request: { method: string; url: URL; body: unknown; accept: string }) => Promise<Reply> | Reply;
@@ -102,6 +129,8 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
   const pulls: ServedPull[] = [];
   const calls: ServedCall[] = [];
   const unhandled: ServedCall[] = [];
+  const annotations = new Map<number, CiCheckOptions["annotations"]>();
+  const logs = new Map<number, string>();
   let nextId = 50_000;
   let nextPull = 100;
 
@@ -214,9 +243,52 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
           status: input.status ?? "queued",
           conclusion: input.conclusion ?? null,
           html_url: html(repo, `runs/${id}`),
+          app: { slug: bot.login.replace(/\[bot\]$/, "") },
+          ...(input.output ? { output: input.output } : {}),
         };
         checkRuns.push(run);
         return { status: 201, body: run };
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/check-runs/(\\d+)$`),
+      (m) => {
+        const run = checkRuns.find((candidate) => candidate.id === Number(m[3]));
+        return run ? { status: 200, body: { ...run, output: { title: null, summary: null, text: null, ...run.output } } } : notFound;
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/check-runs/(\\d+)/annotations$`),
+      (m, { url }) => {
+        const found = annotations.get(Number(m[3]));
+        return found === undefined ? notFound : { status: 200, body: pageOf(found.map((a) => ({ ...a, end_line: a.start_line, title: null })), url) };
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/actions/jobs/(\\d+)/logs$`),
+      (m) => {
+        // GitHub answers with a redirect to a short-lived download URL.
+        return logs.has(Number(m[3])) ? { status: 302, location: `/_logs/${m[3]}` } : notFound;
+      },
+    ],
+    ["GET", /^\/_logs\/(\d+)$/, (m) => ({ status: 200, raw: logs.get(Number(m[1])) ?? "" })],
+    [
+      "GET",
+      new RegExp(`${R}/issues/comments/(\\d+)$`),
+      (m) => {
+        const comment = comments.find((c) => c.id === Number(m[3]));
+        return comment ? { status: 200, body: comment } : notFound;
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/pulls/(\\d+)$`),
+      (m) => {
+        const pull = pulls.find((candidate) => candidate.repo === `${m[1]}/${m[2]}` && candidate.number === Number(m[3]));
+        return pull ? { status: 200, body: pullJson(pull) } : notFound;
       },
     ],
     [
@@ -292,6 +364,11 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
     }
     if (!matched) unhandled.push(call);
     call.status = reply.status;
+    if (reply.location !== undefined) {
+      res.writeHead(reply.status, { location: `http://${req.headers.host ?? "127.0.0.1"}${reply.location}` });
+      res.end();
+      return;
+    }
     if (reply.raw !== undefined) {
       res.writeHead(reply.status, { "content-type": "text/plain; charset=utf-8" });
       res.end(reply.raw);
@@ -318,6 +395,27 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
     pulls,
     calls,
     unhandled,
+    addCiCheck(options) {
+      const id = nextId++;
+      const slug = options.appSlug ?? "github-actions";
+      const run: ServedCheckRun = {
+        id,
+        repo: options.repo,
+        name: options.name,
+        head_sha: options.headSha,
+        external_id: "",
+        status: options.status ?? "completed",
+        conclusion: options.conclusion ?? (options.status === undefined || options.status === "completed" ? "success" : null),
+        html_url: html(options.repo, `runs/${id}`),
+        details_url: html(options.repo, `actions/runs/1/job/${id}`),
+        app: { slug },
+        output: { title: options.title ?? "", summary: "" },
+      };
+      checkRuns.push(run);
+      annotations.set(id, options.annotations ?? []);
+      if (options.log !== undefined && slug === "github-actions") logs.set(id, options.log);
+      return run;
+    },
     addRepository: (repo) => void repos.set(`${repo.owner}/${repo.repo}`, repo),
     callsTo: (method, path) => calls.filter((call) => call.method === method && path.test(call.path)),
     close: async () => {

@@ -696,5 +696,53 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect([...seqs].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       });
     });
+
+    describe("CI waits", () => {
+      const wait = (runId: string, headSha: string, deadline: number) => ({
+        runId,
+        installationId: 42,
+        owner: "acme",
+        repo: "widgets",
+        branch: `dynflow/${runId}`,
+        headSha,
+        round: 0,
+        state: "waiting" as const,
+        deadline,
+        prNumber: 7,
+        prNodeId: "PR_7",
+        readyWhenGreen: true,
+        settings: { repairRounds: 2 },
+        history: [],
+      });
+
+      it("keeps a wait, finds it by head commit and by deadline, and outlives the connection", async () => {
+        const store = await open();
+        await store.ciWaits.put(wait("r-1", "aaa", T0 + 1000));
+        await store.ciWaits.put(wait("r-2", "bbb", T0 + 5000));
+        expect(await store.ciWaits.signalHead({ owner: "acme", repo: "widgets", headSha: "aaa" })).toEqual(["r-1"]);
+        expect(await store.ciWaits.signalHead({ owner: "acme", repo: "other", headSha: "aaa" })).toEqual([]);
+        expect(await store.ciWaits.listWaiting()).toEqual(["r-1", "r-2"]);
+        expect(await store.ciWaits.listWaiting({ dueBy: T0 + 1000 })).toEqual(["r-1"]);
+        await close(store);
+        const again = await open();
+        expect(await again.ciWaits.get("r-1")).toMatchObject({ headSha: "aaa", signals: 1, state: "waiting", readyWhenGreen: true, prNumber: 7, settings: { repairRounds: 2 }, history: [] });
+      });
+
+      it("moves a wait on only from the state (and signals) expected, so two processes never both act", async () => {
+        const a = await open();
+        const b = await open();
+        await a.ciWaits.put(wait("r-1", "aaa", T0 + 1000));
+        const results = await Promise.all([a, b].map((store) => store.ciWaits.update("r-1", { state: "passed" }, { state: "waiting", signals: 0 })));
+        expect(results.sort()).toEqual([false, true]);
+        await a.ciWaits.put(wait("r-2", "ccc", T0 + 1000));
+        await b.ciWaits.signalHead({ owner: "acme", repo: "widgets", headSha: "ccc" });
+        expect(await a.ciWaits.update("r-2", { state: "failed" }, { state: "waiting", signals: 0 })).toBe(false);
+        expect(await a.ciWaits.update("r-2", { headSha: "ddd", round: 1, history: [{ round: 0 }] }, { state: "waiting" })).toBe(true);
+        expect(await a.ciWaits.get("r-2")).toMatchObject({ headSha: "ddd", round: 1, history: [{ round: 0 }], signals: 1 });
+        // A resumed run waits anew: put replaces the row.
+        await a.ciWaits.put(wait("r-1", "eee", T0 + 9000));
+        expect(await a.ciWaits.get("r-1")).toMatchObject({ headSha: "eee", state: "waiting", signals: 0 });
+      });
+    });
   });
 }

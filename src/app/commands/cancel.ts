@@ -4,7 +4,8 @@
  * pushed and reported). A run that waits (queued, planned, awaiting
  * approval) is marked cancelled and never starts. A run executing in another
  * process is marked cancelled in the store, which that process watches, and
- * in Redis, which the workers running its agents watch.
+ * in Redis, which the workers running its agents watch. A finished run whose
+ * consolidated branch waits for CI stops waiting (its pull request stays a draft).
  */
 import type { RunIdCommand } from "../../commands/parse-command.js";
 import { markRunCancelled } from "../../queue/agents/create-queued-agent-runner.js";
@@ -17,6 +18,7 @@ import { describeRunStatus } from "./render-run-status.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import type { AppRuntime } from "../services/types.js";
+import { showCiState } from "../ci/show-ci-state.js";
 
 const WAITING = new Set<RunRecordStatus>(["queued", "planned", "awaiting-approval"]);
 
@@ -31,6 +33,13 @@ export async function cancelRun(input: CommandInput, runtime: AppRuntime, comman
   if (runtime.cancels.cancel(run.id, by)) {
     input.log.info({ runId: run.id, by: input.sender }, "run cancelled while running here");
     return input.reply(`Cancelling run \`${run.id}\`: no new agent starts and running ones stop. What finished is pushed and reported in the status comment.`);
+  }
+  // A finished run whose branch waits for CI: the wait ends, the pull request stays a draft.
+  const ci = await runtime.store.ciWaits.get(run.id);
+  if (ci?.state === "waiting" && (await runtime.store.ciWaits.update(run.id, { state: "cancelled" }, { state: "waiting" }))) {
+    input.log.info({ runId: run.id, by: input.sender }, "CI wait cancelled");
+    await showCiState(input.github, run, { ...ci, state: "cancelled" }, input.log.child({ runId: run.id }));
+    return input.reply(`Run \`${run.id}\` no longer waits for CI; its pull request stays a draft.`);
   }
   if (!WAITING.has(run.status) && run.status !== "running") {
     return input.reply(`Run \`${run.id}\` ${describeRunStatus(run.status)}; there is nothing to cancel.`);

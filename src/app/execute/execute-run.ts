@@ -23,6 +23,7 @@ import { batchTotalsOf } from "../finish/batch-spend.js";
 import { ModelNotConfiguredError, RunNotReadyError } from "../errors.js";
 import { finishAuditRun } from "../finish/finish-audit-run.js";
 import { finishRun } from "../finish/finish-run.js";
+import { ciWaitOf } from "../../config/ci-config.js";
 import { withRunRepository } from "../services/open-run-repository.js";
 import { pushRunBranches, runBranches } from "./push-run-branches.js";
 import { reportExtrasOf } from "./report-extras.js";
@@ -132,7 +133,11 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
 
     // 3. The pull request (for an audit, its issue) and the reports.
     if (run.kind === "audit") await finishAuditRun({ github, run, plan, runtime, progress, result, batch: batchTotalsOf(model), log });
-    else await finishRun({ github, run, plan, runtime, progress, result, pushed, log });
+    else {
+      const { waitsForCi } = await finishRun({ github, run, plan, runtime, progress, result, pushed, ci: ciWaitOf(settings.config.ci), log });
+      // A first look at CI as a step of its own (one per run at a time): CI may have finished before the wait was recorded.
+      if (waitsForCi) await runtime.queue.enqueue({ runId: run.id, step: "ci" }).catch((error: unknown) => log.warn({ err: error }, "could not queue a look at CI; a webhook or the sweep will"));
+    }
   } catch (error) {
     await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment: null, progress, log });
   } finally {

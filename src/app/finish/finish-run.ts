@@ -14,19 +14,30 @@ import { toResultJson } from "../run-record/run-result.js";
 import { bestEffort, endRun, withReportTotals } from "../surfaces/end-run.js";
 import type { ExecutedRun } from "./executed-run.js";
 import type { StoredPlan } from "../run-record/stored-plan.js";
+import type { CiConfig } from "../../config/ci-config.js";
+import { startCiWait, WAITING_FOR_CI } from "../ci/start-ci-wait.js";
 
 export interface FinishRunOptions extends ExecutedRun {
   /** Branches the push took. */
   pushed: readonly string[];
+  /** The repository's `ci:` settings when the run waits for CI (`ciWaitOf`); null or absent: it does not. */
+  ci?: CiConfig | null;
 }
 
-/** Publishes and reports; throws only when the pull request cannot be published. */
-export async function finishRun(options: FinishRunOptions): Promise<void> {
-  const { github, run, plan, runtime, progress, result, log } = options;
+/**
+ * Publishes and reports; throws only when the pull request cannot be
+ * published. Resolves whether the run now waits for the repository's CI.
+ */
+export async function finishRun(options: FinishRunOptions): Promise<{ waitsForCi: boolean }> {
+  const { github, run, plan, runtime, progress, log } = options;
   const requester = run.requester ?? undefined;
   const commentUrl = plan.commandUrl;
   // The report was built and rendered once, with the estimate and the links (`reportExtrasOf`).
-  const body = result.reportMarkdown;
+  const body = options.result.reportMarkdown;
+  // With `ci:`, a pushed consolidated branch waits for CI: its pull request is a draft until CI is green.
+  const ci = options.ci ?? null;
+  const waitsForCi = ci !== null && options.pushed.includes(options.result.branch) && options.result.reconcile.merged.length > 0;
+  const result = waitsForCi ? { ...options.result, draft: true, draftReasons: [...options.result.draftReasons, WAITING_FOR_CI] } : options.result;
 
   let pullRequest: PublishedPullRequest | null = null;
   if (options.pushed.includes(result.branch)) {
@@ -59,7 +70,8 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
   if (review !== null) notes.push(posted ? `Posted the review on #${review.pullRequest}: ${posted.url}` : `Could not post the review on #${review.pullRequest}; the check run has the report.`);
   await endRun({ github, run, runtime, log }, progress, {
     status: result.outcome.status,
-    draft: result.draft,
+    // The check run judges the run itself; CI has its own checks.
+    draft: options.result.draft,
     notes,
     links: pullRequest ? { pullRequestUrl: pullRequest.url } : {},
     report: body,
@@ -72,6 +84,9 @@ export async function finishRun(options: FinishRunOptions): Promise<void> {
     },
   });
   log.info({ status: result.outcome.status, pullRequest: pullRequest?.number ?? null, pushed: options.pushed.length }, "run finished on GitHub");
+  if (!waitsForCi || ci === null || pullRequest === null) return { waitsForCi: false };
+  await startCiWait({ runtime, github, run, ci, branch: result.branch, headSha: result.commit, pullRequest, readyWhenGreen: !options.result.draft, log });
+  return { waitsForCi: true };
 }
 
 /** The review to post: a finished run on a pull request whose result is a review (`{ findings, body }`). */

@@ -61,6 +61,7 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
     log,
     transcripts: createAppTranscriptRecorder(store, config, log),
     transcriptRetentionMs: config.transcripts.retentionMs,
+    ciSweepMs: config.ciSweepMs,
   };
 }
 

@@ -71,6 +71,8 @@ export interface RunServices {
   dashboardUrl?: (runId: string) => string;
   /** How often an executing run reads its dashboard controls. Default 1,000 ms. */
   controlPollMs?: number;
+  /** How often CI waits past their deadline are looked for. Default 30,000 ms. */
+  ciSweepMs?: number;
 }
 
 /** The services plus what only the Probot app can provide. */

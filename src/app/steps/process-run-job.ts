@@ -6,6 +6,7 @@
  * cancelled in the store) stops it here too.
  */
 import { backgroundTimers } from "../../time.js";
+import { processCiStep } from "../ci/process-ci-step.js";
 import { executeRun } from "../execute/execute-run.js";
 import { planRun } from "../plan/plan-run.js";
 import type { RunJob, RunJobProcessor } from "../../queue/runs/run-queue.js";
@@ -30,6 +31,8 @@ export function createRunJobProcessor(runtime: AppRuntime): RunJobProcessor {
     try {
       if (job.step === "plan") {
         if ((await planRun(job.runId, runtime)) === "execute") await executeRun(job.runId, runtime);
+      } else if (job.step === "ci") {
+        await processCiStep(job.runId, runtime);
       } else {
         await executeRun(job.runId, runtime);
       }

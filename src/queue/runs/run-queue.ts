@@ -12,8 +12,8 @@
 import pLimit from "p-limit";
 import type { Logger } from "pino";
 
-/** What a queued job does: plan the run, or execute its plan. */
-export type RunStep = "plan" | "execute";
+/** What a queued job does: plan the run, execute its plan, or look at the CI of its consolidated branch. */
+export type RunStep = "plan" | "execute" | "ci";
 
 /** One unit of work of the run queue. */
 export interface RunJob {

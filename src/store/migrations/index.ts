@@ -11,10 +11,12 @@
  */
 import type { Migration, MigrationProvider } from "kysely";
 import * as initialSchema from "./0001-initial-schema.js";
+import * as ciWaits from "./0002-ci-waits.js";
 import * as transcripts from "./0003-transcripts.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial-schema": initialSchema,
+  "0002-ci-waits": ciWaits,
   "0003-transcripts": transcripts,
 });
 

@@ -1,0 +1,37 @@
+/**
+ * The verdict over a commit's check runs. Pure. A check counts when `checks`
+ * (globs) names it, or when no list is given, and `ignore` does not; dynflow's
+ * own check run never counts. Only the latest run of each name counts (a
+ * re-run replaces the earlier attempt). No counted check yet means pending:
+ * CI may not have started.
+ */
+import type { CiConfig } from "../config/ci-config.js";
+import { compileGlob } from "../patterns/index.js";
+import type { CheckRunInfo, CiVerdict } from "./types.js";
+
+/** Conclusions that do not fail CI. */
+const PASSING = new Set(["success", "neutral", "skipped"]);
+
+export function evaluateChecks(runs: readonly CheckRunInfo[], settings: Pick<CiConfig, "checks" | "ignore">, ownSlug: string | undefined): CiVerdict {
+  const counted = countedChecks(runs, settings, ownSlug);
+  const waitingFor = counted.filter((run) => run.status !== "completed").map((run) => run.name);
+  if (counted.length === 0) return { state: "pending", waitingFor: settings.checks ?? [] };
+  if (waitingFor.length > 0) return { state: "pending", waitingFor };
+  const failing = counted.filter((run) => !PASSING.has(run.conclusion ?? ""));
+  return failing.length > 0 ? { state: "failed", failing } : { state: "passed", counted: counted.map((run) => run.name) };
+}
+
+/** The latest run of every counted name, in name order. */
+export function countedChecks(runs: readonly CheckRunInfo[], settings: Pick<CiConfig, "checks" | "ignore">, ownSlug: string | undefined): CheckRunInfo[] {
+  const wanted = settings.checks?.map((glob) => compileGlob(glob)) ?? null;
+  const ignored = settings.ignore.map((glob) => compileGlob(glob));
+  const latest = new Map<string, CheckRunInfo>();
+  for (const run of runs) {
+    if (ownSlug !== undefined && run.appSlug === ownSlug) continue;
+    if (wanted !== null && !wanted.some((match) => match(run.name))) continue;
+    if (ignored.some((match) => match(run.name))) continue;
+    const seen = latest.get(run.name);
+    if (seen === undefined || run.id > seen.id) latest.set(run.name, run);
+  }
+  return [...latest.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
