@@ -50,6 +50,7 @@ export class CommandSandbox {
   private readonly timers: Timers | undefined;
   private setupLayer: string | undefined;
   private serial = 0;
+  private setupStarted = false;
 
   private constructor(root: string, options: CommandSandboxOptions, uid: number | undefined) {
     this.root = root;
@@ -88,6 +89,8 @@ export class CommandSandbox {
    */
   async setup(commands: readonly string[], options: { network: boolean; signal?: AbortSignal }): Promise<CommandResult[]> {
     if (commands.length === 0) return [];
+    if (this.setupStarted) throw new Error("setup runs once per sandbox");
+    this.setupStarted = true;
     const upper = this.path("setup");
     const work = this.path("setup-work");
     await Promise.all([mkdir(upper), mkdir(work)]);

@@ -81,9 +81,11 @@ umount -l /tmp || fail "cannot detach the host's root"
 cd /work
 unset OLDPWD
 set -- $limits
-ulimit -t "$1"; ulimit -v "$2"; ulimit -u "$3"; ulimit -f "$4"
+# SIGXCPU at the limit (the hard limit, a second later, would be a bare SIGKILL).
+ulimit -St "$1"; ulimit -Ht "$(($1 + 1))"; ulimit -d "$2"; ulimit -u "$3"; ulimit -f "$4"
 exec 2>&1
 echo ready >&3
 exec 3>&-
-exec /bin/sh -c "$cmd"
+# Not exec: this shell stays process 1, reaps orphans, and turns a command killed by signal n into exit 128 + n.
+/bin/sh -c "$cmd" && exit 0 || exit $?
 `;

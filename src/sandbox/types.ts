@@ -9,7 +9,7 @@ export interface SandboxLimits {
   timeoutSeconds: number;
   /** CPU seconds per process (`ulimit -t`). */
   cpuSeconds: number;
-  /** Address space per process, in MiB (`ulimit -v`). */
+  /** Writable private memory per process (heap, buffers), in MiB (`ulimit -d`; address space merely reserved, as WebAssembly does, is not counted). */
   memoryMb: number;
   /** Processes (and threads) inside the sandbox (`ulimit -u`). */
   processes: number;
