@@ -10,6 +10,7 @@ import { isTimeZone } from "../time.js";
 import { DEFAULT_PROTECTED_PATHS } from "../workspace/index.js";
 import { WEB_TOOLS_KEYS, webToolsSchema, type WebToolsConfig } from "../web-tools/web-tools-config.js";
 import { checkCron } from "./check-cron.js";
+import { COMMANDS_CONFIG_KEYS, commandsConfigShape, type CommandsConfig } from "../command-sandbox/commands-config.js";
 import { modelIdSchema, priceTableSchema } from "./price-schema.js";
 
 /** When a run waits for `/dynflow approve` before it spends tokens. */
@@ -63,6 +64,12 @@ export interface RepoConfig {
   audits: AuditConfig[];
   /** Anthropic's server-side web tools for agents; off by default. */
   web: WebToolsConfig;
+  /** Named command lines agents and checks may run in the sandbox (`test: npm test`). */
+  commands: CommandsConfig["commands"];
+  /** Run once per run on the base tree before agents start (`npm ci`). */
+  setup: CommandsConfig["setup"];
+  /** Free-form executables, setup's network, fixed variables and limits of sandboxed commands. */
+  sandbox: CommandsConfig["sandbox"];
 }
 
 export const DEFAULT_APPROVAL: Readonly<{ aboveAgents: number; aboveTokens: number }> = Object.freeze({
@@ -195,6 +202,7 @@ export const repoConfigSchema = z.strictObject({
   audits: z.array(auditSchema, { error: "must be a list of audits" }).superRefine(...uniqueNames("audit")).default([]),
   modelAliases: z.record(aliasName, modelIdSchema, { error: "must map shortcut names to model ids, e.g. haiku: claude-haiku-5-5" }).default({}),
   web: webToolsSchema.prefault({}),
+  ...commandsConfigShape,
 });
 
 const PRICE_KEYS = ["input", "output", "cacheWrite", "cacheRead"];
@@ -213,6 +221,7 @@ const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
   "audits.*": Object.keys(auditFields.shape),
   "audits.*.budget": ["tokens", "usd"],
   web: WEB_TOOLS_KEYS,
+  ...COMMANDS_CONFIG_KEYS,
 };
 
 /** The keys allowed in the object at `path`, for suggestions on unknown keys. */

@@ -6,4 +6,4 @@
 export { CommandSandbox, BASE_ENV, type CommandSandboxOptions } from "./command-sandbox.js";
 export { CommandNotAllowedError, SandboxUnavailableError, SetupFailedError } from "./errors.js";
 export { probeSandbox, sandboxAvailability } from "./probe-sandbox.js";
-export { DEFAULT_SANDBOX_LIMITS, type CommandResult, type SandboxAvailability, type SandboxLimit, type SandboxLimits } from "./types.js";
+export { DEFAULT_COMMAND_LIMITS, type CommandResult, type SandboxAvailability, type SandboxLimit, type CommandLimits } from "./types.js";

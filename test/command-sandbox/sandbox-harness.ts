@@ -3,7 +3,7 @@
  * host has none the sandbox tests are skipped with the reason, except in CI,
  * where they must run (and fail, saying why, if the sandbox is missing).
  */
-import { probeSandbox, type SandboxAvailability } from "../../src/sandbox/index.js";
+import { probeSandbox, type SandboxAvailability } from "../../src/command-sandbox/index.js";
 
 export const availability: SandboxAvailability = await probeSandbox();
 

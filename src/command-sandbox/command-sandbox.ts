@@ -15,13 +15,13 @@ import type { Timers } from "../time.js";
 import { SetupFailedError } from "./errors.js";
 import { SANDBOX_UID, spawnSandboxed } from "./spawn-sandboxed.js";
 import { writeSkeleton } from "./write-skeleton.js";
-import { DEFAULT_SANDBOX_LIMITS, type CommandResult, type SandboxLimits } from "./types.js";
+import { DEFAULT_COMMAND_LIMITS, type CommandResult, type CommandLimits } from "./types.js";
 
 export interface CommandSandboxOptions {
   repository: GitRepository;
   /** The commit every command's tree starts from (the run's base). */
   baseCommit: string;
-  limits?: Partial<SandboxLimits>;
+  limits?: Partial<CommandLimits>;
   /** Fixed variables every command sees besides PATH, HOME, TMPDIR and LANG; nothing is inherited. */
   env?: Record<string, string>;
   /** Parent of the run's sandbox directory (default the system's temp directory). */
@@ -41,7 +41,7 @@ export const BASE_ENV: Readonly<Record<string, string>> = Object.freeze({
 /** A run's sandbox; create it with `CommandSandbox.create`, close it when the run ends. */
 export class CommandSandbox {
   readonly baseCommit: string;
-  readonly limits: SandboxLimits;
+  readonly limits: CommandLimits;
   private readonly root: string;
   private readonly repository: GitRepository;
   private readonly env: Record<string, string>;
@@ -56,7 +56,7 @@ export class CommandSandbox {
     this.root = root;
     this.repository = options.repository;
     this.baseCommit = options.baseCommit;
-    this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
+    this.limits = { ...DEFAULT_COMMAND_LIMITS, ...options.limits };
     this.env = { ...(options.env ?? {}), ...BASE_ENV };
     this.uid = uid;
     this.timers = options.timers;

@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import { readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CommandSandbox, SetupFailedError } from "../../src/sandbox/index.js";
+import { CommandSandbox, SetupFailedError } from "../../src/command-sandbox/index.js";
 import { openRepository, type GitRepository, type LayerFile } from "../../src/workspace/index.js";
 import { makeRepo, removeDir, tempDir, type FixtureRepo } from "../workspace/git-fixture.js";
 import { availability, skipSandbox } from "./sandbox-harness.js";

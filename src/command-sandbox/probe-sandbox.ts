@@ -10,7 +10,7 @@ import { messageOf } from "../errors.js";
 import { SANDBOX_UID, spawnSandboxed } from "./spawn-sandboxed.js";
 import { BASE_ENV } from "./command-sandbox.js";
 import { writeSkeleton } from "./write-skeleton.js";
-import { DEFAULT_SANDBOX_LIMITS, type SandboxAvailability } from "./types.js";
+import { DEFAULT_COMMAND_LIMITS, type SandboxAvailability } from "./types.js";
 
 let probed: Promise<SandboxAvailability> | undefined;
 
@@ -37,7 +37,7 @@ export async function probeSandbox(dir: string = tmpdir()): Promise<SandboxAvail
     const result = await spawnSandboxed({
       layers: { mountPoint, skeleton, binds, lowerDirs: [lower], upperDir: "", workDir: "", deletions: "" },
       command: "cat /work/probe",
-      limits: { ...DEFAULT_SANDBOX_LIMITS, timeoutSeconds: 30 },
+      limits: { ...DEFAULT_COMMAND_LIMITS, timeoutSeconds: 30 },
       env: { ...BASE_ENV },
       uid,
     });

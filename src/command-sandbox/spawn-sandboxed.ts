@@ -11,7 +11,7 @@ import { realTimers, type Timers } from "../time.js";
 import { OutputCollector } from "./collect-output.js";
 import { SandboxUnavailableError } from "./errors.js";
 import { initArgv, type InitArgs } from "./init-script.js";
-import type { CommandResult, SandboxLimit, SandboxLimits } from "./types.js";
+import type { CommandResult, SandboxLimit, CommandLimits } from "./types.js";
 
 /** The host user commands run as when dynflow runs as root: `nobody`, so process limits hold. */
 export const SANDBOX_UID = 65534;
@@ -19,7 +19,7 @@ export const SANDBOX_UID = 65534;
 export interface SpawnSandboxedOptions {
   layers: Pick<InitArgs, "lowerDirs" | "upperDir" | "workDir" | "deletions" | "mountPoint" | "skeleton" | "binds">;
   command: string;
-  limits: SandboxLimits;
+  limits: CommandLimits;
   /** The whole environment of the command. */
   env: Record<string, string>;
   /** Keep the host's network (setup commands, when the config allows it). */

@@ -4,7 +4,7 @@
  */
 
 /** Bounds of one sandboxed command. */
-export interface SandboxLimits {
+export interface CommandLimits {
   /** Wall time; the command's whole process tree is killed after it. */
   timeoutSeconds: number;
   /** CPU seconds per process (`ulimit -t`). */
@@ -19,7 +19,7 @@ export interface SandboxLimits {
   diskMb: number;
 }
 
-export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+export const DEFAULT_COMMAND_LIMITS: Readonly<CommandLimits> = Object.freeze({
   timeoutSeconds: 600,
   cpuSeconds: 1200,
   memoryMb: 4096,
