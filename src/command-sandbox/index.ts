@@ -7,3 +7,4 @@ export { CommandSandbox, BASE_ENV, type CommandSandboxOptions } from "./command-
 export { CommandNotAllowedError, SandboxUnavailableError, SetupFailedError } from "./errors.js";
 export { probeSandbox, sandboxAvailability } from "./probe-sandbox.js";
 export { DEFAULT_COMMAND_LIMITS, type CommandResult, type SandboxAvailability, type SandboxLimit, type CommandLimits } from "./types.js";
+export { EMPTY_COMMANDS_CONFIG, hasCommands, type CommandsConfig } from "./commands-config.js";
