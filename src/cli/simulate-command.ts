@@ -152,6 +152,7 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
       limits: withoutUndefined(limits),
       sandbox: withoutUndefined(sandbox),
       prepareAgent,
+      checks: Object.keys(config.commands ?? {}),
       // The same rules as a run: saved in --repo at --base, else bundled; a scriptPath beside the script.
       resolveWorkflow: repository ? createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), { scriptPath }) : createWorkflowResolver({ scriptPath }),
       ...(progress ? { onEvent: progress.event } : {}),

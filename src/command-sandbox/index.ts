@@ -8,3 +8,4 @@ export { CommandNotAllowedError, SandboxUnavailableError, SetupFailedError } fro
 export { probeSandbox, sandboxAvailability } from "./probe-sandbox.js";
 export { DEFAULT_COMMAND_LIMITS, type CommandResult, type SandboxAvailability, type SandboxLimit, type CommandLimits } from "./types.js";
 export { EMPTY_COMMANDS_CONFIG, hasCommands, type CommandsConfig } from "./commands-config.js";
+export { RunCommands, checkKey, describeLimit, type CheckResult } from "./run-commands.js";

@@ -58,6 +58,11 @@ export class GitRepository {
     return view.bytesOf(normalizePath(path), path);
   }
 
+  /** The id of a commit's root tree (what two commits with the same files share). */
+  async treeOf(commit: string): Promise<string> {
+    return this.store.treeOf(await this.store.resolveCommit(commit));
+  }
+
   /** A unified diff between two commits (or trees), e.g. a change's base and commit. */
   async diff(from: string, to: string): Promise<string> {
     return this.store.diff(await this.store.resolveCommit(from), await this.store.resolveCommit(to));
