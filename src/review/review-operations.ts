@@ -18,6 +18,7 @@ import { summaryOf, toScriptChange } from "./to-script-change.js";
 import type { Change, ConvergeResult, ReviewConfig, ScriptReview } from "./types.js";
 import { VERDICT_SCHEMA } from "./verdict-schema.js";
 import { messageOf } from "../errors.js";
+import { fenceFor } from "../report/escape-markdown.js";
 
 /** Options of `refute()` and the review part of `converge()`. */
 export interface RefuteSettings {
@@ -144,7 +145,8 @@ export class ReviewOperations {
       const result = await this.checks.run(name, commit, ctx.signal);
       if (result.passed) continue;
       const tail = result.output.trimEnd().slice(-4000);
-      const evidence = `Check \`${name}\` (\`${result.command}\`) failed with exit code ${result.exitCode}:\n\n\`\`\`\n${tail}\n\`\`\``;
+      const fence = fenceFor(tail);
+      const evidence = `Check \`${name}\` (\`${result.command}\`) failed with exit code ${result.exitCode}:\n\n${fence}\n${tail}\n${fence}`;
       const vote: RefutationVote = { verdict: "refuted", evidence, agentId: null };
       round.reviews.push({ state: "done", refuters: [], verdict: "refuted", votes: [vote], evidence });
       ctx.log(`check ${name} failed on ${round.changeId} (exit ${result.exitCode})`, "info");
@@ -206,7 +208,9 @@ export function commandEvidence(cited: JsonValue | undefined): string {
   if (!isObject(cited) || typeof cited.command !== "string") return "";
   const exit = typeof cited.exitCode === "number" ? cited.exitCode : "?";
   const output = typeof cited.output === "string" ? cited.output.trimEnd() : "";
-  return `\n\nFailing command: \`${cited.command}\` exited with code ${exit}${output ? `:\n\n\`\`\`\n${output.slice(-4000)}\n\`\`\`` : ""}`;
+  const tail = output.slice(-4000);
+  const fence = fenceFor(tail);
+  return `\n\nFailing command: \`${cited.command}\` exited with code ${exit}${output ? `:\n\n${fence}\n${tail}\n${fence}` : ""}`;
 }
 
 function roundLabel(label: string, round: number): string {
