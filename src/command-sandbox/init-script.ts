@@ -1,5 +1,5 @@
 /**
- * The shell script that builds a command's world inside fresh user, mount,
+ * The Perl script that builds a command's world inside fresh user, mount,
  * pid (and, unless setup is allowed the network, network) namespaces: a
  * size-bounded tmpfs under an overlay of the run's skeleton as the root, the
  * workspace as an overlay at /work (the agent's changes over the setup's
@@ -35,13 +35,12 @@ export interface InitArgs {
   command: string;
 }
 
-/** `bash -c` argv for the script: `["-c", script, name, ...args]`. */
+/** `perl` argv for the script: `["-e", script, "--", ...args]`. */
 export function initArgv(args: InitArgs): string[] {
   return [
-    "-c",
+    "-e",
     INIT_SCRIPT,
-    "dynflow-sandbox",
-    MOUNT_SCRIPT,
+    "--",
     process.arch,
     args.mountPoint,
     args.skeleton,
@@ -58,12 +57,13 @@ export function initArgv(args: InitArgs): string[] {
 }
 
 /**
- * The mounts, in one Perl process (Perl is part of every Debian base system):
- * one process making a dozen system calls instead of a dozen `mount`
- * processes is most of what keeps a command's overhead small. `pivot_root`
- * moves the calling shell into the new root too.
+ * One Perl process (Perl is part of every Debian base system) makes the
+ * mounts as a dozen system calls, `pivot_root`s, sets the limits, and stays
+ * process 1 of the namespace while `/bin/sh -c` runs the command: one
+ * process instead of a dozen `mount` processes and a shell is most of what
+ * keeps a command's overhead small.
  */
-const MOUNT_SCRIPT = String.raw`
+const INIT_SCRIPT = String.raw`
 use strict;
 my ($arch, $mnt, $skel, $binds, $lower, $upper, $work, $del, $tmpkb, $devs) = @ARGV;
 my %nr = (x64 => [165, 166, 155], arm64 => [40, 39, 41]);
@@ -95,23 +95,33 @@ my ($here, $put, $old) = (".", "tmp", "/tmp");
 syscall($PIVOT, $here, $put) == 0 or die "cannot pivot_root: $!\n";
 chdir("/");
 syscall($UMOUNT2, $old, 2) == 0 or die "cannot detach the host's root: $!\n";
-`;
 
-const INIT_SCRIPT = String.raw`
-set -eu
-code=$1
-shift
-perl -e "$code" -- "$@" || { echo "dynflow sandbox: the mounts failed" >&2; exit 125; }
-shift 10
-limits=$1 cmd=$2
-cd /work
-unset OLDPWD
-set -- $limits
-# SIGXCPU at the limit (the hard limit, a second later, would be a bare SIGKILL).
-ulimit -St "$1"; ulimit -Ht "$(($1 + 1))"; ulimit -d "$2"; ulimit -u "$3"; ulimit -f "$4"
-exec 2>&1
-echo ready >&3
-exec 3>&-
-# Not exec: this shell stays process 1, reaps orphans, and turns a command killed by signal n into exit 128 + n.
-/bin/sh -c "$cmd" && exit 0 || exit $?
+my ($limits, $cmd) = @ARGV[10, 11];
+chdir("/work") or die "cannot enter /work: $!\n";
+my ($cpu, $mem, $nproc, $fsize) = split(/ /, $limits);
+my %setrlimit = (x64 => 160, arm64 => 164);
+sub limit {
+  my ($resource, $soft, $hard) = @_;
+  my $value = pack("QQ", $soft, $hard);
+  syscall($setrlimit{$arch}, $resource, $value) == 0 or die "cannot set limit $resource: $!\n";
+}
+# CPU: SIGXCPU at the limit (the hard limit, a second later, would be a bare SIGKILL); data, processes, file size.
+limit(0, $cpu, $cpu + 1);
+limit(2, $mem * 1024, $mem * 1024);
+limit(6, $nproc, $nproc);
+limit(1, $fsize * 1024, $fsize * 1024);
+open(STDERR, ">&", \*STDOUT) or die "cannot merge stderr: $!\n";
+open(my $ready, ">&=", 3) or die "no control descriptor: $!\n";
+print $ready "ready\n";
+close($ready);
+# This process stays process 1: it reaps orphans, and a command killed by signal n exits 128 + n.
+my $child = fork();
+die "cannot fork: $!\n" unless defined $child;
+if ($child == 0) { exec("/bin/sh", "-c", $cmd) or die "cannot run /bin/sh: $!\n"; }
+while ((my $done = wait()) != -1) {
+  next unless $done == $child;
+  my $status = $?;
+  exit(($status & 127) ? 128 + ($status & 127) : $status >> 8);
+}
+exit 125;
 `;

@@ -35,7 +35,7 @@ const SIGNALS: Readonly<Record<string, number>> = { SIGKILL: 9, SIGXCPU: 24, SIG
 /** The argv of the namespace launcher; the init script follows. */
 export function launcherArgv(options: { network?: boolean; uid?: number }): string[] {
   const drop = options.uid === undefined ? [] : ["setpriv", `--reuid=${options.uid}`, `--regid=${options.uid}`, "--clear-groups"];
-  return [...drop, "unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child=SIGKILL", ...(options.network ? [] : ["--net"]), "bash"];
+  return [...drop, "unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child=SIGKILL", ...(options.network ? [] : ["--net"]), "perl"];
 }
 
 /** Runs the command; resolves with its result, rejects with `SandboxUnavailableError` when the sandbox itself failed. */
