@@ -48,7 +48,7 @@ export async function probeSandbox(dir: string = tmpdir()): Promise<SandboxAvail
   } catch (error) {
     return {
       available: false,
-      reason: `commands need unprivileged user namespaces with overlay mounts (unshare from util-linux, bash, setpriv when running as root): ${messageOf(error)}`,
+      reason: `commands need unprivileged user namespaces with overlay mounts (unshare and, when running as root, setpriv from util-linux; perl): ${messageOf(error)}`,
     };
   } finally {
     await rm(root, { recursive: true, force: true });
