@@ -55,16 +55,16 @@ function gitUntil(deadline: number, cwd: string, ...args: string[]): Promise<voi
   });
 }
 
-function filePath(i: number): string {
+export function filePath(i: number): string {
   return `pkg${String(Math.floor(i / PER_DIR)).padStart(3, "0")}/mod${String(i % PER_DIR).padStart(2, "0")}.ts`;
 }
 
-function fileContent(i: number): string {
+export function fileContent(i: number): string {
   return Array.from({ length: 12 }, (_, line) => `export const value${line} = ${i * 100 + line}; // module ${i}`).join("\n") + "\n";
 }
 
 /** One commit of FILES files on `main`, streamed into a single `git fast-import`. */
-async function generateRepository(dir: string): Promise<void> {
+export async function generateRepository(dir: string): Promise<void> {
   await git(dir, "init", "-q", "-b", "main");
   const child = spawn("git", ["fast-import", "--quiet"], { cwd: dir, env: gitEnv(), stdio: ["pipe", "ignore", "inherit"] });
   const done = new Promise<void>((resolve, reject) => {

@@ -62,6 +62,8 @@ declare const repo: {
   files(glob?: string): Promise<string[]>;
   /** Modules from the repository config, else detected (workspace packages, src/ directories, the root). */
   modules(): Promise<RepoModule[]>;
+  /** Names of the repository's configured commands check() can run; empty when none or when the host has no sandbox. */
+  checks(): Promise<string[]>;
 };
 
 /** dynflow addition: a worker's change. `branch`/`commit` are null and `files` empty when it changed nothing. */
@@ -111,6 +113,17 @@ interface ConvergeOptions extends AgentOptions {
   rounds?: number;
   refuters?: number;
   instructions?: string;
+  /** Configured commands each round's change must pass before refuters see it; a failure refutes the round with the output. */
+  checks?: string[];
+}
+
+/** dynflow addition: what check() resolves to. */
+interface CheckResult {
+  /** Exit code 0 within the sandbox's limits. */
+  passed: boolean;
+  exitCode: number;
+  /** The start and the end of stdout and stderr together. */
+  output: string;
 }
 
 /** dynflow addition: how a converge() loop ended. */
@@ -127,6 +140,8 @@ interface ConvergeResult {
 declare function worker(prompt: string, opts?: AgentOptions): Promise<Change | null>;
 /** dynflow addition: independent refuters try to refute a change, or a claim (judged on the run's result so far: the base with every change that would be merged now). */
 declare function refute(target: Change | { claim: string; label?: string }, opts?: RefuteOptions): Promise<Review>;
+/** dynflow addition: runs a configured command (by name) on the change's tree in the sandbox; no tokens, journaled by tree and command. */
+declare function check(change: Change, name: string): Promise<CheckResult>;
 /** dynflow addition: merge this change whatever its review said. */
 declare function accept(change: Change): Promise<void>;
 /** dynflow addition: keep this change out of the result, with a reason for the report. */

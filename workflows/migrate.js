@@ -9,7 +9,7 @@ export const meta = {
 //
 // args: the migration, as a string ("move every fetchJson caller to client.get") or
 //   { task, targets?: ["src/a.ts", { name, write: [globs] }], by?: "module", rounds?, refuters?, instructions?,
-//     maxTargets?: n (default 200) }
+//     checks?: [command names] (default: every command the repository configures), maxTargets?: n (default 200) }
 //   Without targets, by: "module" makes every module a target; otherwise an agent finds the targets.
 //
 // Result: { task, targets: [{ target, write, status, rounds, files, additions, deletions, branch, evidence }],
@@ -22,7 +22,12 @@ const task = typeof options.task === "string" ? options.task.trim() : ""
 if (!task) throw new Error('migrate: say what to migrate, e.g. args "move every fetchJson caller to client.get" or { "task": "..." }')
 const maxTargets = Number.isInteger(options.maxTargets) && options.maxTargets > 0 ? options.maxTargets : 200
 const reviewOptions = {}
-for (const key of ["rounds", "refuters", "instructions"]) if (options[key] !== undefined) reviewOptions[key] = options[key]
+for (const key of ["rounds", "refuters", "instructions", "checks"]) if (options[key] !== undefined) reviewOptions[key] = options[key]
+// The repository's own verdict first: its configured commands (tests, type checks) must pass before refuters look.
+if (reviewOptions.checks === undefined) {
+  const configured = await repo.checks()
+  if (configured.length > 0) reviewOptions.checks = configured
+}
 
 const TARGETS = {
   type: "object",

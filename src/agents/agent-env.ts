@@ -13,6 +13,7 @@ import { withRolePrompt } from "./prompts/role-prompt.js";
 import type { ToolLoopOptions, ToolLoopResult } from "./run-tool-loop.js";
 import type { AgentTool } from "./tools/types.js";
 import type { AgentTranscript } from "../transcripts/types.js";
+import type { RunCommands } from "../command-sandbox/index.js";
 import { messageOf } from "../errors.js";
 
 /** Limits of one agent, all filled in. */
@@ -40,6 +41,8 @@ export interface AgentEnv {
   log: Logger;
   /** This agent's transcript, when transcripts are recorded (set per agent by the runner). */
   transcript?: AgentTranscript;
+  /** The run's sandboxed commands; no `run_command` tool without them. */
+  commands?: RunCommands;
 }
 
 /** The label of an agent, as the runtime named it (never empty). */

@@ -15,6 +15,7 @@ import { runResolver } from "./run-resolver.js";
 import { runWorker } from "./run-worker.js";
 import { recordAgent } from "../transcripts/record-agent.js";
 import type { TranscriptRecorder } from "../transcripts/types.js";
+import type { RunCommands } from "../command-sandbox/index.js";
 
 export interface AgentRunnerDeps {
   model: ModelClient;
@@ -45,6 +46,8 @@ export interface AgentRunnerDeps {
   log?: Logger;
   /** Where each agent's transcript is recorded; none when omitted. */
   transcripts?: TranscriptRecorder;
+  /** The run's sandboxed commands: workers and refuters get `run_command`. None: no such tool. */
+  commands?: RunCommands;
 }
 
 export const DEFAULT_AGENT_LIMITS: Readonly<AgentLimits> = Object.freeze({
@@ -68,6 +71,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     protectedPaths: deps.protectedPaths,
     limits: { ...DEFAULT_AGENT_LIMITS, ...definedEntries(deps.limits ?? {}) },
     log: bindRunId(deps.log ?? pino({ level: "silent" }), deps.runId),
+    ...(deps.commands ? { commands: deps.commands } : {}),
   };
 
   const runRole = (agentEnv: AgentEnv, request: AgentRequest): Promise<AgentResult> => {

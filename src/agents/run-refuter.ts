@@ -10,6 +10,8 @@ import { REFUTER_SYSTEM_PROMPT, refuterMessage } from "./prompts/refuter-prompt.
 import { runToolLoop } from "./run-tool-loop.js";
 import { createFinishTool } from "./tools/create-finish-tool.js";
 import { createBaseTools, createReadTools } from "./tools/create-read-tools.js";
+import { createCommandTool } from "./tools/create-command-tool.js";
+import type { LayerFile } from "../workspace/index.js";
 
 const SUMMARY_HINT = "What you checked and what you found, citing path:line for each finding.";
 
@@ -26,6 +28,7 @@ export async function runRefuter(env: AgentEnv, request: AgentRequest): Promise<
   const tools = [
     ...createReadTools(tree, change ? "the repository with the change applied" : "the repository"),
     ...(change ? createBaseTools(await env.repository.readOnly(change.base)) : []),
+    ...(env.commands ? [commandTool(env, change?.commit ?? env.baseCommit, change ? "the repository with the change applied" : "the repository")] : []),
     createFinishTool({ schema: options.schema, validate: request.validate, summaryHint: SUMMARY_HINT }),
   ];
   const diff = change && change.files.length > 0 ? await env.repository.diff(change.base, change.commit) : "";
@@ -43,4 +46,11 @@ export async function runRefuter(env: AgentEnv, request: AgentRequest): Promise<
   log.info({ stop: loop.stop, turns: loop.turns, usage: loop.usage, costUsd: loop.costUsd }, "refuter stopped");
 
   return readOnlyResultOf(env, request, "refuter", loop, "verdict");
+}
+
+/** `run_command` on `commit`'s tree; its changes over the run's base are read once, on first use. */
+function commandTool(env: AgentEnv, commit: string, where: string) {
+  const commands = env.commands as NonNullable<AgentEnv["commands"]>;
+  let layer: Promise<LayerFile[]> | undefined;
+  return createCommandTool(commands, () => (layer ??= env.repository.layerBetween(env.baseCommit, commit)), where);
 }

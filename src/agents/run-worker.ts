@@ -13,6 +13,7 @@ import { runToolLoop } from "./run-tool-loop.js";
 import { createFinishTool } from "./tools/create-finish-tool.js";
 import { createReadTools } from "./tools/create-read-tools.js";
 import { createWriteTools } from "./tools/create-write-tools.js";
+import { createCommandTool } from "./tools/create-command-tool.js";
 import { messageOf } from "../errors.js";
 
 const SUMMARY_HINT =
@@ -35,6 +36,7 @@ export async function runWorker(env: AgentEnv, request: AgentRequest): Promise<A
   const tools = [
     ...createReadTools(workspace, "your workspace (your own edits included)"),
     ...createWriteTools(workspace),
+    ...(env.commands ? [createCommandTool(env.commands, () => workspace.layer(), "your workspace (the base tree with your edits)")] : []),
     createFinishTool({ schema: options.schema, validate: request.validate, summaryHint: SUMMARY_HINT }),
   ];
   const prompt = workerMessage({

@@ -61,7 +61,7 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
     const { run, stored } = "resume" in request ? await storedRun(store, repository.gitDir, request.resume) : await newRun(store, repository, io.env, { ...request, runId });
     tracking = await trackLocalRun({ store, run, secrets: [request.apiKey], signal: interrupt.signal });
     // Kept once this process executes the run: a resume's changed caps and budgets apply from now on.
-    if ("resume" in request) await store.runs.update(run.id, { limits: { limits: { ...stored.settings.limits }, review: { ...stored.settings.review } } });
+    if ("resume" in request) await store.runs.update(run.id, { limits: JSON.parse(JSON.stringify(stored.settings)) as JsonValue });
     const json = await executeTracked(io, { repository, run, stored, tracking, apiKey: request.apiKey, title: `dynflow ${verb} ${run.id}` });
     io.stdout(request.json ? `${JSON.stringify(json)}\n` : formatSummary(json) + resumeHint(json, request.repoDir));
     return exitCodeOf(json);

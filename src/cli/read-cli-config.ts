@@ -11,6 +11,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { ReviewConfig } from "../review/types.js";
 import type { WorkflowSettings } from "../run/types.js";
 import type { RunLimits } from "../runtime/types.js";
+import { EMPTY_COMMANDS_CONFIG, hasCommands, type CommandsConfig } from "../command-sandbox/index.js";
 
 /** Ceilings of a local run: the command line's own ranges, not a deployment's. */
 const LOCAL_CEILINGS = { maxConcurrency: 256, maxAgents: 100_000, maxConcurrentRuns: 1, maxConcurrencyPerInstallation: 256 };
@@ -26,10 +27,20 @@ export function cliSettingsOf(config: RepoConfig): CliSettings {
 }
 
 /** The settings with the flags that were given laid over them: a flag always wins. */
-export function withFlags(settings: WorkflowSettings, flags: { limits: Partial<RunLimits>; review: Partial<ReviewConfig> }): WorkflowSettings {
+export function withFlags(
+  settings: WorkflowSettings,
+  flags: { limits: Partial<RunLimits>; review: Partial<ReviewConfig>; commands?: Record<string, string>; setup?: string[] },
+): WorkflowSettings {
+  const base = settings.commands ?? EMPTY_COMMANDS_CONFIG;
+  const commands: CommandsConfig = {
+    ...base,
+    commands: { ...base.commands, ...flags.commands },
+    setup: flags.setup ?? base.setup,
+  };
   return {
     ...settings,
     limits: { ...settings.limits, ...flags.limits },
     review: { ...settings.review, ...flags.review },
+    ...(hasCommands(commands) ? { commands } : {}),
   };
 }

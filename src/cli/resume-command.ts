@@ -31,6 +31,8 @@ Options:
   --budget-usd N          dollar budget
   --refuters N            refuters per claim (1-16)
   --rounds N              rounds of converge() (1-10)
+  --command NAME=LINE     a sandboxed command over the ones the run had (repeat it)
+  --setup LINE            setup commands in place of the ones the run had (repeat it)
   --json                  print one JSON object at the end instead of the summary
 
 Exit codes: as for dynflow run; 1 also when the run does not exist, ended ok, or

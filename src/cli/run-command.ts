@@ -42,6 +42,10 @@ Options:
   --budget-usd N          dollar budget (default none)
   --refuters N            refuters per claim (1-16, default 2)
   --rounds N              rounds of converge() (1-10, default 3)
+  --command NAME=LINE     a command agents and checks may run in the sandbox, over the
+                          repository's commands: (repeat it; e.g. --command "test=npm test")
+  --setup LINE            run once on the base tree before agents start, in place of the
+                          repository's setup: (repeat it for several, in order)
   --json                  print one JSON object at the end instead of the summary
 
 Exit codes: 0 the run ended ok and everything converged; 1 anything else (a script

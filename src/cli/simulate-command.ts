@@ -152,6 +152,7 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
       limits: withoutUndefined(limits),
       sandbox: withoutUndefined(sandbox),
       prepareAgent,
+      checks: Object.keys(config.commands ?? {}),
       // Names as a run resolves them: saved in --repo at --base, else bundled. A scriptPath is a file relative
       // to the current directory (Claude Code's rule), where a run reads it from the repository's tree.
       resolveWorkflow: repository ? createRunWorkflowResolver(localWorkflowFiles(repository, baseCommit), { scriptPath }) : createWorkflowResolver({ scriptPath }),

@@ -11,6 +11,7 @@ import { DEFAULT_PROTECTED_PATHS } from "../workspace/index.js";
 import { WEB_TOOLS_KEYS, webToolsSchema, type WebToolsConfig } from "../web-tools/web-tools-config.js";
 import { checkCron } from "./check-cron.js";
 import { CI_KEYS, ciConfigSchema, type CiConfig } from "./ci-config.js";
+import { COMMANDS_CONFIG_KEYS, commandsConfigShape, type CommandsConfig } from "../command-sandbox/commands-config.js";
 import { modelIdSchema, priceTableSchema } from "./price-schema.js";
 
 /** When a run waits for `/dynflow approve` before it spends tokens. */
@@ -66,6 +67,12 @@ export interface RepoConfig {
   web: WebToolsConfig;
   /** Waiting for the repository's own CI on the consolidated branch (`ci-config.ts`); null: not configured. */
   ci: CiConfig | null;
+  /** Named command lines agents and checks may run in the sandbox (`test: npm test`). */
+  commands: CommandsConfig["commands"];
+  /** Run once per run on the base tree before agents start (`npm ci`). */
+  setup: CommandsConfig["setup"];
+  /** Free-form executables, setup's network, fixed variables and limits of sandboxed commands. */
+  sandbox: CommandsConfig["sandbox"];
 }
 
 export const DEFAULT_APPROVAL: Readonly<{ aboveAgents: number; aboveTokens: number }> = Object.freeze({
@@ -199,6 +206,7 @@ export const repoConfigSchema = z.strictObject({
   modelAliases: z.record(aliasName, modelIdSchema, { error: "must map shortcut names to model ids, e.g. haiku: claude-haiku-5-5" }).default({}),
   web: webToolsSchema.prefault({}),
   ci: ciConfigSchema.nullable().default(null),
+  ...commandsConfigShape,
 });
 
 const PRICE_KEYS = ["input", "output", "cacheWrite", "cacheRead"];
@@ -218,6 +226,7 @@ const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
   "audits.*.budget": ["tokens", "usd"],
   web: WEB_TOOLS_KEYS,
   ci: CI_KEYS,
+  ...COMMANDS_CONFIG_KEYS,
 };
 
 /** The keys allowed in the object at `path`, for suggestions on unknown keys. */

@@ -17,6 +17,10 @@ export const LOCAL_OWNER = "local";
 export interface LocalRunSettings {
   limits: Partial<Pick<RunLimits, "maxConcurrency" | "maxAgents" | "budgetTokens" | "budgetUsd">>;
   review: Partial<Pick<ReviewConfig, "refutersPerClaim" | "maxRounds">>;
+  /** `--command name=line` flags, over the repository's `commands:`. */
+  commands?: Record<string, string>;
+  /** `--setup` flags, in place of the repository's `setup:`. */
+  setup?: string[];
 }
 
 /** What a new local run starts from. */
@@ -97,7 +101,12 @@ const limitsSchema = z.looseObject({
   budgetUsd: z.number().positive().nullable().optional(),
 });
 const reviewSchema = z.looseObject({ refutersPerClaim: z.number().int().min(1).max(16).optional(), maxRounds: z.number().int().min(1).max(10).optional() });
-const settingsSchema = z.looseObject({ limits: limitsSchema.default({}), review: reviewSchema.default({}) });
+const settingsSchema = z.looseObject({
+  limits: limitsSchema.default({}),
+  review: reviewSchema.default({}),
+  commands: z.record(z.string(), z.string()).optional(),
+  setup: z.array(z.string()).optional(),
+});
 const planSchema = z.looseObject({ filename: z.string().optional(), argsGiven: z.boolean().optional() });
 
 /**
@@ -116,7 +125,12 @@ export function readLocalRun(run: RunRecord): StoredLocalRun {
   if (run.baseSha === null) throw new LocalRunUnreadableError(run.id, "it has no base commit");
   const plan = parse(run.id, "plan", planSchema, run.plan ?? {});
   const stored = parse(run.id, "limits", settingsSchema, run.limits ?? {});
-  const settings: LocalRunSettings = { limits: withoutUndefined(stored.limits), review: withoutUndefined(stored.review) };
+  const settings: LocalRunSettings = {
+    limits: withoutUndefined(stored.limits),
+    review: withoutUndefined(stored.review),
+    ...(stored.commands ? { commands: stored.commands } : {}),
+    ...(stored.setup ? { setup: stored.setup } : {}),
+  };
   return {
     task: run.task,
     script: run.script === null ? null : { source: run.script, filename: plan.filename ?? "script.js" },
@@ -129,7 +143,14 @@ export function readLocalRun(run: RunRecord): StoredLocalRun {
 
 /** `base` with every setting `overrides` gives replacing it: `dynflow resume --budget-usd 5` raises a stopped run's budget. */
 export function withOverrides(base: LocalRunSettings, overrides: LocalRunSettings): LocalRunSettings {
-  return { limits: { ...base.limits, ...overrides.limits }, review: { ...base.review, ...overrides.review } };
+  const commands = { ...base.commands, ...overrides.commands };
+  const setup = overrides.setup ?? base.setup;
+  return {
+    limits: { ...base.limits, ...overrides.limits },
+    review: { ...base.review, ...overrides.review },
+    ...(Object.keys(commands).length > 0 ? { commands } : {}),
+    ...(setup ? { setup } : {}),
+  };
 }
 
 function parse<T>(runId: string, column: string, schema: z.ZodType<T>, value: JsonValue): T {

@@ -9,7 +9,7 @@ import type { ExtensionContext, RuntimeExtension } from "../runtime/script-host.
 import { isObject, type JsonValue } from "../runtime/types.js";
 import type { WorkspaceReader } from "../workspace/index.js";
 import { ReviewLedger } from "./review-ledger.js";
-import { checkAgentOptions, ReviewOperations, type RefuteSettings, type RefuteTarget } from "./review-operations.js";
+import { checkAgentOptions, ReviewOperations, type CheckRunner, type RefuteSettings, type RefuteTarget } from "./review-operations.js";
 import { REVIEW_PRELUDE } from "./review-prelude.js";
 import type { BuildResultSoFar, ReviewConfig } from "./types.js";
 
@@ -23,18 +23,21 @@ export interface ReviewExtensionOptions {
    * Without it (previews, tests without git) claims are judged at the base commit.
    */
   resultSoFar?: BuildResultSoFar;
+  /** The run's configured checks; none: `check()` and `converge({ checks })` fail, and `repo.checks()` is empty. */
+  checks?: (CheckRunner & { names: readonly string[] }) | null;
 }
 
 const MAX_REFUTERS = 16;
 const MAX_ROUNDS = 10;
 /** Options of `converge()` and `refute()` that are not agent options. */
-const REVIEW_KEYS = ["rounds", "refuters", "instructions"] as const;
+const REVIEW_KEYS = ["rounds", "refuters", "instructions", "checks"] as const;
 
 /** Creates the extension for one run, and the ledger to read its outcomes from afterwards. */
 export function createReviewExtension(options: ReviewExtensionOptions): { extension: RuntimeExtension; review: ReviewLedger } {
   const config = checkConfig(options.config);
   const ledger = new ReviewLedger();
-  const operations = new ReviewOperations(ledger, config, options.baseCommit, options.resultSoFar);
+  const checks = options.checks ?? null;
+  const operations = new ReviewOperations(ledger, config, options.baseCommit, options.resultSoFar, checks);
   let base: Promise<WorkspaceReader> | undefined;
   let all: Promise<string[]> | undefined;
   const view = () => (base ??= options.repository.readOnly(options.baseCommit));
@@ -65,13 +68,39 @@ export function createReviewExtension(options: ReviewExtensionOptions): { extens
       const { review, agent } = splitOptions(rawOptions);
       const call = checkAgentOptions("converge", prompt, agent);
       warnUnknown(ctx, "converge", call.unknownKeys);
-      const settings = { ...refuteSettings("converge", review, config), rounds: roundsOf(review, config, ctx) };
+      const settings = { ...refuteSettings("converge", review, config), rounds: roundsOf(review, config, ctx), checks: checksOf(review, checks) };
       return json(await operations.converge(ctx, call.prompt, call.options, settings, phaseOf(phase)));
+    },
+    checks: async () => [...(checks?.names ?? [])],
+    check: async ([id, name], ctx) => {
+      const found = typeof id === "string" ? ledger.find(id) : undefined;
+      if (!found || found.round.worker.state !== "finished") {
+        throw new InvalidScriptCallError("check(change, name): not a change of this run; pass a value returned by worker() or converge()");
+      }
+      checkName("check(change, name)", name, checks);
+      return json(await operations.check(ctx, found.round.worker.record?.change?.commit ?? null, name as string));
     },
     accept: async ([id]) => decide(ledger, "accept", id, null),
     discard: async ([id, reason]) => decide(ledger, "discard", id, typeof reason === "string" ? reason : null),
   };
   return { extension: { name: "review", prelude: REVIEW_PRELUDE, calls }, review: ledger };
+}
+
+/** `converge()`'s `checks`: names of configured commands. */
+function checksOf(raw: JsonValue | undefined, checks: ReviewExtensionOptions["checks"]): string[] {
+  const asked = isObject(raw) ? raw.checks : undefined;
+  if (asked === undefined || asked === null) return [];
+  if (!Array.isArray(asked)) throw new InvalidScriptCallError("converge(): opts.checks must be a list of command names, e.g. [\"test\"]");
+  for (const name of asked) checkName("converge(): opts.checks", name, checks);
+  return asked as string[];
+}
+
+function checkName(where: string, name: JsonValue | undefined, checks: ReviewExtensionOptions["checks"]): void {
+  const names = checks?.names ?? [];
+  if (typeof name !== "string" || !names.includes(name)) {
+    const known = names.length > 0 ? `the configured commands are ${names.join(", ")}` : "this run has no sandboxed commands (see repo.checks())";
+    throw new InvalidScriptCallError(`${where}: ${JSON.stringify(name ?? null)} is not a configured command; ${known}`);
+  }
 }
 
 function checkConfig(config: ReviewConfig): ReviewConfig {

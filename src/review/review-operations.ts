@@ -18,6 +18,7 @@ import { summaryOf, toScriptChange } from "./to-script-change.js";
 import type { BuildResultSoFar, Change, ClaimOutcome, ConvergeResult, ReviewConfig, ScriptReview } from "./types.js";
 import { VERDICT_SCHEMA } from "./verdict-schema.js";
 import { messageOf } from "../errors.js";
+import { fenceFor } from "../report/escape-markdown.js";
 
 /** Options of `refute()` and the review part of `converge()`. */
 export interface RefuteSettings {
@@ -25,6 +26,11 @@ export interface RefuteSettings {
   instructions: string | null;
   model?: string;
   maxTurns?: number;
+}
+
+/** Runs a configured check on a commit's tree (the run's sandbox; see `RunCommands.check`). */
+export interface CheckRunner {
+  run(name: string, commit: string, signal?: AbortSignal): Promise<{ passed: boolean; exitCode: number; output: string; command: string }>;
 }
 
 /** A `refute()` target: a change of this run, or a claim with no change. */
@@ -38,7 +44,15 @@ export class ReviewOperations {
     private readonly baseCommit: string,
     /** Builds the tree a claim is judged on; without it, claims are judged at the base commit. */
     private readonly resultSoFar?: BuildResultSoFar,
+    private readonly checks: CheckRunner | null = null,
   ) {}
+
+  /** `check(change, name)`: the named command on the change's tree (the base when it changed nothing). */
+  async check(ctx: ExtensionContext, commit: string | null, name: string): Promise<{ passed: boolean; exitCode: number; output: string }> {
+    if (!this.checks) throw new InvalidScriptCallError(`check(change, "${name}"): this run has no sandboxed commands`);
+    const result = await this.checks.run(name, commit ?? this.baseCommit, ctx.signal);
+    return { passed: result.passed, exitCode: result.exitCode, output: result.output };
+  }
 
   /** `worker(prompt, opts)`: one worker on a new line; its change, or null when it failed. */
   async worker(ctx: ExtensionContext, prompt: string, options: AgentOptions, phase: string | null): Promise<Change | null> {
@@ -101,7 +115,7 @@ export class ReviewOperations {
     ctx: ExtensionContext,
     prompt: string,
     options: AgentOptions,
-    settings: RefuteSettings & { rounds: number },
+    settings: RefuteSettings & { rounds: number; checks?: readonly string[] },
     phase: string | null,
   ): Promise<ConvergeResult> {
     const line = this.ledger.openLine("converge", options.label ?? defaultAgentLabel(prompt), prompt);
@@ -111,6 +125,13 @@ export class ReviewOperations {
       const round = line.rounds.at(-1) as Round;
       if (!record) return { status: "failed", change: null, review: null, rounds: n };
       const change = toScriptChange(line, round, record, this.baseCommit);
+      // Checks first: they cost no tokens, and a change that fails them goes back without a refuter.
+      const failed = record.change === null ? null : await this.runChecks(ctx, round, record.change.commit, settings.checks ?? []);
+      if (failed) {
+        if (n >= settings.rounds) return { status: "refuted", change, review: failed, rounds: n };
+        roundPrompt = feedbackPrompt(prompt, n, record.change?.branch ?? null, round.reviews.at(-1)?.votes ?? []);
+        continue;
+      }
       // "Nothing to change" is a claim like any change: refuted, it is redone with the evidence.
       const review = await this.refute(ctx, { kind: "change", line, round }, settings, phase);
       if (review.verdict === "upheld") return { status: record.change === null ? "unchanged" : "accepted", change, review, rounds: n };
@@ -132,6 +153,27 @@ export class ReviewOperations {
     const built = await this.resultSoFar(toMerge);
     if (built.merged.length === 0) return { change: null, outcome: { kind: "base", commit: this.baseCommit } };
     return { change: built.change, outcome: { kind: "result", commit: built.change.commit, merged: built.merged, left: built.left } };
+  }
+
+  /**
+   * Runs `names` in order on the round's change; the first that fails is
+   * recorded as a refutation of the round (its command, exit code and output
+   * as evidence) and returned. Null when all passed.
+   */
+  private async runChecks(ctx: ExtensionContext, round: Round, commit: string, names: readonly string[]): Promise<ScriptReview | null> {
+    for (const name of names) {
+      if (!this.checks) throw new InvalidScriptCallError(`converge(): checks need sandboxed commands, and this run has none`);
+      const result = await this.checks.run(name, commit, ctx.signal);
+      if (result.passed) continue;
+      const tail = result.output.trimEnd().slice(-4000);
+      const fence = fenceFor(tail);
+      const evidence = `Check \`${name}\` (\`${result.command}\`) failed with exit code ${result.exitCode}:\n\n${fence}\n${tail}\n${fence}`;
+      const vote: RefutationVote = { verdict: "refuted", evidence, agentId: null };
+      round.reviews.push({ state: "done", refuters: [], verdict: "refuted", votes: [vote], evidence });
+      ctx.log(`check ${name} failed on ${round.changeId} (exit ${result.exitCode})`, "info");
+      return { verdict: "refuted", votes: [{ verdict: "refuted", evidence }], evidence };
+    }
+    return null;
   }
 
   /** One worker round of a line. */
@@ -176,9 +218,20 @@ function toVote(record: AgentRecord | null, index: number): RefutationVote {
   const output = record?.output;
   if (record && isObject(output)) {
     const verdict = output.verdict === "refuted" ? "refuted" : "upheld";
-    return { verdict, evidence: typeof output.evidence === "string" ? output.evidence : "", agentId: record.id };
+    const evidence = typeof output.evidence === "string" ? output.evidence : "";
+    return { verdict, evidence: evidence + commandEvidence(output.failingCommand), agentId: record.id };
   }
   return { verdict: "unverified", evidence: `refuter ${index + 1} could not run (the agent failed)`, agentId: null };
+}
+
+/** A failing command a refuter cites, as part of its evidence (the report and the next round's worker read it). */
+export function commandEvidence(cited: JsonValue | undefined): string {
+  if (!isObject(cited) || typeof cited.command !== "string") return "";
+  const exit = typeof cited.exitCode === "number" ? cited.exitCode : "?";
+  const output = typeof cited.output === "string" ? cited.output.trimEnd() : "";
+  const tail = output.slice(-4000);
+  const fence = fenceFor(tail);
+  return `\n\nFailing command: \`${cited.command}\` exited with code ${exit}${output ? `:\n\n${fence}\n${tail}\n${fence}` : ""}`;
 }
 
 function roundLabel(label: string, round: number): string {

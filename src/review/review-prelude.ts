@@ -1,6 +1,6 @@
 /**
  * Guest code of the review extension: defines `repo`, `worker`, `refute`,
- * `accept`, `discard` and `converge` inside the sandbox. Only argument checks
+ * `check`, `accept`, `discard` and `converge` inside the sandbox. Only argument checks
  * live here (so a mistake fails at the script's line with a clear message);
  * the host repeats every check and does the work.
  */
@@ -47,7 +47,16 @@ const repo = Object.freeze({
   modules() {
     return call("modules");
   },
+  checks() {
+    return call("checks");
+  },
 });
+
+function check(change, name) {
+  checkChange("check", change);
+  if (typeof name !== "string" || name === "") throw invalid("check(change, name): name must be a configured command's name, got " + describe(name));
+  return call("check", change.id, name);
+}
 
 function worker(prompt, opts) {
   checkPrompt("worker", prompt);
@@ -81,12 +90,16 @@ function converge(prompt, opts) {
   checkOptions("converge", opts);
   checkCount("converge", opts, "rounds", 10);
   checkCount("converge", opts, "refuters", 16);
+  if (isObject(opts) && opts.checks !== undefined && opts.checks !== null && (!Array.isArray(opts.checks) || opts.checks.some((n) => typeof n !== "string"))) {
+    throw invalid("converge(): opts.checks must be a list of command names, got " + describe(opts.checks));
+  }
   return call("converge", prompt, opts === undefined ? null : opts, currentPhase());
 }
 
 define("repo", repo);
 define("worker", worker);
 define("refute", refute);
+define("check", check);
 define("accept", accept);
 define("discard", discard);
 define("converge", converge);

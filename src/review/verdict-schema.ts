@@ -19,5 +19,16 @@ export const VERDICT_SCHEMA: JsonSchema = Object.freeze({
       minLength: 1,
       description: "What you found (refuted) or checked (upheld), with file:line references",
     },
+    failingCommand: {
+      type: "object",
+      description: "When a command you ran with run_command shows the problem: the command, its exit code and the end of its output",
+      required: ["command", "exitCode", "output"],
+      additionalProperties: false,
+      properties: {
+        command: { type: "string", minLength: 1 },
+        exitCode: { type: "integer" },
+        output: { type: "string", description: "The lines of its output that show the failure" },
+      },
+    },
   },
 }) as JsonSchema;

@@ -21,6 +21,7 @@ import { parseScript } from "../runtime/script/parse-script.js";
 import { systemClock } from "../time.js";
 import { resultBranch } from "../workspace/index.js";
 import { withWebTools } from "../web-tools/with-web-tools.js";
+import { prepareCommands } from "./prepare-commands.js";
 import { buildReportModel, withConflicts, withRunExtras, type ExtraSpend } from "./build-report-model.js";
 import type { RunWorkflowInput, WorkflowResult } from "./types.js";
 
@@ -62,6 +63,17 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
 
   // 2. Execute. Every agent goes through the run's scheduler, so caps, budget and journal apply to all.
   run.onStage("run");
+  // Sandboxed commands: the base tree once, then setup; a failing setup fails the run before any agent starts.
+  const prepared = await prepareCommands({
+    config: run.settings.commands,
+    repository: run.repository,
+    baseCommit: run.baseCommit,
+    journal: run.journal,
+    log: run.log,
+    ...(run.signal ? { signal: run.signal } : {}),
+  });
+  const notes = prepared.note ? [prepared.note] : [];
+  const commands = prepared.commands;
   const prepareAgent = createRunAgentSetup({
     models: run.settings.models,
     modelAliases: run.settings.modelAliases,
@@ -84,6 +96,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     limits: run.settings.agentLimits,
     log: run.log,
     ...(run.transcripts ? { transcripts: run.transcripts } : {}),
+    ...(commands ? { commands } : {}),
   }), run.settings.web);
   const { extension, review } = createReviewExtension({
     repository: run.repository,
@@ -98,6 +111,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
       log: run.log,
       ...(run.gitEnv ? { env: run.gitEnv } : {}),
     }),
+    checks: commands && { names: commands.names, run: (name, commit, signal) => commands.check(name, commit, signal) },
   });
   const outcome = await runScript({
     runId: run.runId,
@@ -116,7 +130,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     resolveWorkflow: run.resolveWorkflow,
     ...(run.agentStops ? { agentStops: run.agentStops } : {}),
     prepareAgent,
-  });
+  }).finally(() => prepared.close());
   const { lines, workers, toMerge, claims } = review.outcomes(outcome);
 
   // 3. Reconcile what was accepted, even when a cap, the budget or a cancel stopped the run.
@@ -156,6 +170,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     extra,
     claims,
     args,
+    notes,
     // The whole run: from when it started (the caller knows, e.g. the command's arrival) to this report.
     wallMs: run.clock.now() - Math.min(startedAt, extras?.startedAt ?? startedAt),
   });

@@ -18,6 +18,7 @@ import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 import type { AgentStops } from "../runtime/agent-stops.js";
 import type { TranscriptRecorder } from "../transcripts/types.js";
 import type { WebToolsConfig } from "../web-tools/web-tools-config.js";
+import type { CommandsConfig } from "../command-sandbox/index.js";
 
 /** Where a run is, for progress views (the script's own progress comes as `RunEvent`s). */
 export type WorkflowStage = "plan" | "run" | "reconcile" | "report";
@@ -106,6 +107,8 @@ export interface WorkflowSettings {
   agentLimits?: AgentRunnerDeps["limits"];
   /** The repository's dynflow config, as the planner is shown it. */
   repoConfig?: unknown;
+  /** Commands agents and checks may run in the sandbox; none when omitted. */
+  commands?: CommandsConfig;
 }
 
 export interface WorkflowResult {

@@ -77,6 +77,8 @@ export interface EstimatePlanOptions {
   prepareAgent?: AgentPreparer;
   /** The run's web tools: their uses are priced into the estimate. */
   web?: WebToolsConfig;
+  /** Names of the repository's configured commands: `check()` passes at no cost in the estimate. */
+  checks?: readonly string[];
   /** The run's id, so simulated branches look like the real ones. Default `estimate`. */
   runId?: string;
   /** Bounds on the estimate's own work; defaults `ESTIMATE_WORK_LIMITS`. */
@@ -164,6 +166,7 @@ export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEs
     signal: stop.signal,
     resolveWorkflow: options.resolveWorkflow,
     prepareAgent: options.prepareAgent,
+    ...(options.checks ? { checks: options.checks } : {}),
   }).finally(() => {
     timers.clearTimeout(deadline);
     options.signal?.removeEventListener("abort", onOutsideAbort);

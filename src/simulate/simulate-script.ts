@@ -32,11 +32,16 @@ export interface SimulateScriptOptions {
   /** Resolves agent types, model shortcuts and prices as the real run does. */
   prepareAgent?: AgentPreparer;
   onEvent?: (event: RunEvent) => void;
+  /** Names of the repository's configured commands: `check()` on them passes at no cost. */
+  checks?: readonly string[];
 }
 
 /** The simulated run's outcome; never calls a model. */
 export function simulateScript(options: SimulateScriptOptions): Promise<RunOutcome> {
-  const { extension } = createReviewExtension({ repository: options.repository, baseCommit: options.baseCommit, config: options.review });
+  const names = options.checks ?? [];
+  // A simulated check costs nothing and passes: commands never run in a preview.
+  const checks = { names, run: async (name: string) => ({ passed: true, exitCode: 0, output: "", command: name }) };
+  const { extension } = createReviewExtension({ repository: options.repository, baseCommit: options.baseCommit, config: options.review, checks });
   return runScript({
     runId: options.runId,
     source: options.source,

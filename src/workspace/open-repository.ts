@@ -3,13 +3,15 @@
  * repository and process: it owns the long-lived git processes every
  * workspace and view of that repository shares.
  */
+import { rm } from "node:fs/promises";
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "../time.js";
 import { createWritePolicy, normalizePath } from "./check-path.js";
 import { GitStore } from "./git-store.js";
 import { workerBranch } from "./slugify.js";
 import { TreeView } from "./tree-view.js";
-import type { ForkOptions, WorkspaceReader } from "./types.js";
+import { MODE_EXECUTABLE, MODE_SYMLINK } from "./tree-listing.js";
+import type { ForkOptions, LayerFile, WorkspaceReader } from "./types.js";
 import { Workspace } from "./workspace.js";
 
 export interface RepositoryOptions {
@@ -56,9 +58,58 @@ export class GitRepository {
     return view.bytesOf(normalizePath(path), path);
   }
 
+  /** The id of a commit's root tree (what two commits with the same files share). */
+  async treeOf(commit: string): Promise<string> {
+    return this.store.treeOf(await this.store.resolveCommit(commit));
+  }
+
   /** A unified diff between two commits (or trees), e.g. a change's base and commit. */
   async diff(from: string, to: string): Promise<string> {
     return this.store.diff(await this.store.resolveCommit(from), await this.store.resolveCommit(to));
+  }
+
+  /**
+   * What differs from `from` to `to` (commits), with contents: the layer a
+   * sandboxed command lays over `from`'s tree to see `to`'s. Submodules are left out.
+   */
+  async layerBetween(from: string, to: string): Promise<LayerFile[]> {
+    const [a, b] = await Promise.all([this.store.resolveCommit(from), this.store.resolveCommit(to)]);
+    if (a === b) return [];
+    const { stdout } = await this.store.run(["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", a, b]);
+    const fields = stdout.toString("utf8").split("\0");
+    const entries: { path: string; mode: string; oid: string; deleted: boolean }[] = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path.
+      const [, mode = "", , oid = "", status = ""] = (fields[i] as string).slice(1).split(" ");
+      entries.push({ path: fields[i + 1] as string, mode, oid, deleted: status === "D" });
+    }
+    return Promise.all(
+      entries
+        .filter((entry) => entry.deleted || entry.mode !== "160000")
+        .map(async (entry): Promise<LayerFile> => ({
+          path: entry.path,
+          content: entry.deleted ? null : await this.store.readObject(entry.oid),
+          executable: entry.mode === MODE_EXECUTABLE,
+          symlink: entry.mode === MODE_SYMLINK,
+        })),
+    );
+  }
+
+  /**
+   * Writes the files of `commit` into the empty directory `dir` (a checkout
+   * without a repository: no `.git`). A private index next to `dir` is used
+   * and removed; the repository's own index and work tree are untouched.
+   */
+  async materialize(commit: string, dir: string): Promise<void> {
+    const oid = await this.store.resolveCommit(commit);
+    await this.store.prefetch(oid);
+    const env = { GIT_INDEX_FILE: `${dir}.index` };
+    try {
+      await this.store.run([`--work-tree=${dir}`, "read-tree", oid], { env });
+      await this.store.run([`--work-tree=${dir}`, "checkout-index", "--all", "--force"], { env });
+    } finally {
+      await rm(env.GIT_INDEX_FILE, { force: true });
+    }
   }
 
   /** Read-only `list`/`read`/`search` over any commit (a worker's result, or a base for comparison). */

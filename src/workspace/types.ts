@@ -81,3 +81,15 @@ export interface ChangedFile {
   path: string;
   status: "added" | "modified" | "deleted";
 }
+
+/**
+ * One file of a tree laid over another (a sandbox's changes layer): its bytes
+ * and mode, or `content: null` when the file is gone.
+ */
+export interface LayerFile {
+  path: string;
+  content: Buffer | null;
+  executable: boolean;
+  /** A symbolic link: `content` is its target. */
+  symlink: boolean;
+}

@@ -13,7 +13,7 @@ import type { GitStore } from "./git-store.js";
 import { replaceOnce } from "./replace-once.js";
 import { MODE_EXECUTABLE, MODE_FILE } from "./tree-listing.js";
 import type { TreeView } from "./tree-view.js";
-import type { ChangedFile, CommitOptions, ReadOptions, ReadResult, SearchMatch, SearchOptions, WorkspaceReader } from "./types.js";
+import type { ChangedFile, CommitOptions, LayerFile, ReadOptions, ReadResult, SearchMatch, SearchOptions, WorkspaceReader } from "./types.js";
 import { writeTree, type FileChange } from "./write-tree.js";
 
 export interface WorkspaceInit {
@@ -106,6 +106,16 @@ export class Workspace implements WorkspaceReader {
     return [...this.view.overlay.entries()]
       .map(([path, file]): ChangedFile => ({ path, status: file === null ? "deleted" : this.view.listing.get(path) ? "modified" : "added" }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** What differs from the base, with contents: what a sandboxed command lays over the base tree. */
+  layer(): LayerFile[] {
+    return [...this.view.overlay.entries()].map(([path, file]): LayerFile => ({
+      path,
+      content: file === null ? null : Buffer.from(file.content, "utf8"),
+      executable: file?.mode === MODE_EXECUTABLE,
+      symlink: false,
+    }));
   }
 
   /** Unified diff of the workspace against its base (empty when nothing changed). */

@@ -66,7 +66,7 @@ describe("docs/config.md", () => {
 
 describe("docs/config.md, repository keys", () => {
   it("documents every key of .github/dynflow.yml", () => {
-    const objects: PropertyKey[][] = [[], ["models"], ["caps"], ["budget"], ["approval"], ["modules", 0], ["audits", 0], ["audits", 0, "budget"], ["web"]];
+    const objects: PropertyKey[][] = [[], ["models"], ["caps"], ["budget"], ["approval"], ["modules", 0], ["audits", 0], ["audits", 0, "budget"], ["web"], ["sandbox"], ["sandbox", "limits"]];
     for (const path of objects) {
       for (const key of keysAt(path) ?? []) expect(configDoc, `${path.join(".")}.${key}`).toMatch(new RegExp(`\\b${key}\\b`));
     }

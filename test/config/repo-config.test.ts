@@ -1,3 +1,4 @@
+import { DEFAULT_COMMAND_LIMITS } from "../../src/command-sandbox/index.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MODELS, DEFAULT_PRICES } from "../../src/agents/model/models.js";
@@ -42,6 +43,9 @@ describe("parseRepoConfig: defaults", () => {
       modelAliases: {},
       web: { ...DEFAULT_WEB_TOOLS },
       ci: null,
+      commands: {},
+      setup: [],
+      sandbox: { allow: [], setupNetwork: false, env: {}, limits: { ...DEFAULT_COMMAND_LIMITS } },
     });
   });
 

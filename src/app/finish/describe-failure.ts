@@ -11,7 +11,8 @@ import { DynflowError } from "../../errors.js";
 import { InstallationTokenError } from "../../github/errors.js";
 import { httpStatusOf } from "../../github/github-client.js";
 import { PlanFailedError } from "../../plan/errors.js";
-import { escapeInline, truncate } from "../../report/escape-markdown.js";
+import { codeSpan, escapeInline, fenceFor, showDisplayControls, truncate } from "../../report/escape-markdown.js";
+import { SetupFailedError } from "../../command-sandbox/index.js";
 import { GitCommandError, PushRejectedError } from "../../workspace/index.js";
 
 /** A failure as the user sees it; `code` goes with it into the run record. */
@@ -56,6 +57,16 @@ export function describeFailure(error: unknown, run: { runId?: string } = {}): F
   if (error instanceof GitCommandError) {
     return { code: error.code, message: `A git command failed: ${quoted(error.message)}. If it was a network problem, ${resume}.` };
   }
+  if (error instanceof SetupFailedError) {
+    const output = truncateStart(showDisplayControls(error.output.trimEnd()), 3000);
+    const fence = fenceFor(output);
+    return {
+      code: error.code,
+      message:
+        `The setup command ${codeSpan(error.command)} failed (exit code ${error.exitCode}) before any agent started; its output ends:\n\n` +
+        `${fence}\n${output}\n${fence}\n\nFix \`setup:\` in \`.github/dynflow.yml\` (or what it runs), then ${resume}.`,
+    };
+  }
   const status = httpStatusOf(error);
   if (status !== undefined) {
     const request = (error as { request?: { method?: string; url?: string } }).request;
@@ -73,6 +84,11 @@ export function describeFailure(error: unknown, run: { runId?: string } = {}): F
     code: "internal_error",
     message: `dynflow hit an unexpected error (${error instanceof Error ? error.name : typeof error}); the app's log has the details. To try again, ${resume}.`,
   };
+}
+
+/** The end of `text` within `max` characters. */
+function truncateStart(text: string, max: number): string {
+  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
 }
 
 /** The path of a request URL (never its query, which could carry anything). */

@@ -146,6 +146,7 @@ async function makePlan(
     resolveWorkflow: reads.resolveWorkflow,
     prepareAgent: setup.prepare,
     ...(settings.config.web ? { web: settings.config.web } : {}),
+    checks: Object.keys(settings.config.commands ?? {}),
   });
   const fatal = setup.fatal();
   if (fatal !== null) throw fatal;

@@ -12,6 +12,7 @@ import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/repo-config.j
 import { repoConfigSchema } from "../../config/repo-config-schema.js";
 import { resolveRunLimits, type ResolvedRunLimits } from "../../config/resolve-run-limits.js";
 import type { ReviewConfig } from "../../review/types.js";
+import { EMPTY_COMMANDS_CONFIG, hasCommands, type CommandsConfig } from "../../command-sandbox/index.js";
 import type { WorkflowSettings } from "../../run/types.js";
 import type { JsonValue } from "../../runtime/types.js";
 import { parseColumn, toColumnJson } from "./parse-column.js";
@@ -53,6 +54,16 @@ export function reviewConfigOf(config: RepoConfig): ReviewConfig {
   return review;
 }
 
+/** The repository's commands, setup and sandbox settings, when it has any (records from before them have none). */
+function commandsOf(config: RepoConfig): { commands?: CommandsConfig } {
+  const commands: CommandsConfig = {
+    commands: config.commands ?? {},
+    setup: config.setup ?? [],
+    sandbox: config.sandbox ?? EMPTY_COMMANDS_CONFIG.sandbox,
+  };
+  return hasCommands(commands) ? { commands } : {};
+}
+
 /** The deployment's prices with the repository's overrides. */
 export function pricesOf(config: RepoConfig, deployment: PriceTable): PriceTable {
   return { ...deployment, ...config.prices };
@@ -72,5 +83,6 @@ export function workflowSettingsOf(settings: RunSettings, deploymentPrices?: Pri
     protectedPaths: config.protectedPaths,
     agentLimits: { maxTurns: resolved.maxTurns },
     repoConfig: config,
+    ...commandsOf(config),
   };
 }

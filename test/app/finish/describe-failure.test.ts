@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ModelApiError, UnknownModelPriceError } from "../../../src/agents/model/index.js";
 import { describeFailure } from "../../../src/app/finish/describe-failure.js";
+import { SetupFailedError } from "../../../src/command-sandbox/index.js";
 import { ModelNotConfiguredError } from "../../../src/app/errors.js";
 import { InstallationTokenError } from "../../../src/github/errors.js";
 import { PlanFailedError } from "../../../src/plan/errors.js";
@@ -10,6 +11,17 @@ import { GitCommandError, PushRejectedError } from "../../../src/workspace/error
 const run = { runId: "r-42" };
 
 describe("describeFailure", () => {
+  it("shows a failed setup command with the end of its output in a code block, and how to go on", () => {
+    const output = `${"x".repeat(5000)}\nnpm ERR! code ENOLOCK\nnpm ERR! \`npm ci\` needs a package-lock.json\n`;
+    const failure = describeFailure(new SetupFailedError("npm ci", 1, output), { runId: "r1" });
+    expect(failure.code).toBe("setup_failed");
+    expect(failure.message).toContain("The setup command `npm ci` failed (exit code 1) before any agent started");
+    expect(failure.message).toContain("npm ERR! code ENOLOCK");
+    expect(failure.message).toContain("```\n…");
+    expect(failure.message.length).toBeLessThan(3500);
+    expect(failure.message).toContain("/dynflow resume r1");
+  });
+
   it("passes on the model client's words for a model API failure, and how to resume when waiting helps", () => {
     const error = new ModelApiError("the model API was overloaded (529) after 5 attempts; the run keeps finished work — resume it later", {
       status: 529,
