@@ -107,10 +107,20 @@ export interface DeliveryStore {
 
 export interface LeaseStore {
   /**
-   * Takes the lease when it is free, expired, or already `holder`'s (then its
-   * expiry moves to now + ttlMs). One statement, so two processes never both win.
+   * Takes the lease when it is free or expired. One statement, so two
+   * processes never both win. Not re-entrant: while the lease is unexpired,
+   * `holder` itself is refused too, so a holder names one piece of work (a
+   * process and a step), never a whole process.
    */
   acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Who holds the lease and until when; undefined when it is free or expired. */
+  read(name: string): Promise<{ holder: string; expiresAt: number } | undefined>;
+  /**
+   * Moves an unexpired lease from `from` to `to` (expiring now + ttlMs) only if
+   * `from` still holds it: for a holder known to be dead, compared and swapped
+   * in one statement.
+   */
+  takeOver(name: string, from: string, to: string, ttlMs: number): Promise<boolean>;
   /** Extends a lease `holder` still holds unexpired; `false` means it was lost: stop the work it guards. */
   renew(name: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up if `holder` has it; `true` when it did. */

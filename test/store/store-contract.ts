@@ -447,13 +447,33 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect(await store.leases.acquire("run:r-1", "proc-a", 1000)).toBe(false);
       });
 
-      it("lets the holder take it again, which extends it", async () => {
+      it("is not re-entrant: its own holder is refused while it holds it", async () => {
         const store = await open();
         expect(await store.leases.acquire("l", "a", 1000)).toBe(true);
         clock.advance(800);
+        expect(await store.leases.acquire("l", "a", 1000)).toBe(false);
+        clock.advance(200);
         expect(await store.leases.acquire("l", "a", 1000)).toBe(true);
-        clock.advance(800);
-        expect(await store.leases.acquire("l", "b", 1000)).toBe(false);
+      });
+
+      it("reads its holder and expiry while unexpired", async () => {
+        const store = await open();
+        expect(await store.leases.read("l")).toBeUndefined();
+        await store.leases.acquire("l", "a", 1000);
+        expect(await store.leases.read("l")).toEqual({ holder: "a", expiresAt: T0 + 1000 });
+        clock.advance(1000);
+        expect(await store.leases.read("l")).toBeUndefined();
+      });
+
+      it("is taken over only from the holder named", async () => {
+        const store = await open();
+        await store.leases.acquire("l", "a", 1000);
+        expect(await store.leases.takeOver("l", "b", "c", 1000)).toBe(false);
+        expect(await store.leases.takeOver("l", "a", "c", 5000)).toBe(true);
+        expect(await store.leases.read("l")).toEqual({ holder: "c", expiresAt: T0 + 5000 });
+        expect(await store.leases.takeOver("l", "a", "d", 1000)).toBe(false);
+        expect(await store.leases.renew("l", "a", 1000)).toBe(false);
+        expect(await store.leases.renew("l", "c", 1000)).toBe(true);
       });
 
       it("renews only for an unexpired holder", async () => {
