@@ -21,6 +21,7 @@ import { systemClock } from "../time.js";
 import { resultBranch } from "../workspace/index.js";
 import { withWebTools } from "../web-tools/with-web-tools.js";
 import { buildReportModel, withConflicts, withRunExtras, type ExtraSpend } from "./build-report-model.js";
+import { judgeOutcome } from "./judge-outcome.js";
 import type { RunWorkflowInput, WorkflowResult } from "./types.js";
 
 /** Who worker and merge commits are by unless the caller says otherwise. */
@@ -89,7 +90,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     baseCommit: run.baseCommit,
     config: { ...DEFAULT_REVIEW, ...run.settings.review },
   });
-  const outcome = await runScript({
+  const ran = await runScript({
     runId: run.runId,
     source,
     filename,
@@ -107,6 +108,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     ...(run.agentStops ? { agentStops: run.agentStops } : {}),
     prepareAgent,
   });
+  // Every agent failed: a failed run, whatever the script returned.
+  const outcome = judgeOutcome(ran);
   const { lines, workers, toMerge } = review.outcomes(outcome);
 
   // 3. Reconcile what was accepted, even when a cap, the budget or a cancel stopped the run.

@@ -55,6 +55,11 @@ async function expectExecutedOnce(github: FakeGitHubServer, model: FakeAnthropic
   const history = statusCommentHistory(github, "acme/modules", 7);
   expect(history.filter(saysFailed)).toEqual([]);
   expect(saysFinished(history.at(-1)!)).toBe(true);
+  // Finished means the pull request is there: no status comment said so before it was opened.
+  const at = (predicate: (call: (typeof github.calls)[number]) => boolean) => github.calls.findIndex(predicate);
+  const opened = at((call) => call.method === "POST" && /\/pulls$/.test(call.path));
+  const finished = at((call) => /\/issues\/(\d+\/)?comments/.test(call.path) && saysFinished(String((call.body as { body?: unknown } | null)?.body ?? "")));
+  expect(finished).toBeGreaterThan(opened);
 }
 
 describeWithRedis("a run is executed once (scaled out)", () => {

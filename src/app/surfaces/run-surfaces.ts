@@ -77,7 +77,7 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     timers: runtime.timers,
     log,
   });
-  const tracker = createProgressTracker({ clock: runtime.clock });
+  const tracker = createProgressTracker({ clock: runtime.clock, startedAt: await firstStartOf(run, runtime, log) });
   // Events are stored in order (for `/dynflow status`); a failed append is logged, never fatal.
   let stored: Promise<void> = Promise.resolve();
 
@@ -101,7 +101,7 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
           () => undefined,
           (error: unknown) => log.warn({ err: error }, "could not store a run event"),
         );
-      const snapshot = tracker.snapshot();
+      const snapshot = publishing(tracker.snapshot());
       statusComment?.update(renderStatusComment(snapshot, renderOptions([])));
       checkRun.update(renderCheckRunSummary(snapshot, renderOptions([])));
     },
@@ -110,4 +110,28 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     renderOptions,
     drain: () => stored,
   };
+}
+
+/**
+ * While the run goes, its views never show an end: once the script has
+ * finished, the push and the pull request are still to come, and only the
+ * run's end (`endRun`) says finished or failed.
+ */
+function publishing(snapshot: ProgressSnapshot): ProgressSnapshot {
+  if (snapshot.status === "pending" || snapshot.status === "running") return snapshot;
+  return { ...snapshot, status: "running", currentPhase: PUBLISHING_PHASE, error: null };
+}
+
+/** The phase shown between the script's end and the run's end. */
+export const PUBLISHING_PHASE = "publishing: pushing branches, opening the pull request";
+
+/** When the run's first execution started (its first stored event), so a run executed again shows its whole elapsed time. */
+async function firstStartOf(run: RunRecord, runtime: AppRuntime, log: Logger): Promise<number | null> {
+  try {
+    const [first] = await runtime.store.events.list(run.id, { limit: 1 });
+    return first?.event.type === "run.started" ? first.event.at : null;
+  } catch (error) {
+    log.warn({ err: error }, "could not read when the run first started; elapsed time counts from this execution");
+    return null;
+  }
 }
