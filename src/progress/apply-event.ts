@@ -83,7 +83,8 @@ export function applyEvent(state: ProgressState, event: RunEvent, limits: Progre
   switch (event.type) {
     case "run.started": {
       const phases = (event.meta.phases ?? []).reduce((known, planned) => withPhase(known, planned.title), state.phases);
-      return { ...state, runId: event.runId, workflow: event.meta.name, status: "running", startedAt: event.at, phases };
+      // A run executed again (resumed, taken over after a restart) keeps its first start: elapsed covers the whole run.
+      return { ...state, runId: event.runId, workflow: event.meta.name, status: "running", startedAt: state.startedAt ?? event.at, finishedAt: null, phases };
     }
     case "run.finished":
       return { ...state, runId: event.runId, status: event.status, error: event.error, finishedAt: event.at, startedAt: state.startedAt ?? event.at };

@@ -11,6 +11,8 @@ import type { ProgressSnapshot } from "./types.js";
 export interface ProgressTrackerOptions extends Partial<ProgressLimits> {
   /** Time source for the elapsed time of a run still going. Default: the system clock. */
   clock?: Clock;
+  /** When the run first started, for a run executed again (resumed, taken over): elapsed time counts from it. */
+  startedAt?: number | null;
 }
 
 export interface ProgressTracker {
@@ -27,7 +29,7 @@ export function createProgressTracker(options: ProgressTrackerOptions = {}): Pro
     logTail: options.logTail ?? DEFAULT_PROGRESS_LIMITS.logTail,
     maxLogLength: options.maxLogLength ?? DEFAULT_PROGRESS_LIMITS.maxLogLength,
   };
-  let state = INITIAL_PROGRESS;
+  let state: typeof INITIAL_PROGRESS = { ...INITIAL_PROGRESS, startedAt: options.startedAt ?? null };
   return {
     apply: (event) => {
       state = applyEvent(state, event, limits);

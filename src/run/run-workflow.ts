@@ -23,6 +23,7 @@ import { resultBranch } from "../workspace/index.js";
 import { withWebTools } from "../web-tools/with-web-tools.js";
 import { prepareCommands } from "./prepare-commands.js";
 import { buildReportModel, withConflicts, withRunExtras, type ExtraSpend } from "./build-report-model.js";
+import { judgeOutcome } from "./judge-outcome.js";
 import type { RunWorkflowInput, WorkflowResult } from "./types.js";
 
 /** Who worker and merge commits are by unless the caller says otherwise. */
@@ -113,7 +114,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     }),
     checks: commands && { names: commands.names, run: (name, commit, signal) => commands.check(name, commit, signal) },
   });
-  const outcome = await runScript({
+  const ran = await runScript({
     runId: run.runId,
     source,
     filename,
@@ -131,6 +132,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     ...(run.agentStops ? { agentStops: run.agentStops } : {}),
     prepareAgent,
   }).finally(() => prepared.close());
+  // Every agent failed: a failed run, whatever the script returned.
+  const outcome = judgeOutcome(ran);
   const { lines, workers, toMerge, claims } = review.outcomes(outcome);
 
   // 3. Reconcile what was accepted, even when a cap, the budget or a cancel stopped the run.

@@ -15,8 +15,10 @@ export function createLeaseStore(db: Kysely<Database>, clock: Clock): LeaseStore
     async acquire(name, holder, ttlMs) {
       checkTtl(ttlMs);
       const now = clock.now();
-      // Insert, or take over a row that is expired or already ours, in one
-      // statement: the database decides between concurrent callers.
+      // Insert, or take over an expired row, in one statement: the database
+      // decides between concurrent callers. Never re-entrant: a holder that
+      // asks again while it holds the lease is refused like anyone else, so
+      // one process cannot start the same work twice.
       const taken = await db
         .insertInto("leases")
         .values({ name, holder, expires_at: now + ttlMs })
@@ -24,7 +26,7 @@ export function createLeaseStore(db: Kysely<Database>, clock: Clock): LeaseStore
           oc
             .column("name")
             .doUpdateSet((eb) => ({ holder: eb.ref("excluded.holder"), expires_at: eb.ref("excluded.expires_at") }))
-            .where((eb) => eb.or([eb("leases.expires_at", "<=", now), eb("leases.holder", "=", holder)])),
+            .where("leases.expires_at", "<=", now),
         )
         .returning("name")
         .executeTakeFirst();
@@ -40,6 +42,23 @@ export function createLeaseStore(db: Kysely<Database>, clock: Clock): LeaseStore
         .where("name", "=", name)
         .where("holder", "=", holder)
         .where("expires_at", ">", now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async read(name) {
+      const row = await db.selectFrom("leases").select(["holder", "expires_at"]).where("name", "=", name).executeTakeFirst();
+      if (row === undefined || Number(row.expires_at) <= clock.now()) return undefined;
+      return { holder: row.holder, expiresAt: Number(row.expires_at) };
+    },
+
+    async takeOver(name, from, to, ttlMs) {
+      checkTtl(ttlMs);
+      const result = await db
+        .updateTable("leases")
+        .set({ holder: to, expires_at: clock.now() + ttlMs })
+        .where("name", "=", name)
+        .where("holder", "=", from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },

@@ -57,6 +57,12 @@ export interface DeliveriesTable {
   delivery_id: string;
   name: string;
   received_at: number;
+  /** Who handles it now (`<process id>/<token>`); null: recorded before claims existed, or done by `record`. */
+  holder: string | null;
+  /** Until when the holder's claim lasts (ms); a redelivery may take it over after. */
+  claimed_until: number | null;
+  /** When its command's run or reply existed (ms); null while it is being handled. */
+  done_at: number | null;
 }
 
 export interface LeasesTable {

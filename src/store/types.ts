@@ -101,16 +101,44 @@ export interface DeliveryStore {
    * for a redelivery. Race-safe across processes: decided by the unique key.
    */
   record(deliveryId: string, name: string): Promise<boolean>;
+  /**
+   * Claims a delivery for `holder` until now + ttlMs: `claimed` when it is
+   * new, or its earlier claim expired or was given back without it being
+   * done; `done` once a holder marked it done (or `record` saw it); `busy`
+   * while another holder's claim lasts. Race-safe: one statement decides.
+   */
+  claim(deliveryId: string, name: string, holder: string, ttlMs: number): Promise<DeliveryClaim>;
+  /** Moves an unfinished delivery's claim from `from` to `to` (a holder known to be gone); `true` when it did. */
+  takeOver(deliveryId: string, from: string, to: string, ttlMs: number): Promise<boolean>;
+  /** Extends `holder`'s claim; `false` when it is no longer `holder`'s. */
+  renew(deliveryId: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Marks the delivery done (its run or reply exists): redeliveries are ignored from now on. */
+  complete(deliveryId: string, holder: string): Promise<void>;
+  /** Gives an unfinished claim back, so the next delivery of it takes it at once. */
+  release(deliveryId: string, holder: string): Promise<void>;
   /** Forgets deliveries received before `before` (ms); returns how many. */
   prune(before: number): Promise<number>;
 }
 
+/** What `DeliveryStore.claim` found. */
+export type DeliveryClaim = { state: "claimed" } | { state: "done" } | { state: "busy"; holder: string; until: number };
+
 export interface LeaseStore {
   /**
-   * Takes the lease when it is free, expired, or already `holder`'s (then its
-   * expiry moves to now + ttlMs). One statement, so two processes never both win.
+   * Takes the lease when it is free or expired. One statement, so two
+   * processes never both win. Not re-entrant: while the lease is unexpired,
+   * `holder` itself is refused too, so a holder names one piece of work (a
+   * process and a step), never a whole process.
    */
   acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Who holds the lease and until when; undefined when it is free or expired. */
+  read(name: string): Promise<{ holder: string; expiresAt: number } | undefined>;
+  /**
+   * Moves an unexpired lease from `from` to `to` (expiring now + ttlMs) only if
+   * `from` still holds it: for a holder known to be dead, compared and swapped
+   * in one statement.
+   */
+  takeOver(name: string, from: string, to: string, ttlMs: number): Promise<boolean>;
   /** Extends a lease `holder` still holds unexpired; `false` means it was lost: stop the work it guards. */
   renew(name: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up if `holder` has it; `true` when it did. */

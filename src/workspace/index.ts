@@ -21,6 +21,7 @@ export {
 export { gitEnvironment } from "./git-env.js";
 export { GitRepository, openRepository, type RepositoryOptions } from "./open-repository.js";
 export { pushBranches, type PushBranchesOptions, type PushedRef } from "./push-branches.js";
+export { listRemoteBranches, type ListRemoteBranchesOptions } from "./list-remote-branches.js";
 export { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
 export { SlugRegistry, agentSlug, resultBranch, slugify, workerBranch } from "./slugify.js";
 export { syncClone, type SyncCloneOptions, type SyncCloneResult } from "./sync-clone.js";

@@ -36,12 +36,15 @@ export interface DeploymentOptions {
 
 export interface Deployment {
   readonly port: number;
+  /** The current web process (a new one after `restartWeb`). */
   readonly web: AppProcess;
   readonly workers: readonly AppProcess[];
   /** The test's own handle on the deployment's store. */
   readonly store: Store;
   /** The model API key of each process, by process name (`web`, `worker 1`, ...). */
   readonly apiKeys: Readonly<Record<string, string>>;
+  /** Stops the web process with `signal` (a deploy: SIGTERM) and starts a new one with the same environment. */
+  restartWeb(signal?: NodeJS.Signals): Promise<AppProcess>;
   close(): Promise<void>;
 }
 
@@ -55,14 +58,22 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
 
   if (options.shape === "embedded") {
     const dataDir = join(options.work, `embedded-${tag}`);
-    const web = await startAppProcess("web", "app", base("web", dataDir));
+    const env = base("web", dataDir);
+    let web = await startAppProcess("web", "app", env);
     const store = await openStore({ sqlitePath: join(dataDir, "dynflow.db") });
     return {
       port,
-      web,
+      get web() {
+        return web;
+      },
       workers: [],
       store,
       apiKeys,
+      async restartWeb(signal = "SIGTERM") {
+        await web.stop(signal);
+        web = await startAppProcess("web", "app", env);
+        return web;
+      },
       async close() {
         await web.stop();
         await store.close();
@@ -76,7 +87,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   const processes: AppProcess[] = [];
   let store: Store | undefined;
   try {
-    const web = await startAppProcess("web", "app", { ...base("web", join(options.work, `web-${tag}`)), ...shared });
+    const webEnv = { ...base("web", join(options.work, `web-${tag}`)), ...shared };
+    let web = await startAppProcess("web", "app", webEnv);
     processes.push(web);
     const flags = ["--queue", queues.agents, "--run-queue", queues.runs, "--concurrency", String(options.workerConcurrency ?? 4), "--shutdown-grace", "2"];
     const workers = await Promise.all(
@@ -91,10 +103,18 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     const opened = store;
     return {
       port,
-      web,
+      get web() {
+        return web;
+      },
       workers,
       store: opened,
       apiKeys,
+      async restartWeb(signal = "SIGTERM") {
+        await web.stop(signal);
+        web = await startAppProcess("web", "app", webEnv);
+        processes.push(web);
+        return web;
+      },
       async close() {
         await Promise.all(processes.map((child) => child.stop()));
         await opened.close();

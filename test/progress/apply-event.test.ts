@@ -11,6 +11,17 @@ import { cappedMigrationEvents, runningMigrationEvents, T0 } from "./fixtures/mi
 const fold = (events: RunEvent[], from: ProgressState = INITIAL_PROGRESS) => events.reduce((state, event) => applyEvent(state, event), from);
 
 describe("applyEvent", () => {
+  it("keeps a run's first start when its events show it executed again (taken over, resumed)", () => {
+    const meta = { name: "w", description: "" };
+    const events: RunEvent[] = [
+      { type: "run.started", runId: "r-1", at: T0, meta },
+      { type: "run.finished", runId: "r-1", at: T0 + 1_000, status: "capped", error: null },
+      { type: "run.started", runId: "r-1", at: T0 + 60_000, meta },
+    ];
+    const state = events.reduce((current: ProgressState, event) => applyEvent(current, event), INITIAL_PROGRESS);
+    expect(snapshotOf(state, () => T0 + 90_000)).toMatchObject({ status: "running", startedAt: T0, elapsedMs: 90_000 });
+  });
+
   it("never changes the state it is given", () => {
     const events = cappedMigrationEvents();
     const states = [INITIAL_PROGRESS];

@@ -15,6 +15,13 @@ function track(events: RunEvent[], clock: Clock = clockAt(T0), logTail?: number)
 }
 
 describe("createProgressTracker", () => {
+  it("counts elapsed time from the run's first start when it is executed again (taken over, resumed)", () => {
+    const clock = clockAt(T0 + 600_000);
+    const tracker = createProgressTracker({ clock, startedAt: T0 });
+    tracker.apply({ type: "run.started", runId: "r-1", at: T0 + 500_000, meta: { name: "w", description: "" } });
+    expect(tracker.snapshot()).toMatchObject({ startedAt: T0, elapsedMs: 600_000 });
+  });
+
   it("starts pending, with nothing counted", () => {
     const snapshot = createProgressTracker({ clock: clockAt(T0) }).snapshot();
     expect(snapshot).toMatchObject({ status: "pending", runId: null, elapsedMs: 0, phases: [], logs: [], logCount: 0 });

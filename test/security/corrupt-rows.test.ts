@@ -38,7 +38,7 @@ describe("restart recovery", () => {
     const lines: { runId?: string; msg: string; level: number }[] = [];
     const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
 
-    const queued = await recoverRuns({ store, queue, log });
+    const queued = await recoverRuns({ store, queue, log, processId: "this-process" });
     expect(queued).toBe(2);
     expect(jobs.map((job) => job.runId)).toEqual(["r-1", "r-3"]);
     const skipped = lines.filter((line) => line.runId === "r-2");

@@ -422,6 +422,46 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect(again).toEqual([false, false]);
       });
 
+      it("claims a delivery until it is done: busy while claimed, taken again once the claim expires or is given back", async () => {
+        const store = await open();
+        expect(await store.deliveries.claim("d-1", "issue_comment", "a", 1000)).toEqual({ state: "claimed" });
+        expect(await store.deliveries.claim("d-1", "issue_comment", "b", 1000)).toEqual({ state: "busy", holder: "a", until: T0 + 1000 });
+        clock.advance(600);
+        expect(await store.deliveries.renew("d-1", "a", 1000)).toBe(true);
+        clock.advance(600);
+        expect(await store.deliveries.claim("d-1", "issue_comment", "b", 1000)).toMatchObject({ state: "busy" });
+        clock.advance(400);
+        // The holder died: its claim expired, and the next delivery takes the command.
+        expect(await store.deliveries.claim("d-1", "issue_comment", "b", 1000)).toEqual({ state: "claimed" });
+        expect(await store.deliveries.renew("d-1", "a", 1000)).toBe(false);
+        await store.deliveries.release("d-1", "b");
+        expect(await store.deliveries.claim("d-1", "issue_comment", "c", 1000)).toEqual({ state: "claimed" });
+        await store.deliveries.complete("d-1", "c");
+        clock.advance(5000);
+        expect(await store.deliveries.claim("d-1", "issue_comment", "d", 1000)).toEqual({ state: "done" });
+        expect(await store.deliveries.record("d-1", "issue_comment")).toBe(false);
+        // A delivery only recorded counts as done.
+        expect(await store.deliveries.record("d-2", "push")).toBe(true);
+        expect(await store.deliveries.claim("d-2", "push", "a", 1000)).toEqual({ state: "done" });
+      });
+
+      it("moves an unfinished claim only from the holder named", async () => {
+        const store = await open();
+        await store.deliveries.claim("d-1", "issue_comment", "a", 60_000);
+        expect(await store.deliveries.takeOver("d-1", "x", "b", 1000)).toBe(false);
+        expect(await store.deliveries.takeOver("d-1", "a", "b", 1000)).toBe(true);
+        await store.deliveries.complete("d-1", "a");
+        expect(await store.deliveries.claim("d-1", "issue_comment", "c", 1000)).toMatchObject({ state: "busy", holder: "b" });
+        await store.deliveries.complete("d-1", "b");
+        expect(await store.deliveries.takeOver("d-1", "b", "c", 1000)).toBe(false);
+      });
+
+      it("gives a new delivery to exactly one of several processes claiming it at once", async () => {
+        const stores = [await open(), await open(), await open()];
+        const states = await Promise.all(stores.map((store, i) => store.deliveries.claim("d-race", "issue_comment", `p-${i}`, 1000)));
+        expect(states.filter((claim) => claim.state === "claimed")).toHaveLength(1);
+      });
+
       it("prunes deliveries received before a time", async () => {
         const store = await open();
         await store.deliveries.record("old", "push");
@@ -447,13 +487,33 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect(await store.leases.acquire("run:r-1", "proc-a", 1000)).toBe(false);
       });
 
-      it("lets the holder take it again, which extends it", async () => {
+      it("is not re-entrant: its own holder is refused while it holds it", async () => {
         const store = await open();
         expect(await store.leases.acquire("l", "a", 1000)).toBe(true);
         clock.advance(800);
+        expect(await store.leases.acquire("l", "a", 1000)).toBe(false);
+        clock.advance(200);
         expect(await store.leases.acquire("l", "a", 1000)).toBe(true);
-        clock.advance(800);
-        expect(await store.leases.acquire("l", "b", 1000)).toBe(false);
+      });
+
+      it("reads its holder and expiry while unexpired", async () => {
+        const store = await open();
+        expect(await store.leases.read("l")).toBeUndefined();
+        await store.leases.acquire("l", "a", 1000);
+        expect(await store.leases.read("l")).toEqual({ holder: "a", expiresAt: T0 + 1000 });
+        clock.advance(1000);
+        expect(await store.leases.read("l")).toBeUndefined();
+      });
+
+      it("is taken over only from the holder named", async () => {
+        const store = await open();
+        await store.leases.acquire("l", "a", 1000);
+        expect(await store.leases.takeOver("l", "b", "c", 1000)).toBe(false);
+        expect(await store.leases.takeOver("l", "a", "c", 5000)).toBe(true);
+        expect(await store.leases.read("l")).toEqual({ holder: "c", expiresAt: T0 + 5000 });
+        expect(await store.leases.takeOver("l", "a", "d", 1000)).toBe(false);
+        expect(await store.leases.renew("l", "a", 1000)).toBe(false);
+        expect(await store.leases.renew("l", "c", 1000)).toBe(true);
       });
 
       it("renews only for an unexpired holder", async () => {

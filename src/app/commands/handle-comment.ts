@@ -4,12 +4,13 @@
  * and hand the verb to its story. Returns quickly: runs are queued, never
  * awaited here.
  */
-import { parseCommand, type Command } from "../../commands/parse-command.js";
+import { parseCommand, type Command, type InvalidCommand } from "../../commands/parse-command.js";
 import { renderUsage } from "../../commands/usage.js";
 import { REPO_CONFIG_PATH, renderConfigErrors } from "../../config/render-config-errors.js";
 import { checkPermission, isBot, renderPermissionRefusal, requiresWriteAccess } from "../../github/check-permission.js";
 import { reactToComment } from "../../github/reactions.js";
 import { approveRun } from "./approve.js";
+import { claimDelivery } from "./claim-delivery.js";
 import { cancelRun } from "./cancel.js";
 import { toCommandInput, type CommandInput, type CommentContext } from "./command-input.js";
 import { describeFailure } from "../finish/describe-failure.js";
@@ -38,11 +39,26 @@ export async function handleComment(context: CommentContext, deps: HandleComment
   const command = parseCommand(comment.body, { appSlug: deps.appSlug });
   if (command.kind === "none") return;
   const runtime = deps.runs;
-  // A redelivered webhook (same X-GitHub-Delivery id) must not act twice.
-  if (runtime !== undefined && !(await runtime.store.deliveries.record(context.id, context.name))) {
+  if (runtime === undefined) return handleCommand(context, command, deps, runtime);
+  // A redelivered webhook (same X-GitHub-Delivery id) must not act twice, and one whose handling
+  // never finished (a process killed, a handler that threw) must act: the delivery is done only
+  // once the command's run or reply exists.
+  const delivery = await claimDelivery({ store: runtime.store, processId: runtime.processId, deliveryId: context.id, name: context.name, log: context.log, clock: runtime.clock, ...(runtime.timers ? { timers: runtime.timers } : {}) });
+  if (delivery === null) {
     context.log.info({ delivery: context.id }, "delivery seen before; ignored");
     return;
   }
+  try {
+    await handleCommand(context, command, deps, runtime);
+  } catch (error) {
+    await delivery.giveBack();
+    throw error;
+  }
+  await delivery.done();
+}
+
+/** Acknowledges the command, checks who asked, and hands the verb to its story. */
+async function handleCommand(context: CommentContext, command: Command | InvalidCommand, deps: HandleCommentDeps, runtime: AppRuntime | undefined): Promise<void> {
   const input = toCommandInput(context);
   if (command.kind === "invalid") return input.reply(`${command.message}\n\n${command.usage}`);
   if (command.verb === "help") return input.reply(renderUsage({ appSlug: deps.appSlug }));
@@ -63,7 +79,10 @@ export async function handleComment(context: CommentContext, deps: HandleComment
     // One reply the user can act on; the details go to the log.
     const failure = describeFailure(error);
     input.log.error({ err: error, code: failure.code, verb: command.verb }, "command failed");
-    await input.reply(`**dynflow could not ${command.verb}:** ${failure.message}`).catch(() => undefined);
+    // Without that reply the command would end with nothing: fail, so the delivery can be taken again.
+    await input.reply(`**dynflow could not ${command.verb}:** ${failure.message}`).catch(() => {
+      throw error;
+    });
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { WorkflowResult } from "../../run/types.js";
-import { pushBranches, type GitRepository, type PushedRef } from "../../workspace/index.js";
+import { listRemoteBranches, pushBranches, type GitRepository, type PushedRef } from "../../workspace/index.js";
 
 /** The branches to push, worker branches sorted, the result branch last. Pure. */
 export function runBranches(result: Pick<WorkflowResult, "outcome" | "branch" | "reconcile">): string[] {
@@ -31,18 +31,20 @@ export interface PushRunBranchesOptions {
 }
 
 /**
- * Pushes the branches that exist in the clone (a branch journaled by an
- * earlier attempt on another machine may not) and returns what was pushed.
+ * Pushes the branches that exist in the clone and returns what the remote
+ * now has: those, and those missing here (journaled by an earlier attempt on
+ * another machine, or pushed by the workers that made them) that the remote
+ * already holds, so the count a run reports is the real one.
  */
 export async function pushRunBranches(options: PushRunBranchesOptions): Promise<{ pushed: string[]; results: PushedRef[] }> {
   const present: string[] = [];
+  const missing: string[] = [];
   for (const branch of options.branches) {
     const exists = await options.repository.resolveCommit(`refs/heads/${branch}`).then(
       () => true,
       () => false,
     );
-    if (exists) present.push(branch);
-    else options.log?.warn({ branch }, "branch is not in this clone; not pushed");
+    (exists ? present : missing).push(branch);
   }
   // Deliberately no abort signal: a cancelled run still pushes what finished.
   const results = await pushBranches({
@@ -53,5 +55,19 @@ export async function pushRunBranches(options: PushRunBranchesOptions): Promise<
     env: options.env,
     log: options.log,
   });
-  return { pushed: present, results };
+  const remote = await remoteHas(options, missing);
+  for (const branch of missing) if (!remote.has(branch)) options.log?.warn({ branch }, "branch is neither in this clone nor on the remote; not pushed");
+  const pushed = options.branches.filter((branch) => present.includes(branch) || remote.has(branch));
+  return { pushed, results };
+}
+
+/** Which `branches` the remote has; none when it cannot say (logged): the count is then a floor. */
+async function remoteHas(options: PushRunBranchesOptions, branches: string[]): Promise<Set<string>> {
+  if (branches.length === 0) return new Set();
+  try {
+    return await listRemoteBranches({ repoDir: options.repository.gitDir, remoteUrl: options.remoteUrl, token: options.token, ...(options.env ? { env: options.env } : {}) }, branches);
+  } catch (error) {
+    options.log?.warn({ err: error }, "could not list the remote's branches; branches missing here are not counted");
+    return new Set();
+  }
 }

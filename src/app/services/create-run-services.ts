@@ -6,13 +6,13 @@
  * clock and run ids.
  */
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../../config/load-env.js";
 import { systemClock, type Clock } from "../../time.js";
 import { openStore } from "../../store/index.js";
 import { createCancelRegistry } from "../steps/cancel-registry.js";
+import { newProcessId } from "../steps/run-lease.js";
 import { createModelFactory } from "./create-model-factory.js";
 import { openRunQueues, type RunQueuesOptions } from "./open-run-queues.js";
 import { createAppTranscriptRecorder } from "../../transcripts/create-app-transcript-recorder.js";
@@ -56,8 +56,8 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
     githubHost: config.gheHost?.replace(/:\d+$/, "") ?? "github.com",
     clock,
     newRunId: createRunIdGenerator(random),
-    // With the embedded SQLite store there is one process: a restart takes its own leases back at once.
-    processId: store.engine === "sqlite" ? "embedded" : `${hostname()}:${process.pid}:${random(4).toString("hex")}`,
+    // Unique per start in both shapes: a restarted process takes over its predecessor's runs because that process is gone, never because it has the same name.
+    processId: newProcessId(random),
     log,
     transcripts: createAppTranscriptRecorder(store, config, log),
     transcriptRetentionMs: config.transcripts.retentionMs,

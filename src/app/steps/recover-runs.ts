@@ -4,17 +4,30 @@
  * journal replays every agent that finished, at no cost). A run whose
  * record cannot be read is skipped with a log line naming it: one damaged row
  * must not keep every other run from coming back.
+ *
+ * Idempotent, whoever runs it and however often (the web process and every
+ * worker run it when they start): a run whose lease a live step holds is
+ * left to that step (its `plan` step may be executing it), and a step already
+ * queued is not queued twice. Should that step's process die, its queued job
+ * comes back to the queue and takes the run over once the lease is free.
  */
 import { nextStepOf } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
+import { localProcess, runIsHeld } from "./run-lease.js";
 
 /** Re-queues unfinished runs; resolves how many were queued. */
-export async function recoverRuns(runtime: Pick<AppRuntime, "store" | "queue" | "log">): Promise<number> {
+export async function recoverRuns(runtime: Pick<AppRuntime, "store" | "queue" | "log" | "processId">): Promise<number> {
   const ids = await runtime.store.runs.listIdsByStatus(["queued", "running"]);
+  const self = localProcess(runtime.processId);
   let queued = 0;
   let skipped = 0;
+  let held = 0;
   for (const runId of ids) {
     try {
+      if (await runIsHeld(runtime.store.leases, runId, self)) {
+        held++;
+        continue;
+      }
       const run = await runtime.store.runs.get(runId);
       if (run === undefined) continue;
       const step = nextStepOf(run);
@@ -24,6 +37,6 @@ export async function recoverRuns(runtime: Pick<AppRuntime, "store" | "queue" | 
       runtime.log.error({ runId, err: error }, "run record could not be read; skipped by restart recovery (fix or delete the row, then /dynflow resume)");
     }
   }
-  if (ids.length > 0) runtime.log.info({ runs: ids.length, queued, skipped }, "unfinished runs queued again after a restart");
+  if (ids.length > 0) runtime.log.info({ runs: ids.length, queued, held, skipped }, "unfinished runs queued again after a restart");
   return queued;
 }

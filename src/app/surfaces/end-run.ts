@@ -73,7 +73,8 @@ export interface RunEnding {
  */
 export async function endRun(surfaces: RunSurfaces, progress: RunProgress, ending: RunEnding): Promise<void> {
   const { run, log } = surfaces;
-  const tracked = progress.snapshot();
+  // The ending is the truth: a script that finished can still end a failed run (every agent failed, the push failed).
+  const tracked = { ...progress.snapshot(), status: ending.status, ...(ending.record.error !== undefined ? { error: ending.record.error } : {}) };
   const snapshot = ending.snapshot ? ending.snapshot(tracked) : tracked;
   await progress.drain();
   const render = progress.renderOptions(ending.notes, ending.links);

@@ -80,7 +80,7 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     timers: runtime.timers,
     log,
   });
-  const tracker = createProgressTracker({ clock: runtime.clock });
+  const tracker = createProgressTracker({ clock: runtime.clock, startedAt: await firstStartOf(run, runtime, log) });
   // The surfaces show the run's total, the planner included, as the report does.
   const snapshot = (): ProgressSnapshot => {
     const tracked = tracker.snapshot();
@@ -110,7 +110,7 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
           () => undefined,
           (error: unknown) => log.warn({ err: error }, "could not store a run event"),
         );
-      const current = snapshot();
+      const current = publishing(snapshot());
       statusComment?.update(renderStatusComment(current, renderOptions([])));
       checkRun.update(renderCheckRunSummary(current, renderOptions([])));
     },
@@ -119,4 +119,28 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     renderOptions,
     drain: () => stored,
   };
+}
+
+/**
+ * While the run goes, its views never show an end: once the script has
+ * finished, the push and the pull request are still to come, and only the
+ * run's end (`endRun`) says finished or failed.
+ */
+function publishing(snapshot: ProgressSnapshot): ProgressSnapshot {
+  if (snapshot.status === "pending" || snapshot.status === "running") return snapshot;
+  return { ...snapshot, status: "running", currentPhase: PUBLISHING_PHASE, error: null };
+}
+
+/** The phase shown between the script's end and the run's end. */
+export const PUBLISHING_PHASE = "publishing: pushing branches, opening the pull request";
+
+/** When the run's first execution started (its first stored event), so a run executed again shows its whole elapsed time. */
+async function firstStartOf(run: RunRecord, runtime: AppRuntime, log: Logger): Promise<number | null> {
+  try {
+    const [first] = await runtime.store.events.list(run.id, { limit: 1 });
+    return first?.event.type === "run.started" ? first.event.at : null;
+  } catch (error) {
+    log.warn({ err: error }, "could not read when the run first started; elapsed time counts from this execution");
+    return null;
+  }
 }

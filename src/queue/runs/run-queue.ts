@@ -11,6 +11,7 @@
  */
 import pLimit from "p-limit";
 import type { Logger } from "pino";
+import { backgroundTimers, type Timers } from "../../time.js";
 
 /** What a queued job does: plan the run, execute its plan, or look at the CI of its consolidated branch. */
 export type RunStep = "plan" | "execute" | "ci";
@@ -23,9 +24,9 @@ export interface RunJob {
 
 /**
  * Does one job. Errors are the processor's to report; the queue only logs what
- * escapes it. `held-elsewhere` means another process works on the run now: a
- * shared queue tries the job again later (its owner may have died), the
- * in-process queue drops it.
+ * escapes it. `held-elsewhere` means another step works on the run now: the
+ * queue tries the job again later (that step's process may die, and the run
+ * is then this job's to take over once its lease is free).
  */
 export type RunJobProcessor = (job: RunJob) => Promise<void | "done" | "held-elsewhere">;
 
@@ -49,6 +50,10 @@ export interface RunQueue {
 export interface InProcessRunQueueOptions {
   /** Steps running at once (`DYNFLOW_MAX_CONCURRENT_RUNS`), at least 1. */
   maxConcurrent: number;
+  /** How long a step whose run another step holds waits before it tries again. Default 30,000 ms. */
+  retryHeldMs?: number;
+  /** Timers of those retries. Default: background timers (they keep no process alive). */
+  timers?: Timers;
   log?: Logger;
 }
 
@@ -58,15 +63,20 @@ const keyOf = (job: RunJob) => `${job.runId}:${job.step}`;
  * The embedded queue: jobs wait in FIFO order for one of `maxConcurrent`
  * slots of a p-limit limiter. Kept here, as p-limit has none of it: one job
  * per run step (a second enqueue of a waiting or running step is refused),
- * dropping a run's waiting jobs, jobs waiting for `start()`, and `close()`.
- * Runs persist their status, so a restart finds them again.
+ * dropping a run's waiting jobs, jobs waiting for `start()`, trying a job
+ * again later when another step holds its run, and `close()`. Runs persist
+ * their status, so a restart finds them again.
  */
 export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQueue {
   if (!Number.isInteger(options.maxConcurrent) || options.maxConcurrent < 1) {
     throw new RangeError(`run queue: maxConcurrent must be a whole number from 1 up; got ${options.maxConcurrent}`);
   }
   const limit = pLimit(options.maxConcurrent);
+  const retryHeldMs = options.retryHeldMs ?? 30_000;
+  const timers = options.timers ?? backgroundTimers;
   const waiting = new Map<string, RunJob>();
+  /** Jobs whose run another step held, waiting to try again; not counted by `onIdle`. */
+  const retrying = new Map<string, unknown>();
   const active = new Map<string, Promise<void>>();
   let started: (processor: RunJobProcessor) => void = () => {};
   const processorReady = new Promise<RunJobProcessor>((resolve) => (started = resolve));
@@ -87,7 +97,9 @@ export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQ
     if (waiting.get(key) !== job || closed) return;
     waiting.delete(key);
     const work = processor(job)
-      .then(() => undefined)
+      .then((outcome) => {
+        if (outcome === "held-elsewhere") retryLater(job, key);
+      })
       .catch((error: unknown) => options.log?.error({ err: error, ...job }, "run step failed outside its own error handling"));
     active.set(key, work);
     await work;
@@ -95,14 +107,30 @@ export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQ
     settleIdle();
   };
 
+  const add = (job: RunJob, key: string) => {
+    const queued = { runId: job.runId, step: job.step };
+    waiting.set(key, queued);
+    options.log?.info({ ...job, waiting: waiting.size, active: active.size }, "run step queued");
+    void limit(() => turn(queued, key));
+  };
+
+  const retryLater = (job: RunJob, key: string) => {
+    if (closed) return;
+    options.log?.info({ ...job, retryMs: retryHeldMs }, "another step holds this run; trying again later");
+    retrying.set(
+      key,
+      timers.setTimeout(() => {
+        retrying.delete(key);
+        if (!closed && !active.has(key) && !waiting.has(key)) add(job, key);
+      }, retryHeldMs),
+    );
+  };
+
   return {
     async enqueue(job) {
       const key = keyOf(job);
-      if (active.has(key) || waiting.has(key)) return false;
-      const queued = { runId: job.runId, step: job.step };
-      waiting.set(key, queued);
-      options.log?.info({ ...job, waiting: waiting.size, active: active.size }, "run step queued");
-      void limit(() => turn(queued, key));
+      if (active.has(key) || waiting.has(key) || retrying.has(key)) return false;
+      add(job, key);
       return true;
     },
     start(next) {
@@ -117,6 +145,12 @@ export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQ
         waiting.delete(key);
         removed++;
       }
+      for (const [key, handle] of retrying) {
+        if (!key.startsWith(`${runId}:`)) continue;
+        timers.clearTimeout(handle);
+        retrying.delete(key);
+        removed++;
+      }
       settleIdle();
       return removed;
     },
@@ -126,6 +160,8 @@ export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQ
     },
     async close() {
       closed = true;
+      for (const handle of retrying.values()) timers.clearTimeout(handle);
+      retrying.clear();
       await Promise.all(active.values());
     },
   };

@@ -59,7 +59,7 @@ describe("recoverRuns", () => {
     await store.runs.create(newRun("r-waiting", { status: "awaiting-approval", plan: { stopAfterPlan: false, source: "single-agent" } }));
     await store.runs.create(newRun("r-done", { status: "ok" }));
     const queue = createInProcessRunQueue({ maxConcurrent: 1 });
-    expect(await recoverRuns({ store, queue, log })).toBe(3);
+    expect(await recoverRuns({ store, queue, log, processId: "this-process" })).toBe(3);
     const jobs: RunJob[] = [];
     queue.start(async (job) => void jobs.push(job));
     await queue.onIdle();
@@ -68,6 +68,18 @@ describe("recoverRuns", () => {
       { runId: "r-mid", step: "execute" },
       { runId: "r-planning", step: "plan" },
     ]);
+  });
+
+  it("leaves a run alone while a live step holds its lease: its plan step may be executing it", async () => {
+    await store.runs.create(newRun("r-executing", { status: "running", script: "s", plan: { stopAfterPlan: false, source: "single-agent" } }));
+    await store.runs.create(newRun("r-orphan", { status: "running", script: "s", plan: { stopAfterPlan: false, source: "single-agent" } }));
+    expect(await store.leases.acquire("run:r-executing", "worker-a:1:ab/cd", 60_000)).toBe(true);
+    const queue = createInProcessRunQueue({ maxConcurrent: 1 });
+    expect(await recoverRuns({ store, queue, log, processId: "this-process" })).toBe(1);
+    const jobs: RunJob[] = [];
+    queue.start(async (job) => void jobs.push(job));
+    await queue.onIdle();
+    expect(jobs).toEqual([{ runId: "r-orphan", step: "execute" }]);
   });
 });
 
@@ -88,5 +100,21 @@ describe("createRunJobProcessor", () => {
     expect((await store.runs.get("r-busy"))?.status).toBe("queued");
     // The lease is still the other process's.
     expect(await store.leases.acquire("run:r-busy", "this-process", 60_000)).toBe(false);
+  });
+
+  it("refuses a second step of the same process while its first step holds the run", async () => {
+    await store.runs.create(newRun("r-twice", { status: "running", script: "s", plan: { stopAfterPlan: false, source: "single-agent" } }));
+    const runtime = {
+      store,
+      log,
+      processId: "this-process",
+      github: () => {
+        throw new Error("must not touch GitHub");
+      },
+    } as unknown as AppRuntime;
+    // The first step of this process (its plan step, executing the run) holds the lease.
+    expect(await store.leases.acquire("run:r-twice", "this-process/0a0a0a", 60_000)).toBe(true);
+    expect(await createRunJobProcessor(runtime)({ runId: "r-twice", step: "execute" })).toBe("held-elsewhere");
+    expect(await store.leases.read("run:r-twice")).toMatchObject({ holder: "this-process/0a0a0a" });
   });
 });

@@ -23,6 +23,25 @@ function controlledProcessor() {
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("createInProcessRunQueue", () => {
+  it("tries a step again later while another step holds its run, instead of dropping it", async () => {
+    const pending: (() => void)[] = [];
+    const timers = { setTimeout: (callback: () => void) => pending.push(callback), clearTimeout: () => undefined };
+    const queue = createInProcessRunQueue({ maxConcurrent: 1, retryHeldMs: 1000, timers });
+    const tries: RunJob[] = [];
+    queue.start(async (job) => (tries.push(job), tries.length < 3 ? "held-elsewhere" : "done"));
+    await queue.enqueue({ runId: "r-1", step: "execute" });
+    await queue.onIdle();
+    expect(tries).toHaveLength(1);
+    // While it waits to try again, the same step is not queued a second time.
+    expect(await queue.enqueue({ runId: "r-1", step: "execute" })).toBe(false);
+    pending.shift()!();
+    await queue.onIdle();
+    pending.shift()!();
+    await queue.onIdle();
+    expect(tries).toHaveLength(3);
+    expect(pending).toEqual([]);
+  });
+
   it("runs at most maxConcurrent steps at once, in the order queued", async () => {
     const queue = createInProcessRunQueue({ maxConcurrent: 2 });
     const worker = controlledProcessor();
