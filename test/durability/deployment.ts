@@ -32,6 +32,8 @@ export interface DeploymentOptions {
   workerConcurrency?: number;
   /** More environment for every process (caps, log level). */
   env?: Record<string, string>;
+  /** The scaled shape's Redis. Default `REDIS_URL` (the shared server). */
+  redisUrl?: string;
 }
 
 export interface Deployment {
@@ -72,7 +74,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
 
   const schema = await createSchema(`dynflow_deploy_${tag}`);
   const queues = { agents: `dynflow-test-agents-${tag}`, runs: `dynflow-test-runs-${tag}` };
-  const shared = { DATABASE_URL: schema.url, REDIS_URL, TEST_AGENT_QUEUE: queues.agents, TEST_RUN_QUEUE: queues.runs };
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const shared = { DATABASE_URL: schema.url, REDIS_URL: redisUrl, TEST_AGENT_QUEUE: queues.agents, TEST_RUN_QUEUE: queues.runs };
   const processes: AppProcess[] = [];
   let store: Store | undefined;
   try {
@@ -99,8 +102,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
         await Promise.all(processes.map((child) => child.stop()));
         await opened.close();
         await schema.drop();
-        await deleteQueueKeys(queues.agents);
-        await deleteQueueKeys(queues.runs);
+        await deleteQueueKeys(queues.agents, redisUrl).catch(() => undefined);
+        await deleteQueueKeys(queues.runs, redisUrl).catch(() => undefined);
       },
     };
   } catch (error) {

@@ -47,7 +47,11 @@ export async function handleComment(context: CommentContext, deps: HandleComment
   if (command.kind === "invalid") return input.reply(`${command.message}\n\n${command.usage}`);
   if (command.verb === "help") return input.reply(renderUsage({ appSlug: deps.appSlug }));
 
-  await reactToComment({ octokit: input.github, owner: input.owner, repo: input.repo, commentId: input.comment.id, moment: "received", log: input.log });
+  // A verb that queues a run is acknowledged by the queued step (plan/acknowledge-run.ts): the webhook is answered
+  // once the run is recorded and queued, without waiting for GitHub's write limit.
+  if (!QUEUES_A_RUN.has(command.verb)) {
+    await reactToComment({ octokit: input.github, owner: input.owner, repo: input.repo, commentId: input.comment.id, moment: "received", log: input.log });
+  }
   if (requiresWriteAccess(command.verb)) {
     const permission = await checkPermission(input.github, { owner: input.owner, repo: input.repo, username: input.sender });
     if (!permission.allowed) {
@@ -66,6 +70,9 @@ export async function handleComment(context: CommentContext, deps: HandleComment
     await input.reply(`**dynflow could not ${command.verb}:** ${failure.message}`).catch(() => undefined);
   }
 }
+
+/** Verbs whose 👀 comes from the run's planning step. */
+const QUEUES_A_RUN = new Set<Command["verb"]>(["run", "plan", "audit"]);
 
 async function dispatch(input: CommandInput, runtime: AppRuntime, command: Command): Promise<void> {
   // Reading and stopping work whatever state the config is in.
