@@ -42,6 +42,8 @@ export interface Deployment {
   readonly workers: readonly AppProcess[];
   /** The test's own handle on the deployment's store. */
   readonly store: Store;
+  /** The agents queue's name in the scaled shape (null when embedded). */
+  readonly agentQueue: string | null;
   /** The model API key of each process, by process name (`web`, `worker 1`, ...). */
   readonly apiKeys: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       web,
       workers: [],
       store,
+      agentQueue: null,
       apiKeys,
       async close() {
         await web.stop();
@@ -97,6 +100,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       web,
       workers,
       store: opened,
+      agentQueue: queues.agents,
       apiKeys,
       async close() {
         await Promise.all(processes.map((child) => child.stop()));
