@@ -11,6 +11,7 @@ import { checkPermission, isBot, renderPermissionRefusal, requiresWriteAccess } 
 import { reactToComment } from "../../github/reactions.js";
 import { approveRun } from "./approve.js";
 import { cancelRun } from "./cancel.js";
+import { commentPayloadProblems, InvalidPayloadError } from "./comment-payload.js";
 import { toCommandInput, type CommandInput, type CommentContext } from "./command-input.js";
 import { describeFailure } from "../finish/describe-failure.js";
 import { resumeRun } from "./resume.js";
@@ -32,6 +33,11 @@ export interface HandleCommentDeps {
 
 /** Handles one new comment. Returns once the reply is posted or the run is queued; never waits for a run. */
 export async function handleComment(context: CommentContext, deps: HandleCommentDeps): Promise<void> {
+  const problems = commentPayloadProblems(context.payload);
+  if (problems.length > 0) {
+    context.log.warn({ delivery: context.id, event: "issue_comment.created", problems }, "webhook payload rejected");
+    throw new InvalidPayloadError("issue_comment.created", problems);
+  }
   const { comment, sender } = context.payload;
   // Never obey bots, our own comments included: two apps must not drive each other.
   if (isBot(sender)) return;
