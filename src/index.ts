@@ -16,6 +16,7 @@ import type { AppRuntime, RunServices } from "./app/services/types.js";
 import { createAppSlugResolver } from "./github/get-app-slug.js";
 import { toGitHubClient } from "./github/github-client.js";
 import { createHealthHandler, type HealthCheck } from "./http/create-health-handler.js";
+import { serviceHealth } from "./app/services/service-health.js";
 import { createDashboardHandler, type DashboardOptions } from "./dashboard/create-dashboard-handler.js";
 import { startTranscriptPruning } from "./transcripts/start-transcript-pruning.js";
 
@@ -34,7 +35,7 @@ export interface AppOptions {
   deps?: RunServices;
   /** Replaces the comment handler (tests, alternative front ends). */
   handleComment?: (context: CommentContext, deps: HandleCommentDeps) => Promise<void>;
-  /** Extra health facts for `/healthz`; throwing marks the process unhealthy. */
+  /** Extra health facts for `/healthz`; throwing marks the process unhealthy. With `deps`, the store and Redis are checked too. */
   health?: HealthCheck;
   /**
    * Fires scheduled audits once the app's runtime exists (`createAuditScheduling`,
@@ -109,7 +110,7 @@ function startRuns(app: Probot, services: RunServices, appSlug: () => Promise<st
 function serveHealth(app: Probot, options: AppOptions): void {
   if (!options.addHandler) return;
   try {
-    options.addHandler(createHealthHandler(options.health));
+    options.addHandler(createHealthHandler(options.health, options.deps ? serviceHealth(options.deps) : {}));
   } catch (error) {
     // `probot.load()` without a server hands out an addHandler that throws; there is no HTTP to serve then.
     app.log.debug({ err: error }, "no HTTP server: /healthz is not served");

@@ -6,13 +6,13 @@
  */
 import { resolve } from "node:path";
 import pino, { type Logger } from "pino";
-import { ProbotOctokit, run, type ApplicationFunctionOptions, type Probot } from "probot";
+import { run, type ApplicationFunctionOptions, type Probot } from "probot";
 import { createAuditScheduling } from "./app/audits/audit-scheduling.js";
 import { createRunServices } from "./app/services/create-run-services.js";
 import { applyDotEnv, keepEnvironment, updateDotEnv } from "./config/apply-dot-env.js";
 import { EnvConfigError, hasAppCredentials, loadEnv, redactedConfig, type AppConfig } from "./config/load-env.js";
 import { toProbotEnv } from "./config/to-probot-env.js";
-import { routeAppAuthToBaseUrl, type OctokitOptionsLike } from "./github/route-app-auth.js";
+import { appOctokit } from "./github/app-octokit.js";
 import dynflowApp, { type AppOptions } from "./index.js";
 import { dashboardModeOf, dashboardRunUrl } from "./dashboard/dashboard-mode.js";
 
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     // The setup flow's new values (credentials, the webhook proxy channel) go into .env and the environment, nothing else.
     updateEnv: (values) => updateDotEnv(values as Record<string, string>, { path: dotEnv }),
     // Probot 14 sends the app's token requests to api.github.com even under GHE_HOST; this points them at the API in use.
-    Octokit: ProbotOctokit.defaults((defaults: OctokitOptionsLike) => routeAppAuthToBaseUrl(defaults)),
+    Octokit: appOctokit(),
   }));
 
   // Containers stop with SIGTERM; Probot itself only listens for SIGINT.

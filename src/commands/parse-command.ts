@@ -4,6 +4,7 @@
  * unexpected becomes an `invalid` result carrying the usage text.
  */
 import { codeSpan, truncate } from "../report/escape-markdown.js";
+import { commandLimitProblems } from "./command-limits.js";
 import { findCommandLine } from "./find-command-line.js";
 import { COMMAND_PREFIX, VERBS, renderUsage, usageFor, type Verb } from "./usage.js";
 
@@ -78,11 +79,16 @@ export function parseCommand(body: string, options: ParseCommandOptions = {}): P
     case "plan": {
       if (argument === "") return invalid(`\`${verb}\` needs a task. Usage: ${usageFor(verb)}.`, verb);
       const details = found.after.trim();
-      const base = { kind: "command" as const, text: argument, ...(details ? { details } : {}) };
-      if (verb === "plan") return { ...base, verb };
       const [first = ""] = restWords;
-      if (!WORKFLOW_NAME.test(first)) return { ...base, verb };
-      return { ...base, verb, workflowName: first, rawArgs: argument.slice(first.length).trim() };
+      const named = verb === "run" && WORKFLOW_NAME.test(first);
+      const rawArgs = named ? argument.slice(first.length).trim() : "";
+      const problems = named && /^[[{]/.test(rawArgs)
+        ? commandLimitProblems(`The arguments of ${codeSpan(first)}`, rawArgs, { json: true })
+        : commandLimitProblems("The task", details ? `${argument}\n\n${details}` : argument);
+      if (problems.length > 0) return invalid(`**${problems.join(". ")}.**`, verb);
+      const base = { kind: "command" as const, text: argument, ...(details ? { details } : {}) };
+      if (verb === "plan" || !named) return { ...base, verb };
+      return { ...base, verb, workflowName: first, rawArgs };
     }
     case "approve":
     case "cancel":

@@ -5,6 +5,7 @@
  * missing file means the defaults.
  */
 import { YAMLError } from "yaml";
+import { ExtendsNotFoundError } from "../github/errors.js";
 import type { ConfigSource } from "../github/read-config-file.js";
 import { firstLine, parseRepoConfig, type ParseRepoConfigOptions, type ParseRepoConfigResult } from "./repo-config.js";
 
@@ -21,6 +22,7 @@ export async function loadRepoConfig(context: ConfigContext, options: ParseRepoC
   try {
     raw = await context.config<Record<string, unknown>>("dynflow.yml");
   } catch (error) {
+    if (error instanceof ExtendsNotFoundError) return { ok: false, errors: [{ path: "_extends", message: error.message }] };
     if (isHttpError(error)) throw error;
     return { ok: false, errors: [{ path: "", message: unreadableMessage(error) }] };
   }

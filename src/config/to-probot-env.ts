@@ -15,8 +15,8 @@ export function toProbotEnv(config: AppConfig): Record<string, string> {
     PORT: String(config.port),
     WEBHOOK_PATH: config.webhookPath,
     WEBHOOK_PROXY_URL: config.webhookProxyUrl ?? undefined,
-    // With Redis, Probot shares GitHub rate-limit state across processes.
-    REDIS_URL: config.redisUrl?.reveal(),
+    // REDIS_URL is not passed on: Probot would share one write limiter for every installation through Redis,
+    // and lose it on a Redis restart. GitHub's limits are kept per installation in each process (github/app-octokit.ts).
   };
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

@@ -31,3 +31,20 @@ export class PullRequestBodyTooLongError extends DynflowError {
     this.limit = limit;
   }
 }
+
+/** A settings file's `_extends` names a file that does not exist, or one the app cannot read. */
+export class ExtendsNotFoundError extends DynflowError {
+  declare readonly code: "extends_not_found";
+
+  constructor(
+    /** `owner/repo:path` the `_extends` pointed at. */
+    readonly target: string,
+    /** `owner/repo:path` of the file that has the `_extends`. */
+    readonly from: string,
+  ) {
+    super(
+      "extends_not_found",
+      `\`_extends\` in \`${from}\` points to \`${target}\`, which does not exist or which this app cannot read: fix the name, or install the app on that repository`,
+    );
+  }
+}

@@ -29,6 +29,17 @@ export function httpStatusOf(error: unknown): number | undefined {
   return typeof status === "number" ? status : undefined;
 }
 
+/** Retries of one request after GitHub's secondary rate limit (`app-octokit.ts`). */
+export const SECONDARY_LIMIT_RETRIES = 3;
+
+/** GitHub refused the request for its secondary rate limit (403 or 429 saying so, or with `retry-after`). */
+export function isSecondaryRateLimit(error: unknown): boolean {
+  const status = httpStatusOf(error);
+  if (status !== 403 && status !== 429) return false;
+  const headers = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers;
+  return /secondary rate limit/i.test(messageOf(error)) || headers?.["retry-after"] !== undefined;
+}
+
 /**
  * What to log about a failed GitHub call: status and message only. (The error
  * object also holds the request, whose headers are not worth the risk.)

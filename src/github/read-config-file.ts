@@ -7,6 +7,7 @@
  */
 import { posix } from "node:path";
 import merge from "deepmerge";
+import { ExtendsNotFoundError } from "./errors.js";
 import type { GitHubClient } from "./github-client.js";
 
 /** Reads `.github/<fileName>` as settings; null when neither the repository nor what it extends has the file. */
@@ -25,7 +26,33 @@ export function configSourceOf(github: GitHubClient, owner: string, repo: string
         // Deep, as Probot merges them: an extending file overrides single keys of a shared section.
         defaults: (configs) => merge.all<Record<string, unknown>>([{}, ...configs]),
       });
+      const missing = missingExtends(files);
+      if (missing !== null) throw missing;
       return files.some((file) => file.config !== null) ? (config as T) : null;
     },
   };
+}
+
+interface ConfigFile {
+  owner: string;
+  repo: string;
+  path: string;
+  config: Record<string, unknown> | null;
+}
+
+/**
+ * The plugin reads a file's `_extends` target right after it, and reads
+ * nothing after a target it did not find. A file without settings that
+ * follows one with settings is therefore an `_extends` target that is
+ * missing (the owner's `.github` fallback only follows a file that is missing itself).
+ */
+function missingExtends(files: readonly ConfigFile[]): ExtendsNotFoundError | null {
+  for (let i = 1; i < files.length; i++) {
+    const before = files[i - 1]!;
+    const file = files[i]!;
+    if (before.config !== null && file.config === null) {
+      return new ExtendsNotFoundError(`${file.owner}/${file.repo}:${file.path}`, `${before.owner}/${before.repo}:${before.path}`);
+    }
+  }
+  return null;
 }

@@ -80,7 +80,21 @@ export function createStatusComment(options: StatusCommentOptions): StatusCommen
   };
 
   const create = async (body: string): Promise<void> => {
-    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+    let data: { id: number; html_url: string };
+    try {
+      // Not retried blindly: GitHub may have created the comment before it failed to answer.
+      ({ data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body, request: { retries: 0 } }));
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (status === undefined || status < 500) throw error;
+      const found = await findExisting();
+      if (found !== null) {
+        log?.warn({ commentId: found.id, status }, "GitHub failed to answer, but the status comment was created; using it");
+        current = found;
+        return;
+      }
+      ({ data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body }));
+    }
     current = { id: data.id, url: data.html_url };
     log?.info({ commentId: data.id }, "status comment created");
   };

@@ -48,3 +48,12 @@ export class WorkerStoppingError extends DynflowError {
     super("worker_stopping", "the worker is stopping; the agent goes back to the queue and another worker runs it");
   }
 }
+
+/** The agent's job is no longer in Redis (a restart without persistence): this copy stops; its owner queues the agent again. */
+export class AgentJobVanishedError extends DynflowError {
+  declare readonly code: "agent_job_vanished";
+
+  constructor(readonly jobId: string) {
+    super("agent_job_vanished", `the agent's job ${jobId} vanished from the queue (did Redis restart?); its owner queues the agent again`);
+  }
+}

@@ -1,4 +1,4 @@
-import { Kysely } from "kysely";
+import { Kysely, sql } from "kysely";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock } from "../time.js";
 import { createAuditIssueStore } from "./audit-issue-store.js";
@@ -67,6 +67,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     ciWaits: createCiWaitStore(db, clock),
     journal: (runId) => createSqlJournal(db, clock, runId),
     journalEntries: (runId) => listJournalEntries(db, runId),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
     close: () => db.destroy(),
   };
 }

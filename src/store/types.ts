@@ -374,6 +374,8 @@ export interface Store {
   journal(runId: string): Journal;
   /** Every journaled entry of a run, in the order journaled. */
   journalEntries(runId: string): Promise<JournalEntry[]>;
+  /** Resolves when the database answers a query (`/healthz`); rejects when it does not. */
+  ping(): Promise<void>;
   /** Closes the connection(s). The store cannot be used afterwards. */
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import { InvalidRefNameError, PushRejectedError } from "./errors.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
+import { retryGitNetwork } from "./retry-git-network.js";
 import { gitFailure, runGit, type GitContext } from "./run-git.js";
 
 export interface PushBranchesOptions {
@@ -67,9 +68,16 @@ export async function pushBranches(options: PushBranchesOptions): Promise<Pushed
     secrets: secretForms(options.token),
   };
   const args = ["push", "--porcelain", "--no-verify", remoteUrl, ...options.refspecs];
-  const output = await runGit(ctx, args, { okExitCodes: [0, 1], signal: options.signal });
-  const results = parsePushPorcelain(output.stdout.toString("utf8"));
-  if (output.exitCode !== 0 && results.length === 0) throw gitFailure(ctx, args, output.exitCode, output.stderr);
+  // A push that failed as a whole (no ref reported) on a transient network error is pushed again.
+  const results = await retryGitNetwork(
+    async () => {
+      const output = await runGit(ctx, args, { okExitCodes: [0, 1], signal: options.signal });
+      const results = parsePushPorcelain(output.stdout.toString("utf8"));
+      if (output.exitCode !== 0 && results.length === 0) throw gitFailure(ctx, args, output.exitCode, output.stderr);
+      return results;
+    },
+    { signal: options.signal, onRetry: (error, attempt) => options.log?.warn({ err: error, attempt }, "push failed on the network; trying again") },
+  );
   options.log?.info({ refs: results.length, rejected: results.filter((r) => r.status === "rejected").length }, "pushed branches");
   if (results.some((r) => r.status === "rejected")) throw new PushRejectedError(results);
   return results;

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import { InvalidRefNameError } from "./errors.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
+import { retryGitNetwork } from "./retry-git-network.js";
 import { runGit, type GitContext } from "./run-git.js";
 
 export interface SyncCloneOptions {
@@ -89,9 +90,10 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
   // The URL is (re)written every time: a repository can be renamed or transferred.
   await runGit(ctx, ["config", "remote.origin.url", cloneUrl], { signal });
   options.log?.info({ dir, created, target }, "syncing clone");
-  await runGit(ctx, ["fetch", "--quiet", "--no-tags", "--filter=blob:none", "origin", "+refs/heads/*:refs/remotes/origin/*", `+${target}:${TARGET_REF}`], {
-    signal,
-  });
+  await retryGitNetwork(
+    () => runGit(ctx, ["fetch", "--quiet", "--no-tags", "--filter=blob:none", "origin", "+refs/heads/*:refs/remotes/origin/*", `+${target}:${TARGET_REF}`], { signal }),
+    { signal, onRetry: (error, attempt) => options.log?.warn({ err: error, attempt }, "fetch failed on the network; trying again") },
+  );
   const { stdout } = await runGit(ctx, ["rev-parse", "--verify", `${TARGET_REF}^{commit}`], { signal });
   return { dir, commit: stdout.toString("utf8").trim(), created };
 }

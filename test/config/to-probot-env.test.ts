@@ -25,8 +25,12 @@ describe("toProbotEnv", () => {
       HOST: "0.0.0.0",
       PORT: "8080",
       WEBHOOK_PATH: "/api/github/webhooks",
-      REDIS_URL: "redis://redis:6379",
     });
+  });
+
+  it("keeps REDIS_URL from Probot: its Redis-backed write limiter is one for every installation and breaks on a Redis restart", () => {
+    const config = loadEnv({ APP_ID: "42", PRIVATE_KEY: pem, WEBHOOK_SECRET: "s3cret", REDIS_URL: "redis://redis:6379" });
+    expect(toProbotEnv(config)).not.toHaveProperty("REDIS_URL");
   });
 
   it("leaves credentials out in setup mode, so Probot starts its setup flow", () => {

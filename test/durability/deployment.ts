@@ -32,6 +32,8 @@ export interface DeploymentOptions {
   workerConcurrency?: number;
   /** More environment for every process (caps, log level). */
   env?: Record<string, string>;
+  /** The scaled shape's Redis. Default `REDIS_URL` (the shared server). */
+  redisUrl?: string;
 }
 
 export interface Deployment {
@@ -41,6 +43,8 @@ export interface Deployment {
   readonly workers: readonly AppProcess[];
   /** The test's own handle on the deployment's store. */
   readonly store: Store;
+  /** The agents queue's name in the scaled shape (null when embedded). */
+  readonly agentQueue: string | null;
   /** The model API key of each process, by process name (`web`, `worker 1`, ...). */
   readonly apiKeys: Readonly<Record<string, string>>;
   /** Stops the web process with `signal` (a deploy: SIGTERM) and starts a new one with the same environment. */
@@ -68,6 +72,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       },
       workers: [],
       store,
+      agentQueue: null,
       apiKeys,
       async restartWeb(signal = "SIGTERM") {
         await web.stop(signal);
@@ -83,7 +88,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
 
   const schema = await createSchema(`dynflow_deploy_${tag}`);
   const queues = { agents: `dynflow-test-agents-${tag}`, runs: `dynflow-test-runs-${tag}` };
-  const shared = { DATABASE_URL: schema.url, REDIS_URL, TEST_AGENT_QUEUE: queues.agents, TEST_RUN_QUEUE: queues.runs };
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const shared = { DATABASE_URL: schema.url, REDIS_URL: redisUrl, TEST_AGENT_QUEUE: queues.agents, TEST_RUN_QUEUE: queues.runs };
   const processes: AppProcess[] = [];
   let store: Store | undefined;
   try {
@@ -108,6 +114,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       },
       workers,
       store: opened,
+      agentQueue: queues.agents,
       apiKeys,
       async restartWeb(signal = "SIGTERM") {
         await web.stop(signal);
@@ -119,8 +126,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
         await Promise.all(processes.map((child) => child.stop()));
         await opened.close();
         await schema.drop();
-        await deleteQueueKeys(queues.agents);
-        await deleteQueueKeys(queues.runs);
+        await deleteQueueKeys(queues.agents, redisUrl).catch(() => undefined);
+        await deleteQueueKeys(queues.runs, redisUrl).catch(() => undefined);
       },
     };
   } catch (error) {

@@ -55,3 +55,31 @@ describe.each(Object.entries(readers))("settings read through %s", (_name, reade
     expect(scope.isDone()).toBe(true);
   });
 });
+
+describe("an `_extends` that points nowhere", () => {
+  useNock();
+
+  it("is a config error naming both files, like any other", async () => {
+    const scope = nock(API)
+      .get(repoFile)
+      .reply(200, "_extends: acme/no-such-repo\nrounds: 2\n", RAW)
+      .get("/repos/acme/no-such-repo/contents/.github%2Fdynflow.yml")
+      .reply(404, { message: "Not Found" });
+    const result = await loadRepoConfig(configSourceOf(testOctokit(API), "acme", "widgets"));
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors).toEqual([
+      {
+        path: "_extends",
+        message:
+          "`_extends` in `acme/widgets:.github/dynflow.yml` points to `acme/no-such-repo:.github/dynflow.yml`, which does not exist or which this app cannot read: fix the name, or install the app on that repository",
+      },
+    ]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("is not mistaken for the owner's `.github` fallback of a repository without the file", async () => {
+    const scope = nock(API).get(repoFile).reply(404, { message: "Not Found" }).get(orgFile).reply(200, "rounds: 4\n", RAW);
+    expect(await configSourceOf(testOctokit(API), "acme", "widgets").config("dynflow.yml")).toEqual({ rounds: 4 });
+    expect(scope.isDone()).toBe(true);
+  });
+});

@@ -23,8 +23,8 @@ export async function redisAnswers(): Promise<boolean> {
 }
 
 /** Deletes every key of the queue (BullMQ's and dynflow's). */
-export async function deleteQueueKeys(queueName: string): Promise<void> {
-  const client = new Redis(REDIS_URL);
+export async function deleteQueueKeys(queueName: string, url: string = REDIS_URL): Promise<void> {
+  const client = new Redis(url);
   try {
     for (const pattern of [`bull:${queueName}:*`, `dynflow:${queueName}:*`]) {
       let cursor = "0";

@@ -100,6 +100,13 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect((await open()).engine).toBe(engine);
       });
 
+      it("answers a ping while open, and not once closed", async () => {
+        const store = await open();
+        await expect(store.ping()).resolves.toBeUndefined();
+        await close(store);
+        await expect(store.ping()).rejects.toThrow();
+      });
+
       it("migrates once: reopening keeps the data and changes nothing", async () => {
         const first = await open();
         await first.runs.create(newRun("r-1"));

@@ -42,6 +42,6 @@ export function createScheduledAuditFire(runtime: AppRuntime): FireSchedule {
       return;
     }
     log.info({ runId: run.id, workflow: workflow.filename, batch: audit.batch === true, base: base.sha }, "scheduled audit recorded");
-    await queueNewRun(github, run, runtime, log);
+    await queueNewRun(run, runtime, log);
   };
 }

@@ -12,6 +12,7 @@ import { reactToComment } from "../../github/reactions.js";
 import { approveRun } from "./approve.js";
 import { claimDelivery } from "./claim-delivery.js";
 import { cancelRun } from "./cancel.js";
+import { commentPayloadProblems, InvalidPayloadError } from "./comment-payload.js";
 import { toCommandInput, type CommandInput, type CommentContext } from "./command-input.js";
 import { describeFailure } from "../finish/describe-failure.js";
 import { resumeRun } from "./resume.js";
@@ -33,6 +34,11 @@ export interface HandleCommentDeps {
 
 /** Handles one new comment. Returns once the reply is posted or the run is queued; never waits for a run. */
 export async function handleComment(context: CommentContext, deps: HandleCommentDeps): Promise<void> {
+  const problems = commentPayloadProblems(context.payload);
+  if (problems.length > 0) {
+    context.log.warn({ delivery: context.id, event: "issue_comment.created", problems }, "webhook payload rejected");
+    throw new InvalidPayloadError("issue_comment.created", problems);
+  }
   const { comment, sender } = context.payload;
   // Never obey bots, our own comments included: two apps must not drive each other.
   if (isBot(sender)) return;
@@ -63,7 +69,11 @@ async function handleCommand(context: CommentContext, command: Command | Invalid
   if (command.kind === "invalid") return input.reply(`${command.message}\n\n${command.usage}`);
   if (command.verb === "help") return input.reply(renderUsage({ appSlug: deps.appSlug }));
 
-  await reactToComment({ octokit: input.github, owner: input.owner, repo: input.repo, commentId: input.comment.id, moment: "received", log: input.log });
+  // A verb that queues a run is acknowledged by the queued step (plan/acknowledge-run.ts): the webhook is answered
+  // once the run is recorded and queued, without waiting for GitHub's write limit.
+  if (!QUEUES_A_RUN.has(command.verb)) {
+    await reactToComment({ octokit: input.github, owner: input.owner, repo: input.repo, commentId: input.comment.id, moment: "received", log: input.log });
+  }
   if (requiresWriteAccess(command.verb)) {
     const permission = await checkPermission(input.github, { owner: input.owner, repo: input.repo, username: input.sender });
     if (!permission.allowed) {
@@ -85,6 +95,9 @@ async function handleCommand(context: CommentContext, command: Command | Invalid
     });
   }
 }
+
+/** Verbs whose 👀 comes from the run's planning step. */
+const QUEUES_A_RUN = new Set<Command["verb"]>(["run", "plan", "audit"]);
 
 async function dispatch(input: CommandInput, runtime: AppRuntime, command: Command): Promise<void> {
   // Reading and stopping work whatever state the config is in.

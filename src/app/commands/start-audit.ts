@@ -38,7 +38,7 @@ export async function startAudit(input: CommandInput, runtime: AppRuntime, comma
   });
   if (run === null) return;
   input.log.info({ runId: run.id, audit: audit.name, workflow: workflow.filename, batch: audit.batch === true, base: base.sha }, "audit requested");
-  await queueNewRun(input.github, run, runtime, input.log);
+  await queueNewRun(run, runtime, input.log);
 }
 
 /** The reply to an audit name the config does not declare: the ones it does. */

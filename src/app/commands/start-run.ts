@@ -43,7 +43,7 @@ export async function startRun(input: CommandInput, runtime: AppRuntime, command
   const run = await recordRun(input, runtime, command, config, base, target, saved);
   if (run === null) return;
   input.log.info({ runId: run.id, kind: run.kind, base: base.sha }, "run requested");
-  await queueNewRun(input.github, run, runtime, input.log);
+  await queueNewRun(run, runtime, input.log);
 }
 
 /**

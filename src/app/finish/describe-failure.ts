@@ -9,7 +9,7 @@ import { ModelWithoutPriceError } from "../../agent-setup/index.js";
 import { ModelApiError, ModelCallAbortedError, UnknownModelPriceError } from "../../agents/model/index.js";
 import { DynflowError } from "../../errors.js";
 import { InstallationTokenError } from "../../github/errors.js";
-import { httpStatusOf } from "../../github/github-client.js";
+import { httpStatusOf, isSecondaryRateLimit, SECONDARY_LIMIT_RETRIES } from "../../github/github-client.js";
 import { PlanFailedError } from "../../plan/errors.js";
 import { codeSpan, escapeInline, fenceFor, showDisplayControls, truncate } from "../../report/escape-markdown.js";
 import { SetupFailedError } from "../../command-sandbox/index.js";
@@ -71,6 +71,14 @@ export function describeFailure(error: unknown, run: { runId?: string } = {}): F
   if (status !== undefined) {
     const request = (error as { request?: { method?: string; url?: string } }).request;
     const what = request?.method && request.url ? ` to \`${request.method} ${pathOf(request.url)}\`` : "";
+    if (isSecondaryRateLimit(error)) {
+      return {
+        code: "github_rate_limited",
+        message:
+          `GitHub's secondary rate limit refused a request${what} (too many writes in a short time), and it still did after ` +
+          `${SECONDARY_LIMIT_RETRIES} retries that waited as GitHub asked. Nothing is wrong with the app's permissions; ${resume} in a few minutes.`,
+      };
+    }
     const advice =
       status >= 500 || status === 429
         ? `GitHub seems to be having trouble; ${resume} in a while.`

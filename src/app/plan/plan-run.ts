@@ -17,6 +17,7 @@ import type { GitRepository } from "../../workspace/index.js";
 import { ModelNotConfiguredError, RunNotReadyError } from "../errors.js";
 import { estimatePlan, type PlanEstimate } from "../../simulate/estimate-plan.js";
 import { withRunRepository } from "../services/open-run-repository.js";
+import { acknowledgeRun } from "./acknowledge-run.js";
 import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
 import { recordStop } from "../finish/record-stop.js";
 import { createRunWorkflowResolver, githubScriptPath, githubWorkflowFiles } from "../../workflows/index.js";
@@ -39,6 +40,7 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   if (run === undefined || !PLANNABLE.has(run.status)) return "wait";
   const log = runtime.log.child({ runId });
   const github = await runtime.github(run.installationId);
+  await acknowledgeRun(github, run, runtime, log);
   const statusComment = await openStatusComment(github, run, runtime);
   const stop = createRunStopSignal(runtime.cancels, run.id, null, runtime.timers);
   await runtime.store.runs.update(run.id, { status: "running", error: null });

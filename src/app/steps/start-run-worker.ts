@@ -6,11 +6,11 @@
  * a crash or a redeploy left unfinished.
  */
 import type { Logger } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot, type ProbotOctokit } from "probot";
 import type { AppConfig } from "../../config/load-env.js";
 import { createAppSlugResolver } from "../../github/get-app-slug.js";
 import { toGitHubClient } from "../../github/github-client.js";
-import { routeAppAuthToBaseUrl, type OctokitOptionsLike } from "../../github/route-app-auth.js";
+import { appOctokit } from "../../github/app-octokit.js";
 import { createAppRuntime } from "../services/create-app-runtime.js";
 import { closeRunServices, createRunServices, type CreateRunServicesOptions } from "../services/create-run-services.js";
 import { takesRunSteps } from "../services/open-run-queues.js";
@@ -19,7 +19,7 @@ import { recoverRuns } from "./recover-runs.js";
 import type { RunServices } from "../services/types.js";
 
 export interface RunWorkerOptions extends Omit<CreateRunServicesOptions, "takeRunJobs"> {
-  /** Probot's Octokit for installation clients. Default: Probot's, with app authentication routed to `config.githubApiUrl`. */
+  /** Probot's Octokit for installation clients. Default: `appOctokit()`, as the web process uses it. */
   Octokit?: typeof ProbotOctokit;
 }
 
@@ -41,7 +41,7 @@ export async function startRunWorker(config: AppConfig, log: Logger, options: Ru
     privateKey: config.privateKey.reveal(),
     baseUrl: config.githubApiUrl,
     log,
-    Octokit: Octokit ?? ProbotOctokit.defaults((defaults: OctokitOptionsLike) => routeAppAuthToBaseUrl(defaults)),
+    Octokit: Octokit ?? appOctokit(),
   });
   const slug = config.appSlug;
   const runtime = createAppRuntime(services, {

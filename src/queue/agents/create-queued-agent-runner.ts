@@ -47,6 +47,9 @@ export interface QueuedAgentRunner extends AgentRunner {
   readonly enqueued: number;
 }
 
+/** Times one agent's job is queued again after vanishing from the queue. */
+const MAX_REQUEUES = 3;
+
 type Attached = { kind: "none" } | { kind: "pending" } | { kind: "finished"; outcome: AgentJobOutcome };
 
 /** Creates the runner for one run; see the module comment. */
@@ -100,7 +103,7 @@ class QueuedRunner implements QueuedAgentRunner {
     try {
       if (attached.kind === "none") await this.enqueue(jobId, request, jobLog);
       else jobLog.info("re-attached to a queued or running agent job");
-      let settlement = await this.queue.waitForJob(jobId, request.signal);
+      let settlement = await this.waitRequeuingVanished(jobId, request, jobLog);
       if (settlement.state === "aborted") settlement = await this.cancel(jobId, request, jobLog);
       return await this.settle(settlement, request);
     } catch (error) {
@@ -111,6 +114,22 @@ class QueuedRunner implements QueuedAgentRunner {
     } finally {
       await lease?.release().catch((error: unknown) => jobLog.warn({ err: error }, "could not give back an installation slot; it expires by itself"));
     }
+  }
+
+  /**
+   * Waits for the job; a job that vanished from the queue without a cancel
+   * (Redis restarted without persistence, and took the queue with it) is
+   * queued again under the same id, up to `MAX_REQUEUES` times: the agent
+   * goes back to the queue instead of failing.
+   */
+  private async waitRequeuingVanished(jobId: string, request: AgentRequest, jobLog: Logger): Promise<JobSettlement> {
+    let settlement = await this.queue.waitForJob(jobId, request.signal);
+    for (let requeued = 1; settlement.state === "missing" && requeued <= MAX_REQUEUES && !request.signal.aborted; requeued++) {
+      jobLog.warn({ requeued }, "the agent's job vanished from the queue (did Redis restart without persistence?); queued again");
+      await this.enqueue(jobId, request, jobLog);
+      settlement = await this.queue.waitForJob(jobId, request.signal);
+    }
+    return settlement;
   }
 
   /** A run resumed under its id after a cancel or a stop must not find its agents cancelled or stopped by the old marks. */
@@ -146,6 +165,8 @@ class QueuedRunner implements QueuedAgentRunner {
     const priority = jobPriority(this.enqueuedJobs);
     this.enqueuedJobs += 1;
     const keepSeconds = Math.ceil(this.keepMs / 1000);
+    // After a Redis restart, the deployment-wide cap must be back before the job can be taken.
+    await this.queue.ensureCap();
     await this.queue.queue.add("agent", toAgentJobData(request, this.runContext), {
       jobId,
       priority,
@@ -205,7 +226,7 @@ class QueuedRunner implements QueuedAgentRunner {
       case "failed":
         throw new AgentFailedError(`the worker could not run the agent: ${settlement.reason}`, { ...ZERO_USAGE }, 0);
       case "missing":
-        throw new AgentFailedError("the agent's job was removed from the queue before it finished", { ...ZERO_USAGE }, 0);
+        throw new AgentFailedError(`the agent's job vanished from the queue ${MAX_REQUEUES + 1} times before it finished (is Redis losing its data?)`, { ...ZERO_USAGE }, 0);
       case "aborted":
         throw new AgentFailedError("the run was cancelled", { ...ZERO_USAGE }, 0);
     }

@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
 import { backgroundTimers, repeatEvery, type Timers } from "../../time.js";
 import { checkInteger } from "../errors.js";
+import { keepGlobalCap, type GlobalCap } from "./keep-global-cap.js";
 import { openRedis, queueKeys, type QueueKeys, type RedisConnection } from "../queue-keys.js";
 import { DEFAULT_AGENT_QUEUE, DEFAULT_KEY_PREFIX, type AgentJobData, type AgentJobOutcome } from "./types.js";
 
@@ -48,6 +49,8 @@ export interface AgentQueue {
   waitForJob(jobId: string, signal?: AbortSignal): Promise<JobSettlement>;
   /** The job's settlement now, or null while it is waiting or running. */
   settlementOf(jobId: string): Promise<JobSettlement | null>;
+  /** Before enqueueing: writes the deployment-wide cap back when Redis lost it (only where this process was given the cap). */
+  ensureCap(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,9 +69,8 @@ export async function openAgentQueue(options: OpenAgentQueueOptions): Promise<Ag
   const events = new QueueEvents(name, { connection: { url: options.connection.url }, prefix, lastEventId: last });
   events.on("error", (error) => log.error({ err: error }, "agent queue events connection error"));
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-  if (options.globalConcurrency !== undefined) {
-    await queue.setGlobalConcurrency(checkInteger("globalConcurrency", options.globalConcurrency, 1));
-  }
+  const cap: GlobalCap | null =
+    options.globalConcurrency === undefined ? null : await keepGlobalCap({ redis, metaKey: queue.keys.meta!, limit: options.globalConcurrency, timers, log });
   events.setMaxListeners(0);
 
   async function settlementOf(jobId: string): Promise<JobSettlement | null> {
@@ -118,7 +120,11 @@ export async function openAgentQueue(options: OpenAgentQueueOptions): Promise<Ag
     keys: queueKeys(name, options.keyPrefix ?? DEFAULT_KEY_PREFIX),
     waitForJob,
     settlementOf,
+    async ensureCap() {
+      await cap?.ensure();
+    },
     async close() {
+      cap?.stop();
       await Promise.allSettled([events.close(), queue.close()]);
       redis.disconnect();
     },

@@ -70,10 +70,12 @@ export class RedisSemaphore {
    * Waits for a slot (polling every `retryMs`) and keeps it renewed until
    * released. Rejects with the signal's reason when `signal` aborts first.
    * A holder id that already holds a slot (an owner re-attaching after a
-   * crash) takes it over instead of taking a second one.
+   * crash) takes it over instead of taking a second one. While Redis cannot
+   * be reached, it keeps trying.
    */
   async acquire(holder: string, signal?: AbortSignal): Promise<SemaphoreLease> {
-    while (!(await this.tryAcquire(holder))) {
+    // Redis being away (a restart) is waited out like a full semaphore: the signal bounds the wait.
+    while (!(await this.tryAcquire(holder).catch(() => false))) {
       signal?.throwIfAborted();
       await sleep(this.retryMs, { timers: this.timers, signal });
     }

@@ -13,7 +13,7 @@
  * Shutdown: `stop` takes no new job and gives running agents a grace period;
  * what is still running then is handed back to the queue for another worker.
  */
-import { Queue, WaitingError, Worker, type Job } from "bullmq";
+import { WaitingError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
 import { AgentStoppedError, RunCancelledError } from "../../runtime/errors.js";
@@ -21,8 +21,9 @@ import { compileSchema } from "../../runtime/schema/compile-schema.js";
 import type { AgentRequest } from "../../runtime/types.js";
 import { backgroundTimers, repeatEvery, type Repeating, type Timers } from "../../time.js";
 import { failedOutcome, finishedOutcome, readAgentJobData } from "./agent-job.js";
-import { checkInteger, WorkerStoppingError } from "../errors.js";
+import { AgentJobVanishedError, checkInteger, WorkerStoppingError } from "../errors.js";
 import { openRedis, queueKeys, type QueueKeys, type RedisConnection } from "../queue-keys.js";
+import { keepGlobalCap } from "./keep-global-cap.js";
 import { RunnerCache } from "./runner-cache.js";
 import type { ShippedTranscripts } from "../../transcripts/ship-transcripts.js";
 import { DEFAULT_AGENT_QUEUE, DEFAULT_KEY_PREFIX, type AgentJobData, type AgentJobOutcome, type CreateRunner, type QueuedRunContext } from "./types.js";
@@ -81,8 +82,11 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
   const prefix = options.bullPrefix ?? "bull";
   const concurrency = checkInteger("concurrency", options.concurrency, 1, 4096);
   const cancelPollMs = checkInteger("cancelPollMs", options.cancelPollMs ?? 1000, 10);
-  if (options.globalConcurrency !== undefined) await setGlobalConcurrency({ ...options, globalConcurrency: options.globalConcurrency }, name, prefix);
   const jobs = new WorkerJobs(options, name);
+  const cap =
+    options.globalConcurrency === undefined
+      ? null
+      : await keepGlobalCap({ redis: jobs.redis, metaKey: `${prefix}:${name}:meta`, limit: options.globalConcurrency, timers: jobs.timers, log: jobs.log });
   const worker = new Worker<AgentJobData, AgentJobOutcome>(name, (job, token, signal) => jobs.process(job, token, signal), {
     connection: { url: options.connection.url },
     prefix,
@@ -95,6 +99,10 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
   worker.on("error", (error) => jobs.log.error({ err: error }, "agent worker connection error"));
   worker.on("failed", (job, error) => jobs.log.warn({ jobId: job?.id, err: error }, "agent job failed on the worker"));
   worker.on("stalled", (jobId) => jobs.log.warn({ jobId }, "a stalled agent job goes back to the queue"));
+  // After a Redis restart without persistence, agents whose jobs are gone stop here: their owners queue them again,
+  // and a copy left running would be outside the deployment-wide cap.
+  jobs.redis.on("ready", () => jobs.abortVanished(`${prefix}:${name}`));
+  worker.on("lockRenewalFailed", () => jobs.abortVanished(`${prefix}:${name}`));
   const poll = repeatEvery(cancelPollMs, () => jobs.abortCancelled(), jobs.timers);
 
   await worker.waitUntilReady();
@@ -107,20 +115,11 @@ export async function startAgentWorker(options: AgentWorkerOptions): Promise<Age
       return jobs.running;
     },
     stop(graceMs = 30_000, forceAfterMs = 10_000) {
+      cap?.stop();
       stopping ??= stopWorker(worker, jobs, poll, graceMs, forceAfterMs);
       return stopping;
     },
   };
-}
-
-/** Writes the deployment-wide cap on the queue (a worker started with `DYNFLOW_MAX_CONCURRENCY`). */
-async function setGlobalConcurrency(options: AgentWorkerOptions & { globalConcurrency: number }, name: string, prefix: string): Promise<void> {
-  const queue = new Queue(name, { connection: { url: options.connection.url }, prefix });
-  try {
-    await queue.setGlobalConcurrency(checkInteger("globalConcurrency", options.globalConcurrency, 1));
-  } finally {
-    await queue.close();
-  }
 }
 
 /**
@@ -150,7 +149,8 @@ class WorkerJobs {
   readonly log: Logger;
   readonly timers: Timers;
   private readonly keys: QueueKeys;
-  private readonly redis: Redis;
+  /** dynflow's own keys (cancel marks, the deployment-wide cap). */
+  readonly redis: Redis;
   private readonly runners: RunnerCache;
   private readonly active = new Map<string, ActiveJob>();
   private drainWaiters: (() => void)[] = [];
@@ -274,6 +274,25 @@ class WorkerJobs {
       if (cancelled.has(job.runId)) job.controller.abort(new RunCancelledError("cancelled by its owner"));
       else if (typeof stoppedBecause === "string") job.controller.abort(new AgentStoppedError(job.agentId, stoppedBecause));
     }
+  }
+
+  /** Aborts the running agents whose jobs are no longer in Redis (`jobKeyBase`: BullMQ's `<prefix>:<queue>`). */
+  abortVanished(jobKeyBase: string): void {
+    const jobs = [...this.active.entries()];
+    if (jobs.length === 0) return;
+    const reads = this.redis.pipeline();
+    for (const [jobId] of jobs) reads.exists(`${jobKeyBase}:${jobId}`);
+    reads.exec().then(
+      (replies) => {
+        for (const [i, [jobId, job]] of jobs.entries()) {
+          const [error, exists] = replies?.[i] ?? [null, 1];
+          if (error !== null || exists !== 0 || job.controller.signal.aborted) continue;
+          this.log.warn({ jobId, runId: job.runId, agentId: job.agentId }, "the agent's job vanished from Redis; stopping this copy");
+          job.controller.abort(new AgentJobVanishedError(jobId));
+        }
+      },
+      (error: unknown) => this.log.warn({ err: error }, "could not check whether running agents' jobs still exist"),
+    );
   }
 
   /** Aborts every running agent with `reason`. */

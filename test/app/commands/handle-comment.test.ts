@@ -28,11 +28,10 @@ describe("handleComment", () => {
     // Exactly these requests: no config read, no base lookup, nothing pushed.
     expect(app.github.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
       "POST /app/installations/77/access_tokens",
-      "POST /repos/acme/widgets/issues/comments/9007/reactions",
       "GET /repos/acme/widgets/collaborators/passerby/permission",
       "POST /repos/acme/widgets/issues/42/comments",
     ]);
-    expect(app.github.reactions).toEqual([{ commentId: 9007, content: "eyes" }]);
+    expect(app.github.reactions).toEqual([]);
     expect(await app.services.store.runs.listByStatus(["queued", "running", "awaiting-approval", "planned", "error"])).toEqual([]);
     expect(app.api.requests).toEqual([]);
   });
@@ -83,7 +82,8 @@ describe("handleComment", () => {
     expect(await app.services.store.runs.get("r-1")).toMatchObject({ status: "awaiting-approval", commandCommentId: 9001 });
     expect(await app.services.store.runs.get("r-2")).toBeUndefined();
     expect(app.github.appComments()).toHaveLength(1);
-    expect(app.github.reactions.filter((reaction) => reaction.content === "eyes")).toHaveLength(2);
+    // The 👀 comes from the run's planning step, once.
+    expect(app.github.reactions.filter((reaction) => reaction.content === "eyes")).toHaveLength(1);
   });
 
   it("answers a command about a run that does not exist in this repository", async () => {

@@ -49,7 +49,10 @@ describe("the steps of a run", () => {
     await createRunJobProcessor(app.runtime)({ runId: "r-task", step: "plan" });
     expect(await app.store.runs.get("r-task")).toMatchObject({ status: "error", error: { code: "model_not_configured" } });
     expect(app.statusComment("r-task")?.body).toContain("no model API key");
-    expect(app.github.reactions).toEqual([{ commentId: 9001, content: "confused" }]);
+    expect(app.github.reactions).toEqual([
+      { commentId: 9001, content: "eyes" },
+      { commentId: 9001, content: "confused" },
+    ]);
   });
 
   it("ends a run whose stored settings cannot be read, instead of executing it with the defaults", async () => {
