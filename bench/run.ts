@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]>
   security: () => import("./security.bench.js"),
   builtins: () => import("./builtins.bench.js"),
   progress: () => import("./progress.bench.js"),
+  migration: () => import("./migration.bench.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { InvalidRefNameError } from "./errors.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
 import { runGit, type GitContext } from "./run-git.js";
+import { timeStage } from "../timing/stage-timer.js";
 
 export interface SyncCloneOptions {
   /** The repository's `clone_url` as the GitHub API reports it (no credentials). */
@@ -52,7 +53,11 @@ function targetOf(ref: string | undefined): string {
  * Remote branches land in `refs/remotes/origin/*`; local branches (dynflow's)
  * are never touched by a sync.
  */
-export async function syncClone(options: SyncCloneOptions): Promise<SyncCloneResult> {
+export function syncClone(options: SyncCloneOptions): Promise<SyncCloneResult> {
+  return timeStage("clone", () => syncCloneNow(options));
+}
+
+async function syncCloneNow(options: SyncCloneOptions): Promise<SyncCloneResult> {
   const cloneUrl = checkRemoteUrl(options.cloneUrl);
   const target = targetOf(options.ref);
   const dir = resolve(options.dir);

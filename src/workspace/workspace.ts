@@ -15,6 +15,7 @@ import { MODE_EXECUTABLE, MODE_FILE } from "./tree-listing.js";
 import type { TreeView } from "./tree-view.js";
 import type { ChangedFile, CommitOptions, ReadOptions, ReadResult, SearchMatch, SearchOptions, WorkspaceReader } from "./types.js";
 import { writeTree, type FileChange } from "./write-tree.js";
+import { timeStage } from "../timing/stage-timer.js";
 
 export interface WorkspaceInit {
   store: GitStore;
@@ -120,7 +121,7 @@ export class Workspace implements WorkspaceReader {
    * then deleted). Committing again after more edits moves the branch forward.
    */
   commit(options: CommitOptions): Promise<ChangeRef | null> {
-    const next = this.committing.then(() => this.commitNow(options));
+    const next = this.committing.then(() => timeStage("commit", () => this.commitNow(options)));
     this.committing = next.catch(() => undefined);
     return next;
   }
