@@ -24,6 +24,10 @@ export interface GitStoreOptions {
 }
 
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** Objects read are kept up to this many bytes in all (an object never changes under its id)... */
+const OBJECT_CACHE_BYTES = 64 * 1024 * 1024;
+/** ...each at most this large. */
+const OBJECT_CACHE_MAX_OBJECT = 1024 * 1024;
 
 /** Object access for one repository; owned by a `GitRepository`. */
 export class GitStore implements TreeStore {
@@ -34,6 +38,9 @@ export class GitStore implements TreeStore {
   private readonly listings = new Map<string, Promise<TreeListing>>();
   private readonly commits = new Map<string, string>();
   private readonly prefetched = new Map<string, Promise<void>>();
+  /** Recently read objects by id, least recently used first. */
+  private readonly objects = new Map<string, Buffer>();
+  private objectBytes = 0;
   private promisor: Promise<string | null> | undefined;
   private blobDir: Promise<string> | undefined;
   private blobCounter = 0;
@@ -116,9 +123,27 @@ export class GitStore implements TreeStore {
   /** Raw content of an object (blob or tree). In a partial clone a missing blob is fetched. */
   async readObject(oid: string): Promise<Buffer> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    const cached = this.objects.get(oid);
+    if (cached) {
+      this.objects.delete(oid);
+      this.objects.set(oid, cached);
+      return cached;
+    }
     const object = await this.catFile.request(`${oid}\n`, parseCatFile);
     if (!object) throw new GitCommandError(["cat-file", "--batch"], null, `object ${oid} is missing and could not be fetched`);
+    if (FULL_OID.test(oid)) this.remember(oid, object.content);
     return object.content;
+  }
+
+  private remember(oid: string, content: Buffer): void {
+    if (content.length > OBJECT_CACHE_MAX_OBJECT || this.objects.has(oid)) return;
+    this.objects.set(oid, content);
+    this.objectBytes += content.length;
+    for (const [old, bytes] of this.objects) {
+      if (this.objectBytes <= OBJECT_CACHE_BYTES) break;
+      this.objects.delete(old);
+      this.objectBytes -= bytes.length;
+    }
   }
 
   /** The id of a commit's root tree. */
