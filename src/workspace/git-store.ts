@@ -24,6 +24,8 @@ export interface GitStoreOptions {
 }
 
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** Diffs are kept up to this many characters in all, each at most a quarter of it. */
+const DIFF_CACHE_CHARS = 16 * 1024 * 1024;
 /** Objects read are kept up to this many bytes in all (an object never changes under its id)... */
 const OBJECT_CACHE_BYTES = 64 * 1024 * 1024;
 /** ...each at most this large. */
@@ -41,6 +43,9 @@ export class GitStore implements TreeStore {
   /** Recently read objects by id, least recently used first. */
   private readonly objects = new Map<string, Buffer>();
   private objectBytes = 0;
+  /** Recent diffs between full object ids, least recently used first. */
+  private readonly diffs = new Map<string, string>();
+  private diffChars = 0;
   private promisor: Promise<string | null> | undefined;
   private blobDir: Promise<string> | undefined;
   private blobCounter = 0;
@@ -106,6 +111,18 @@ export class GitStore implements TreeStore {
     return oid;
   }
 
+  /**
+   * Tells the store about a commit this process made: its id needs no
+   * resolving, and its listing (the parent's with the commit's changes)
+   * needs no `ls-tree`.
+   */
+  rememberCommit(commit: string, listing: TreeListing): void {
+    this.commits.set(commit, commit);
+    this.listings.delete(commit);
+    this.listings.set(commit, Promise.resolve(listing));
+    while (this.listings.size > this.options.listingCacheSize) this.listings.delete(this.listings.keys().next().value as string);
+  }
+
   /** The file listing of a commit (a full commit id), cached for the most recent commits. */
   listing(commit: string): Promise<TreeListing> {
     let listing = this.listings.get(commit);
@@ -156,8 +173,34 @@ export class GitStore implements TreeStore {
 
   /** A unified diff between two trees (or commits), as plumbing prints it (config-independent). */
   async diff(from: string, to: string): Promise<string> {
+    const key = `${from} ${to}`;
+    const cached = this.diffs.get(key);
+    if (cached !== undefined) {
+      this.diffs.delete(key);
+      this.diffs.set(key, cached);
+      return cached;
+    }
     const { stdout } = await this.run(["diff-tree", "-r", "-p", "--no-renames", "--no-color", "--no-ext-diff", from, to]);
-    return stdout.toString("utf8");
+    const patch = stdout.toString("utf8");
+    if (FULL_OID.test(from) && FULL_OID.test(to)) this.rememberDiff(from, to, patch);
+    return patch;
+  }
+
+  /**
+   * Keeps `patch` as the diff from `from` to `to` (full ids, so it never
+   * changes), e.g. under a commit's id once the diff to its tree is known: a
+   * change's refuters and its transcript read the same diff.
+   */
+  rememberDiff(from: string, to: string, patch: string): void {
+    const key = `${from} ${to}`;
+    if (patch.length > DIFF_CACHE_CHARS / 4 || this.diffs.has(key)) return;
+    this.diffs.set(key, patch);
+    this.diffChars += patch.length;
+    for (const [old, text] of this.diffs) {
+      if (this.diffChars <= DIFF_CACHE_CHARS) break;
+      this.diffs.delete(old);
+      this.diffChars -= text.length;
+    }
   }
 
   /** Lines added and deleted per path between two trees (binary files count 0). */

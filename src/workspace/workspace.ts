@@ -10,6 +10,7 @@ import { normalizePath } from "./check-path.js";
 import { commitIdentityEnv } from "./commit-identity.js";
 import { GitCommandError, WorkspacePathError } from "./errors.js";
 import type { GitStore } from "./git-store.js";
+import { patchStats } from "./patch-stats.js";
 import { replaceOnce } from "./replace-once.js";
 import { MODE_EXECUTABLE, MODE_FILE } from "./tree-listing.js";
 import type { TreeView } from "./tree-view.js";
@@ -134,6 +135,7 @@ export class Workspace implements WorkspaceReader {
       return null;
     }
     const incomplete = options.incomplete ?? false;
+    const version = this.version;
     const tree = await this.buildTree();
     if (this.head?.tree === tree) return { ...this.head.ref, incomplete };
     const parent = this.head?.commit ?? this.baseCommit;
@@ -143,8 +145,14 @@ export class Workspace implements WorkspaceReader {
     const commit = made.stdout.toString("utf8").trim();
     // Guard against a concurrent writer when moving our own branch; a stale branch of the same name is replaced.
     await this.store.run(["update-ref", ref, commit, ...(this.head ? [this.head.commit] : [])]);
-    const stats = await this.store.numstat(this.baseCommit, tree);
-    const files = this.changedFiles().map((f) => ({ ...f, ...(stats.get(f.path) ?? { additions: 0, deletions: 0 }) }));
+    // One diff gives the statistics and, kept under the commit's id, the diff the change's refuters read.
+    const changed = this.changedFiles();
+    const patch = await this.store.diff(this.baseCommit, tree);
+    const stats = patchStats(patch, changed.map((f) => f.path)) ?? (await this.store.numstat(this.baseCommit, tree));
+    this.store.rememberDiff(this.baseCommit, commit, patch);
+    // The overlay is the commit's only while no write came in since its tree was built.
+    if (this.version === version) this.store.rememberCommit(commit, this.view.listing.withChanges(commit, this.treeChanges()));
+    const files = changed.map((f) => ({ ...f, ...(stats.get(f.path) ?? { additions: 0, deletions: 0 }) }));
     const change: ChangeRef = {
       branch: this.branch,
       commit,
@@ -156,6 +164,13 @@ export class Workspace implements WorkspaceReader {
     };
     this.head = { commit, tree, ref: change };
     return change;
+  }
+
+  /** The overlay as tree entries (null: deleted). */
+  private treeChanges(): Map<string, FileChange> {
+    const changes = new Map<string, FileChange>();
+    for (const [path, file] of this.view.overlay) changes.set(path, file && { oid: file.oid, mode: file.mode });
+    return changes;
   }
 
   /** Writes the overlay's blobs and trees; cached until the next write. */
