@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { CommitNotFoundError, GitCommandError, RepositoryClosedError } from "./errors.js";
-import { GitBatch, parseCatFile, parseLine } from "./git-batch.js";
+import { GitBatch, parseCatFile, parseLine, parseLines } from "./git-batch.js";
 import { gitEnvironment, secretForms } from "./git-env.js";
 import { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
 import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-listing.js";
@@ -37,6 +37,10 @@ export class GitStore implements TreeStore {
   private catFile!: GitBatch;
   private hashObject!: GitBatch;
   private mktree!: GitBatch;
+  private commitWriter!: GitBatch;
+  private refUpdater!: GitBatch;
+  /** Commit writes and ref updates go one at a time: a refused one ends its process, which must not take others with it. */
+  private serial: Promise<unknown> = Promise.resolve();
   private readonly listings = new Map<string, Promise<TreeListing>>();
   private readonly commits = new Map<string, string>();
   private readonly prefetched = new Map<string, Promise<void>>();
@@ -93,7 +97,7 @@ export class GitStore implements TreeStore {
   setToken(token: string | undefined): void {
     if (token === this.token) return;
     this.token = token;
-    const old = [this.catFile, this.hashObject, this.mktree];
+    const old = [this.catFile, this.hashObject, this.mktree, this.commitWriter, this.refUpdater];
     this.startBatches();
     for (const batch of old) void batch.close();
   }
@@ -238,6 +242,44 @@ export class GitStore implements TreeStore {
     }
   }
 
+  /**
+   * Stores a commit object (`formatCommitObject`'s text) and returns its id,
+   * through a long-lived `hash-object`, which checks the object as
+   * `commit-tree` would have written it.
+   */
+  writeCommit(content: string): Promise<string> {
+    return this.oneAtATime(async () => {
+      if (this.closed) throw new RepositoryClosedError(this.gitDir);
+      this.blobDir ??= mkdtemp(join(tmpdir(), "dynflow-blobs-"));
+      const file = join(await this.blobDir, String(this.blobCounter++));
+      await writeFile(file, content);
+      try {
+        return await this.commitWriter.request(`${file}\n`, parseLine);
+      } finally {
+        await unlink(file).catch(() => undefined);
+      }
+    });
+  }
+
+  /**
+   * Points `ref` at `next`, only if it is at `expected` when one is given, in
+   * one transaction of a long-lived `update-ref --stdin`; a refused update
+   * rejects with git's reason as `update-ref` would.
+   */
+  updateRef(ref: string, next: string, expected?: string): Promise<void> {
+    if (/[\s\0]/.test(ref)) return Promise.reject(new GitCommandError(["update-ref", ref], null, `invalid ref name "${ref}"`));
+    return this.oneAtATime(async () => {
+      if (this.closed) throw new RepositoryClosedError(this.gitDir);
+      await this.refUpdater.request(`start\nupdate ${ref} ${next}${expected ? ` ${expected}` : ""}\ncommit\n`, parseLines(2));
+    });
+  }
+
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.serial.then(work);
+    this.serial = next.catch(() => undefined);
+    return next;
+  }
+
   /** Writes a tree object; entries may name objects that are not present (partial clones). */
   async makeTree(entries: readonly TreeObjectEntry[]): Promise<string> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
@@ -263,7 +305,8 @@ export class GitStore implements TreeStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close()]);
+    await this.serial.catch(() => undefined);
+    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close(), this.commitWriter.close(), this.refUpdater.close()]);
     if (this.blobDir) await rm(await this.blobDir, { recursive: true, force: true });
   }
 
@@ -272,6 +315,8 @@ export class GitStore implements TreeStore {
     this.catFile = new GitBatch(ctx, ["cat-file", "--batch"]);
     this.hashObject = new GitBatch(ctx, ["hash-object", "-w", "--no-filters", "--stdin-paths"]);
     this.mktree = new GitBatch(ctx, ["mktree", "-z", "--missing", "--batch"]);
+    this.commitWriter = new GitBatch(ctx, ["hash-object", "-t", "commit", "-w", "--stdin-paths"]);
+    this.refUpdater = new GitBatch(ctx, ["update-ref", "--stdin"]);
   }
 
   private async fetchMissingBlobs(commit: string): Promise<void> {

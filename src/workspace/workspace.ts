@@ -7,7 +7,7 @@
 import type { ChangeRef } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 import { normalizePath } from "./check-path.js";
-import { commitIdentityEnv } from "./commit-identity.js";
+import { commitIdentityEnv, formatCommitObject, type CommitObjectInput } from "./commit-identity.js";
 import { GitCommandError, WorkspacePathError } from "./errors.js";
 import type { GitStore } from "./git-store.js";
 import { patchStats } from "./patch-stats.js";
@@ -140,11 +140,9 @@ export class Workspace implements WorkspaceReader {
     if (this.head?.tree === tree) return { ...this.head.ref, incomplete };
     const parent = this.head?.commit ?? this.baseCommit;
     const seconds = Math.floor(this.clock.now() / 1000);
-    const env = { ...commitIdentityEnv("AUTHOR", options.author, seconds), ...commitIdentityEnv("COMMITTER", options.committer ?? options.author, seconds) };
-    const made = await this.store.run(["commit-tree", "--no-gpg-sign", "-p", parent, "-F", "-", tree], { input: options.message, env });
-    const commit = made.stdout.toString("utf8").trim();
+    const commit = await this.writeCommit({ tree, parents: [parent], author: options.author, committer: options.committer ?? options.author, seconds, message: options.message });
     // Guard against a concurrent writer when moving our own branch; a stale branch of the same name is replaced.
-    await this.store.run(["update-ref", ref, commit, ...(this.head ? [this.head.commit] : [])]);
+    await this.store.updateRef(ref, commit, this.head?.commit);
     // One diff gives the statistics and, kept under the commit's id, the diff the change's refuters read.
     const changed = this.changedFiles();
     const patch = await this.store.diff(this.baseCommit, tree);
@@ -164,6 +162,15 @@ export class Workspace implements WorkspaceReader {
     };
     this.head = { commit, tree, ref: change };
     return change;
+  }
+
+  /** Writes the commit through the store's long-lived processes; an identity git refuses goes to `commit-tree` for git's own error. */
+  private async writeCommit(input: CommitObjectInput): Promise<string> {
+    const object = formatCommitObject(input);
+    if (object !== null) return this.store.writeCommit(object);
+    const env = { ...commitIdentityEnv("AUTHOR", input.author, input.seconds), ...commitIdentityEnv("COMMITTER", input.committer, input.seconds) };
+    const made = await this.store.run(["commit-tree", "--no-gpg-sign", ...input.parents.flatMap((p) => ["-p", p]), "-F", "-", input.tree], { input: input.message, env });
+    return made.stdout.toString("utf8").trim();
   }
 
   /** The overlay as tree entries (null: deleted). */

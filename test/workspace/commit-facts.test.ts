@@ -5,6 +5,7 @@
  * added, changed, deleted, binary and executable files, a file without a
  * final newline, paths with spaces, and paths git quotes.
  */
+import { execFile } from "node:child_process";
 import { chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,5 +112,48 @@ describe("a workspace commit's facts", () => {
     expect(patchStats(patch, ["tab\there.ts"])).toBeNull();
     expect(patchStats(patch, ['quote".ts'])).toBeNull();
     expect(patchStats(patch, ["ünï.ts"])).toBeNull();
+  });
+});
+
+describe("a workspace commit's object and branch", () => {
+  it.each([
+    [{ name: "Worker One", email: "worker@example.com" }, "One line"],
+    [{ name: " .Ünïcode, Name; ", email: "'quoted'@example.com." }, "Subject\n\nBody with trailing space \n\n"],
+    [{ name: "dynflow", email: "dynflow@users.noreply.github.com" }, "no final newline"],
+  ])("is the commit git commit-tree writes for the same input (%o)", async (author, message) => {
+    const ws = await repository.fork({ runId: "object", slug: `id-${author.name.length}-${message.length}`, baseCommit: "main" });
+    await ws.write("other/kept.ts", `changed for ${message}\n`);
+    const change = await ws.commit({ message, author });
+    const [tree, parent] = (await git(repo.dir, "log", "-1", "--format=%T %P", change!.commit)).split(" ");
+    const seconds = (await git(repo.dir, "log", "-1", "--format=%at", change!.commit)).trim();
+    const env = {
+      ...testGitEnv(),
+      GIT_AUTHOR_NAME: author.name,
+      GIT_AUTHOR_EMAIL: author.email,
+      GIT_AUTHOR_DATE: `@${seconds} +0000`,
+      GIT_COMMITTER_NAME: author.name,
+      GIT_COMMITTER_EMAIL: author.email,
+      GIT_COMMITTER_DATE: `@${seconds} +0000`,
+    };
+    const byGit = await new Promise<string>((resolve, reject) => {
+      const child = execFile("git", ["commit-tree", "--no-gpg-sign", "-p", parent!, "-F", "-", tree!], { cwd: repo.dir, env }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
+      child.stdin!.end(message);
+    });
+    expect(change!.commit).toBe(byGit);
+    expect(await git(repo.dir, "rev-parse", `refs/heads/${change!.branch}`)).toBe(change!.commit);
+  });
+
+  it("refuses to move a branch another writer moved, and commits again afterwards", async () => {
+    const ws = await repository.fork({ runId: "object", slug: "raced", baseCommit: "main" });
+    await ws.write("a.ts", "first\n");
+    const first = await ws.commit({ message: "first", author: AUTHOR });
+    await git(repo.dir, "update-ref", `refs/heads/${first!.branch}`, repo.head);
+    await ws.write("a.ts", "second\n");
+    await expect(ws.commit({ message: "second", author: AUTHOR })).rejects.toMatchObject({ name: "GitCommandError" });
+    expect(await git(repo.dir, "rev-parse", `refs/heads/${first!.branch}`)).toBe(repo.head);
+    const other = await repository.fork({ runId: "object", slug: "after", baseCommit: "main" });
+    await other.write("a.ts", "after\n");
+    const after = await other.commit({ message: "after", author: AUTHOR });
+    expect(await git(repo.dir, "rev-parse", `refs/heads/${after!.branch}`)).toBe(after!.commit);
   });
 });
