@@ -35,7 +35,6 @@ export const STAGE_NAMES: ReadonlyArray<[Stage, string]> = [
   ["commit", "workspace commits"],
   ["merge", "merge"],
   ["push", "push"],
-  ["github", "GitHub calls"],
   ["store", "store queries"],
 ];
 

@@ -21,7 +21,6 @@ export type Stage =
   | "commit"
   | "merge"
   | "push"
-  | "github"
   | "store";
 
 /** Receives the start of each measured piece of work and returns the function that ends it. */
