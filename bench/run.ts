@@ -17,6 +17,8 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]>
   builtins: () => import("./builtins.bench.js"),
   progress: () => import("./progress.bench.js"),
   sandbox: () => import("./sandbox.bench.js"),
+  migration: () => import("./migration.bench.js"),
+  latency: () => import("./latency.bench.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

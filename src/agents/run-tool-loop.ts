@@ -26,6 +26,7 @@ import { capOutput } from "./tools/cap-output.js";
 import type { AgentTool, FinishPayload } from "./tools/types.js";
 import type { AgentTranscript } from "../transcripts/types.js";
 import { webToolDefinitions } from "./tools/web-tool-definitions.js";
+import { timeStage } from "../timing/stage-timer.js";
 
 export interface ToolLoopOptions {
   model: ModelClient;
@@ -252,7 +253,7 @@ async function runCalls(loop: LoopState, calls: ToolUseBlock[], cutOff: boolean)
       continue;
     }
     try {
-      const outcome = await tool.run(call.input, { maxChars: options.maxToolOutputChars });
+      const outcome = await timeStage("tool", () => tool.run(call.input, { maxChars: options.maxToolOutputChars }));
       const content = capOutput(outcome.content, options.maxToolOutputChars, "ask for less at a time");
       answer(content, outcome.isError === true);
       if (outcome.finish) finish = outcome.finish;

@@ -16,6 +16,7 @@ import { findCommits } from "./read-objects.js";
 import { resolveConflict } from "./resolve-conflict.js";
 import { createGit, firstLine, type Git } from "./run-git.js";
 import type { MergeChangesOptions, ReconcileConflict, ReconcileResult } from "./types.js";
+import { timeStage } from "../timing/stage-timer.js";
 
 interface Head {
   commit: string;
@@ -40,7 +41,11 @@ interface Head {
  *   as it is (so reconciling again does not rewrite it); otherwise it is moved
  *   to the new result, guarded against concurrent writers.
  */
-export async function mergeChanges(options: MergeChangesOptions): Promise<ReconcileResult> {
+export function mergeChanges(options: MergeChangesOptions): Promise<ReconcileResult> {
+  return timeStage("merge", () => mergeChangesNow(options));
+}
+
+async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileResult> {
   const { changes, targetBranch } = options;
   const log = options.log ?? pino({ enabled: false });
   const git = createGit(options.repoDir, options.env ?? process.env);

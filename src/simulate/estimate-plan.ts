@@ -40,6 +40,7 @@ import type { WorkspaceReader } from "../workspace/index.js";
 import { createVirtualTime, type VirtualTimeOptions } from "./virtual-time.js";
 import { withWebTools } from "../web-tools/with-web-tools.js";
 import type { WebToolsConfig } from "../web-tools/web-tools-config.js";
+import { timeStage } from "../timing/stage-timer.js";
 
 /** What a plan is expected to use. */
 export interface PlanEstimate {
@@ -123,7 +124,11 @@ export function agentDurationMs(usage: TokenUsage): number {
 }
 
 /** Runs the script against simulated agents; never calls a model. */
-export async function estimatePlan(options: EstimatePlanOptions): Promise<PlanEstimate> {
+export function estimatePlan(options: EstimatePlanOptions): Promise<PlanEstimate> {
+  return timeStage("estimate", () => estimatePlanNow(options));
+}
+
+async function estimatePlanNow(options: EstimatePlanOptions): Promise<PlanEstimate> {
   const models = { ...DEFAULT_MODELS, ...options.models };
   const time = createVirtualTime(options.virtualTime);
   const durationOf = options.durationOf ?? agentDurationMs;

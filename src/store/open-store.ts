@@ -16,6 +16,8 @@ import { createScheduleStore } from "./schedule-store.js";
 import type { Database } from "./schema.js";
 import { createSqlJournal, listJournalEntries } from "./sql-journal.js";
 import { createTranscriptStore } from "./transcript-store.js";
+import { StageTimingPlugin } from "./stage-timing-plugin.js";
+import { stageTimerActive } from "../timing/stage-timer.js";
 import type { Store, StoreEngine } from "./types.js";
 
 export interface OpenStoreOptions {
@@ -47,7 +49,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     url === undefined
       ? connectSqlite(options.sqlitePath ?? DEFAULT_SQLITE_PATH, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)
       : connectPostgres(url, { maxConnections: options.maxConnections ?? 10, log });
-  const db = new Kysely<Database>({ dialect });
+  // Measured only when a benchmark installed a stage timer before opening the store.
+  const db = new Kysely<Database>({ dialect, plugins: stageTimerActive() ? [new StageTimingPlugin()] : [] });
   try {
     await migrateStore(db, engine, log);
   } catch (error) {

@@ -28,6 +28,19 @@ export const parseLine: ResponseParser<string> = (buffer) => {
 };
 
 /** An object as `cat-file --batch` prints it. */
+/** `count` lines, as one response (the last line's text). */
+export function parseLines(count: number): ResponseParser<string> {
+  return (buffer) => {
+    let end = -1;
+    for (let i = 0; i < count; i++) {
+      end = buffer.indexOf(0x0a, end + 1);
+      if (end < 0) return { need: buffer.length + 1 };
+    }
+    const start = buffer.lastIndexOf(0x0a, end - 1) + 1;
+    return { value: buffer.subarray(start, end).toString("utf8"), used: end + 1 };
+  };
+}
+
 export interface GitObject {
   oid: string;
   type: string;

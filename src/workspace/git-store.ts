@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { CommitNotFoundError, GitCommandError, RepositoryClosedError } from "./errors.js";
-import { GitBatch, parseCatFile, parseLine } from "./git-batch.js";
+import { GitBatch, parseCatFile, parseLine, parseLines } from "./git-batch.js";
 import { gitEnvironment, secretForms } from "./git-env.js";
 import { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
 import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-listing.js";
@@ -24,6 +24,12 @@ export interface GitStoreOptions {
 }
 
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** Diffs are kept up to this many characters in all, each at most a quarter of it. */
+const DIFF_CACHE_CHARS = 16 * 1024 * 1024;
+/** Objects read are kept up to this many bytes in all (an object never changes under its id)... */
+const OBJECT_CACHE_BYTES = 64 * 1024 * 1024;
+/** ...each at most this large. */
+const OBJECT_CACHE_MAX_OBJECT = 1024 * 1024;
 
 /** Object access for one repository; owned by a `GitRepository`. */
 export class GitStore implements TreeStore {
@@ -31,9 +37,19 @@ export class GitStore implements TreeStore {
   private catFile!: GitBatch;
   private hashObject!: GitBatch;
   private mktree!: GitBatch;
+  private commitWriter!: GitBatch;
+  private refUpdater!: GitBatch;
+  /** Commit writes and ref updates go one at a time: a refused one ends its process, which must not take others with it. */
+  private serial: Promise<unknown> = Promise.resolve();
   private readonly listings = new Map<string, Promise<TreeListing>>();
   private readonly commits = new Map<string, string>();
   private readonly prefetched = new Map<string, Promise<void>>();
+  /** Recently read objects by id, least recently used first. */
+  private readonly objects = new Map<string, Buffer>();
+  private objectBytes = 0;
+  /** Recent diffs between full object ids, least recently used first. */
+  private readonly diffs = new Map<string, string>();
+  private diffChars = 0;
   private promisor: Promise<string | null> | undefined;
   private blobDir: Promise<string> | undefined;
   private blobCounter = 0;
@@ -81,7 +97,7 @@ export class GitStore implements TreeStore {
   setToken(token: string | undefined): void {
     if (token === this.token) return;
     this.token = token;
-    const old = [this.catFile, this.hashObject, this.mktree];
+    const old = [this.catFile, this.hashObject, this.mktree, this.commitWriter, this.refUpdater];
     this.startBatches();
     for (const batch of old) void batch.close();
   }
@@ -97,6 +113,18 @@ export class GitStore implements TreeStore {
     if (FULL_OID.test(rev)) this.commits.set(rev, oid);
     this.commits.set(oid, oid);
     return oid;
+  }
+
+  /**
+   * Tells the store about a commit this process made: its id needs no
+   * resolving, and its listing (the parent's with the commit's changes)
+   * needs no `ls-tree`.
+   */
+  rememberCommit(commit: string, listing: TreeListing): void {
+    this.commits.set(commit, commit);
+    this.listings.delete(commit);
+    this.listings.set(commit, Promise.resolve(listing));
+    while (this.listings.size > this.options.listingCacheSize) this.listings.delete(this.listings.keys().next().value as string);
   }
 
   /** The file listing of a commit (a full commit id), cached for the most recent commits. */
@@ -116,9 +144,27 @@ export class GitStore implements TreeStore {
   /** Raw content of an object (blob or tree). In a partial clone a missing blob is fetched. */
   async readObject(oid: string): Promise<Buffer> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    const cached = this.objects.get(oid);
+    if (cached) {
+      this.objects.delete(oid);
+      this.objects.set(oid, cached);
+      return cached;
+    }
     const object = await this.catFile.request(`${oid}\n`, parseCatFile);
     if (!object) throw new GitCommandError(["cat-file", "--batch"], null, `object ${oid} is missing and could not be fetched`);
+    if (FULL_OID.test(oid)) this.remember(oid, object.content);
     return object.content;
+  }
+
+  private remember(oid: string, content: Buffer): void {
+    if (content.length > OBJECT_CACHE_MAX_OBJECT || this.objects.has(oid)) return;
+    this.objects.set(oid, content);
+    this.objectBytes += content.length;
+    for (const [old, bytes] of this.objects) {
+      if (this.objectBytes <= OBJECT_CACHE_BYTES) break;
+      this.objects.delete(old);
+      this.objectBytes -= bytes.length;
+    }
   }
 
   /** The id of a commit's root tree. */
@@ -131,8 +177,34 @@ export class GitStore implements TreeStore {
 
   /** A unified diff between two trees (or commits), as plumbing prints it (config-independent). */
   async diff(from: string, to: string): Promise<string> {
+    const key = `${from} ${to}`;
+    const cached = this.diffs.get(key);
+    if (cached !== undefined) {
+      this.diffs.delete(key);
+      this.diffs.set(key, cached);
+      return cached;
+    }
     const { stdout } = await this.run(["diff-tree", "-r", "-p", "--no-renames", "--no-color", "--no-ext-diff", from, to]);
-    return stdout.toString("utf8");
+    const patch = stdout.toString("utf8");
+    if (FULL_OID.test(from) && FULL_OID.test(to)) this.rememberDiff(from, to, patch);
+    return patch;
+  }
+
+  /**
+   * Keeps `patch` as the diff from `from` to `to` (full ids, so it never
+   * changes), e.g. under a commit's id once the diff to its tree is known: a
+   * change's refuters and its transcript read the same diff.
+   */
+  rememberDiff(from: string, to: string, patch: string): void {
+    const key = `${from} ${to}`;
+    if (patch.length > DIFF_CACHE_CHARS / 4 || this.diffs.has(key)) return;
+    this.diffs.set(key, patch);
+    this.diffChars += patch.length;
+    for (const [old, text] of this.diffs) {
+      if (this.diffChars <= DIFF_CACHE_CHARS) break;
+      this.diffs.delete(old);
+      this.diffChars -= text.length;
+    }
   }
 
   /** Lines added and deleted per path between two trees (binary files count 0). */
@@ -170,6 +242,44 @@ export class GitStore implements TreeStore {
     }
   }
 
+  /**
+   * Stores a commit object (`formatCommitObject`'s text) and returns its id,
+   * through a long-lived `hash-object`, which checks the object as
+   * `commit-tree` would have written it.
+   */
+  writeCommit(content: string): Promise<string> {
+    return this.oneAtATime(async () => {
+      if (this.closed) throw new RepositoryClosedError(this.gitDir);
+      this.blobDir ??= mkdtemp(join(tmpdir(), "dynflow-blobs-"));
+      const file = join(await this.blobDir, String(this.blobCounter++));
+      await writeFile(file, content);
+      try {
+        return await this.commitWriter.request(`${file}\n`, parseLine);
+      } finally {
+        await unlink(file).catch(() => undefined);
+      }
+    });
+  }
+
+  /**
+   * Points `ref` at `next`, only if it is at `expected` when one is given, in
+   * one transaction of a long-lived `update-ref --stdin`; a refused update
+   * rejects with git's reason as `update-ref` would.
+   */
+  updateRef(ref: string, next: string, expected?: string): Promise<void> {
+    if (/[\s\0]/.test(ref)) return Promise.reject(new GitCommandError(["update-ref", ref], null, `invalid ref name "${ref}"`));
+    return this.oneAtATime(async () => {
+      if (this.closed) throw new RepositoryClosedError(this.gitDir);
+      await this.refUpdater.request(`start\nupdate ${ref} ${next}${expected ? ` ${expected}` : ""}\ncommit\n`, parseLines(2));
+    });
+  }
+
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.serial.then(work);
+    this.serial = next.catch(() => undefined);
+    return next;
+  }
+
   /** Writes a tree object; entries may name objects that are not present (partial clones). */
   async makeTree(entries: readonly TreeObjectEntry[]): Promise<string> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
@@ -195,7 +305,8 @@ export class GitStore implements TreeStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close()]);
+    await this.serial.catch(() => undefined);
+    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close(), this.commitWriter.close(), this.refUpdater.close()]);
     if (this.blobDir) await rm(await this.blobDir, { recursive: true, force: true });
   }
 
@@ -204,6 +315,8 @@ export class GitStore implements TreeStore {
     this.catFile = new GitBatch(ctx, ["cat-file", "--batch"]);
     this.hashObject = new GitBatch(ctx, ["hash-object", "-w", "--no-filters", "--stdin-paths"]);
     this.mktree = new GitBatch(ctx, ["mktree", "-z", "--missing", "--batch"]);
+    this.commitWriter = new GitBatch(ctx, ["hash-object", "-t", "commit", "-w", "--stdin-paths"]);
+    this.refUpdater = new GitBatch(ctx, ["update-ref", "--stdin"]);
   }
 
   private async fetchMissingBlobs(commit: string): Promise<void> {

@@ -7,6 +7,7 @@ import { InvalidRefNameError, PushRejectedError } from "./errors.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
 import { retryGitNetwork } from "./retry-git-network.js";
 import { gitFailure, runGit, type GitContext } from "./run-git.js";
+import { timeStage } from "../timing/stage-timer.js";
 
 export interface PushBranchesOptions {
   /** The local repository (bare or not) holding the branches. */
@@ -56,7 +57,11 @@ export function parsePushPorcelain(stdout: string): PushedRef[] {
  * ref's outcome; throws `PushRejectedError` (with all outcomes) when the
  * remote refused some refs, and `GitCommandError` when the push failed as a whole.
  */
-export async function pushBranches(options: PushBranchesOptions): Promise<PushedRef[]> {
+export function pushBranches(options: PushBranchesOptions): Promise<PushedRef[]> {
+  return timeStage("push", () => pushBranchesNow(options));
+}
+
+async function pushBranchesNow(options: PushBranchesOptions): Promise<PushedRef[]> {
   const remoteUrl = checkRemoteUrl(options.remoteUrl);
   if (options.refspecs.length === 0) return [];
   for (const refspec of options.refspecs) {

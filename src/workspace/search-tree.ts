@@ -1,8 +1,9 @@
 /**
  * Line search over a tree with its overlay. Files the workspace changed are
  * searched in memory; the untouched rest with `git grep -P` on the base
- * commit, whose hits are re-checked so results have the pattern's JavaScript
- * meaning. Every match in this process runs on the linear-time engine
+ * commit (or, for a few thousand files or fewer, read through the
+ * repository's long-lived `cat-file` and matched here), whose hits are
+ * re-checked so results have the pattern's JavaScript meaning. Every match in this process runs on the linear-time engine
  * (patterns come from models); PCRE in the git child gets a low backtracking
  * limit. When PCRE cannot take the pattern or gives up on it, every base file
  * is scanned here instead (slower, same results).
@@ -25,6 +26,14 @@ const MAX_TEXT = 400;
  * patterns; a pathological one fails fast and the linear scan takes over.
  */
 const PCRE_MATCH_LIMIT = 100_000;
+/**
+ * Up to this many candidate base files, a search reads them through the
+ * repository's long-lived `cat-file` (their contents cached) and matches them
+ * here instead of starting `git grep`: starting a process costs more than
+ * matching a module's files, and a run's agents search the same files again
+ * and again. Larger searches (a whole big repository) go to `git grep`.
+ */
+export const IN_PROCESS_SEARCH_MAX_FILES = 2_000;
 
 /** A `RegExp` argument is read for its source and flags only: it never runs here. */
 function toLinearRegex(pattern: string | RegExp): LinearRegex {
@@ -41,7 +50,18 @@ function byPathThenLine(a: SearchMatch, b: SearchMatch): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line;
 }
 
-function matchLines(path: string, text: string, regex: LinearRegex, out: SearchMatch[], max: number): void {
+/**
+ * The pattern over a whole file with `^` and `$` at line ends: it matches a
+ * file whenever it matches one of its lines (line ends look to `^`, `$` and
+ * `\b` as the ends of a line do), so a file it does not match is skipped
+ * without testing line by line, which costs far more.
+ */
+function wholeFileFilter(regex: LinearRegex): LinearRegex {
+  return regex.flags.includes("m") ? regex : compileLinearRegex(regex.source, `${regex.flags}m`);
+}
+
+function matchLines(path: string, text: string, regex: LinearRegex, out: SearchMatch[], max: number, whole?: LinearRegex): void {
+  if (whole !== undefined && !whole.test(text)) return;
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
   for (let i = 0; i < lines.length && out.length < max; i++) {
@@ -58,28 +78,39 @@ export interface SearchedTree {
   readonly store: Pick<GitStore, "prefetch" | "context" | "readObject" | "log">;
 }
 
-/** Searches a view (overlay applied) line by line; results sorted by path then line, at most `maxMatches`. */
-export async function searchTree(view: SearchedTree, pattern: string | RegExp, options: SearchOptions = {}): Promise<SearchMatch[]> {
+/**
+ * Searches a view (overlay applied) line by line; results sorted by path then
+ * line, at most `maxMatches`. `inProcessMaxFiles` (tests) moves the point
+ * where `git grep` takes over.
+ */
+export async function searchTree(
+  view: SearchedTree,
+  pattern: string | RegExp,
+  options: SearchOptions = {},
+  inProcessMaxFiles = IN_PROCESS_SEARCH_MAX_FILES,
+): Promise<SearchMatch[]> {
   const regex = toLinearRegex(pattern);
   const max = Math.max(1, Math.floor(options.maxMatches ?? DEFAULT_MAX_MATCHES));
   const inGlob = compileListGlob(options.glob);
   const wanted = (path: string) => !view.overlay.has(path) && view.listing.get(path)?.mode !== MODE_SYMLINK && inGlob(path);
 
+  const whole = wholeFileFilter(regex);
   const changed: SearchMatch[] = [];
   const overlayPaths = [...view.overlay.keys()].sort();
   for (const path of overlayPaths) {
     const file = view.overlay.get(path);
-    if (file && inGlob(path) && !file.content.includes("\0")) matchLines(path, file.content, regex, changed, max);
+    if (file && inGlob(path) && !file.content.includes("\0")) matchLines(path, file.content, regex, changed, max, whole);
   }
 
   await view.store.prefetch(view.baseCommit);
+  const candidates = view.listing.files.filter(wanted);
   let base: SearchMatch[];
   try {
-    base = await grepBase(view, regex, wanted, max);
+    base = candidates.length <= inProcessMaxFiles ? await scanBase(view, candidates, regex, whole, max) : await grepBase(view, regex, wanted, max);
   } catch (error) {
     if (!(error instanceof GitCommandError)) throw error;
     view.store.log?.debug({ pattern: regex.source, error: error.message }, "git grep refused the pattern; scanning in JavaScript");
-    base = await scanBase(view, regex, wanted, max);
+    base = await scanBase(view, candidates, regex, whole, max);
   }
   return [...changed, ...base].sort(byPathThenLine).slice(0, max);
 }
@@ -131,16 +162,15 @@ function grepBase(view: SearchedTree, regex: LinearRegex, wanted: (path: string)
   });
 }
 
-/** Reads every wanted base file and matches it in JavaScript, in path order, until `max` hits. */
-async function scanBase(view: SearchedTree, regex: LinearRegex, wanted: (path: string) => boolean, max: number): Promise<SearchMatch[]> {
-  const paths = view.listing.files.filter(wanted);
+/** Reads the base files in `paths` (sorted) and matches them in JavaScript, in path order, until `max` hits. */
+async function scanBase(view: SearchedTree, paths: readonly string[], regex: LinearRegex, whole: LinearRegex, max: number): Promise<SearchMatch[]> {
   const hits: SearchMatch[] = [];
   const CHUNK = 32;
   for (let i = 0; i < paths.length && hits.length < max; i += CHUNK) {
     const chunk = paths.slice(i, i + CHUNK);
     const contents = await Promise.all(chunk.map((path) => view.store.readObject(view.listing.get(path)?.oid as string)));
     for (const [j, bytes] of contents.entries()) {
-      if (!isBinary(bytes)) matchLines(chunk[j] as string, bytes.toString("utf8"), regex, hits, max);
+      if (!isBinary(bytes)) matchLines(chunk[j] as string, bytes.toString("utf8"), regex, hits, max, whole);
     }
   }
   return hits;

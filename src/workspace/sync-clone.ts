@@ -10,6 +10,7 @@ import { InvalidRefNameError } from "./errors.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
 import { retryGitNetwork } from "./retry-git-network.js";
 import { runGit, type GitContext } from "./run-git.js";
+import { timeStage } from "../timing/stage-timer.js";
 
 export interface SyncCloneOptions {
   /** The repository's `clone_url` as the GitHub API reports it (no credentials). */
@@ -37,6 +38,18 @@ export interface SyncCloneResult {
 /** Where the synced target is recorded, so it stays reachable. */
 const TARGET_REF = "refs/dynflow/sync/target";
 
+const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** Commits synced by commit id in this process, as `<dir>\0<commit>`, oldest first (at most `SYNCED_KEPT`). */
+const synced = new Set<string>();
+const SYNCED_KEPT = 1_000;
+
+function remember(key: string): void {
+  synced.delete(key);
+  synced.add(key);
+  if (synced.size > SYNCED_KEPT) synced.delete(synced.values().next().value as string);
+}
+
 /** Syncs of one directory run one at a time within a process. */
 const inFlight = new Map<string, Promise<unknown>>();
 
@@ -45,15 +58,20 @@ function targetOf(ref: string | undefined): string {
   if (ref === "" || ref.startsWith("-") || /[\s:*?[\\^~\0]/.test(ref) || ref.includes("..")) {
     throw new InvalidRefNameError(ref, "name a branch, a full ref such as refs/pull/7/head, or a commit id");
   }
-  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(ref) || ref.startsWith("refs/") || ref === "HEAD" ? ref : `refs/heads/${ref}`;
+  return FULL_OID.test(ref) || ref.startsWith("refs/") || ref === "HEAD" ? ref : `refs/heads/${ref}`;
 }
 
 /**
- * Creates (blobless, bare) or fetches the clone at `dir`, then resolves `ref`.
+ * Creates (blobless, bare) or fetches the clone at `dir`, then resolves `ref`;
+ * a commit id this process synced into the clone before is not fetched again.
  * Remote branches land in `refs/remotes/origin/*`; local branches (dynflow's)
  * are never touched by a sync.
  */
-export async function syncClone(options: SyncCloneOptions): Promise<SyncCloneResult> {
+export function syncClone(options: SyncCloneOptions): Promise<SyncCloneResult> {
+  return timeStage("clone", () => syncCloneNow(options));
+}
+
+async function syncCloneNow(options: SyncCloneOptions): Promise<SyncCloneResult> {
   const cloneUrl = checkRemoteUrl(options.cloneUrl);
   const target = targetOf(options.ref);
   const dir = resolve(options.dir);
@@ -87,6 +105,14 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
       await runGit(ctx, ["config", key as string, value as string], { signal });
     }
   }
+  // A commit id this process synced into this clone before (the plan step of the same run, moments ago) needs
+  // no fetch: a commit never changes, and a blobless clone fetches missing blobs when they are read. (Asking
+  // git whether the clone holds it would not do: in a partial clone that question fetches the commit alone.)
+  const key = `${dir}\0${target}`;
+  if (!created && synced.has(key)) {
+    options.log?.info({ dir, target }, "commit synced before; not fetched again");
+    return { dir, commit: target, created };
+  }
   // The URL is (re)written every time: a repository can be renamed or transferred.
   await runGit(ctx, ["config", "remote.origin.url", cloneUrl], { signal });
   options.log?.info({ dir, created, target }, "syncing clone");
@@ -95,5 +121,7 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
     { signal, onRetry: (error, attempt) => options.log?.warn({ err: error, attempt }, "fetch failed on the network; trying again") },
   );
   const { stdout } = await runGit(ctx, ["rev-parse", "--verify", `${TARGET_REF}^{commit}`], { signal });
-  return { dir, commit: stdout.toString("utf8").trim(), created };
+  const commit = stdout.toString("utf8").trim();
+  if (FULL_OID.test(target) && commit === target) remember(key);
+  return { dir, commit, created };
 }

@@ -52,6 +52,16 @@ export class TreeListing {
     return this.entries.get(path);
   }
 
+  /** The listing of `commit`, made of this one with `changes` applied (null: the path is deleted). */
+  withChanges(commit: string, changes: ReadonlyMap<string, TreeEntry | null>): TreeListing {
+    const entries = new Map(this.entries);
+    for (const [path, entry] of changes) {
+      if (entry === null) entries.delete(path);
+      else entries.set(path, entry);
+    }
+    return new TreeListing(commit, entries);
+  }
+
   /** Entry paths inside directory `dir` (any depth), sorted. */
   under(dir: string): readonly string[] {
     const prefix = `${dir}/`;

@@ -7,14 +7,16 @@
 import type { ChangeRef } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 import { normalizePath } from "./check-path.js";
-import { commitIdentityEnv } from "./commit-identity.js";
+import { commitIdentityEnv, formatCommitObject, type CommitObjectInput } from "./commit-identity.js";
 import { GitCommandError, WorkspacePathError } from "./errors.js";
 import type { GitStore } from "./git-store.js";
+import { patchStats } from "./patch-stats.js";
 import { replaceOnce } from "./replace-once.js";
 import { MODE_EXECUTABLE, MODE_FILE } from "./tree-listing.js";
 import type { TreeView } from "./tree-view.js";
 import type { ChangedFile, CommitOptions, LayerFile, ReadOptions, ReadResult, SearchMatch, SearchOptions, WorkspaceReader } from "./types.js";
 import { writeTree, type FileChange } from "./write-tree.js";
+import { timeStage } from "../timing/stage-timer.js";
 
 export interface WorkspaceInit {
   store: GitStore;
@@ -130,7 +132,7 @@ export class Workspace implements WorkspaceReader {
    * then deleted). Committing again after more edits moves the branch forward.
    */
   commit(options: CommitOptions): Promise<ChangeRef | null> {
-    const next = this.committing.then(() => this.commitNow(options));
+    const next = this.committing.then(() => timeStage("commit", () => this.commitNow(options)));
     this.committing = next.catch(() => undefined);
     return next;
   }
@@ -143,17 +145,22 @@ export class Workspace implements WorkspaceReader {
       return null;
     }
     const incomplete = options.incomplete ?? false;
+    const version = this.version;
     const tree = await this.buildTree();
     if (this.head?.tree === tree) return { ...this.head.ref, incomplete };
     const parent = this.head?.commit ?? this.baseCommit;
     const seconds = Math.floor(this.clock.now() / 1000);
-    const env = { ...commitIdentityEnv("AUTHOR", options.author, seconds), ...commitIdentityEnv("COMMITTER", options.committer ?? options.author, seconds) };
-    const made = await this.store.run(["commit-tree", "--no-gpg-sign", "-p", parent, "-F", "-", tree], { input: options.message, env });
-    const commit = made.stdout.toString("utf8").trim();
+    const commit = await this.writeCommit({ tree, parents: [parent], author: options.author, committer: options.committer ?? options.author, seconds, message: options.message });
     // Guard against a concurrent writer when moving our own branch; a stale branch of the same name is replaced.
-    await this.store.run(["update-ref", ref, commit, ...(this.head ? [this.head.commit] : [])]);
-    const stats = await this.store.numstat(this.baseCommit, tree);
-    const files = this.changedFiles().map((f) => ({ ...f, ...(stats.get(f.path) ?? { additions: 0, deletions: 0 }) }));
+    await this.store.updateRef(ref, commit, this.head?.commit);
+    // One diff gives the statistics and, kept under the commit's id, the diff the change's refuters read.
+    const changed = this.changedFiles();
+    const patch = await this.store.diff(this.baseCommit, tree);
+    const stats = patchStats(patch, changed.map((f) => f.path)) ?? (await this.store.numstat(this.baseCommit, tree));
+    this.store.rememberDiff(this.baseCommit, commit, patch);
+    // The overlay is the commit's only while no write came in since its tree was built.
+    if (this.version === version) this.store.rememberCommit(commit, this.view.listing.withChanges(commit, this.treeChanges()));
+    const files = changed.map((f) => ({ ...f, ...(stats.get(f.path) ?? { additions: 0, deletions: 0 }) }));
     const change: ChangeRef = {
       branch: this.branch,
       commit,
@@ -165,6 +172,22 @@ export class Workspace implements WorkspaceReader {
     };
     this.head = { commit, tree, ref: change };
     return change;
+  }
+
+  /** Writes the commit through the store's long-lived processes; an identity git refuses goes to `commit-tree` for git's own error. */
+  private async writeCommit(input: CommitObjectInput): Promise<string> {
+    const object = formatCommitObject(input);
+    if (object !== null) return this.store.writeCommit(object);
+    const env = { ...commitIdentityEnv("AUTHOR", input.author, input.seconds), ...commitIdentityEnv("COMMITTER", input.committer, input.seconds) };
+    const made = await this.store.run(["commit-tree", "--no-gpg-sign", ...input.parents.flatMap((p) => ["-p", p]), "-F", "-", input.tree], { input: input.message, env });
+    return made.stdout.toString("utf8").trim();
+  }
+
+  /** The overlay as tree entries (null: deleted). */
+  private treeChanges(): Map<string, FileChange> {
+    const changes = new Map<string, FileChange>();
+    for (const [path, file] of this.view.overlay) changes.set(path, file && { oid: file.oid, mode: file.mode });
+    return changes;
   }
 
   /** Writes the overlay's blobs and trees; cached until the next write. */

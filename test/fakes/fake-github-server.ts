@@ -89,6 +89,8 @@ export interface ServedCall {
   path: string;
   body: unknown;
   status: number;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface FakeGitHubServer {
@@ -351,7 +353,7 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
     const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql$/, "/graphql");
     const method = req.method ?? "GET";
     const body = text === "" ? null : (JSON.parse(text) as unknown);
-    const call: ServedCall = { method, path: `${path}${url.search}`, body, status: 404 };
+    const call: ServedCall = { method, path: `${path}${url.search}`, body, status: 404, at: Date.now() };
     calls.push(call);
     let reply: Reply = notFound;
     let matched = false;

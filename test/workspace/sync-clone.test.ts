@@ -88,6 +88,22 @@ describe("syncClone", () => {
   });
 });
 
+describe("syncClone at a commit id", () => {
+  it("does not fetch again a commit this process synced into the clone, and fetches any other", async () => {
+    const dir = join(work, "clone-held");
+    const first = await syncClone({ cloneUrl: `file://${source.dir}`, dir, env: testGitEnv() });
+    await git(source.dir, "commit", "-q", "--allow-empty", "-m", "newer");
+    const newer = await git(source.dir, "rev-parse", "HEAD");
+    expect((await syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: newer, env: testGitEnv() })).commit).toBe(newer);
+
+    // Unreachable remote: only a sync that needs no fetch can succeed.
+    const gone = `file://${join(work, "no-such-remote")}`;
+    expect(await syncClone({ cloneUrl: gone, dir, ref: newer, env: testGitEnv() })).toEqual({ dir, commit: newer, created: false });
+    // The clone holds the first commit too (fetched by branch, not by id): it is fetched again, and that fails here.
+    await expect(syncClone({ cloneUrl: gone, dir, ref: first.commit, env: testGitEnv() })).rejects.toBeInstanceOf(GitCommandError);
+  });
+});
+
 describe("token handling", () => {
   let server: Server;
   let seen: IncomingHttpHeaders[];

@@ -27,6 +27,7 @@ import {
 import { PrefixGate } from "./prefix-gate.js";
 import { createSdk } from "./create-sdk.js";
 import { toModelApiError } from "./to-model-api-error.js";
+import { timeStage } from "../../timing/stage-timer.js";
 
 export interface ModelClientOptions {
   /** `ANTHROPIC_API_KEY`, read at the app's edge and passed in. */
@@ -118,9 +119,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       return response;
     };
     try {
-      const { data, request_id } = await sdk.messages
-        .create(params, { signal, timeout: timeoutMs, middleware: [observe] })
-        .withResponse();
+      const { data, request_id } = await timeStage("model", () => sdk.messages.create(params, { signal, timeout: timeoutMs, middleware: [observe] }).withResponse());
       const usage = usageFromApi(data.usage);
       const serverToolUse = serverToolUseFromApi(data.usage);
       const costUsd = costOf(usage, price) + serverToolCostOf(serverToolUse, toolPrices);

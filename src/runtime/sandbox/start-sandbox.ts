@@ -16,6 +16,7 @@ import { CONTROL_BYTES, type FromWorkerMessage, type ToWorkerMessage, type WireE
 import { loadQuickJSWasm, spawnSandboxWorker, workerResourceLimits } from "./spawn-sandbox-worker.js";
 import { startWatchdog } from "./start-watchdog.js";
 import { validateSandboxLimits } from "./validate-sandbox-limits.js";
+import { timeStage } from "../../timing/stage-timer.js";
 
 /** `SandboxOptions` plus tuning that only the host side needs. */
 export interface StartSandboxOptions extends SandboxOptions {
@@ -34,7 +35,11 @@ export interface StartSandboxOptions extends SandboxOptions {
  * applied and the bridge installed, ready to `run` one program. Resolves once
  * the engine is ready; throws `InvalidSandboxLimitError` or `SandboxStartError`.
  */
-export async function startSandbox(options: StartSandboxOptions): Promise<Sandbox> {
+export function startSandbox(options: StartSandboxOptions): Promise<Sandbox> {
+  return timeStage("sandbox-start", () => startSandboxNow(options));
+}
+
+async function startSandboxNow(options: StartSandboxOptions): Promise<Sandbox> {
   const limits = validateSandboxLimits(options.limits);
   const control = new SharedArrayBuffer(CONTROL_BYTES);
   const wasmModule = await loadQuickJSWasm();

@@ -1,0 +1,114 @@
+/**
+ * How long dynflow keeps a migration waiting outside the model, on GitHub:
+ * from the `/dynflow run migrate ...` webhook to the first model call, and
+ * from the last model call to the pull request. The real app (a process
+ * started from the sources, as `npm start`) against the fake GitHub (the
+ * repository of bench/migration-fixture.ts in a local bare remote) and the
+ * scripted model of the migration benchmark, which answers in 0 ms; in the
+ * embedded shape, and scaled out (web + 2 workers on PostgreSQL and Redis)
+ * when both answer. The GitHub calls of each interval are counted. Two
+ * commands one after the other: the first after start-up, and the second,
+ * which finds the app's modules loaded.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFakeAnthropic } from "../test/fakes/fake-anthropic.js";
+import { startFakeGitHubServer, type ServedCall } from "../test/fakes/fake-github-server.js";
+import { commentPayload, deliverWebhook, makeRemote, until } from "../test/durability/app-processes.js";
+import { postgresAnswers, startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
+import { redisAnswers } from "../test/queue/redis-server.js";
+import { expectedWork, migrationFiles, migrationModel, MODULES, TASK } from "./migration-fixture.js";
+import type { BenchFigure } from "./types.js";
+
+interface Latency {
+  status: string;
+  calls: number;
+  toFirstCallMs: number;
+  toPullRequestMs: number;
+  webhookToPullRequestMs: number;
+  githubBefore: ServedCall[];
+  githubAfter: ServedCall[];
+}
+
+async function measure(shape: DeploymentOptions["shape"], work: string): Promise<{ cold: Latency; warm: Latency }> {
+  const github = await startFakeGitHubServer();
+  const model = await startFakeAnthropic({ prefixDelayMs: 0, handler: migrationModel });
+  const dir = await mkdtemp(join(work, `${shape}-`));
+  github.addRepository({ owner: "bench", repo: "lint", installationId: 300, bareDir: await makeRemote(dir, "lint", migrationFiles()) });
+  const deployment = await startDeployment({ shape, github, model, work: dir, env: { LOG_LEVEL: "error" } });
+
+  /** One command, start to finish, alone on the deployment. */
+  async function runOnce(issue: number): Promise<Latency> {
+    const commentId = 90_000 + issue;
+    const firstRequest = model.requests.length;
+    const body = `/dynflow run migrate ${JSON.stringify({ task: TASK, by: "module" })}`;
+    const payload = commentPayload({ owner: "bench", repo: "lint", installationId: 300, issue, commentId, body });
+    const sent = Date.now();
+    const status = await deliverWebhook(deployment.port, { id: `latency-${shape}-${issue}`, name: "issue_comment", payload });
+    if (status !== 200) throw new Error(`the webhook answered ${status}`);
+    await until(async () => {
+      const run = await deployment.store.runs.findByCommandComment(commentId);
+      return run !== undefined && !["planned", "awaiting-approval", "queued", "running"].includes(run.status);
+    }, "the run to finish", 300_000, 50);
+    const run = await deployment.store.runs.findByCommandComment(commentId);
+    const pull = github.callsTo("POST", /^\/repos\/bench\/lint\/pulls$/).find((call) => call.at >= sent);
+    const requests = model.requests.slice(firstRequest);
+    const first = requests[0];
+    const last = requests.at(-1);
+    if (!pull || !first || !last) throw new Error(`run ${run?.status}: ${requests.length} model calls, ${pull ? "a" : "no"} pull request`);
+    return {
+      status: run?.status ?? "missing",
+      calls: requests.length,
+      toFirstCallMs: first.receivedAt - sent,
+      toPullRequestMs: pull.at - last.receivedAt,
+      webhookToPullRequestMs: pull.at - sent,
+      githubBefore: github.calls.filter((c) => c.at >= sent && c.at <= first.receivedAt),
+      githubAfter: github.calls.filter((c) => c.at >= last.receivedAt && c.at <= pull.at),
+    };
+  }
+
+  try {
+    // The first command after start-up also loads (under tsx: compiles) most of the app's modules.
+    const cold = await runOnce(7);
+    const warm = await runOnce(8);
+    return { cold, warm };
+  } finally {
+    await deployment.close();
+    await model.close();
+    await github.close();
+  }
+}
+
+export async function bench(): Promise<BenchFigure[]> {
+  const work = await mkdtemp(join(tmpdir(), "dynflow-latency-bench-"));
+  const figures: BenchFigure[] = [];
+  const files = MODULES.reduce((n, m) => n + m.files, 0);
+  try {
+    const shapes: DeploymentOptions["shape"][] = ["embedded"];
+    if ((await redisAnswers()) && (await postgresAnswers())) shapes.push("scaled");
+    else console.log("scaled shape skipped: needs Redis (REDIS_URL) and PostgreSQL (DATABASE_URL)");
+    for (const shape of shapes) {
+      const label = shape === "embedded" ? "one process" : "web + 2 workers";
+      const results = await measure(shape, work);
+      const expected = expectedWork().calls;
+      for (const [when, result] of [["first command after start", results.cold], ["second command", results.warm]] as const) {
+        const name = `${label}, ${when}`;
+        figures.push({ name: `${name}: run status, model calls (${files} files)`, value: result.calls, unit: `(${result.status})`, target: `${expected} (ok)`, pass: result.status === "ok" && result.calls === expected });
+        figures.push({ name: `${name}: webhook → first model call`, value: result.toFirstCallMs, unit: "ms", target: "≤ 1,000 ms", pass: result.toFirstCallMs <= 1000 });
+        figures.push({ name: `${name}:   GitHub calls in that time`, value: result.githubBefore.length, unit: "" });
+        figures.push({ name: `${name}: last model call → pull request`, value: result.toPullRequestMs, unit: "ms", target: "≤ 1,000 ms", pass: result.toPullRequestMs <= 1000 });
+        figures.push({ name: `${name}:   GitHub calls in that time`, value: result.githubAfter.length, unit: "" });
+        figures.push({ name: `${name}: webhook → pull request`, value: result.webhookToPullRequestMs, unit: "ms" });
+        if (process.env.BENCH_VERBOSE) {
+          for (const [what, calls] of [["before the first model call", result.githubBefore], ["after the last model call", result.githubAfter]] as const) {
+            console.log(`${name}, GitHub ${what}:\n${calls.map((c) => `  ${c.at - calls[0]!.at} ms ${c.method} ${c.path}`).join("\n")}`);
+          }
+        }
+      }
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return figures;
+}

@@ -1,0 +1,63 @@
+/**
+ * A `StageTimer` for benchmarks: records every measured piece of work as an
+ * interval and sums it per stage two ways: "summed" adds concurrent pieces
+ * (ten tool calls of 5 ms at once count 50 ms), "busy" is the wall-clock time
+ * during which at least one piece of the stage was in progress.
+ */
+import { performance } from "node:perf_hooks";
+import type { Stage, StageTimer } from "../src/timing/stage-timer.js";
+
+export interface StageFigures {
+  count: number;
+  summedMs: number;
+  busyMs: number;
+}
+
+export interface StageRecorder extends StageTimer {
+  /** Figures per stage for the intervals within [from, to] (performance.now() times). */
+  figures(from: number, to: number): Map<Stage, StageFigures>;
+  /** Wall-clock time within [from, to] during which none of `stages` was in progress. */
+  idleOf(stages: readonly Stage[], from: number, to: number): number;
+  reset(): void;
+}
+
+export function createStageRecorder(): StageRecorder {
+  let intervals: { stage: Stage; start: number; end: number }[] = [];
+  const within = (from: number, to: number, stages?: readonly Stage[]) =>
+    intervals
+      .filter((i) => i.end > from && i.start < to && (stages === undefined || stages.includes(i.stage)))
+      .map((i) => [Math.max(i.start, from), Math.min(i.end, to)] as const);
+  return {
+    start(stage) {
+      const start = performance.now();
+      return () => void intervals.push({ stage, start, end: performance.now() });
+    },
+    figures(from, to) {
+      const out = new Map<Stage, StageFigures>();
+      const stages = new Set(intervals.map((i) => i.stage));
+      for (const stage of stages) {
+        const parts = within(from, to, [stage]);
+        out.set(stage, { count: parts.length, summedMs: parts.reduce((sum, [a, b]) => sum + (b - a), 0), busyMs: unionMs(parts) });
+      }
+      return out;
+    },
+    idleOf(stages, from, to) {
+      return to - from - unionMs(within(from, to, stages));
+    },
+    reset() {
+      intervals = [];
+    },
+  };
+}
+
+function unionMs(parts: ReadonlyArray<readonly [number, number]>): number {
+  const sorted = [...parts].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of sorted) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}

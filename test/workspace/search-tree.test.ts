@@ -1,0 +1,69 @@
+/**
+ * A search finds the same lines whether the base files are matched in this
+ * process (through the long-lived `cat-file`, a whole-file test first) or by
+ * `git grep`: anchors, word boundaries, case, CRLF line ends, binary files,
+ * symlinks, globs, the overlay and the match limit.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitStore } from "../../src/workspace/git-store.js";
+import { searchTree } from "../../src/workspace/search-tree.js";
+import { TreeView } from "../../src/workspace/tree-view.js";
+import { makeRepo, removeDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+
+const FILES: Record<string, string | Buffer> = {
+  "a.ts": "fetchJson('/a')\n  fetchJson('/b')\nnotfetchJson()\n",
+  "b/crlf.ts": "first line\r\nfetchJson(1)\r\nlast\r\n",
+  "b/anchors.md": "end with fetchJson\nfetchJson at start\n\n  indented fetchJson x\n",
+  "b/nested/deep.ts": "const FETCHJSON = 1;\nconst fetchjson = 2;\n",
+  "bin/data.bin": Buffer.from("fetchJson\0binary\n"),
+  "no-newline.ts": "tail fetchJson",
+};
+
+let repo: FixtureRepo;
+let store: GitStore;
+let view: TreeView;
+
+beforeAll(async () => {
+  repo = await makeRepo(FILES, { "link.ts": "a.ts" });
+  store = await GitStore.open(repo.dir, { env: testGitEnv(), token: undefined, log: undefined, listingCacheSize: 4 });
+  view = new TreeView(store, await store.listing(repo.head));
+  view.overlay.set("a.ts", { content: "fetchJson('/changed')\n", mode: "100644", oid: "0".repeat(40) });
+});
+
+afterAll(async () => {
+  await store.close();
+  await removeDir(repo.dir);
+});
+
+const CASES: Array<[string | RegExp, { glob?: string; maxMatches?: number }]> = [
+  ["fetchJson", {}],
+  ["^fetchJson", {}],
+  ["fetchJson$", {}],
+  ["\\bfetchJson\\b", {}],
+  ["\\BfetchJson", {}],
+  ["^$", {}],
+  ["^\\s+\\S", {}],
+  ["[^a-z]fetchJson", {}],
+  [/fetchjson/i, {}],
+  ["fetchJson\\(1\\)$", {}],
+  ["fetchJson", { glob: "b/**" }],
+  ["fetchJson", { glob: "*.ts" }],
+  ["fetchJson", { maxMatches: 2 }],
+  ["const", { glob: "b/nested/**" }],
+  ["nothing matches this", {}],
+];
+
+describe("searchTree in this process and through git grep", () => {
+  it.each(CASES)("finds the same lines for %s %o", async (pattern, options) => {
+    const inProcess = await searchTree(view, pattern, options);
+    const grep = await searchTree(view, pattern, options, 0);
+    expect(inProcess).toEqual(grep);
+  });
+
+  it("reads the overlay instead of the base, and skips binary files and symlinks", async () => {
+    const found = await searchTree(view, "fetchJson");
+    expect(found.filter((m) => m.path === "a.ts")).toEqual([{ path: "a.ts", line: 1, text: "fetchJson('/changed')" }]);
+    expect(found.map((m) => m.path)).not.toContain("bin/data.bin");
+    expect(found.map((m) => m.path)).not.toContain("link.ts");
+  });
+});
