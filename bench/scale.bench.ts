@@ -64,6 +64,8 @@ interface ShapeResult {
   drainMs: number;
   /** CPU of every dynflow process (and their git processes), or null where /proc is missing. */
   cpuMs: number | null;
+  /** The same per process: its own threads, and its git processes. */
+  perProcess: { name: string; ownMs: number; childrenMs: number }[] | null;
   /** Share of the whole machine's CPU time that was busy during the drain (Linux), or null. */
   machineBusy: number | null;
   ok: number;
@@ -98,7 +100,7 @@ async function runShape(shape: DeploymentOptions["shape"], work: string): Promis
   const processes = [deployment.web, ...deployment.workers];
   try {
     // Start-up (compiling the sources under tsx) is not the runs' work.
-    const cpuBefore = await Promise.all(processes.map((child) => child.cpuMs()));
+    const cpuBefore = await Promise.all(processes.map((child) => child.cpu()));
     const machineBefore = await machineTicks();
     const started = Date.now();
     await Promise.all(
@@ -118,8 +120,14 @@ async function runShape(shape: DeploymentOptions["shape"], work: string): Promis
     await until(async () => (await deployment.store.runs.listByStatus(["queued", "running"])).length === 0, "every run to finish", 170_000, 100);
     const drainMs = Date.now() - started;
     const machineAfter = await machineTicks();
-    const cpuAfter = await Promise.all(processes.map((child) => child.cpuMs()));
-    const cpu = cpuAfter.map((ms, i) => (ms === null || cpuBefore[i] === null ? null : ms - cpuBefore[i]!));
+    const cpuAfter = await Promise.all(processes.map((child) => child.cpu()));
+    const perProcess = processes.map((child, i) => {
+      const before = cpuBefore[i];
+      const after = cpuAfter[i];
+      if (!before || !after) return null;
+      return { name: child.name, ownMs: after.ownMs - before.ownMs, childrenMs: after.childrenMs - before.childrenMs };
+    });
+    const measured = perProcess.includes(null) ? null : (perProcess as { name: string; ownMs: number; childrenMs: number }[]);
     const runs = await Promise.all(ids.map((id) => deployment.store.runs.get(id)));
     const perAgent = new Map<string, number>();
     for (const request of model.requests) {
@@ -128,7 +136,8 @@ async function runShape(shape: DeploymentOptions["shape"], work: string): Promis
     }
     return {
       drainMs,
-      cpuMs: cpu.includes(null) ? null : (cpu as number[]).reduce((sum, ms) => sum + ms, 0),
+      cpuMs: measured === null ? null : measured.reduce((sum, p) => sum + p.ownMs + p.childrenMs, 0),
+      perProcess: measured,
       machineBusy: machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) : null,
       ok: runs.filter((run) => run?.status === "ok").length,
       maxInFlight: model.maxInFlight,
@@ -175,6 +184,9 @@ export async function bench(): Promise<BenchFigure[]> {
       if (result.cpuMs !== null) {
         figures.push({ name: `${label}: CPU of dynflow processes per run (git included)`, value: Math.round(result.cpuMs / COMMANDS), unit: "ms" });
         figures.push({ name: `${label}: that CPU ÷ (drain × ${cpus().length} cores)`, value: result.cpuMs / (result.drainMs * cpus().length), unit: "" });
+      }
+      for (const p of result.perProcess ?? []) {
+        figures.push({ name: `${label}: ${p.name} CPU per run, own / its git`, value: Math.round((p.ownMs + p.childrenMs) / COMMANDS), unit: `ms (${Math.round(p.ownMs / COMMANDS)} / ${Math.round(p.childrenMs / COMMANDS)})` });
       }
       if (result.machineBusy !== null) figures.push({ name: `${label}: machine CPU busy during the drain`, value: Math.round(result.machineBusy * 100), unit: "%" });
     }
