@@ -12,19 +12,21 @@ import { wasmApi, type WasmModule } from "./wasm-api.js";
  */
 export function spawnSandboxWorker(entry: SandboxWorkerEntry, init: WorkerInit, resourceLimits: ResourceLimits): Worker {
   if (entry.kind === "eval") return new Worker(entry.source, { eval: true, workerData: init, resourceLimits });
-  const execArgv = entry.withoutTsx && !execArgvRefused ? execArgvWithoutTsx(process.execArgv) : undefined;
+  const execArgv = entry.withoutTsx ? (workerExecArgv ?? execArgvWithoutTsx(process.execArgv)) : undefined;
   if (execArgv === undefined) return new Worker(entry.url, { workerData: init, resourceLimits });
   try {
     return new Worker(entry.url, { workerData: init, resourceLimits, execArgv });
   } catch (error) {
-    // Flags a worker may not be given explicitly (V8 options): inherit them, tsx included.
-    if ((error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
-    execArgvRefused = true;
-    return new Worker(entry.url, { workerData: init, resourceLimits });
+    // A flag a worker may not be given explicitly (a V8 option, which applies
+    // to every thread anyway): the bundled worker needs none of the flags.
+    if ((error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV" || execArgv.length === 0) throw error;
+    workerExecArgv = [];
+    return new Worker(entry.url, { workerData: init, resourceLimits, execArgv: workerExecArgv });
   }
 }
 
-let execArgvRefused = false;
+/** The flags bundled workers start with once the parent's were refused. */
+let workerExecArgv: string[] | undefined;
 
 let wasmModule: Promise<WasmModule | undefined> | undefined;
 
