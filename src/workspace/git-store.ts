@@ -4,7 +4,7 @@
  * cached. Everything above (views, workspaces) goes through this.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { access, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -24,6 +24,9 @@ export interface GitStoreOptions {
 }
 
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** Git directory and object id size of each path opened in this process. */
+const located = new Map<string, { gitDir: string; hashBytes: number }>();
 
 /** Object access for one repository; owned by a `GitRepository`. */
 export class GitStore implements TreeStore {
@@ -49,12 +52,20 @@ export class GitStore implements TreeStore {
     this.startBatches();
   }
 
-  /** Locates the repository at `path` (bare or not) and reads its object format. */
+  /**
+   * Locates the repository at `path` (bare or not) and reads its object
+   * format: with git the first time in this process, then from memory while
+   * the git directory is still there (every step of a run opens its clone).
+   */
   static async open(path: string, options: GitStoreOptions): Promise<GitStore> {
+    const known = located.get(path);
+    if (known && (await access(join(known.gitDir, "HEAD")).then(() => true, () => false))) return new GitStore(known.gitDir, known.hashBytes, options);
     const ctx: GitContext = { cwd: path, env: gitEnvironment(options.env, { token: options.token }), secrets: secretForms(options.token) };
     const { stdout } = await runGit(ctx, ["rev-parse", "--absolute-git-dir", "--show-object-format"]);
     const [gitDir, format] = stdout.toString("utf8").trim().split("\n");
-    return new GitStore(gitDir as string, format === "sha256" ? 32 : 20, options);
+    const found = { gitDir: gitDir as string, hashBytes: format === "sha256" ? 32 : 20 };
+    located.set(path, found);
+    return new GitStore(found.gitDir, found.hashBytes, options);
   }
 
   get log(): Logger | undefined {

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { InvalidRefNameError } from "./errors.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
 import { runGit, type GitContext } from "./run-git.js";
+import { systemClock, type Clock } from "../time.js";
 
 export interface SyncCloneOptions {
   /** The repository's `clone_url` as the GitHub API reports it (no credentials). */
@@ -22,6 +23,8 @@ export interface SyncCloneOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   log?: Logger;
+  /** Time source for how long a synced commit is trusted without a fetch (default the system clock). */
+  clock?: Clock;
 }
 
 export interface SyncCloneResult {
@@ -39,6 +42,19 @@ const TARGET_REF = "refs/dynflow/sync/target";
 /** Syncs of one directory run one at a time within a process. */
 const inFlight = new Map<string, Promise<unknown>>();
 
+/**
+ * How long a commit this process fetched into a clone is trusted to be there
+ * without fetching again. A run syncs at its base commit in every step (plan,
+ * execute, each worker's agents), and runs on one repository share base
+ * commits; a commit's objects never change. The limit stays far below the two
+ * weeks git keeps unreachable objects, so a trusted commit cannot have been
+ * pruned meanwhile.
+ */
+const TRUST_SYNCED_MS = 60 * 60 * 1000;
+
+/** Per clone directory: the remote URL this process wrote, and the commits it fetched (when). */
+const synced = new Map<string, { url: string; commits: Map<string, number> }>();
+
 function targetOf(ref: string | undefined): string {
   if (ref === undefined) return "HEAD";
   if (ref === "" || ref.startsWith("-") || /[\s:*?[\\^~\0]/.test(ref) || ref.includes("..")) {
@@ -50,7 +66,8 @@ function targetOf(ref: string | undefined): string {
 /**
  * Creates (blobless, bare) or fetches the clone at `dir`, then resolves `ref`.
  * Remote branches land in `refs/remotes/origin/*`; local branches (dynflow's)
- * are never touched by a sync.
+ * are never touched by a sync. A commit id this process fetched into `dir`
+ * in the last hour is answered without git (see `TRUST_SYNCED_MS`).
  */
 export async function syncClone(options: SyncCloneOptions): Promise<SyncCloneResult> {
   const cloneUrl = checkRemoteUrl(options.cloneUrl);
@@ -86,12 +103,24 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
       await runGit(ctx, ["config", key as string, value as string], { signal });
     }
   }
-  // The URL is (re)written every time: a repository can be renamed or transferred.
-  await runGit(ctx, ["config", "remote.origin.url", cloneUrl], { signal });
+  const clock = options.clock ?? systemClock;
+  let known = created ? undefined : synced.get(dir);
+  if (known?.url === cloneUrl) {
+    const fetchedAt = known.commits.get(target);
+    if (fetchedAt !== undefined && clock.now() - fetchedAt < TRUST_SYNCED_MS) return { dir, commit: target, created };
+  } else {
+    // The URL is written whenever this process has not written it yet: a repository can be renamed or transferred.
+    await runGit(ctx, ["config", "remote.origin.url", cloneUrl], { signal });
+    known = { url: cloneUrl, commits: new Map() };
+    synced.set(dir, known);
+  }
   options.log?.info({ dir, created, target }, "syncing clone");
   await runGit(ctx, ["fetch", "--quiet", "--no-tags", "--filter=blob:none", "origin", "+refs/heads/*:refs/remotes/origin/*", `+${target}:${TARGET_REF}`], {
     signal,
   });
   const { stdout } = await runGit(ctx, ["rev-parse", "--verify", `${TARGET_REF}^{commit}`], { signal });
-  return { dir, commit: stdout.toString("utf8").trim(), created };
+  const commit = stdout.toString("utf8").trim();
+  // Only a commit id names the same objects next time; a branch may have moved.
+  if (target === commit) known.commits.set(commit, clock.now());
+  return { dir, commit, created };
 }
