@@ -101,9 +101,11 @@ export class GitStore implements TreeStore {
     const known = this.commits.get(rev);
     if (known) return known;
     if (rev === "" || rev.startsWith("-") || /[\0\n]/.test(rev)) throw new CommitNotFoundError(rev);
-    const { stdout, exitCode } = await this.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`], { okExitCodes: [0, 1, 128] });
-    if (exitCode !== 0) throw new CommitNotFoundError(rev);
-    const oid = stdout.toString("utf8").trim();
+    if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    // Through the long-lived cat-file process, which reads refs afresh on every request: no git process per name.
+    const object = await this.catFile.request(`${rev}^{commit}\n`, parseCatFile);
+    if (!object || object.type !== "commit") throw new CommitNotFoundError(rev);
+    const oid = object.oid;
     // Only immutable names are cached: a branch may move.
     if (FULL_OID.test(rev)) this.commits.set(rev, oid);
     this.commits.set(oid, oid);
