@@ -4,7 +4,7 @@
  * cached. Everything above (views, workspaces) goes through this.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { access, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -30,6 +30,9 @@ const DIFF_CACHE_CHARS = 16 * 1024 * 1024;
 const OBJECT_CACHE_BYTES = 64 * 1024 * 1024;
 /** ...each at most this large. */
 const OBJECT_CACHE_MAX_OBJECT = 1024 * 1024;
+
+/** Git directory and object id size of each path opened in this process. */
+const located = new Map<string, { gitDir: string; hashBytes: number }>();
 
 /** Object access for one repository; owned by a `GitRepository`. */
 export class GitStore implements TreeStore {
@@ -65,12 +68,20 @@ export class GitStore implements TreeStore {
     this.startBatches();
   }
 
-  /** Locates the repository at `path` (bare or not) and reads its object format. */
+  /**
+   * Locates the repository at `path` (bare or not) and reads its object
+   * format: with git the first time in this process, then from memory while
+   * the git directory is still there (every step of a run opens its clone).
+   */
   static async open(path: string, options: GitStoreOptions): Promise<GitStore> {
+    const known = located.get(path);
+    if (known && (await access(join(known.gitDir, "HEAD")).then(() => true, () => false))) return new GitStore(known.gitDir, known.hashBytes, options);
     const ctx: GitContext = { cwd: path, env: gitEnvironment(options.env, { token: options.token }), secrets: secretForms(options.token) };
     const { stdout } = await runGit(ctx, ["rev-parse", "--absolute-git-dir", "--show-object-format"]);
     const [gitDir, format] = stdout.toString("utf8").trim().split("\n");
-    return new GitStore(gitDir as string, format === "sha256" ? 32 : 20, options);
+    const found = { gitDir: gitDir as string, hashBytes: format === "sha256" ? 32 : 20 };
+    located.set(path, found);
+    return new GitStore(found.gitDir, found.hashBytes, options);
   }
 
   get log(): Logger | undefined {
@@ -106,9 +117,11 @@ export class GitStore implements TreeStore {
     const known = this.commits.get(rev);
     if (known) return known;
     if (rev === "" || rev.startsWith("-") || /[\0\n]/.test(rev)) throw new CommitNotFoundError(rev);
-    const { stdout, exitCode } = await this.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`], { okExitCodes: [0, 1, 128] });
-    if (exitCode !== 0) throw new CommitNotFoundError(rev);
-    const oid = stdout.toString("utf8").trim();
+    if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    // Through the long-lived cat-file process, which reads refs afresh on every request: no git process per name.
+    const object = await this.catFile.request(`${rev}^{commit}\n`, parseCatFile);
+    if (!object || object.type !== "commit") throw new CommitNotFoundError(rev);
+    const oid = object.oid;
     // Only immutable names are cached: a branch may move.
     if (FULL_OID.test(rev)) this.commits.set(rev, oid);
     this.commits.set(oid, oid);

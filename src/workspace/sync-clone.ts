@@ -11,6 +11,7 @@ import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
 import { retryGitNetwork } from "./retry-git-network.js";
 import { runGit, type GitContext } from "./run-git.js";
 import { timeStage } from "../timing/stage-timer.js";
+import { systemClock, type Clock } from "../time.js";
 
 export interface SyncCloneOptions {
   /** The repository's `clone_url` as the GitHub API reports it (no credentials). */
@@ -24,6 +25,8 @@ export interface SyncCloneOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   log?: Logger;
+  /** Time source for how long a synced commit is trusted without a fetch (default the system clock). */
+  clock?: Clock;
 }
 
 export interface SyncCloneResult {
@@ -40,18 +43,21 @@ const TARGET_REF = "refs/dynflow/sync/target";
 
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
-/** Commits synced by commit id in this process, as `<dir>\0<commit>`, oldest first (at most `SYNCED_KEPT`). */
-const synced = new Set<string>();
-const SYNCED_KEPT = 1_000;
-
-function remember(key: string): void {
-  synced.delete(key);
-  synced.add(key);
-  if (synced.size > SYNCED_KEPT) synced.delete(synced.values().next().value as string);
-}
-
 /** Syncs of one directory run one at a time within a process. */
 const inFlight = new Map<string, Promise<unknown>>();
+
+/**
+ * How long a commit this process fetched into a clone is trusted to be there
+ * without fetching again. A run syncs at its base commit in every step (plan,
+ * execute, each worker's agents), and runs on one repository share base
+ * commits; a commit's objects never change. The limit stays far below the two
+ * weeks git keeps unreachable objects, so a trusted commit cannot have been
+ * pruned meanwhile.
+ */
+const TRUST_SYNCED_MS = 60 * 60 * 1000;
+
+/** Per clone directory: the remote URL this process wrote, and the commits it fetched (when). */
+const synced = new Map<string, { url: string; commits: Map<string, number> }>();
 
 function targetOf(ref: string | undefined): string {
   if (ref === undefined) return "HEAD";
@@ -65,7 +71,8 @@ function targetOf(ref: string | undefined): string {
  * Creates (blobless, bare) or fetches the clone at `dir`, then resolves `ref`;
  * a commit id this process synced into the clone before is not fetched again.
  * Remote branches land in `refs/remotes/origin/*`; local branches (dynflow's)
- * are never touched by a sync.
+ * are never touched by a sync. A commit id this process fetched into `dir`
+ * in the last hour is answered without git (see `TRUST_SYNCED_MS`).
  */
 export function syncClone(options: SyncCloneOptions): Promise<SyncCloneResult> {
   return timeStage("clone", () => syncCloneNow(options));
@@ -105,16 +112,17 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
       await runGit(ctx, ["config", key as string, value as string], { signal });
     }
   }
-  // A commit id this process synced into this clone before (the plan step of the same run, moments ago) needs
-  // no fetch: a commit never changes, and a blobless clone fetches missing blobs when they are read. (Asking
-  // git whether the clone holds it would not do: in a partial clone that question fetches the commit alone.)
-  const key = `${dir}\0${target}`;
-  if (!created && synced.has(key)) {
-    options.log?.info({ dir, target }, "commit synced before; not fetched again");
-    return { dir, commit: target, created };
+  const clock = options.clock ?? systemClock;
+  let known = created ? undefined : synced.get(dir);
+  if (known?.url === cloneUrl) {
+    const fetchedAt = known.commits.get(target);
+    if (fetchedAt !== undefined && clock.now() - fetchedAt < TRUST_SYNCED_MS) return { dir, commit: target, created };
+  } else {
+    // The URL is written whenever this process has not written it yet: a repository can be renamed or transferred.
+    await runGit(ctx, ["config", "remote.origin.url", cloneUrl], { signal });
+    known = { url: cloneUrl, commits: new Map() };
+    synced.set(dir, known);
   }
-  // The URL is (re)written every time: a repository can be renamed or transferred.
-  await runGit(ctx, ["config", "remote.origin.url", cloneUrl], { signal });
   options.log?.info({ dir, created, target }, "syncing clone");
   await retryGitNetwork(
     () => runGit(ctx, ["fetch", "--quiet", "--no-tags", "--filter=blob:none", "origin", "+refs/heads/*:refs/remotes/origin/*", `+${target}:${TARGET_REF}`], { signal }),
@@ -122,6 +130,7 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
   );
   const { stdout } = await runGit(ctx, ["rev-parse", "--verify", `${TARGET_REF}^{commit}`], { signal });
   const commit = stdout.toString("utf8").trim();
-  if (FULL_OID.test(target) && commit === target) remember(key);
+  // Only a commit id names the same objects next time; a branch may have moved.
+  if (target === commit) known.commits.set(commit, clock.now());
   return { dir, commit, created };
 }

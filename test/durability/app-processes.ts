@@ -40,16 +40,34 @@ export interface AppProcess {
   /** Sends `signal` (default SIGTERM) unless the process has exited, and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
   /**
-   * CPU time the running process has used, its finished child processes
-   * (git) included, from /proc (Linux; 100 ticks a second); null elsewhere.
+   * CPU time the running process has used so far, from /proc (Linux; 100
+   * ticks a second): its own threads, and its finished child processes (git);
+   * null elsewhere.
    */
-  cpuMs(): Promise<number | null>;
+  cpu(): Promise<ProcessCpu | null>;
 }
 
-/** Starts `node --import tsx <entry>` and resolves once it prints `ready`. */
+/**
+ * Node flags for every app process from `BENCH_NODE_ARGS` (space-separated),
+ * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a benchmark's
+ * processes; Node refuses `--cpu-prof` in `NODE_OPTIONS`.
+ */
+function nodeArgs(): string[] {
+  return (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
+}
+
+/** CPU time of one process in milliseconds. */
+export interface ProcessCpu {
+  /** The process itself: every thread, user and system time. */
+  ownMs: number;
+  /** Its child processes that have exited (git and what git started). */
+  childrenMs: number;
+}
+
+/** Starts `node [BENCH_NODE_ARGS] --import tsx <entry>` and resolves once it prints `ready`. */
 export async function startAppProcess(name: string, entry: keyof typeof ENTRIES, env: NodeJS.ProcessEnv, args: string[] = []): Promise<AppProcess> {
   const file = fileURLToPath(new URL(ENTRIES[entry], import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeArgs(), "--import", "tsx", file, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const stderr: string[] = [];
   child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
   const exited = new Promise<Exit>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
@@ -70,12 +88,12 @@ export async function startAppProcess(name: string, entry: keyof typeof ENTRIES,
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
-    async cpuMs() {
+    async cpu() {
       const stat = await readFile(`/proc/${child.pid}/stat`, "utf8").catch(() => null);
       if (stat === null) return null;
       // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) * 10;
+      const ticks = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 15).map(Number);
+      return { ownMs: (ticks[0]! + ticks[1]!) * 10, childrenMs: (ticks[2]! + ticks[3]!) * 10 };
     },
   };
 }

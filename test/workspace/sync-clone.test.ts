@@ -86,6 +86,27 @@ describe("syncClone", () => {
       code: "invalid_ref_name",
     });
   });
+
+  it("answers a commit id it fetched within the hour without git fetching again; branches always fetch", async () => {
+    const remote = await makeRepo({ "a.txt": "one\n" });
+    await git(remote.dir, "config", "uploadpack.allowFilter", "true");
+    const dir = join(work, "trusted");
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const sync = (ref?: string) => syncClone({ cloneUrl: `file://${remote.dir}`, dir, ref, env: testGitEnv(), clock });
+    try {
+      expect(await sync(remote.head)).toEqual({ dir, commit: remote.head, created: true });
+      // The remote is gone: only an answer that needs no fetch can succeed.
+      await removeDir(remote.dir);
+      now += 59 * 60 * 1000;
+      expect(await sync(remote.head)).toEqual({ dir, commit: remote.head, created: false });
+      await expect(sync("main")).rejects.toBeInstanceOf(GitCommandError);
+      now += 2 * 60 * 1000;
+      await expect(sync(remote.head)).rejects.toBeInstanceOf(GitCommandError);
+    } finally {
+      await removeDir(remote.dir);
+    }
+  });
 });
 
 describe("syncClone at a commit id", () => {

@@ -38,6 +38,18 @@ describe("repository", () => {
     await expect(repository.resolveCommit("--output=/tmp/x")).rejects.toBeInstanceOf(CommitNotFoundError);
   });
 
+  it("resolves a branch to where it points now, though the repository was opened before it moved", async () => {
+    await git(repo.dir, "branch", "moving", "main");
+    expect(await repository.resolveCommit("moving")).toBe(repo.head);
+    const next = await git(repo.dir, "commit-tree", "-p", repo.head, "-m", "next", `${repo.head}^{tree}`);
+    await git(repo.dir, "update-ref", "refs/heads/moving", next);
+    expect(await repository.resolveCommit("moving")).toBe(next);
+    await git(repo.dir, "pack-refs", "--all");
+    expect(await repository.resolveCommit("refs/heads/moving")).toBe(next);
+    // A tree is no commit.
+    await expect(repository.resolveCommit(await git(repo.dir, "rev-parse", `${repo.head}^{tree}`))).rejects.toBeInstanceOf(CommitNotFoundError);
+  });
+
   it("lists tracked files (symlinks included) sorted, and reads raw bytes", async () => {
     const files = await repository.listFiles("main");
     expect(files).toEqual([...Object.keys(FILES), "docs/link.md"].sort());

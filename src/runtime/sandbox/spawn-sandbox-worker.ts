@@ -2,25 +2,31 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import type { WorkerInit } from "./protocol.js";
+import { execArgvWithoutTsx, type SandboxWorkerEntry } from "./sandbox-worker-entry.js";
 import { wasmApi, type WasmModule } from "./wasm-api.js";
 
 /**
- * Starts the worker thread of one sandbox. From compiled code it runs
- * `sandbox-worker.js`; from TypeScript sources (development, tests) it runs
- * `sandbox-worker.ts` through tsx. Node 20 does not apply `--import tsx` in a
- * worker's `execArgv` to the worker's entry module, so the worker registers
- * tsx itself before importing its entry.
+ * Starts the worker thread of one sandbox from `entry` (see
+ * `sandbox-worker-entry.ts`). A bundled entry needs no tsx, so the worker
+ * does not load it even when this process runs with `--import tsx`.
  */
-export function spawnSandboxWorker(init: WorkerInit, resourceLimits: ResourceLimits): Worker {
-  const self = import.meta.url;
-  if (self.endsWith(".ts")) {
-    const entry = new URL("./sandbox-worker.ts", self).href;
-    const tsx = import.meta.resolve("tsx/esm/api");
-    const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(bootstrap, { eval: true, workerData: init, resourceLimits });
+export function spawnSandboxWorker(entry: SandboxWorkerEntry, init: WorkerInit, resourceLimits: ResourceLimits): Worker {
+  if (entry.kind === "eval") return new Worker(entry.source, { eval: true, workerData: init, resourceLimits });
+  const execArgv = entry.withoutTsx ? (workerExecArgv ?? execArgvWithoutTsx(process.execArgv)) : undefined;
+  if (execArgv === undefined) return new Worker(entry.url, { workerData: init, resourceLimits });
+  try {
+    return new Worker(entry.url, { workerData: init, resourceLimits, execArgv });
+  } catch (error) {
+    // A flag a worker may not be given explicitly (a V8 option, which applies
+    // to every thread anyway): the bundled worker needs none of the flags.
+    if ((error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV" || execArgv.length === 0) throw error;
+    workerExecArgv = [];
+    return new Worker(entry.url, { workerData: init, resourceLimits, execArgv: workerExecArgv });
   }
-  return new Worker(new URL("./sandbox-worker.js", self), { workerData: init, resourceLimits });
 }
+
+/** The flags bundled workers start with once the parent's were refused. */
+let workerExecArgv: string[] | undefined;
 
 let wasmModule: Promise<WasmModule | undefined> | undefined;
 

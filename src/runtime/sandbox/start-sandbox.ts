@@ -14,6 +14,7 @@ import {
 import { jsonBytesOver } from "./json-size.js";
 import { CONTROL_BYTES, type FromWorkerMessage, type ToWorkerMessage, type WireError } from "./protocol.js";
 import { loadQuickJSWasm, spawnSandboxWorker, workerResourceLimits } from "./spawn-sandbox-worker.js";
+import { sandboxWorkerEntry } from "./sandbox-worker-entry.js";
 import { startWatchdog } from "./start-watchdog.js";
 import { validateSandboxLimits } from "./validate-sandbox-limits.js";
 import { timeStage } from "../../timing/stage-timer.js";
@@ -42,8 +43,9 @@ export function startSandbox(options: StartSandboxOptions): Promise<Sandbox> {
 async function startSandboxNow(options: StartSandboxOptions): Promise<Sandbox> {
   const limits = validateSandboxLimits(options.limits);
   const control = new SharedArrayBuffer(CONTROL_BYTES);
-  const wasmModule = await loadQuickJSWasm();
+  const [wasmModule, entry] = await Promise.all([loadQuickJSWasm(), sandboxWorkerEntry()]);
   const worker = spawnSandboxWorker(
+    entry,
     wasmModule ? { limits, control, wasmModule } : { limits, control },
     workerResourceLimits(limits.stackKb),
   );
