@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFile } from "node:fs/promises";
+import { readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitCommandError, InvalidRemoteUrlError } from "../../src/workspace/errors.js";
@@ -117,11 +117,16 @@ describe("syncClone at a commit id", () => {
     const newer = await git(source.dir, "rev-parse", "HEAD");
     expect((await syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: newer, env: testGitEnv() })).commit).toBe(newer);
 
-    // Unreachable remote: only a sync that needs no fetch can succeed.
-    const gone = `file://${join(work, "no-such-remote")}`;
-    expect(await syncClone({ cloneUrl: gone, dir, ref: newer, env: testGitEnv() })).toEqual({ dir, commit: newer, created: false });
-    // The clone holds the first commit too (fetched by branch, not by id): it is fetched again, and that fails here.
-    await expect(syncClone({ cloneUrl: gone, dir, ref: first.commit, env: testGitEnv() })).rejects.toBeInstanceOf(GitCommandError);
+    // Remote gone (same URL): only a sync that needs no fetch can succeed.
+    const moved = `${source.dir}-away`;
+    await rename(source.dir, moved);
+    try {
+      expect(await syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: newer, env: testGitEnv() })).toEqual({ dir, commit: newer, created: false });
+      // The clone holds the first commit too (fetched by branch, not by id): it is fetched again, and that fails here.
+      await expect(syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: first.commit, env: testGitEnv() })).rejects.toBeInstanceOf(GitCommandError);
+    } finally {
+      await rename(moved, source.dir);
+    }
   });
 });
 
