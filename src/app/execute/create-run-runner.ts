@@ -57,6 +57,8 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
         author: deps.author,
         protectedPaths: deps.protectedPaths,
         limits: deps.limits,
+        // Only when this process has a sandbox (deps.commands is set only then): the worker prepares its own.
+        ...(deps.commands ? { commands: deps.commands.settings } : {}),
         ...(options.batch ? { batch: true } : {}),
       },
       ...(placement.perInstallation === null ? {} : { perInstallation: { limit: placement.perInstallation } }),
