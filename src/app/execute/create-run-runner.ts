@@ -64,6 +64,7 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
       ...(placement.perInstallation === null ? {} : { perInstallation: { limit: placement.perInstallation } }),
       receiveChange: (change) => receiveChange(change, deps.runId, options.open.repository, remote),
       ...(deps.transcripts ? { transcripts: deps.transcripts } : {}),
+      ...(deps.onNote ? { onNote: deps.onNote } : {}),
       log: options.log,
     }));
 }

@@ -7,10 +7,11 @@
  * get `run_command` as agents of the owning process do; a worker that cannot
  * sandbox, or whose setup fails, gives them none and says so in its log.
  */
+import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
 import { createAgentRunner } from "../../agents/create-agent-runner.js";
 import type { ModelClient } from "../../agents/model/index.js";
-import type { SandboxAvailability } from "../../command-sandbox/index.js";
+import { sandboxAvailability, type SandboxAvailability } from "../../command-sandbox/index.js";
 import { messageOf } from "../../errors.js";
 import { prepareCommands, type PreparedCommands } from "../../run/prepare-commands.js";
 import type { Clock } from "../../time.js";
@@ -20,6 +21,11 @@ import { withRemoteChanges } from "./share-changes.js";
 import type { CreateRunner, QueuedRunContext, RunnerHandle } from "./types.js";
 
 const silentLog = pino({ level: "silent" });
+
+/** This worker in a report: its host (every worker there answers the same, so the note is shown once). */
+function workerName(): string {
+  return hostname();
+}
 
 export interface RunnerFactoryOptions {
   model: ModelClient;
@@ -67,19 +73,17 @@ export function createRunnerFactory(options: RunnerFactoryOptions): CreateRunner
 async function prepareWorkerCommands(repository: GitRepository, context: QueuedRunContext, options: RunnerFactoryOptions, log: Logger | undefined): Promise<PreparedCommands | null> {
   if (context.commands === undefined) return null;
   const quiet = log ?? silentLog;
+  const none = (why: string): PreparedCommands => ({ commands: null, note: `Agents on worker ${workerName()} had no run_command tool: ${why}.`, close: async () => {} });
+  const availability = await (options.sandboxAvailability ?? sandboxAvailability)();
+  if (!availability.available) {
+    quiet.warn({ reason: availability.reason }, "this worker cannot sandbox commands: its agents get no run_command");
+    return none(`that host cannot sandbox commands (${availability.reason})`);
+  }
   try {
-    const prepared = await prepareCommands({
-      config: context.commands,
-      repository,
-      baseCommit: context.baseCommit,
-      log: quiet,
-      ...(options.sandboxAvailability ? { availability: options.sandboxAvailability } : {}),
-    });
-    if (prepared.note) quiet.warn({ note: prepared.note }, "this worker cannot sandbox commands: its agents get no run_command");
-    return prepared;
+    return await prepareCommands({ config: context.commands, repository, baseCommit: context.baseCommit, log: quiet, availability: async () => availability });
   } catch (error) {
-    quiet.warn({ err: error, reason: messageOf(error) }, "the run's setup failed on this worker: its agents get no run_command");
-    return null;
+    quiet.warn({ err: error }, "the run's setup failed on this worker: its agents get no run_command");
+    return none(`the run's setup failed there (${messageOf(error)})`);
   }
 }
 
@@ -98,5 +102,9 @@ function handleOf(repository: GitRepository, context: QueuedRunContext, options:
     ...(options.transcripts ? { transcripts: options.transcripts } : {}),
     ...(prepared?.commands ? { commands: prepared.commands } : {}),
   });
-  return { runner, close: () => Promise.all([repository.close(), prepared?.close()]).then(() => undefined) };
+  return {
+    runner,
+    ...(prepared?.note ? { note: prepared.note } : {}),
+    close: () => Promise.all([repository.close(), prepared?.close()]).then(() => undefined),
+  };
 }

@@ -78,11 +78,15 @@ export type AgentJobOutcome = (
    * itself or recorded none; an older owner ignores it.
    */
   transcript?: TranscriptEntryInput[];
+  /** What this worker could not offer the agent (`RunnerHandle.note`); the owner adds it to the run's report. */
+  note?: string;
 };
 
 /** A runner rebuilt for one run on a worker, and how to release what it holds (git processes, clones). */
 export interface RunnerHandle {
   runner: AgentRunner;
+  /** Why this worker's agents of the run lack something the owner offers (`run_command`), for the run's report. */
+  note?: string;
   close(): Promise<void>;
 }
 

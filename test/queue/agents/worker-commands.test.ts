@@ -6,9 +6,14 @@
  * API; skipped (saying why) where the host cannot sandbox commands.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { hostname } from "node:os";
+import { pino } from "pino";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { EMPTY_COMMANDS_CONFIG, type CommandsConfig } from "../../../src/command-sandbox/index.js";
+import { createModelClient } from "../../../src/agents/model/index.js";
+import { createRunnerFactory } from "../../../src/queue/agents/create-runner-factory.js";
+import { startAgentWorker } from "../../../src/queue/agents/start-agent-worker.js";
 import { createQueuedAgentRunner } from "../../../src/queue/agents/create-queued-agent-runner.js";
 import { openAgentQueue, type AgentQueue } from "../../../src/queue/agents/open-agent-queue.js";
 import type { QueuedRunContext } from "../../../src/queue/agents/types.js";
@@ -97,7 +102,7 @@ describeWithRedis("run_command on a worker process", () => {
     return { child, stderr, exited };
   }
 
-  function runOne(runId: string, commands: CommandsConfig | undefined) {
+  function runOne(runId: string, commands: CommandsConfig | undefined, onNote?: (note: string) => void) {
     const runContext: QueuedRunContext = {
       runId,
       installationId: null,
@@ -113,7 +118,7 @@ describeWithRedis("run_command on a worker process", () => {
       source: ONE_AGENT,
       args: { prompt: `Run the tests of ${runId}.`, label: runId },
       baseRevision: repo.head,
-      runner: createQueuedAgentRunner({ queue, runContext }),
+      runner: createQueuedAgentRunner({ queue, runContext, ...(onNote ? { onNote } : {}) }),
       journal: new MemoryJournal(),
     });
   }
@@ -130,6 +135,28 @@ describeWithRedis("run_command on a worker process", () => {
     expect(result).toContain("setup ran here");
     expect(result).toContain("# from the base tree");
     expect(outcome.result).toBe(result);
+  });
+
+  it("offers no run_command where the worker's host cannot sandbox, and tells the owner why for the report", async () => {
+    // This worker (in process, on the same queue) answers the probe with no; the process worker is paused meanwhile.
+    const model = createModelClient({ apiKey: "sk-nosandbox", baseURL: api.url, prices: { [TEST_MODEL]: { input: 1, output: 1, cacheWrite: 1, cacheRead: 1 } }, maxRetries: 0, log: pino({ level: "silent" }) });
+    const unsandboxed = await startAgentWorker({
+      connection: { url: REDIS_URL },
+      queueName,
+      concurrency: 1,
+      createRunner: createRunnerFactory({ model, dataDir, env: testGitEnv(), sandboxAvailability: async () => ({ available: false, reason: "no user namespaces here" }) }),
+    });
+    worker.child.kill("SIGSTOP");
+    const notes: string[] = [];
+    try {
+      const outcome = await runOne("no-sandbox", COMMANDS, (note) => notes.push(note));
+      expect(outcome.status).toBe("ok");
+      expect(outcome.result).toBe("no run_command");
+    } finally {
+      worker.child.kill("SIGCONT");
+      await unsandboxed.stop(1000);
+    }
+    expect(notes).toEqual([`Agents on worker ${hostname()} had no run_command tool: that host cannot sandbox commands (no user namespaces here).`]);
   });
 
   it("offers no run_command to an agent of a run without commands", async () => {
