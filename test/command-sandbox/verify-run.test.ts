@@ -94,6 +94,9 @@ describe.skipIf(skipSandbox)("a run with the repository's test command", () => {
     // The refuter ran the test on the change.
     const refuter = api.requests.map(conversationOf).find((c) => c.turn === 2 && !(c.body.tools ?? []).some((t: { name: string }) => t.name === "write_file"));
     expect(refuter?.results[0]?.content).toContain("ok: sum(2, 3) = 5");
+    // With the tool, its system prompt says it may run commands and cite a failing one.
+    expect(JSON.stringify(refuter?.body.system)).toContain("run_command");
+    expect(JSON.stringify(refuter?.body.system)).toContain("failingCommand");
     expect(result.lines.map((l) => [l.label, l.status])).toEqual([["sum", "accepted"]]);
     expect(await git(repo.dir, "show", "dynflow/r-verify:sum.js")).toContain("a + b");
     // The report shows the failing command as the evidence of round 1.
