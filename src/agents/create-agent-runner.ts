@@ -48,6 +48,8 @@ export interface AgentRunnerDeps {
   transcripts?: TranscriptRecorder;
   /** The run's sandboxed commands: workers and refuters get `run_command`. None: no such tool. */
   commands?: RunCommands;
+  /** Told what agents running elsewhere (a `dynflow worker`) could not be offered, for the run's report. */
+  onNote?: (note: string) => void;
 }
 
 export const DEFAULT_AGENT_LIMITS: Readonly<AgentLimits> = Object.freeze({

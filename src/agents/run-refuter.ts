@@ -6,7 +6,7 @@
 import type { AgentRequest, AgentResult } from "../runtime/types.js";
 import { loopOptions, readOnlyResultOf, type AgentEnv } from "./agent-env.js";
 import { parseRefuterSubject } from "./parse-subject.js";
-import { REFUTER_SYSTEM_PROMPT, refuterMessage } from "./prompts/refuter-prompt.js";
+import { refuterMessage, refuterSystemPrompt } from "./prompts/refuter-prompt.js";
 import { runToolLoop } from "./run-tool-loop.js";
 import { createFinishTool } from "./tools/create-finish-tool.js";
 import { createBaseTools, createReadTools } from "./tools/create-read-tools.js";
@@ -42,7 +42,7 @@ export async function runRefuter(env: AgentEnv, request: AgentRequest): Promise<
     schema: options.schema,
     feedback: request.feedback,
   });
-  const loop = await runToolLoop(loopOptions(env, request, "refuter", { system: REFUTER_SYSTEM_PROMPT, prompt, tools, log }));
+  const loop = await runToolLoop(loopOptions(env, request, "refuter", { system: refuterSystemPrompt(env.commands !== undefined), prompt, tools, log }));
   log.info({ stop: loop.stop, turns: loop.turns, usage: loop.usage, costUsd: loop.costUsd }, "refuter stopped");
 
   return readOnlyResultOf(env, request, "refuter", loop, "verdict");

@@ -43,6 +43,11 @@ export class RunCommands {
     this.journal = options.journal;
   }
 
+  /** The repository's commands configuration (what a `dynflow worker` needs to run the same commands). */
+  get settings(): CommandsConfig {
+    return this.config;
+  }
+
   /** Named commands, sorted. */
   get names(): string[] {
     return Object.keys(this.config.commands).sort();

@@ -78,7 +78,7 @@ export function createReviewExtension(options: ReviewExtensionOptions): { extens
         throw new InvalidScriptCallError("check(change, name): not a change of this run; pass a value returned by worker() or converge()");
       }
       checkName("check(change, name)", name, checks);
-      return json(await operations.check(ctx, found.round.worker.record?.change?.commit ?? null, name as string));
+      return json(await operations.check(ctx, found, name as string));
     },
     accept: async ([id]) => decide(ledger, "accept", id, null),
     discard: async ([id, reason]) => decide(ledger, "discard", id, typeof reason === "string" ? reason : null),

@@ -30,7 +30,8 @@ export interface RefuteSettings {
 
 /** Runs a configured check on a commit's tree (the run's sandbox; see `RunCommands.check`). */
 export interface CheckRunner {
-  run(name: string, commit: string, signal?: AbortSignal): Promise<{ passed: boolean; exitCode: number; output: string; command: string }>;
+  /** `replayed`: the result came from the journal. */
+  run(name: string, commit: string, signal?: AbortSignal): Promise<{ passed: boolean; exitCode: number; output: string; command: string; replayed?: boolean }>;
 }
 
 /** A `refute()` target: a change of this run, or a claim with no change. */
@@ -47,10 +48,15 @@ export class ReviewOperations {
     private readonly checks: CheckRunner | null = null,
   ) {}
 
-  /** `check(change, name)`: the named command on the change's tree (the base when it changed nothing). */
-  async check(ctx: ExtensionContext, commit: string | null, name: string): Promise<{ passed: boolean; exitCode: number; output: string }> {
+  /**
+   * `check(change, name)`: the named command on the change's tree (the base
+   * when it changed nothing); `target` names the change in the run's progress.
+   */
+  async check(ctx: ExtensionContext, target: { line: Line; round: Round }, name: string): Promise<{ passed: boolean; exitCode: number; output: string }> {
     if (!this.checks) throw new InvalidScriptCallError(`check(change, "${name}"): this run has no sandboxed commands`);
-    const result = await this.checks.run(name, commit ?? this.baseCommit, ctx.signal);
+    const commit = target.round.worker.record?.change?.commit ?? this.baseCommit;
+    const result = await this.checks.run(name, commit, ctx.signal);
+    logCheck(ctx, name, roundLabel(target.line.label, target.round.round), result);
     return { passed: result.passed, exitCode: result.exitCode, output: result.output };
   }
 
@@ -126,7 +132,7 @@ export class ReviewOperations {
       if (!record) return { status: "failed", change: null, review: null, rounds: n };
       const change = toScriptChange(line, round, record, this.baseCommit);
       // Checks first: they cost no tokens, and a change that fails them goes back without a refuter.
-      const failed = record.change === null ? null : await this.runChecks(ctx, round, record.change.commit, settings.checks ?? []);
+      const failed = record.change === null ? null : await this.runChecks(ctx, line, round, record.change.commit, settings.checks ?? []);
       if (failed) {
         if (n >= settings.rounds) return { status: "refuted", change, review: failed, rounds: n };
         roundPrompt = feedbackPrompt(prompt, n, record.change?.branch ?? null, round.reviews.at(-1)?.votes ?? []);
@@ -160,17 +166,17 @@ export class ReviewOperations {
    * recorded as a refutation of the round (its command, exit code and output
    * as evidence) and returned. Null when all passed.
    */
-  private async runChecks(ctx: ExtensionContext, round: Round, commit: string, names: readonly string[]): Promise<ScriptReview | null> {
+  private async runChecks(ctx: ExtensionContext, line: Line, round: Round, commit: string, names: readonly string[]): Promise<ScriptReview | null> {
     for (const name of names) {
       if (!this.checks) throw new InvalidScriptCallError(`converge(): checks need sandboxed commands, and this run has none`);
       const result = await this.checks.run(name, commit, ctx.signal);
+      logCheck(ctx, name, roundLabel(line.label, round.round), result);
       if (result.passed) continue;
       const tail = result.output.trimEnd().slice(-4000);
       const fence = fenceFor(tail);
       const evidence = `Check \`${name}\` (\`${result.command}\`) failed with exit code ${result.exitCode}:\n\n${fence}\n${tail}\n${fence}`;
       const vote: RefutationVote = { verdict: "refuted", evidence, agentId: null };
       round.reviews.push({ state: "done", refuters: [], verdict: "refuted", votes: [vote], evidence });
-      ctx.log(`check ${name} failed on ${round.changeId} (exit ${result.exitCode})`, "info");
       return { verdict: "refuted", votes: [{ verdict: "refuted", evidence }], evidence };
     }
     return null;
@@ -232,6 +238,12 @@ export function commandEvidence(cited: JsonValue | undefined): string {
   const tail = output.slice(-4000);
   const fence = fenceFor(tail);
   return `\n\nFailing command: \`${cited.command}\` exited with code ${exit}${output ? `:\n\n${fence}\n${tail}\n${fence}` : ""}`;
+}
+
+/** One progress line per check (the status comment, the check run and the dashboard show the run's log). */
+function logCheck(ctx: ExtensionContext, name: string, subject: string, result: { passed: boolean; exitCode: number; replayed?: boolean }): void {
+  const verdict = result.passed ? "passed" : `failed (exit ${result.exitCode})`;
+  ctx.log(`check ${name} on ${subject}: ${verdict}${result.replayed ? " (journaled result)" : ""}`, result.passed ? "info" : "warn");
 }
 
 function roundLabel(label: string, round: number): string {

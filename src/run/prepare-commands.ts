@@ -24,7 +24,8 @@ export async function prepareCommands(input: {
   config: CommandsConfig | undefined;
   repository: GitRepository;
   baseCommit: string;
-  journal: Journal;
+  /** Where checks are journaled; none on a worker process (agents' commands are never journaled). */
+  journal?: Journal;
   log: Logger;
   signal?: AbortSignal;
   /** The host's answer (default: probed once per process). */
@@ -56,7 +57,7 @@ export async function prepareCommands(input: {
     throw error;
   }
   return {
-    commands: new RunCommands({ sandbox, config, repository: input.repository, journal: input.journal }),
+    commands: new RunCommands({ sandbox, config, repository: input.repository, ...(input.journal ? { journal: input.journal } : {}) }),
     note: null,
     close: () => sandbox.close(),
   };

@@ -98,6 +98,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     log: run.log,
     ...(run.transcripts ? { transcripts: run.transcripts } : {}),
     ...(commands ? { commands } : {}),
+    // A worker process that could not offer what this one does says so once in the report.
+    onNote: (note) => void (notes.includes(note) || notes.push(note)),
   }), run.settings.web);
   const { extension, review } = createReviewExtension({
     repository: run.repository,

@@ -65,6 +65,8 @@ describe("refuter", () => {
     expect(first.agentPrompt).toContain('-  return fetchJson("/a");\n+  return http.get("/a");');
     expect(first.agentPrompt).toContain(`commit ${change.commit} on base ${change.base}`);
     expect(first.body.system[0].text).toContain("try hard to refute");
+    // Without commands in the run, nothing in its prompt offers them.
+    expect(JSON.stringify(first.body.system)).not.toContain("run_command");
     expect(sent).not.toContain("WORKER-PROMPT");
     expect(sent).not.toContain("WORKER-THOUGHT");
     expect(sent).not.toContain("Edited src/api.ts");

@@ -80,6 +80,12 @@ describe.skipIf(skipSandbox)("a run with the repository's test command", () => {
 
     expect(result.outcome.status).toBe("ok");
     expect(result.outcome.result).toEqual({ status: "accepted", rounds: 2, check: { passed: true, exitCode: 0, output: "ok: sum(2, 3) = 5\n" }, checks: ["test"] });
+    // Every check shows in the run's progress (the status comment, the check run, the dashboard), by the change's label.
+    expect(result.outcome.logs.filter((line) => line.startsWith("check "))).toEqual([
+      "check test on sum: failed (exit 1)",
+      "check test on sum · round 2: passed",
+      "check test on sum · round 2: passed (journaled result)",
+    ]);
     // The check refuted round 1 with the command's output, and the worker of round 2 was told.
     const workers = api.requests.map(conversationOf).filter((c) => (c.body.tools ?? []).some((t: { name: string }) => t.name === "write_file"));
     const round2 = workers.filter((c) => c.agentPrompt.includes("Review feedback"));
@@ -94,6 +100,9 @@ describe.skipIf(skipSandbox)("a run with the repository's test command", () => {
     // The refuter ran the test on the change.
     const refuter = api.requests.map(conversationOf).find((c) => c.turn === 2 && !(c.body.tools ?? []).some((t: { name: string }) => t.name === "write_file"));
     expect(refuter?.results[0]?.content).toContain("ok: sum(2, 3) = 5");
+    // With the tool, its system prompt says it may run commands and cite a failing one.
+    expect(JSON.stringify(refuter?.body.system)).toContain("run_command");
+    expect(JSON.stringify(refuter?.body.system)).toContain("failingCommand");
     expect(result.lines.map((l) => [l.label, l.status])).toEqual([["sum", "accepted"]]);
     expect(await git(repo.dir, "show", "dynflow/r-verify:sum.js")).toContain("a + b");
     // The report shows the failing command as the evidence of round 1.

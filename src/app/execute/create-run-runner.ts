@@ -57,11 +57,14 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
         author: deps.author,
         protectedPaths: deps.protectedPaths,
         limits: deps.limits,
+        // Only when this process has a sandbox (deps.commands is set only then): the worker prepares its own.
+        ...(deps.commands ? { commands: deps.commands.settings } : {}),
         ...(options.batch ? { batch: true } : {}),
       },
       ...(placement.perInstallation === null ? {} : { perInstallation: { limit: placement.perInstallation } }),
       receiveChange: (change) => receiveChange(change, deps.runId, options.open.repository, remote),
       ...(deps.transcripts ? { transcripts: deps.transcripts } : {}),
+      ...(deps.onNote ? { onNote: deps.onNote } : {}),
       log: options.log,
     }));
 }

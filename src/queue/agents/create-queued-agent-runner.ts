@@ -37,6 +37,8 @@ export interface QueuedAgentRunnerOptions {
   cancelGraceMs?: number;
   /** Called with the change of every outcome before it is returned: where a remote repository's worker branch is fetched. */
   receiveChange?: (change: ChangeRef) => Promise<void>;
+  /** Told what a worker could not offer an agent (no sandbox there: no `run_command`), for the run's report. */
+  onNote?: (note: string) => void;
   /** Where transcripts that workers send in outcomes (workers without the database) are recorded. */
   transcripts?: Pick<TranscriptRecorder, "receive">;
   log?: Logger;
@@ -235,6 +237,7 @@ class QueuedRunner implements QueuedAgentRunner {
   /** The outcome as the run sees it, its change fetched first where the run needs it (`receiveChange`). */
   private async deliver(outcome: AgentJobOutcome, request: AgentRequest): Promise<AgentResult> {
     if (outcome.transcript !== undefined) this.options.transcripts?.receive(request.runId, request.agentId, outcome.transcript);
+    if (typeof outcome.note === "string") this.options.onNote?.(outcome.note);
     const change = outcome.status === "finished" ? outcome.result.change : outcome.change;
     const receive = this.options.receiveChange;
     if (change && receive) {

@@ -28,6 +28,11 @@ export class RunnerCache {
 
   /** The run's runner, built on first use; pair every call with `release(runId)`. */
   async acquire(context: QueuedRunContext): Promise<AgentRunner> {
+    return (await this.acquireHandle(context)).runner;
+  }
+
+  /** The run's runner with its note; pair every call with `release(runId)`. */
+  async acquireHandle(context: QueuedRunContext): Promise<RunnerHandle> {
     let entry = this.entries.get(context.runId);
     if (!entry) {
       entry = { handle: this.createRunner(context), users: 0, idle: null };
@@ -41,7 +46,7 @@ export class RunnerCache {
     if (entry.idle !== null) this.timers.clearTimeout(entry.idle);
     entry.idle = null;
     try {
-      return (await entry.handle).runner;
+      return await entry.handle;
     } catch (error) {
       entry.users -= 1;
       throw error;

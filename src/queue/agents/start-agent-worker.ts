@@ -226,10 +226,11 @@ class WorkerJobs {
 
   /** The agent on the run's runner; a worker stopping hands the job back instead of failing it. */
   private async runAgent(job: Job<AgentJobData, AgentJobOutcome>, token: string | undefined, context: QueuedRunContext, request: AgentRequest, jobLog: Logger): Promise<AgentJobOutcome> {
-    const runner = await this.runners.acquire(context);
+    const { runner, note } = await this.runners.acquireHandle(context);
+    const noted = (outcome: AgentJobOutcome): AgentJobOutcome => (note === undefined ? outcome : { ...outcome, note });
     try {
       jobLog.debug({ attemptsStarted: job.attemptsStarted }, "agent job started");
-      return finishedOutcome(await runner.run(request));
+      return noted(finishedOutcome(await runner.run(request)));
     } catch (error) {
       if (request.signal.reason instanceof WorkerStoppingError && token !== undefined) {
         jobLog.info("worker stopping: handing the agent back to the queue");
@@ -238,8 +239,8 @@ class WorkerJobs {
       }
       jobLog.info({ err: error }, "agent failed");
       // A stopped agent's failure says so, so its owner records it as stopped rather than failed.
-      if (request.signal.reason instanceof AgentStoppedError) return stoppedOutcome(error, request.signal.reason);
-      return failedOutcome(error);
+      if (request.signal.reason instanceof AgentStoppedError) return noted(stoppedOutcome(error, request.signal.reason));
+      return noted(failedOutcome(error));
     } finally {
       this.runners.release(context.runId);
     }

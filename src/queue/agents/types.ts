@@ -5,6 +5,7 @@
  */
 import type { AgentRunnerDeps } from "../../agents/create-agent-runner.js";
 import type { Role } from "../../agents/model/index.js";
+import type { CommandsConfig } from "../../command-sandbox/index.js";
 import type { AgentRequest, AgentResult, AgentRunner, ChangeRef, TokenUsage } from "../../runtime/types.js";
 import type { TranscriptEntryInput } from "../../store/index.js";
 import type { CommitIdentity } from "../../workspace/index.js";
@@ -41,6 +42,12 @@ export interface QueuedRunContext {
   author: CommitIdentity;
   protectedPaths?: string[];
   limits?: AgentRunnerDeps["limits"];
+  /**
+   * The repository's commands, set when the owner could sandbox them: a worker
+   * that can too writes the base tree, runs `setup` once per run, and gives its
+   * agents `run_command`. Absent (or an older worker): no such tool.
+   */
+  commands?: CommandsConfig;
   /** Send the agents' model calls through the Message Batches API (an audit with `batch: true`). */
   batch?: boolean;
 }
@@ -71,11 +78,15 @@ export type AgentJobOutcome = (
    * itself or recorded none; an older owner ignores it.
    */
   transcript?: TranscriptEntryInput[];
+  /** What this worker could not offer the agent (`RunnerHandle.note`); the owner adds it to the run's report. */
+  note?: string;
 };
 
 /** A runner rebuilt for one run on a worker, and how to release what it holds (git processes, clones). */
 export interface RunnerHandle {
   runner: AgentRunner;
+  /** Why this worker's agents of the run lack something the owner offers (`run_command`), for the run's report. */
+  note?: string;
   close(): Promise<void>;
 }
 

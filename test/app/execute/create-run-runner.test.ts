@@ -10,6 +10,9 @@ import type { AgentRunnerDeps } from "../../../src/agents/create-agent-runner.js
 import { createModelClient } from "../../../src/agents/model/index.js";
 import { createRunRunner } from "../../../src/app/execute/create-run-runner.js";
 import type { RunRepository } from "../../../src/app/services/open-run-repository.js";
+import { EMPTY_COMMANDS_CONFIG } from "../../../src/command-sandbox/index.js";
+import { prepareCommands } from "../../../src/run/prepare-commands.js";
+import { skipSandbox } from "../../command-sandbox/sandbox-harness.js";
 import { createProcessCaps } from "../../../src/queue/agents/create-capped-runner.js";
 import { createRunnerFactory } from "../../../src/queue/agents/create-runner-factory.js";
 import { openAgentQueue, type AgentQueue } from "../../../src/queue/agents/open-agent-queue.js";
@@ -121,6 +124,31 @@ describe("createRunRunner", () => {
       // The model was called by the worker, not by the run's owner.
       const last = api.requests.at(-1)!;
       expect(last.headers["x-api-key"] ?? last.headers.authorization).toMatch(/sk-worker/);
+    });
+
+    it.skipIf(skipSandbox)("sends the run's commands with its agents: the worker's agent runs them on the worker's own clone", async () => {
+      const config = { ...EMPTY_COMMANDS_CONFIG, commands: { show: "cat README.md" } };
+      const prepared = await prepareCommands({ config, repository: owner, baseCommit: base, log });
+      api.handle((recorded) => {
+        const results = JSON.stringify(recorded.body.messages.slice(1));
+        if (recorded.body.messages.length > 1) return reply.toolUse("finish", { summary: "ran show", result: results.includes("# notes") ? "saw the readme" : results });
+        return reply.toolUse("run_command", { name: "show" });
+      });
+      try {
+        // A run of its own: the worker keeps one runner per run, built from the run's first job.
+        const commandRun = { ...run, id: "r-runner-commands" };
+        const runner = createRunRunner({ placement: { kind: "queue", queue, perInstallation: 2 }, run: commandRun, open, dataDir: `${work}/owner`, gitEnv: testGitEnv(), log })({
+          ...deps(commandRun.id),
+          commands: prepared.commands!,
+        });
+
+        const result = await runner.run({ ...request(commandRun.id, 1), label: "show", prompt: "Show the readme." });
+
+        expect(result.output).toBe("saw the readme");
+      } finally {
+        api.handle(writeNote);
+        await prepared.close();
+      }
     });
   });
 });
