@@ -101,7 +101,12 @@ function startRuns(app: Probot, services: RunServices, appSlug: () => Promise<st
     startTranscriptPruning({ transcripts: services.store.transcripts, retentionMs: services.transcriptRetentionMs, clock: services.clock, log: services.log });
   }
   // Runs a restart interrupted go on; the journal makes their finished agents free.
-  recoverRuns(runtime).catch((error: unknown) => services.log.error({ err: error }, "could not queue unfinished runs again"));
+  const recover = (why: string) => () =>
+    void recoverRuns(runtime).catch((error: unknown) => services.log.error({ err: error, why }, "could not queue unfinished runs again"));
+  recover("start")();
+  // A Redis restart without persistence loses the steps that waited there; recovery is idempotent and
+  // leaves runs a live step holds, so it is run again whenever the shared run queue's Redis is back.
+  services.queue.onReconnect?.(recover("redis back"));
   // CI waits: looked at again now (webhooks missed while down), then at their deadlines.
   startCiSweep({ store: services.store, queue: services.queue, clock: services.clock, log: services.log, ...(services.ciSweepMs !== undefined ? { intervalMs: services.ciSweepMs } : {}), ...(services.timers ? { timers: services.timers } : {}) });
   return runtime;
