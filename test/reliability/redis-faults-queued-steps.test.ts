@@ -6,9 +6,10 @@
  *   with SIGSTOP, so the jobs wait) are lost with Redis; the web process
  *   queues them again once Redis is back, without any process restarting
  *   and without `/dynflow resume`, and each run finishes once;
- * - a command delivered while Redis is down is answered 200 with its run
- *   recorded and its delivery done (a redelivery is not needed and is
- *   ignored); the run is queued once Redis is back and finishes once.
+ * - a command delivered while Redis is down is answered with its run
+ *   recorded and its delivery done before Redis is back (a redelivery is not
+ *   needed and is ignored); the run is queued once Redis is back and
+ *   finishes once.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { reply, startFakeAnthropic, type FakeAnthropic } from "../fakes/fake-anthropic.js";
@@ -90,10 +91,16 @@ describeIfRedisServer("run steps and commands across a Redis restart without per
       await redis.kill();
       await untilHealth(d.port, 503);
 
-      // A command while Redis is down: answered, its run recorded, its delivery done.
-      expect(await command(WHILE_DOWN)).toBe(200);
+      // A command while Redis is down: answered (200; 202 only if a loaded machine took Probot past its
+      // cut-off), its run recorded and its delivery done while Redis is still down: the command is kept.
+      expect([200, 202]).toContain(await command(WHILE_DOWN));
+      await until(
+        async () => (await d.store.deliveries.claim(`redis-queued-${WHILE_DOWN}`, "issue_comment", "test-probe", 1_000)).state === "done",
+        "the delivery that came while Redis was down to be done",
+        60_000,
+        250,
+      );
       expect((await runOf(WHILE_DOWN))?.status).toBe("queued");
-      expect(await d.store.deliveries.claim(`redis-queued-${WHILE_DOWN}`, "issue_comment", "test-probe", 1_000)).toMatchObject({ state: "done" });
 
       await redis.start();
       await untilHealth(d.port, 200);
