@@ -101,7 +101,28 @@ function startRuns(app: Probot, services: RunServices, appSlug: () => Promise<st
     startTranscriptPruning({ transcripts: services.store.transcripts, retentionMs: services.transcriptRetentionMs, clock: services.clock, log: services.log });
   }
   // Runs a restart interrupted go on; the journal makes their finished agents free.
-  recoverRuns(runtime).catch((error: unknown) => services.log.error({ err: error }, "could not queue unfinished runs again"));
+  // A Redis restart without persistence loses the steps that waited there; recovery is idempotent and
+  // leaves runs a live step holds, so it is run again whenever the shared run queue's Redis is back.
+  // One at a time: a reconnect during a recovery (Redis flapping) runs one more once it ends.
+  let recovering: Promise<void> | null = null;
+  let again = false;
+  const recover = (why: string) => {
+    if (recovering !== null) {
+      again = true;
+      return;
+    }
+    recovering = recoverRuns(runtime)
+      .then(() => undefined)
+      .catch((error: unknown) => services.log.error({ err: error, why }, "could not queue unfinished runs again"))
+      .finally(() => {
+        recovering = null;
+        if (!again) return;
+        again = false;
+        recover("redis back again");
+      });
+  };
+  recover("start");
+  services.queue.onReconnect?.(() => recover("redis back"));
   // CI waits: looked at again now (webhooks missed while down), then at their deadlines.
   startCiSweep({ store: services.store, queue: services.queue, clock: services.clock, log: services.log, ...(services.ciSweepMs !== undefined ? { intervalMs: services.ciSweepMs } : {}), ...(services.timers ? { timers: services.timers } : {}) });
   return runtime;

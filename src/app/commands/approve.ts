@@ -13,6 +13,7 @@ import { describeRunStatus } from "./render-run-status.js";
 import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import type { AppRuntime } from "../services/types.js";
+import { queueRecordedStep } from "./queue-new-run.js";
 
 /** Queues the run's execution, or says why it cannot be approved. */
 export async function approveRun(input: CommandInput, runtime: AppRuntime, command: RunIdCommand): Promise<void> {
@@ -35,5 +36,5 @@ export async function approveRun(input: CommandInput, runtime: AppRuntime, comma
   const login = safeLogin(input.sender);
   const statusComment = await openStatusComment(input.github, run, runtime);
   await showInStatusComment(statusComment, renderQueuedComment(run, `Approved${login ? ` by @${login}` : ""}; it starts as soon as a slot is free.`), input.log.child({ runId: run.id }));
-  await runtime.queue.enqueue({ runId: run.id, step: "execute" });
+  await queueRecordedStep(runtime, { runId: run.id, step: "execute" }, input.log);
 }

@@ -20,6 +20,7 @@ import { openStatusComment } from "../surfaces/run-surfaces.js";
 import { nextStepOf, readStoredPlan, toPlanJson } from "../run-record/stored-plan.js";
 import { UnreadableRunRecordError } from "../errors.js";
 import type { AppRuntime } from "../services/types.js";
+import { queueRecordedStep } from "./queue-new-run.js";
 import type { JsonValue } from "../../runtime/types.js";
 
 /** Statuses a run can be resumed from: stopped, or left running/queued by a crash. */
@@ -47,7 +48,7 @@ export async function resumeRun(input: CommandInput, runtime: AppRuntime, comman
     if (error instanceof StaleRunError) return input.reply(`Run \`${run.id}\` changed meanwhile; check \`/dynflow status ${run.id}\` and try again.`);
     throw error;
   }
-  if (!(await runtime.queue.enqueue({ runId: run.id, step }))) return input.reply(`Run \`${run.id}\` is already queued.`);
+  if ((await queueRecordedStep(runtime, { runId: run.id, step }, input.log)) === false) return input.reply(`Run \`${run.id}\` is already queued.`);
   input.log.info({ runId: run.id, step, by: input.sender }, "run resumed");
   const login = safeLogin(input.sender);
   const statusComment = await openStatusComment(input.github, run, runtime);

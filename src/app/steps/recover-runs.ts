@@ -1,12 +1,13 @@
 /**
- * After a restart, puts the runs that were queued or running back in the
- * queue: planning again when they had no plan yet, executing otherwise (the
+ * After a restart (of a process, or of Redis without persistence: the web
+ * process runs this again each time the run queue's Redis connection comes
+ * back), puts the runs that were queued or running back in the queue: planning again when they had no plan yet, executing otherwise (the
  * journal replays every agent that finished, at no cost). A run whose
  * record cannot be read is skipped with a log line naming it: one damaged row
  * must not keep every other run from coming back.
  *
  * Idempotent, whoever runs it and however often (the web process and every
- * worker run it when they start): a run whose lease a live step holds is
+ * worker run it when they start, the web process again on every Redis reconnect): a run whose lease a live step holds is
  * left to that step (its `plan` step may be executing it), and a step already
  * queued is not queued twice. Should that step's process die, its queued job
  * comes back to the queue and takes the run over once the lease is free.

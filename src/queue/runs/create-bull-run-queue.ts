@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { pino, type Logger } from "pino";
 import { checkInteger } from "../errors.js";
-import type { RedisConnection } from "../queue-keys.js";
+import { openRedis, type RedisConnection } from "../queue-keys.js";
 import { realTimers, sleep, systemClock, type Clock, type Timers } from "../../time.js";
 import type { RunJob, RunJobProcessor, RunQueue, RunStep } from "./run-queue.js";
 
@@ -83,6 +83,9 @@ export function createBullRunQueue(options: BullRunQueueOptions): RunQueue {
   const queue = new Queue<RunJobData>(name, { connection, prefix });
   queue.on("error", (error) => log.error({ err: error }, "run queue connection error"));
   let worker: Worker<RunJobData> | null = null;
+  /** A connection of its own that only watches Redis come back (opened by the first `onReconnect`). */
+  let watcher: ReturnType<typeof openRedis> | null = null;
+  const reconnectListeners: (() => void)[] = [];
   let started = false;
   let closed = false;
 
@@ -150,8 +153,25 @@ export function createBullRunQueue(options: BullRunQueueOptions): RunQueue {
       }
     },
 
+    onReconnect(listener) {
+      reconnectListeners.push(listener);
+      if (watcher !== null) return;
+      // ioredis says `ready` on its first connection and again after every reconnect; only those count.
+      let connectedBefore = false;
+      watcher = openRedis(connection, (error) => log.warn({ err: error }, "run queue watch connection error"));
+      watcher.on("ready", () => {
+        if (!connectedBefore) {
+          connectedBefore = true;
+          return;
+        }
+        log.warn("run queue connection back; steps queued before may have been lost with Redis");
+        for (const call of reconnectListeners) call();
+      });
+    },
+
     async close() {
       closed = true;
+      watcher?.disconnect();
       // Waits for running steps, as the in-process queue does. A process killed before they end is a
       // crash like any other: the steps' locks lapse, and another process takes each run over from
       // its journal once the run's lease has expired.

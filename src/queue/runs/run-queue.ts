@@ -43,6 +43,13 @@ export interface RunQueue {
   remove(runId: string): Promise<number>;
   /** Resolves once nothing waits and nothing runs. */
   onIdle(): Promise<void>;
+  /**
+   * Calls `listener` each time the queue's shared store (Redis) can be
+   * reached again after its connection was lost: a Redis restart without
+   * persistence has lost every step that waited there. Absent on a queue that
+   * lives in the process (nothing of it can be lost without the process).
+   */
+  onReconnect?(listener: () => void): void;
   /** Stops taking jobs; resolves once the running ones have finished. Waiting jobs stay unstarted. */
   close(): Promise<void>;
 }
