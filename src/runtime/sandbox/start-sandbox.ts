@@ -48,6 +48,7 @@ async function startSandboxNow(options: StartSandboxOptions): Promise<Sandbox> {
       const sandbox = await spare;
       sandbox.attach(options);
       await sandbox.ready;
+      spareStats.taken++;
       return sandbox;
     } catch {
       // A spare that failed to start (or stopped while it waited) is gone; start a fresh one.
@@ -116,7 +117,15 @@ export function prestartSandbox(limits: SandboxLimits, ttlMs: number = SPARE_SAN
   // A spare that fails is noticed by whoever takes it (and then started afresh), or by no one.
   sandbox.then((spare) => spare.ready).catch(() => {});
   spares.set(key, { key, sandbox, expiry });
+  spareStats.started++;
 }
+
+/** Spare sandboxes started, and taken by a `startSandbox`, in this process so far. */
+export function spareSandboxStats(): { started: number; taken: number } {
+  return { ...spareStats };
+}
+
+const spareStats = { started: 0, taken: 0 };
 
 /** How many spare sandboxes are waiting (started or starting). */
 export function spareSandboxCount(): number {
