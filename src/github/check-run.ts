@@ -73,6 +73,8 @@ export interface CheckRun {
   start(output?: CheckRunOutput): Promise<CheckRunRef>;
   /** Offers new progress; throttled, the latest wins. Failures are logged and retried by the next write. */
   update(output: CheckRunOutput): void;
+  /** Forgets an update still waiting for its interval (one in flight goes on). */
+  dropPending(): void;
   /** Completes the check run now (after any update in flight); later updates are ignored. Rejects when it fails. */
   complete(options: CompleteCheckRunOptions): Promise<CheckRunRef>;
   readonly current: CheckRunRef | null;
@@ -178,6 +180,7 @@ export function createCheckRun(options: CheckRunOptions): CheckRun {
       return current!;
     },
     update: (output) => throttle.update({ status: "in_progress", output }),
+    dropPending: () => throttle.dropPending(),
     async complete(done) {
       const output = done.report === undefined ? done.output : { ...done.output, text: done.report };
       await throttle.flush({ status: "completed", conclusion: checkRunConclusion(done.status, done.draft), output });

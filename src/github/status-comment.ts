@@ -41,6 +41,8 @@ export interface StatusCommentRef {
 export interface StatusComment {
   /** Offers a new body; throttled, the latest wins. Failures are logged and retried by the next write. */
   update(body: string): void;
+  /** Forgets a body still waiting for its interval (an edit in flight goes on). */
+  dropPending(): void;
   /** Writes the final body now (after any edit in flight) and stops further updates. Rejects when it fails. */
   flush(finalBody: string): Promise<StatusCommentRef>;
   /** The comment, once created or found. */
@@ -128,6 +130,7 @@ export function createStatusComment(options: StatusCommentOptions): StatusCommen
 
   return {
     update: (body) => throttle.update(body),
+    dropPending: () => throttle.dropPending(),
     async flush(finalBody) {
       await throttle.flush(finalBody);
       return current!;

@@ -31,6 +31,8 @@ export interface EditThrottle<T> {
    * ignored. Rejects when this write fails.
    */
   flush(value: T): Promise<void>;
+  /** Forgets the pending value, if any (a write in flight goes on); later `update` calls work as before. */
+  dropPending(): void;
 }
 
 /** Creates a throttle around `options.write`. */
@@ -112,6 +114,13 @@ export function createEditThrottle<T>(options: EditThrottleOptions<T>): EditThro
         timer = null;
       }
       return start(value);
+    },
+    dropPending() {
+      pending = null;
+      if (timer !== null) {
+        timers.clearTimeout(timer);
+        timer = null;
+      }
     },
   };
 }

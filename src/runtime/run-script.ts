@@ -8,7 +8,7 @@ import { AgentScheduler, type Halt } from "./agent-scheduler.js";
 import type { AgentStops } from "./agent-stops.js";
 import { HostBudgetError, HostBudgetMeter, type HostBudgets } from "./host-budgets.js";
 import { MemoryJournal } from "./journal/memory-journal.js";
-import { startSandbox } from "./sandbox/start-sandbox.js";
+import { prestartSandbox, startSandbox } from "./sandbox/start-sandbox.js";
 import type { Sandbox, SandboxResult } from "./sandbox/types.js";
 import { buildPrelude } from "./script-api/build-prelude.js";
 import { createScriptHost, type RuntimeExtension, type WorkflowResolver } from "./script-host.js";
@@ -61,6 +61,15 @@ export interface RunScriptOptions {
   hostBudgets?: Partial<HostBudgets>;
   /** Resolves agent types, model shortcuts, effort and tools of each `agent()` call (see `AgentPreparer`). */
   prepareAgent?: AgentPreparer;
+}
+
+/**
+ * Starts, ahead of time, the sandbox a `runScript` with these sandbox limits
+ * (`RunScriptOptions.sandbox`) will take: for a run that is known to start
+ * soon in this process (the execution right after its plan).
+ */
+export function prestartScriptSandbox(sandbox?: Partial<SandboxLimits>): void {
+  prestartSandbox({ ...DEFAULT_SANDBOX_LIMITS, ...sandbox });
 }
 
 /** Runs a plan script to the end (or to the cap, budget or cancellation that stops it). */

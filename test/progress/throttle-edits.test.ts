@@ -148,4 +148,20 @@ describe("createEditThrottle", () => {
     });
     await expect(throttle.flush("final")).rejects.toThrow("403");
   });
+
+  it("dropPending forgets the value waiting for its interval; later updates are written as before", async () => {
+    const target = recorder();
+    const throttle = createEditThrottle({ write: (v: string) => target.write(v), minIntervalMs: 5000 });
+    throttle.update("v1");
+    await vi.advanceTimersByTimeAsync(0);
+    throttle.update("v2");
+    throttle.dropPending();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(target.written).toEqual(["v1"]);
+    throttle.update("v3");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(target.written).toEqual(["v1", "v3"]);
+    await throttle.flush("final");
+    expect(target.written).toEqual(["v1", "v3", "final"]);
+  });
 });

@@ -10,6 +10,7 @@ import { catchFatal, checkScriptModels, createRunAgentSetup, definitionsOnGitHub
 import { needsApproval, type ApprovalDecision } from "../../config/needs-approval.js";
 import { preparePlan } from "../../plan/prepare-plan.js";
 import { PLAN_FILENAME } from "../../plan/request-plan-script.js";
+import { prestartScriptSandbox } from "../../runtime/run-script.js";
 import type { WorkflowResolver } from "../../runtime/script-host.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
@@ -60,6 +61,8 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
     // A cancel that arrived while the simulation ran ends it quietly; the plan must not go ahead.
     stop.signal.throwIfAborted();
     const next: PlanNext = planned.plan.stopAfterPlan ? "plan-only" : planned.plan.approval?.required ? "approval" : "starting";
+    // The execution follows in this process: its script sandbox starts while the plan is recorded and shown.
+    if (next === "starting") prestartScriptSandbox(workflowSettingsOf(settings, runtime.prices).sandbox);
     await runtime.store.runs.update(run.id, { status: STATUS_AFTER[next], script: planned.script, args: planned.args, plan: toPlanJson(planned.plan) });
     log.info({ source: planned.plan.source, agents: planned.plan.estimate?.agents, next }, "run planned");
     await showInStatusComment(statusComment, renderPlanComment({ run, plan: planned.plan, script: planned.script, next }), log);

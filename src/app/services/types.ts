@@ -59,6 +59,13 @@ export interface RunServices {
   gitEnv?: NodeJS.ProcessEnv;
   /** Least time between two edits of the status comment or the check run. Default 5,000 ms. */
   progressIntervalMs?: number;
+  /**
+   * How long after the script's end the status comment and the check run say
+   * "publishing" if the run has not ended by then (default 3,000 ms; 0: at
+   * once). Until then no progress edit is written, so the pull request never
+   * waits behind one in the installation's write throttle.
+   */
+  publishingNoticeMs?: number;
   /** Timers of throttles, deadlines and lease renewals (tests inject them). */
   timers?: Timers;
   /** The plan API reference for the planner. Default: `docs/plan-api.md` of the package. */

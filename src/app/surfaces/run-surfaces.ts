@@ -17,6 +17,7 @@ import type { RunEvent } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
 import { botLoginOf } from "../services/bot-identity.js";
 import type { AppRuntime } from "../services/types.js";
+import { realTimers } from "../../time.js";
 
 /** The run's status comment (written on the issue or pull request of its command). */
 export async function openStatusComment(github: GitHubClient, run: RunRecord, runtime: AppRuntime): Promise<StatusComment | null> {
@@ -98,6 +99,12 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     return found;
   };
   const renderOptions = (notes: string[], extra?: ProgressLinks): RenderProgressOptions => ({ runId: run.id, estimate, links: links(extra), notes });
+  const show = (current: ProgressSnapshot): void => {
+    statusComment?.update(renderStatusComment(current, renderOptions([])));
+    checkRun.update(renderCheckRunSummary(current, renderOptions([])));
+  };
+  /** Set once the script has ended: the timer that shows "publishing" (true when shown at once). */
+  let publishingNotice: unknown = null;
 
   return {
     statusComment,
@@ -110,9 +117,22 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
           () => undefined,
           (error: unknown) => log.warn({ err: error }, "could not store a run event"),
         );
-      const current = publishing(snapshot());
-      statusComment?.update(renderStatusComment(current, renderOptions([])));
-      checkRun.update(renderCheckRunSummary(current, renderOptions([])));
+      const current = snapshot();
+      if (current.status === "pending" || current.status === "running") return show(current);
+      // The script has ended: what comes next is the push and the pull request, which must not wait behind
+      // a progress edit in the installation's write throttle (GitHub writes at least a second apart).
+      // Pending edits are dropped; "publishing" is shown only if the run has not ended after a while.
+      if (publishingNotice !== null) return;
+      statusComment?.dropPending();
+      checkRun.dropPending();
+      const noticeMs = runtime.publishingNoticeMs ?? PUBLISHING_NOTICE_MS;
+      if (noticeMs <= 0) {
+        publishingNotice = true;
+        return show(publishing(current));
+      }
+      // Updates after the run's end (its final writes close both throttles) are ignored.
+      publishingNotice = (runtime.timers ?? realTimers).setTimeout(() => show(publishing(snapshot())), noticeMs);
+      (publishingNotice as { unref?: () => void }).unref?.();
     },
     snapshot,
     links,
@@ -130,6 +150,9 @@ function publishing(snapshot: ProgressSnapshot): ProgressSnapshot {
   if (snapshot.status === "pending" || snapshot.status === "running") return snapshot;
   return { ...snapshot, status: "running", currentPhase: PUBLISHING_PHASE, error: null };
 }
+
+/** How long after the script's end the views say "publishing" when the run has not ended by then. */
+export const PUBLISHING_NOTICE_MS = 3_000;
 
 /** The phase shown between the script's end and the run's end. */
 export const PUBLISHING_PHASE = "publishing: pushing branches, opening the pull request";

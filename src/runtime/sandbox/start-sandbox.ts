@@ -42,6 +42,25 @@ export function startSandbox(options: StartSandboxOptions): Promise<Sandbox> {
 
 async function startSandboxNow(options: StartSandboxOptions): Promise<Sandbox> {
   const limits = validateSandboxLimits(options.limits);
+  const spare = takeSpare(limits);
+  if (spare !== undefined) {
+    try {
+      const sandbox = await spare;
+      sandbox.attach(options);
+      await sandbox.ready;
+      spareStats.taken++;
+      return sandbox;
+    } catch {
+      // A spare that failed to start (or stopped while it waited) is gone; start a fresh one.
+    }
+  }
+  const sandbox = await spawnWorkerSandbox(limits);
+  sandbox.attach(options);
+  await sandbox.ready;
+  return sandbox;
+}
+
+async function spawnWorkerSandbox(limits: SandboxLimits): Promise<WorkerSandbox> {
   const control = new SharedArrayBuffer(CONTROL_BYTES);
   const [wasmModule, entry] = await Promise.all([loadQuickJSWasm(), sandboxWorkerEntry()]);
   const worker = spawnSandboxWorker(
@@ -49,14 +68,99 @@ async function startSandboxNow(options: StartSandboxOptions): Promise<Sandbox> {
     wasmModule ? { limits, control, wasmModule } : { limits, control },
     workerResourceLimits(limits.stackKb),
   );
-  const sandbox = new WorkerSandbox(worker, limits, options, new Int32Array(control));
-  await sandbox.ready;
-  return sandbox;
+  return new WorkerSandbox(worker, limits, new Int32Array(control));
+}
+
+/**
+ * Spare sandboxes: started ahead of a `startSandbox` that is known to come
+ * soon (the execution after a plan, in the same process), so that it finds an
+ * engine ready. A spare has never run anything (a sandbox still runs one
+ * program only); it waits with its worker unreferenced, so it never keeps a
+ * process alive, and stops after `ttlMs` if nothing takes it. At most one per
+ * set of limits.
+ */
+interface Spare {
+  key: string;
+  sandbox: Promise<WorkerSandbox>;
+  expiry: NodeJS.Timeout;
+}
+
+const spares = new Map<string, Spare>();
+
+/** How long an unused spare sandbox waits before it stops. */
+export const SPARE_SANDBOX_TTL_MS = 60_000;
+
+/**
+ * Starts a spare sandbox for `limits` unless one is waiting already; the next
+ * `startSandbox` with the same limits takes it. Never throws: a spare that
+ * cannot start is dropped, and the sandbox is started when it is needed.
+ */
+export function prestartSandbox(limits: SandboxLimits, ttlMs: number = SPARE_SANDBOX_TTL_MS): void {
+  let valid: SandboxLimits;
+  try {
+    valid = validateSandboxLimits(limits);
+  } catch {
+    return;
+  }
+  const key = limitsKey(valid);
+  if (spares.has(key)) return;
+  const sandbox = spawnWorkerSandbox(valid).then((spawned) => {
+    spawned.idle();
+    return spawned;
+  });
+  const expiry = setTimeout(() => {
+    if (spares.get(key)?.sandbox !== sandbox) return;
+    spares.delete(key);
+    void sandbox.then((spare) => spare.terminate()).catch(() => {});
+  }, ttlMs);
+  expiry.unref();
+  // A spare that fails is noticed by whoever takes it (and then started afresh), or by no one.
+  sandbox.then((spare) => spare.ready).catch(() => {});
+  spares.set(key, { key, sandbox, expiry });
+  spareStats.started++;
+}
+
+/** Spare sandboxes started, and taken by a `startSandbox`, in this process so far. */
+export function spareSandboxStats(): { started: number; taken: number } {
+  return { ...spareStats };
+}
+
+const spareStats = { started: 0, taken: 0 };
+
+/** How many spare sandboxes are waiting (started or starting). */
+export function spareSandboxCount(): number {
+  return spares.size;
+}
+
+/** Stops every waiting spare sandbox (at shutdown). */
+export async function stopSpareSandboxes(): Promise<void> {
+  const waiting = [...spares.values()];
+  spares.clear();
+  await Promise.all(
+    waiting.map(async (spare) => {
+      clearTimeout(spare.expiry);
+      await spare.sandbox.then((sandbox) => sandbox.terminate()).catch(() => {});
+    }),
+  );
+}
+
+function takeSpare(limits: SandboxLimits): Promise<WorkerSandbox> | undefined {
+  const key = limitsKey(limits);
+  const spare = spares.get(key);
+  if (spare === undefined) return undefined;
+  spares.delete(key);
+  clearTimeout(spare.expiry);
+  return spare.sandbox;
+}
+
+function limitsKey(limits: SandboxLimits): string {
+  return JSON.stringify(Object.entries(limits).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 class WorkerSandbox implements Sandbox {
   readonly ready: Promise<void>;
-  private readonly host: SandboxHost;
+  private host: SandboxHost = NO_HOST;
+  private options: StartSandboxOptions | undefined;
   private readonly exited: Promise<void>;
   private markReady: (() => void) | undefined;
   private failStart: ((error: Error) => void) | undefined;
@@ -70,10 +174,8 @@ class WorkerSandbox implements Sandbox {
   constructor(
     private readonly worker: Worker,
     private readonly limits: SandboxLimits,
-    private readonly options: StartSandboxOptions,
     private readonly control: Int32Array,
   ) {
-    this.host = options.host;
     this.ready = new Promise((resolve, reject) => {
       this.markReady = resolve;
       this.failStart = reject;
@@ -84,6 +186,18 @@ class WorkerSandbox implements Sandbox {
     worker.on("exit", (exitCode) => this.close(crashed(new Error(`the sandbox worker exited (code ${exitCode})`))));
   }
 
+  /** Gives the sandbox its host (and its options); the worker is referenced again. */
+  attach(options: StartSandboxOptions): void {
+    this.options = options;
+    this.host = options.host;
+    this.worker.ref();
+  }
+
+  /** While a spare waits, its worker does not keep the process alive. */
+  idle(): void {
+    this.worker.unref();
+  }
+
   run(program: SandboxProgram): Promise<SandboxResult> {
     if (this.ran) return Promise.reject(new SandboxReusedError());
     this.ran = true;
@@ -92,9 +206,9 @@ class WorkerSandbox implements Sandbox {
     const result = new Promise<SandboxResult>((resolve) => (this.resolveRun = resolve));
     this.stopWatchdog = startWatchdog({
       control: this.control,
-      graceMs: this.options.watchdogGraceMs ?? Math.max(1000, Math.ceil(this.limits.cpuMs / 4)),
+      graceMs: this.options?.watchdogGraceMs ?? Math.max(1000, Math.ceil(this.limits.cpuMs / 4)),
       onOverrun: () => {
-        this.options.log?.warn({ cpuMs: this.limits.cpuMs }, "sandbox worker killed: a guest burst overran its CPU time");
+        this.options?.log?.warn({ cpuMs: this.limits.cpuMs }, "sandbox worker killed: a guest burst overran its CPU time");
         this.close({ ok: false, error: toRunErrorInfo(new SandboxLimitError("cpuMs", this.limits.cpuMs)) });
       },
     });
@@ -177,7 +291,7 @@ class WorkerSandbox implements Sandbox {
       this.host.notify(name, JSON.parse(json) as JsonValue[]);
     } catch (error) {
       // A notification has no one to answer; a failing handler must not stop the script.
-      this.options.log?.warn({ err: error, name }, "sandbox notify handler failed");
+      this.options?.log?.warn({ err: error, name }, "sandbox notify handler failed");
     }
   }
 
@@ -209,6 +323,12 @@ class WorkerSandbox implements Sandbox {
     this.resolveRun?.(result);
   }
 }
+
+/** The host of a sandbox nothing has taken yet; a worker only calls its host once it runs a program. */
+const NO_HOST: SandboxHost = {
+  call: () => Promise.reject(new Error("the sandbox has no host")),
+  notify: () => {},
+};
 
 function toWireError(error: unknown): WireError {
   if (error instanceof DynflowError) return { name: error.name, code: error.code, message: error.message };
