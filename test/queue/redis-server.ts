@@ -6,11 +6,11 @@ import { Redis } from "ioredis";
 
 export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 
-/** Whether a Redis server answers at `REDIS_URL`. */
-export async function redisAnswers(): Promise<boolean> {
+/** Whether a Redis server answers PING at `url` (default: the tests' shared server). */
+export async function redisAnswers(url: string = REDIS_URL): Promise<boolean> {
   // A refused connection fails at once; a loaded machine can take seconds to answer a server that is there,
   // and a short timeout would then skip every Redis test as if there were no server.
-  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 15_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 15_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   client.on("error", () => undefined);
   try {
     await client.connect();

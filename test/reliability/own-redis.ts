@@ -5,7 +5,7 @@
  * server, which every test on the machine uses.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { Redis } from "ioredis";
+import { redisAnswers } from "../queue/redis-server.js";
 import { freePort, until } from "../durability/app-processes.js";
 
 export interface OwnRedis {
@@ -27,18 +27,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
 
-  const answers = async () => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on("error", () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === "PONG";
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
-  };
+  const answers = () => redisAnswers(url);
 
   const start = async () => {
     child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"], { stdio: "ignore" });

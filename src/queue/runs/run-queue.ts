@@ -57,7 +57,11 @@ export interface RunQueue {
 export interface InProcessRunQueueOptions {
   /** Steps running at once (`DYNFLOW_MAX_CONCURRENT_RUNS`), at least 1. */
   maxConcurrent: number;
-  /** How long a step whose run another step holds waits before it tries again. Default 30,000 ms. */
+  /**
+   * The longest a step whose run another step holds waits before it tries
+   * again: it first waits half a second, then twice as long each time, up to
+   * this. Default 30,000 ms.
+   */
   retryHeldMs?: number;
   /** Timers of those retries. Default: background timers (they keep no process alive). */
   timers?: Timers;
@@ -84,6 +88,8 @@ export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQ
   const waiting = new Map<string, RunJob>();
   /** Jobs whose run another step held, waiting to try again; not counted by `onIdle`. */
   const retrying = new Map<string, unknown>();
+  /** Tries so far of each job held elsewhere (the holder is usually a step about to end: try soon, then back off). */
+  const heldTries = new Map<string, number>();
   const active = new Map<string, Promise<void>>();
   let started: (processor: RunJobProcessor) => void = () => {};
   const processorReady = new Promise<RunJobProcessor>((resolve) => (started = resolve));
@@ -106,6 +112,7 @@ export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQ
     const work = processor(job)
       .then((outcome) => {
         if (outcome === "held-elsewhere") retryLater(job, key);
+        else heldTries.delete(key);
       })
       .catch((error: unknown) => options.log?.error({ err: error, ...job }, "run step failed outside its own error handling"));
     active.set(key, work);
@@ -123,13 +130,16 @@ export function createInProcessRunQueue(options: InProcessRunQueueOptions): RunQ
 
   const retryLater = (job: RunJob, key: string) => {
     if (closed) return;
-    options.log?.info({ ...job, retryMs: retryHeldMs }, "another step holds this run; trying again later");
+    const tries = heldTries.get(key) ?? 0;
+    heldTries.set(key, tries + 1);
+    const retryMs = Math.min(retryHeldMs, 500 * 2 ** tries);
+    options.log?.info({ ...job, retryMs }, "another step holds this run; trying again later");
     retrying.set(
       key,
       timers.setTimeout(() => {
         retrying.delete(key);
         if (!closed && !active.has(key) && !waiting.has(key)) add(job, key);
-      }, retryHeldMs),
+      }, retryMs),
     );
   };
 

@@ -25,7 +25,8 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe("createInProcessRunQueue", () => {
   it("tries a step again later while another step holds its run, instead of dropping it", async () => {
     const pending: (() => void)[] = [];
-    const timers = { setTimeout: (callback: () => void) => pending.push(callback), clearTimeout: () => undefined };
+    const delays: number[] = [];
+    const timers = { setTimeout: (callback: () => void, ms: number) => (delays.push(ms), pending.push(callback)), clearTimeout: () => undefined };
     const queue = createInProcessRunQueue({ maxConcurrent: 1, retryHeldMs: 1000, timers });
     const tries: RunJob[] = [];
     queue.start(async (job) => (tries.push(job), tries.length < 3 ? "held-elsewhere" : "done"));
@@ -40,6 +41,8 @@ describe("createInProcessRunQueue", () => {
     await queue.onIdle();
     expect(tries).toHaveLength(3);
     expect(pending).toEqual([]);
+    // The holder is usually a step about to end: the first try again comes soon, later ones back off up to the limit.
+    expect(delays).toEqual([500, 1000]);
   });
 
   it("runs at most maxConcurrent steps at once, in the order queued", async () => {
