@@ -30,16 +30,17 @@ export async function cancelRun(input: CommandInput, runtime: AppRuntime, comman
   const login = safeLogin(input.sender);
   const by = login ? `cancelled by @${login}` : "cancelled";
 
-  if (runtime.cancels.cancel(run.id, by)) {
-    input.log.info({ runId: run.id, by: input.sender }, "run cancelled while running here");
-    return input.reply(`Cancelling run \`${run.id}\`: no new agent starts and running ones stop. What finished is pushed and reported in the status comment.`);
-  }
-  // A finished run whose branch waits for CI: the wait ends, the pull request stays a draft.
+  // A run whose branch waits for CI: the wait ends, the pull request stays a draft. Looked at first: the step
+  // that recorded the wait may still be finishing in this process, and cancelling that step would leave the wait.
   const ci = await runtime.store.ciWaits.get(run.id);
   if (ci?.state === "waiting" && (await runtime.store.ciWaits.update(run.id, { state: "cancelled" }, { state: "waiting" }))) {
     input.log.info({ runId: run.id, by: input.sender }, "CI wait cancelled");
     await showCiState(input.github, run, { ...ci, state: "cancelled" }, input.log.child({ runId: run.id }));
     return input.reply(`Run \`${run.id}\` no longer waits for CI; its pull request stays a draft.`);
+  }
+  if (runtime.cancels.cancel(run.id, by)) {
+    input.log.info({ runId: run.id, by: input.sender }, "run cancelled while running here");
+    return input.reply(`Cancelling run \`${run.id}\`: no new agent starts and running ones stop. What finished is pushed and reported in the status comment.`);
   }
   if (!WAITING.has(run.status) && run.status !== "running") {
     return input.reply(`Run \`${run.id}\` ${describeRunStatus(run.status)}; there is nothing to cancel.`);

@@ -81,6 +81,34 @@ describe("the verbs on a run", () => {
       expect(app.replies()[0]).toMatch(/^Cancelling run `r-busy`: no new agent starts/);
     });
 
+    it("ends a CI wait even while the step that recorded it is still finishing in this process", async () => {
+      app = await fakeAppContext();
+      await app.seedRun("r-ci", { status: "ok" });
+      await app.store.ciWaits.put({
+        runId: "r-ci",
+        installationId: 77,
+        owner: "acme",
+        repo: "widgets",
+        branch: "dynflow/r-ci",
+        headSha: "a".repeat(40),
+        round: 0,
+        state: "waiting",
+        deadline: Date.now() + 3_600_000,
+        prNumber: null,
+        prNodeId: null,
+        readyWhenGreen: true,
+        settings: { wait: true, repairRounds: 2, timeoutMinutes: 60, checks: null, ignore: [] },
+        history: [],
+      });
+      // The execute step has recorded the wait and is publishing its last edits: it is still registered here.
+      const signal = app.runtime.cancels.register("r-ci");
+
+      await cancelRun(app.input(), app.runtime, command("/dynflow cancel r-ci"));
+      expect((await app.store.ciWaits.get("r-ci"))?.state).toBe("cancelled");
+      expect(signal.aborted).toBe(false);
+      expect(app.replies()).toEqual(["Run `r-ci` no longer waits for CI; its pull request stays a draft."]);
+    });
+
     it("marks a run executing elsewhere, and leaves a finished one alone", async () => {
       app = await fakeAppContext();
       await app.seedRun("r-far", { status: "running" });
