@@ -16,8 +16,8 @@ import { join } from "node:path";
 import { startFakeAnthropic } from "../test/fakes/fake-anthropic.js";
 import { startFakeGitHubServer, type ServedCall } from "../test/fakes/fake-github-server.js";
 import { commentPayload, deliverWebhook, makeRemote, until } from "../test/durability/app-processes.js";
-import { postgresAnswers, startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
-import { redisAnswers } from "../test/queue/redis-server.js";
+import { startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
+import { availableShapes, shapeLabel } from "./deployment-shapes.js";
 import { expectedWork, migrationFiles, migrationModel, MODULES, TASK } from "./migration-fixture.js";
 import type { BenchFigure } from "./types.js";
 
@@ -85,11 +85,8 @@ export async function bench(): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
   const files = MODULES.reduce((n, m) => n + m.files, 0);
   try {
-    const shapes: DeploymentOptions["shape"][] = ["embedded"];
-    if ((await redisAnswers()) && (await postgresAnswers())) shapes.push("scaled");
-    else console.log("scaled shape skipped: needs Redis (REDIS_URL) and PostgreSQL (DATABASE_URL)");
-    for (const shape of shapes) {
-      const label = shape === "embedded" ? "one process" : "web + 2 workers";
+    for (const shape of await availableShapes()) {
+      const label = shapeLabel(shape);
       const results = await measure(shape, work);
       const expected = expectedWork().calls;
       for (const [when, result] of [["first command after start", results.cold], ["second command", results.warm]] as const) {

@@ -25,8 +25,8 @@ import { join } from "node:path";
 import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../test/fakes/fake-anthropic.js";
 import { startFakeGitHubServer } from "../test/fakes/fake-github-server.js";
 import { commentPayload, deliverWebhook, makeRemote, until } from "../test/durability/app-processes.js";
-import { postgresAnswers, startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
-import { redisAnswers } from "../test/queue/redis-server.js";
+import { startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
+import { availableShapes, shapeLabel } from "./deployment-shapes.js";
 import type { BenchFigure } from "./types.js";
 
 const COMMANDS = 50;
@@ -208,11 +208,8 @@ export async function bench(): Promise<BenchFigure[]> {
   const idealMs = (COMMANDS * CALLS_PER_RUN * LATENCY_MS) / CAP;
   figures.push({ name: `ideal drain: ${COMMANDS * CALLS_PER_RUN} calls × ${LATENCY_MS} ms ÷ cap ${CAP}`, value: idealMs, unit: "ms" });
   try {
-    const shapes: DeploymentOptions["shape"][] = ["embedded"];
-    if ((await redisAnswers()) && (await postgresAnswers())) shapes.push("scaled");
-    else console.log("scaled shape skipped: needs Redis (REDIS_URL) and PostgreSQL (DATABASE_URL)");
-    for (const shape of shapes) {
-      const label = shape === "embedded" ? "one process" : "web + 2 workers";
+    for (const shape of await availableShapes()) {
+      const label = shapeLabel(shape);
       const result = await runShape(shape, work);
       figures.push({ name: `${label}: webhooks answered 200 (run queued)`, value: result.answered200, unit: `of ${COMMANDS}`, target: `${COMMANDS}`, pass: result.answered200 === COMMANDS });
       figures.push({ name: `${label}: ${COMMANDS} commands accepted in`, value: result.acceptMs, unit: "ms", target: "≤ 5000", pass: result.acceptMs <= 5000 && result.answered200 === COMMANDS });
