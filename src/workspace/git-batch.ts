@@ -41,6 +41,33 @@ export function parseLines(count: number): ResponseParser<string> {
   };
 }
 
+/**
+ * The line `diff-tree --stdin` ends each answer with: it echoes a line that
+ * is not an object id, and no line of a patch starts with `#`.
+ */
+export const DIFF_END = "#dynflow-diff-end";
+
+/**
+ * One `diff-tree --stdin` answer to "<tree> <tree>\n" followed by
+ * `DIFF_END`: git's echo of the two ids, the patch, then the marker. The
+ * value is the patch.
+ */
+export function parseDiffAnswer(): ResponseParser<string> {
+  const marker = Buffer.from(`\n${DIFF_END}\n`);
+  // Where to look next: a long patch comes in many chunks, and each is searched once.
+  let from = 0;
+  return (buffer) => {
+    const echoEnd = buffer.indexOf(10);
+    if (echoEnd < 0) return { need: buffer.length + 1 };
+    const at = buffer.indexOf(marker, Math.max(from, echoEnd));
+    if (at < 0) {
+      from = Math.max(echoEnd, buffer.length - marker.length + 1);
+      return { need: buffer.length + 1 };
+    }
+    return { value: buffer.toString("utf8", echoEnd + 1, at + 1), used: at + marker.length };
+  };
+}
+
 export interface GitObject {
   oid: string;
   type: string;
@@ -59,12 +86,17 @@ export const parseCatFile: ResponseParser<GitObject | null> = (buffer) => {
   return { value: { oid: header[0] ?? "", type: header[1] ?? "", content: Buffer.from(buffer.subarray(end + 1, end + 1 + size)) }, used: total };
 };
 
+/** Output buffer kept between answers; a bigger one, grown by a long answer, is dropped once it is parsed. */
+const RETAINED_BUFFER = 1024 * 1024;
+
 /** One long-lived git process; started on first request, restarted after a crash. */
 export class GitBatch {
   private child: ChildProcessWithoutNullStreams | undefined;
   private pending: Pending[] = [];
-  private chunks: Buffer[] = [];
-  private length = 0;
+  /** Output not yet parsed: `buffer[readAt, writeAt)`, grown by doubling so a long answer is not copied once per chunk. */
+  private buffer = Buffer.alloc(0);
+  private readAt = 0;
+  private writeAt = 0;
   private need = 1;
   private stderr = "";
   private closed = false;
@@ -115,8 +147,7 @@ export class GitBatch {
         if (this.child === child) this.child = undefined;
         const failure = gitFailure(ctx, this.args, code, this.stderr || "process exited", startError);
         for (const p of this.pending.splice(0)) p.reject(failure);
-        this.chunks = [];
-        this.length = 0;
+        this.release();
         this.need = 1;
         resolve();
       });
@@ -125,23 +156,40 @@ export class GitBatch {
   }
 
   private receive(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-    while (this.pending.length > 0 && this.length >= this.need) {
-      const buffer = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.length);
-      this.chunks = [buffer];
+    this.append(chunk);
+    while (this.pending.length > 0 && this.writeAt - this.readAt >= this.need) {
       const head = this.pending[0] as Pending;
-      const result = head.parse(buffer);
+      // Parsers copy what they keep: the buffer is reused.
+      const result = head.parse(this.buffer.subarray(this.readAt, this.writeAt));
       if ("need" in result) {
         this.need = result.need;
         return;
       }
       this.pending.shift();
-      const rest = buffer.subarray(result.used);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.length = rest.length;
+      this.readAt += result.used;
+      if (this.readAt === this.writeAt) this.release();
       this.need = 1;
       head.resolve(result.value);
     }
+  }
+
+  /** Everything was parsed: start over at the front, and let go of a buffer a long answer grew. */
+  private release(): void {
+    this.readAt = 0;
+    this.writeAt = 0;
+    if (this.buffer.length > RETAINED_BUFFER) this.buffer = Buffer.alloc(0);
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.writeAt + chunk.length > this.buffer.length) {
+      const size = this.writeAt - this.readAt;
+      const target = size + chunk.length <= this.buffer.length ? this.buffer : Buffer.allocUnsafe(Math.max(2 * this.buffer.length, size + chunk.length, 65_536));
+      this.buffer.copy(target, 0, this.readAt, this.writeAt);
+      this.buffer = target;
+      this.readAt = 0;
+      this.writeAt = size;
+    }
+    chunk.copy(this.buffer, this.writeAt);
+    this.writeAt += chunk.length;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Object-level access to one repository: resolve, list, read and write git
- * objects through three long-lived git processes, with per-commit listings
+ * objects through long-lived git processes, with per-commit listings
  * cached. Everything above (views, workspaces) goes through this.
  */
 import { createHash } from "node:crypto";
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { CommitNotFoundError, GitCommandError, RepositoryClosedError } from "./errors.js";
-import { GitBatch, parseCatFile, parseLine, parseLines } from "./git-batch.js";
+import { DIFF_END, GitBatch, parseCatFile, parseDiffAnswer, parseLine, parseLines } from "./git-batch.js";
 import { gitEnvironment, secretForms } from "./git-env.js";
 import { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
 import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-listing.js";
@@ -24,6 +24,8 @@ export interface GitStoreOptions {
 }
 
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** A unified diff as plumbing prints it, whatever the repository's configuration. */
+const DIFF_OPTIONS = ["-r", "-p", "--no-renames", "--no-color", "--no-ext-diff"];
 /** Diffs are kept up to this many characters in all, each at most a quarter of it. */
 const DIFF_CACHE_CHARS = 16 * 1024 * 1024;
 /** Objects read are kept up to this many bytes in all (an object never changes under its id)... */
@@ -40,6 +42,7 @@ export class GitStore implements TreeStore {
   private catFile!: GitBatch;
   private hashObject!: GitBatch;
   private mktree!: GitBatch;
+  private differ!: GitBatch;
   private commitWriter!: GitBatch;
   private refUpdater!: GitBatch;
   /** Commit writes and ref updates go one at a time: a refused one ends its process, which must not take others with it. */
@@ -108,7 +111,7 @@ export class GitStore implements TreeStore {
   setToken(token: string | undefined): void {
     if (token === this.token) return;
     this.token = token;
-    const old = [this.catFile, this.hashObject, this.mktree, this.commitWriter, this.refUpdater];
+    const old = [this.catFile, this.hashObject, this.mktree, this.differ, this.commitWriter, this.refUpdater];
     this.startBatches();
     for (const batch of old) void batch.close();
   }
@@ -197,10 +200,23 @@ export class GitStore implements TreeStore {
       this.diffs.set(key, cached);
       return cached;
     }
-    const { stdout } = await this.run(["diff-tree", "-r", "-p", "--no-renames", "--no-color", "--no-ext-diff", from, to]);
-    const patch = stdout.toString("utf8");
-    if (FULL_OID.test(from) && FULL_OID.test(to)) this.rememberDiff(from, to, patch);
+    const full = FULL_OID.test(from) && FULL_OID.test(to);
+    const patch = full ? await this.diffFull(from, to) : (await this.run(["diff-tree", ...DIFF_OPTIONS, from, to])).stdout.toString("utf8");
+    if (full) this.rememberDiff(from, to, patch);
     return patch;
+  }
+
+  /**
+   * The diff between two full ids through the long-lived `diff-tree --stdin`,
+   * which takes two trees per line: both are peeled to their trees first (a
+   * commit there would mean "this commit against these parents"). An id that
+   * names neither goes to a `diff-tree` of its own, for git's own error.
+   */
+  private async diffFull(from: string, to: string): Promise<string> {
+    if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    const [a, b] = await Promise.all([from, to].map((oid) => this.catFile.request(`${oid}^{tree}\n`, parseCatFile)));
+    if (!a || !b) return (await this.run(["diff-tree", ...DIFF_OPTIONS, from, to])).stdout.toString("utf8");
+    return this.differ.request(`${a.oid} ${b.oid}\n${DIFF_END}\n`, parseDiffAnswer());
   }
 
   /**
@@ -319,7 +335,7 @@ export class GitStore implements TreeStore {
     if (this.closed) return;
     this.closed = true;
     await this.serial.catch(() => undefined);
-    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close(), this.commitWriter.close(), this.refUpdater.close()]);
+    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close(), this.differ.close(), this.commitWriter.close(), this.refUpdater.close()]);
     if (this.blobDir) await rm(await this.blobDir, { recursive: true, force: true });
   }
 
@@ -328,6 +344,7 @@ export class GitStore implements TreeStore {
     this.catFile = new GitBatch(ctx, ["cat-file", "--batch"]);
     this.hashObject = new GitBatch(ctx, ["hash-object", "-w", "--no-filters", "--stdin-paths"]);
     this.mktree = new GitBatch(ctx, ["mktree", "-z", "--missing", "--batch"]);
+    this.differ = new GitBatch(ctx, ["diff-tree", "--stdin", ...DIFF_OPTIONS]);
     this.commitWriter = new GitBatch(ctx, ["hash-object", "-t", "commit", "-w", "--stdin-paths"]);
     this.refUpdater = new GitBatch(ctx, ["update-ref", "--stdin"]);
   }

@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RepositoryClosedError } from "../../src/workspace/errors.js";
 import { openRepository } from "../../src/workspace/open-repository.js";
-import { git, makeRepo, removeDir, show, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+import { git, gitRaw, makeRepo, removeDir, show, testGitEnv, type FixtureRepo } from "./git-fixture.js";
 
 const AUTHOR = { name: "W", email: "w@example.com" };
 const BIG = Array.from({ length: 60_000 }, (_, i) => `line ${i} ${"x".repeat(40)}`).join("\n") + "\n";
@@ -13,7 +13,7 @@ let repo: FixtureRepo;
 /** Long-lived git processes that are children of this test process. */
 async function gitChildren(): Promise<string[]> {
   const { stdout } = await promisify(execFile)("ps", ["-o", "args=", "--ppid", String(process.pid)]);
-  return stdout.split("\n").filter((line) => /^git (cat-file|hash-object|mktree|update-ref)/.test(line));
+  return stdout.split("\n").filter((line) => /^git (cat-file|hash-object|mktree|diff-tree|update-ref)/.test(line));
 }
 
 beforeAll(async () => {
@@ -44,12 +44,35 @@ describe("openRepository", () => {
         expect(await show(repo.dir, change!.commit, "small.txt")).toBe(`small ${i}\n`);
         expect(await git(repo.dir, "ls-tree", "-r", "--name-only", change!.commit, "sub")).toBe(`sub/dir/file.txt\nsub/dir/w${i}.txt`);
       }
-      // Objects are read, blobs, trees and commits written and branches moved by five long-lived processes, whatever the number of workspaces.
-      expect((await gitChildren()).length).toBe(5);
+      // Objects are read, blobs, trees and commits written, diffs made and branches moved by six long-lived processes, whatever the number of workspaces.
+      expect((await gitChildren()).length).toBe(6);
     } finally {
       await repository.close();
     }
     expect(await gitChildren()).toEqual([]);
+  });
+
+  it("answers concurrent diffs with the bytes diff-tree prints, long and empty ones included", async () => {
+    const repository = await openRepository(repo.dir, { env: testGitEnv() });
+    try {
+      const ws = await repository.fork({ runId: "diffs", slug: "a", baseCommit: "main" });
+      await ws.write("big.txt", BIG.replaceAll("x", "y"));
+      await ws.write("new.txt", "no newline at the end");
+      await ws.delete("sub/dir/file.txt");
+      const change = await ws.commit({ message: "a", author: AUTHOR });
+      const expected = await gitRaw(repo.dir, "diff-tree", "-r", "-p", "--no-renames", "--no-color", "--no-ext-diff", repo.head, change!.commit);
+      expect(expected.length).toBeGreaterThan(1_000_000);
+      const [forward, none, back] = await Promise.all([
+        repository.diff(repo.head, change!.commit),
+        repository.diff(repo.head, repo.head),
+        repository.diff(change!.commit, "main"),
+      ]);
+      expect(forward).toBe(expected);
+      expect(none).toBe("");
+      expect(back).toBe(await gitRaw(repo.dir, "diff-tree", "-r", "-p", "--no-renames", "--no-color", "--no-ext-diff", change!.commit, repo.head));
+    } finally {
+      await repository.close();
+    }
   });
 
   it("refuses work after close", async () => {
