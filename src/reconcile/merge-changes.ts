@@ -2,6 +2,10 @@
  * Merges accepted worker changes into the run's result branch with real git
  * merges and no working tree: `git merge-tree --write-tree` against the result
  * so far, `git commit-tree` with both parents, `git update-ref` at the end.
+ * Given the repository opened in this process, objects are read and commits
+ * written through its long-lived git processes, and a change that touches
+ * none of the files merged before it is laid over the result in process
+ * (`GitRepository.mergeDisjoint`, the tree git would write).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +15,7 @@ import { commitIdentityEnv } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import { BranchMovedError, GitCommandError, InvalidBranchNameError, UnknownCommitError } from "./errors.js";
-import { conflictedPaths, parseMergeTree } from "./parse-merge-tree.js";
+import { conflictedPaths, parseMergeTree, type MergeTreeResult } from "./parse-merge-tree.js";
 import { findCommits } from "./read-objects.js";
 import { resolveConflict } from "./resolve-conflict.js";
 import { createGit, firstLine, type Git } from "./run-git.js";
@@ -49,17 +53,17 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
   const { changes, targetBranch } = options;
   const log = options.log ?? pino({ enabled: false });
   const git = createGit(options.repoDir, options.env ?? process.env);
+  const objects = mergeObjects(git, options);
   const ref = `refs/heads/${targetBranch}`;
 
   await assertBranchName(git, ref, targetBranch);
-  const base = await resolveBaseCommit(git, options.baseCommit);
-  const previous = await readRef(git, ref);
-  const present = await findCommits(
-    git,
-    changes.map((c) => c.change.commit),
-  );
+  const base = await objects.resolveBaseCommit(options.baseCommit);
+  const previous = await objects.readRef(ref);
+  const present = await objects.findCommits(changes.map((c) => c.change.commit));
 
-  let head: Head = { commit: base, tree: await treeOf(git, base) };
+  let head: Head = { commit: base, tree: await objects.treeOf(base) };
+  // A merge without git needs `head` to hold only the base's history and the changes merged so far: true until git merges one.
+  let inProcess = options.repository !== undefined;
   const merged: string[] = [];
   const mergedCommits: string[] = [];
   const conflicts: ReconcileConflict[] = [];
@@ -72,10 +76,9 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
         conflicts.push({ label, paths: change.files.map((f) => f.path), resolution: "unresolved", reason });
         continue;
       }
-      const mergeRun = await git(["merge-tree", "--write-tree", "-z", "--messages", head.commit, change.commit], {
-        okCodes: [1],
-      });
-      const attempt = parseMergeTree(mergeRun.stdout.toString("utf8"), mergeRun.exitCode === 0);
+      const disjoint = inProcess && !mergedCommits.includes(change.commit) ? ((await options.repository?.mergeDisjoint(base, head.commit, change.commit)) ?? null) : null;
+      if (disjoint === null) inProcess = false;
+      const attempt: MergeTreeResult = disjoint !== null ? { clean: true, tree: disjoint, stages: [], messages: [] } : await gitMerge(git, head.commit, change.commit);
       let tree = attempt.tree;
       let resolvedPaths: string[] = [];
       if (!attempt.clean) {
@@ -101,7 +104,7 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
       }
       if (tree !== head.tree) {
         const message = commitMessage(label, change, targetBranch, resolvedPaths);
-        head = { commit: await commitTree(git, options, tree, [head.commit, change.commit], message), tree };
+        head = { commit: await objects.commitTree(tree, [head.commit, change.commit], message), tree };
         mergedCommits.push(change.commit);
       }
       merged.push(label);
@@ -119,6 +122,56 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
 async function assertBranchName(git: Git, ref: string, branch: string): Promise<void> {
   const check = await git(["check-ref-format", ref], { okCodes: [1] });
   if (check.exitCode !== 0 || branch.startsWith("-")) throw new InvalidBranchNameError(branch);
+}
+
+/** Reads and writes of the merge: through `git` processes, or through the repository's long-lived ones. */
+interface MergeObjects {
+  resolveBaseCommit(commit: string): Promise<string>;
+  /** The commit a ref points at; null when there is none. */
+  readRef(ref: string): Promise<string | null>;
+  treeOf(commit: string): Promise<string>;
+  /** Which of `commits` are commits present in the repository, by the id given. */
+  findCommits(commits: readonly string[]): Promise<Set<string>>;
+  commitTree(tree: string, parents: string[], message: string): Promise<string>;
+}
+
+function mergeObjects(git: Git, options: MergeChangesOptions): MergeObjects {
+  const clock = options.clock ?? systemClock;
+  const repository = options.repository;
+  if (repository === undefined) {
+    return {
+      resolveBaseCommit: (commit) => resolveBaseCommit(git, commit),
+      readRef: (ref) => readRef(git, ref),
+      treeOf: (commit) => treeOf(git, commit),
+      findCommits: (commits) => findCommits(git, commits),
+      commitTree: (tree, parents, message) => commitTree(git, options, tree, parents, message),
+    };
+  }
+  const commitOf = (rev: string) => repository.resolveCommit(rev).catch(() => null);
+  return {
+    async resolveBaseCommit(commit) {
+      const found = /^[0-9a-f]{7,64}$/i.test(commit) ? await commitOf(commit) : null;
+      if (found === null) throw new UnknownCommitError(commit);
+      return found;
+    },
+    readRef: commitOf,
+    treeOf: (commit) => repository.treeOf(commit),
+    async findCommits(commits) {
+      const candidates = [...new Set(commits)].filter((c) => /^[0-9a-f]{7,64}$/i.test(c));
+      const found = await Promise.all(candidates.map(commitOf));
+      return new Set(candidates.filter((_, n) => found[n] !== null));
+    },
+    commitTree(tree, parents, message) {
+      const seconds = Math.floor(clock.now() / 1000);
+      return repository.writeCommit({ tree, parents, author: options.author, committer: options.author, seconds, message });
+    },
+  };
+}
+
+/** Git's own merge of `theirs` into `ours`. */
+async function gitMerge(git: Git, ours: string, theirs: string): Promise<MergeTreeResult> {
+  const mergeRun = await git(["merge-tree", "--write-tree", "-z", "--messages", ours, theirs], { okCodes: [1] });
+  return parseMergeTree(mergeRun.stdout.toString("utf8"), mergeRun.exitCode === 0);
 }
 
 async function resolveBaseCommit(git: Git, commit: string): Promise<string> {

@@ -3,7 +3,7 @@
  * result branch, and what came of each change.
  */
 import type { Logger } from "pino";
-import type { CommitIdentity } from "../workspace/index.js";
+import type { CommitIdentity, GitRepository } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 
@@ -68,6 +68,13 @@ export interface MergeChangesOptions {
   clock?: Clock;
   /** Environment git runs with. Default: the process environment. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The same repository as opened in this process, if it is: objects are then
+   * read and commits written through its long-lived git processes, and a
+   * change that touches none of the files merged before it is merged without
+   * a git process (`GitRepository.mergeDisjoint`).
+   */
+  repository?: GitRepository;
 }
 
 /** A change whose merge conflicted. */

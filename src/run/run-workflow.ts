@@ -157,6 +157,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     log: run.log,
     clock: run.clock,
     env: run.gitEnv,
+    repository: run.repository,
   });
 
   // 4. Report.

@@ -7,12 +7,15 @@ import { rm } from "node:fs/promises";
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "../time.js";
 import { createWritePolicy, normalizePath } from "./check-path.js";
+import type { CommitObjectInput } from "./commit-identity.js";
 import { GitStore } from "./git-store.js";
+import { commitParents, disjointChanges } from "./merge-disjoint.js";
 import { workerBranch } from "./slugify.js";
 import { TreeView } from "./tree-view.js";
 import { MODE_EXECUTABLE, MODE_SYMLINK } from "./tree-listing.js";
 import type { ForkOptions, LayerFile, WorkspaceReader } from "./types.js";
 import { Workspace } from "./workspace.js";
+import { writeTree } from "./write-tree.js";
 
 export interface RepositoryOptions {
   /** Installation token for lazy blob fetches in a partial clone (see `setToken`). */
@@ -66,6 +69,33 @@ export class GitRepository {
   /** A unified diff between two commits (or trees), e.g. a change's base and commit. */
   async diff(from: string, to: string): Promise<string> {
     return this.store.diff(await this.store.resolveCommit(from), await this.store.resolveCommit(to));
+  }
+
+  /**
+   * The tree git's merge of commit `theirs` into commit `ours` would give,
+   * made without a git process, or null when git must merge. The caller
+   * knows that `ours` descends from `base` and does not contain `theirs`;
+   * the merge is made here only when `theirs` is a child of `base` (so
+   * `base` is the merge base) and the sides change different files and
+   * delete none (`disjointChanges`). The tree is then the same as
+   * `git merge-tree --write-tree` writes (test/workspace/merge-disjoint.test.ts).
+   */
+  async mergeDisjoint(base: string, ours: string, theirs: string): Promise<string | null> {
+    const [b, o, t] = await Promise.all([base, ours, theirs].map((commit) => this.store.resolveCommit(commit)));
+    const parents = commitParents(await this.store.readObject(t as string));
+    if (parents.length !== 1 || parents[0] !== b) return null;
+    const [baseTree, oursTree, theirsTree] = await Promise.all([b, o, t].map((commit) => this.store.treeOf(commit as string)));
+    const [oursChanges, theirsChanges] = await Promise.all([
+      this.store.treeChanges(baseTree as string, oursTree as string),
+      this.store.treeChanges(baseTree as string, theirsTree as string),
+    ]);
+    const changes = oursChanges && theirsChanges && disjointChanges(oursChanges, theirsChanges);
+    return changes ? writeTree(this.store, oursTree as string, changes) : null;
+  }
+
+  /** Writes a commit object, as `git commit-tree -F -` would, and returns its id; no branch moves. */
+  writeCommit(input: CommitObjectInput): Promise<string> {
+    return this.store.commitObject(input);
   }
 
   /**

@@ -7,7 +7,6 @@
 import type { ChangeRef } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 import { normalizePath } from "./check-path.js";
-import { commitIdentityEnv, formatCommitObject, type CommitObjectInput } from "./commit-identity.js";
 import { GitCommandError, WorkspacePathError } from "./errors.js";
 import type { GitStore } from "./git-store.js";
 import { patchStats } from "./patch-stats.js";
@@ -150,7 +149,7 @@ export class Workspace implements WorkspaceReader {
     if (this.head?.tree === tree) return { ...this.head.ref, incomplete };
     const parent = this.head?.commit ?? this.baseCommit;
     const seconds = Math.floor(this.clock.now() / 1000);
-    const commit = await this.writeCommit({ tree, parents: [parent], author: options.author, committer: options.committer ?? options.author, seconds, message: options.message });
+    const commit = await this.store.commitObject({ tree, parents: [parent], author: options.author, committer: options.committer ?? options.author, seconds, message: options.message });
     // Guard against a concurrent writer when moving our own branch; a stale branch of the same name is replaced.
     await this.store.updateRef(ref, commit, this.head?.commit);
     // One diff gives the statistics and, kept under the commit's id, the diff the change's refuters read.
@@ -172,15 +171,6 @@ export class Workspace implements WorkspaceReader {
     };
     this.head = { commit, tree, ref: change };
     return change;
-  }
-
-  /** Writes the commit through the store's long-lived processes; an identity git refuses goes to `commit-tree` for git's own error. */
-  private async writeCommit(input: CommitObjectInput): Promise<string> {
-    const object = formatCommitObject(input);
-    if (object !== null) return this.store.writeCommit(object);
-    const env = { ...commitIdentityEnv("AUTHOR", input.author, input.seconds), ...commitIdentityEnv("COMMITTER", input.committer, input.seconds) };
-    const made = await this.store.run(["commit-tree", "--no-gpg-sign", ...input.parents.flatMap((p) => ["-p", p]), "-F", "-", input.tree], { input: input.message, env });
-    return made.stdout.toString("utf8").trim();
   }
 
   /** The overlay as tree entries (null: deleted). */

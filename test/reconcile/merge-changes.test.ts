@@ -4,12 +4,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BranchMovedError, InvalidBranchNameError, UnknownCommitError } from "../../src/reconcile/errors.js";
 import { mergeChanges } from "../../src/reconcile/merge-changes.js";
 import type { ConflictInput, MergeChangesOptions } from "../../src/reconcile/types.js";
+import { openRepository, type GitRepository } from "../../src/workspace/index.js";
 import { createFixtureRepo, type FixtureRepo } from "./git-fixture.js";
 
 const author = { name: "dynflow[bot]", email: "dynflow@example.com" };
 const fixedClock = { now: () => 1_720_000_000_000 };
 
 let repo: FixtureRepo;
+/** The repository opened in process, for the runs that merge through it. */
+let repository: GitRepository | undefined;
 
 beforeEach(() => {
   repo = createFixtureRepo({
@@ -30,13 +33,23 @@ function options(overrides: Partial<MergeChangesOptions>): MergeChangesOptions {
     changes: [],
     author,
     clock: fixedClock,
+    ...(repository ? { repository } : {}),
     ...overrides,
   };
 }
 
 const parents = (commit: string) => repo.git(["rev-list", "--parents", "-n", "1", commit]).trim().split(" ").slice(1);
 
-describe("mergeChanges", () => {
+describe.each([false, true])("mergeChanges (through the repository opened in process: %s)", (inProcess) => {
+  beforeEach(async () => {
+    repository = inProcess ? await openRepository(repo.dir) : undefined;
+  });
+
+  afterEach(async () => {
+    await repository?.close();
+    repository = undefined;
+  });
+
   it("merges two disjoint changes with a merge commit each, in order", async () => {
     const one = repo.change("one", { "a.txt": "ALPHA\n" });
     const two = repo.change("two", { "b.txt": "BRAVO\n", "new.txt": "fresh\n" });

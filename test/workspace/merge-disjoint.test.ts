@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openRepository, type GitRepository } from "../../src/workspace/index.js";
+import { createFixtureRepo, type FixtureRepo } from "../reconcile/git-fixture.js";
+
+let repo: FixtureRepo;
+let repository: GitRepository;
+
+beforeEach(async () => {
+  repo = createFixtureRepo({ "a.txt": "alpha\n", "b.txt": "bravo\n", "lib.js": "x\n" });
+  repository = await openRepository(repo.dir);
+});
+
+afterEach(async () => {
+  await repository.close();
+  repo.dispose();
+});
+
+/** The tree `git merge-tree --write-tree` writes for a clean merge. */
+function gitMergeTree(ours: string, theirs: string): string {
+  return repo.git(["merge-tree", "--write-tree", ours, theirs]).trim();
+}
+
+/** A merge commit of `theirs` into `ours`, as reconciliation makes it. */
+function mergeCommit(tree: string, ours: string, theirs: string): string {
+  return repo.git(["commit-tree", tree, "-p", ours, "-p", theirs, "-m", "merge"]).trim();
+}
+
+describe("GitRepository.mergeDisjoint", () => {
+  it("writes the tree git's merge writes when the sides change different files, nested and new directories included", async () => {
+    const one = repo.change("one", { "a.txt": "ALPHA\n", "src/deep/one.js": "1\n", "src/top.js": "t\n" });
+    const two = repo.change("two", { "b.txt": "BRAVO\n", "src/deep/two.js": "2\n", "src/other/x.js": "x\n", "docs/readme.md": "r\n" });
+    const three = repo.change("three", { "lib.js": "changed\n", "src/deep/three.js": "3\n" });
+
+    const first = await repository.mergeDisjoint(repo.base, repo.base, one.commit);
+    expect(first).toBe(gitMergeTree(repo.base, one.commit));
+    const head1 = mergeCommit(first!, repo.base, one.commit);
+    const second = await repository.mergeDisjoint(repo.base, head1, two.commit);
+    expect(second).toBe(gitMergeTree(head1, two.commit));
+    const head2 = mergeCommit(second!, head1, two.commit);
+    const third = await repository.mergeDisjoint(repo.base, head2, three.commit);
+    expect(third).toBe(gitMergeTree(head2, three.commit));
+  });
+
+  it("leaves to git a path both sides change, a file that is a directory on the other side, and any deletion", async () => {
+    const one = repo.change("one", { "a.txt": "ALPHA\n", "new": "a file\n" });
+    const head = mergeCommit(gitMergeTree(repo.base, one.commit), repo.base, one.commit);
+    const same = repo.change("same", { "a.txt": "ALPHA\n" });
+    const directory = repo.change("directory", { "new/inside.txt": "x\n" });
+    const deletes = repo.change("deletes", { "b.txt": null });
+    expect(await repository.mergeDisjoint(repo.base, head, same.commit)).toBeNull();
+    expect(await repository.mergeDisjoint(repo.base, head, directory.commit)).toBeNull();
+    expect(await repository.mergeDisjoint(repo.base, head, deletes.commit)).toBeNull();
+
+    const oursDeletes = repo.change("ours-deletes", { "b.txt": null });
+    const theirs = repo.change("theirs", { "a.txt": "ALPHA\n" });
+    expect(await repository.mergeDisjoint(repo.base, oursDeletes.commit, theirs.commit)).toBeNull();
+  });
+
+  it("leaves to git a change that is not a child of the base (the merge base could be another commit)", async () => {
+    const one = repo.change("one", { "a.txt": "ALPHA\n" });
+    const later = repo.change("later", { "b.txt": "BRAVO\n" }, one.commit);
+    expect(await repository.mergeDisjoint(repo.base, repo.base, later.commit)).toBeNull();
+  });
+});
