@@ -47,8 +47,12 @@ export class GitStore implements TreeStore {
   private rawDiffer!: GitBatch;
   private commitWriter!: GitBatch;
   private refUpdater!: GitBatch;
-  /** Commit writes and ref updates go one at a time: a refused one ends its process, which must not take others with it. */
-  private serial: Promise<unknown> = Promise.resolve();
+  /**
+   * Commit writes go one at a time, and so do ref updates: a refused one ends
+   * its process, which must not take others with it. The two processes are
+   * independent, so each has its own queue.
+   */
+  private readonly queues = { commits: Promise.resolve() as Promise<unknown>, refs: Promise.resolve() as Promise<unknown> };
   private readonly listings = new Map<string, Promise<TreeListing>>();
   private readonly commits = new Map<string, string>();
   private readonly prefetched = new Map<string, Promise<void>>();
@@ -300,18 +304,20 @@ export class GitStore implements TreeStore {
    * through a long-lived `hash-object`, which checks the object as
    * `commit-tree` would have written it.
    */
-  writeCommit(content: string): Promise<string> {
-    return this.oneAtATime(async () => {
-      if (this.closed) throw new RepositoryClosedError(this.gitDir);
-      this.blobDir ??= mkdtemp(join(tmpdir(), "dynflow-blobs-"));
-      const file = join(await this.blobDir, String(this.blobCounter++));
-      await writeFile(file, content);
-      try {
-        return await this.commitWriter.request(`${file}\n`, parseLine);
-      } finally {
-        await unlink(file).catch(() => undefined);
-      }
-    });
+  async writeCommit(content: string): Promise<string> {
+    if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    this.blobDir ??= mkdtemp(join(tmpdir(), "dynflow-blobs-"));
+    const file = join(await this.blobDir, String(this.blobCounter++));
+    // Files are written side by side; only git's reading of them waits its turn.
+    await writeFile(file, content);
+    try {
+      return await this.oneAtATime("commits", () => {
+        if (this.closed) throw new RepositoryClosedError(this.gitDir);
+        return this.commitWriter.request(`${file}\n`, parseLine);
+      });
+    } finally {
+      await unlink(file).catch(() => undefined);
+    }
   }
 
   /**
@@ -321,15 +327,15 @@ export class GitStore implements TreeStore {
    */
   updateRef(ref: string, next: string, expected?: string): Promise<void> {
     if (/[\s\0]/.test(ref)) return Promise.reject(new GitCommandError(["update-ref", ref], null, `invalid ref name "${ref}"`));
-    return this.oneAtATime(async () => {
+    return this.oneAtATime("refs", async () => {
       if (this.closed) throw new RepositoryClosedError(this.gitDir);
       await this.refUpdater.request(`start\nupdate ${ref} ${next}${expected ? ` ${expected}` : ""}\ncommit\n`, parseLines(2));
     });
   }
 
-  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.serial.then(work);
-    this.serial = next.catch(() => undefined);
+  private oneAtATime<T>(queue: "commits" | "refs", work: () => Promise<T>): Promise<T> {
+    const next = this.queues[queue].then(work);
+    this.queues[queue] = next.catch(() => undefined);
     return next;
   }
 
@@ -358,7 +364,7 @@ export class GitStore implements TreeStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.serial.catch(() => undefined);
+    await Promise.all([this.queues.commits, this.queues.refs]);
     await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close(), this.differ.close(), this.rawDiffer.close(), this.commitWriter.close(), this.refUpdater.close()]);
     if (this.blobDir) await rm(await this.blobDir, { recursive: true, force: true });
   }
