@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { CommitNotFoundError, GitCommandError, RepositoryClosedError } from "./errors.js";
 import { commitIdentityEnv, formatCommitObject, type CommitObjectInput } from "./commit-identity.js";
-import { DIFF_END, GitBatch, parseCatFile, parseDiffAnswer, parseLine, parseLines, parseRawDiffAnswer, type RawDiffEntry } from "./git-batch.js";
+import { DIFF_END, GitBatch, parseCatFile, parseDiffAnswer, parseLine, parseLines } from "./git-batch.js";
 import { gitEnvironment, secretForms } from "./git-env.js";
 import { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
 import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-listing.js";
@@ -44,7 +44,6 @@ export class GitStore implements TreeStore {
   private hashObject!: GitBatch;
   private mktree!: GitBatch;
   private differ!: GitBatch;
-  private rawDiffer!: GitBatch;
   private commitWriter!: GitBatch;
   private refUpdater!: GitBatch;
   /**
@@ -117,7 +116,7 @@ export class GitStore implements TreeStore {
   setToken(token: string | undefined): void {
     if (token === this.token) return;
     this.token = token;
-    const old = [this.catFile, this.hashObject, this.mktree, this.differ, this.rawDiffer, this.commitWriter, this.refUpdater];
+    const old = [this.catFile, this.hashObject, this.mktree, this.differ, this.commitWriter, this.refUpdater];
     this.startBatches();
     for (const batch of old) void batch.close();
   }
@@ -243,16 +242,6 @@ export class GitStore implements TreeStore {
   }
 
   /**
-   * What differs between two trees (full ids), path by path, as
-   * `diff-tree -r --no-renames` says it; null if its answer could not be read.
-   */
-  treeChanges(from: string, to: string): Promise<RawDiffEntry[] | null> {
-    if (this.closed) return Promise.reject(new RepositoryClosedError(this.gitDir));
-    if (!FULL_OID.test(from) || !FULL_OID.test(to)) return Promise.reject(new CommitNotFoundError(FULL_OID.test(from) ? to : from));
-    return this.rawDiffer.request(`${from} ${to}\n${DIFF_END}\n`, parseRawDiffAnswer());
-  }
-
-  /**
    * Writes a commit through the long-lived processes and returns its id; an
    * identity git refuses goes to `commit-tree`, for git's own error.
    */
@@ -365,7 +354,7 @@ export class GitStore implements TreeStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([this.queues.commits, this.queues.refs]);
-    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close(), this.differ.close(), this.rawDiffer.close(), this.commitWriter.close(), this.refUpdater.close()]);
+    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close(), this.differ.close(), this.commitWriter.close(), this.refUpdater.close()]);
     if (this.blobDir) await rm(await this.blobDir, { recursive: true, force: true });
   }
 
@@ -375,7 +364,6 @@ export class GitStore implements TreeStore {
     this.hashObject = new GitBatch(ctx, ["hash-object", "-w", "--no-filters", "--stdin-paths"]);
     this.mktree = new GitBatch(ctx, ["mktree", "-z", "--missing", "--batch"]);
     this.differ = new GitBatch(ctx, ["diff-tree", "--stdin", ...DIFF_OPTIONS]);
-    this.rawDiffer = new GitBatch(ctx, ["diff-tree", "--stdin", "-r", "-z", "--no-renames"]);
     this.commitWriter = new GitBatch(ctx, ["hash-object", "-t", "commit", "-w", "--stdin-paths"]);
     this.refUpdater = new GitBatch(ctx, ["update-ref", "--stdin"]);
   }

@@ -4,8 +4,44 @@
  * each side's changes as they are, so the result is one side's tree with the
  * other side's changes laid over it, written without a git process.
  */
-import type { RawDiffEntry } from "./git-batch.js";
-import type { FileChange } from "./write-tree.js";
+import { MODE_TREE, type TreeEntry } from "./tree-listing.js";
+import type { FileChange, TreeStore } from "./write-tree.js";
+
+/** A path that differs between two trees: its entry in the second, or null where it is gone. */
+export interface TreeChange {
+  path: string;
+  entry: TreeEntry | null;
+}
+
+/**
+ * What differs from tree `from` to tree `to`, file by file, as
+ * `git diff-tree -r --no-renames` lists it (a submodule is one entry),
+ * reading only the subtrees whose ids differ. Null stands for no tree.
+ */
+export async function diffTrees(store: TreeStore, from: string | null, to: string | null, prefix = ""): Promise<TreeChange[]> {
+  if (from === to) return [];
+  const [before, after] = await Promise.all([entriesOf(store, from), entriesOf(store, to)]);
+  const changes: TreeChange[] = [];
+  const nested: Promise<TreeChange[]>[] = [];
+  for (const name of new Set([...before.keys(), ...after.keys()])) {
+    const x = before.get(name);
+    const y = after.get(name);
+    if (x && y && x.mode === y.mode && x.oid === y.oid) continue;
+    const path = prefix + name;
+    const xTree = x?.mode === MODE_TREE ? x.oid : null;
+    const yTree = y?.mode === MODE_TREE ? y.oid : null;
+    if (xTree !== null || yTree !== null) nested.push(diffTrees(store, xTree, yTree, `${path}/`));
+    const xFile = x !== undefined && xTree === null;
+    const yFile = y !== undefined && yTree === null;
+    if (xFile && !yFile) changes.push({ path, entry: null });
+    if (yFile) changes.push({ path, entry: { mode: y.mode, oid: y.oid } });
+  }
+  return [...changes, ...(await Promise.all(nested)).flat()];
+}
+
+async function entriesOf(store: TreeStore, tree: string | null): Promise<Map<string, TreeEntry>> {
+  return new Map((tree === null ? [] : await store.readTree(tree)).map((e) => [e.name, e]));
+}
 
 /**
  * What to lay over `ours`'s tree to merge `theirs`, both given as their
@@ -14,13 +50,13 @@ import type { FileChange } from "./write-tree.js";
  * other side's new files), a path is changed by both, or a path one side
  * changes is a directory of a path the other side changes.
  */
-export function disjointChanges(ours: readonly RawDiffEntry[], theirs: readonly RawDiffEntry[]): Map<string, FileChange> | null {
-  if (ours.some((e) => e.deleted) || theirs.some((e) => e.deleted)) return null;
+export function disjointChanges(ours: readonly TreeChange[], theirs: readonly TreeChange[]): Map<string, FileChange> | null {
+  if (ours.some((e) => e.entry === null) || theirs.some((e) => e.entry === null)) return null;
   const oursPaths = new Set(ours.map((e) => e.path));
   const theirsPaths = new Set(theirs.map((e) => e.path));
   for (const e of theirs) if (oursPaths.has(e.path) || inDirectoryOf(e.path, oursPaths)) return null;
   for (const e of ours) if (inDirectoryOf(e.path, theirsPaths)) return null;
-  return new Map(theirs.map((e) => [e.path, { oid: e.oid, mode: e.mode }]));
+  return new Map(theirs.map((e) => [e.path, e.entry]));
 }
 
 /** True when a directory of `path` (a proper prefix ending before a `/`) is one of `paths`. */

@@ -9,7 +9,7 @@ import { systemClock, type Clock } from "../time.js";
 import { createWritePolicy, normalizePath } from "./check-path.js";
 import type { CommitObjectInput } from "./commit-identity.js";
 import { GitStore } from "./git-store.js";
-import { commitParents, disjointChanges } from "./merge-disjoint.js";
+import { commitParents, diffTrees, disjointChanges } from "./merge-disjoint.js";
 import { workerBranch } from "./slugify.js";
 import { TreeView } from "./tree-view.js";
 import { MODE_EXECUTABLE, MODE_SYMLINK } from "./tree-listing.js";
@@ -86,10 +86,10 @@ export class GitRepository {
     if (parents.length !== 1 || parents[0] !== b) return null;
     const [baseTree, oursTree, theirsTree] = await Promise.all([b, o, t].map((commit) => this.store.treeOf(commit as string)));
     const [oursChanges, theirsChanges] = await Promise.all([
-      this.store.treeChanges(baseTree as string, oursTree as string),
-      this.store.treeChanges(baseTree as string, theirsTree as string),
+      diffTrees(this.store, baseTree as string, oursTree as string),
+      diffTrees(this.store, baseTree as string, theirsTree as string),
     ]);
-    const changes = oursChanges && theirsChanges && disjointChanges(oursChanges, theirsChanges);
+    const changes = disjointChanges(oursChanges, theirsChanges);
     return changes ? writeTree(this.store, oursTree as string, changes) : null;
   }
 

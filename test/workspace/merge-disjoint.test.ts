@@ -1,5 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openRepository, type GitRepository } from "../../src/workspace/index.js";
+import { diffTrees } from "../../src/workspace/merge-disjoint.js";
+import { parseTreeObject, type TreeStore } from "../../src/workspace/write-tree.js";
 import { createFixtureRepo, type FixtureRepo } from "../reconcile/git-fixture.js";
 
 let repo: FixtureRepo;
@@ -60,5 +63,31 @@ describe("GitRepository.mergeDisjoint", () => {
     const one = repo.change("one", { "a.txt": "ALPHA\n" });
     const later = repo.change("later", { "b.txt": "BRAVO\n" }, one.commit);
     expect(await repository.mergeDisjoint(repo.base, repo.base, later.commit)).toBeNull();
+  });
+});
+
+describe("diffTrees", () => {
+  it("lists what diff-tree -r --no-renames lists: changes, additions, deletions, a file that became a directory and back", async () => {
+    const one = repo.change("one", { "a.txt": "ALPHA\n", "b.txt": null, "dir/x/y.txt": "y\n", "dir/z.txt": "z\n" });
+    const two = repo.change("two", { "a.txt/inner.txt": "now a directory\n", "dir/x/y.txt": null, "dir/x": "now a file\n" }, one.commit);
+    const store: TreeStore = {
+      readTree: async (oid) => parseTreeObject(execFileSync("git", ["cat-file", "tree", oid], { cwd: repo.dir }), 20),
+      makeTree: () => Promise.reject(new Error("not used")),
+    };
+    const tree = (commit: string) => repo.git(["rev-parse", `${commit}^{tree}`]).trim();
+    for (const [from, to] of [[repo.base, one.commit], [one.commit, two.commit], [two.commit, repo.base]] as const) {
+      const expected = repo
+        .git(["diff-tree", "-r", "--no-renames", from, to])
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const [meta, path] = line.split("\t");
+          const [, mode, , oid, status] = meta!.split(" ");
+          return { path, entry: status === "D" ? null : { mode, oid } };
+        });
+      const changes = await diffTrees(store, tree(from), tree(to));
+      const byPath = (a: { path?: string }, b: { path?: string }) => (a.path! < b.path! ? -1 : a.path! > b.path! ? 1 : 0);
+      expect(changes.sort(byPath)).toEqual(expected.sort(byPath));
+    }
   });
 });
