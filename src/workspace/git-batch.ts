@@ -68,48 +68,6 @@ export function parseDiffAnswer(): ResponseParser<string> {
   };
 }
 
-/** One line of a raw diff (`diff-tree -r -z`): a path's new mode and object, or its deletion. */
-export interface RawDiffEntry {
-  path: string;
-  mode: string;
-  oid: string;
-  deleted: boolean;
-}
-
-/**
- * One `diff-tree --stdin -r -z` answer to "<tree> <tree>\n" followed by
- * `DIFF_END`: git's echo of the two ids, a record per changed path
- * (`:<modes> <ids> <status>\0<path>\0`), then the marker. Read record by
- * record (a path may hold any byte but NUL); null if git printed something
- * else.
- */
-export function parseRawDiffAnswer(): ResponseParser<RawDiffEntry[] | null> {
-  const end = Buffer.from(`${DIFF_END}\n`);
-  const entries: RawDiffEntry[] = [];
-  // Where the next record starts (past the echoed line), kept across chunks.
-  let at = -1;
-  return (buffer) => {
-    if (at < 0) {
-      const echoEnd = buffer.indexOf(10);
-      if (echoEnd < 0) return { need: buffer.length + 1 };
-      at = echoEnd + 1;
-    }
-    for (;;) {
-      if (buffer.length <= at) return { need: at + 1 };
-      if (buffer[at] !== 0x3a) {
-        if (buffer.length < at + end.length) return { need: at + end.length };
-        return { value: buffer.subarray(at, at + end.length).equals(end) ? entries : null, used: at + end.length };
-      }
-      const metaEnd = buffer.indexOf(0, at);
-      const pathEnd = metaEnd < 0 ? -1 : buffer.indexOf(0, metaEnd + 1);
-      if (pathEnd < 0) return { need: buffer.length + 1 };
-      const [, mode = "", , oid = "", status = ""] = buffer.toString("latin1", at + 1, metaEnd).split(" ");
-      entries.push({ path: buffer.toString("utf8", metaEnd + 1, pathEnd), mode, oid, deleted: status.startsWith("D") });
-      at = pathEnd + 1;
-    }
-  };
-}
-
 export interface GitObject {
   oid: string;
   type: string;
@@ -140,6 +98,7 @@ export class GitBatch {
   private readAt = 0;
   private writeAt = 0;
   private need = 1;
+  private corked = false;
   private stderr = "";
   private closed = false;
   private exited: Promise<void> = Promise.resolve();
@@ -153,6 +112,15 @@ export class GitBatch {
   request<T>(input: string | Buffer, parse: ResponseParser<T>): Promise<T> {
     if (this.closed) return Promise.reject(gitFailure(this.context(), this.args, null, "process closed"));
     const child = this.child ?? this.start();
+    // Requests made in the same tick (a search reading hundreds of objects) reach git in one write.
+    if (!this.corked) {
+      this.corked = true;
+      child.stdin.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        child.stdin.uncork();
+      });
+    }
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ parse, resolve: resolve as (value: unknown) => void, reject });
       child.stdin.write(input);
