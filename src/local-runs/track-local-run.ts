@@ -12,7 +12,7 @@ import { pino, type Logger } from "pino";
 import { watchRunControls } from "../controls/watch-run-controls.js";
 import { AgentStops } from "../runtime/agent-stops.js";
 import type { RunWorkflowInput, WorkflowResult } from "../run/types.js";
-import type { RunRecord, Store } from "../store/index.js";
+import { appendEventsInOrder, type RunRecord, type Store } from "../store/index.js";
 import { backgroundTimers, repeatEvery, type Timers } from "../time.js";
 import { createTranscriptRecorder } from "../transcripts/create-transcript-recorder.js";
 import { LocalRunBusyError } from "./errors.js";
@@ -97,7 +97,7 @@ export async function trackLocalRun(options: TrackLocalRunOptions): Promise<Loca
     throw error;
   }
   const transcripts = createTranscriptRecorder({ sink: store.transcripts, secrets: options.secrets, log: log.child({ component: "transcripts" }) });
-  let stored: Promise<unknown> = Promise.resolve();
+  const events = appendEventsInOrder(store.events, run.id, (error) => log.warn({ err: error }, "could not store run events"));
 
   return {
     workflowInput(onEvent) {
@@ -108,7 +108,7 @@ export async function trackLocalRun(options: TrackLocalRunOptions): Promise<Loca
         transcripts,
         onEvent(event) {
           onEvent(event);
-          stored = stored.then(() => store.events.append(run.id, event)).catch((error: unknown) => log.warn({ err: error }, "could not store a run event"));
+          events.add(event);
         },
         async onPlanned(planned) {
           if (run.script === planned.source) return;
@@ -142,7 +142,7 @@ export async function trackLocalRun(options: TrackLocalRunOptions): Promise<Loca
       controls?.stop();
       renewal.stop();
       await transcripts.close();
-      await stored;
+      await events.written();
       await store.leases.release(lease, holder).catch((error: unknown) => log.warn({ err: error }, "could not give the run's lease back; it expires by itself"));
     },
   };

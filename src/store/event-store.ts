@@ -15,7 +15,8 @@ const DEFAULT_LIST_LIMIT = 1000;
  * computed inside the insert; when two processes append at once, the primary
  * key refuses the second (PostgreSQL makes it wait for the first to commit),
  * which then takes the next number. So numbers have no gaps and a reader that
- * saw seq n has seen every event before it.
+ * saw seq n has seen every event before it. `appendAll` numbers a batch so
+ * in one statement: a conflict retries the whole batch.
  */
 export function createEventStore(db: Kysely<Database>, clock: Clock): EventStore {
   return {
@@ -23,21 +24,20 @@ export function createEventStore(db: Kysely<Database>, clock: Clock): EventStore
       const text = toJson(event);
       for (let attempt = 1; ; attempt++) {
         try {
-          const row = await db
-            .insertInto("run_events")
-            .values({
-              run_id: runId,
-              seq: (eb) =>
-                eb
-                  .selectFrom("run_events")
-                  .select(sql<number>`coalesce(max(seq), 0) + 1`.as("next"))
-                  .where("run_id", "=", runId),
-              event: text,
-              created_at: clock.now(),
-            })
-            .returning("seq")
-            .executeTakeFirstOrThrow();
-          return row.seq;
+          return (await insertNext(db, runId, [text], clock.now()))[0] as number;
+        } catch (error) {
+          if (!isUniqueViolation(error) || attempt >= APPEND_ATTEMPTS) throw error;
+        }
+      }
+    },
+
+    async appendAll(runId, events) {
+      if (events.length === 0) return 0;
+      const texts = events.map((event) => toJson(event));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const rows = await insertNext(db, runId, texts, clock.now());
+          return Math.max(...rows);
         } catch (error) {
           if (!isUniqueViolation(error) || attempt >= APPEND_ATTEMPTS) throw error;
         }
@@ -56,4 +56,25 @@ export function createEventStore(db: Kysely<Database>, clock: Clock): EventStore
       return rows.map((row) => ({ seq: row.seq, event: fromJson<RunEvent>(row.event) as RunEvent, createdAt: row.created_at }));
     },
   };
+}
+
+/**
+ * Inserts events as the run's highest number plus one, two, ..., computed
+ * inside one statement (every row's subquery sees the table as it was before
+ * the statement); returns the numbers.
+ */
+async function insertNext(db: Kysely<Database>, runId: string, texts: readonly string[], now: number): Promise<number[]> {
+  const rows = await db
+    .insertInto("run_events")
+    .values(
+      texts.map((event, i) => ({
+        run_id: runId,
+        seq: (eb) => eb.selectFrom("run_events").select(sql<number>`coalesce(max(seq), 0) + ${i + 1}`.as("next")).where("run_id", "=", runId),
+        event,
+        created_at: now,
+      })),
+    )
+    .returning("seq")
+    .execute();
+  return rows.map((row) => row.seq);
 }

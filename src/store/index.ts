@@ -1,3 +1,4 @@
+export { appendEventsInOrder, type EventAppends } from "./append-events-in-order.js";
 export { openStore, type OpenStoreOptions } from "./open-store.js";
 export { DEFAULT_SQLITE_PATH } from "./connect-sqlite.js";
 export { MIGRATION_NAMES } from "./migrations/index.js";

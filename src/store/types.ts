@@ -91,6 +91,12 @@ export interface StoredEvent {
 export interface EventStore {
   /** Appends an event and returns its sequence number (assigned atomically, no gaps, no duplicates). */
   append(runId: string, event: RunEvent): Promise<number>;
+  /**
+   * Appends events in order in one transaction, with consecutive numbers (all
+   * or none), and returns the last one's; with no events, writes nothing and
+   * returns 0.
+   */
+  appendAll(runId: string, events: readonly RunEvent[]): Promise<number>;
   /** Events of a run in sequence order, after `afterSeq` when given, at most `limit` (default 1,000). */
   list(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<StoredEvent[]>;
 }

@@ -399,6 +399,27 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect((await store.events.list("r-2")).map((stored) => stored.event)).toEqual([phase("b", 1)]);
       });
 
+      it("appends a batch in order with consecutive numbers after what is there, and nothing for an empty one", async () => {
+        const store = await open();
+        expect(await store.events.append("r-1", phase("a", 1))).toBe(1);
+        expect(await store.events.appendAll("r-1", [phase("b", 2), phase("c", 3), phase("d", 4)])).toBe(4);
+        expect(await store.events.appendAll("r-1", [])).toBe(0);
+        expect(await store.events.appendAll("r-1", [phase("e", 5)])).toBe(5);
+        expect((await store.events.list("r-1")).map((stored) => [stored.seq, stored.event])).toEqual(
+          ["a", "b", "c", "d", "e"].map((name, i) => [i + 1, phase(name, i + 1)]),
+        );
+      });
+
+      it("gives concurrent batches from two processes distinct numbers with no gaps, each batch in one piece", async () => {
+        const a = await open();
+        const b = await open();
+        const batches = Array.from({ length: 8 }, (_, i) => [phase(`p${i}.0`, i), phase(`p${i}.1`, i), phase(`p${i}.2`, i)]);
+        const lasts = await Promise.all(batches.map((batch, i) => (i % 2 === 0 ? a : b).events.appendAll("r-1", batch)));
+        const listed = await a.events.list("r-1");
+        expect(listed.map((stored) => stored.seq)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+        for (const [i, last] of lasts.entries()) expect(listed.slice(last - 3, last).map((stored) => stored.event)).toEqual(batches[i]);
+      });
+
       it("gives concurrent appends from two processes distinct numbers with no gaps", async () => {
         const a = await open();
         const b = await open();

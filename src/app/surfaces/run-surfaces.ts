@@ -14,7 +14,7 @@ import { renderStatusComment } from "../../progress/render-status-comment.js";
 import type { ProgressLinks, ProgressSnapshot, RenderProgressOptions } from "../../progress/types.js";
 import type { ReportEstimate } from "../../report/types.js";
 import type { RunEvent } from "../../runtime/types.js";
-import type { RunRecord } from "../../store/index.js";
+import { appendEventsInOrder, type RunRecord } from "../../store/index.js";
 import { botLoginOf } from "../services/bot-identity.js";
 import type { AppRuntime } from "../services/types.js";
 import { realTimers } from "../../time.js";
@@ -88,8 +88,8 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     const { usage, costUsd } = totalSpend([{ usage: tracked.usage, costUsd: tracked.costUsd }, options.spentBefore]);
     return { ...tracked, usage, costUsd };
   };
-  // Events are stored in order (for `/dynflow status`); a failed append is logged, never fatal.
-  let stored: Promise<void> = Promise.resolve();
+  // Events are stored in order (for `/dynflow status`), those that come during a write in the next one; a failed write is logged, never fatal.
+  const stored = appendEventsInOrder(runtime.store.events, run.id, (error) => log.warn({ err: error }, "could not store run events"));
 
   const links = (extra: ProgressLinks = {}): ProgressLinks => {
     const found: ProgressLinks = { ...extra };
@@ -111,12 +111,7 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     checkRun,
     onEvent(event) {
       tracker.apply(event);
-      stored = stored
-        .then(() => runtime.store.events.append(run.id, event))
-        .then(
-          () => undefined,
-          (error: unknown) => log.warn({ err: error }, "could not store a run event"),
-        );
+      stored.add(event);
       const current = snapshot();
       if (current.status === "pending" || current.status === "running") return show(current);
       // The script has ended: what comes next is the push and the pull request, which must not wait behind
@@ -137,7 +132,7 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     snapshot,
     links,
     renderOptions,
-    drain: () => stored,
+    drain: () => stored.written(),
   };
 }
 
