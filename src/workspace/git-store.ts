@@ -34,6 +34,9 @@ const OBJECT_CACHE_BYTES = 64 * 1024 * 1024;
 /** ...each at most this large. */
 const OBJECT_CACHE_MAX_OBJECT = 1024 * 1024;
 
+/** Commits whose root tree ids stay known. */
+const TREE_IDS_KEPT = 4096;
+
 /** Git directory and object id size of each path opened in this process. */
 const located = new Map<string, { gitDir: string; hashBytes: number }>();
 
@@ -54,6 +57,8 @@ export class GitStore implements TreeStore {
   private readonly queues = { commits: Promise.resolve() as Promise<unknown>, refs: Promise.resolve() as Promise<unknown> };
   private readonly listings = new Map<string, Promise<TreeListing>>();
   private readonly commits = new Map<string, string>();
+  /** Root tree ids of commits (full ids), oldest first. */
+  private readonly trees = new Map<string, string>();
   private readonly prefetched = new Map<string, Promise<void>>();
   /** Recently read objects by id, least recently used first. */
   private readonly objects = new Map<string, Buffer>();
@@ -191,9 +196,17 @@ export class GitStore implements TreeStore {
   /** The id of a commit's root tree. */
   async treeOf(commit: string): Promise<string> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    const known = this.trees.get(commit);
+    if (known) return known;
     const object = await this.catFile.request(`${commit}^{tree}\n`, parseCatFile);
     if (!object) throw new CommitNotFoundError(commit);
+    if (FULL_OID.test(commit)) this.rememberTree(commit, object.oid);
     return object.oid;
+  }
+
+  private rememberTree(commit: string, tree: string): void {
+    this.trees.set(commit, tree);
+    if (this.trees.size > TREE_IDS_KEPT) this.trees.delete(this.trees.keys().next().value as string);
   }
 
   /** A unified diff between two trees (or commits), as plumbing prints it (config-independent). */
@@ -247,7 +260,14 @@ export class GitStore implements TreeStore {
    */
   async commitObject(input: CommitObjectInput): Promise<string> {
     const object = formatCommitObject(input);
-    if (object !== null) return this.writeCommit(object);
+    if (object !== null) {
+      const commit = await this.writeCommit(object);
+      // What the next steps ask of a commit just written (a merge reads its parents and tree) needs no git.
+      this.commits.set(commit, commit);
+      this.rememberTree(commit, input.tree);
+      this.remember(commit, Buffer.from(object, "utf8"));
+      return commit;
+    }
     const env = { ...commitIdentityEnv("AUTHOR", input.author, input.seconds), ...commitIdentityEnv("COMMITTER", input.committer, input.seconds) };
     const made = await this.run(["commit-tree", "--no-gpg-sign", ...input.parents.flatMap((p) => ["-p", p]), "-F", "-", input.tree], { input: input.message, env });
     return made.stdout.toString("utf8").trim();
@@ -271,8 +291,12 @@ export class GitStore implements TreeStore {
 
   /** The id git gives `content` as a blob, computed without writing it. */
   blobId(content: Buffer): string {
+    return this.objectId("blob", content);
+  }
+
+  private objectId(type: "blob" | "tree", content: Buffer): string {
     const hash = createHash(this.hashBytes === 32 ? "sha256" : "sha1");
-    return hash.update(`blob ${content.length}\0`).update(content).digest("hex");
+    return hash.update(`${type} ${content.length}\0`).update(content).digest("hex");
   }
 
   /** Stores `content` as a blob and returns its id. */
@@ -333,7 +357,11 @@ export class GitStore implements TreeStore {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
     const type = (mode: string) => (mode === MODE_TREE ? "tree" : mode === MODE_GITLINK ? "commit" : "blob");
     const input = entries.map((e) => `${e.mode} ${type(e.mode)} ${e.oid}\t${e.name}\0`).join("") + "\0";
-    return this.mktree.request(input, parseLine);
+    const tree = await this.mktree.request(input, parseLine);
+    // Kept as read back, when the bytes built here are the ones git wrote (same id): the next commit or merge reads it.
+    const object = treeObject(entries, this.hashBytes);
+    if (object !== null && this.objectId("tree", object) === tree) this.remember(tree, object);
+    return tree;
   }
 
   /**
@@ -385,4 +413,16 @@ export class GitStore implements TreeStore {
       { input: `${missing.join("\n")}\n` },
     );
   }
+}
+
+/**
+ * The raw tree object of `entries` as git writes it (entries in git's order:
+ * by name, a directory's as if it ended in "/"), or null when an id is not a
+ * full one.
+ */
+function treeObject(entries: readonly TreeObjectEntry[], hashBytes: number): Buffer | null {
+  if (entries.some((e) => e.oid.length !== hashBytes * 2)) return null;
+  const keyed = entries.map((e) => ({ e, key: Buffer.from(e.mode === MODE_TREE ? `${e.name}/` : e.name, "utf8") }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  return Buffer.concat(keyed.flatMap(({ e }) => [Buffer.from(`${e.mode} ${e.name}\0`, "utf8"), Buffer.from(e.oid, "hex")]));
 }
