@@ -17,6 +17,8 @@ import { failedFields, newLocalRunRecord, readLocalRun, withOverrides, type Loca
 import { localStorePath, openLocalStore } from "../local-runs/open-local-store.js";
 import { trackLocalRun, type LocalRunTracking } from "../local-runs/track-local-run.js";
 import { runWorkflow } from "../run/run-workflow.js";
+import type { WorkflowSettings } from "../run/types.js";
+import { prestartScriptSandbox } from "../runtime/run-script.js";
 import type { WorkflowResolver } from "../runtime/script-host.js";
 import type { JsonValue } from "../runtime/types.js";
 import type { RunRecord, RunRecordStatus, Store } from "../store/index.js";
@@ -27,7 +29,7 @@ import { createCliProgress } from "./cli-progress.js";
 import { describeRunFailure } from "./describe-run-failure.js";
 import { formatSummary, resumeHint } from "./format-run-summary.js";
 import { headName, openLocalRepository } from "./open-local-repository.js";
-import { cliSettingsOf, withFlags } from "./read-cli-config.js";
+import { cliSettingsOf, withFlags, type CliSettings } from "./read-cli-config.js";
 import { readLocalConfig } from "./read-local-config.js";
 import { stopOnInterrupt } from "./stop-on-interrupt.js";
 import { exitCodeOf, toFailedRunJson, toRunJson, type RunJson } from "./to-run-json.js";
@@ -59,10 +61,13 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
   try {
     store = await openLocalStore(repository.gitDir);
     const { run, stored } = "resume" in request ? await storedRun(store, repository.gitDir, request.resume) : await newRun(store, repository, io.env, { ...request, runId });
+    // Read now, so the script's sandbox starts while the run is tracked; a failure counts where the settings are used.
+    const settings = settingsOf(repository, stored);
+    settings.catch(() => undefined);
     tracking = await trackLocalRun({ store, run, secrets: [request.apiKey], signal: interrupt.signal });
     // Kept once this process executes the run: a resume's changed caps and budgets apply from now on.
     if ("resume" in request) await store.runs.update(run.id, { limits: JSON.parse(JSON.stringify(stored.settings)) as JsonValue });
-    const json = await executeTracked(io, { repository, run, stored, tracking, apiKey: request.apiKey, title: `dynflow ${verb} ${run.id}` });
+    const json = await executeTracked(io, { repository, run, stored, settings, tracking, apiKey: request.apiKey, title: `dynflow ${verb} ${run.id}` });
     io.stdout(request.json ? `${JSON.stringify(json)}\n` : formatSummary(json) + resumeHint(json, request.repoDir));
     return exitCodeOf(json);
   } catch (error) {
@@ -83,15 +88,32 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
   }
 }
 
+/** The run's base commit and settings. */
+interface RunSettings {
+  baseCommit: string;
+  prices: CliSettings["prices"];
+  settings: WorkflowSettings;
+}
+
+/**
+ * The repository's own settings at the base commit (docs/cli.md) with the run's flags over them. The file
+ * at a commit never changes, so a resumed run gets the settings it started with, and its flags. The
+ * script's sandbox starts as soon as its limits are known (`prestartScriptSandbox`).
+ */
+async function settingsOf(repository: GitRepository, stored: StoredLocalRun): Promise<RunSettings> {
+  const baseCommit = await repository.resolveCommit(stored.baseCommit);
+  const repoConfig = cliSettingsOf(await readLocalConfig(repository, baseCommit));
+  const settings = withFlags(repoConfig.settings, stored.settings);
+  prestartScriptSandbox(settings.sandbox);
+  return { baseCommit, prices: repoConfig.prices, settings };
+}
+
 /** Runs the recorded run to its report under `tracking`, which keeps its journal, events, transcripts and ending. */
 async function executeTracked(
   io: CliIo,
-  { repository, run, stored, tracking, apiKey, title }: { repository: GitRepository; run: RunRecord; stored: StoredLocalRun; tracking: LocalRunTracking; apiKey: string; title: string },
+  { repository, run, stored, settings, tracking, apiKey, title }: { repository: GitRepository; run: RunRecord; stored: StoredLocalRun; settings: Promise<RunSettings>; tracking: LocalRunTracking; apiKey: string; title: string },
 ): Promise<RunJson> {
-  const baseCommit = await repository.resolveCommit(stored.baseCommit);
-  // The repository's own settings at the base commit (docs/cli.md): the run's flags win over them. The file
-  // at a commit never changes, so a resumed run gets the settings it started with, and its flags.
-  const repoConfig = cliSettingsOf(await readLocalConfig(repository, baseCommit));
+  const { baseCommit, prices, settings: runSettings } = await settings;
   const progress = createCliProgress(io, { title });
   const result = await runWorkflow({
     repository,
@@ -101,8 +123,8 @@ async function executeTracked(
     task: stored.task,
     script: stored.script,
     args: stored.args,
-    model: createModelClient({ apiKey, baseURL: io.env.ANTHROPIC_BASE_URL || undefined, prices: repoConfig.prices }),
-    settings: withFlags(repoConfig.settings, stored.settings),
+    model: createModelClient({ apiKey, baseURL: io.env.ANTHROPIC_BASE_URL || undefined, prices }),
+    settings: runSettings,
     runId: run.id,
     gitEnv: io.env as NodeJS.ProcessEnv,
     onStage: progress.stage,
