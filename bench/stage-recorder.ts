@@ -7,6 +7,9 @@
 import { performance } from "node:perf_hooks";
 import type { Stage, StageTimer } from "../src/timing/stage-timer.js";
 
+/** A [start, end] interval in performance.now() milliseconds. */
+export type Interval = readonly [number, number];
+
 export interface StageFigures {
   count: number;
   summedMs: number;
@@ -16,8 +19,8 @@ export interface StageFigures {
 export interface StageRecorder extends StageTimer {
   /** Figures per stage for the intervals within [from, to] (performance.now() times). */
   figures(from: number, to: number): Map<Stage, StageFigures>;
-  /** Wall-clock time within [from, to] during which none of `stages` was in progress. */
-  idleOf(stages: readonly Stage[], from: number, to: number): number;
+  /** Wall-clock time within [from, to] during which none of `stages` was in progress, nor any of the `also` intervals. */
+  idleOf(stages: readonly Stage[], from: number, to: number, also?: readonly Interval[]): number;
   reset(): void;
 }
 
@@ -41,8 +44,9 @@ export function createStageRecorder(): StageRecorder {
       }
       return out;
     },
-    idleOf(stages, from, to) {
-      return to - from - unionMs(within(from, to, stages));
+    idleOf(stages, from, to, also = []) {
+      const extra = also.filter(([a, b]) => b > from && a < to).map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as const);
+      return to - from - unionMs([...within(from, to, stages), ...extra]);
     },
     reset() {
       intervals = [];
