@@ -28,6 +28,25 @@ const PARAMETERS = ["args", "workflow"] as const;
  * author's own lines.
  */
 export function parseScript(source: string, filename = "script.js"): ParsedScript {
+  // A run parses its script, and each workflow it loads, more than once (the task, the plan, the sandbox).
+  const key = `${filename}\0${source}`;
+  const known = parsed.get(key);
+  if (known) {
+    parsed.delete(key);
+    parsed.set(key, known);
+    return { ...known, meta: structuredClone(known.meta) };
+  }
+  const script = parseNow(source, filename);
+  parsed.set(key, script);
+  if (parsed.size > PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
+  return { ...script, meta: structuredClone(script.meta) };
+}
+
+/** Scripts that passed validation, by file name and source, least recently used first. */
+const parsed = new Map<string, ParsedScript>();
+const PARSED_KEPT = 32;
+
+function parseNow(source: string, filename: string): ParsedScript {
   const program = parseModule(source, filename);
   assertNoForbiddenConstructs(program, filename);
   const { meta, statement } = readMeta(program, filename);

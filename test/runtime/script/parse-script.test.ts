@@ -198,3 +198,15 @@ describe("script rejections", () => {
     for (const source of sources) expect(validateScript(source).ok, source).toBe(true);
   });
 });
+
+describe("parseScript, parsed again", () => {
+  it("gives the same result for the same script, and a caller's change to it is not seen by the next", () => {
+    const source = `${META}\nreturn 1`;
+    const first = parseScript(source, "again.js");
+    (first.meta as { name: string }).name = "changed";
+    const second = parseScript(source, "again.js");
+    expect(second.meta.name).toBe("demo");
+    expect(second.functionSource).toBe(first.functionSource);
+    expect(parseScript(source, "other.js").filename).toBe("other.js");
+  });
+});
