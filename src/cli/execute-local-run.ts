@@ -152,10 +152,14 @@ async function newRun(
   env: CliIo["env"],
   { repoDir, runId, start }: { repoDir: string; runId: string; start: LocalRunStart },
 ): Promise<{ run: RunRecord; stored: StoredLocalRun }> {
-  const baseLabel = start.base ?? (await headName(repoDir, env));
+  // The branch's name (a git process) is asked for while the base is resolved.
+  const label = start.base !== undefined ? Promise.resolve(start.base) : headName(repoDir, env);
+  const resolved = repository.resolveCommit(start.base ?? "HEAD");
+  resolved.catch(() => undefined);
+  const baseLabel = await label;
   const record = (baseCommit: string | null, script: LocalRunStart["script"]) =>
     newLocalRunRecord({ id: runId, repoName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir, task: start.task, script, args: start.args, baseCommit, baseLabel, settings: start.settings });
-  const baseCommit = await repository.resolveCommit(start.base ?? "HEAD").catch(async (error: unknown) => {
+  const baseCommit = await resolved.catch(async (error: unknown) => {
     if (error instanceof DynflowError) await store.runs.create({ ...record(null, start.script), ...failedFields(describeRunFailure(error)) });
     throw error;
   });
