@@ -96,6 +96,8 @@ interface LoopState {
   lastContextTokens: number;
   /** The model ran out of context: old tool results must go before the next call. */
   mustShrink: boolean;
+  /** The last request's prefix key, and the web tools it was computed with (all else in the prefix is fixed for the loop). */
+  prefix: { web: string; key: string } | null;
 }
 
 /** What a turn led to: the loop stops, or the next user message. */
@@ -147,6 +149,7 @@ function startLoop(options: ToolLoopOptions): LoopState {
     ],
     lastContextTokens: 0,
     mustShrink: false,
+    prefix: null,
   };
 }
 
@@ -170,17 +173,21 @@ function shrinkIfNeeded(loop: LoopState): boolean {
 /** One model call over the conversation, counted; the loop stops when it fails or is aborted. */
 async function callModel(loop: LoopState): Promise<{ message: Message } | { stop: LoopStop; error: unknown }> {
   const { options, result } = loop;
+  const web = webToolDefinitions(options.web, result.serverToolUse);
+  // Model, system, tools and the first block are the loop's own; only the web tools' allowances change between turns.
+  const webKey = JSON.stringify(web);
   const { params, prefixKey } = withCacheControl(
     {
       model: options.modelId,
       max_tokens: options.maxOutputTokens,
       ...options.effort,
       system: options.system,
-      tools: [...options.tools.map((tool) => tool.definition), ...webToolDefinitions(options.web, result.serverToolUse)],
+      tools: [...options.tools.map((tool) => tool.definition), ...web],
       messages: withTailBreakpoint(loop.messages),
     } satisfies MessageCreateParamsNonStreaming,
-    { sharedPrefixEnd: { message: 0, block: 0 } },
+    { sharedPrefixEnd: { message: 0, block: 0 }, ...(loop.prefix?.web === webKey ? { prefixKey: loop.prefix.key } : {}) },
   );
+  loop.prefix = { web: webKey, key: prefixKey };
   const started = now(options);
   try {
     const response = await options.model.createMessage(params, { signal: options.signal, prefixKey });

@@ -31,6 +31,12 @@ export interface CacheControlOptions {
   sharedPrefixEnd?: SharedPrefixEnd;
   /** Cache TTL; default the API's 5 minutes (cheaper writes). */
   ttl?: "5m" | "1h";
+  /**
+   * The prefix key, when the caller knows it (an earlier request of the same
+   * conversation had the same model, tools, system and shared context):
+   * hashing the prefix again would give the same.
+   */
+  prefixKey?: string;
 }
 
 export interface CachedRequest {
@@ -67,7 +73,7 @@ export function withCacheControl(
 
   const breakpoints = countBreakpoints(out);
   if (breakpoints > MAX_CACHE_BREAKPOINTS) throw new CacheBreakpointLimitError(breakpoints, MAX_CACHE_BREAKPOINTS);
-  return { params: out, prefixKey: sharedPrefixKey(params, end) };
+  return { params: out, prefixKey: options.prefixKey ?? sharedPrefixKey(params, end) };
 }
 
 /** Hash of what a cache entry for the shared prefix depends on (see `CachedRequest.prefixKey`). */
