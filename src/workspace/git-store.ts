@@ -308,7 +308,8 @@ export class GitStore implements TreeStore {
     try {
       return await this.hashObject.request(`${file}\n`, parseLine);
     } finally {
-      await unlink(file).catch(() => undefined);
+      // Not waited for: git has read the file, and `close` removes whatever is left.
+      void unlink(file).catch(() => undefined);
     }
   }
 
@@ -329,7 +330,7 @@ export class GitStore implements TreeStore {
         return this.commitWriter.request(`${file}\n`, parseLine);
       });
     } finally {
-      await unlink(file).catch(() => undefined);
+      void unlink(file).catch(() => undefined);
     }
   }
 
