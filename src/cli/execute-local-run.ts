@@ -59,10 +59,13 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
   let store: Store | null = null;
   let tracking: LocalRunTracking | null = null;
   try {
+    // Read early, so the script's sandbox starts while the run is recorded and tracked; a failure counts where the
+    // settings are used. A new run's are read while its record is made, and kept if its base is the commit they are from.
+    const early = "start" in request ? settingsOf(repository, { baseCommit: request.start.base ?? "HEAD", settings: request.start.settings }) : null;
+    early?.catch(() => undefined);
     store = await openLocalStore(repository.gitDir);
     const { run, stored } = "resume" in request ? await storedRun(store, repository.gitDir, request.resume) : await newRun(store, repository, io.env, { ...request, runId });
-    // Read now, so the script's sandbox starts while the run is tracked; a failure counts where the settings are used.
-    const settings = settingsOf(repository, stored);
+    const settings = early === null ? settingsOf(repository, stored) : early.then((found) => (found.baseCommit === stored.baseCommit ? found : settingsOf(repository, stored)));
     settings.catch(() => undefined);
     tracking = await trackLocalRun({ store, run, secrets: [request.apiKey], signal: interrupt.signal });
     // Kept once this process executes the run: a resume's changed caps and budgets apply from now on.
@@ -100,7 +103,7 @@ interface RunSettings {
  * at a commit never changes, so a resumed run gets the settings it started with, and its flags. The
  * script's sandbox starts as soon as its limits are known (`prestartScriptSandbox`).
  */
-async function settingsOf(repository: GitRepository, stored: StoredLocalRun): Promise<RunSettings> {
+async function settingsOf(repository: GitRepository, stored: Pick<StoredLocalRun, "baseCommit" | "settings">): Promise<RunSettings> {
   const baseCommit = await repository.resolveCommit(stored.baseCommit);
   const repoConfig = cliSettingsOf(await readLocalConfig(repository, baseCommit));
   const settings = withFlags(repoConfig.settings, stored.settings);
