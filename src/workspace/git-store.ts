@@ -353,6 +353,11 @@ export class GitStore implements TreeStore {
     return next;
   }
 
+  treeId(entries: readonly TreeObjectEntry[]): string | null {
+    const object = treeObject(entries, this.hashBytes);
+    return object === null ? null : this.objectId("tree", object);
+  }
+
   /** Writes a tree object; entries may name objects that are not present (partial clones). */
   async makeTree(entries: readonly TreeObjectEntry[]): Promise<string> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);

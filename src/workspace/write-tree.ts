@@ -20,6 +20,8 @@ export interface TreeStore {
   readTree(oid: string): Promise<TreeObjectEntry[]>;
   /** Writes a tree object and returns its id. */
   makeTree(entries: readonly TreeObjectEntry[]): Promise<string>;
+  /** The id git will give a tree of `entries`, computed without git; null when it cannot be. */
+  treeId?(entries: readonly TreeObjectEntry[]): string | null;
 }
 
 /** Parses a raw tree object (`<mode> <name>\0<binary id>` repeated). */
@@ -64,7 +66,7 @@ function groupByDirectory(changes: ReadonlyMap<string, FileChange>): DirNode {
   return root;
 }
 
-async function buildDirectory(store: TreeStore, baseOid: string | null, node: DirNode, isRoot: boolean): Promise<string | null> {
+async function buildDirectory(store: TreeStore, baseOid: string | null, node: DirNode, isRoot: boolean, writes: Promise<void>[]): Promise<string | null> {
   const base = baseOid ? await store.readTree(baseOid) : [];
   const entries = new Map(base.map((e) => [e.name, e]));
   for (const [name, change] of node.files) {
@@ -75,7 +77,7 @@ async function buildDirectory(store: TreeStore, baseOid: string | null, node: Di
   const subtrees = await Promise.all(
     children.map(([name, child]) => {
       const before = base.find((e) => e.name === name);
-      return buildDirectory(store, before?.mode === MODE_TREE ? before.oid : null, child, false);
+      return buildDirectory(store, before?.mode === MODE_TREE ? before.oid : null, child, false, writes);
     }),
   );
   for (const [i, [name]] of children.entries()) {
@@ -85,13 +87,30 @@ async function buildDirectory(store: TreeStore, baseOid: string | null, node: Di
     else if (entries.get(name)?.mode === MODE_TREE) entries.delete(name);
   }
   if (entries.size === 0 && !isRoot) return null;
-  return store.makeTree([...entries.values()]);
+  const tree = [...entries.values()];
+  const known = store.treeId?.(tree) ?? null;
+  if (known === null) return store.makeTree(tree);
+  // The id is known before git writes the tree, so the directory above need not wait for it; each write is checked.
+  const write = store.makeTree(tree).then((written) => {
+    if (written !== known) throw new GitCommandError(["mktree"], null, `git wrote tree ${written}, expected ${known}`);
+  });
+  // Handled here too: a write that fails after the build itself failed is not left unhandled.
+  write.catch(() => undefined);
+  writes.push(write);
+  return known;
 }
 
 /**
  * Writes the tree `baseTree` with `changes` applied (paths are full,
  * `/`-separated) and returns its id. Directories left empty are dropped.
  */
-export function writeTree(store: TreeStore, baseTree: string, changes: ReadonlyMap<string, FileChange>): Promise<string> {
-  return buildDirectory(store, baseTree, groupByDirectory(changes), true) as Promise<string>;
+export async function writeTree(store: TreeStore, baseTree: string, changes: ReadonlyMap<string, FileChange>): Promise<string> {
+  const writes: Promise<void>[] = [];
+  const tree = buildDirectory(store, baseTree, groupByDirectory(changes), true, writes);
+  try {
+    return (await tree) as string;
+  } finally {
+    // Every tree is written (or has failed) before the id is used.
+    await Promise.all(writes);
+  }
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { GitCommandError } from "../../src/workspace/errors.js";
+import { writeTree, type TreeObjectEntry, type TreeStore } from "../../src/workspace/write-tree.js";
+
+/** A store that names a tree by its entries, holds every write until released, and can be told to write another id. */
+function heldStore(wrongId = false) {
+  const requested: string[] = [];
+  const releases: (() => void)[] = [];
+  const idOf = (entries: readonly TreeObjectEntry[]) => entries.map((e) => `${e.name}:${e.oid}`).join(",");
+  const store: TreeStore = {
+    readTree: async () => [],
+    treeId: idOf,
+    makeTree: (entries) => {
+      requested.push(idOf(entries));
+      return new Promise((resolve) => releases.push(() => resolve(wrongId ? "other" : idOf(entries))));
+    },
+  };
+  return { store, requested, releaseAll: () => releases.splice(0).forEach((release) => release()) };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("writeTree with tree ids known in advance", () => {
+  it("asks for every directory's write at once and returns once all are written", async () => {
+    const { store, requested, releaseAll } = heldStore();
+    let done = false;
+    const tree = writeTree(store, "base", new Map([["a/b/c.txt", { oid: "c1", mode: "100644" }]])).then((id) => ((done = true), id));
+    await flush();
+    expect(requested).toEqual(["c.txt:c1", "b:c.txt:c1", "a:b:c.txt:c1"]);
+    expect(done).toBe(false);
+    releaseAll();
+    expect(await tree).toBe("a:b:c.txt:c1");
+  });
+
+  it("fails when git writes a tree under another id", async () => {
+    const { store, releaseAll } = heldStore(true);
+    const tree = writeTree(store, "base", new Map([["a/c.txt", { oid: "c1", mode: "100644" }]]));
+    await flush();
+    releaseAll();
+    await expect(tree).rejects.toBeInstanceOf(GitCommandError);
+  });
+});
