@@ -430,5 +430,6 @@ function treeObject(entries: readonly TreeObjectEntry[], hashBytes: number): Buf
   if (entries.some((e) => e.oid.length !== hashBytes * 2)) return null;
   const keyed = entries.map((e) => ({ e, key: Buffer.from(e.mode === MODE_TREE ? `${e.name}/` : e.name, "utf8") }));
   keyed.sort((a, b) => Buffer.compare(a.key, b.key));
-  return Buffer.concat(keyed.flatMap(({ e }) => [Buffer.from(`${e.mode} ${e.name}\0`, "utf8"), Buffer.from(e.oid, "hex")]));
+  // Modes as git writes them (octal without leading zeros).
+  return Buffer.concat(keyed.flatMap(({ e }) => [Buffer.from(`${Number.parseInt(e.mode, 8).toString(8)} ${e.name}\0`, "utf8"), Buffer.from(e.oid, "hex")]));
 }

@@ -92,7 +92,7 @@ async function buildDirectory(store: TreeStore, baseOid: string | null, node: Di
   if (known === null) return store.makeTree(tree);
   // The id is known before git writes the tree, so the directory above need not wait for it; each write is checked.
   const write = store.makeTree(tree).then((written) => {
-    if (written !== known) throw new GitCommandError(["mktree"], null, `git wrote tree ${written}, expected ${known}`);
+    if (written !== known) throw new TreeIdMismatch(written, known);
   });
   // Handled here too: a write that fails after the build itself failed is not left unhandled.
   write.catch(() => undefined);
@@ -108,9 +108,22 @@ export async function writeTree(store: TreeStore, baseTree: string, changes: Rea
   const writes: Promise<void>[] = [];
   const tree = buildDirectory(store, baseTree, groupByDirectory(changes), true, writes);
   try {
-    return (await tree) as string;
-  } finally {
-    // Every tree is written (or has failed) before the id is used.
-    await Promise.all(writes);
+    try {
+      return (await tree) as string;
+    } finally {
+      // Every tree is written (or has failed) before the id is used.
+      await Promise.all(writes);
+    }
+  } catch (error) {
+    if (!(error instanceof TreeIdMismatch)) throw error;
+    // Git wrote a tree other than the one computed (a name that is not UTF-8, say): build it again, one level at a time, as git says.
+    return (await buildDirectory({ readTree: (oid) => store.readTree(oid), makeTree: (entries) => store.makeTree(entries) }, baseTree, groupByDirectory(changes), true, [])) as string;
+  }
+}
+
+/** Git wrote a tree under another id than the one computed in process; never leaves `writeTree`. */
+class TreeIdMismatch extends Error {
+  constructor(written: string, expected: string) {
+    super(`git wrote tree ${written}, expected ${expected}`);
   }
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { GitCommandError } from "../../src/workspace/errors.js";
 import { writeTree, type TreeObjectEntry, type TreeStore } from "../../src/workspace/write-tree.js";
 
 /** A store that names a tree by its entries, holds every write until released, and can be told to write another id. */
@@ -32,11 +31,15 @@ describe("writeTree with tree ids known in advance", () => {
     expect(await tree).toBe("a:b:c.txt:c1");
   });
 
-  it("fails when git writes a tree under another id", async () => {
-    const { store, releaseAll } = heldStore(true);
+  it("builds the tree again, one level at a time as git says, when git writes a tree under another id", async () => {
+    const { store, requested, releaseAll } = heldStore(true);
     const tree = writeTree(store, "base", new Map([["a/c.txt", { oid: "c1", mode: "100644" }]]));
-    await flush();
-    releaseAll();
-    await expect(tree).rejects.toBeInstanceOf(GitCommandError);
+    for (let i = 0; i < 4; i++) {
+      await flush();
+      releaseAll();
+    }
+    expect(await tree).toBe("other");
+    // Both levels at once, then the directory first and the root with the id git gave it.
+    expect(requested).toEqual(["c.txt:c1", "a:c.txt:c1", "c.txt:c1", "a:other"]);
   });
 });
