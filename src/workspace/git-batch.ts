@@ -50,15 +50,18 @@ export const DIFF_END = "#dynflow-diff-end";
 /**
  * One `diff-tree --stdin` answer to "<tree> <tree>\n" followed by
  * `DIFF_END`: git's echo of the two ids, the patch, then the marker. The
- * value is the patch.
+ * value is the patch; null when git printed nothing for the two trees (it
+ * could not read one), only the marker.
  */
-export function parseDiffAnswer(): ResponseParser<string> {
+export function parseDiffAnswer(): ResponseParser<string | null> {
   const marker = Buffer.from(`\n${DIFF_END}\n`);
+  const alone = marker.subarray(1);
   // Where to look next: a long patch comes in many chunks, and each is searched once.
   let from = 0;
   return (buffer) => {
     const echoEnd = buffer.indexOf(10);
     if (echoEnd < 0) return { need: buffer.length + 1 };
+    if (echoEnd === alone.length - 1 && buffer.subarray(0, alone.length).equals(alone)) return { value: null, used: alone.length };
     const at = buffer.indexOf(marker, Math.max(from, echoEnd));
     if (at < 0) {
       from = Math.max(echoEnd, buffer.length - marker.length + 1);

@@ -228,13 +228,14 @@ export class GitStore implements TreeStore {
    * The diff between two full ids through the long-lived `diff-tree --stdin`,
    * which takes two trees per line: both are peeled to their trees first (a
    * commit there would mean "this commit against these parents"). An id that
-   * names neither goes to a `diff-tree` of its own, for git's own error.
+   * names neither, or trees the process could not read, go to a `diff-tree`
+   * of their own, for git's own answer or error.
    */
   private async diffFull(from: string, to: string): Promise<string> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
     const [a, b] = await Promise.all([from, to].map((oid) => this.catFile.request(`${oid}^{tree}\n`, parseCatFile)));
-    if (!a || !b) return (await this.run(["diff-tree", ...DIFF_OPTIONS, from, to])).stdout.toString("utf8");
-    return this.differ.request(`${a.oid} ${b.oid}\n${DIFF_END}\n`, parseDiffAnswer());
+    const patch = a && b ? await this.differ.request(`${a.oid} ${b.oid}\n${DIFF_END}\n`, parseDiffAnswer()) : null;
+    return patch ?? (await this.run(["diff-tree", ...DIFF_OPTIONS, from, to])).stdout.toString("utf8");
   }
 
   /**

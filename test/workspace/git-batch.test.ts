@@ -2,10 +2,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitCommandError } from "../../src/workspace/errors.js";
-import { GitBatch, parseCatFile, parseLine } from "../../src/workspace/git-batch.js";
+import { DIFF_END, GitBatch, parseCatFile, parseDiffAnswer, parseLine } from "../../src/workspace/git-batch.js";
 import { gitEnvironment } from "../../src/workspace/git-env.js";
 import type { GitContext } from "../../src/workspace/run-git.js";
-import { git, makeRepo, removeDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+import { git, gitRaw, makeRepo, removeDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
 
 let repo: FixtureRepo;
 let ctx: GitContext;
@@ -50,5 +50,20 @@ describe("GitBatch", () => {
       await batch.close();
     }
     await expect(batch.request("x\n", parseLine)).rejects.toBeInstanceOf(GitCommandError);
+  });
+
+  it("answers diffs in order, null for two trees git could not read, without losing step", async () => {
+    const batch = new GitBatch(() => ctx, ["diff-tree", "--stdin", "-r", "-p", "--no-renames", "--no-color", "--no-ext-diff"]);
+    try {
+      const tree = await git(repo.dir, "rev-parse", "HEAD^{tree}");
+      const empty = await git(repo.dir, "hash-object", "-t", "tree", "-w", "/dev/null");
+      const ask = (a: string, b: string) => batch.request(`${a} ${b}\n${DIFF_END}\n`, parseDiffAnswer());
+      const [added, unreadable, none] = await Promise.all([ask(empty, tree), ask("1".repeat(40), tree), ask(tree, tree)]);
+      expect(added).toBe(await gitRaw(repo.dir, "diff-tree", "-r", "-p", "--no-renames", "--no-color", "--no-ext-diff", empty, tree));
+      expect(unreadable).toBeNull();
+      expect(none).toBe("");
+    } finally {
+      await batch.close();
+    }
   });
 });
