@@ -59,13 +59,12 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
   let store: Store | null = null;
   let tracking: LocalRunTracking | null = null;
   try {
-    // Read early, so the script's sandbox starts while the run is recorded and tracked; a failure counts where the
-    // settings are used. A new run's are read while its record is made, and kept if its base is the commit they are from.
-    const early = "start" in request ? settingsOf(repository, { baseCommit: request.start.base ?? "HEAD", settings: request.start.settings }) : null;
-    early?.catch(() => undefined);
+    // The settings are read before they are needed, so the script's sandbox starts while the run is recorded and
+    // tracked: a new run's from its flags at once (only for that), then from its record; a failure counts where they are used.
+    if ("start" in request) settingsOf(repository, { baseCommit: request.start.base ?? "HEAD", settings: request.start.settings }).catch(() => undefined);
     store = await openLocalStore(repository.gitDir);
     const { run, stored } = "resume" in request ? await storedRun(store, repository.gitDir, request.resume) : await newRun(store, repository, io.env, { ...request, runId });
-    const settings = early === null ? settingsOf(repository, stored) : early.then((found) => (found.baseCommit === stored.baseCommit ? found : settingsOf(repository, stored)));
+    const settings = settingsOf(repository, stored);
     settings.catch(() => undefined);
     tracking = await trackLocalRun({ store, run, secrets: [request.apiKey], signal: interrupt.signal });
     // Kept once this process executes the run: a resume's changed caps and budgets apply from now on.
