@@ -50,9 +50,9 @@ export class GitStore implements TreeStore {
   private commitWriter!: GitBatch;
   private refUpdater!: GitBatch;
   /**
-   * Commit writes go one at a time, and so do ref updates: a refused one ends
-   * its process, which must not take others with it. The two processes are
-   * independent, so each has its own queue.
+   * Ref updates go one at a time, and so do commit writes sent again: a
+   * refused one ends its process, which must not take others with it. The
+   * two processes are independent, so each has its own queue.
    */
   private readonly queues = { commits: Promise.resolve() as Promise<unknown>, refs: Promise.resolve() as Promise<unknown> };
   private readonly listings = new Map<string, Promise<TreeListing>>();
@@ -323,12 +323,17 @@ export class GitStore implements TreeStore {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
     this.blobDir ??= mkdtemp(join(tmpdir(), "dynflow-blobs-"));
     const file = join(await this.blobDir, String(this.blobCounter++));
-    // Files are written side by side; only git's reading of them waits its turn.
     await writeFile(file, content);
+    const send = () => {
+      if (this.closed) throw new RepositoryClosedError(this.gitDir);
+      return this.commitWriter.request(`${file}\n`, parseLine);
+    };
     try {
-      return await this.oneAtATime("commits", () => {
-        if (this.closed) throw new RepositoryClosedError(this.gitDir);
-        return this.commitWriter.request(`${file}\n`, parseLine);
+      // Sent at once: git answers in order and stops at an object it refuses, so a write that failed with the
+      // process was refused itself or never ran; it is sent again, one at a time, to tell which.
+      return await send().catch((error: unknown) => {
+        if (!(error instanceof GitCommandError)) throw error;
+        return this.oneAtATime("commits", send);
       });
     } finally {
       void unlink(file).catch(() => undefined);
