@@ -50,11 +50,13 @@ export class GitStore implements TreeStore {
   private commitWriter!: GitBatch;
   private refUpdater!: GitBatch;
   /**
-   * Ref updates go one at a time, and so do commit writes sent again: a
-   * refused one ends its process, which must not take others with it. The
-   * two processes are independent, so each has its own queue.
+   * Writes sent again go one at a time: a refused one ends its process, which
+   * must not take others with it. The two processes are independent, so each
+   * has its own queue.
    */
   private readonly queues = { commits: Promise.resolve() as Promise<unknown>, refs: Promise.resolve() as Promise<unknown> };
+  /** Set once git refused a ref update: from then on they go one at a time, as a refusal may well come again. */
+  private refusedRef = false;
   private readonly listings = new Map<string, Promise<TreeListing>>();
   private readonly commits = new Map<string, string>();
   /** Root tree ids of commits (full ids), oldest first. */
@@ -347,9 +349,16 @@ export class GitStore implements TreeStore {
    */
   updateRef(ref: string, next: string, expected?: string): Promise<void> {
     if (/[\s\0]/.test(ref)) return Promise.reject(new GitCommandError(["update-ref", ref], null, `invalid ref name "${ref}"`));
-    return this.oneAtATime("refs", async () => {
+    const send = async () => {
       if (this.closed) throw new RepositoryClosedError(this.gitDir);
       await this.refUpdater.request(`start\nupdate ${ref} ${next}${expected ? ` ${expected}` : ""}\ncommit\n`, parseLines(2));
+    };
+    if (this.refusedRef) return this.oneAtATime("refs", send);
+    // As commit writes; once git has refused an update (another writer moved a branch), updates go one at a time.
+    return send().catch((error: unknown) => {
+      if (!(error instanceof GitCommandError)) throw error;
+      this.refusedRef = true;
+      return this.oneAtATime("refs", send);
     });
   }
 
