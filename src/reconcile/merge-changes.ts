@@ -119,7 +119,11 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
   return { branch: targetBranch, commit, tree: head.tree, merged, conflicts };
 }
 
+/** Branch names git always accepts (parts of letters, digits and inner hyphens), such as `dynflow/<run id>`: no need to ask it. */
+const PLAIN_BRANCH = /^[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)*)*$/;
+
 async function assertBranchName(git: Git, ref: string, branch: string): Promise<void> {
+  if (PLAIN_BRANCH.test(branch)) return;
   const check = await git(["check-ref-format", ref], { okCodes: [1] });
   if (check.exitCode !== 0 || branch.startsWith("-")) throw new InvalidBranchNameError(branch);
 }

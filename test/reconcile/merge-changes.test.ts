@@ -279,6 +279,8 @@ describe.each([false, true])("mergeChanges (through the repository opened in pro
   it("refuses an invalid branch name and an unknown base commit", async () => {
     await expect(mergeChanges(options({ targetBranch: "bad..name" }))).rejects.toBeInstanceOf(InvalidBranchNameError);
     await expect(mergeChanges(options({ targetBranch: "-x" }))).rejects.toBeInstanceOf(InvalidBranchNameError);
+    await expect(mergeChanges(options({ targetBranch: "dynflow/x.lock" }))).rejects.toBeInstanceOf(InvalidBranchNameError);
+    await expect(mergeChanges(options({ targetBranch: "dynflow/v1.2_x" }))).resolves.toMatchObject({ branch: "dynflow/v1.2_x" });
     await expect(mergeChanges(options({ baseCommit: "f".repeat(40) }))).rejects.toBeInstanceOf(UnknownCommitError);
     await expect(mergeChanges(options({ baseCommit: "HEAD" }))).rejects.toMatchObject({ code: "unknown_commit" });
   });
