@@ -76,7 +76,7 @@ export default function dynflowApp(app: Probot, options: AppOptions = {}): void 
     options.audits?.start(runs);
     // CI finished something on a commit: a consolidated branch waiting for it moves on.
     const ci = { store: runs.store, queue: runs.queue, log: runs.log };
-    app.on(["check_suite.completed", "check_run.completed", "workflow_run.completed"], (context) => onCiCompleted(context.payload, ci).then(() => undefined));
+    app.on(["check_suite.completed", "check_run.completed", "workflow_run.completed", "status"], (context) => onCiCompleted(context.payload, ci).then(() => undefined));
   }
 
   serveHealth(app, options);

@@ -4,13 +4,19 @@
  */
 import { z } from "zod";
 
-/** One check run on the head commit, the fields dynflow reads. */
+/**
+ * One check on the head commit, the fields dynflow reads: a check run (what
+ * GitHub Actions and Apps report) or a commit status (what many other CI
+ * systems report, one per `context`), read as a check of that name.
+ */
 export interface CheckRunInfo {
+  /** A check run, or a commit status; names are counted apart per kind. */
+  kind: "check-run" | "status";
   id: number;
   name: string;
   /** `queued`, `in_progress`, `completed` (and GitHub's newer `waiting`, `pending`, `requested`). */
   status: string;
-  /** Set once completed: `success`, `failure`, `neutral`, `skipped`, `cancelled`, `timed_out`, ... */
+  /** Set once completed: `success`, `failure`, `neutral`, `skipped`, `cancelled`, `timed_out`, ... (a status's `failure` or `error`). */
   conclusion: string | null;
   /** Slug of the App that made it (`github-actions` for Actions jobs). */
   appSlug: string | null;

@@ -12,8 +12,9 @@
  * test's process: it survives the app's process being killed and restarted.
  *
  * The repository's own CI is faked too: a test adds check runs on a commit
- * (`addCiCheck`, with annotations and a job log for Actions jobs) and then
- * delivers the webhook that says they completed.
+ * (`addCiCheck`, with annotations and a job log for Actions jobs) or commit
+ * statuses (`addCommitStatus`), and then delivers the webhook that says they
+ * completed.
  */
 import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -72,6 +73,18 @@ export interface CiCheckOptions {
   log?: string;
 }
 
+/** A commit status the repository's CI reports (the Statuses API). */
+export interface ServedStatus {
+  id: number;
+  /** `owner/repo`. */
+  repo: string;
+  sha: string;
+  context: string;
+  state: "pending" | "success" | "failure" | "error";
+  description: string | null;
+  target_url: string | null;
+}
+
 export interface ServedPull {
   number: number;
   repo: string;
@@ -103,6 +116,8 @@ export interface FakeGitHubServer {
   readonly calls: ServedCall[];
   /** Adds a check run of the repository's CI; returns it (change its status later by assigning). */
   addCiCheck(options: CiCheckOptions): ServedCheckRun;
+  /** Adds a commit status (a newer one of the same context replaces it, as on GitHub). */
+  addCommitStatus(options: Omit<ServedStatus, "id" | "description" | "target_url"> & { description?: string }): ServedStatus;
   /** Calls no route answered (404), for debugging. */
   readonly unhandled: ServedCall[];
   addRepository(options: FakeRepositoryOptions): void;
@@ -128,6 +143,7 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
   const comments: ServedComment[] = [];
   const reactions: { repo: string; commentId: number; content: string }[] = [];
   const checkRuns: ServedCheckRun[] = [];
+  const statuses: ServedStatus[] = [];
   const pulls: ServedPull[] = [];
   const calls: ServedCall[] = [];
   const unhandled: ServedCall[] = [];
@@ -227,6 +243,15 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       (m, { url }) => {
         const found = checkRuns.filter((run) => run.repo === `${m[1]}/${m[2]}` && run.head_sha === m[3]);
         return { status: 200, body: { total_count: found.length, check_runs: pageOf(found, url) } };
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`${R}/commits/([0-9a-f]+)/statuses$`),
+      (m, { url }) => {
+        // Newest first, every status of every context, as GitHub lists them.
+        const found = statuses.filter((status) => status.repo === `${m[1]}/${m[2]}` && status.sha === m[3]).reverse();
+        return { status: 200, body: pageOf(found, url) };
       },
     ],
     [
@@ -417,6 +442,11 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       annotations.set(id, options.annotations ?? []);
       if (options.log !== undefined && slug === "github-actions") logs.set(id, options.log);
       return run;
+    },
+    addCommitStatus(options) {
+      const status: ServedStatus = { ...options, id: nextId++, description: options.description ?? null, target_url: `https://ci.example/${options.context}/${nextId}` };
+      statuses.push(status);
+      return status;
     },
     addRepository: (repo) => void repos.set(`${repo.owner}/${repo.repo}`, repo),
     callsTo: (method, path) => calls.filter((call) => call.method === method && path.test(call.path)),

@@ -1,8 +1,8 @@
 /**
- * The CI step of a run: read the checks on the consolidated branch's head
- * commit and move the wait on. Queued by a webhook about that commit, by the
- * sweep when a deadline passes, and at start for every wait (webhooks missed
- * while no process ran). It holds the run's lease like any step; between
+ * The CI step of a run: read the checks (check runs and commit statuses) on
+ * the consolidated branch's head commit and move the wait on. Queued by a
+ * webhook about that commit, by the sweep when a deadline passes, and at
+ * start for every wait (webhooks missed while no process ran). It holds the run's lease like any step; between
  * steps nothing is held: the `ci_waits` row is the wait.
  *
  * - pending, before the deadline: nothing (the next webhook queues the step again);
@@ -14,7 +14,7 @@
 import type { Logger } from "pino";
 import { evaluateChecks } from "../../ci/evaluate-checks.js";
 import type { CiRound, CiVerdict } from "../../ci/types.js";
-import { listCheckRuns, readFailingCheck } from "../../github/ci-checks.js";
+import { listCheckRuns, listCommitStatuses, readFailingCheck } from "../../github/ci-checks.js";
 import type { GitHubClient } from "../../github/github-client.js";
 import { messageOf } from "../../errors.js";
 import type { CiWait, CiWaitState, RunRecord } from "../../store/index.js";
@@ -37,7 +37,9 @@ export async function processCiStep(runId: string, runtime: AppRuntime, signal: 
     const github = await runtime.github(stored.installationId);
     let verdict: CiVerdict;
     try {
-      const checks = await listCheckRuns(github, { owner: stored.owner, repo: stored.repo, ref: stored.headSha });
+      const where = { owner: stored.owner, repo: stored.repo, ref: stored.headSha };
+      const [runs, statuses] = await Promise.all([listCheckRuns(github, where), listCommitStatuses(github, where, log)]);
+      const checks = [...runs, ...statuses];
       verdict = evaluateChecks(checks, view.settings, await runtime.appSlug());
     } catch (error) {
       // GitHub did not answer: the next webhook or the sweep looks again.
