@@ -9,6 +9,7 @@ import { handleComment as defaultHandleComment, type CommentContext, type Handle
 import { onInstalled, onPush, onRepositoriesAdded, onRepositoriesRemoved, onUninstalled } from "./app/audits/handle-schedule-events.js";
 import { createRunJobProcessor } from "./app/steps/process-run-job.js";
 import { onCiCompleted } from "./app/ci/handle-check-events.js";
+import { onPullRequestClosed } from "./app/closed/handle-pull-request-closed.js";
 import { startCiSweep } from "./app/ci/sweep-ci-waits.js";
 import { checkPayload } from "./app/webhook-payload.js";
 import { recoverRuns } from "./app/steps/recover-runs.js";
@@ -96,6 +97,11 @@ export default function dynflowApp(app: Probot, options: AppOptions = {}): void 
     app.on(["check_suite.completed", "check_run.completed", "workflow_run.completed", "status"], async (context) => {
       checkPayload(context, "ci");
       await onCiCompleted(context.payload, ci);
+    });
+    // A run's pull request closed (merged or not): its CI wait ends and its worker branches go.
+    app.on("pull_request.closed", async (context) => {
+      checkPayload(context, "pull_request.closed");
+      await onPullRequestClosed(context.payload, ci);
     });
   }
 

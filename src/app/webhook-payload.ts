@@ -23,6 +23,17 @@ export const WEBHOOK_PAYLOADS = {
   }),
   /** `check_suite`, `check_run` and `workflow_run` (completed), and `status`: the commit is read leniently (`headShaOf`). */
   ci: z.object({ repository }),
+  /** Only a run's own pull request counts: its head branch and repository, and the run's installation, are compared with the store. */
+  "pull_request.closed": z.object({
+    pull_request: z.object({
+      number: z.number().int(),
+      merged: z.boolean().nullish(),
+      // `head.repo` is null when a fork's repository was deleted.
+      head: z.object({ ref: z.string(), repo: z.object({ id: z.number().int() }).nullable() }),
+    }),
+    repository: repository.extend({ id: z.number().int() }),
+    installation,
+  }),
   "installation.created": z.object({ installation, repositories: z.array(listedRepository).optional() }),
   "installation.deleted": z.object({ installation, action: z.string() }),
   "installation_repositories.added": z.object({ installation, repositories_added: z.array(listedRepository) }),

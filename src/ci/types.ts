@@ -45,10 +45,10 @@ export interface FailingCheck {
 export const ciRoundSchema = z.object({
   round: z.int().min(0),
   headSha: z.string(),
-  outcome: z.enum(["passed", "failed", "timed-out", "repaired", "repair-failed"]),
+  outcome: z.enum(["passed", "failed", "timed-out", "repaired", "repair-failed", "cancelled"]),
   /** Names of the failing checks. */
   failing: z.array(z.string()).default([]),
-  /** dynflow's own words on the round (e.g. why a repair changed nothing). */
+  /** dynflow's own words on the round (e.g. why a repair changed nothing, why the wait was cancelled). */
   note: z.string().optional(),
 });
 export type CiRound = z.infer<typeof ciRoundSchema>;
