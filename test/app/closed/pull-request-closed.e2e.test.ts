@@ -119,11 +119,13 @@ describe("a run's pull request closed (embedded deployment)", () => {
     expect(await git(bare, "rev-parse", `dynflow/${runId}`)).toBe(wait.headSha);
   });
 
-  it("does nothing for a pull request that is not the run's own: a fork's, another branch's, an unknown run's, another installation's, another number", E2E, async () => {
+  it("refuses a malformed payload, and does nothing for a pull request that is not the run's own: a fork's, another branch's, an unknown run's, another installation's, another number", E2E, async () => {
     const bare = bares.get("restart")!;
     const { runId, number } = await finishedRun("restart");
     untouched = runId;
     const before = await dynflowBranches(bare);
+    // A payload without the fields dynflow reads is refused.
+    expect(await deliverWebhook(port, { id: "closed-malformed", name: "pull_request", payload: { action: "closed", repository: { id: 1, name: "restart", owner: { login: OWNER } }, installation: { id: INSTALLATION } } })).toBe(400);
     const notOurs = [
       { number, head: `dynflow/${runId}`, headRepoId: 999, delivery: "closed-fork" },
       { number, head: "feature/tidy", delivery: "closed-other-branch" },
@@ -136,10 +138,6 @@ describe("a run's pull request closed (embedded deployment)", () => {
     // The handler has returned: had it recorded anything, the cleanup would be pending now.
     expect(await store.branchCleanups.pending(runId)).toBeUndefined();
     expect(await store.branchCleanups.listPending()).toEqual([]);
-    expect(await dynflowBranches(bare)).toEqual(before);
-
-    // A payload without the fields dynflow reads is refused.
-    expect(await deliverWebhook(port, { id: "closed-malformed", name: "pull_request", payload: { action: "closed", repository: { id: 1, name: "restart", owner: { login: OWNER } }, installation: { id: INSTALLATION } } })).toBe(400);
     expect(await dynflowBranches(bare)).toEqual(before);
   });
 
