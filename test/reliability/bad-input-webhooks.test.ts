@@ -73,6 +73,7 @@ describe("bad input at the edges of the app", () => {
     ["check_suite", "repository.owner", { action: "completed", check_suite: { head_sha: "a".repeat(40) }, repository: { name: "widgets" }, installation: { id: 61 } }],
     ["installation_repositories", "repositories_added.0.full_name", { action: "added", installation: { id: 61 }, repositories_added: [{ name: "widgets" }] }],
     ["installation", "installation", { action: "created", repositories: [] }],
+    ["pull_request", "pull_request.head", { action: "closed", pull_request: { number: 3 }, repository, installation: { id: 61 } }],
   ] as const)("answers 400 to a signed %s webhook without `%s`, and logs what is missing", async (name, missing, payload) => {
     const id = `bad-${name}-${missing}`;
     const status = await deliverWebhook(deployment!.port, { id, name, payload: { sender: { login: "octocat", id: 1, type: "User" }, ...payload } });

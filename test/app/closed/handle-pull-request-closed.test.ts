@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { onPullRequestClosed } from "../../../src/app/closed/handle-pull-request-closed.js";
-import { InvalidPayloadError } from "../../../src/app/commands/comment-payload.js";
+import { checkPayload, InvalidPayloadError } from "../../../src/app/webhook-payload.js";
 import { runLeaseName } from "../../../src/app/steps/run-lease.js";
 import type { RunJob, RunQueue } from "../../../src/queue/runs/run-queue.js";
 import { openStore, type Store } from "../../../src/store/index.js";
@@ -95,9 +95,11 @@ describe("pull_request.closed", () => {
     expect((await store.ciWaits.get("r-1"))!.state).toBe("waiting");
   });
 
-  it("refuses a payload without the fields it reads", async () => {
+  it("has its payload checked for the fields it reads: a 400 without them", () => {
+    const check = (payload: unknown) => () => checkPayload({ id: "d-1", name: "pull_request", payload, log }, "pull_request.closed");
     const { pull_request: _pull, ...payload } = closed("dynflow/r-1");
-    await expect(onPullRequestClosed(payload, { store, queue, log })).rejects.toBeInstanceOf(InvalidPayloadError);
-    await expect(onPullRequestClosed({ ...closed("dynflow/r-1"), installation: undefined }, { store, queue, log })).rejects.toMatchObject({ status: 400 });
+    expect(check(payload)).toThrow(InvalidPayloadError);
+    expect(check({ ...closed("dynflow/r-1"), installation: undefined })).toThrow(expect.objectContaining({ status: 400 }));
+    expect(check(closed("dynflow/r-1", { headRepoId: null }))).not.toThrow();
   });
 });
