@@ -41,8 +41,8 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   if (run === undefined || !PLANNABLE.has(run.status)) return "wait";
   const log = runtime.log.child({ runId });
   const github = await runtime.github(run.installationId);
-  await acknowledgeRun(github, run, runtime, log);
   const statusComment = await openStatusComment(github, run, runtime);
+  await acknowledgeRun(github, run, statusComment, runtime, log);
   const stop = createRunStopSignal(runtime.cancels, run.id, null, runtime.timers);
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   try {

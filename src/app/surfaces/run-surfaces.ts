@@ -29,6 +29,8 @@ export async function openStatusComment(github: GitHubClient, run: RunRecord, ru
     repo: run.repo,
     issueNumber: run.issueNumber,
     runId: run.id,
+    // Known once the run was acknowledged: no need to list the issue's comments to find it.
+    ...(run.statusCommentId !== null ? { commentId: run.statusCommentId } : {}),
     ...(slug !== undefined ? { botLogin: botLoginOf(slug) } : {}),
     minIntervalMs: runtime.progressIntervalMs,
     clock: runtime.clock,
