@@ -55,9 +55,11 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
       scriptPath: githubScriptPath(github, trusted),
     });
     const reads = { resolveWorkflow, agentDefinitions: definitionsOnGitHub(github, trusted) };
-    const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, (open) =>
-      makePlan(run, open.repository, settings, runtime, stop.signal, log, reads),
-    );
+    const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
+      const made = await makePlan(run, open.repository, settings, runtime, stop.signal, log, reads);
+      // The execution clones from the same URL without asking GitHub again.
+      return { ...made, plan: { ...made.plan, cloneUrl: open.cloneUrl } };
+    });
     // A cancel that arrived while the simulation ran ends it quietly; the plan must not go ahead.
     stop.signal.throwIfAborted();
     const next: PlanNext = planned.plan.stopAfterPlan ? "plan-only" : planned.plan.approval?.required ? "approval" : "starting";
