@@ -67,8 +67,11 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
     if (next === "starting") prestartScriptSandbox(workflowSettingsOf(settings, runtime.prices).sandbox);
     await runtime.store.runs.update(run.id, { status: STATUS_AFTER[next], script: planned.script, args: planned.args, plan: toPlanJson(planned.plan) });
     log.info({ source: planned.plan.source, agents: planned.plan.estimate?.agents, next }, "run planned");
+    // A run that starts now is shown by its execution, which follows in this step: its first progress edit
+    // would replace "starting" a moment later, and each edit waits its turn in the installation's write limit.
+    if (next === "starting") return "execute";
     await showInStatusComment(statusComment, renderPlanComment({ run, plan: planned.plan, script: planned.script, next }), log);
-    return next === "starting" ? "execute" : "wait";
+    return "wait";
   } catch (error) {
     await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment, log });
     return "wait";
