@@ -31,6 +31,13 @@ export interface PublishPullRequestOptions {
    * body limit (the CI wait's, which later edits replace in place).
    */
   withSection?: (body: string) => string;
+  /**
+   * Whether an earlier attempt may have opened the pull request (the run's
+   * record names one): it is looked for first. Default true. When false it is
+   * created at once, and looked for only if GitHub answers that it exists
+   * (422), as when an attempt opened it and stopped before recording it.
+   */
+  mayExist?: boolean;
   /** Labels of the changes merged into `head` (the reconciliation's `merged`). None: no pull request. */
   merged: readonly string[];
   log?: Logger;
@@ -77,7 +84,7 @@ export async function publishPullRequest(options: PublishPullRequestOptions): Pr
   // Titles render links too: no mention, cross-reference or bidi control from a task or a script's name.
   const title = fitLength(plainTitle(options.title.replace(/\s+/g, " ").trim()), TITLE_MAX);
 
-  const existing = await findOpen(options);
+  const existing = options.mayExist === false ? null : await findOpen(options);
   if (existing !== null) return update(options, existing, { title, body });
 
   try {

@@ -257,6 +257,8 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     record("POST", uri, body);
     const input = body as { title: string; body: string; base: string; head: string; draft?: boolean };
     if (input.body.length > BODY_LIMIT) return [422, { message: "body is too long (maximum is 65536 characters)" }];
+    // As GitHub: one open pull request per head and base.
+    if (pulls.some((pull) => pull.head === input.head && pull.base === input.base && pull.state === "open")) return [422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for acme:${input.head}.` }] }];
     const number = 100 + pulls.length;
     const pull: FakePull = { number, title: input.title, body: input.body, base: input.base, head: input.head, draft: input.draft ?? false, state: "open", node_id: `PR_${number}`, html_url: `https://github.com/acme/widgets/pull/${number}` };
     pulls.push(pull);

@@ -90,8 +90,7 @@ describe("the GitHub calls of a run (embedded deployment)", () => {
       // Executing: a check run left by an earlier attempt, the bot's user id (once per process).
       "GET /repos/:repo/commits/:sha/check-runs",
       "GET /users/dynflow-app%5Bbot%5D",
-      // Finished: an open pull request from the branch, then the first look at CI.
-      "GET /repos/:repo/pulls",
+      // Finished: the first look at CI.
       "GET /repos/:repo/commits/:sha/check-runs",
     ]);
     expect(await store.runs.get(runId)).toMatchObject({ status: "ok", prNumber: github.pulls[0]!.number });

@@ -343,6 +343,11 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       (m, { body }) => {
         const input = body as { title: string; body: string; base: string; head: string; draft?: boolean };
         if (input.body.length > BODY_LIMIT) return { status: 422, body: { message: "body is too long (maximum is 65536 characters)" } };
+        // As GitHub: one open pull request per head and base.
+        const repo = `${m[1]}/${m[2]}`;
+        if (pulls.some((pull) => pull.repo === repo && pull.head === input.head && pull.base === input.base)) {
+          return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${m[1]}:${input.head}.` }] } };
+        }
         const number = nextPull++;
         const pull: ServedPull = { number, repo: `${m[1]}/${m[2]}`, title: input.title, body: input.body, base: input.base, head: input.head, draft: input.draft ?? false, node_id: `PR_${number}` };
         pulls.push(pull);

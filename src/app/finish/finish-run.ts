@@ -57,6 +57,8 @@ export async function finishRun(options: FinishRunOptions): Promise<{ waitsForCi
       ...(requester ? { requester } : {}),
       ...(commentUrl ? { commentUrl } : {}),
       merged: result.reconcile.merged,
+      // A run whose record has no pull request opens one without looking first; GitHub says if one exists.
+      mayExist: run.prNumber !== null,
       ...(ciSection !== undefined ? { withSection: (text: string) => withCiSection(text, ciSection, GITHUB_BODY_LIMIT) } : {}),
       log,
     });
