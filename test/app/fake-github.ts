@@ -307,9 +307,10 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
   scope.post("/graphql").reply((uri, body) => {
     record("POST", uri, body);
     const query = String((body as { query: string }).query);
-    const id = (body as { variables: { id: string } }).variables.id;
+    const { id, body: text } = (body as { variables: { id: string; body?: string } }).variables;
     const pull = pulls.find((candidate) => candidate.node_id === id);
     if (pull !== undefined) pull.draft = query.includes("convertPullRequestToDraft");
+    if (pull !== undefined && query.includes("updatePullRequest") && text !== undefined) pull.body = text;
     return [200, { data: { pullRequest: { isDraft: pull?.draft ?? false } } }];
   });
 

@@ -56,7 +56,7 @@ describe("the GitHub calls of a run (embedded deployment)", () => {
     await removeDir(work);
   });
 
-  it("writes 8 times from the command to the draft pull request, and 4 times when CI passes", { timeout: 180_000 }, async () => {
+  it("writes 8 times from the command to the draft pull request, and 3 times when CI passes", { timeout: 180_000 }, async () => {
     const runId = await startRun(port, store, "green");
     const wait = await waitFor(store, runId, "the CI wait", () => true);
     // The run's step ends with a first look at CI (nothing there yet).
@@ -101,19 +101,16 @@ describe("the GitHub calls of a run (embedded deployment)", () => {
     await waitFor(store, runId, "CI passed", (w) => w.state === "passed");
     await until(async () => (await store.leases.read(`run:${runId}`)) === undefined, "the CI step to end");
     const ci = github.calls.slice(before);
-    // Ready for review, and the CI section of the status comment, the check run and the pull request body.
-    expect(ci.filter(isWrite).map(shapeOf)).toEqual([
-      "POST /graphql",
-      "PATCH /repos/:repo/issues/comments/:id",
-      "PATCH /repos/:repo/check-runs/:id",
-      "PATCH /repos/:repo/pulls/:id",
-    ]);
+    // Ready for review with the pull request body's CI section (one GraphQL request), then the CI section of
+    // the status comment and the check run.
+    expect(ci.filter(isWrite).map(shapeOf)).toEqual(["POST /graphql", "PATCH /repos/:repo/issues/comments/:id", "PATCH /repos/:repo/check-runs/:id"]);
     expect(ci.filter((call) => !isWrite(call)).map(shapeOf)).toEqual([
       "GET /repos/:repo/commits/:sha/check-runs",
+      "GET /repos/:repo/pulls/:id",
       "GET /repos/:repo/issues/comments/:id",
       "GET /repos/:repo/check-runs/:id",
-      "GET /repos/:repo/pulls/:id",
     ]);
     expect(github.pulls[0]).toMatchObject({ draft: false });
+    expect(github.pulls[0]!.body).toContain("CI passed on");
   });
 });

@@ -368,9 +368,10 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       "POST",
       /^\/graphql$/,
       (_m, { body }) => {
-        const { query, variables } = body as { query: string; variables: { id: string } };
+        const { query, variables } = body as { query: string; variables: { id: string; body?: string } };
         const pull = pulls.find((candidate) => candidate.node_id === variables.id);
         if (pull) pull.draft = query.includes("convertPullRequestToDraft");
+        if (pull && query.includes("updatePullRequest") && variables.body !== undefined) pull.body = variables.body;
         return { status: 200, body: { data: { pullRequest: { isDraft: pull?.draft ?? false } } } };
       },
     ],

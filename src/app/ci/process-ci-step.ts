@@ -21,7 +21,7 @@ import type { CiWait, CiWaitState, RunRecord } from "../../store/index.js";
 import type { AppRuntime } from "../services/types.js";
 import { timeoutMsOf, viewOf, type CiWaitView } from "./ci-wait-view.js";
 import { repairCi } from "./repair-ci.js";
-import { markReady, showCiState } from "./show-ci-state.js";
+import { showCiState } from "./show-ci-state.js";
 
 /** Evaluations of one step at most: webhooks arriving while it evaluates make it look again, within reason. */
 const MAX_LOOKS = 20;
@@ -93,7 +93,7 @@ async function repair(d: Decision, failing: string[]): Promise<boolean> {
   if (verdict.state !== "failed") return false;
   const round = wait.round + 1;
   log.info({ round, failing }, "CI failed: starting a repair round");
-  await showCiState(github, run, wait, log, `CI failed on \`${wait.headSha.slice(0, 7)}\` (${failing.join(", ")}): repair round ${round} of ${view.settings.repairRounds} is running.`);
+  await showCiState(github, run, wait, log, { now: `CI failed on \`${wait.headSha.slice(0, 7)}\` (${failing.join(", ")}): repair round ${round} of ${view.settings.repairRounds} is running.` });
   let outcome;
   try {
     const details = [];
@@ -121,9 +121,9 @@ async function repair(d: Decision, failing: string[]): Promise<boolean> {
 }
 
 /**
- * Ends the wait in `state` (unless another process moved it on first): the
- * pull request made ready when CI passed and the run allows it, then the
- * state shown. True when this call ended it.
+ * Ends the wait in `state` (unless another process moved it on first) and
+ * shows it, the pull request made ready first when CI passed and the run
+ * allows it. True when this call ended it.
  */
 async function settle(d: Decision, state: Exclude<CiWaitState, "waiting">, round: CiRound): Promise<boolean> {
   const { runtime, github, run, view, log } = d;
@@ -132,7 +132,6 @@ async function settle(d: Decision, state: Exclude<CiWaitState, "waiting">, round
   if (!done) return false;
   log.info({ state, round: round.round, failing: round.failing }, "CI wait ended");
   const settled: CiWait = { ...view.wait, state, history };
-  if (state === "passed" && settled.readyWhenGreen) await markReady(github, settled, log);
-  await showCiState(github, run, settled, log);
+  await showCiState(github, run, settled, log, { ready: state === "passed" && settled.readyWhenGreen });
   return true;
 }
