@@ -60,7 +60,7 @@ describe("the GitHub calls of a run (embedded deployment)", () => {
     const runId = await startRun(port, store, "green");
     const wait = await waitFor(store, runId, "the CI wait", () => true);
     // The run's step ends with a first look at CI (nothing there yet).
-    await until(() => github.calls.some((call) => call.path.includes(`/commits/${wait.headSha}/check-runs`)), "the first look at CI");
+    await until(() => github.calls.some((call) => call.path.includes(`/commits/${wait.headSha}/statuses`)), "the first look at CI");
     await until(async () => (await store.leases.read(`run:${runId}`)) === undefined, "the run's step to end");
     const run = github.calls.filter((call) => !isAppAuth(call));
 
@@ -90,8 +90,9 @@ describe("the GitHub calls of a run (embedded deployment)", () => {
       // Executing: a check run left by an earlier attempt, the bot's user id (once per process).
       "GET /repos/:repo/commits/:sha/check-runs",
       "GET /users/dynflow-app%5Bbot%5D",
-      // Finished: the first look at CI.
+      // Finished: the first look at CI (check runs and commit statuses).
       "GET /repos/:repo/commits/:sha/check-runs",
+      "GET /repos/:repo/commits/:sha/statuses",
     ]);
     expect(await store.runs.get(runId)).toMatchObject({ status: "ok", prNumber: github.pulls[0]!.number });
 
@@ -106,6 +107,7 @@ describe("the GitHub calls of a run (embedded deployment)", () => {
     expect(ci.filter(isWrite).map(shapeOf)).toEqual(["POST /graphql", "PATCH /repos/:repo/issues/comments/:id", "PATCH /repos/:repo/check-runs/:id"]);
     expect(ci.filter((call) => !isWrite(call)).map(shapeOf)).toEqual([
       "GET /repos/:repo/commits/:sha/check-runs",
+      "GET /repos/:repo/commits/:sha/statuses",
       "GET /repos/:repo/pulls/:id",
       "GET /repos/:repo/issues/comments/:id",
       "GET /repos/:repo/check-runs/:id",
