@@ -31,8 +31,8 @@ export interface StatusCommentOptions {
    * A person's comment is never taken, whatever marker it carries.
    */
   botLogin?: string;
-  /** Least time between two edits. Default 5,000 ms. */
-  minIntervalMs?: number;
+  /** Least time between two edits. A function is asked at each wait (a pace that changes). Default 5,000 ms. */
+  minIntervalMs?: number | (() => number);
   clock?: Clock;
   timers?: Timers;
   log?: Logger;

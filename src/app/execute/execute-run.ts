@@ -143,6 +143,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   } finally {
     controls.stop();
     stop.dispose();
+    progress.close();
   }
 }
 
