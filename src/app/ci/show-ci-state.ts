@@ -29,13 +29,12 @@ export interface ShowCiStateOptions {
 /**
  * Writes the wait's state everywhere, the pull request first: when it is
  * made ready, that and its body are one write, done before the other
- * surfaces say CI passed. Resolves whether the pull request was made ready.
+ * surfaces say CI passed.
  */
-export async function showCiState(github: GitHubClient, run: RunRecord, wait: CiWait, log: Logger, options: ShowCiStateOptions = {}): Promise<boolean> {
+export async function showCiState(github: GitHubClient, run: RunRecord, wait: CiWait, log: Logger, options: ShowCiStateOptions = {}): Promise<void> {
   const { settings, history } = viewOf(wait);
   const section = renderCiSection({ state: wait.state, round: wait.round, repairRounds: settings.repairRounds, headSha: wait.headSha, history, ...(options.now !== undefined ? { now: options.now } : {}) });
   const { owner, repo } = run;
-  let ready = false;
   if (wait.prNumber !== null) {
     const number = wait.prNumber;
     const nodeId = options.ready === true ? wait.prNodeId : null;
@@ -54,7 +53,6 @@ export async function showCiState(github: GitHubClient, run: RunRecord, wait: Ci
         await github.rest.pulls.update({ owner, repo, pull_number: number, body });
         return;
       }
-      ready = true;
       log.info({ pullRequest: number }, "CI is green: pull request ready for review");
     });
   }
@@ -78,5 +76,4 @@ export async function showCiState(github: GitHubClient, run: RunRecord, wait: Ci
       });
     });
   }
-  return ready;
 }

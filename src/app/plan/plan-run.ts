@@ -63,7 +63,7 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
     // A cancel that arrived while the simulation ran ends it quietly; the plan must not go ahead.
     stop.signal.throwIfAborted();
     const next: PlanNext = planned.plan.stopAfterPlan ? "plan-only" : planned.plan.approval?.required ? "approval" : "starting";
-    // The execution follows in this process: its script sandbox starts while the plan is recorded and shown.
+    // The execution follows in this process: its script sandbox starts while the plan is recorded.
     if (next === "starting") prestartScriptSandbox(workflowSettingsOf(settings, runtime.prices).sandbox);
     await runtime.store.runs.update(run.id, { status: STATUS_AFTER[next], script: planned.script, args: planned.args, plan: toPlanJson(planned.plan) });
     log.info({ source: planned.plan.source, agents: planned.plan.estimate?.agents, next }, "run planned");
