@@ -1,8 +1,9 @@
 /**
- * The verdict over a commit's check runs. Pure. A check counts when `checks`
- * (globs) names it, or when no list is given, and `ignore` does not; dynflow's
- * own check run never counts. Only the latest run of each name counts (a
- * re-run replaces the earlier attempt). No counted check yet means pending:
+ * The verdict over a commit's check runs and commit statuses. Pure. A check
+ * counts when `checks` (globs) names it, or when no list is given, and
+ * `ignore` does not; dynflow's own check run never counts. Only the latest of
+ * each kind and name counts (a re-run replaces the earlier attempt, a new
+ * status of a context the earlier one). No counted check yet means pending:
  * CI may not have started.
  */
 import type { CiConfig } from "../config/ci-config.js";
@@ -21,7 +22,7 @@ export function evaluateChecks(runs: readonly CheckRunInfo[], settings: Pick<CiC
   return failing.length > 0 ? { state: "failed", failing } : { state: "passed", counted: counted.map((run) => run.name) };
 }
 
-/** The latest run of every counted name, in name order. */
+/** The latest check of every counted kind and name, in name order. */
 export function countedChecks(runs: readonly CheckRunInfo[], settings: Pick<CiConfig, "checks" | "ignore">, ownSlug: string | undefined): CheckRunInfo[] {
   const wanted = settings.checks?.map((glob) => compileGlob(glob)) ?? null;
   const ignored = settings.ignore.map((glob) => compileGlob(glob));
@@ -30,8 +31,9 @@ export function countedChecks(runs: readonly CheckRunInfo[], settings: Pick<CiCo
     if (ownSlug !== undefined && run.appSlug === ownSlug) continue;
     if (wanted !== null && !wanted.some((match) => match(run.name))) continue;
     if (ignored.some((match) => match(run.name))) continue;
-    const seen = latest.get(run.name);
-    if (seen === undefined || run.id > seen.id) latest.set(run.name, run);
+    const key = `${run.kind}\0${run.name}`;
+    const seen = latest.get(key);
+    if (seen === undefined || run.id > seen.id) latest.set(key, run);
   }
   return [...latest.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

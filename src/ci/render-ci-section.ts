@@ -56,8 +56,11 @@ function statusLine(input: CiSectionInput): string {
     }
     case "timed-out":
       return `⌛ CI did not finish on ${sha} in time (${rounds}); the pull request stays a draft.`;
-    case "cancelled":
-      return `⏹ No longer waiting for CI on ${sha}: the wait was cancelled; the pull request stays a draft.`;
+    case "cancelled": {
+      const last = input.history.at(-1);
+      const why = last?.outcome === "cancelled" && last.note !== undefined ? last.note : "the wait was cancelled; the pull request stays a draft.";
+      return `⏹ No longer waiting for CI on ${sha}: ${why}`;
+    }
   }
 }
 
@@ -72,6 +75,8 @@ function outcomeText(round: CiRound): string {
       return `failed round ${round.round}${failingText(round)}${round.outcome === "repaired" ? " → repaired" : ""}`;
     case "repair-failed":
       return `failed round ${round.round}${failingText(round)} → repair failed`;
+    case "cancelled":
+      return "wait cancelled";
   }
 }
 

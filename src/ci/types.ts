@@ -4,13 +4,19 @@
  */
 import { z } from "zod";
 
-/** One check run on the head commit, the fields dynflow reads. */
+/**
+ * One check on the head commit, the fields dynflow reads: a check run (what
+ * GitHub Actions and Apps report) or a commit status (what many other CI
+ * systems report, one per `context`), read as a check of that name.
+ */
 export interface CheckRunInfo {
+  /** A check run, or a commit status; names are counted apart per kind. */
+  kind: "check-run" | "status";
   id: number;
   name: string;
   /** `queued`, `in_progress`, `completed` (and GitHub's newer `waiting`, `pending`, `requested`). */
   status: string;
-  /** Set once completed: `success`, `failure`, `neutral`, `skipped`, `cancelled`, `timed_out`, ... */
+  /** Set once completed: `success`, `failure`, `neutral`, `skipped`, `cancelled`, `timed_out`, ... (a status's `failure` or `error`). */
   conclusion: string | null;
   /** Slug of the App that made it (`github-actions` for Actions jobs). */
   appSlug: string | null;
@@ -39,10 +45,10 @@ export interface FailingCheck {
 export const ciRoundSchema = z.object({
   round: z.int().min(0),
   headSha: z.string(),
-  outcome: z.enum(["passed", "failed", "timed-out", "repaired", "repair-failed"]),
+  outcome: z.enum(["passed", "failed", "timed-out", "repaired", "repair-failed", "cancelled"]),
   /** Names of the failing checks. */
   failing: z.array(z.string()).default([]),
-  /** dynflow's own words on the round (e.g. why a repair changed nothing). */
+  /** dynflow's own words on the round (e.g. why a repair changed nothing, why the wait was cancelled). */
   note: z.string().optional(),
 });
 export type CiRound = z.infer<typeof ciRoundSchema>;

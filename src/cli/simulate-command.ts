@@ -12,8 +12,8 @@ import { parseArgs } from "node:util";
 import { checkScriptModels, createRunAgentSetup, definitionsAtCommit } from "../agent-setup/index.js";
 import { costOf, DEFAULT_PRICES, priceFor } from "../agents/model/index.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
-import type { DynflowError } from "../errors.js";
-import { ZERO_USAGE, type JsonValue, type RunOutcome } from "../runtime/types.js";
+import { errorOutcome } from "../runtime/error-outcome.js";
+import type { JsonValue, RunOutcome } from "../runtime/types.js";
 import { DEFAULT_REVIEW } from "../run/run-workflow.js";
 import { agentDurationMs } from "../simulate/estimate-plan.js";
 import { createSimulatedRunner } from "../simulate/simulated-runner.js";
@@ -121,7 +121,7 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
     const started = Date.now();
     // A model named in the script without a price stops the real run before any agent starts; so here.
     const unpriced = await checkScriptModels(source, prepareAgent);
-    if (unpriced !== null) return report(io, refused(unpriced), { seed, json: values.json, durationMs: 0, wallMs: Date.now() - started });
+    if (unpriced !== null) return report(io, errorOutcome("simulation", { code: unpriced.code, message: unpriced.message }, 0), { seed, json: values.json, durationMs: 0, wallMs: Date.now() - started });
 
     // Simulated agents take simulated time: a fan-out really runs side by side, however fast the machine.
     const time = createVirtualTime();
@@ -202,26 +202,6 @@ export function modelsOf(outcome: RunOutcome): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** The outcome of a script refused before it ran. */
-function refused(error: DynflowError): RunOutcome {
-  return {
-    runId: "simulation",
-    status: "error",
-    error: { code: error.code, message: error.message },
-    result: undefined,
-    meta: null,
-    agents: [],
-    stats: { total: 0, maxConcurrent: 0, failed: 0, cached: 0 },
-    phases: [],
-    usage: { ...ZERO_USAGE },
-    costUsd: 0,
-    freshUsage: { ...ZERO_USAGE },
-    freshCostUsd: 0,
-    wallMs: 0,
-    logs: [],
-    warnings: [],
-  };
-}
 
 function withoutUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };

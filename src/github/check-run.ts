@@ -46,8 +46,8 @@ export interface CheckRunOptions {
   name?: string;
   /** Where "Details" points (e.g. the status comment). */
   detailsUrl?: string;
-  /** Least time between two progress updates. Default 5,000 ms. */
-  minIntervalMs?: number;
+  /** Least time between two progress updates. A function is asked at each wait (a pace that changes). Default 5,000 ms. */
+  minIntervalMs?: number | (() => number);
   clock?: Clock;
   timers?: Timers;
   log?: Logger;

@@ -1,7 +1,7 @@
 /**
- * The repository's own CI as GitHub reports it on a commit: its check runs,
- * a failing run's annotations, and the end of an Actions job's log. Reads
- * only (`checks: read`, `actions: read`).
+ * The repository's own CI as GitHub reports it on a commit: its check runs
+ * and commit statuses, a failing run's annotations, and the end of an Actions
+ * job's log. Reads only (`checks: read`, `statuses: read`, `actions: read`).
  */
 import type { Logger } from "pino";
 import type { CheckRunInfo, FailingCheck } from "../ci/types.js";
@@ -17,6 +17,7 @@ export async function listCheckRuns(github: GitHubClient, where: { owner: string
   for await (const page of github.paginate.iterator(github.rest.checks.listForRef, { owner: where.owner, repo: where.repo, ref: where.ref, filter: "latest", per_page: 100 })) {
     for (const run of page.data) {
       runs.push({
+        kind: "check-run",
         id: run.id,
         name: run.name,
         status: run.status,
@@ -32,11 +33,55 @@ export async function listCheckRuns(github: GitHubClient, where: { owner: string
 }
 
 /**
+ * The commit statuses on a commit, the latest of each context, at most `max`
+ * contexts. A status is read as a check named by its context: `pending` is
+ * still running, `success` passed, `failure` and `error` failed. An
+ * installation that has not granted `statuses: read` (the permission came
+ * later than `checks: read`) has none to read: logged, and only its check
+ * runs count.
+ */
+export async function listCommitStatuses(
+  github: GitHubClient,
+  where: { owner: string; repo: string; ref: string },
+  log: Logger,
+  max = 500,
+): Promise<CheckRunInfo[]> {
+  const latest = new Map<string, CheckRunInfo>();
+  try {
+    // Newest first: the first status of a context is its current one.
+    for await (const page of github.paginate.iterator(github.rest.repos.listCommitStatusesForRef, { owner: where.owner, repo: where.repo, ref: where.ref, per_page: 100 })) {
+      for (const status of page.data) {
+        if (latest.has(status.context) || latest.size >= max) continue;
+        latest.set(status.context, {
+          kind: "status",
+          id: status.id,
+          name: status.context,
+          status: status.state === "pending" ? "in_progress" : "completed",
+          conclusion: status.state === "pending" ? null : status.state,
+          appSlug: null,
+          detailsUrl: status.target_url ?? null,
+          title: status.description ?? null,
+        });
+      }
+      if (latest.size >= max) break;
+    }
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    if (status !== 403 && status !== 404) throw error;
+    log.warn({ ...requestFailure(error) }, "could not read the commit's statuses (does the installation grant statuses: read?); only check runs count");
+    return [];
+  }
+  return [...latest.values()];
+}
+
+/**
  * What a repair agent is shown of a failing check: its annotations and, for
  * an Actions job (whose check run id is the job id), the end of its log.
  * What cannot be read is left out and logged; it never fails the round.
  */
 export async function readFailingCheck(github: GitHubClient, where: { owner: string; repo: string }, run: CheckRunInfo, log: Logger): Promise<FailingCheck> {
+  // A commit status has no annotations and no log: its description is what it says.
+  if (run.kind === "status") return { name: run.name, conclusion: run.conclusion ?? "unknown", title: run.title, annotations: [], logTail: null };
   const annotations: FailingCheck["annotations"] = [];
   try {
     const { data } = await github.rest.checks.listAnnotations({ owner: where.owner, repo: where.repo, check_run_id: run.id, per_page: REPAIR_LIMITS.annotationsPerCheck });

@@ -26,6 +26,18 @@ export interface PublishPullRequestOptions {
   requester?: string;
   /** The command comment; linked at the end of the body if the report does not already (and there is room). */
   commentUrl?: string;
+  /**
+   * Ends the body with a section of its own, after the attribution, within the
+   * body limit (the CI wait's, which later edits replace in place).
+   */
+  withSection?: (body: string) => string;
+  /**
+   * Whether an earlier attempt may have opened the pull request (the run's
+   * record names one): it is looked for first. Default true. When false it is
+   * created at once, and looked for only if GitHub answers that it exists
+   * (422), as when an attempt opened it and stopped before recording it.
+   */
+  mayExist?: boolean;
   /** Labels of the changes merged into `head` (the reconciliation's `merged`). None: no pull request. */
   merged: readonly string[];
   log?: Logger;
@@ -67,11 +79,12 @@ export async function publishPullRequest(options: PublishPullRequestOptions): Pr
   if (options.body.length > GITHUB_BODY_LIMIT) throw new PullRequestBodyTooLongError(options.body.length, GITHUB_BODY_LIMIT);
   const attributed = withAttribution(options.body, options.requester, options.commentUrl);
   // A report cut to the limit has no room left; it still deserves its pull request.
-  const body = attributed.length <= GITHUB_BODY_LIMIT ? attributed : options.body;
+  const fitted = attributed.length <= GITHUB_BODY_LIMIT ? attributed : options.body;
+  const body = options.withSection ? options.withSection(fitted) : fitted;
   // Titles render links too: no mention, cross-reference or bidi control from a task or a script's name.
   const title = fitLength(plainTitle(options.title.replace(/\s+/g, " ").trim()), TITLE_MAX);
 
-  const existing = await findOpen(options);
+  const existing = options.mayExist === false ? null : await findOpen(options);
   if (existing !== null) return update(options, existing, { title, body });
 
   try {

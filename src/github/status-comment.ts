@@ -1,7 +1,8 @@
 /**
  * The one status comment a run keeps editing in place. Created on the first
- * update, or found again by its hidden marker after a crash, then edited at
- * most once per interval; the final body is always written.
+ * update, or found again by its hidden marker after a crash (or known by the
+ * id the run's record keeps), then edited at most once per interval; the
+ * final body is always written.
  */
 import { bindRunId } from "../logging/bind-run-id.js";
 import type { Logger } from "pino";
@@ -20,13 +21,18 @@ export interface StatusCommentOptions {
   issueNumber: number;
   runId: string;
   /**
+   * The comment's id when the run's record has it: edited without listing the
+   * issue's comments first (written again should it have been deleted).
+   */
+  commentId?: number;
+  /**
    * Login of the app's bot (e.g. `dynflow[bot]`). When set, only its comments
    * are taken as the status comment to recover; otherwise any bot account's.
    * A person's comment is never taken, whatever marker it carries.
    */
   botLogin?: string;
-  /** Least time between two edits. Default 5,000 ms. */
-  minIntervalMs?: number;
+  /** Least time between two edits. A function is asked at each wait (a pace that changes). Default 5,000 ms. */
+  minIntervalMs?: number | (() => number);
   clock?: Clock;
   timers?: Timers;
   log?: Logger;
@@ -35,7 +41,8 @@ export interface StatusCommentOptions {
 /** The comment written, with the URL to link to. */
 export interface StatusCommentRef {
   id: number;
-  url: string;
+  /** Absent when the comment was known by its id (`commentId`) and has not been written again since. */
+  url?: string;
 }
 
 export interface StatusComment {
@@ -62,8 +69,8 @@ export function createStatusComment(options: StatusCommentOptions): StatusCommen
   // Every line names the run once, whether or not the given logger is already the run's.
   const log = options.log ? bindRunId(options.log, runId) : undefined;
   const marker = statusMarker(runId);
-  let current: StatusCommentRef | null = null;
-  let searched = false;
+  let current: StatusCommentRef | null = options.commentId !== undefined ? { id: options.commentId } : null;
+  let searched = current !== null;
 
   const ours = (comment: CommentData) =>
     isStatusCommentOf(comment.body, runId) &&

@@ -8,8 +8,8 @@ import { realTimers, systemClock, type Clock, type Timers } from "../time.js";
 export interface EditThrottleOptions<T> {
   /** Performs one edit. Writes never overlap. */
   write(value: T): Promise<void>;
-  /** Least time between the starts of two writes. Default 5,000 ms. */
-  minIntervalMs?: number;
+  /** Least time between the starts of two writes, or a function asked at each wait (a pace that changes). Default 5,000 ms. */
+  minIntervalMs?: number | (() => number);
   clock?: Clock;
   timers?: Timers;
   /** Called when an intermediate write fails; the next update (or the flush) writes again. */
@@ -37,7 +37,8 @@ export interface EditThrottle<T> {
 
 /** Creates a throttle around `options.write`. */
 export function createEditThrottle<T>(options: EditThrottleOptions<T>): EditThrottle<T> {
-  const minIntervalMs = options.minIntervalMs ?? 5_000;
+  const interval = options.minIntervalMs ?? 5_000;
+  const minIntervalMs = typeof interval === "function" ? interval : () => interval;
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? realTimers;
   const onError = options.onError ?? (() => {});
@@ -80,7 +81,7 @@ export function createEditThrottle<T>(options: EditThrottleOptions<T>): EditThro
 
   const schedule = (): void => {
     if (closed || pending === null || writing > 0 || timer !== null) return;
-    const wait = lastWriteAt + minIntervalMs - clock.now();
+    const wait = lastWriteAt + minIntervalMs() - clock.now();
     if (wait <= 0) return writePending();
     // The timer alone decides: the clock is not asked again, so a clock that
     // does not follow the timers cannot keep the write waiting.

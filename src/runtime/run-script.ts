@@ -17,7 +17,6 @@ import { DynflowError, messageOf } from "../errors.js";
 import {
   DEFAULT_RUN_LIMITS,
   DEFAULT_SANDBOX_LIMITS,
-  ZERO_USAGE,
   systemClock,
   type AgentPreparer,
   type AgentRunner,
@@ -33,6 +32,7 @@ import {
   type ScriptMeta,
 } from "./types.js";
 import { validateLimits } from "./validate-limits.js";
+import { errorOutcome } from "./error-outcome.js";
 
 export interface RunScriptOptions {
   runId: string;
@@ -88,7 +88,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunOutcome> 
   try {
     parsed = parseScript(options.source, options.filename ?? "script.js");
   } catch (error) {
-    return emptyOutcome(options.runId, toErrorInfo(error), clock.now() - startedAt);
+    return errorOutcome(options.runId, toErrorInfo(error), clock.now() - startedAt);
   }
   for (const title of parsed.meta.phases?.map((p) => p.title) ?? []) {
     if (!phaseSeen.has(title)) phaseOrder.push(title);
@@ -245,25 +245,6 @@ function toErrorInfo(error: unknown): RunErrorInfo {
   return { code: "internal", message: messageOf(error) };
 }
 
-function emptyOutcome(runId: string, error: RunErrorInfo, wallMs: number): RunOutcome {
-  return {
-    runId,
-    status: "error",
-    error,
-    result: undefined,
-    meta: null,
-    agents: [],
-    stats: { total: 0, maxConcurrent: 0, failed: 0, cached: 0 },
-    phases: [],
-    usage: { ...ZERO_USAGE },
-    costUsd: 0,
-    freshUsage: { ...ZERO_USAGE },
-    freshCostUsd: 0,
-    wallMs,
-    logs: [],
-    warnings: [],
-  };
-}
 
 /** Agents per phase, in one pass over the records. */
 function countByPhase(order: readonly string[], records: readonly { phase: string | null }[]): { title: string; agents: number }[] {

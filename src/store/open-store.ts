@@ -2,6 +2,7 @@ import { Kysely, sql } from "kysely";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock } from "../time.js";
 import { createAuditIssueStore } from "./audit-issue-store.js";
+import { createBranchCleanupStore } from "./branch-cleanup-store.js";
 import { createCiWaitStore } from "./ci-wait-store.js";
 import { createControlStore } from "./control-store.js";
 import { connectPostgres } from "./connect-postgres.js";
@@ -68,6 +69,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     transcripts: createTranscriptStore(db, clock),
     controls: createControlStore(db, clock),
     ciWaits: createCiWaitStore(db, clock),
+    branchCleanups: createBranchCleanupStore(db, clock),
     journal: (runId) => createSqlJournal(db, clock, runId),
     journalEntries: (runId) => listJournalEntries(db, runId),
     ping: async () => {

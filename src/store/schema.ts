@@ -143,6 +143,15 @@ export interface CiWaitsTable {
   updated_at: number;
 }
 
+export interface BranchCleanupsTable {
+  run_id: string;
+  /** Closes of the run's pull request seen so far. */
+  requests: number;
+  /** The `requests` count whose cleanup finished last. */
+  done: number;
+  updated_at: number;
+}
+
 export interface Database {
   runs: RunsTable;
   journal: JournalTable;
@@ -155,4 +164,5 @@ export interface Database {
   transcript_budgets: TranscriptBudgetsTable;
   run_controls: RunControlsTable;
   ci_waits: CiWaitsTable;
+  branch_cleanups: BranchCleanupsTable;
 }

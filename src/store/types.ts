@@ -359,6 +359,23 @@ export interface CiWaitStore {
   update(runId: string, patch: CiWaitPatch, expect: { state: CiWaitState; signals?: number }): Promise<boolean>;
 }
 
+/** A cleanup still to do: the closes seen when it was read (`complete` takes it back). */
+export interface PendingCleanup {
+  runId: string;
+  requests: number;
+}
+
+export interface BranchCleanupStore {
+  /** Records one more close of the run's pull request: its cleanup is pending until `complete`. */
+  request(runId: string): Promise<void>;
+  /** The run's pending cleanup, or undefined when none is pending. */
+  pending(runId: string): Promise<PendingCleanup | undefined>;
+  /** Run ids with a pending cleanup, oldest request first. */
+  listPending(): Promise<string[]>;
+  /** Marks the cleanup done up to `cleanup.requests`; a close recorded since stays pending. */
+  complete(cleanup: PendingCleanup): Promise<void>;
+}
+
 export type StoreEngine = "sqlite" | "postgres";
 
 /** Durable state of the app. Open with `openStore`, close with `close()`. */
@@ -376,6 +393,8 @@ export interface Store {
   readonly controls: RunControlStore;
   /** Consolidated branches waiting for the repository's CI. */
   readonly ciWaits: CiWaitStore;
+  /** Runs whose pull request was closed and whose worker branches are still to delete. */
+  readonly branchCleanups: BranchCleanupStore;
   /** The run's agent journal. `put` keeps the first entry for a key, so a result is never counted twice. */
   journal(runId: string): Journal;
   /** Every journaled entry of a run, in the order journaled. */

@@ -27,3 +27,4 @@ export { SlugRegistry, agentSlug, resultBranch, slugify, workerBranch } from "./
 export { syncClone, type SyncCloneOptions, type SyncCloneResult } from "./sync-clone.js";
 export type * from "./types.js";
 export { Workspace } from "./workspace.js";
+export { deleteRemoteBranches, type DeleteRemoteBranchesOptions } from "./delete-remote-branches.js";

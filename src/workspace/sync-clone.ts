@@ -131,6 +131,14 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
   const { stdout } = await runGit(ctx, ["rev-parse", "--verify", `${TARGET_REF}^{commit}`], { signal });
   const commit = stdout.toString("utf8").trim();
   // Only a commit id names the same objects next time; a branch may have moved.
-  if (target === commit) known.commits.set(commit, clock.now());
+  if (target === commit) remember(known.commits, commit, clock.now());
   return { dir, commit, created };
+}
+
+/** Records `commit` as fetched at `now`, and forgets the commits no longer trusted, so the map stays as small as an hour's base commits. */
+function remember(commits: Map<string, number>, commit: string, now: number): void {
+  for (const [id, fetchedAt] of commits) {
+    if (now - fetchedAt >= TRUST_SYNCED_MS) commits.delete(id);
+  }
+  commits.set(commit, now);
 }

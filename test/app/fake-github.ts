@@ -257,6 +257,8 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     record("POST", uri, body);
     const input = body as { title: string; body: string; base: string; head: string; draft?: boolean };
     if (input.body.length > BODY_LIMIT) return [422, { message: "body is too long (maximum is 65536 characters)" }];
+    // As GitHub: one open pull request per head and base.
+    if (pulls.some((pull) => pull.head === input.head && pull.base === input.base && pull.state === "open")) return [422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for acme:${input.head}.` }] }];
     const number = 100 + pulls.length;
     const pull: FakePull = { number, title: input.title, body: input.body, base: input.base, head: input.head, draft: input.draft ?? false, state: "open", node_id: `PR_${number}`, html_url: `https://github.com/acme/widgets/pull/${number}` };
     pulls.push(pull);
@@ -305,9 +307,10 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
   scope.post("/graphql").reply((uri, body) => {
     record("POST", uri, body);
     const query = String((body as { query: string }).query);
-    const id = (body as { variables: { id: string } }).variables.id;
+    const { id, body: text } = (body as { variables: { id: string; body?: string } }).variables;
     const pull = pulls.find((candidate) => candidate.node_id === id);
     if (pull !== undefined) pull.draft = query.includes("convertPullRequestToDraft");
+    if (pull !== undefined && query.includes("updatePullRequest") && text !== undefined) pull.body = text;
     return [200, { data: { pullRequest: { isDraft: pull?.draft ?? false } } }];
   });
 

@@ -3,7 +3,7 @@ import { evaluateChecks } from "../../src/ci/evaluate-checks.js";
 import type { CheckRunInfo } from "../../src/ci/types.js";
 
 let ids = 0;
-const run = (name: string, status: string, conclusion: string | null, extra: Partial<CheckRunInfo> = {}): CheckRunInfo => ({ id: ++ids, name, status, conclusion, appSlug: "github-actions", detailsUrl: null, title: null, ...extra });
+const run = (name: string, status: string, conclusion: string | null, extra: Partial<CheckRunInfo> = {}): CheckRunInfo => ({ kind: "check-run", id: ++ids, name, status, conclusion, appSlug: "github-actions", detailsUrl: null, title: null, ...extra });
 const all = { checks: null, ignore: [] };
 
 describe("evaluateChecks", () => {
@@ -36,5 +36,18 @@ describe("evaluateChecks", () => {
     const failed = run("test", "completed", "failure");
     const rerun = run("test", "completed", "success");
     expect(evaluateChecks([rerun, failed], all, undefined).state).toBe("passed");
+  });
+
+  it("reads commit statuses as checks named by their context: pending runs, error fails, the latest of a context counts", () => {
+    const status = (name: string, state: "pending" | "success" | "failure" | "error") =>
+      run(name, state === "pending" ? "in_progress" : "completed", state === "pending" ? null : state, { kind: "status", appSlug: null });
+    expect(evaluateChecks([run("test", "completed", "success"), status("ci/jenkins", "pending")], all, "dynflow")).toEqual({ state: "pending", waitingFor: ["ci/jenkins"] });
+    const errored = evaluateChecks([run("test", "completed", "success"), status("ci/jenkins", "error")], all, "dynflow");
+    expect(errored.state === "failed" && errored.failing.map((check) => [check.kind, check.name])).toEqual([["status", "ci/jenkins"]]);
+    expect(evaluateChecks([status("ci/jenkins", "failure"), status("ci/jenkins", "success")], all, "dynflow")).toEqual({ state: "passed", counted: ["ci/jenkins"] });
+    // A check run and a status may share a name: both count, neither replaces the other.
+    const both = evaluateChecks([status("test", "failure"), run("test", "completed", "success")], all, "dynflow");
+    expect(both.state === "failed" && both.failing.map((check) => check.kind)).toEqual(["status"]);
+    expect(evaluateChecks([status("ci/jenkins", "success"), status("codecov", "failure")], { checks: null, ignore: ["codecov"] }, "dynflow")).toEqual({ state: "passed", counted: ["ci/jenkins"] });
   });
 });

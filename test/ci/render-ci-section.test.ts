@@ -33,6 +33,14 @@ describe("renderCiSection", () => {
     expect(renderCiSection({ state: "passed", round: 2, repairRounds: 2, headSha: SHA, history: [] })).toContain("✅ CI passed on `0123456` after 2 repair rounds.");
     expect(renderCiSection({ state: "timed-out", round: 0, repairRounds: 2, headSha: SHA, history: [{ round: 0, headSha: SHA, outcome: "timed-out", failing: ["test"] }] })).toContain("| 0 | `0123456` | timed out |");
   });
+
+  it("says why a wait was cancelled when it was told", () => {
+    const cancelled = { state: "cancelled", round: 0, repairRounds: 2, headSha: SHA } as const;
+    expect(renderCiSection({ ...cancelled, history: [] })).toContain("⏹ No longer waiting for CI on `0123456`: the wait was cancelled; the pull request stays a draft.");
+    const closed = renderCiSection({ ...cancelled, history: [{ round: 0, headSha: SHA, outcome: "cancelled", failing: [], note: "the pull request was closed." }] });
+    expect(closed).toContain("⏹ No longer waiting for CI on `0123456`: the pull request was closed.");
+    expect(closed).toContain("| 0 | `0123456` | wait cancelled |");
+  });
 });
 
 describe("withCiSection", () => {

@@ -12,8 +12,9 @@
  * test's process: it survives the app's process being killed and restarted.
  *
  * The repository's own CI is faked too: a test adds check runs on a commit
- * (`addCiCheck`, with annotations and a job log for Actions jobs) and then
- * delivers the webhook that says they completed.
+ * (`addCiCheck`, with annotations and a job log for Actions jobs) or commit
+ * statuses (`addCommitStatus`), and then delivers the webhook that says they
+ * completed.
  */
 import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -72,6 +73,18 @@ export interface CiCheckOptions {
   log?: string;
 }
 
+/** A commit status the repository's CI reports (the Statuses API). */
+export interface ServedStatus {
+  id: number;
+  /** `owner/repo`. */
+  repo: string;
+  sha: string;
+  context: string;
+  state: "pending" | "success" | "failure" | "error";
+  description: string | null;
+  target_url: string | null;
+}
+
 export interface ServedPull {
   number: number;
   repo: string;
@@ -103,6 +116,8 @@ export interface FakeGitHubServer {
   readonly calls: ServedCall[];
   /** Adds a check run of the repository's CI; returns it (change its status later by assigning). */
   addCiCheck(options: CiCheckOptions): ServedCheckRun;
+  /** Adds a commit status (a newer one of the same context replaces it, as on GitHub). */
+  addCommitStatus(options: Omit<ServedStatus, "id" | "description" | "target_url"> & { description?: string }): ServedStatus;
   /** Calls no route answered (404), for debugging. */
   readonly unhandled: ServedCall[];
   addRepository(options: FakeRepositoryOptions): void;
@@ -128,6 +143,7 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
   const comments: ServedComment[] = [];
   const reactions: { repo: string; commentId: number; content: string }[] = [];
   const checkRuns: ServedCheckRun[] = [];
+  const statuses: ServedStatus[] = [];
   const pulls: ServedPull[] = [];
   const calls: ServedCall[] = [];
   const unhandled: ServedCall[] = [];
@@ -230,6 +246,15 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       },
     ],
     [
+      "GET",
+      new RegExp(`${R}/commits/([0-9a-f]+)/statuses$`),
+      (m, { url }) => {
+        // Newest first, every status of every context, as GitHub lists them.
+        const found = statuses.filter((status) => status.repo === `${m[1]}/${m[2]}` && status.sha === m[3]).reverse();
+        return { status: 200, body: pageOf(found, url) };
+      },
+    ],
+    [
       "POST",
       new RegExp(`${R}/check-runs$`),
       (m, { body }) => {
@@ -318,6 +343,11 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       (m, { body }) => {
         const input = body as { title: string; body: string; base: string; head: string; draft?: boolean };
         if (input.body.length > BODY_LIMIT) return { status: 422, body: { message: "body is too long (maximum is 65536 characters)" } };
+        // As GitHub: one open pull request per head and base.
+        const repo = `${m[1]}/${m[2]}`;
+        if (pulls.some((pull) => pull.repo === repo && pull.head === input.head && pull.base === input.base)) {
+          return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${m[1]}:${input.head}.` }] } };
+        }
         const number = nextPull++;
         const pull: ServedPull = { number, repo: `${m[1]}/${m[2]}`, title: input.title, body: input.body, base: input.base, head: input.head, draft: input.draft ?? false, node_id: `PR_${number}` };
         pulls.push(pull);
@@ -338,9 +368,10 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       "POST",
       /^\/graphql$/,
       (_m, { body }) => {
-        const { query, variables } = body as { query: string; variables: { id: string } };
+        const { query, variables } = body as { query: string; variables: { id: string; body?: string } };
         const pull = pulls.find((candidate) => candidate.node_id === variables.id);
         if (pull) pull.draft = query.includes("convertPullRequestToDraft");
+        if (pull && query.includes("updatePullRequest") && variables.body !== undefined) pull.body = variables.body;
         return { status: 200, body: { data: { pullRequest: { isDraft: pull?.draft ?? false } } } };
       },
     ],
@@ -417,6 +448,11 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       annotations.set(id, options.annotations ?? []);
       if (options.log !== undefined && slug === "github-actions") logs.set(id, options.log);
       return run;
+    },
+    addCommitStatus(options) {
+      const status: ServedStatus = { ...options, id: nextId++, description: options.description ?? null, target_url: `https://ci.example/${options.context}/${nextId}` };
+      statuses.push(status);
+      return status;
     },
     addRepository: (repo) => void repos.set(`${repo.owner}/${repo.repo}`, repo),
     callsTo: (method, path) => calls.filter((call) => call.method === method && path.test(call.path)),

@@ -136,6 +136,23 @@ describe("publishPullRequest", () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it("opens it without looking first when no earlier attempt can have, and updates the one GitHub says exists", async () => {
+    const fresh = nock(API).post(PULLS).reply(201, pull(16, false));
+    expect(await publishPullRequest(options({ mayExist: false }))).toMatchObject({ number: 16, created: true });
+    expect(fresh.isDone()).toBe(true);
+
+    const raced = nock(API)
+      .post(PULLS)
+      .reply(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: "A pull request already exists for acme:dynflow/r-1." }] })
+      .get(PULLS)
+      .query(true)
+      .reply(200, [pull(15, false)])
+      .patch(`${PULLS}/15`)
+      .reply(200, pull(15, false));
+    expect(await publishPullRequest(options({ mayExist: false }))).toMatchObject({ number: 15, created: false });
+    expect(raced.isDone()).toBe(true);
+  });
+
   it("sends a body at the limit as it is, with no room for the attribution", async () => {
     const full = "x".repeat(GITHUB_BODY_LIMIT);
     const scope = nock(API).get(PULLS).query(true).reply(200, []).post(PULLS, (sent) => sent.body === full).reply(201, pull(16, false));

@@ -37,6 +37,21 @@ describe("createEditThrottle", () => {
     vi.useRealTimers();
   });
 
+  it("asks an interval given as a function again at each wait, so a pace that changes applies to the next edit", async () => {
+    const target = recorder();
+    let interval = 5000;
+    const throttle = createEditThrottle({ write: (v: string) => target.write(v), minIntervalMs: () => interval });
+
+    throttle.update("v1");
+    await vi.advanceTimersByTimeAsync(0);
+    interval = 40_000;
+    throttle.update("v2");
+    await vi.advanceTimersByTimeAsync(39_999);
+    expect(target.written).toEqual(["v1"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(target.written).toEqual(["v1", "v2"]);
+  });
+
   it("writes the first value at once, then the latest of many once per interval", async () => {
     const target = recorder();
     const throttle = createEditThrottle({ write: (v: string) => target.write(v), minIntervalMs: 5000 });

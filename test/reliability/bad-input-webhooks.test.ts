@@ -3,8 +3,9 @@
  * embedded shape: one process, SQLite), over signed HTTP webhooks as GitHub
  * sends them:
  * - a validly signed `issue_comment.created` without a part dynflow acts on
- *   (`comment`, `issue`, `repository`, `sender`) is answered 400 with a log
- *   line naming what is missing, not 500 with an internal TypeError;
+ *   (`comment`, `issue`, `repository`, `sender`), or any other event it
+ *   handles without what its handler reads, is answered 400 with a log line
+ *   naming what is missing, not 500 with an internal TypeError;
  * - arguments nested 100,000 levels deep, and a task of 1 MB, are refused
  *   before any parsing or recording, with a reply that says the limit;
  * - `_extends` naming a repository that does not exist is reported like any
@@ -60,6 +61,27 @@ describe("bad input at the edges of the app", () => {
     const line = deployment!.web.stderr().split("\n").find((text) => text.includes(`"delivery":"bad-${part}"`))!;
     expect(line).toContain("webhook payload rejected");
     expect(line).toContain(part);
+    expect(deployment!.web.stderr()).not.toContain("TypeError");
+  });
+
+  // Every other event dynflow acts on, each without a part its handler reads.
+  const repository = { id: 1, name: "widgets", full_name: "acme/widgets", owner: { login: "acme" }, default_branch: "main" };
+  it.each([
+    ["push", "repository", { ref: "refs/heads/main", commits: [], installation: { id: 61 } }],
+    ["push", "repository.full_name", { ref: "refs/heads/main", repository: { ...repository, full_name: 7 }, installation: { id: 61 } }],
+    ["status", "repository", { sha: "a".repeat(40), state: "success", context: "ci", installation: { id: 61 } }],
+    ["check_suite", "repository.owner", { action: "completed", check_suite: { head_sha: "a".repeat(40) }, repository: { name: "widgets" }, installation: { id: 61 } }],
+    ["installation_repositories", "repositories_added.0.full_name", { action: "added", installation: { id: 61 }, repositories_added: [{ name: "widgets" }] }],
+    ["installation", "installation", { action: "created", repositories: [] }],
+    ["pull_request", "pull_request.head", { action: "closed", pull_request: { number: 3 }, repository, installation: { id: 61 } }],
+  ] as const)("answers 400 to a signed %s webhook without `%s`, and logs what is missing", async (name, missing, payload) => {
+    const id = `bad-${name}-${missing}`;
+    const status = await deliverWebhook(deployment!.port, { id, name, payload: { sender: { login: "octocat", id: 1, type: "User" }, ...payload } });
+    expect(status).toBe(400);
+    await until(() => deployment!.web.stderr().includes(`"delivery":"${id}"`), "the log line of the rejected delivery", 30_000, 50);
+    const line = deployment!.web.stderr().split("\n").find((text) => text.includes(`"delivery":"${id}"`))!;
+    expect(line).toContain("webhook payload rejected");
+    expect(line).toContain(missing);
     expect(deployment!.web.stderr()).not.toContain("TypeError");
   });
 

@@ -832,5 +832,27 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect(await a.ciWaits.get("r-1")).toMatchObject({ headSha: "eee", state: "waiting", signals: 0 });
       });
     });
+
+    describe("branch cleanups", () => {
+      it("keeps a cleanup pending until it is done, across connections, and a close seen meanwhile stays pending", async () => {
+        const a = await open();
+        const b = await open();
+        expect(await a.branchCleanups.pending("r-1")).toBeUndefined();
+        await a.branchCleanups.request("r-1");
+        await a.branchCleanups.request("r-2");
+        expect(await b.branchCleanups.listPending()).toEqual(["r-1", "r-2"]);
+        const first = (await b.branchCleanups.pending("r-1"))!;
+        expect(first).toEqual({ runId: "r-1", requests: 1 });
+        // Closed again (a redelivery, or reopened and closed) while the first cleanup ran.
+        await a.branchCleanups.request("r-1");
+        await b.branchCleanups.complete(first);
+        expect(await a.branchCleanups.pending("r-1")).toEqual({ runId: "r-1", requests: 2 });
+        await b.branchCleanups.complete({ runId: "r-1", requests: 2 });
+        // An older completion never takes a later one back.
+        await a.branchCleanups.complete(first);
+        expect(await a.branchCleanups.pending("r-1")).toBeUndefined();
+        expect(await a.branchCleanups.listPending()).toEqual(["r-2"]);
+      });
+    });
   });
 }

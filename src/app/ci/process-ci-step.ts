@@ -1,8 +1,8 @@
 /**
- * The CI step of a run: read the checks on the consolidated branch's head
- * commit and move the wait on. Queued by a webhook about that commit, by the
- * sweep when a deadline passes, and at start for every wait (webhooks missed
- * while no process ran). It holds the run's lease like any step; between
+ * The CI step of a run: read the checks (check runs and commit statuses) on
+ * the consolidated branch's head commit and move the wait on. Queued by a
+ * webhook about that commit, by the sweep when a deadline passes, and at
+ * start for every wait (webhooks missed while no process ran). It holds the run's lease like any step; between
  * steps nothing is held: the `ci_waits` row is the wait.
  *
  * - pending, before the deadline: nothing (the next webhook queues the step again);
@@ -14,14 +14,14 @@
 import type { Logger } from "pino";
 import { evaluateChecks } from "../../ci/evaluate-checks.js";
 import type { CiRound, CiVerdict } from "../../ci/types.js";
-import { listCheckRuns, readFailingCheck } from "../../github/ci-checks.js";
+import { listCheckRuns, listCommitStatuses, readFailingCheck } from "../../github/ci-checks.js";
 import type { GitHubClient } from "../../github/github-client.js";
 import { messageOf } from "../../errors.js";
 import type { CiWait, CiWaitState, RunRecord } from "../../store/index.js";
 import type { AppRuntime } from "../services/types.js";
 import { timeoutMsOf, viewOf, type CiWaitView } from "./ci-wait-view.js";
 import { repairCi } from "./repair-ci.js";
-import { markReady, showCiState } from "./show-ci-state.js";
+import { showCiState } from "./show-ci-state.js";
 
 /** Evaluations of one step at most: webhooks arriving while it evaluates make it look again, within reason. */
 const MAX_LOOKS = 20;
@@ -37,7 +37,9 @@ export async function processCiStep(runId: string, runtime: AppRuntime, signal: 
     const github = await runtime.github(stored.installationId);
     let verdict: CiVerdict;
     try {
-      const checks = await listCheckRuns(github, { owner: stored.owner, repo: stored.repo, ref: stored.headSha });
+      const where = { owner: stored.owner, repo: stored.repo, ref: stored.headSha };
+      const [runs, statuses] = await Promise.all([listCheckRuns(github, where), listCommitStatuses(github, where, log)]);
+      const checks = [...runs, ...statuses];
       verdict = evaluateChecks(checks, view.settings, await runtime.appSlug());
     } catch (error) {
       // GitHub did not answer: the next webhook or the sweep looks again.
@@ -91,7 +93,7 @@ async function repair(d: Decision, failing: string[]): Promise<boolean> {
   if (verdict.state !== "failed") return false;
   const round = wait.round + 1;
   log.info({ round, failing }, "CI failed: starting a repair round");
-  await showCiState(github, run, wait, log, `CI failed on \`${wait.headSha.slice(0, 7)}\` (${failing.join(", ")}): repair round ${round} of ${view.settings.repairRounds} is running.`);
+  await showCiState(github, run, wait, log, { now: `CI failed on \`${wait.headSha.slice(0, 7)}\` (${failing.join(", ")}): repair round ${round} of ${view.settings.repairRounds} is running.` });
   let outcome;
   try {
     const details = [];
@@ -119,9 +121,9 @@ async function repair(d: Decision, failing: string[]): Promise<boolean> {
 }
 
 /**
- * Ends the wait in `state` (unless another process moved it on first): the
- * pull request made ready when CI passed and the run allows it, then the
- * state shown. True when this call ended it.
+ * Ends the wait in `state` (unless another process moved it on first) and
+ * shows it, the pull request made ready first when CI passed and the run
+ * allows it. True when this call ended it.
  */
 async function settle(d: Decision, state: Exclude<CiWaitState, "waiting">, round: CiRound): Promise<boolean> {
   const { runtime, github, run, view, log } = d;
@@ -130,7 +132,6 @@ async function settle(d: Decision, state: Exclude<CiWaitState, "waiting">, round
   if (!done) return false;
   log.info({ state, round: round.round, failing: round.failing }, "CI wait ended");
   const settled: CiWait = { ...view.wait, state, history };
-  if (state === "passed" && settled.readyWhenGreen) await markReady(github, settled, log);
-  await showCiState(github, run, settled, log);
+  await showCiState(github, run, settled, log, { ready: state === "passed" && settled.readyWhenGreen });
   return true;
 }

@@ -13,13 +13,49 @@ import type { CiWait, RunRecord } from "../../store/index.js";
 import { bestEffort } from "../surfaces/end-run.js";
 import { viewOf } from "./ci-wait-view.js";
 
-const TO_READY = `mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }`;
+/** Ready for review and the new body in one request: GitHub runs a document's mutations one after the other. */
+const READY_WITH_BODY = `mutation($id: ID!, $body: String!) {
+  markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } }
+  updatePullRequest(input: { pullRequestId: $id, body: $body }) { pullRequest { id } }
+}`;
 
-/** Writes the wait's state everywhere; `now` says what is happening while it waits (e.g. a repair). */
-export async function showCiState(github: GitHubClient, run: RunRecord, wait: CiWait, log: Logger, now?: string): Promise<void> {
+export interface ShowCiStateOptions {
+  /** What is happening while it waits (e.g. a repair). */
+  now?: string;
+  /** Also mark the pull request ready for review (CI is green and the run left nothing unconverged). */
+  ready?: boolean;
+}
+
+/**
+ * Writes the wait's state everywhere, the pull request first: when it is
+ * made ready, that and its body are one write, done before the other
+ * surfaces say CI passed.
+ */
+export async function showCiState(github: GitHubClient, run: RunRecord, wait: CiWait, log: Logger, options: ShowCiStateOptions = {}): Promise<void> {
   const { settings, history } = viewOf(wait);
-  const section = renderCiSection({ state: wait.state, round: wait.round, repairRounds: settings.repairRounds, headSha: wait.headSha, history, ...(now !== undefined ? { now } : {}) });
+  const section = renderCiSection({ state: wait.state, round: wait.round, repairRounds: settings.repairRounds, headSha: wait.headSha, history, ...(options.now !== undefined ? { now: options.now } : {}) });
   const { owner, repo } = run;
+  if (wait.prNumber !== null) {
+    const number = wait.prNumber;
+    const nodeId = options.ready === true ? wait.prNodeId : null;
+    await bestEffort(log, "pull request", async () => {
+      const { data } = await github.rest.pulls.get({ owner, repo, pull_number: number });
+      const body = withCiSection(data.body ?? "", section, GITHUB_BODY_LIMIT);
+      if (nodeId === null) {
+        await github.rest.pulls.update({ owner, repo, pull_number: number, body });
+        return;
+      }
+      try {
+        await github.graphql(READY_WITH_BODY, { id: nodeId, body });
+      } catch (error) {
+        // The pull request stays a draft; its body still says how CI went.
+        log.warn({ err: error, pullRequest: number }, "could not mark the pull request ready for review");
+        await github.rest.pulls.update({ owner, repo, pull_number: number, body });
+        return;
+      }
+      log.info({ pullRequest: number }, "CI is green: pull request ready for review");
+    });
+  }
   if (run.statusCommentId !== null) {
     const id = run.statusCommentId;
     await bestEffort(log, "status comment", async () => {
@@ -40,23 +76,4 @@ export async function showCiState(github: GitHubClient, run: RunRecord, wait: Ci
       });
     });
   }
-  if (wait.prNumber !== null) {
-    const number = wait.prNumber;
-    await bestEffort(log, "pull request", async () => {
-      const { data } = await github.rest.pulls.get({ owner, repo, pull_number: number });
-      await github.rest.pulls.update({ owner, repo, pull_number: number, body: withCiSection(data.body ?? "", section, GITHUB_BODY_LIMIT) });
-    });
-  }
-}
-
-/** Marks the pull request ready for review (CI is green and the run left nothing unconverged). */
-export async function markReady(github: GitHubClient, wait: CiWait, log: Logger): Promise<boolean> {
-  if (wait.prNodeId === null) return false;
-  const nodeId = wait.prNodeId;
-  const done = await bestEffort(log, "pull request's draft state", async () => {
-    await github.graphql(TO_READY, { id: nodeId });
-    return true;
-  });
-  if (done) log.info({ pullRequest: wait.prNumber }, "CI is green: pull request ready for review");
-  return done === true;
 }

@@ -2,21 +2,22 @@
  * The start of a CI wait, right after the run's pull request is published:
  * the wait is recorded (the head commit, round 0, the deadline), and the run
  * step ends. Nothing waits in a process: a webhook about that commit, or the
- * sweep at the deadline, queues the run's CI step.
+ * sweep at the deadline, queues the run's CI step. The wait is shown by the
+ * run's own last writes (`waitingCiSection` ends the pull request body, the
+ * check run summary and the status comment), not by edits of its own: each
+ * GitHub write of an installation waits its turn, about a second apart.
  */
 import type { Logger } from "pino";
 import type { CiConfig } from "../../config/ci-config.js";
 import type { PublishedPullRequest } from "../../github/open-pull-request.js";
-import type { GitHubClient } from "../../github/github-client.js";
 import type { RunRecord } from "../../store/index.js";
 import { toColumnJson } from "../run-record/parse-column.js";
 import type { AppRuntime } from "../services/types.js";
 import { timeoutMsOf } from "./ci-wait-view.js";
-import { showCiState } from "./show-ci-state.js";
+import { renderCiSection } from "../../ci/render-ci-section.js";
 
 export interface StartCiWaitOptions {
   runtime: AppRuntime;
-  github: GitHubClient;
   run: RunRecord;
   ci: CiConfig;
   branch: string;
@@ -27,7 +28,7 @@ export interface StartCiWaitOptions {
   log: Logger;
 }
 
-/** Records the wait and shows it; the run's surfaces must already be written (their ids are read from the record). */
+/** Records the wait; the run's surfaces already show it (`waitingCiSection`). */
 export async function startCiWait(options: StartCiWaitOptions): Promise<void> {
   const { runtime, run, ci, log } = options;
   const wait = await runtime.store.ciWaits.put({
@@ -47,8 +48,11 @@ export async function startCiWait(options: StartCiWaitOptions): Promise<void> {
     history: [],
   });
   log.info({ headSha: options.headSha, deadline: wait.deadline }, "waiting for CI on the consolidated branch");
-  const record = (await runtime.store.runs.get(run.id)) ?? run;
-  await showCiState(options.github, record, wait, log);
+}
+
+/** The CI section of a wait about to start on `headSha` (round 0), as `showCiState` would render it. */
+export function waitingCiSection(ci: CiConfig, headSha: string): string {
+  return renderCiSection({ state: "waiting", round: 0, repairRounds: ci.repairRounds, headSha, history: [] });
 }
 
 /** The draft reason shown while CI has not passed. */

@@ -19,6 +19,7 @@ import { showInStatusComment } from "../surfaces/end-run.js";
 import { openStatusComment } from "../surfaces/run-surfaces.js";
 import type { AppRuntime } from "../services/types.js";
 import { showCiState } from "../ci/show-ci-state.js";
+import { cancelCiWait } from "../ci/cancel-ci-wait.js";
 
 const WAITING = new Set<RunRecordStatus>(["queued", "planned", "awaiting-approval"]);
 
@@ -32,10 +33,10 @@ export async function cancelRun(input: CommandInput, runtime: AppRuntime, comman
 
   // A run whose branch waits for CI: the wait ends, the pull request stays a draft. Looked at first: the step
   // that recorded the wait may still be finishing in this process, and cancelling that step would leave the wait.
-  const ci = await runtime.store.ciWaits.get(run.id);
-  if (ci?.state === "waiting" && (await runtime.store.ciWaits.update(run.id, { state: "cancelled" }, { state: "waiting" }))) {
+  const ci = await cancelCiWait(runtime.store, run.id);
+  if (ci !== null) {
     input.log.info({ runId: run.id, by: input.sender }, "CI wait cancelled");
-    await showCiState(input.github, run, { ...ci, state: "cancelled" }, input.log.child({ runId: run.id }));
+    await showCiState(input.github, run, ci, input.log.child({ runId: run.id }));
     return input.reply(`Run \`${run.id}\` no longer waits for CI; its pull request stays a draft.`);
   }
   if (runtime.cancels.cancel(run.id, by)) {

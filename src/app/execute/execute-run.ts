@@ -75,7 +75,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     // Started without approval because it was small: it may not outgrow its estimate (approvalOverrun).
     const workflowSettings = workflowSettingsOf(settings, runtime.prices);
     const contract = estimateContractOf(run, plan, settings.config);
-    const { result, pushed, paused } = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
+    const { result, pushed, paused } = await withRunRepository({ github, run, runtime, cloneUrl: plan.cloneUrl, signal: stop.signal, log }, async (open) => {
       // 1. The script, with real agents. Finished work is in the result whatever stopped it.
       const result = await runWorkflow({
         repository: open.repository,
@@ -143,6 +143,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   } finally {
     controls.stop();
     stop.dispose();
+    progress.close();
   }
 }
 

@@ -15,7 +15,9 @@ import { bestEffort, endRun, withReportTotals } from "../surfaces/end-run.js";
 import type { ExecutedRun } from "./executed-run.js";
 import type { StoredPlan } from "../run-record/stored-plan.js";
 import type { CiConfig } from "../../config/ci-config.js";
-import { startCiWait, WAITING_FOR_CI } from "../ci/start-ci-wait.js";
+import { startCiWait, WAITING_FOR_CI, waitingCiSection } from "../ci/start-ci-wait.js";
+import { withCiSection } from "../../ci/render-ci-section.js";
+import { GITHUB_BODY_LIMIT } from "../../report/render-report.js";
 
 export interface FinishRunOptions extends ExecutedRun {
   /** Branches the push took. */
@@ -38,6 +40,8 @@ export async function finishRun(options: FinishRunOptions): Promise<{ waitsForCi
   const ci = options.ci ?? null;
   const waitsForCi = ci !== null && options.pushed.includes(options.result.branch) && options.result.reconcile.merged.length > 0;
   const result = waitsForCi ? { ...options.result, draft: true, draftReasons: [...options.result.draftReasons, WAITING_FOR_CI] } : options.result;
+  // The wait is shown by the run's own last writes, not by an edit of each surface right after them.
+  const ciSection = waitsForCi && ci !== null ? waitingCiSection(ci, result.commit) : undefined;
 
   let pullRequest: PublishedPullRequest | null = null;
   if (options.pushed.includes(result.branch)) {
@@ -53,6 +57,9 @@ export async function finishRun(options: FinishRunOptions): Promise<{ waitsForCi
       ...(requester ? { requester } : {}),
       ...(commentUrl ? { commentUrl } : {}),
       merged: result.reconcile.merged,
+      // A run whose record has no pull request opens one without looking first; GitHub says if one exists.
+      mayExist: run.prNumber !== null,
+      ...(ciSection !== undefined ? { withSection: (text: string) => withCiSection(text, ciSection, GITHUB_BODY_LIMIT) } : {}),
       log,
     });
   }
@@ -75,6 +82,7 @@ export async function finishRun(options: FinishRunOptions): Promise<{ waitsForCi
     notes,
     links: pullRequest ? { pullRequestUrl: pullRequest.url } : {},
     report: body,
+    ...(ciSection !== undefined && pullRequest !== null ? { ciSection } : {}),
     // The status comment and the check run end on the report's total (planner and resolvers included).
     snapshot: (tracked) => withReportTotals(tracked, result),
     record: {
@@ -85,7 +93,7 @@ export async function finishRun(options: FinishRunOptions): Promise<{ waitsForCi
   });
   log.info({ status: result.outcome.status, pullRequest: pullRequest?.number ?? null, pushed: options.pushed.length }, "run finished on GitHub");
   if (!waitsForCi || ci === null || pullRequest === null) return { waitsForCi: false };
-  await startCiWait({ runtime, github, run, ci, branch: result.branch, headSha: result.commit, pullRequest, readyWhenGreen: !options.result.draft, log });
+  await startCiWait({ runtime, run, ci, branch: result.branch, headSha: result.commit, pullRequest, readyWhenGreen: !options.result.draft, log });
   return { waitsForCi: true };
 }
 

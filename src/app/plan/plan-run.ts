@@ -41,8 +41,8 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   if (run === undefined || !PLANNABLE.has(run.status)) return "wait";
   const log = runtime.log.child({ runId });
   const github = await runtime.github(run.installationId);
-  await acknowledgeRun(github, run, runtime, log);
   const statusComment = await openStatusComment(github, run, runtime);
+  await acknowledgeRun(github, run, statusComment, runtime, log);
   const stop = createRunStopSignal(runtime.cancels, run.id, null, runtime.timers);
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   try {
@@ -55,18 +55,23 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
       scriptPath: githubScriptPath(github, trusted),
     });
     const reads = { resolveWorkflow, agentDefinitions: definitionsOnGitHub(github, trusted) };
-    const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, (open) =>
-      makePlan(run, open.repository, settings, runtime, stop.signal, log, reads),
-    );
+    const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
+      const made = await makePlan(run, open.repository, settings, runtime, stop.signal, log, reads);
+      // The execution clones from the same URL without asking GitHub again.
+      return { ...made, plan: { ...made.plan, cloneUrl: open.cloneUrl } };
+    });
     // A cancel that arrived while the simulation ran ends it quietly; the plan must not go ahead.
     stop.signal.throwIfAborted();
     const next: PlanNext = planned.plan.stopAfterPlan ? "plan-only" : planned.plan.approval?.required ? "approval" : "starting";
-    // The execution follows in this process: its script sandbox starts while the plan is recorded and shown.
+    // The execution follows in this process: its script sandbox starts while the plan is recorded.
     if (next === "starting") prestartScriptSandbox(workflowSettingsOf(settings, runtime.prices).sandbox);
     await runtime.store.runs.update(run.id, { status: STATUS_AFTER[next], script: planned.script, args: planned.args, plan: toPlanJson(planned.plan) });
     log.info({ source: planned.plan.source, agents: planned.plan.estimate?.agents, next }, "run planned");
+    // A run that starts now is shown by its execution, which follows in this step: its first progress edit
+    // would replace "starting" a moment later, and each edit waits its turn in the installation's write limit.
+    if (next === "starting") return "execute";
     await showInStatusComment(statusComment, renderPlanComment({ run, plan: planned.plan, script: planned.script, next }), log);
-    return next === "starting" ? "execute" : "wait";
+    return "wait";
   } catch (error) {
     await recordStop({ github, run, runtime, error, signal: stop.signal, statusComment, log });
     return "wait";

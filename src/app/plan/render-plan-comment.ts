@@ -12,20 +12,22 @@ import type { PlanEstimate } from "../../simulate/estimate-plan.js";
 import { renderRunFacts, type RunFacts } from "../surfaces/render-run-comments.js";
 import type { StoredPlan } from "../run-record/stored-plan.js";
 
-/** What the comment says happens next. */
+/** What happens after planning: the run waits for approval, stops at the plan, or starts at once. */
 export type PlanNext = "approval" | "plan-only" | "starting";
+
+/** The plans the comment shows: a run that starts at once is shown by its execution's progress instead. */
+export type ShownPlanNext = Exclude<PlanNext, "starting">;
 
 export interface PlanCommentInput {
   run: RunFacts;
   plan: StoredPlan;
   script: string;
-  next: PlanNext;
+  next: ShownPlanNext;
 }
 
-const HEADLINES: Record<PlanNext, string> = {
+const HEADLINES: Record<ShownPlanNext, string> = {
   approval: "is waiting for approval",
   "plan-only": "is planned",
-  starting: "is starting",
 };
 const REASON_MAX = 600;
 const PHASES_SHOWN = 8;
@@ -33,8 +35,7 @@ const PHASES_SHOWN = 8;
 /** The whole comment, within GitHub's comment size limit (the script is the first thing cut). */
 export function renderPlanComment(input: PlanCommentInput): string {
   const { run, plan } = input;
-  const icon = input.next === "starting" ? "⏳" : "📋";
-  const parts = [`### ${icon} dynflow run ${codeSpan(run.id)} ${HEADLINES[input.next]}`, renderRunFacts(run), renderPlanKind(plan)];
+  const parts = [`### 📋 dynflow run ${codeSpan(run.id)} ${HEADLINES[input.next]}`, renderRunFacts(run), renderPlanKind(plan)];
   if (plan.estimate !== undefined) parts.push(renderEstimateTable(plan.estimate), renderEstimateNotes(plan.estimate));
   parts.push(renderNext(input));
   const head = `${parts.join("\n\n")}\n\n`;
@@ -110,7 +111,5 @@ function renderNext(input: PlanCommentInput): string {
       const why = reasons.length > 0 ? `Approval is needed: ${reasons.map((reason) => escapeInline(reason)).join("; ")}.` : "Approval is needed.";
       return `${why} Comment ${approve} to start it, or ${cancel} to drop it.`;
     }
-    case "starting":
-      return `No approval is needed; the run starts now. ${cancel} stops it and keeps what finished.`;
   }
 }

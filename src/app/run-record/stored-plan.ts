@@ -45,6 +45,8 @@ export interface StoredPlan {
   definitionsRef?: string;
   /** `owner/repo` of the fork the pull request comes from; nothing is pushed for it without `forks.push`. */
   fork?: string;
+  /** The repository's clone URL as the API reported it when the run was planned: its execution does not ask again. */
+  cloneUrl?: string;
   /** Who approved (or resumed) the run; such a run is not held to its estimate. */
   approvedBy?: string;
   /** What the run had used when it outgrew its estimate and stopped for approval. */
@@ -89,6 +91,7 @@ const storedPlanSchema: z.ZodType<StoredPlan> = z.looseObject({
   pullRequest: z.number().optional(),
   definitionsRef: z.string().optional(),
   fork: z.string().optional(),
+  cloneUrl: z.string().optional(),
   approvedBy: z.string().optional(),
   overrun: z.looseObject({ agents: z.number(), costUsd: z.number() }).optional(),
 });

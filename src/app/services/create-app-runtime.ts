@@ -5,6 +5,7 @@
  * that takes run steps builds the same from the App's credentials.
  */
 import type { GitHubClient } from "../../github/github-client.js";
+import { createProgressPacing } from "../surfaces/progress-pacing.js";
 import { createBotIdentityResolver } from "./bot-identity.js";
 import type { AppRuntime, RunServices } from "./types.js";
 
@@ -22,5 +23,6 @@ export function createAppRuntime(services: RunServices, identity: AppIdentity): 
     github: (installationId) => identity.auth(installationId),
     appSlug: () => identity.appSlug(),
     botIdentity: createBotIdentityResolver({ appSlug: () => identity.appSlug(), host: services.githubHost, log: services.log }),
+    progressPacing: createProgressPacing(services.progressIntervalMs),
   };
 }

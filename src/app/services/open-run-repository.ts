@@ -2,7 +2,9 @@
  * The run's repository on disk: one blobless clone per repository under the
  * data directory (`cloneDir`), fetched at the run's base commit from the `clone_url` the
  * API reports (so GitHub Enterprise Server works unchanged), with the
- * installation token in git's environment only.
+ * installation token in git's environment only. A step that knows the URL
+ * from an earlier step of the run (its stored plan) gives it, and GitHub is
+ * not asked again.
  */
 import type { Logger } from "pino";
 import type { GitHubClient } from "../../github/github-client.js";
@@ -24,6 +26,8 @@ export interface RunRepositoryOptions {
   github: GitHubClient;
   run: Pick<RunRecord, "installationId" | "owner" | "repo" | "baseSha">;
   runtime: Pick<AppRuntime, "dataDir" | "gitEnv" | "clock">;
+  /** The clone URL an earlier step of the run had from the API; asked for when absent. */
+  cloneUrl?: string | undefined;
   signal?: AbortSignal;
   log?: Logger;
 }
@@ -32,10 +36,10 @@ export interface RunRepositoryOptions {
 export async function withRunRepository<T>(options: RunRepositoryOptions, use: (open: RunRepository) => Promise<T>): Promise<T> {
   const { github, run, runtime, signal, log } = options;
   const credentials = await getInstallationToken(github, { clock: runtime.clock });
-  const { data } = await github.rest.repos.get({ owner: run.owner, repo: run.repo });
+  const cloneUrl = options.cloneUrl ?? (await github.rest.repos.get({ owner: run.owner, repo: run.repo })).data.clone_url;
   // The same layout as a worker's clones (`cloneDir`), so processes sharing a data directory share clones.
-  const dir = cloneDir(runtime.dataDir, data.clone_url);
-  await syncClone({ cloneUrl: data.clone_url, dir, token: credentials.token, ref: run.baseSha ?? undefined, env: runtime.gitEnv, signal, log });
+  const dir = cloneDir(runtime.dataDir, cloneUrl);
+  await syncClone({ cloneUrl, dir, token: credentials.token, ref: run.baseSha ?? undefined, env: runtime.gitEnv, signal, log });
   const repository = await openRepository(dir, { token: credentials.token, env: runtime.gitEnv, clock: runtime.clock, log });
   const freshToken = async () => {
     const renewed = await getInstallationToken(github, { clock: runtime.clock });
@@ -43,7 +47,7 @@ export async function withRunRepository<T>(options: RunRepositoryOptions, use: (
     return renewed.token;
   };
   try {
-    return await use({ repository, cloneUrl: data.clone_url, freshToken });
+    return await use({ repository, cloneUrl, freshToken });
   } finally {
     await repository.close();
   }

@@ -9,6 +9,7 @@ import type { AppConfig } from "../../config/load-env.js";
 import type { GitHubClient } from "../../github/github-client.js";
 import type { Clock, Timers } from "../../time.js";
 import type { Store } from "../../store/index.js";
+import type { ProgressPacing } from "../surfaces/progress-pacing.js";
 import type { CommitIdentity } from "../../workspace/index.js";
 import type { CancelRegistry } from "../steps/cancel-registry.js";
 import type { ProcessCaps } from "../../queue/agents/create-capped-runner.js";
@@ -57,7 +58,10 @@ export interface RunServices {
   log: Logger;
   /** Base environment of git processes. Default: the process environment. */
   gitEnv?: NodeJS.ProcessEnv;
-  /** Least time between two edits of the status comment or the check run. Default 5,000 ms. */
+  /**
+   * Least time between two edits of an executing run's status comment or check run. Default 5,000 ms;
+   * longer while other runs of the same installation are shown (`progress-pacing.ts`).
+   */
   progressIntervalMs?: number;
   /**
    * How long after the script's end the status comment and the check run say
@@ -90,4 +94,6 @@ export interface AppRuntime extends RunServices {
   appSlug(): Promise<string | undefined>;
   /** Who the app's commits are by (`<slug>[bot]`), looked up once. */
   botIdentity(github: GitHubClient): Promise<CommitIdentity>;
+  /** How often executing runs' progress is written, per installation, in this process. */
+  progressPacing: ProgressPacing;
 }

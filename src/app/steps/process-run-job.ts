@@ -8,6 +8,7 @@
  */
 import { backgroundTimers } from "../../time.js";
 import { processCiStep } from "../ci/process-ci-step.js";
+import { processClosedStep } from "../closed/process-closed-step.js";
 import { executeRun } from "../execute/execute-run.js";
 import { planRun } from "../plan/plan-run.js";
 import type { RunJob, RunJobProcessor } from "../../queue/runs/run-queue.js";
@@ -33,6 +34,8 @@ export function createRunJobProcessor(runtime: AppRuntime): RunJobProcessor {
         if ((await planRun(job.runId, runtime)) === "execute") await executeRun(job.runId, runtime);
       } else if (job.step === "ci") {
         await processCiStep(job.runId, runtime);
+      } else if (job.step === "closed") {
+        await processClosedStep(job.runId, runtime);
       } else {
         await executeRun(job.runId, runtime);
       }

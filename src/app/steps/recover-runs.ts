@@ -11,6 +11,9 @@
  * left to that step (its `plan` step may be executing it), and a step already
  * queued is not queued twice. Should that step's process die, its queued job
  * comes back to the queue and takes the run over once the lease is free.
+ *
+ * Runs whose pull request closed and whose cleanup has not finished get
+ * their `closed` step again too (a step held elsewhere waits for the lease).
  */
 import { nextStepOf } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
@@ -39,5 +42,14 @@ export async function recoverRuns(runtime: Pick<AppRuntime, "store" | "queue" | 
     }
   }
   if (ids.length > 0) runtime.log.info({ runs: ids.length, queued, held, skipped }, "unfinished runs queued again after a restart");
+  return queued + (await queuePendingCleanups(runtime));
+}
+
+/** Queues the `closed` step of every run whose pull request closed and whose cleanup has not finished. */
+async function queuePendingCleanups(runtime: Pick<AppRuntime, "store" | "queue" | "log">): Promise<number> {
+  const ids = await runtime.store.branchCleanups.listPending();
+  let queued = 0;
+  for (const runId of ids) if (await runtime.queue.enqueue({ runId, step: "closed" })) queued++;
+  if (ids.length > 0) runtime.log.info({ runs: ids.length, queued }, "cleanups after closed pull requests queued again after a restart");
   return queued;
 }

@@ -9,7 +9,10 @@ import type { Logger } from "pino";
 import type { GitHubClient } from "../../github/github-client.js";
 import { reactToComment, type ReactionMoment } from "../../github/reactions.js";
 import type { StatusComment, StatusCommentRef } from "../../github/status-comment.js";
+import { withCiSection } from "../../ci/render-ci-section.js";
+import { CHECK_OUTPUT_LIMIT } from "../../progress/fit-text.js";
 import { renderCheckRunSummary } from "../../progress/render-check-run-summary.js";
+import { GITHUB_BODY_LIMIT } from "../../report/render-report.js";
 import { renderStatusComment } from "../../progress/render-status-comment.js";
 import type { ProgressLinks, ProgressSnapshot } from "../../progress/types.js";
 import type { RunStatus, TokenUsage } from "../../runtime/types.js";
@@ -57,6 +60,8 @@ export interface RunEnding {
   links?: ProgressLinks;
   /** The full report, as the check run's text. */
   report?: string;
+  /** The CI wait's section, ending the check run summary and the status comment (see `withCiSection`). */
+  ciSection?: string;
   /** The progress to show instead of the tracked one (a stop outside the script sets its own status). */
   snapshot?: (tracked: ProgressSnapshot) => ProgressSnapshot;
   /** The reaction on the command; default `reactionFor(status)`. */
@@ -78,15 +83,18 @@ export async function endRun(surfaces: RunSurfaces, progress: RunProgress, endin
   const snapshot = ending.snapshot ? ending.snapshot(tracked) : tracked;
   await progress.drain();
   const render = progress.renderOptions(ending.notes, ending.links);
+  const section = ending.ciSection;
+  const summary = renderCheckRunSummary(snapshot, render);
   await bestEffort(log, "check run", () =>
     progress.checkRun.complete({
       status: ending.status,
       draft: ending.draft,
-      output: renderCheckRunSummary(snapshot, render),
+      output: section === undefined ? summary : { ...summary, summary: withCiSection(summary.summary, section, CHECK_OUTPUT_LIMIT) },
       ...(ending.report !== undefined ? { report: ending.report } : {}),
     }),
   );
-  await showInStatusComment(progress.statusComment, renderStatusComment(snapshot, render), log);
+  const comment = renderStatusComment(snapshot, render);
+  await showInStatusComment(progress.statusComment, section === undefined ? comment : withCiSection(comment, section, GITHUB_BODY_LIMIT), log);
   await settleRun(surfaces, ending.moment === undefined ? reactionFor(ending.status) : ending.moment, {
     status: ending.status,
     checkRunId: progress.checkRun.current?.id ?? run.checkRunId,

@@ -19,8 +19,13 @@ import { botLoginOf } from "../services/bot-identity.js";
 import type { AppRuntime } from "../services/types.js";
 import { realTimers } from "../../time.js";
 
-/** The run's status comment (written on the issue or pull request of its command). */
-export async function openStatusComment(github: GitHubClient, run: RunRecord, runtime: AppRuntime): Promise<StatusComment | null> {
+/** The run's status comment (written on the issue or pull request of its command); progress edits paced by `minIntervalMs`. */
+export async function openStatusComment(
+  github: GitHubClient,
+  run: RunRecord,
+  runtime: AppRuntime,
+  minIntervalMs: number | (() => number) | undefined = runtime.progressIntervalMs,
+): Promise<StatusComment | null> {
   if (run.issueNumber === null) return null;
   const slug = await runtime.appSlug();
   return createStatusComment({
@@ -29,8 +34,10 @@ export async function openStatusComment(github: GitHubClient, run: RunRecord, ru
     repo: run.repo,
     issueNumber: run.issueNumber,
     runId: run.id,
+    // Known once the run was acknowledged: no need to list the issue's comments to find it.
+    ...(run.statusCommentId !== null ? { commentId: run.statusCommentId } : {}),
     ...(slug !== undefined ? { botLogin: botLoginOf(slug) } : {}),
-    minIntervalMs: runtime.progressIntervalMs,
+    minIntervalMs,
     clock: runtime.clock,
     timers: runtime.timers,
     log: runtime.log,
@@ -50,6 +57,8 @@ export interface RunProgress {
   renderOptions(notes: string[], extra?: ProgressLinks): RenderProgressOptions;
   /** Waits until every event is stored. */
   drain(): Promise<void>;
+  /** The run's views no longer take a share of its installation's progress edits (`progress-pacing.ts`). */
+  close(): void;
 }
 
 export interface RunProgressOptions {
@@ -67,7 +76,12 @@ export interface RunProgressOptions {
 /** Starts following a run's progress; writes happen as events arrive (throttled). */
 export async function openRunProgress(options: RunProgressOptions): Promise<RunProgress> {
   const { github, run, runtime, estimate, commandUrl, log } = options;
-  const statusComment = await openStatusComment(github, run, runtime);
+  // Progress edits of every run of the installation share its writes with what cannot wait.
+  const paced = runtime.progressPacing.open(run.installationId);
+  const statusComment = await openStatusComment(github, run, runtime, paced.intervalMs).catch((error: unknown) => {
+    paced.close();
+    throw error;
+  });
   const checkRun = createCheckRun({
     octokit: github,
     owner: run.owner,
@@ -76,7 +90,7 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     runId: run.id,
     // "Details" opens the run's dashboard page when there is one, else the conversation, where the status comment is.
     ...(runtime.dashboardUrl ? { detailsUrl: runtime.dashboardUrl(run.id) } : commandUrl !== undefined ? { detailsUrl: commandUrl } : {}),
-    minIntervalMs: runtime.progressIntervalMs,
+    minIntervalMs: paced.intervalMs,
     clock: runtime.clock,
     timers: runtime.timers,
     log,
@@ -133,6 +147,7 @@ export async function openRunProgress(options: RunProgressOptions): Promise<RunP
     links,
     renderOptions,
     drain: () => stored.written(),
+    close: () => paced.close(),
   };
 }
 

@@ -61,7 +61,7 @@ interface RunJobData {
   nonce: string;
 }
 
-const STEPS: readonly RunStep[] = ["plan", "execute", "ci"];
+const STEPS: readonly RunStep[] = ["plan", "execute", "ci", "closed"];
 
 /** The job id of a run step: BullMQ takes custom ids with no colon or exactly two. */
 export function runJobId(runId: string, step: RunStep): string {

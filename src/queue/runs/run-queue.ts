@@ -13,8 +13,11 @@ import pLimit from "p-limit";
 import type { Logger } from "pino";
 import { backgroundTimers, type Timers } from "../../time.js";
 
-/** What a queued job does: plan the run, execute its plan, or look at the CI of its consolidated branch. */
-export type RunStep = "plan" | "execute" | "ci";
+/**
+ * What a queued job does: plan the run, execute its plan, look at the CI of its consolidated branch,
+ * or clean up after its pull request closed.
+ */
+export type RunStep = "plan" | "execute" | "ci" | "closed";
 
 /** One unit of work of the run queue. */
 export interface RunJob {

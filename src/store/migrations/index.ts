@@ -14,12 +14,14 @@ import * as initialSchema from "./0001-initial-schema.js";
 import * as ciWaits from "./0002-ci-waits.js";
 import * as transcripts from "./0003-transcripts.js";
 import * as deliveryClaims from "./0004-delivery-claims.js";
+import * as branchCleanups from "./0005-branch-cleanups.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial-schema": initialSchema,
   "0002-ci-waits": ciWaits,
   "0003-transcripts": transcripts,
   "0004-delivery-claims": deliveryClaims,
+  "0005-branch-cleanups": branchCleanups,
 });
 
 /** Kysely's migration provider over the in-code list. */

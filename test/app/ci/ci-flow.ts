@@ -105,6 +105,24 @@ export async function ciCompleted(port: number, repo: string, headSha: string, n
   expectStatus(await deliverWebhook(port, { id: `ci-event-${++deliveries}`, name, payload }));
 }
 
+/** Sends the `status` webhook a CI system sends when it sets a commit status on `headSha`. */
+export async function statusSet(port: number, repo: string, headSha: string, context: string, state: "pending" | "success" | "failure" | "error"): Promise<void> {
+  const payload = {
+    id: ++deliveries,
+    sha: headSha,
+    name: `${OWNER}/${repo}`,
+    context,
+    state,
+    description: null,
+    target_url: null,
+    branches: [],
+    repository: { id: 1, name: repo, full_name: `${OWNER}/${repo}`, owner: { login: OWNER, type: "Organization" }, default_branch: "main", private: false },
+    sender: { login: "jenkins[bot]", id: 5, type: "Bot" },
+    installation: { id: INSTALLATION },
+  };
+  expectStatus(await deliverWebhook(port, { id: `ci-status-${deliveries}`, name: "status", payload }));
+}
+
 function expectStatus(status: number): void {
   if (status !== 200 && status !== 202) throw new Error(`the webhook was answered ${status}`);
 }

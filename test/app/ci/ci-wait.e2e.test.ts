@@ -13,7 +13,7 @@ import { startFakeAnthropic, type FakeAnthropic } from "../../fakes/fake-anthrop
 import { startFakeGitHubServer, type FakeGitHubServer } from "../../fakes/fake-github-server.js";
 import { appEnv, commentPayload, deliverWebhook, freePort, startAppProcess, until, type AppProcess } from "../../durability/app-processes.js";
 import { git, removeDir, tempDir } from "../../workspace/git-fixture.js";
-import { addCiRepository, ciCompleted, FIXED, handleModel, INSTALLATION, isRepair, OWNER, PARTIAL_WORKFLOW, startRun, waitFor } from "./ci-flow.js";
+import { addCiRepository, ciCompleted, FIXED, handleModel, INSTALLATION, isRepair, OWNER, PARTIAL_WORKFLOW, startRun, statusSet, waitFor } from "./ci-flow.js";
 
 const E2E = { timeout: 240_000 };
 
@@ -48,6 +48,7 @@ describe("a run waits for the repository's CI (embedded deployment)", () => {
       ["slow", "  timeoutMinutes: 0.05\n"],
       ["restart", "  repairRounds: 1\n"],
       ["cancel", "  repairRounds: 1\n"],
+      ["statuses", "  repairRounds: 1\n"],
     ] as const) {
       bares.set(repo, await addCiRepository(github, work, repo, ci));
     }
@@ -153,6 +154,34 @@ describe("a run waits for the repository's CI (embedded deployment)", () => {
     expect(passed).toMatchObject({ state: "passed", round: 1 });
     await shows(() => pullOf("repair").body, "after 1 repair round");
     expect(pullOf("repair").draft).toBe(false);
+  });
+
+  it("judges commit statuses like check runs: a pending one waits, a failing one is repaired, green makes the pull request ready", E2E, async () => {
+    const runId = await startRun(port, store, "statuses");
+    const wait = await waitFor(store, runId, "the CI wait", () => true);
+    const statusReads = () => github.callsTo("GET", new RegExp(`/repos/${OWNER}/statuses/commits/[0-9a-f]+/statuses\\?`)).length;
+    github.addCiCheck({ repo: `${OWNER}/statuses`, name: "test", headSha: wait.headSha, conclusion: "success" });
+    github.addCommitStatus({ repo: `${OWNER}/statuses`, sha: wait.headSha, context: "ci/jenkins", state: "pending" });
+    // The check runs are green, but the status is pending: the step looks and the wait goes on.
+    await ciCompleted(port, "statuses", wait.headSha);
+    await until(() => statusReads() >= 1, "the statuses read", 60_000, 100);
+    await waitFor(store, runId, "the look finished", (w) => w.signals >= 1);
+    expect((await store.ciWaits.get(runId))!.state).toBe("waiting");
+
+    // A pending status is not worth a look; a failing one is, and it is repaired.
+    github.addCommitStatus({ repo: `${OWNER}/statuses`, sha: wait.headSha, context: "ci/jenkins", state: "failure", description: "2 of 40 tests failed in calc" });
+    await statusSet(port, "statuses", wait.headSha, "ci/jenkins", "failure");
+    const repaired = await waitFor(store, runId, "the repair round pushed", (w) => w.round === 1);
+    expect(repaired.history).toEqual([expect.objectContaining({ round: 0, outcome: "repaired", failing: ["ci/jenkins"] })]);
+    const prompt = JSON.stringify(model.requests.filter(isRepair).find((request) => JSON.stringify(request.body.messages[0]).includes("ci/jenkins"))!.body.messages[0]);
+    expect(prompt).toContain("2 of 40 tests failed in calc");
+
+    github.addCiCheck({ repo: `${OWNER}/statuses`, name: "test", headSha: repaired.headSha, conclusion: "success" });
+    github.addCommitStatus({ repo: `${OWNER}/statuses`, sha: repaired.headSha, context: "ci/jenkins", state: "success" });
+    await statusSet(port, "statuses", repaired.headSha, "ci/jenkins", "success");
+    expect(await waitFor(store, runId, "CI passed after the repair", (w) => w.state !== "waiting")).toMatchObject({ state: "passed", round: 1 });
+    await shows(() => pullOf("statuses").body, "after 1 repair round");
+    expect(pullOf("statuses").draft).toBe(false);
   });
 
   it("stops at the repair cap: reported with the failing checks, the pull request stays a draft", E2E, async () => {

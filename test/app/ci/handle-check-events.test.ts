@@ -62,11 +62,16 @@ describe("CI webhooks and the deadline sweep", () => {
     await removeDir(dir);
   });
 
-  it("reads the head commit from each of the three events, and nothing else", () => {
+  it("reads the head commit from each of the three check events and a settled status, and nothing else", () => {
     expect(headShaOf(event("check_suite", A))).toBe(A);
     expect(headShaOf(event("check_run", A))).toBe(A);
     expect(headShaOf(event("workflow_run", A))).toBe(A);
     expect(headShaOf(event("check_suite", "main"))).toBeNull();
+    // A commit status: once it has settled, not while it is pending.
+    const status = (state: string) => ({ sha: A, state, context: "ci/jenkins", repository: { name: "widgets", owner: { login: "acme" } } });
+    expect(headShaOf(status("success"))).toBe(A);
+    expect(headShaOf(status("error"))).toBe(A);
+    expect(headShaOf(status("pending"))).toBeNull();
     expect(headShaOf({})).toBeNull();
   });
 

@@ -89,7 +89,7 @@ describe("renderPlanComment", () => {
 
   it("escapes what the model and the task wrote, and leaves out a script too long for a comment", () => {
     const hostile: StoredPlan = { ...plan, source: "model-written", rationale: "<img src=x> ping @everyone" };
-    const body = renderPlanComment({ run: { ...run, task: "fix <script>alert(1)</script> for @team" }, plan: hostile, script: "x".repeat(70_000), next: "starting" });
+    const body = renderPlanComment({ run: { ...run, task: "fix <script>alert(1)</script> for @team" }, plan: hostile, script: "x".repeat(70_000), next: "approval" });
     expect(body).not.toContain("<img");
     expect(body).not.toContain("<script>");
     expect(body).not.toMatch(/@everyone|@team/);
