@@ -119,6 +119,7 @@ export async function bench(): Promise<BenchFigure[]> {
     const stages = recorder.figures(started, ended);
     const outsideMs = recorder.idleOf(["tool"], started, ended);
     const outsideOfBothMs = recorder.idleOf(["tool"], started, ended, await model.handling());
+    const noAgentMs = recorder.idleOf(["tool", "model"], started, ended);
     const figures: BenchFigure[] = [
       { name: "repository: files / modules", value: MODULES.reduce((n, m) => n + m.files, 0), unit: `files, ${MODULES.length} modules` },
       { name: "run status / accepted modules", value: result.workers.filter((w) => w.status === "accepted").length, unit: `of ${MODULES.length} (${result.status})`, target: `${MODULES.length}`, pass: result.status === "ok" && result.workers.filter((w) => w.status === "accepted").length === MODULES.length },
@@ -138,6 +139,8 @@ export async function bench(): Promise<BenchFigure[]> {
     figures.push({ name: "wall outside agents' tool work", value: Math.round((outsideMs / wallMs) * 100), unit: "%", target: "≤ 25 %", pass: outsideMs / wallMs <= 0.25 });
     // The same, counting the model server's own handling of requests (another process) as not dynflow's.
     figures.push({ name: "wall outside tool work and outside the model server's handling", value: Math.round((outsideOfBothMs / wallMs) * 100), unit: "%" });
+    // No agent at work at all (neither a tool call nor a model turn in progress): the run's own orchestration alone.
+    figures.push({ name: "wall with no agent at work (no tool call, no model turn)", value: Math.round((noAgentMs / wallMs) * 100), unit: "%" });
     return figures;
   } finally {
     setStageTimer(null);
