@@ -2,6 +2,8 @@
  * Merges accepted worker changes into the run's result branch with real git
  * merges and no working tree: `git merge-tree --write-tree` against the result
  * so far, `git commit-tree` with both parents, `git update-ref` at the end.
+ * Names (the base, the branch, the changes' commits) resolve through the
+ * run's open repository when it is given (`object-names.ts`).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +14,7 @@ import type { ChangeRef } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import { BranchMovedError, GitCommandError, InvalidBranchNameError, UnknownCommitError } from "./errors.js";
 import { conflictedPaths, parseMergeTree } from "./parse-merge-tree.js";
-import { findCommits } from "./read-objects.js";
+import { objectNames, type ObjectNames } from "./object-names.js";
 import { resolveConflict } from "./resolve-conflict.js";
 import { createGit, firstLine, type Git } from "./run-git.js";
 import type { MergeChangesOptions, ReconcileConflict, ReconcileResult } from "./types.js";
@@ -51,15 +53,17 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
   const git = createGit(options.repoDir, options.env ?? process.env);
   const ref = `refs/heads/${targetBranch}`;
 
-  await assertBranchName(git, ref, targetBranch);
-  const base = await resolveBaseCommit(git, options.baseCommit);
-  const previous = await readRef(git, ref);
-  const present = await findCommits(
-    git,
-    changes.map((c) => c.change.commit),
-  );
+  const names = objectNames(git, options.repository);
 
-  let head: Head = { commit: base, tree: await treeOf(git, base) };
+  await assertBranchName(git, ref, targetBranch);
+  const base = await resolveBaseCommit(names, options.baseCommit);
+  const [previous, present, baseTree] = await Promise.all([
+    names.commitOrNull(ref),
+    names.presentCommits(changes.map((c) => c.change.commit)),
+    names.treeOf(base),
+  ]);
+
+  let head: Head = { commit: base, tree: baseTree };
   const merged: string[] = [];
   const mergedCommits: string[] = [];
   const conflicts: ReconcileConflict[] = [];
@@ -111,7 +115,7 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
     await rm(scratch, { recursive: true, force: true });
   }
 
-  const commit = await publish(git, ref, targetBranch, previous, head, [base, ...mergedCommits]);
+  const commit = await publish(git, names, ref, targetBranch, previous, head, [base, ...mergedCommits]);
   log.info({ branch: targetBranch, commit, merged: merged.length, conflicts: conflicts.length }, "changes reconciled");
   return { branch: targetBranch, commit, tree: head.tree, merged, conflicts };
 }
@@ -121,20 +125,11 @@ async function assertBranchName(git: Git, ref: string, branch: string): Promise<
   if (check.exitCode !== 0 || branch.startsWith("-")) throw new InvalidBranchNameError(branch);
 }
 
-async function resolveBaseCommit(git: Git, commit: string): Promise<string> {
+async function resolveBaseCommit(names: ObjectNames, commit: string): Promise<string> {
   if (!/^[0-9a-f]{7,64}$/i.test(commit)) throw new UnknownCommitError(commit);
-  const out = await git(["rev-parse", "--verify", "--quiet", `${commit}^{commit}`], { okCodes: [1, 128] });
-  if (out.exitCode !== 0) throw new UnknownCommitError(commit);
-  return firstLine(out);
-}
-
-async function readRef(git: Git, ref: string): Promise<string | null> {
-  const out = await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { okCodes: [1, 128] });
-  return out.exitCode === 0 ? firstLine(out) : null;
-}
-
-async function treeOf(git: Git, commit: string): Promise<string> {
-  return firstLine(await git(["rev-parse", `${commit}^{tree}`]));
+  const resolved = await names.commitOrNull(commit);
+  if (resolved === null) throw new UnknownCommitError(commit);
+  return resolved;
 }
 
 function commitMessage(label: string, change: ChangeRef, branch: string, resolvedPaths: string[]): string {
@@ -162,6 +157,7 @@ async function commitTree(
 /** Points the branch at `head` unless it already holds the same result; returns the branch's commit. */
 async function publish(
   git: Git,
+  names: ObjectNames,
   ref: string,
   branch: string,
   previous: string | null,
@@ -170,13 +166,13 @@ async function publish(
 ): Promise<string> {
   if (previous === head.commit) return previous;
   const anythingMerged = mustContain.length > 1;
-  if (previous !== null && anythingMerged && (await sameResult(git, previous, head.tree, mustContain))) return previous;
+  if (previous !== null && anythingMerged && (await sameResult(git, names, previous, head.tree, mustContain))) return previous;
   const expected = previous ?? "0".repeat(head.commit.length);
   try {
     await git(["update-ref", "-m", "dynflow: reconcile", ref, head.commit, expected]);
   } catch (error) {
     if (!(error instanceof GitCommandError)) throw error;
-    const actual = await readRef(git, ref);
+    const actual = await names.commitOrNull(ref);
     if (actual !== previous) throw new BranchMovedError(branch, previous, actual);
     throw error;
   }
@@ -184,8 +180,8 @@ async function publish(
 }
 
 /** True when `commit` has `tree` and every commit of `mustContain` in its history. */
-async function sameResult(git: Git, commit: string, tree: string, mustContain: string[]): Promise<boolean> {
-  if ((await treeOf(git, commit)) !== tree) return false;
+async function sameResult(git: Git, names: ObjectNames, commit: string, tree: string, mustContain: string[]): Promise<boolean> {
+  if ((await names.treeOf(commit)) !== tree) return false;
   const missing = await git(["rev-list", "--count", ...mustContain, "--not", commit]);
   return firstLine(missing) === "0";
 }

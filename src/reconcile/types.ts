@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { CommitIdentity } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import type { Clock } from "../time.js";
+import type { OpenRepositoryNames } from "./object-names.js";
 
 /** One accepted change to merge, with the label the report shows for it. */
 export interface ChangeToMerge {
@@ -54,6 +55,8 @@ export type ConflictResolver = (input: ConflictInput) => Promise<ConflictResolut
 export interface MergeChangesOptions {
   /** A git repository (bare or not); its checkout, HEAD and index are never touched. */
   repoDir: string;
+  /** The same repository, open: names resolve through its long-lived `cat-file` instead of a git process each. */
+  repository?: OpenRepositoryNames;
   /** The run's base commit (full or abbreviated hex id). */
   baseCommit: string;
   /** Branch to write, without `refs/heads/`, e.g. `dynflow/<run-id>`. */

@@ -4,12 +4,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BranchMovedError, InvalidBranchNameError, UnknownCommitError } from "../../src/reconcile/errors.js";
 import { mergeChanges } from "../../src/reconcile/merge-changes.js";
 import type { ConflictInput, MergeChangesOptions } from "../../src/reconcile/types.js";
+import { openRepository, type GitRepository } from "../../src/workspace/index.js";
 import { createFixtureRepo, type FixtureRepo } from "./git-fixture.js";
 
 const author = { name: "dynflow[bot]", email: "dynflow@example.com" };
 const fixedClock = { now: () => 1_720_000_000_000 };
 
 let repo: FixtureRepo;
+/** The repository open, when names resolve through it. */
+let opened: GitRepository | undefined;
 
 beforeEach(() => {
   repo = createFixtureRepo({
@@ -20,11 +23,16 @@ beforeEach(() => {
   });
 });
 
-afterEach(() => repo.dispose());
+afterEach(async () => {
+  await opened?.close();
+  opened = undefined;
+  repo.dispose();
+});
 
 function options(overrides: Partial<MergeChangesOptions>): MergeChangesOptions {
   return {
     repoDir: repo.dir,
+    ...(opened ? { repository: opened } : {}),
     baseCommit: repo.base,
     targetBranch: "dynflow/run-1",
     changes: [],
@@ -36,7 +44,11 @@ function options(overrides: Partial<MergeChangesOptions>): MergeChangesOptions {
 
 const parents = (commit: string) => repo.git(["rev-list", "--parents", "-n", "1", commit]).trim().split(" ").slice(1);
 
-describe("mergeChanges", () => {
+describe.each(["one git process per name", "names through the open repository"])("mergeChanges, %s", (names) => {
+  beforeEach(async () => {
+    if (names !== "one git process per name") opened = await openRepository(repo.dir);
+  });
+
   it("merges two disjoint changes with a merge commit each, in order", async () => {
     const one = repo.change("one", { "a.txt": "ALPHA\n" });
     const two = repo.change("two", { "b.txt": "BRAVO\n", "new.txt": "fresh\n" });
