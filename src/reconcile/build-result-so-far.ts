@@ -17,14 +17,13 @@ import type { ResultSoFar, BuildResultSoFar } from "../review/types.js";
 import type { ChangeRef } from "../runtime/types.js";
 import { resultBranch, type CommitIdentity } from "../workspace/index.js";
 import { mergeChanges } from "./merge-changes.js";
-import type { OpenRepositoryNames } from "./object-names.js";
 import { createGit, firstLine, type Git } from "./run-git.js";
-import type { ChangeToMerge } from "./types.js";
+import type { ChangeToMerge, OpenRepository } from "./types.js";
 
 export interface ResultSoFarOptions {
   repoDir: string;
   /** The same repository, open (see `MergeChangesOptions.repository`). */
-  repository?: OpenRepositoryNames;
+  repository?: OpenRepository;
   runId: string;
   baseCommit: string;
   author: CommitIdentity;

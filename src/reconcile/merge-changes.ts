@@ -2,14 +2,14 @@
  * Merges accepted worker changes into the run's result branch with real git
  * merges and no working tree: `git merge-tree --write-tree` against the result
  * so far, `git commit-tree` with both parents, `git update-ref` at the end.
- * Names (the base, the branch, the changes' commits) resolve through the
- * run's open repository when it is given (`object-names.ts`).
+ * Names (the base, the branch, the changes' commits) resolve, and merge
+ * commits are written, through the run's open repository when it is given.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { commitIdentityEnv } from "../workspace/index.js";
+import { commitIdentityEnv, formatCommitObject } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import { BranchMovedError, GitCommandError, InvalidBranchNameError, UnknownCommitError } from "./errors.js";
@@ -149,6 +149,9 @@ async function commitTree(
 ): Promise<string> {
   const clock = options.clock ?? systemClock;
   const seconds = Math.floor(clock.now() / 1000);
+  // The bytes commit-tree would write, through the open repository's long-lived hash-object; an identity git refuses goes to commit-tree for git's own error.
+  const object = options.repository ? formatCommitObject({ tree, parents, author: options.author, committer: options.author, seconds, message }) : null;
+  if (object !== null && options.repository) return options.repository.writeCommitObject(object);
   const env = { ...commitIdentityEnv("AUTHOR", options.author, seconds), ...commitIdentityEnv("COMMITTER", options.author, seconds) };
   const args = ["commit-tree", "--no-gpg-sign", tree, ...parents.flatMap((p) => ["-p", p]), "-F", "-"];
   return firstLine(await git(args, { env, input: message }));

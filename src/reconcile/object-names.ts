@@ -7,14 +7,7 @@
 import { CommitNotFoundError } from "../workspace/index.js";
 import { findCommits } from "./read-objects.js";
 import { firstLine, type Git } from "./run-git.js";
-
-/** What an open repository answers (`GitRepository` has both). */
-export interface OpenRepositoryNames {
-  /** The full id of the commit `rev` names; rejects with `CommitNotFoundError` when there is none. */
-  resolveCommit(rev: string): Promise<string>;
-  /** The id of a commit's root tree. */
-  treeOf(commit: string): Promise<string>;
-}
+import type { OpenRepository } from "./types.js";
 
 export interface ObjectNames {
   /** The full id of the commit `rev` names, or null when it names none. */
@@ -26,11 +19,11 @@ export interface ObjectNames {
 }
 
 /** Names through `repository` when one is open, else through `git`. */
-export function objectNames(git: Git, repository?: OpenRepositoryNames): ObjectNames {
+export function objectNames(git: Git, repository?: OpenRepository): ObjectNames {
   return repository ? throughRepository(repository) : throughGit(git);
 }
 
-function throughRepository(repository: OpenRepositoryNames): ObjectNames {
+function throughRepository(repository: OpenRepository): ObjectNames {
   const commitOrNull = (rev: string) =>
     repository.resolveCommit(rev).catch((error: unknown) => {
       if (error instanceof CommitNotFoundError) return null;

@@ -6,7 +6,6 @@ import type { Logger } from "pino";
 import type { CommitIdentity } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import type { Clock } from "../time.js";
-import type { OpenRepositoryNames } from "./object-names.js";
 
 /** One accepted change to merge, with the label the report shows for it. */
 export interface ChangeToMerge {
@@ -52,11 +51,25 @@ export type ConflictResolution = Record<string, string | null>;
  */
 export type ConflictResolver = (input: ConflictInput) => Promise<ConflictResolution | null>;
 
+/**
+ * The run's repository, open (`GitRepository`). Its long-lived git processes
+ * answer what would otherwise start a git process each, and every process
+ * dynflow starts costs a fork of the whole app process.
+ */
+export interface OpenRepository {
+  /** The full id of the commit `rev` names; rejects with `CommitNotFoundError` when there is none. */
+  resolveCommit(rev: string): Promise<string>;
+  /** The id of a commit's root tree. */
+  treeOf(commit: string): Promise<string>;
+  /** Stores a commit object (`formatCommitObject`'s text) and returns its id. */
+  writeCommitObject(content: string): Promise<string>;
+}
+
 export interface MergeChangesOptions {
   /** A git repository (bare or not); its checkout, HEAD and index are never touched. */
   repoDir: string;
-  /** The same repository, open: names resolve through its long-lived `cat-file` instead of a git process each. */
-  repository?: OpenRepositoryNames;
+  /** The same repository, open: names resolve and merge commits are written through its long-lived git processes. */
+  repository?: OpenRepository;
   /** The run's base commit (full or abbreviated hex id). */
   baseCommit: string;
   /** Branch to write, without `refs/heads/`, e.g. `dynflow/<run-id>`. */

@@ -6,7 +6,7 @@
  */
 export { compileGlobs, DEFAULT_PROTECTED_PATHS, normalizePath, type WritePolicyOptions } from "./check-path.js";
 export { cloneDir, cloneDirOf } from "./clone-dir.js";
-export { commitIdentityEnv } from "./commit-identity.js";
+export { commitIdentityEnv, formatCommitObject, type CommitObjectInput } from "./commit-identity.js";
 export {
   CommitNotFoundError,
   GitCommandError,

@@ -140,6 +140,19 @@ export class GitRepository {
     await this.store.prefetch(await this.store.resolveCommit(commit));
   }
 
+  /**
+   * Stores a commit object (`formatCommitObject`'s text, the bytes `git
+   * commit-tree` writes) through the long-lived `hash-object`; returns its id.
+   */
+  writeCommitObject(content: string): Promise<string> {
+    return this.store.writeCommit(content);
+  }
+
+  /** Points `ref` at `next` (only if it is at `expected`, when given) through the long-lived `update-ref --stdin`. */
+  updateRef(ref: string, next: string, expected?: string): Promise<void> {
+    return this.store.updateRef(ref, next, expected);
+  }
+
   /** Replaces the token (installation tokens expire); running git processes restart with it. */
   setToken(token: string | undefined): void {
     this.store.setToken(token);

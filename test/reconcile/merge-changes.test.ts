@@ -302,3 +302,21 @@ describe.each(["one git process per name", "names through the open repository"])
     expect(repo.git(["rev-parse", "refs/heads/dynflow/run-1"]).trim()).toBe(other.commit);
   });
 });
+
+describe("mergeChanges through the open repository", () => {
+  it("writes the same merge commits, byte for byte, as git commit-tree does", async () => {
+    const one = repo.change("one", { "a.txt": "ALPHA\n" });
+    const two = repo.change("two", { "b.txt": "BRAVO\n" });
+    const changes = [{ label: "one: a \"quoted\" label", change: one }, { label: "two", change: two }];
+    const byGit = await mergeChanges(options({ changes }));
+    // Written afresh: a branch that already holds the result would be kept as it is.
+    repo.git(["update-ref", "-d", "refs/heads/dynflow/run-1"]);
+    repo.git(["prune", "--expire=now"]);
+    expect(() => repo.git(["cat-file", "-e", byGit.commit])).toThrow();
+    opened = await openRepository(repo.dir);
+    const byRepository = await mergeChanges(options({ changes }));
+
+    expect(byRepository.commit).toBe(byGit.commit);
+    expect(repo.git(["cat-file", "-p", byRepository.commit])).toContain("Merge two into dynflow/run-1");
+  });
+});
