@@ -121,8 +121,23 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
 }
 
 async function assertBranchName(git: Git, ref: string, branch: string): Promise<void> {
+  if (branch.startsWith("-")) throw new InvalidBranchNameError(branch);
+  // dynflow's own branch names pass a stricter rule than git's; only other names cost a git process.
+  if (plainRefName(ref)) return;
   const check = await git(["check-ref-format", ref], { okCodes: [1] });
-  if (check.exitCode !== 0 || branch.startsWith("-")) throw new InvalidBranchNameError(branch);
+  if (check.exitCode !== 0) throw new InvalidBranchNameError(branch);
+}
+
+/**
+ * A ref name git accepts for certain (`git check-ref-format`'s rules on a
+ * narrower alphabet): letters, digits, `.`, `_`, `-` and `/` only; two
+ * components at least (`refs/heads/...` always has them); no empty
+ * component, none starting with `.` or ending with `.lock`; no `..`; not
+ * ending with `.`. A name this refuses may still be valid: ask git.
+ */
+export function plainRefName(ref: string): boolean {
+  if (!/^[A-Za-z0-9._/-]+$/.test(ref) || !ref.includes("/") || ref.includes("..") || ref.endsWith(".")) return false;
+  return ref.split("/").every((part) => part !== "" && !part.startsWith(".") && !part.endsWith(".lock"));
 }
 
 async function resolveBaseCommit(names: ObjectNames, commit: string): Promise<string> {

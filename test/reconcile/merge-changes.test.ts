@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BranchMovedError, InvalidBranchNameError, UnknownCommitError } from "../../src/reconcile/errors.js";
-import { mergeChanges } from "../../src/reconcile/merge-changes.js";
+import { mergeChanges, plainRefName } from "../../src/reconcile/merge-changes.js";
 import type { ConflictInput, MergeChangesOptions } from "../../src/reconcile/types.js";
 import { openRepository, type GitRepository } from "../../src/workspace/index.js";
 import { createFixtureRepo, type FixtureRepo } from "./git-fixture.js";
@@ -318,5 +318,38 @@ describe("mergeChanges through the open repository", () => {
 
     expect(byRepository.commit).toBe(byGit.commit);
     expect(repo.git(["cat-file", "-p", byRepository.commit])).toContain("Merge two into dynflow/run-1");
+  });
+});
+
+describe("plainRefName", () => {
+  it("accepts only names git check-ref-format accepts too", () => {
+    const names = [
+      "refs/heads/dynflow/r-2vrbhqjlgh",
+      "refs/heads/dynflow/r-2vrbhqjlgh-work/result-so-far-0123456789ab",
+      "refs/heads/a_b-c.d/e",
+      "refs/heads/x.lock",
+      "refs/heads/x.lock/y",
+      "refs/heads/.hidden",
+      "refs/heads/a..b",
+      "refs/heads/a//b",
+      "refs/heads/trailing/",
+      "refs/heads/trailing.",
+      "refs/heads/sp ace",
+      "refs/heads/til~de",
+      "refs/heads/a@{b",
+      "refs/heads/-dash",
+      "onelevel",
+      "/refs/heads/x",
+    ];
+    const valid = (name: string) => {
+      try {
+        repo.git(["check-ref-format", name]);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const name of names) if (plainRefName(name)) expect([name, valid(name)]).toEqual([name, true]);
+    expect(names.filter(plainRefName)).toEqual(["refs/heads/dynflow/r-2vrbhqjlgh", "refs/heads/dynflow/r-2vrbhqjlgh-work/result-so-far-0123456789ab", "refs/heads/a_b-c.d/e", "refs/heads/-dash"]);
   });
 });
