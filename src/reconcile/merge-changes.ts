@@ -13,7 +13,7 @@ import { commitIdentityEnv, formatCommitObject } from "../workspace/index.js";
 import type { ChangeRef } from "../runtime/types.js";
 import { systemClock } from "../time.js";
 import { BranchMovedError, GitCommandError, InvalidBranchNameError, UnknownCommitError } from "./errors.js";
-import { conflictedPaths, parseMergeTree } from "./parse-merge-tree.js";
+import { conflictedPaths, parseMergeTree, type MergeTreeResult } from "./parse-merge-tree.js";
 import { objectNames, type ObjectNames } from "./object-names.js";
 import { resolveConflict } from "./resolve-conflict.js";
 import { createGit, firstLine, type Git } from "./run-git.js";
@@ -76,10 +76,11 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
         conflicts.push({ label, paths: change.files.map((f) => f.path), resolution: "unresolved", reason });
         continue;
       }
-      const mergeRun = await git(["merge-tree", "--write-tree", "-z", "--messages", head.commit, change.commit], {
-        okCodes: [1],
-      });
-      const attempt = parseMergeTree(mergeRun.stdout.toString("utf8"), mergeRun.exitCode === 0);
+      // A change made right on top of the result so far (the first change, forked from the base) merges to its own tree.
+      const attempt: MergeTreeResult =
+        (await names.onlyParent(change.commit)) === head.commit
+          ? { clean: true, tree: await names.treeOf(change.commit), stages: [], messages: [] }
+          : await mergeTree(git, head.commit, change.commit);
       let tree = attempt.tree;
       let resolvedPaths: string[] = [];
       if (!attempt.clean) {
@@ -138,6 +139,11 @@ async function assertBranchName(git: Git, ref: string, branch: string): Promise<
 export function plainRefName(ref: string): boolean {
   if (!/^[A-Za-z0-9._/-]+$/.test(ref) || !ref.includes("/") || ref.includes("..") || ref.endsWith(".")) return false;
   return ref.split("/").every((part) => part !== "" && !part.startsWith(".") && !part.endsWith(".lock"));
+}
+
+async function mergeTree(git: Git, ours: string, theirs: string): Promise<MergeTreeResult> {
+  const run = await git(["merge-tree", "--write-tree", "-z", "--messages", ours, theirs], { okCodes: [1] });
+  return parseMergeTree(run.stdout.toString("utf8"), run.exitCode === 0);
 }
 
 async function resolveBaseCommit(names: ObjectNames, commit: string): Promise<string> {

@@ -16,6 +16,8 @@ export interface ObjectNames {
   treeOf(commit: string): Promise<string>;
   /** Which of `commits` (hex ids, full or abbreviated) are commits in the repository, by the id given. */
   presentCommits(commits: readonly string[]): Promise<Set<string>>;
+  /** The parent of a commit that has exactly one; null otherwise, or when finding out would cost a git process. */
+  onlyParent(commit: string): Promise<string | null>;
 }
 
 /** Names through `repository` when one is open, else through `git`. */
@@ -37,6 +39,10 @@ function throughRepository(repository: OpenRepository): ObjectNames {
       const found = await Promise.all(candidates.map(commitOrNull));
       return new Set(candidates.filter((_, n) => found[n] !== null));
     },
+    async onlyParent(commit) {
+      const [first, second] = await Promise.all([commitOrNull(`${commit}^1`), commitOrNull(`${commit}^2`)]);
+      return second === null ? first : null;
+    },
   };
 }
 
@@ -48,5 +54,6 @@ function throughGit(git: Git): ObjectNames {
     },
     treeOf: async (commit) => firstLine(await git(["rev-parse", `${commit}^{tree}`])),
     presentCommits: (commits) => findCommits(git, commits),
+    onlyParent: async () => null,
   };
 }
