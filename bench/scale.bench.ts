@@ -8,24 +8,31 @@
  * Each run is a saved workflow: `MODULES` modules converged in parallel, one
  * worker (2 model calls) and one refuter (1 call) each.
  *
- * GitHub's limits are as in production (Octokit's throttling and retries on).
- * Intake: every webhook answered 200 (the run recorded and its planning
- * queued) within 5 s of the first command; GitHub's writes (the reaction, the
- * status comment) come afterwards from the queued step.
+ * Two passes per shape, each on fresh processes:
+ * - intake, with GitHub's limits as in production (Octokit's throttling and
+ *   retries on): every webhook answered 200 (the run recorded and its
+ *   planning queued) within 5 s of the first command; GitHub's writes (the
+ *   reaction, the status comment) come afterwards from the queued step. The
+ *   runs are not waited for.
+ * - drain, with Octokit's throttling off, so the figures say what dynflow
+ *   itself costs: with one write a second per installation (three for writes
+ *   that notify), 10 runs on one installation would be bound by GitHub's
+ *   write limit, not by dynflow. The writes per run and the floor those
+ *   limits would put under a production drain are reported beside it.
  *
- * What must hold: every run finishes ok (none lost), every agent calls the
- * model exactly as often as its conversation needs (none repeated), and the
- * fake never sees more than the deployment-wide cap in flight. The figure is
- * the time from the first command to the last finished run ("drain"), set
- * against the ideal: total model time ÷ the cap.
+ * What must hold in the drain: every run finishes ok (none lost), every agent
+ * calls the model exactly as often as its conversation needs (none repeated),
+ * and the fake never sees more than the deployment-wide cap in flight. The
+ * figure is the time from the first command to the last finished run
+ * ("drain"), set against the ideal: total model time ÷ the cap.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../test/fakes/fake-anthropic.js";
-import { startFakeGitHubServer } from "../test/fakes/fake-github-server.js";
+import { startFakeGitHubServer, type FakeGitHubServer } from "../test/fakes/fake-github-server.js";
 import { commentPayload, deliverWebhook, makeRemote, until } from "../test/durability/app-processes.js";
-import { startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
+import { startDeployment, type Deployment, type DeploymentOptions } from "../test/durability/deployment.js";
 import { availableShapes, shapeLabel } from "./deployment-shapes.js";
 import type { BenchFigure } from "./types.js";
 
@@ -38,7 +45,7 @@ const LATENCY_MS = 100;
 /** Model calls of one run: per module, a worker's two turns and one refuter. */
 const CALLS_PER_RUN = MODULES * 3;
 const DRAIN_WAIT_MS = 240_000;
-/** `DYNFLOW_BENCH_INTAKE_ONLY=1`: measure acceptance only, without waiting for the runs to drain. */
+/** `DYNFLOW_BENCH_INTAKE_ONLY=1`: measure acceptance only, without the drain pass. */
 const INTAKE_ONLY = process.env.DYNFLOW_BENCH_INTAKE_ONLY === "1";
 
 const WORKFLOW = `export const meta = { name: "bench", description: "Tag every module" };
@@ -68,13 +75,18 @@ function answer(request: RecordedRequest) {
   return reply.toolUse("write_file", { path: `src/${module}/index.ts`, content: `// tagged\nexport const name = "${module}";\n` }, { delayMs: LATENCY_MS });
 }
 
-interface ShapeResult {
+interface IntakeResult {
   /** From the first command sent to the last webhook answered and the last command's run recorded. */
   acceptMs: number;
   /** From the first command sent to the last webhook answered. */
   answerMs: number;
   /** Webhooks answered 200 (run recorded and queued within the handler). */
   answered200: number;
+  /** Webhooks Probot answered with 202, its handler still running after 9 s. */
+  late: number;
+}
+
+interface DrainResult extends IntakeResult {
   drainMs: number;
   /** Every run finished within `DRAIN_WAIT_MS`. */
   drained: boolean;
@@ -85,21 +97,21 @@ interface ShapeResult {
   /** Share of the whole machine's CPU time that was busy during the drain (Linux), or null. */
   machineBusy: number | null;
   ok: number;
-  /** Webhooks Probot answered with 202, its handler still running after 9 s. */
-  late: number;
   maxInFlight: number;
   calls: number;
   /** Requests the fake GitHub answered. */
   githubCalls: number;
+  writes: GitHubWrites;
   repeated: number;
 }
 
-async function runShape(shape: DeploymentOptions["shape"], work: string): Promise<ShapeResult> {
+/** A shape's processes against fresh fakes; `production`: Octokit's throttling and retries on, as src/server.ts sets them up. */
+async function startShape(shape: DeploymentOptions["shape"], work: string, production: boolean) {
   const github = await startFakeGitHubServer();
   const model: FakeAnthropic = await startFakeAnthropic({ prefixDelayMs: LATENCY_MS, minCacheTokens: 1e9, handler: answer });
   const dir = await mkdtemp(join(work, `${shape}-`));
   for (let r = 0; r < REPOSITORIES; r++) {
-    github.addRepository({ owner: "bench", repo: `repo${r}`, installationId: 100 + (r % 5), bareDir: await makeRemote(dir, `repo${r}`, repoFiles()) });
+    github.addRepository({ owner: "bench", repo: `repo${r}`, installationId: installationOf(r), bareDir: await makeRemote(dir, `repo${r}`, repoFiles()) });
   }
   const deployment = await startDeployment({
     shape,
@@ -113,39 +125,68 @@ async function runShape(shape: DeploymentOptions["shape"], work: string): Promis
       // The embedded process runs 8 steps at once; each of the two workers 4, 8 in all.
       DYNFLOW_MAX_CONCURRENT_RUNS: shape === "embedded" ? "8" : "4",
       LOG_LEVEL: "error",
-      // GitHub's limits as in production: Octokit's throttling and retries on, as src/server.ts sets them up.
-      TEST_PRODUCTION_OCTOKIT: "1",
+      // Without it the test fixtures give every process an Octokit with throttling and retries off.
+      ...(production ? { TEST_PRODUCTION_OCTOKIT: "1" } : {}),
     },
   });
-  const processes = [deployment.web, ...deployment.workers];
+  return { github, model, deployment, processes: [deployment.web, ...deployment.workers] };
+}
+
+function installationOf(repository: number): number {
+  return 100 + (repository % 5);
+}
+
+/** Sends the 50 commands at once; resolves once every webhook is answered and every command's run is recorded. */
+async function sendCommands(deployment: Deployment): Promise<IntakeResult & { ids: string[] }> {
+  const started = Date.now();
+  // A webhook answered 200 was accepted: its run is recorded and queued (202 is Probot's "still processing" at 9 s).
+  let late = 0;
+  const statuses = await Promise.all(
+    Array.from({ length: COMMANDS }, async (_, i) => {
+      const repo = `repo${i % REPOSITORIES}`;
+      const payload = commentPayload({ owner: "bench", repo, installationId: installationOf(i % REPOSITORIES), issue: 1 + i, commentId: 70_000 + i, body: `/dynflow run bench {"tag": ${i}}` });
+      const status = await deliverWebhook(deployment.port, { id: `bench-delivery-${i}`, name: "issue_comment", payload });
+      // Probot answers 202 when the handler has not finished within 9 s; the handler goes on.
+      if (status === 202) late++;
+      else if (status !== 200) throw new Error(`webhook ${i} answered ${status}`);
+      return status;
+    }),
+  );
+  const answerMs = Date.now() - started;
+  const ids: string[] = [];
+  for (let i = 0; i < COMMANDS; i++) {
+    await until(async () => (await deployment.store.runs.findByCommandComment(70_000 + i)) !== undefined, `a run for command ${i}`, 170_000, 100);
+    ids.push((await deployment.store.runs.findByCommandComment(70_000 + i))!.id);
+  }
+  // Accepted: every webhook answered and every command's run recorded (a handler answered 202 may still be recording).
+  return { acceptMs: Date.now() - started, answerMs, answered200: statuses.filter((status) => status === 200).length, late, ids };
+}
+
+/** Intake with GitHub's production limits; the runs are left unfinished. */
+async function measureIntake(shape: DeploymentOptions["shape"], work: string): Promise<IntakeResult> {
+  const { github, model, deployment, processes } = await startShape(shape, work, true);
+  try {
+    const { ids: _ids, ...intake } = await sendCommands(deployment);
+    return intake;
+  } finally {
+    // Nothing to wait for at shutdown.
+    await Promise.all(processes.map((child) => child.stop("SIGKILL")));
+    await deployment.close();
+    await model.close();
+    await github.close();
+  }
+}
+
+/** Intake and drain with Octokit's throttling off: what dynflow itself costs. */
+async function measureDrain(shape: DeploymentOptions["shape"], work: string): Promise<DrainResult> {
+  const { github, model, deployment, processes } = await startShape(shape, work, false);
   try {
     // Start-up (compiling the sources under tsx) is not the runs' work.
     const cpuBefore = await Promise.all(processes.map((child) => child.cpu()));
     const machineBefore = await machineTicks();
     const started = Date.now();
-    // A webhook answered 200 was accepted: its run is recorded and queued (202 is Probot's "still processing" at 9 s).
-    let late = 0;
-    const statuses = await Promise.all(
-      Array.from({ length: COMMANDS }, async (_, i) => {
-        const repo = `repo${i % REPOSITORIES}`;
-        const payload = commentPayload({ owner: "bench", repo, installationId: 100 + ((i % REPOSITORIES) % 5), issue: 1 + i, commentId: 70_000 + i, body: `/dynflow run bench {"tag": ${i}}` });
-        const status = await deliverWebhook(deployment.port, { id: `bench-delivery-${i}`, name: "issue_comment", payload });
-        // Probot answers 202 when the handler has not finished within 9 s; the handler goes on.
-        if (status === 202) late++;
-        else if (status !== 200) throw new Error(`webhook ${i} answered ${status}`);
-        return status;
-      }),
-    );
-    const answerMs = Date.now() - started;
-    const ids: string[] = [];
-    for (let i = 0; i < COMMANDS; i++) {
-      await until(async () => (await deployment.store.runs.findByCommandComment(70_000 + i)) !== undefined, `a run for command ${i}`, 170_000, 100);
-      ids.push((await deployment.store.runs.findByCommandComment(70_000 + i))!.id);
-    }
-    // Accepted: every webhook answered and every command's run recorded (a handler answered 202 may still be recording).
-    const acceptMs = Date.now() - started;
-    if (INTAKE_ONLY) return { acceptMs, answerMs, answered200: statuses.filter((status) => status === 200).length, drainMs: 0, drained: false, cpuMs: null, perProcess: null, machineBusy: null, ok: 0, late, maxInFlight: 0, calls: 0, githubCalls: 0, repeated: 0 };
-    // A drain that outlasts the wait is reported with the runs that did finish, so the intake figures still print.
+    const { ids, ...intake } = await sendCommands(deployment);
+    // A drain that outlasts the wait is reported with the runs that did finish.
     const drained = await until(async () => (await deployment.store.runs.listByStatus(["queued", "running"])).length === 0, "every run to finish", DRAIN_WAIT_MS, 100).then(
       () => true,
       () => false,
@@ -167,29 +208,60 @@ async function runShape(shape: DeploymentOptions["shape"], work: string): Promis
       perAgent.set(key, (perAgent.get(key) ?? 0) + 1);
     }
     return {
-      acceptMs,
-      answerMs,
-      answered200: statuses.filter((status) => status === 200).length,
+      ...intake,
       drainMs,
       drained,
       cpuMs: measured === null ? null : measured.reduce((sum, p) => sum + p.ownMs + p.childrenMs, 0),
       perProcess: measured,
       machineBusy: machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) : null,
       ok: runs.filter((run) => run?.status === "ok").length,
-      late,
       maxInFlight: model.maxInFlight,
       calls: model.requests.length,
       githubCalls: github.calls.length,
+      writes: countWrites(github),
       repeated: [...perAgent.values()].filter((count) => count > 1).length,
     };
   } finally {
-    // Measuring intake only, the runs are left unfinished: nothing to wait for at shutdown.
-    if (INTAKE_ONLY) await Promise.all(processes.map((child) => child.stop("SIGKILL")));
     await deployment.close();
     await model.close();
     await github.close();
   }
 }
+
+interface GitHubWrites {
+  /** Requests Octokit's throttling spaces 1 s apart per installation: POST, PATCH, PUT, DELETE and GraphQL, token requests excepted. */
+  total: number;
+  /**
+   * The shortest time those writes could take with the limits on: for the
+   * busiest installation, its writes × 1 s, or its writes that notify
+   * (comments, pull requests) × 3 s, whichever is longer.
+   */
+  floorMs: number;
+}
+
+/** The writes the fake GitHub answered, by installation, as `@octokit/plugin-throttling` limits them. */
+function countWrites(github: FakeGitHubServer): GitHubWrites {
+  const byInstallation = new Map<number, { writes: number; notifying: number }>();
+  let total = 0;
+  for (const call of github.calls) {
+    const path = call.path.split("?")[0]!;
+    if (!WRITE_METHODS.has(call.method) || /^\/app\/installations\/[^/]+\/access_tokens$/.test(path)) continue;
+    total++;
+    // GraphQL names the pull request by node id; the rest by /repos/<owner>/<repo>.
+    const repo = path === "/graphql" ? github.pulls.find((pull) => pull.node_id === (call.body as { variables?: { id?: string } }).variables?.id)?.repo : /^\/repos\/([^/]+\/[^/]+)/.exec(path)?.[1];
+    const index = Number(/repo(\d+)$/.exec(repo ?? "")?.[1] ?? -1);
+    const counts = byInstallation.get(installationOf(index)) ?? { writes: 0, notifying: 0 };
+    counts.writes++;
+    if (NOTIFYING.test(path)) counts.notifying++;
+    byInstallation.set(installationOf(index), counts);
+  }
+  const floorMs = Math.max(0, ...[...byInstallation.values()].map((counts) => Math.max(counts.writes * 1000, counts.notifying * 3000)));
+  return { total, floorMs };
+}
+
+const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
+/** The paths of this benchmark's writes that Octokit also spaces 3 s apart (its list of writes that trigger notifications). */
+const NOTIFYING = /^\/repos\/[^/]+\/[^/]+\/(issues(\/\d+\/comments)?|pulls(\/\d+\/(comments|merge|requested_reviewers|reviews))?)$/;
 
 /** Busy and total CPU ticks of the whole machine so far, from /proc/stat (Linux); null elsewhere. */
 async function machineTicks(): Promise<{ busy: number; total: number } | null> {
@@ -210,29 +282,38 @@ export async function bench(): Promise<BenchFigure[]> {
   try {
     for (const shape of await availableShapes()) {
       const label = shapeLabel(shape);
-      const result = await runShape(shape, work);
-      figures.push({ name: `${label}: webhooks answered 200 (run queued)`, value: result.answered200, unit: `of ${COMMANDS}`, target: `${COMMANDS}`, pass: result.answered200 === COMMANDS });
-      figures.push({ name: `${label}: ${COMMANDS} commands accepted in`, value: result.acceptMs, unit: "ms", target: "≤ 5000", pass: result.acceptMs <= 5000 && result.answered200 === COMMANDS });
-      figures.push({ name: `${label}: last webhook answered after`, value: result.answerMs, unit: "ms" });
+      const intake = await measureIntake(shape, work);
+      figures.push({ name: `${label}: webhooks answered 200 (run queued)`, value: intake.answered200, unit: `of ${COMMANDS}`, target: `${COMMANDS}`, pass: intake.answered200 === COMMANDS });
+      figures.push({ name: `${label}: ${COMMANDS} commands accepted in`, value: intake.acceptMs, unit: "ms", target: "≤ 5000", pass: intake.acceptMs <= 5000 && intake.answered200 === COMMANDS });
+      figures.push({ name: `${label}: last webhook answered after`, value: intake.answerMs, unit: "ms" });
       if (INTAKE_ONLY) continue;
-      figures.push({ name: `${label}: runs finished ok`, value: result.ok, unit: `of ${COMMANDS}`, target: `${COMMANDS}`, pass: result.ok === COMMANDS });
-      figures.push({ name: `${label}: webhooks answered late (202 after 9 s)`, value: result.late, unit: `of ${COMMANDS}`, target: "0", pass: result.late === 0 });
-      figures.push({ name: `${label}: model calls (repeated)`, value: result.calls, unit: `(${result.repeated})`, target: `${COMMANDS * CALLS_PER_RUN} (0)`, pass: result.calls === COMMANDS * CALLS_PER_RUN && result.repeated === 0 });
-      figures.push({ name: `${label}: most model calls in flight`, value: result.maxInFlight, unit: "", target: `≤ ${CAP}`, pass: result.maxInFlight <= CAP });
-      figures.push({ name: `${label}: drain${result.drained ? "" : " (gave up waiting)"}`, value: result.drainMs, unit: "ms" });
-      figures.push({ name: `${label}: GitHub API calls per run`, value: result.githubCalls / COMMANDS, unit: "" });
-      figures.push({ name: `${label}: drain ÷ ideal`, value: result.drainMs / idealMs, unit: "×" });
-      if (result.cpuMs !== null) {
-        figures.push({ name: `${label}: CPU of dynflow processes per run (git included)`, value: Math.round(result.cpuMs / COMMANDS), unit: "ms" });
-        figures.push({ name: `${label}: that CPU ÷ (drain × ${cpus().length} cores)`, value: result.cpuMs / (result.drainMs * cpus().length), unit: "" });
-      }
-      for (const p of result.perProcess ?? []) {
-        figures.push({ name: `${label}: ${p.name} CPU per run, own / its git`, value: Math.round((p.ownMs + p.childrenMs) / COMMANDS), unit: `ms (${Math.round(p.ownMs / COMMANDS)} / ${Math.round(p.childrenMs / COMMANDS)})` });
-      }
-      if (result.machineBusy !== null) figures.push({ name: `${label}: machine CPU busy during the drain`, value: Math.round(result.machineBusy * 100), unit: "%" });
+      figures.push(...drainFigures(label, await measureDrain(shape, work), idealMs));
     }
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+  return figures;
+}
+
+function drainFigures(label: string, result: DrainResult, idealMs: number): BenchFigure[] {
+  const figures: BenchFigure[] = [
+    { name: `${label}, throttling off: runs finished ok`, value: result.ok, unit: `of ${COMMANDS}`, target: `${COMMANDS}`, pass: result.ok === COMMANDS },
+    { name: `${label}, throttling off: webhooks answered late (202 after 9 s)`, value: result.late, unit: `of ${COMMANDS}`, target: "0", pass: result.late === 0 },
+    { name: `${label}, throttling off: model calls (repeated)`, value: result.calls, unit: `(${result.repeated})`, target: `${COMMANDS * CALLS_PER_RUN} (0)`, pass: result.calls === COMMANDS * CALLS_PER_RUN && result.repeated === 0 },
+    { name: `${label}, throttling off: most model calls in flight`, value: result.maxInFlight, unit: "", target: `≤ ${CAP}`, pass: result.maxInFlight <= CAP },
+    { name: `${label}, throttling off: drain${result.drained ? "" : " (gave up waiting)"}`, value: result.drainMs, unit: "ms" },
+    { name: `${label}, throttling off: drain ÷ ideal`, value: result.drainMs / idealMs, unit: "×", target: "≤ 2", pass: result.drained && result.drainMs <= 2 * idealMs },
+    { name: `${label}: GitHub API calls per run`, value: result.githubCalls / COMMANDS, unit: "" },
+    { name: `${label}: GitHub writes per run (POST/PATCH/PUT/DELETE)`, value: result.writes.total / COMMANDS, unit: "" },
+    { name: `${label}: floor of GitHub's write limits on a drain`, value: result.writes.floorMs, unit: "ms (busiest installation)" },
+  ];
+  if (result.cpuMs !== null) {
+    figures.push({ name: `${label}: CPU of dynflow processes per run (git included)`, value: Math.round(result.cpuMs / COMMANDS), unit: "ms", target: "≤ 300", pass: result.cpuMs / COMMANDS <= 300 });
+    figures.push({ name: `${label}: that CPU ÷ (drain × ${cpus().length} cores)`, value: result.cpuMs / (result.drainMs * cpus().length), unit: "" });
+  }
+  for (const p of result.perProcess ?? []) {
+    figures.push({ name: `${label}: ${p.name} CPU per run, own / its git`, value: Math.round((p.ownMs + p.childrenMs) / COMMANDS), unit: `ms (${Math.round(p.ownMs / COMMANDS)} / ${Math.round(p.childrenMs / COMMANDS)})` });
+  }
+  if (result.machineBusy !== null) figures.push({ name: `${label}: machine CPU busy during the drain`, value: Math.round(result.machineBusy * 100), unit: "%" });
   return figures;
 }

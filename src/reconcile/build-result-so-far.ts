@@ -15,13 +15,15 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { ResultSoFar, BuildResultSoFar } from "../review/types.js";
 import type { ChangeRef } from "../runtime/types.js";
-import { resultBranch, type CommitIdentity } from "../workspace/index.js";
+import { resultBranch, type CommitIdentity, type GitRepository } from "../workspace/index.js";
 import { mergeChanges } from "./merge-changes.js";
 import { createGit, firstLine, type Git } from "./run-git.js";
 import type { ChangeToMerge } from "./types.js";
 
 export interface ResultSoFarOptions {
   repoDir: string;
+  /** The same repository, open (see `MergeChangesOptions.repository`). */
+  repository?: GitRepository;
   runId: string;
   baseCommit: string;
   author: CommitIdentity;
@@ -60,6 +62,7 @@ async function build(git: Git, options: ResultSoFarOptions, changes: readonly Ch
   const seconds = await at;
   const result = await mergeChanges({
     repoDir: options.repoDir,
+    ...(options.repository ? { repository: options.repository } : {}),
     baseCommit: options.baseCommit,
     targetBranch: branch,
     changes,

@@ -108,6 +108,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     // A claim is judged on what the run has merged so far, e.g. an audit after a migration.
     resultSoFar: createResultSoFar({
       repoDir: run.repository.gitDir,
+      repository: run.repository,
       runId: run.runId,
       baseCommit: run.baseCommit,
       author: run.author,
@@ -143,6 +144,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
   const branch = resultBranch(run.runId);
   const reconcile = await mergeChanges({
     repoDir: run.repository.gitDir,
+    repository: run.repository,
     baseCommit: run.baseCommit,
     targetBranch: branch,
     changes: toMerge,
@@ -157,7 +159,6 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<WorkflowResu
     log: run.log,
     clock: run.clock,
     env: run.gitEnv,
-    repository: run.repository,
   });
 
   // 4. Report.

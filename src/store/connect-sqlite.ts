@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { SqliteDialect } from "kysely";
+import { SqliteDialect, type SqliteDatabase } from "kysely";
 
 /** Where the embedded deployment keeps its database unless told otherwise. */
 export const DEFAULT_SQLITE_PATH = "./data/dynflow.db";
@@ -29,5 +29,34 @@ export function connectSqlite(path: string, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT
     database.close();
     throw error;
   }
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
+}
+
+/** Prepared statements kept per connection; queries with lists of varying length make more texts than this. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The database with its prepared statements kept by SQL text, least recently
+ * used dropped first. Kysely prepares every query again, and compiling a
+ * statement costs more than running most of the store's. SQLite prepares a
+ * kept statement again by itself when a migration changed the schema. The
+ * store never streams a query, so a kept statement is never still running
+ * when it is used again.
+ */
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }

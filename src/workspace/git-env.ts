@@ -83,7 +83,8 @@ export function gitEnvironment(
   options: { gitDir?: string; token?: string; extra?: Record<string, string> } = {},
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(base)) if (isGitVariable(key)) env[key] = value;
+  // Only the allowed values are read: each read of `process.env` asks the C library.
+  for (const key of Object.keys(base)) if (isGitVariable(key)) env[key] = base[key];
   env.GIT_TERMINAL_PROMPT = "0";
   env.GIT_FLUSH = "1";
   if (options.gitDir) env.GIT_DIR = options.gitDir;

@@ -170,6 +170,11 @@ export class GitRepository {
     await this.store.prefetch(await this.store.resolveCommit(commit));
   }
 
+  /** Points `ref` at `next` (only if it is at `expected`, when given) through the long-lived `update-ref --stdin`. */
+  updateRef(ref: string, next: string, expected?: string): Promise<void> {
+    return this.store.updateRef(ref, next, expected);
+  }
+
   /** Replaces the token (installation tokens expire); running git processes restart with it. */
   setToken(token: string | undefined): void {
     this.store.setToken(token);

@@ -14,7 +14,7 @@ import { fetchChange, publishChange, type RemoteExchange } from "../../queue/age
 import { resultSoFarPrefix } from "../../reconcile/build-result-so-far.js";
 import { isObject, type AgentRunner, type ChangeRef } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
-import { resultBranch, gitEnvironment, runGit, type GitRepository } from "../../workspace/index.js";
+import { resultBranch, type GitRepository } from "../../workspace/index.js";
 import type { RunRepository } from "../services/open-run-repository.js";
 import type { AgentPlacement } from "../services/types.js";
 
@@ -105,6 +105,6 @@ async function receiveChange(change: ChangeRef, runId: string, repository: GitRe
   await fetchChange(change, repository, remote);
   // Only this run's own branches become local ones; anything else a worker reports stays a remote branch.
   if (!change.branch.startsWith(`${resultBranch(runId)}-work/`) || !/^[0-9a-f]{40,64}$/.test(change.commit)) return;
-  const ctx = { cwd: repository.gitDir, env: gitEnvironment(remote.env ?? process.env, { gitDir: repository.gitDir }), secrets: [] };
-  await runGit(ctx, ["update-ref", `refs/heads/${change.branch}`, change.commit]);
+  // Through the repository's long-lived update-ref: no git process per change.
+  await repository.updateRef(`refs/heads/${change.branch}`, change.commit);
 }

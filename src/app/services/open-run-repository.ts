@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { GitHubClient } from "../../github/github-client.js";
 import { getInstallationToken } from "../../github/installation-token.js";
 import type { RunRecord } from "../../store/index.js";
-import { cloneDir, openRepository, syncClone, type GitRepository } from "../../workspace/index.js";
+import { acquireRepository, cloneDir, syncClone, type GitRepository } from "../../workspace/index.js";
 import type { AppRuntime } from "./types.js";
 
 /** A run's repository while it is open. */
@@ -32,7 +32,7 @@ export interface RunRepositoryOptions {
   log?: Logger;
 }
 
-/** Syncs the clone, opens it, hands it to `use`, and closes it whatever happens. */
+/** Syncs the clone, opens it (or shares it, see `acquireRepository`), hands it to `use`, and releases it whatever happens. */
 export async function withRunRepository<T>(options: RunRepositoryOptions, use: (open: RunRepository) => Promise<T>): Promise<T> {
   const { github, run, runtime, signal, log } = options;
   const credentials = await getInstallationToken(github, { clock: runtime.clock });
@@ -40,7 +40,9 @@ export async function withRunRepository<T>(options: RunRepositoryOptions, use: (
   // The same layout as a worker's clones (`cloneDir`), so processes sharing a data directory share clones.
   const dir = cloneDir(runtime.dataDir, cloneUrl);
   await syncClone({ cloneUrl, dir, token: credentials.token, ref: run.baseSha ?? undefined, env: runtime.gitEnv, signal, log });
-  const repository = await openRepository(dir, { token: credentials.token, env: runtime.gitEnv, clock: runtime.clock, log });
+  // Shared with the process's other steps and agents on this clone (its git processes, its cached listings).
+  const shared = await acquireRepository(dir, { token: credentials.token, env: runtime.gitEnv, clock: runtime.clock, log });
+  const { repository } = shared;
   const freshToken = async () => {
     const renewed = await getInstallationToken(github, { clock: runtime.clock });
     repository.setToken(renewed.token);
@@ -49,6 +51,6 @@ export async function withRunRepository<T>(options: RunRepositoryOptions, use: (
   try {
     return await use({ repository, cloneUrl, freshToken });
   } finally {
-    await repository.close();
+    shared.release();
   }
 }

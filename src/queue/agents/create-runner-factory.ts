@@ -16,7 +16,7 @@ import { messageOf } from "../../errors.js";
 import { prepareCommands, type PreparedCommands } from "../../run/prepare-commands.js";
 import type { Clock } from "../../time.js";
 import type { TranscriptRecorder } from "../../transcripts/types.js";
-import { cloneDir, openRepository, syncClone, type GitRepository } from "../../workspace/index.js";
+import { acquireRepository, cloneDir, syncClone, type GitRepository, type SharedRepository } from "../../workspace/index.js";
 import { withRemoteChanges } from "./share-changes.js";
 import type { CreateRunner, QueuedRunContext, RunnerHandle } from "./types.js";
 
@@ -50,16 +50,18 @@ export function createRunnerFactory(options: RunnerFactoryOptions): CreateRunner
   return async (context) => {
     const log = options.log?.child({ runId: context.runId });
     if (context.repository.kind === "local") {
-      const repository = await openRepository(context.repository.path, { env: options.env, clock: options.clock, log });
-      return handleOf(repository, context, options, await prepareWorkerCommands(repository, context, options, log), log);
+      const shared = await acquireRepository(context.repository.path, { env: options.env, clock: options.clock, log });
+      return handleOf(shared, context, options, await prepareWorkerCommands(shared.repository, context, options, log), log);
     }
     const { cloneUrl } = context.repository;
     const dir = cloneDir(options.dataDir, cloneUrl);
     const token = () => options.credentials?.(context) ?? Promise.resolve(undefined);
     const initial = await token();
     await syncClone({ cloneUrl, dir, token: initial, ref: context.baseCommit, env: options.env, log });
-    const repository = await openRepository(dir, { token: initial, env: options.env, clock: options.clock, log });
-    const handle = handleOf(repository, context, options, await prepareWorkerCommands(repository, context, options, log), log);
+    // Shared with the worker's other runs on this clone (its git processes, its cached listings).
+    const shared = await acquireRepository(dir, { token: initial, env: options.env, clock: options.clock, log });
+    const { repository } = shared;
+    const handle = handleOf(shared, context, options, await prepareWorkerCommands(repository, context, options, log), log);
     return { ...handle, runner: withRemoteChanges(handle.runner, repository, { dir, cloneUrl, token, env: options.env, log }) };
   };
 }
@@ -87,7 +89,8 @@ async function prepareWorkerCommands(repository: GitRepository, context: QueuedR
   }
 }
 
-function handleOf(repository: GitRepository, context: QueuedRunContext, options: RunnerFactoryOptions, prepared: PreparedCommands | null, log: Logger | undefined): RunnerHandle {
+function handleOf(shared: SharedRepository, context: QueuedRunContext, options: RunnerFactoryOptions, prepared: PreparedCommands | null, log: Logger | undefined): RunnerHandle {
+  const { repository } = shared;
   const runner = createAgentRunner({
     model: context.batch && options.batchModel ? options.batchModel : options.model,
     repository,
@@ -105,6 +108,9 @@ function handleOf(repository: GitRepository, context: QueuedRunContext, options:
   return {
     runner,
     ...(prepared?.note ? { note: prepared.note } : {}),
-    close: () => Promise.all([repository.close(), prepared?.close()]).then(() => undefined),
+    close: async () => {
+      shared.release();
+      await prepared?.close();
+    },
   };
 }
