@@ -3,30 +3,13 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { headShaOf, onCiCompleted } from "../../../src/app/ci/handle-check-events.js";
 import { sweepCiWaits } from "../../../src/app/ci/sweep-ci-waits.js";
-import type { RunJob, RunQueue } from "../../../src/queue/runs/run-queue.js";
+import { recordingQueue } from "../recording-queue.js";
 import { openStore, type NewCiWait, type Store } from "../../../src/store/index.js";
 import { removeDir, tempDir } from "../../workspace/git-fixture.js";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
 const log = pino({ level: "silent" });
-
-/** A queue that records what was enqueued, refusing a step already waiting (as the real ones do). */
-function recordingQueue(): RunQueue & { jobs: RunJob[] } {
-  const jobs: RunJob[] = [];
-  return {
-    jobs,
-    enqueue: async (job) => {
-      if (jobs.some((j) => j.runId === job.runId && j.step === job.step)) return false;
-      jobs.push(job);
-      return true;
-    },
-    start: () => {},
-    remove: async () => 0,
-    onIdle: async () => {},
-    close: async () => {},
-  };
-}
 
 const wait = (runId: string, headSha: string, deadline: number): NewCiWait => ({
   runId,

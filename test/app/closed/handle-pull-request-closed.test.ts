@@ -4,28 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { onPullRequestClosed } from "../../../src/app/closed/handle-pull-request-closed.js";
 import { checkPayload, InvalidPayloadError } from "../../../src/app/webhook-payload.js";
 import { runLeaseName } from "../../../src/app/steps/run-lease.js";
-import type { RunJob, RunQueue } from "../../../src/queue/runs/run-queue.js";
+import { recordingQueue } from "../recording-queue.js";
 import { openStore, type Store } from "../../../src/store/index.js";
 import { removeDir, tempDir } from "../../workspace/git-fixture.js";
 
 const log = pino({ level: "silent" });
-
-/** A queue that records what was enqueued, refusing a step already waiting (as the real ones do). */
-function recordingQueue(): RunQueue & { jobs: RunJob[] } {
-  const jobs: RunJob[] = [];
-  return {
-    jobs,
-    enqueue: async (job) => {
-      if (jobs.some((j) => j.runId === job.runId && j.step === job.step)) return false;
-      jobs.push(job);
-      return true;
-    },
-    start: () => {},
-    remove: async () => 0,
-    onIdle: async () => {},
-    close: async () => {},
-  };
-}
 
 const closed = (head: string, options: { number?: number; headRepoId?: number | null; installation?: number; repo?: string } = {}) => ({
   action: "closed",
