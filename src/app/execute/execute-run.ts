@@ -49,18 +49,27 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
   const { plan, settings } = stored;
   const stop = createRunStopSignal(runtime.cancels, run.id, settings.resolved.deadlineMs, runtime.timers);
   const progress = await openRunProgress({ github, run, runtime, estimate: reportEstimateOf(plan), spentBefore: plannerSpend(plan), commandUrl: plan.commandUrl, log });
-  await runtime.store.runs.update(run.id, { status: "running", error: null });
   // The dashboard's stop and cancel, from whichever process served them.
   const agentStops = new AgentStops();
-  const controls = await watchRunControls({
-    runId: run.id,
-    controls: runtime.store.controls,
-    stops: agentStops,
-    cancel: (reason) => runtime.cancels.cancel(run.id, reason),
-    timers: runtime.timers,
-    intervalMs: runtime.controlPollMs,
-    log,
-  });
+  const controls = await runtime.store.runs
+    .update(run.id, { status: "running", error: null })
+    .then(() =>
+      watchRunControls({
+        runId: run.id,
+        controls: runtime.store.controls,
+        stops: agentStops,
+        cancel: (reason) => runtime.cancels.cancel(run.id, reason),
+        timers: runtime.timers,
+        intervalMs: runtime.controlPollMs,
+        log,
+      }),
+    )
+    .catch((error: unknown) => {
+      // The store failed before the run started (the step is tried again): the views and the deadline are let go.
+      progress.close();
+      stop.dispose();
+      throw error;
+    });
   log.info({ owner: run.owner, repo: run.repo, base: run.baseSha }, "run executing");
 
   try {
