@@ -10,25 +10,31 @@ const ROWS_PER_INSERT = 400;
 
 /**
  * The `transcript_entries` and `transcript_budgets` tables. A batch's bytes
- * are reserved with one conditional update before it is written, so two
+ * are reserved with one conditional upsert before it is written, so two
  * processes writing for the same run can never together pass its bound.
  */
 export function createTranscriptStore(db: Kysely<Database>, clock: Clock): TranscriptStore {
   async function reserve(runId: string, bytes: number, limit: number): Promise<boolean> {
     const now = clock.now();
+    // One statement: the run's first batch creates its budget, later ones add to it while they fit.
+    if (bytes <= limit) {
+      const reserved = await db
+        .insertInto("transcript_budgets")
+        .values({ run_id: runId, bytes, truncated: 0, updated_at: now })
+        .onConflict((oc) =>
+          oc
+            .column("run_id")
+            .doUpdateSet((eb) => ({ bytes: eb("transcript_budgets.bytes", "+", bytes), updated_at: now }))
+            .where((eb) => eb(eb("transcript_budgets.bytes", "+", bytes), "<=", limit)),
+        )
+        .executeTakeFirst();
+      if (Number(reserved.numInsertedOrUpdatedRows) === 1) return true;
+    }
     await db
       .insertInto("transcript_budgets")
-      .values({ run_id: runId, bytes: 0, truncated: 0, updated_at: now })
-      .onConflict((oc) => oc.column("run_id").doNothing())
+      .values({ run_id: runId, bytes: 0, truncated: 1, updated_at: now })
+      .onConflict((oc) => oc.column("run_id").doUpdateSet({ truncated: 1, updated_at: now }))
       .execute();
-    const updated = await db
-      .updateTable("transcript_budgets")
-      .set((eb) => ({ bytes: eb("bytes", "+", bytes), updated_at: now }))
-      .where("run_id", "=", runId)
-      .where((eb) => eb(eb("bytes", "+", bytes), "<=", limit))
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 1) return true;
-    await db.updateTable("transcript_budgets").set({ truncated: 1, updated_at: now }).where("run_id", "=", runId).execute();
     return false;
   }
 

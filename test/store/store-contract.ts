@@ -746,6 +746,14 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect(await store.transcripts.usage("r-9")).toEqual({ bytes: 0, truncated: false });
       });
 
+      it("refuses a run's first batch when it alone passes the bound, and marks the run truncated", async () => {
+        const store = await open();
+        expect(await store.transcripts.append([entry("a1", 0, "tool", "x".repeat(198))], { runLimitBytes: 100 })).toEqual({ stored: 0, accepted: false });
+        expect(await store.transcripts.usage("r-1")).toEqual({ bytes: 0, truncated: true });
+        expect(await store.transcripts.append([entry("a1", 1, "tool", "y".repeat(48))], { runLimitBytes: 100 })).toEqual({ stored: 1, accepted: true });
+        expect(await store.transcripts.usage("r-1")).toEqual({ bytes: 50, truncated: true });
+      });
+
       it("never lets two processes together pass a run's bound", async () => {
         const a = await open();
         const b = await open();
