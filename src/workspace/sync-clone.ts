@@ -128,8 +128,8 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
     () => runGit(ctx, ["fetch", "--quiet", "--no-tags", "--filter=blob:none", "origin", "+refs/heads/*:refs/remotes/origin/*", `+${target}:${TARGET_REF}`], { signal }),
     { signal, onRetry: (error, attempt) => options.log?.warn({ err: error, attempt }, "fetch failed on the network; trying again") },
   );
-  const { stdout } = await runGit(ctx, ["rev-parse", "--verify", `${TARGET_REF}^{commit}`], { signal });
-  const commit = stdout.toString("utf8").trim();
+  // A commit id fetched is the commit: no git process to resolve it.
+  const commit = FULL_OID.test(target) ? target : (await runGit(ctx, ["rev-parse", "--verify", `${TARGET_REF}^{commit}`], { signal })).stdout.toString("utf8").trim();
   // Only a commit id names the same objects next time; a branch may have moved.
   if (target === commit) remember(known.commits, commit, clock.now());
   return { dir, commit, created };

@@ -32,7 +32,8 @@ export async function publishChange(change: ChangeRef, remote: RemoteExchange): 
 export async function fetchChange(change: Pick<ChangeRef, "branch" | "commit">, repository: GitRepository, remote: RemoteExchange): Promise<void> {
   if (await hasChange(repository, change)) return;
   const token = await remote.token();
-  await syncClone({ cloneUrl: remote.cloneUrl, dir: remote.dir, token, ref: change.branch, env: remote.env, log: remote.log });
+  // By its commit id, which the worker pushed: the fetch brings the branch too, and nothing is left to resolve.
+  await syncClone({ cloneUrl: remote.cloneUrl, dir: remote.dir, token, ref: change.commit, env: remote.env, log: remote.log });
   // Lazy blob fetches of the repository's git processes need a token that is still valid.
   repository.setToken(token);
 }

@@ -209,10 +209,10 @@ class WorkerJobs {
     // Registered before the mark is read, so a cancel between the two is seen by the poll.
     this.active.set(jobId, { runId: request.runId, agentId: request.agentId, controller });
     try {
-      if ((await this.redis.exists(this.keys.cancel(request.runId))) === 1) {
+      const { cancelled, stoppedBecause } = await this.marksOf(request.runId, request.agentId);
+      if (cancelled) {
         return failedOutcome(new RunCancelledError("the run was cancelled before this agent started"));
       }
-      const stoppedBecause = await this.redis.hget(this.keys.stops(request.runId), request.agentId);
       if (stoppedBecause !== null) {
         return failedOutcome(new AgentStoppedError(request.agentId, `${stoppedBecause} (before a worker started it)`));
       }
@@ -222,6 +222,15 @@ class WorkerJobs {
       signal?.removeEventListener("abort", forward);
       if (this.active.size === 0) this.notifyDrained();
     }
+  }
+
+  /** The run's cancel mark and the agent's stop mark, read in one round trip. */
+  private async marksOf(runId: string, agentId: string): Promise<{ cancelled: boolean; stoppedBecause: string | null }> {
+    const replies = (await this.redis.pipeline().exists(this.keys.cancel(runId)).hget(this.keys.stops(runId), agentId).exec()) ?? [];
+    const failed = replies.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
+    const stoppedBecause = replies[1]?.[1];
+    return { cancelled: replies[0]?.[1] === 1, stoppedBecause: typeof stoppedBecause === "string" ? stoppedBecause : null };
   }
 
   /** The agent on the run's runner; a worker stopping hands the job back instead of failing it. */
