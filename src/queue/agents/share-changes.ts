@@ -3,7 +3,8 @@
  * process has its own clone, so a change one worker commits must reach the
  * others (a refuter reviews it elsewhere) and the owner (who merges it).
  * They meet at the remote: the worker pushes its branch right after the
- * agent, and whoever needs a change it does not have fetches that branch.
+ * agent, and whoever needs a change it does not have fetches it (by its commit
+ * id, with the branches).
  */
 import type { Logger } from "pino";
 import { AgentFailedError } from "../../runtime/errors.js";
@@ -28,7 +29,7 @@ export async function publishChange(change: ChangeRef, remote: RemoteExchange): 
   await pushBranches({ repoDir: remote.dir, remoteUrl: remote.cloneUrl, token: await remote.token(), refspecs: [`+${ref}:${ref}`], env: remote.env, log: remote.log });
 }
 
-/** Fetches the change's branch unless the repository has it already (made here, or fetched before). */
+/** Fetches the change (its commit, and every branch with it) unless the repository has it already (made here, or fetched before). */
 export async function fetchChange(change: Pick<ChangeRef, "branch" | "commit">, repository: GitRepository, remote: RemoteExchange): Promise<void> {
   if (await hasChange(repository, change)) return;
   const token = await remote.token();
