@@ -21,6 +21,9 @@ export function createSdk(options: SdkOptions, log: Logger): Anthropic {
     apiKey: options.apiKey,
     baseURL: options.baseURL ?? "https://api.anthropic.com",
     webhookKey: null,
+    // No spans: dynflow registers no OpenTelemetry provider, and the SDK would otherwise start a
+    // span per call (and read ANTHROPIC_OPEN_TELEMETRY* from the environment) for nothing.
+    openTelemetry: false,
     maxRetries: options.maxRetries ?? 4,
     timeout: options.timeoutMs,
     fetch: options.fetch,
