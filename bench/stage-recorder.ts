@@ -21,6 +21,8 @@ export interface StageRecorder extends StageTimer {
   figures(from: number, to: number): Map<Stage, StageFigures>;
   /** Wall-clock time within [from, to] during which none of `stages` was in progress, nor any of the `also` intervals. */
   idleOf(stages: readonly Stage[], from: number, to: number, also?: readonly Interval[]): number;
+  /** When the first piece of `stage` at or after `from` began (performance.now()); null when none did. */
+  firstStart(stage: Stage, from: number): number | null;
   reset(): void;
 }
 
@@ -47,6 +49,10 @@ export function createStageRecorder(): StageRecorder {
     idleOf(stages, from, to, also = []) {
       const extra = also.filter(([a, b]) => b > from && a < to).map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as const);
       return to - from - unionMs([...within(from, to, stages), ...extra]);
+    },
+    firstStart(stage, from) {
+      const starts = intervals.filter((i) => i.stage === stage && i.start >= from).map((i) => i.start);
+      return starts.length === 0 ? null : Math.min(...starts);
     },
     reset() {
       intervals = [];
