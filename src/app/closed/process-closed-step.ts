@@ -13,7 +13,10 @@
  *    "automatically delete head branches" setting is the repository's call.
  *
  * Idempotent: a redelivered webhook finds nothing left to delete. A cleanup
- * that could not reach GitHub stays pending, for the next start or webhook.
+ * that could not reach GitHub stays pending, for the next start or webhook;
+ * one GitHub answers for good that it cannot be done (the installation or
+ * the repository is gone: 404, 410) is given up, logged, so it is not tried
+ * again at every start forever.
  */
 import type { Logger } from "pino";
 import type { GitHubClient } from "../../github/github-client.js";
@@ -41,10 +44,19 @@ export async function processClosedStep(runId: string, runtime: AppRuntime): Pro
     if (wait !== undefined && endedByClose(wait)) await showCiState(github, run, wait, log);
     await deleteWorkerBranches(run, runtime, github, log);
   } catch (error) {
-    log.warn({ err: error }, "could not clean up after the closed pull request; it is tried again at the next start or close");
-    return;
+    if (!gone(error)) {
+      log.warn({ err: error }, "could not clean up after the closed pull request; it is tried again at the next start or close");
+      return;
+    }
+    log.warn({ err: error }, "the closed pull request's installation or repository is gone: its cleanup is given up");
   }
   await runtime.store.branchCleanups.complete(cleanup);
+}
+
+/** Whether GitHub said the installation or the repository no longer exists (nothing left to clean up through it). */
+function gone(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return status === 404 || status === 410;
 }
 
 /** Whether the wait ended because its pull request closed (by this step or by the webhook). */

@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { onPullRequestClosed } from "../../../src/app/closed/handle-pull-request-closed.js";
+import { processClosedStep } from "../../../src/app/closed/process-closed-step.js";
+import type { AppRuntime } from "../../../src/app/services/types.js";
 import { checkPayload, InvalidPayloadError } from "../../../src/app/webhook-payload.js";
 import { runLeaseName } from "../../../src/app/steps/run-lease.js";
 import { recordingQueue } from "../recording-queue.js";
@@ -84,5 +86,16 @@ describe("pull_request.closed", () => {
     expect(check(payload)).toThrow(InvalidPayloadError);
     expect(check({ ...closed("dynflow/r-1"), installation: undefined })).toThrow(expect.objectContaining({ status: 400 }));
     expect(check(closed("dynflow/r-1", { headRepoId: null }))).not.toThrow();
+  });
+
+  it("gives a cleanup up when GitHub says the installation or repository is gone, and keeps it when GitHub only failed", async () => {
+    await onPullRequestClosed(closed("dynflow/r-1"), { store, queue, log });
+    const failing = (status: number) =>
+      ({ log, store, clock: { now: () => 2_000 }, github: async () => Promise.reject(Object.assign(new Error(`GitHub answered ${status}`), { status })) }) as unknown as AppRuntime;
+    await processClosedStep("r-1", failing(502));
+    expect(await store.branchCleanups.pending("r-1")).toEqual({ runId: "r-1", requests: 1 });
+    await processClosedStep("r-1", failing(404));
+    expect(await store.branchCleanups.pending("r-1")).toBeUndefined();
+    expect(await store.branchCleanups.listPending()).toEqual([]);
   });
 });
