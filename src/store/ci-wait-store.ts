@@ -82,6 +82,7 @@ export function createCiWaitStore(db: Kysely<Database>, clock: Clock): CiWaitSto
         .where("run_id", "=", runId)
         .where("state", "=", expect.state);
       if (expect.signals !== undefined) query = query.where("signals", "=", expect.signals);
+      if (expect.round !== undefined) query = query.where("round", "=", expect.round);
       const result = await query.executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },

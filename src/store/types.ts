@@ -354,9 +354,9 @@ export interface CiWaitStore {
   listWaiting(options?: { dueBy?: number }): Promise<string[]>;
   /**
    * Applies `patch` when the row is still in `expect` (state and, when
-   * given, signals); `false` when it moved on meanwhile. One statement.
+   * given, signals and round); `false` when it moved on meanwhile. One statement.
    */
-  update(runId: string, patch: CiWaitPatch, expect: { state: CiWaitState; signals?: number }): Promise<boolean>;
+  update(runId: string, patch: CiWaitPatch, expect: { state: CiWaitState; signals?: number; round?: number }): Promise<boolean>;
 }
 
 /** A cleanup still to do: the closes seen when it was read (`complete` takes it back). */

@@ -15,11 +15,18 @@ import { viewOf } from "./ci-wait-view.js";
  * on first). A `reason` is recorded as the last round's note and shown.
  */
 export async function cancelCiWait(store: Pick<Store, "ciWaits">, runId: string, reason?: string): Promise<CiWait | null> {
-  const wait = await store.ciWaits.get(runId);
-  if (wait?.state !== "waiting") return null;
-  const history: CiRound[] | undefined =
-    reason === undefined ? undefined : [...viewOf(wait).history, { round: wait.round, headSha: wait.headSha, outcome: "cancelled", failing: [], note: reason }];
-  const patch = history === undefined ? { state: "cancelled" as const } : { state: "cancelled" as const, history };
-  if (!(await store.ciWaits.update(runId, patch, { state: "waiting" }))) return null;
-  return { ...wait, ...patch };
+  // A repair round may record its round between the read and the update: the update then misses, and the wait is read again,
+  // so the cancel's history keeps that round's row.
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const wait = await store.ciWaits.get(runId);
+    if (wait?.state !== "waiting") return null;
+    const history: CiRound[] | undefined =
+      reason === undefined ? undefined : [...viewOf(wait).history, { round: wait.round, headSha: wait.headSha, outcome: "cancelled", failing: [], note: reason }];
+    const patch = history === undefined ? { state: "cancelled" as const } : { state: "cancelled" as const, history };
+    if (await store.ciWaits.update(runId, patch, { state: "waiting", round: wait.round })) return { ...wait, ...patch };
+  }
+  return null;
 }
+
+/** Reads of a wait that keeps moving before the cancel gives up (a round is minutes of work: two suffice). */
+const MAX_ATTEMPTS = 5;
