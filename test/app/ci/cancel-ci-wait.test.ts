@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cancelCiWait } from "../../../src/app/ci/cancel-ci-wait.js";
 import { openStore, type Store } from "../../../src/store/index.js";
 import { removeDir, tempDir } from "../../workspace/git-fixture.js";
+import { waitingCiWait } from "./ci-wait-fixture.js";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
@@ -13,22 +14,7 @@ describe("cancelCiWait", () => {
   beforeEach(async () => {
     dir = await tempDir("dynflow-cancel-ci-");
     store = await openStore({ sqlitePath: join(dir, "db.sqlite"), clock: { now: () => 1_000 } });
-    await store.ciWaits.put({
-      runId: "r-1",
-      installationId: 1,
-      owner: "acme",
-      repo: "widgets",
-      branch: "dynflow/r-1",
-      headSha: A,
-      round: 0,
-      state: "waiting",
-      deadline: 9_000,
-      prNumber: 12,
-      prNodeId: "PR_12",
-      readyWhenGreen: true,
-      settings: { wait: true, repairRounds: 1, timeoutMinutes: 60, checks: null, ignore: [] },
-      history: [],
-    });
+    await store.ciWaits.put(waitingCiWait("r-1", { headSha: A }));
   });
   afterEach(async () => {
     await store.close();

@@ -4,29 +4,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { headShaOf, onCiCompleted } from "../../../src/app/ci/handle-check-events.js";
 import { sweepCiWaits } from "../../../src/app/ci/sweep-ci-waits.js";
 import { recordingQueue } from "../recording-queue.js";
-import { openStore, type NewCiWait, type Store } from "../../../src/store/index.js";
+import { openStore, type Store } from "../../../src/store/index.js";
 import { removeDir, tempDir } from "../../workspace/git-fixture.js";
+import { waitingCiWait } from "./ci-wait-fixture.js";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
 const log = pino({ level: "silent" });
 
-const wait = (runId: string, headSha: string, deadline: number): NewCiWait => ({
-  runId,
-  installationId: 1,
-  owner: "acme",
-  repo: "widgets",
-  branch: `dynflow/${runId}`,
-  headSha,
-  round: 0,
-  state: "waiting",
-  deadline,
-  prNumber: 1,
-  prNodeId: "PR_1",
-  readyWhenGreen: true,
-  settings: {},
-  history: [],
-});
+const wait = (runId: string, headSha: string, deadline: number) => waitingCiWait(runId, { headSha, deadline, prNumber: 1, prNodeId: "PR_1", settings: {} });
 
 const event = (name: "check_suite" | "check_run" | "workflow_run", headSha: unknown, repo = "widgets") => ({ action: "completed", [name]: { head_sha: headSha }, repository: { name: repo, owner: { login: "acme" } } });
 

@@ -9,6 +9,7 @@ import { runLeaseName } from "../../../src/app/steps/run-lease.js";
 import { recordingQueue } from "../recording-queue.js";
 import { openStore, type Store } from "../../../src/store/index.js";
 import { removeDir, tempDir } from "../../workspace/git-fixture.js";
+import { waitingCiWait } from "../ci/ci-wait-fixture.js";
 
 const log = pino({ level: "silent" });
 
@@ -28,22 +29,7 @@ describe("pull_request.closed", () => {
     store = await openStore({ sqlitePath: join(dir, "db.sqlite"), clock: { now: () => 1_000 } });
     queue = recordingQueue();
     await store.runs.create({ id: "r-1", installationId: 1, owner: "acme", repo: "widgets", kind: "task", status: "ok", prNumber: 12 });
-    await store.ciWaits.put({
-      runId: "r-1",
-      installationId: 1,
-      owner: "acme",
-      repo: "widgets",
-      branch: "dynflow/r-1",
-      headSha: "a".repeat(40),
-      round: 0,
-      state: "waiting",
-      deadline: 9_000,
-      prNumber: 12,
-      prNodeId: "PR_12",
-      readyWhenGreen: true,
-      settings: { wait: true, repairRounds: 1, timeoutMinutes: 60, checks: null, ignore: [] },
-      history: [],
-    });
+    await store.ciWaits.put(waitingCiWait("r-1"));
   });
   afterEach(async () => {
     await store.close();
