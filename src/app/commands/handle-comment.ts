@@ -12,7 +12,7 @@ import { reactToComment } from "../../github/reactions.js";
 import { approveRun } from "./approve.js";
 import { claimDelivery } from "./claim-delivery.js";
 import { cancelRun } from "./cancel.js";
-import { commentPayloadProblems, InvalidPayloadError } from "./comment-payload.js";
+import { checkPayload } from "../webhook-payload.js";
 import { toCommandInput, type CommandInput, type CommentContext } from "./command-input.js";
 import { describeFailure } from "../finish/describe-failure.js";
 import { resumeRun } from "./resume.js";
@@ -34,11 +34,7 @@ export interface HandleCommentDeps {
 
 /** Handles one new comment. Returns once the reply is posted or the run is queued; never waits for a run. */
 export async function handleComment(context: CommentContext, deps: HandleCommentDeps): Promise<void> {
-  const problems = commentPayloadProblems(context.payload);
-  if (problems.length > 0) {
-    context.log.warn({ delivery: context.id, event: "issue_comment.created", problems }, "webhook payload rejected");
-    throw new InvalidPayloadError("issue_comment.created", problems);
-  }
+  checkPayload(context, "issue_comment.created");
   const { comment, sender } = context.payload;
   // Never obey bots, our own comments included: two apps must not drive each other.
   if (isBot(sender)) return;
