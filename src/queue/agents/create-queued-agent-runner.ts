@@ -49,6 +49,9 @@ export interface QueuedAgentRunner extends AgentRunner {
   readonly enqueued: number;
 }
 
+/** BullMQ states of a job no worker holds yet. */
+const WAITING_STATES = new Set(["waiting", "prioritized", "delayed", "waiting-children"]);
+
 /** Times one agent's job is queued again after vanishing from the queue. */
 const MAX_REQUEUES = 3;
 
@@ -185,8 +188,7 @@ class QueuedRunner implements QueuedAgentRunner {
     const stopped = reason instanceof AgentStoppedError;
     if (stopped) await this.markStopped(request, reason);
     else await this.markCancelled(request);
-    const removed = await this.queue.queue.remove(jobId).catch(() => 0);
-    if (removed === 1) {
+    if ((await this.removeIfWaiting(jobId)) === 1) {
       const what = stopped ? "the agent was stopped" : "the run was cancelled";
       throw new AgentFailedError(`${what} before a worker started it`, { ...ZERO_USAGE }, 0, { stopped });
     }
@@ -201,6 +203,20 @@ class QueuedRunner implements QueuedAgentRunner {
       );
     }
     return settlement;
+  }
+
+  /**
+   * Takes the job back when no worker has taken it yet. Called after the
+   * mark is set, so a worker that takes it after the state was read finds
+   * the mark and spends nothing. A job already running or finished is never
+   * removed: its outcome carries what the agent spent, and a finished job's
+   * outcome would be lost with it (the worker's poll can be quicker than
+   * this remove).
+   */
+  private async removeIfWaiting(jobId: string): Promise<number> {
+    const state = await this.queue.queue.getJobState(jobId).catch(() => "unknown");
+    if (!WAITING_STATES.has(state)) return 0;
+    return this.queue.queue.remove(jobId).catch(() => 0);
   }
 
   /** Workers poll this mark and abort the run's agents between turns. */

@@ -1,13 +1,15 @@
 /**
  * Stopping one agent of a queued run (the dashboard's "stop"): the owner
  * leaves a stop mark in Redis, the worker running that agent aborts it, a
- * worker that has not started it never does, and the run's other agents go on.
+ * worker that has not started it never does, the run's other agents go on,
+ * and what a stopped or cancelled agent spent is never lost to the owner's
+ * attempt to take its job back.
  */
 import { afterEach, expect, it } from "vitest";
 import { createQueuedAgentRunner } from "../../../src/queue/agents/create-queued-agent-runner.js";
 import { openAgentQueue, type AgentQueue } from "../../../src/queue/agents/open-agent-queue.js";
 import { startAgentWorker, type AgentWorker } from "../../../src/queue/agents/start-agent-worker.js";
-import { AgentFailedError, AgentStoppedError } from "../../../src/runtime/errors.js";
+import { AgentFailedError, AgentStoppedError, RunCancelledError } from "../../../src/runtime/errors.js";
 import { ZERO_USAGE, type AgentRequest } from "../../../src/runtime/types.js";
 import { deferred, recordingRunners, rejectionOf, request, result, runContext } from "./queue-fixture.js";
 import { deleteQueueKeys, describeWithRedis, eventually, REDIS_URL, uniqueQueueName } from "../redis-harness.js";
@@ -76,6 +78,33 @@ describeWithRedis("stopping one agent of a queued run", () => {
     expect(reasons[0]).toBeInstanceOf(AgentStoppedError);
     release.resolve();
     expect((await sibling).output).toBe("sibling done");
+  });
+
+  it.each([
+    ["stopped", () => new AgentStoppedError("a0", "stopped by @octocat"), { stopped: true }],
+    ["cancelled with its run", () => new RunCancelledError("cancelled by @octocat"), {}],
+  ])("keeps the spend of an agent whose worker reported it %s before the owner tried to take its job back", async (_, reason, expected) => {
+    const q = await open("stop-raced");
+    const { started, createRunner } = recordingRunners(stoppable([]));
+    await worker(createRunner);
+    // The owner's remove reaches Redis only once the worker has stored the stopped agent's outcome (a fast cancel poll).
+    const late = new Proxy(q.queue, {
+      get(target, property, receiver) {
+        if (property !== "remove") return Reflect.get(target, property, receiver) as unknown;
+        return async (jobId: string) => {
+          await eventually(async () => (await target.getJobState(jobId)) === "completed", "the worker to store the outcome");
+          return target.remove(jobId);
+        };
+      },
+    });
+    const runner = createQueuedAgentRunner({ queue: { ...q, queue: late }, runContext: runContext("raced") });
+    const stop = new AbortController();
+    const stopped = runner.run(request("raced", 0, stop.signal));
+    await eventually(() => started.length === 1, "the agent to start");
+
+    stop.abort(reason());
+
+    expect(await rejectionOf(stopped)).toMatchObject({ ...expected, usage: SPENT, costUsd: 0.1 });
   });
 
   it("never starts an agent stopped while its job waited", async () => {
