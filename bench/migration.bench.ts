@@ -11,9 +11,12 @@
  * and of the git processes it waited for, and where the wall time went by
  * stage (src/timing/stage-timer.ts). "Outside tool work" is the wall time
  * during which no tool call of any agent was in progress.
+ * DYNFLOW_BENCH_TIMELINE=<ms> prints what was in progress at every step of
+ * the measured run; DYNFLOW_BENCH_CPU_PROFILE=<file> writes its CPU profile.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { main } from "../src/cli/main.js";
@@ -76,6 +79,24 @@ export async function childrenCpuMs(): Promise<number | null> {
   return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
 }
 
+/**
+ * With a path (DYNFLOW_BENCH_CPU_PROFILE), profiles this process's main
+ * thread until the returned function is called, and writes the profile
+ * there (open it in Chrome's DevTools); without one, does nothing.
+ */
+async function startCpuProfile(path: string | undefined): Promise<(() => Promise<void>) | null> {
+  if (!path) return null;
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    await writeFile(path, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 async function runMigration(repoDir: string, modelUrl: string): Promise<RunJson> {
   let out = "";
   let err = "";
@@ -102,6 +123,7 @@ export async function bench(): Promise<BenchFigure[]> {
     const warmMs = performance.now() - warmStarted;
     recorder.reset();
 
+    const profile = await startCpuProfile(process.env.DYNFLOW_BENCH_CPU_PROFILE);
     const callsBefore = await model.requests();
     const childCpuBefore = await childrenCpuMs();
     const cpuBefore = process.cpuUsage();
@@ -109,6 +131,7 @@ export async function bench(): Promise<BenchFigure[]> {
     const result = await runMigration(repoDir, model.url);
     const ended = performance.now();
     const cpu = process.cpuUsage(cpuBefore);
+    await profile?.();
     const childCpuAfter = await childrenCpuMs();
     const calls = (await model.requests()) - callsBefore;
     const wallMs = ended - started;
@@ -120,6 +143,9 @@ export async function bench(): Promise<BenchFigure[]> {
     const outsideMs = recorder.idleOf(["tool"], started, ended);
     const outsideOfBothMs = recorder.idleOf(["tool"], started, ended, await model.handling());
     const noAgentMs = recorder.idleOf(["tool", "model"], started, ended);
+    // DYNFLOW_BENCH_TIMELINE=20: what was in progress, every 20 ms of the measured run, on stderr.
+    const step = Number(process.env.DYNFLOW_BENCH_TIMELINE ?? 0);
+    if (step > 0) process.stderr.write(`${recorder.timeline(started, ended, step).join("\n")}\n`);
     const figures: BenchFigure[] = [
       { name: "repository: files / modules", value: MODULES.reduce((n, m) => n + m.files, 0), unit: `files, ${MODULES.length} modules` },
       { name: "run status / accepted modules", value: result.workers.filter((w) => w.status === "accepted").length, unit: `of ${MODULES.length} (${result.status})`, target: `${MODULES.length}`, pass: result.status === "ok" && result.workers.filter((w) => w.status === "accepted").length === MODULES.length },

@@ -23,6 +23,8 @@ export interface StageRecorder extends StageTimer {
   idleOf(stages: readonly Stage[], from: number, to: number, also?: readonly Interval[]): number;
   /** When the first piece of `stage` at or after `from` began (performance.now()); null when none did. */
   firstStart(stage: Stage, from: number): number | null;
+  /** One line per `stepMs` of [from, to]: how many pieces of each stage were in progress at some point of it. */
+  timeline(from: number, to: number, stepMs: number): string[];
   reset(): void;
 }
 
@@ -53,6 +55,16 @@ export function createStageRecorder(): StageRecorder {
     firstStart(stage, from) {
       const starts = intervals.filter((i) => i.stage === stage && i.start >= from).map((i) => i.start);
       return starts.length === 0 ? null : Math.min(...starts);
+    },
+    timeline(from, to, stepMs) {
+      const lines: string[] = [];
+      for (let t = from; t < to; t += stepMs) {
+        const counts = new Map<Stage, number>();
+        for (const i of intervals) if (i.end > t && i.start < t + stepMs) counts.set(i.stage, (counts.get(i.stage) ?? 0) + 1);
+        const parts = [...counts].map(([stage, n]) => `${stage}×${n}`);
+        lines.push(`${String(Math.round(t - from)).padStart(6)} ms  ${parts.join(" ") || "-"}`);
+      }
+      return lines;
     },
     reset() {
       intervals = [];
