@@ -3,10 +3,9 @@
  * objects through long-lived git processes, with per-commit listings
  * cached. Everything above (views, workspaces) goes through this.
  */
-import { createHash } from "node:crypto";
 import { access, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import { CommitNotFoundError, GitCommandError, RepositoryClosedError } from "./errors.js";
 import { commitIdentityEnv, formatCommitObject, type CommitObjectInput } from "./commit-identity.js";
@@ -15,6 +14,7 @@ import { gitEnvironment, secretForms } from "./git-env.js";
 import { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
 import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-listing.js";
 import { parseTreeObject, type TreeObjectEntry, type TreeStore } from "./write-tree.js";
+import { LooseObjectWriter, objectId } from "./loose-objects.js";
 
 export interface GitStoreOptions {
   env: NodeJS.ProcessEnv;
@@ -37,14 +37,24 @@ const OBJECT_CACHE_MAX_OBJECT = 1024 * 1024;
 /** Commits whose root tree ids stay known. */
 const TREE_IDS_KEPT = 4096;
 
-/** Git directory and object id size of each path opened in this process. */
-const located = new Map<string, { gitDir: string; hashBytes: number }>();
+/** Where each path opened in this process keeps its repository, and its object id size. */
+const located = new Map<string, Location>();
+
+interface Location {
+  gitDir: string;
+  /** Where objects are written (a linked worktree's are in the main repository's). */
+  objectsDir: string;
+  /** Bytes of an object id: 20 (SHA-1) or 32 (SHA-256). */
+  hashBytes: number;
+}
+
+/** Tree entry modes git writes; a tree naming another goes to `mktree`, for git's own answer. */
+const TREE_MODES = new Set(["100644", "100755", "120000", "40000", "040000", "160000"]);
 
 /** Object access for one repository; owned by a `GitRepository`. */
 export class GitStore implements TreeStore {
   private token: string | undefined;
   private catFile!: GitBatch;
-  private hashObject!: GitBatch;
   private mktree!: GitBatch;
   private differ!: GitBatch;
   private commitWriter!: GitBatch;
@@ -72,13 +82,21 @@ export class GitStore implements TreeStore {
   private blobDir: Promise<string> | undefined;
   private blobCounter = 0;
   private closed = false;
+  private commitsPrepared = false;
+
+  /** Blobs and trees are written in process. */
+  private readonly loose: LooseObjectWriter;
+  readonly gitDir: string;
+  /** Bytes of an object id: 20 (SHA-1) or 32 (SHA-256). */
+  readonly hashBytes: number;
 
   private constructor(
-    readonly gitDir: string,
-    /** Bytes of an object id: 20 (SHA-1) or 32 (SHA-256). */
-    readonly hashBytes: number,
+    location: Location,
     private readonly options: GitStoreOptions,
   ) {
+    this.gitDir = location.gitDir;
+    this.hashBytes = location.hashBytes;
+    this.loose = new LooseObjectWriter(location.objectsDir, location.hashBytes);
     this.token = options.token;
     this.startBatches();
   }
@@ -90,13 +108,14 @@ export class GitStore implements TreeStore {
    */
   static async open(path: string, options: GitStoreOptions): Promise<GitStore> {
     const known = located.get(path);
-    if (known && (await access(join(known.gitDir, "HEAD")).then(() => true, () => false))) return new GitStore(known.gitDir, known.hashBytes, options);
+    if (known && (await access(join(known.gitDir, "HEAD")).then(() => true, () => false))) return new GitStore(known, options);
     const ctx: GitContext = { cwd: path, env: gitEnvironment(options.env, { token: options.token }), secrets: secretForms(options.token) };
-    const { stdout } = await runGit(ctx, ["rev-parse", "--absolute-git-dir", "--show-object-format"]);
-    const [gitDir, format] = stdout.toString("utf8").trim().split("\n");
-    const found = { gitDir: gitDir as string, hashBytes: format === "sha256" ? 32 : 20 };
+    const { stdout } = await runGit(ctx, ["rev-parse", "--absolute-git-dir", "--show-object-format", "--git-path", "objects"]);
+    const [gitDir, format, objects] = stdout.toString("utf8").trim().split("\n");
+    // `--git-path` answers relative to where git ran.
+    const found: Location = { gitDir: gitDir as string, objectsDir: resolve(path, objects as string), hashBytes: format === "sha256" ? 32 : 20 };
     located.set(path, found);
-    return new GitStore(found.gitDir, found.hashBytes, options);
+    return new GitStore(found, options);
   }
 
   get log(): Logger | undefined {
@@ -123,8 +142,9 @@ export class GitStore implements TreeStore {
   setToken(token: string | undefined): void {
     if (token === this.token) return;
     this.token = token;
-    const old = [this.catFile, this.hashObject, this.mktree, this.differ, this.commitWriter, this.refUpdater];
+    const old = [this.catFile, this.mktree, this.differ, this.commitWriter, this.refUpdater];
     this.startBatches();
+    this.commitsPrepared = false;
     for (const batch of old) void batch.close();
   }
 
@@ -276,6 +296,17 @@ export class GitStore implements TreeStore {
     return made.stdout.toString("utf8").trim();
   }
 
+  /**
+   * Starts the processes a commit goes through (the commit write, the ref
+   * update, the diff), once a workspace has something to commit: their
+   * start-up then overlaps the agent's work instead of delaying its commit.
+   */
+  prepareCommits(): void {
+    if (this.closed || this.commitsPrepared) return;
+    this.commitsPrepared = true;
+    for (const batch of [this.commitWriter, this.refUpdater, this.differ]) batch.warm();
+  }
+
   /** Lines added and deleted per path between two trees (binary files count 0). */
   async numstat(from: string, to: string): Promise<Map<string, { additions: number; deletions: number }>> {
     const { stdout } = await this.run(["diff-tree", "-r", "-z", "--numstat", "--no-renames", from, to]);
@@ -294,26 +325,13 @@ export class GitStore implements TreeStore {
 
   /** The id git gives `content` as a blob, computed without writing it. */
   blobId(content: Buffer): string {
-    return this.objectId("blob", content);
+    return objectId("blob", content, this.hashBytes);
   }
 
-  private objectId(type: "blob" | "tree", content: Buffer): string {
-    const hash = createHash(this.hashBytes === 32 ? "sha256" : "sha1");
-    return hash.update(`${type} ${content.length}\0`).update(content).digest("hex");
-  }
-
-  /** Stores `content` as a blob and returns its id. */
+  /** Stores `content` as a blob (in process, see loose-objects.ts) and returns its id. */
   async writeBlob(content: Buffer): Promise<string> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
-    this.blobDir ??= mkdtemp(join(tmpdir(), "dynflow-blobs-"));
-    const file = join(await this.blobDir, String(this.blobCounter++));
-    await writeFile(file, content);
-    try {
-      return await this.hashObject.request(`${file}\n`, parseLine);
-    } finally {
-      // Not waited for: git has read the file, and `close` removes whatever is left.
-      void unlink(file).catch(() => undefined);
-    }
+    return this.loose.write("blob", content);
   }
 
   /**
@@ -370,19 +388,22 @@ export class GitStore implements TreeStore {
 
   treeId(entries: readonly TreeObjectEntry[]): string | null {
     const object = treeObject(entries, this.hashBytes);
-    return object === null ? null : this.objectId("tree", object);
+    return object === null ? null : objectId("tree", object, this.hashBytes);
   }
 
   /** Writes a tree object; entries may name objects that are not present (partial clones). */
   async makeTree(entries: readonly TreeObjectEntry[]): Promise<string> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
+    // A tree git itself would write is written in process; anything else goes to `mktree`, for git's own answer or error.
+    const object = entries.every(plainTreeEntry) && new Set(entries.map((e) => e.name)).size === entries.length ? treeObject(entries, this.hashBytes) : null;
+    if (object !== null) {
+      const tree = await this.loose.write("tree", object);
+      this.remember(tree, object);
+      return tree;
+    }
     const type = (mode: string) => (mode === MODE_TREE ? "tree" : mode === MODE_GITLINK ? "commit" : "blob");
     const input = entries.map((e) => `${e.mode} ${type(e.mode)} ${e.oid}\t${e.name}\0`).join("") + "\0";
-    const tree = await this.mktree.request(input, parseLine);
-    // Kept as read back, when the bytes built here are the ones git wrote (same id): the next commit or merge reads it.
-    const object = treeObject(entries, this.hashBytes);
-    if (object !== null && this.objectId("tree", object) === tree) this.remember(tree, object);
-    return tree;
+    return this.mktree.request(input, parseLine);
   }
 
   /**
@@ -403,14 +424,13 @@ export class GitStore implements TreeStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([this.queues.commits, this.queues.refs]);
-    await Promise.all([this.catFile.close(), this.hashObject.close(), this.mktree.close(), this.differ.close(), this.commitWriter.close(), this.refUpdater.close()]);
+    await Promise.all([this.catFile.close(), this.mktree.close(), this.differ.close(), this.commitWriter.close(), this.refUpdater.close()]);
     if (this.blobDir) await rm(await this.blobDir, { recursive: true, force: true });
   }
 
   private startBatches(): void {
     const ctx = () => this.context();
     this.catFile = new GitBatch(ctx, ["cat-file", "--batch"]);
-    this.hashObject = new GitBatch(ctx, ["hash-object", "-w", "--no-filters", "--stdin-paths"]);
     this.mktree = new GitBatch(ctx, ["mktree", "-z", "--missing", "--batch"]);
     this.differ = new GitBatch(ctx, ["diff-tree", "--stdin", ...DIFF_OPTIONS]);
     this.commitWriter = new GitBatch(ctx, ["hash-object", "-t", "commit", "-w", "--stdin-paths"]);
@@ -434,6 +454,11 @@ export class GitStore implements TreeStore {
       { input: `${missing.join("\n")}\n` },
     );
   }
+}
+
+/** An entry `mktree` takes as it is: a mode git writes, and a name that is one path component. */
+function plainTreeEntry(entry: TreeObjectEntry): boolean {
+  return TREE_MODES.has(entry.mode) && entry.name !== "" && entry.name !== "." && entry.name !== ".." && !/[/\0]/.test(entry.name);
 }
 
 /**
