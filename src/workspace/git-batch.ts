@@ -130,6 +130,11 @@ export class GitBatch {
     });
   }
 
+  /** Starts the process now, ahead of its first request, unless it runs already or was closed. */
+  warm(): void {
+    if (!this.closed && this.child === undefined) this.start();
+  }
+
   /** Lets the process finish what it was asked, then ends it. */
   async close(): Promise<void> {
     this.closed = true;

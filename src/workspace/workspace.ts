@@ -14,7 +14,7 @@ import { replaceOnce } from "./replace-once.js";
 import { MODE_EXECUTABLE, MODE_FILE } from "./tree-listing.js";
 import type { TreeView } from "./tree-view.js";
 import type { ChangedFile, CommitOptions, LayerFile, ReadOptions, ReadResult, SearchMatch, SearchOptions, WorkspaceReader } from "./types.js";
-import { writeTree, type FileChange } from "./write-tree.js";
+import { readTreesOnPath, writeTree, type FileChange } from "./write-tree.js";
 import { timeStage } from "../timing/stage-timer.js";
 
 export interface WorkspaceInit {
@@ -47,6 +47,8 @@ export class Workspace implements WorkspaceReader {
   private version = 0;
   private built: { version: number; tree: string } | undefined;
   private baseTree: Promise<string> | undefined;
+  /** Directories whose base trees were read ahead of the commit. */
+  private readonly treesRead = new Set<string>();
   private readonly written = new Set<string>();
   private head: Head | null = null;
   private committing: Promise<unknown> = Promise.resolve();
@@ -97,8 +99,10 @@ export class Workspace implements WorkspaceReader {
   async delete(path: string): Promise<void> {
     const clean = await this.checkWrite(path);
     if (!this.view.exists(clean)) throw new WorkspacePathError("path_not_found", path, `"${clean}" does not exist, so it cannot be deleted`);
-    if (this.view.listing.get(clean)) this.view.overlay.set(clean, null);
-    else this.view.overlay.delete(clean);
+    if (this.view.listing.get(clean)) {
+      this.view.overlay.set(clean, null);
+      this.prepareCommit(clean);
+    } else this.view.overlay.delete(clean);
     this.version++;
   }
 
@@ -211,8 +215,27 @@ export class Workspace implements WorkspaceReader {
     const oid = this.store.blobId(Buffer.from(content, "utf8"));
     // Writing back the base content is no change at all.
     if (base && base.oid === oid && base.mode === mode) this.view.overlay.delete(clean);
-    else this.view.overlay.set(clean, { content, mode, oid });
+    else {
+      this.view.overlay.set(clean, { content, mode, oid });
+      this.prepareCommit(clean);
+    }
     this.version++;
+  }
+
+  /**
+   * Gets what committing a change to `path` needs ready while the agent goes
+   * on: the processes a commit goes through, and the base trees on the way
+   * to the file (read now, the commit finds them in memory instead of
+   * waiting behind other reads of the repository's shared `cat-file`).
+   */
+  private prepareCommit(path: string): void {
+    this.store.prepareCommits();
+    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+    if (this.treesRead.has(dir)) return;
+    this.treesRead.add(dir);
+    this.baseTree ??= this.store.treeOf(this.baseCommit);
+    // Only a head start: the commit reads what this could not, and reports any failure itself.
+    this.baseTree.then((root) => readTreesOnPath(this.store, root, dir)).catch(() => undefined);
   }
 
   /** Applies every write rule; returns the normalised path. */

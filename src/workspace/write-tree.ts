@@ -101,6 +101,21 @@ async function buildDirectory(store: TreeStore, baseOid: string | null, node: Di
 }
 
 /**
+ * Reads the trees from `rootTree` down to the directory `dir` ("" is the
+ * root), the ones writing a change under it reads, so that a store that
+ * keeps what it read has them at hand then.
+ */
+export async function readTreesOnPath(store: TreeStore, rootTree: string, dir: string): Promise<void> {
+  let tree = rootTree;
+  for (const name of dir === "" ? [] : dir.split("/")) {
+    const entry = (await store.readTree(tree)).find((e) => e.name === name);
+    if (entry?.mode !== MODE_TREE) return;
+    tree = entry.oid;
+  }
+  await store.readTree(tree);
+}
+
+/**
  * Writes the tree `baseTree` with `changes` applied (paths are full,
  * `/`-separated) and returns its id. Directories left empty are dropped.
  */

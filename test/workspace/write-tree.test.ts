@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { writeTree, type TreeObjectEntry, type TreeStore } from "../../src/workspace/write-tree.js";
+import { readTreesOnPath, writeTree, type TreeObjectEntry, type TreeStore } from "../../src/workspace/write-tree.js";
 
 /** A store that names a tree by its entries, holds every write until released, and can be told to write another id. */
 function heldStore(wrongId = false) {
@@ -41,5 +41,39 @@ describe("writeTree with tree ids known in advance", () => {
     expect(await tree).toBe("other");
     // Both levels at once, then the directory first and the root with the id git gave it.
     expect(requested).toEqual(["c.txt:c1", "a:c.txt:c1", "c.txt:c1", "a:other"]);
+  });
+});
+
+describe("readTreesOnPath", () => {
+  /** root → a → b, with a file beside; records the trees read. */
+  function nestedStore() {
+    const trees: Record<string, TreeObjectEntry[]> = {
+      root: [
+        { name: "a", mode: "40000", oid: "tree-a" },
+        { name: "f.txt", mode: "100644", oid: "blob-f" },
+      ],
+      "tree-a": [{ name: "b", mode: "40000", oid: "tree-b" }],
+      "tree-b": [],
+    };
+    const read: string[] = [];
+    const store: TreeStore = {
+      readTree: async (oid) => (read.push(oid), trees[oid] ?? []),
+      makeTree: async () => "unused",
+    };
+    return { store, read };
+  }
+
+  it("reads every tree from the root down to the directory, as writing a file there will", async () => {
+    const { store, read } = nestedStore();
+    await readTreesOnPath(store, "root", "a/b");
+    expect(read).toEqual(["root", "tree-a", "tree-b"]);
+  });
+
+  it("stops where the directory does not exist in the base, or is a file there", async () => {
+    const { store, read } = nestedStore();
+    await readTreesOnPath(store, "root", "a/new/deeper");
+    await readTreesOnPath(store, "root", "f.txt/x");
+    await readTreesOnPath(store, "root", "");
+    expect(read).toEqual(["root", "tree-a", "root", "root"]);
   });
 });
