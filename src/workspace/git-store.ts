@@ -34,6 +34,9 @@ const OBJECT_CACHE_BYTES = 64 * 1024 * 1024;
 /** ...each at most this large. */
 const OBJECT_CACHE_MAX_OBJECT = 1024 * 1024;
 
+/** Entries of parsed trees kept, in all (a directory of a big repository has thousands). */
+const PARSED_TREE_ENTRIES = 200_000;
+
 /** Commits whose root tree ids stay known. */
 const TREE_IDS_KEPT = 4096;
 
@@ -75,6 +78,9 @@ export class GitStore implements TreeStore {
   /** Recently read objects by id, least recently used first. */
   private readonly objects = new Map<string, Buffer>();
   private objectBytes = 0;
+  /** Parsed trees by id, least recently used first, up to `PARSED_TREE_ENTRIES` entries in all. */
+  private readonly parsedTrees = new Map<string, readonly TreeObjectEntry[]>();
+  private parsedEntries = 0;
   /** Recent diffs between full object ids, least recently used first. */
   private readonly diffs = new Map<string, string>();
   private diffChars = 0;
@@ -319,8 +325,25 @@ export class GitStore implements TreeStore {
     return stats;
   }
 
-  async readTree(oid: string): Promise<TreeObjectEntry[]> {
-    return parseTreeObject(await this.readObject(oid), this.hashBytes);
+  /** A tree's entries, parsed once per tree (an object never changes under its id); not to be changed by the caller. */
+  async readTree(oid: string): Promise<readonly TreeObjectEntry[]> {
+    const known = this.parsedTrees.get(oid);
+    if (known) {
+      this.parsedTrees.delete(oid);
+      this.parsedTrees.set(oid, known);
+      return known;
+    }
+    const entries = parseTreeObject(await this.readObject(oid), this.hashBytes);
+    if (FULL_OID.test(oid) && !this.parsedTrees.has(oid)) {
+      this.parsedTrees.set(oid, entries);
+      this.parsedEntries += entries.length;
+      for (const [old, kept] of this.parsedTrees) {
+        if (this.parsedEntries <= PARSED_TREE_ENTRIES) break;
+        this.parsedTrees.delete(old);
+        this.parsedEntries -= kept.length;
+      }
+    }
+    return entries;
   }
 
   /** The id git gives `content` as a blob, computed without writing it. */
@@ -467,9 +490,19 @@ function plainTreeEntry(entry: TreeObjectEntry): boolean {
  * full one.
  */
 function treeObject(entries: readonly TreeObjectEntry[], hashBytes: number): Buffer | null {
-  if (entries.some((e) => e.oid.length !== hashBytes * 2)) return null;
-  const keyed = entries.map((e) => ({ e, key: Buffer.from(e.mode === MODE_TREE ? `${e.name}/` : e.name, "utf8") }));
-  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  if (entries.some((e) => e.oid.length !== hashBytes * 2 || !/^[0-9a-f]+$/.test(e.oid))) return null;
   // Modes as git writes them (octal without leading zeros).
-  return Buffer.concat(keyed.flatMap(({ e }) => [Buffer.from(`${Number.parseInt(e.mode, 8).toString(8)} ${e.name}\0`, "utf8"), Buffer.from(e.oid, "hex")]));
+  const heads = entries.map((e) => ({ e, key: e.mode === MODE_TREE ? `${e.name}/` : e.name, head: `${Number.parseInt(e.mode, 8).toString(8)} ${e.name}\0` }));
+  // Names in ASCII (nearly always) sort as strings exactly as their bytes do; others are compared as UTF-8 bytes.
+  if (heads.every((h) => ASCII.test(h.key))) heads.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  else heads.sort((a, b) => Buffer.compare(Buffer.from(a.key, "utf8"), Buffer.from(b.key, "utf8")));
+  const object = Buffer.allocUnsafe(heads.reduce((n, h) => n + Buffer.byteLength(h.head, "utf8") + hashBytes, 0));
+  let at = 0;
+  for (const { e, head } of heads) {
+    at += object.write(head, at, "utf8");
+    at += object.write(e.oid, at, "hex");
+  }
+  return object;
 }
+
+const ASCII = /^[\x00-\x7f]*$/;

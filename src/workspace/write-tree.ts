@@ -17,7 +17,7 @@ export type FileChange = { oid: string; mode: string } | null;
 /** What building a tree needs from the object database. */
 export interface TreeStore {
   /** Entries of an existing tree object. */
-  readTree(oid: string): Promise<TreeObjectEntry[]>;
+  readTree(oid: string): Promise<readonly TreeObjectEntry[]>;
   /** Writes a tree object and returns its id. */
   makeTree(entries: readonly TreeObjectEntry[]): Promise<string>;
   /** The id git will give a tree of `entries`, computed without git; null when it cannot be. */

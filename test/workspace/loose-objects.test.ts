@@ -4,8 +4,8 @@
  * in SHA-1 and SHA-256 repositories and from a linked worktree, and a tree
  * git would refuse still gets git's own answer.
  */
-import { readdir, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GitCommandError } from "../../src/workspace/errors.js";
 import { GitStore } from "../../src/workspace/git-store.js";
@@ -65,6 +65,29 @@ describe("loose objects written in process", () => {
     expect(written).toHaveLength(3 + 5 + 1);
     const mode = (await stat(join(dir, ".git", "objects", written[0] as string))).mode & 0o777;
     expect(mode & 0o222).toBe(0);
+  });
+
+  it("are the trees git writes for the same files, in git's order, names outside ASCII included", async () => {
+    const files: Record<string, string> = { "a/x.txt": "1\n", "a.b": "2\n", "a-b": "3\n", "é/x.txt": "4\n", "z.txt": "5\n", "日本.txt": "6\n", "e/f/g.txt": "7\n" };
+    const repo = await makeRepo({ "keep.txt": "keep\n" });
+    dirs.push(repo.dir);
+    const repository = await openRepository(repo.dir, { env: testGitEnv() });
+    let commit: string;
+    try {
+      const ws = await repository.fork({ runId: "order", slug: "w", baseCommit: "HEAD" });
+      for (const [path, content] of Object.entries(files)) await ws.write(path, content);
+      commit = (await ws.commit({ message: "order", author: AUTHOR }))!.commit;
+    } finally {
+      await repository.close();
+    }
+    // Git's own tree of the same files, through its index.
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(dirname(join(repo.dir, path)), { recursive: true });
+      await writeFile(join(repo.dir, path), content);
+    }
+    await git(repo.dir, "add", "-A");
+    expect(await git(repo.dir, "rev-parse", `${commit}^{tree}`)).toBe(await git(repo.dir, "write-tree"));
+    await git(repo.dir, "fsck", "--strict", "--no-dangling", "--no-progress");
   });
 
   it("go to the main repository's object directory from a linked worktree", async () => {
