@@ -494,7 +494,7 @@ function treeObject(entries: readonly TreeObjectEntry[], hashBytes: number): Buf
   // Modes as git writes them (octal without leading zeros).
   const heads = entries.map((e) => ({ e, key: e.mode === MODE_TREE ? `${e.name}/` : e.name, head: `${Number.parseInt(e.mode, 8).toString(8)} ${e.name}\0` }));
   // Names in ASCII (nearly always) sort as strings exactly as their bytes do; others are compared as UTF-8 bytes.
-  if (heads.every((h) => ASCII.test(h.key))) heads.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  if (!heads.some((h) => BEYOND_ASCII.test(h.key))) heads.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   else heads.sort((a, b) => Buffer.compare(Buffer.from(a.key, "utf8"), Buffer.from(b.key, "utf8")));
   const object = Buffer.allocUnsafe(heads.reduce((n, h) => n + Buffer.byteLength(h.head, "utf8") + hashBytes, 0));
   let at = 0;
@@ -505,4 +505,4 @@ function treeObject(entries: readonly TreeObjectEntry[], hashBytes: number): Buf
   return object;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+const BEYOND_ASCII = /[\u0080-\uffff]/;
