@@ -9,6 +9,7 @@
  * written again: same id, same content, nothing changes.
  */
 import { createHash } from "node:crypto";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -17,6 +18,8 @@ import { deflate, deflateSync, constants } from "node:zlib";
 /** Objects up to this size are deflated on the calling thread (microseconds); larger ones on the thread pool. */
 const DEFLATE_INLINE_BYTES = 128 * 1024;
 const deflateAsync = promisify(deflate);
+/** Deflated objects up to this size are written with synchronous calls; larger ones through the thread pool. */
+const WRITE_INLINE_BYTES = 64 * 1024;
 /** Git's default for loose objects (`core.looseCompression`): fastest. */
 const LOOSE_COMPRESSION = { level: constants.Z_BEST_SPEED };
 
@@ -69,9 +72,21 @@ export class LooseObjectWriter {
     }
     await made;
     const temporary = join(dir, `tmp_obj_dynflow_${process.pid}_${this.counter++}`);
+    const target = join(dir, oid.slice(2));
+    if (deflated.length <= WRITE_INLINE_BYTES) {
+      // A small file goes to the page cache in microseconds: four trips through the thread pool would cost more.
+      try {
+        writeFileSync(temporary, deflated, { mode: 0o444 });
+        renameSync(temporary, target);
+      } catch (error) {
+        rmSync(temporary, { force: true });
+        throw error;
+      }
+      return;
+    }
     await writeFile(temporary, deflated, { mode: 0o444 });
     try {
-      await rename(temporary, join(dir, oid.slice(2)));
+      await rename(temporary, target);
     } catch (error) {
       await unlink(temporary).catch(() => undefined);
       throw error;
