@@ -6,10 +6,13 @@
  * temporary file first and is renamed into place, so a reader never sees half
  * an object and a crash leaves only a `tmp_obj_*` file, which `git gc`
  * removes. An object already in the repository (loose or packed) is simply
- * written again: same id, same content, nothing changes.
+ * written again: same id, same content, nothing changes. Small objects (the
+ * usual source file or directory) are deflated and written with synchronous
+ * calls, which take microseconds where trips through the thread pool would
+ * queue behind everything else the process does.
  */
 import { createHash } from "node:crypto";
-import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -66,7 +69,7 @@ export class LooseObjectWriter {
     const dir = join(this.objectsDir, oid.slice(0, 2));
     let made = this.dirs.get(dir);
     if (made === undefined) {
-      made = mkdir(dir, { recursive: true });
+      made = deflated.length <= WRITE_INLINE_BYTES ? Promise.resolve(mkdirSync(dir, { recursive: true })) : mkdir(dir, { recursive: true });
       made.catch(() => this.dirs.delete(dir));
       this.dirs.set(dir, made);
     }
