@@ -27,6 +27,12 @@ export interface SyncCloneOptions {
   log?: Logger;
   /** Time source for how long a synced commit is trusted without a fetch (default the system clock). */
   clock?: Clock;
+  /**
+   * For a commit id: asked when this sync's turn comes, after the syncs of
+   * the same clone queued before it; true answers without fetching. Concurrent
+   * fetches of changes then cost one fetch, which brings every branch.
+   */
+  present?: () => Promise<boolean>;
 }
 
 export interface SyncCloneResult {
@@ -112,6 +118,7 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
       await runGit(ctx, ["config", key as string, value as string], { signal });
     }
   }
+  if (!created && FULL_OID.test(target) && (await options.present?.())) return { dir, commit: target, created };
   const clock = options.clock ?? systemClock;
   let known = created ? undefined : synced.get(dir);
   if (known?.url === cloneUrl) {

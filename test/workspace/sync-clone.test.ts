@@ -130,6 +130,39 @@ describe("syncClone at a commit id", () => {
   });
 });
 
+describe("syncClone of a commit the caller may have already", () => {
+  it("asks only when the syncs queued before it are done, and fetches nothing when the commit is there", async () => {
+    const dir = join(work, "clone-present");
+    const first = await syncClone({ cloneUrl: `file://${source.dir}`, dir, env: testGitEnv() });
+    await git(source.dir, "commit", "-q", "--allow-empty", "-m", "one more");
+    const newer = await git(source.dir, "rev-parse", "HEAD");
+    const moved = `${source.dir}-gone`;
+    const order: string[] = [];
+    try {
+      const fetched = syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: newer, env: testGitEnv() }).then(() => order.push("fetched"));
+      const answered = syncClone({
+        cloneUrl: `file://${source.dir}`,
+        dir,
+        ref: first.commit,
+        env: testGitEnv(),
+        present: async () => {
+          order.push("asked");
+          // From here on a fetch would fail: the answer must come without one.
+          await rename(source.dir, moved);
+          return true;
+        },
+      });
+      expect(await answered).toEqual({ dir, commit: first.commit, created: false });
+      await fetched;
+      expect(order).toEqual(["fetched", "asked"]);
+      // Without the caller's word, the same commit is fetched (and that fails with the remote gone).
+      await expect(syncClone({ cloneUrl: `file://${source.dir}`, dir, ref: first.commit, env: testGitEnv(), present: async () => false })).rejects.toBeInstanceOf(GitCommandError);
+    } finally {
+      await rename(moved, source.dir).catch(() => undefined);
+    }
+  });
+});
+
 describe("token handling", () => {
   let server: Server;
   let seen: IncomingHttpHeaders[];

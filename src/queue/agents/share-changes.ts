@@ -34,7 +34,8 @@ export async function fetchChange(change: Pick<ChangeRef, "branch" | "commit">, 
   if (await hasChange(repository, change)) return;
   const token = await remote.token();
   // By its commit id, which the worker pushed: the fetch brings the branch too, and nothing is left to resolve.
-  await syncClone({ cloneUrl: remote.cloneUrl, dir: remote.dir, token, ref: change.commit, env: remote.env, log: remote.log });
+  // A fetch queued behind another one often finds the change already brought by it.
+  await syncClone({ cloneUrl: remote.cloneUrl, dir: remote.dir, token, ref: change.commit, env: remote.env, log: remote.log, present: () => hasChange(repository, change) });
   // Lazy blob fetches of the repository's git processes need a token that is still valid.
   repository.setToken(token);
 }
