@@ -28,7 +28,7 @@ import { UsageError, type CliIo } from "./cli-io.js";
 import { createCliProgress } from "./cli-progress.js";
 import { describeRunFailure } from "./describe-run-failure.js";
 import { formatSummary, resumeHint } from "./format-run-summary.js";
-import { headName, openLocalRepository } from "./open-local-repository.js";
+import { openLocalRepository } from "./open-local-repository.js";
 import { cliSettingsOf, withFlags, type CliSettings } from "./read-cli-config.js";
 import { readLocalConfig } from "./read-local-config.js";
 import { stopOnInterrupt } from "./stop-on-interrupt.js";
@@ -63,7 +63,7 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
     // tracked: a new run's at once, from its flags and the base it resolves; a stored run's from its record. A failure counts where they are used.
     const opening = "start" in request ? { ...request, ...readStart(repository, request.start) } : request;
     store = await openLocalStore(repository.gitDir);
-    const { run, stored } = "resume" in opening ? await storedRun(store, repository.gitDir, opening.resume) : await newRun(store, repository, io.env, { ...opening, runId });
+    const { run, stored } = "resume" in opening ? await storedRun(store, repository.gitDir, opening.resume) : await newRun(store, repository, { ...opening, runId });
     const settings = "resume" in opening ? settingsOf(repository, repository.resolveCommit(stored.baseCommit), stored.settings) : opening.settings;
     settings.catch(() => undefined);
     tracking = await trackLocalRun({ store, run, secrets: [request.apiKey], signal: interrupt.signal });
@@ -163,12 +163,10 @@ function readStart(repository: GitRepository, start: LocalRunStart): { baseCommi
 async function newRun(
   store: Store,
   repository: GitRepository,
-  env: CliIo["env"],
   { repoDir, runId, start, baseCommit: resolved }: { repoDir: string; runId: string; start: LocalRunStart; baseCommit: Promise<string> },
 ): Promise<{ run: RunRecord; stored: StoredLocalRun }> {
-  // The branch's name (a git process) is asked for while the base is resolved.
-  const label = start.base !== undefined ? Promise.resolve(start.base) : headName(repoDir, env);
-  const baseLabel = await label;
+  // Asked for while the base is being resolved.
+  const baseLabel = start.base ?? (await repository.headName());
   const record = (baseCommit: string | null, script: LocalRunStart["script"]) =>
     newLocalRunRecord({ id: runId, repoName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir, task: start.task, script, args: start.args, baseCommit, baseLabel, settings: start.settings });
   const baseCommit = await resolved.catch(async (error: unknown) => {
