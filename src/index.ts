@@ -11,7 +11,7 @@ import { createRunJobProcessor } from "./app/steps/process-run-job.js";
 import { onCiCompleted } from "./app/ci/handle-check-events.js";
 import { onPullRequestClosed } from "./app/closed/handle-pull-request-closed.js";
 import { startCiSweep } from "./app/ci/sweep-ci-waits.js";
-import { checkPayload } from "./app/webhook-payload.js";
+import { checked } from "./app/webhook-payload.js";
 import { recoverRuns } from "./app/steps/recover-runs.js";
 import type { ScheduleSyncDeps } from "./app/audits/sync-repo-schedules.js";
 import type { AppRuntime, RunServices } from "./app/services/types.js";
@@ -71,38 +71,17 @@ export default function dynflowApp(app: Probot, options: AppOptions = {}): void 
   if (runs) {
     const schedules: ScheduleSyncDeps = { store: runs.store, prices: runs.prices, clock: runs.clock, log: runs.log, onChange: async () => options.audits?.changed() };
     // Each payload is checked for the parts its handler reads first (400 otherwise, see webhook-payload.ts).
-    app.on(["installation.created", "installation.unsuspend"], async (context) => {
-      checkPayload(context, "installation.created");
-      await onInstalled(context, schedules);
-    });
-    app.on(["installation.deleted", "installation.suspend"], async (context) => {
-      checkPayload(context, "installation.deleted");
-      await onUninstalled(context, schedules);
-    });
-    app.on("installation_repositories.added", async (context) => {
-      checkPayload(context, "installation_repositories.added");
-      await onRepositoriesAdded(context, schedules);
-    });
-    app.on("installation_repositories.removed", async (context) => {
-      checkPayload(context, "installation_repositories.removed");
-      await onRepositoriesRemoved(context, schedules);
-    });
-    app.on("push", async (context) => {
-      checkPayload(context, "push");
-      await onPush(context, schedules);
-    });
+    app.on(["installation.created", "installation.unsuspend"], checked("installation.created", (context) => onInstalled(context, schedules)));
+    app.on(["installation.deleted", "installation.suspend"], checked("installation.deleted", (context) => onUninstalled(context, schedules)));
+    app.on("installation_repositories.added", checked("installation_repositories.added", (context) => onRepositoriesAdded(context, schedules)));
+    app.on("installation_repositories.removed", checked("installation_repositories.removed", (context) => onRepositoriesRemoved(context, schedules)));
+    app.on("push", checked("push", (context) => onPush(context, schedules)));
     options.audits?.start(runs);
     // CI finished something on a commit: a consolidated branch waiting for it moves on.
     const ci = { store: runs.store, queue: runs.queue, log: runs.log };
-    app.on(["check_suite.completed", "check_run.completed", "workflow_run.completed", "status"], async (context) => {
-      checkPayload(context, "ci");
-      await onCiCompleted(context.payload, ci);
-    });
+    app.on(["check_suite.completed", "check_run.completed", "workflow_run.completed", "status"], checked("ci", (context) => onCiCompleted(context.payload, ci)));
     // A run's pull request closed (merged or not): its CI wait ends and its worker branches go.
-    app.on("pull_request.closed", async (context) => {
-      checkPayload(context, "pull_request.closed");
-      await onPullRequestClosed(context.payload, ci);
-    });
+    app.on("pull_request.closed", checked("pull_request.closed", (context) => onPullRequestClosed(context.payload, ci)));
   }
 
   serveHealth(app, options);

@@ -83,3 +83,11 @@ export function checkPayload(context: WebhookContext, kind: keyof typeof WEBHOOK
   context.log.warn({ delivery: context.id, event, problems }, "webhook payload rejected");
   throw new InvalidPayloadError(event, problems);
 }
+
+/** `handle`, for webhooks whose payload must first pass `checkPayload` for `kind` (a 400 otherwise). */
+export function checked<C extends WebhookContext>(kind: keyof typeof WEBHOOK_PAYLOADS, handle: (context: C) => Promise<unknown>): (context: C) => Promise<void> {
+  return async (context) => {
+    checkPayload(context, kind);
+    await handle(context);
+  };
+}

@@ -28,7 +28,7 @@ import { UsageError, type CliIo } from "./cli-io.js";
 import { createCliProgress } from "./cli-progress.js";
 import { describeRunFailure } from "./describe-run-failure.js";
 import { formatSummary, resumeHint } from "./format-run-summary.js";
-import { headName, openLocalRepository } from "./open-local-repository.js";
+import { openLocalRepository } from "./open-local-repository.js";
 import { cliSettingsOf, withFlags, type CliSettings } from "./read-cli-config.js";
 import { readLocalConfig } from "./read-local-config.js";
 import { stopOnInterrupt } from "./stop-on-interrupt.js";
@@ -60,11 +60,11 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
   let tracking: LocalRunTracking | null = null;
   try {
     // The settings are read before they are needed, so the script's sandbox starts while the run is recorded and
-    // tracked: a new run's from its flags at once (only for that), then from its record; a failure counts where they are used.
-    if ("start" in request) settingsOf(repository, { baseCommit: request.start.base ?? "HEAD", settings: request.start.settings }).catch(() => undefined);
+    // tracked: a new run's at once, from its flags and the base it resolves; a stored run's from its record. A failure counts where they are used.
+    const opening = "start" in request ? { ...request, ...readStart(repository, request.start) } : request;
     store = await openLocalStore(repository.gitDir);
-    const { run, stored } = "resume" in request ? await storedRun(store, repository.gitDir, request.resume) : await newRun(store, repository, io.env, { ...request, runId });
-    const settings = settingsOf(repository, stored);
+    const { run, stored } = "resume" in opening ? await storedRun(store, repository.gitDir, opening.resume) : await newRun(store, repository, { ...opening, runId });
+    const settings = "resume" in opening ? settingsOf(repository, repository.resolveCommit(stored.baseCommit), stored.settings) : opening.settings;
     settings.catch(() => undefined);
     tracking = await trackLocalRun({ store, run, secrets: [request.apiKey], signal: interrupt.signal });
     // Kept once this process executes the run: a resume's changed caps and budgets apply from now on.
@@ -102,10 +102,10 @@ interface RunSettings {
  * at a commit never changes, so a resumed run gets the settings it started with, and its flags. The
  * script's sandbox starts as soon as its limits are known (`prestartScriptSandbox`).
  */
-async function settingsOf(repository: GitRepository, stored: Pick<StoredLocalRun, "baseCommit" | "settings">): Promise<RunSettings> {
-  const baseCommit = await repository.resolveCommit(stored.baseCommit);
+async function settingsOf(repository: GitRepository, base: Promise<string>, flags: LocalRunSettings): Promise<RunSettings> {
+  const baseCommit = await base;
   const repoConfig = cliSettingsOf(await readLocalConfig(repository, baseCommit));
-  const settings = withFlags(repoConfig.settings, stored.settings);
+  const settings = withFlags(repoConfig.settings, flags);
   prestartScriptSandbox(settings.sandbox);
   return { baseCommit, prices: repoConfig.prices, settings };
 }
@@ -143,6 +143,18 @@ async function executeTracked(
 }
 
 /**
+ * A new run's base, resolved once, and its settings at that base (its flags are what its record keeps), both
+ * started before the run is recorded. A failure of either counts where it is used: the base's in `newRun`.
+ */
+function readStart(repository: GitRepository, start: LocalRunStart): { baseCommit: Promise<string>; settings: Promise<RunSettings> } {
+  const baseCommit = repository.resolveCommit(start.base ?? "HEAD");
+  const settings = settingsOf(repository, baseCommit, start.settings);
+  baseCommit.catch(() => undefined);
+  settings.catch(() => undefined);
+  return { baseCommit, settings };
+}
+
+/**
  * A new run, recorded in the local store before anything runs. When git
  * refuses its base it is recorded as failed, so the id the command prints
  * names it in `dynflow show`; an unknown `--workflow` is a usage error and
@@ -151,14 +163,10 @@ async function executeTracked(
 async function newRun(
   store: Store,
   repository: GitRepository,
-  env: CliIo["env"],
-  { repoDir, runId, start }: { repoDir: string; runId: string; start: LocalRunStart },
+  { repoDir, runId, start, baseCommit: resolved }: { repoDir: string; runId: string; start: LocalRunStart; baseCommit: Promise<string> },
 ): Promise<{ run: RunRecord; stored: StoredLocalRun }> {
-  // The branch's name (a git process) is asked for while the base is resolved.
-  const label = start.base !== undefined ? Promise.resolve(start.base) : headName(repoDir, env);
-  const resolved = repository.resolveCommit(start.base ?? "HEAD");
-  resolved.catch(() => undefined);
-  const baseLabel = await label;
+  // Asked for while the base is being resolved.
+  const baseLabel = start.base ?? (await repository.headName());
   const record = (baseCommit: string | null, script: LocalRunStart["script"]) =>
     newLocalRunRecord({ id: runId, repoName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir, task: start.task, script, args: start.args, baseCommit, baseLabel, settings: start.settings });
   const baseCommit = await resolved.catch(async (error: unknown) => {

@@ -3,11 +3,13 @@
  * repository and process: it owns the long-lived git processes every
  * workspace and view of that repository shares.
  */
-import { rm } from "node:fs/promises";
+import { lstat, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "../time.js";
 import { createWritePolicy, normalizePath } from "./check-path.js";
 import type { CommitObjectInput } from "./commit-identity.js";
+import { CommitNotFoundError } from "./errors.js";
 import { GitStore } from "./git-store.js";
 import { commitParents, diffTrees, disjointChanges } from "./merge-disjoint.js";
 import { workerBranch } from "./slugify.js";
@@ -29,6 +31,13 @@ export interface RepositoryOptions {
   listingCacheSize?: number;
 }
 
+/** A HEAD file of a detached HEAD: the commit's id. */
+const DETACHED_HEAD = /^(?:[0-9a-f]{40}|[0-9a-f]{64})\n?$/;
+/** A HEAD file naming a branch as git writes it; no component starts with a dot (reftable's placeholder is `refs/heads/.invalid`). */
+const BRANCH_HEAD = /^ref: refs\/heads\/((?:[^./\s][^/\s]*)(?:\/[^./\s][^/\s]*)*)\n?$/;
+/** Names git may take for root refs (`$GIT_DIR/<name>`), such as `FETCH_HEAD`. */
+const ROOT_REF_SYNTAX = /^[A-Z_-]+$/;
+
 /** A repository workspaces fork from; open it with `openRepository`, close it when done. */
 export class GitRepository {
   private readonly store: GitStore;
@@ -43,6 +52,39 @@ export class GitRepository {
   /** Absolute path of the git directory. */
   get gitDir(): string {
     return this.store.gitDir;
+  }
+
+  /**
+   * The checked-out branch's name as `git symbolic-ref --short HEAD` gives it, or `HEAD` when detached.
+   * Read from the git directory's HEAD file when that settles it, else (a symlink, another ref storage,
+   * a name git may shorten differently) from git.
+   */
+  async headName(): Promise<string> {
+    const path = join(this.gitDir, "HEAD");
+    const head = await lstat(path)
+      .then((stats) => (stats.isFile() ? readFile(path, "utf8") : null))
+      .catch(() => null);
+    if (head !== null && DETACHED_HEAD.test(head)) return "HEAD";
+    const branch = head === null ? undefined : BRANCH_HEAD.exec(head)?.[1];
+    if (branch !== undefined && !(await this.mayShortenOtherwise(branch))) return branch;
+    const out = await this.store.run(["symbolic-ref", "--short", "-q", "HEAD"]).then(
+      (found) => found.stdout.toString("utf8").trim(),
+      () => "",
+    );
+    return out || "HEAD";
+  }
+
+  /**
+   * Whether git may name `refs/heads/<branch>` other than `<branch>`: it says `heads/<branch>` when
+   * `refs/tags/<branch>`, `refs/<branch>` or (for a name in capitals) the root ref `<branch>` exists.
+   * Any name that resolves, or a lookup that fails, leaves the answer to git.
+   */
+  private async mayShortenOtherwise(branch: string): Promise<boolean> {
+    if (ROOT_REF_SYNTAX.test(branch)) return true;
+    const found = await Promise.all(
+      [`refs/tags/${branch}`, `refs/${branch}`].map((ref) => this.store.resolveCommit(ref).then(() => true, (error: unknown) => !(error instanceof CommitNotFoundError))),
+    );
+    return found.includes(true);
   }
 
   /** The full id of the commit `rev` names; throws `CommitNotFoundError`. */

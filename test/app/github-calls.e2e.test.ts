@@ -6,14 +6,12 @@
  * that adds one fails here until the list is updated on purpose. Reads are
  * counted too (each is a round trip).
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../../src/store/index.js";
-import { startFakeAnthropic, type FakeAnthropic } from "../fakes/fake-anthropic.js";
-import { startFakeGitHubServer, type FakeGitHubServer, type ServedCall } from "../fakes/fake-github-server.js";
-import { appEnv, freePort, startAppProcess, until, type AppProcess } from "../durability/app-processes.js";
-import { removeDir, tempDir } from "../workspace/git-fixture.js";
-import { addCiRepository, ciCompleted, handleModel, OWNER, startRun, waitFor } from "./ci/ci-flow.js";
+import type { Store } from "../../src/store/index.js";
+import type { FakeGitHubServer, ServedCall } from "../fakes/fake-github-server.js";
+import { until } from "../durability/app-processes.js";
+import { startCiApp, type CiApp } from "./ci/ci-app.js";
+import { ciCompleted, OWNER, startRun, waitFor } from "./ci/ci-flow.js";
 
 /** `METHOD /path` with ids, commit shas and the query left out, so the list reads the same on every run. */
 function shapeOf(call: ServedCall): string {
@@ -30,30 +28,18 @@ const isWrite = (call: ServedCall) => call.method !== "GET";
 const isAppAuth = (call: ServedCall) => /^\/app\//.test(call.path);
 
 describe("the GitHub calls of a run (embedded deployment)", () => {
-  let work: string;
+  let app: CiApp;
   let github: FakeGitHubServer;
-  let model: FakeAnthropic;
   let store: Store;
   let port: number;
-  let app: AppProcess;
 
   beforeAll(async () => {
-    work = await tempDir("dynflow-calls-");
-    github = await startFakeGitHubServer();
-    model = await startFakeAnthropic({ prefixDelayMs: 1 });
-    handleModel(model);
-    await addCiRepository(github, work, "green", "  repairRounds: 1\n");
-    port = await freePort();
-    app = await startAppProcess("app", "app", appEnv({ github, model, dataDir: join(work, "data"), port }));
-    store = await openStore({ sqlitePath: join(work, "data", "dynflow.db") });
+    app = await startCiApp({ prefix: "dynflow-calls-", shape: "embedded", repositories: [["green", "  repairRounds: 1\n"]] });
+    ({ github, store, port } = app);
   }, 120_000);
 
   afterAll(async () => {
-    await app?.stop("SIGKILL");
-    await store?.close();
-    await model?.close();
-    await github?.close();
-    await removeDir(work);
+    await app?.close();
   });
 
   it("writes 8 times from the command to the draft pull request, and 3 times when CI passes", { timeout: 180_000 }, async () => {

@@ -1,9 +1,11 @@
 import { execFile } from "node:child_process";
+import { chmod, readFile, symlink, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RepositoryClosedError } from "../../src/workspace/errors.js";
 import { openRepository } from "../../src/workspace/open-repository.js";
-import { git, gitRaw, makeRepo, removeDir, show, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+import { git, gitRaw, makeRepo, removeDir, show, tempDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
 
 const AUTHOR = { name: "W", email: "w@example.com" };
 const BIG = Array.from({ length: 60_000 }, (_, i) => `line ${i} ${"x".repeat(40)}`).join("\n") + "\n";
@@ -123,5 +125,77 @@ describe("openRepository", () => {
       await removeDir(bare);
     }
     await expect(openRepository("/", { env: testGitEnv() })).rejects.toMatchObject({ code: "git_failed" });
+  });
+
+  describe("headName", () => {
+    /** What `git symbolic-ref --short -q HEAD` prints, or `HEAD` when it prints nothing. */
+    const gitHeadName = (dir: string) => git(dir, "symbolic-ref", "--short", "-q", "HEAD").then((name) => name || "HEAD", () => "HEAD");
+
+    async function headNameIn(dir: string, env = testGitEnv()): Promise<string> {
+      const repository = await openRepository(dir, { env });
+      try {
+        return await repository.headName();
+      } finally {
+        await repository.close();
+      }
+    }
+
+    it("names the branch as git does: plain, nested, ambiguous with a tag or a ref, in capitals, unborn, outside refs/heads, or HEAD when detached", async () => {
+      const { dir, head } = await makeRepo({ "a.txt": "a\n" });
+      try {
+        const cases: [string, () => Promise<unknown>][] = [
+          ["main", async () => undefined],
+          ["feature/x", () => git(dir, "checkout", "-q", "-b", "feature/x")],
+          ["heads/feature/x", () => git(dir, "tag", "feature/x")],
+          ["main", () => git(dir, "checkout", "-q", "main")],
+          ["heads/main", () => git(dir, "update-ref", "refs/main", head)],
+          ["FOO", async () => (await git(dir, "update-ref", "-d", "refs/main"), await git(dir, "checkout", "-q", "-b", "FOO"))],
+          ["heads/FOO", () => writeFile(join(dir, ".git", "FOO"), `${head}\n`)],
+          ["unborn", () => git(dir, "symbolic-ref", "HEAD", "refs/heads/unborn")],
+          ["origin/x", async () => (await git(dir, "update-ref", "refs/remotes/origin/x", head), await git(dir, "symbolic-ref", "HEAD", "refs/remotes/origin/x"))],
+          ["HEAD", () => git(dir, "checkout", "-q", "--detach", head)],
+        ];
+        for (const [expected, arrange] of cases) {
+          await arrange();
+          expect(await gitHeadName(dir)).toBe(expected);
+          expect(await headNameIn(dir)).toBe(expected);
+        }
+      } finally {
+        await removeDir(dir);
+      }
+    });
+
+    it("names a linked worktree's branch, and the branch a symlinked HEAD points to", async () => {
+      const { dir } = await makeRepo({ "a.txt": "a\n" });
+      const worktree = `${dir}-wt`;
+      try {
+        await git(dir, "worktree", "add", "-q", "-b", "side", worktree);
+        expect(await headNameIn(worktree)).toBe("side");
+        expect(await headNameIn(dir)).toBe("main");
+        await unlink(join(dir, ".git", "HEAD"));
+        await symlink("refs/heads/main", join(dir, ".git", "HEAD"));
+        expect(await gitHeadName(dir)).toBe("main");
+        expect(await headNameIn(dir)).toBe("main");
+      } finally {
+        await removeDir(worktree);
+        await removeDir(dir);
+      }
+    });
+
+    it("reads a plain branch's name without starting a git process for it", async () => {
+      const bin = await tempDir("dynflow-git-log-");
+      const log = join(bin, "calls.log");
+      const realGit = (await promisify(execFile)("sh", ["-c", "command -v git"])).stdout.trim();
+      await writeFile(join(bin, "git"), `#!/bin/sh\necho "$*" >> "${log}"\nexec "${realGit}" "$@"\n`);
+      await chmod(join(bin, "git"), 0o755);
+      const env = { ...testGitEnv(), PATH: `${bin}:${process.env.PATH ?? ""}` };
+      try {
+        expect(await headNameIn(repo.dir, env)).toBe("main");
+        const calls = (await readFile(log, "utf8")).trim().split("\n");
+        expect(calls.filter((call) => !call.startsWith("rev-parse --absolute-git-dir"))).toEqual(["cat-file --batch"]);
+      } finally {
+        await removeDir(bin);
+      }
+    });
   });
 });

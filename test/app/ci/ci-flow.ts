@@ -12,6 +12,13 @@ import type { CiWait, Store } from "../../../src/store/index.js";
 
 export const OWNER = "acme";
 export const INSTALLATION = 77;
+/** The repository id every fake repository's webhooks carry. */
+export const REPO_ID = 1;
+
+/** Repository `repo` as webhooks carry it. */
+export function repositoryPayload(repo: string) {
+  return { id: REPO_ID, name: repo, full_name: `${OWNER}/${repo}`, owner: { login: OWNER, type: "Organization" }, default_branch: "main", private: false };
+}
 
 const WORKFLOW = `export const meta = { name: "tidy", description: "Give src/calc.ts a header", phases: [{ title: "Tidy" }] };
 phase("Tidy");
@@ -98,7 +105,7 @@ export async function ciCompleted(port: number, repo: string, headSha: string, n
   const payload = {
     action: "completed",
     [name]: name === "check_run" ? { ...body, name: "test", check_suite: { id: 1, head_sha: headSha } } : body,
-    repository: { id: 1, name: repo, full_name: `${OWNER}/${repo}`, owner: { login: OWNER, type: "Organization" }, default_branch: "main", private: false },
+    repository: repositoryPayload(repo),
     sender: { login: "github-actions[bot]", id: 41898282, type: "Bot" },
     installation: { id: INSTALLATION },
   };
@@ -116,7 +123,7 @@ export async function statusSet(port: number, repo: string, headSha: string, con
     description: null,
     target_url: null,
     branches: [],
-    repository: { id: 1, name: repo, full_name: `${OWNER}/${repo}`, owner: { login: OWNER, type: "Organization" }, default_branch: "main", private: false },
+    repository: repositoryPayload(repo),
     sender: { login: "jenkins[bot]", id: 5, type: "Bot" },
     installation: { id: INSTALLATION },
   };

@@ -7,42 +7,36 @@
  * process and the timeout is decided on a worker.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startFakeAnthropic, type FakeAnthropic } from "../../fakes/fake-anthropic.js";
-import { startFakeGitHubServer, type FakeGitHubServer } from "../../fakes/fake-github-server.js";
 import { until } from "../../durability/app-processes.js";
-import { startDeployment, type Deployment } from "../../durability/deployment.js";
 import { describeWithPostgres } from "../../durability/postgres-harness.js";
 import { describeWithRedis } from "../../queue/redis-harness.js";
-import { git, removeDir, tempDir } from "../../workspace/git-fixture.js";
-import { addCiRepository, ciCompleted, FIXED, handleModel, OWNER, startRun, waitFor } from "./ci-flow.js";
+import { git } from "../../workspace/git-fixture.js";
+import { startCiApp, type CiApp } from "./ci-app.js";
+import { ciCompleted, FIXED, OWNER, startRun, waitFor } from "./ci-flow.js";
 
 describeWithRedis("CI waits on the scaled-out deployment", () => {
   describeWithPostgres("web + a worker on PostgreSQL and Redis", () => {
-    let work: string;
-    let github: FakeGitHubServer;
-    let model: FakeAnthropic;
-    let deployment: Deployment | undefined;
-    const bares = new Map<string, string>();
+    let app: CiApp | undefined;
 
     beforeAll(async () => {
-      work = await tempDir("dynflow-ci-scaled-");
-      github = await startFakeGitHubServer();
-      model = await startFakeAnthropic({ prefixDelayMs: 1 });
-      handleModel(model);
-      bares.set("repair", await addCiRepository(github, work, "repair", "  repairRounds: 1\n"));
-      bares.set("slow", await addCiRepository(github, work, "slow", "  timeoutMinutes: 0.05\n"));
-      deployment = await startDeployment({ shape: "scaled", github, model, work, workers: 1, env: { DYNFLOW_CI_SWEEP_SECONDS: "1" } });
+      app = await startCiApp({
+        prefix: "dynflow-ci-scaled-",
+        shape: "scaled",
+        workers: 1,
+        env: { DYNFLOW_CI_SWEEP_SECONDS: "1" },
+        repositories: [
+          ["repair", "  repairRounds: 1\n"],
+          ["slow", "  timeoutMinutes: 0.05\n"],
+        ],
+      });
     }, 240_000);
 
     afterAll(async () => {
-      await deployment?.close();
-      await model?.close();
-      await github?.close();
-      await removeDir(work);
+      await app?.close();
     });
 
     it("repairs a failing CI on a worker and marks the pull request ready once green", { timeout: 240_000 }, async () => {
-      const { store, port } = deployment!;
+      const { store, port, github, bares } = app!;
       const runId = await startRun(port, store, "repair");
       const wait = await waitFor(store, runId, "the CI wait", () => true);
       expect(github.pulls.find((pull) => pull.repo === `${OWNER}/repair`)!.draft).toBe(true);
@@ -59,7 +53,7 @@ describeWithRedis("CI waits on the scaled-out deployment", () => {
     });
 
     it("times out from the web process's sweep, the CI step on a worker", { timeout: 240_000 }, async () => {
-      const { store, port } = deployment!;
+      const { store, port, github } = app!;
       const runId = await startRun(port, store, "slow");
       const wait = await waitFor(store, runId, "the CI wait", () => true);
       github.addCiCheck({ repo: `${OWNER}/slow`, name: "test", headSha: wait.headSha, status: "queued" });

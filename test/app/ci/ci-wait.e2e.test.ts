@@ -6,14 +6,14 @@
  * CI step is queued by a webhook about the branch's head commit, and nothing
  * waits in between: the process is even replaced mid-wait.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../../../src/store/index.js";
-import { startFakeAnthropic, type FakeAnthropic } from "../../fakes/fake-anthropic.js";
-import { startFakeGitHubServer, type FakeGitHubServer } from "../../fakes/fake-github-server.js";
-import { appEnv, commentPayload, deliverWebhook, freePort, startAppProcess, until, type AppProcess } from "../../durability/app-processes.js";
-import { git, removeDir, tempDir } from "../../workspace/git-fixture.js";
-import { addCiRepository, ciCompleted, FIXED, handleModel, INSTALLATION, isRepair, OWNER, PARTIAL_WORKFLOW, startRun, statusSet, waitFor } from "./ci-flow.js";
+import type { Store } from "../../../src/store/index.js";
+import type { FakeAnthropic } from "../../fakes/fake-anthropic.js";
+import type { FakeGitHubServer } from "../../fakes/fake-github-server.js";
+import { commentPayload, deliverWebhook, until } from "../../durability/app-processes.js";
+import { git } from "../../workspace/git-fixture.js";
+import { startCiApp, type CiApp } from "./ci-app.js";
+import { ciCompleted, FIXED, INSTALLATION, isRepair, OWNER, PARTIAL_WORKFLOW, startRun, statusSet, waitFor } from "./ci-flow.js";
 
 const E2E = { timeout: 240_000 };
 
@@ -26,49 +26,37 @@ async function shows(read: () => string, text: string): Promise<void> {
 const FAILING_LOG = `${Array.from({ length: 300 }, (_, i) => `2026-12-03T04:00:00.0000000Z noise line ${i}`).join("\n")}\n2026-12-03T04:00:01.0000000Z FAIL test/calc.test.ts > add(2, 2) expected 4, got 0\n`;
 
 describe("a run waits for the repository's CI (embedded deployment)", () => {
-  let work: string;
+  let app: CiApp;
   let github: FakeGitHubServer;
   let model: FakeAnthropic;
   let store: Store;
-  let env: NodeJS.ProcessEnv;
   let port: number;
-  let app: AppProcess;
-  const bares = new Map<string, string>();
-  const processes: AppProcess[] = [];
+  let bares: CiApp["bares"];
 
   beforeAll(async () => {
-    work = await tempDir("dynflow-ci-");
-    github = await startFakeGitHubServer();
-    model = await startFakeAnthropic({ prefixDelayMs: 1 });
-    handleModel(model);
-    for (const [repo, ci] of [
-      ["green", "  repairRounds: 1\n"],
-      ["repair", "  repairRounds: 2\n  ignore: [\"lint\"]\n"],
-      ["capped", "  repairRounds: 1\n"],
-      ["slow", "  timeoutMinutes: 0.05\n"],
-      ["restart", "  repairRounds: 1\n"],
-      ["cancel", "  repairRounds: 1\n"],
-      ["statuses", "  repairRounds: 1\n"],
-    ] as const) {
-      bares.set(repo, await addCiRepository(github, work, repo, ci));
-    }
-    bares.set("partial", await addCiRepository(github, work, "partial", "  repairRounds: 1\n", { "src/other.ts": "export const other = 0;\n", ".claude/workflows/tidy.js": PARTIAL_WORKFLOW }));
-    port = await freePort();
-    env = appEnv({ github, model, dataDir: join(work, "data"), port, extra: { DYNFLOW_CI_SWEEP_SECONDS: "1" } });
-    app = await startAppProcess("app #1", "app", env);
-    processes.push(app);
-    store = await openStore({ sqlitePath: join(work, "data", "dynflow.db") });
+    app = await startCiApp({
+      prefix: "dynflow-ci-",
+      shape: "embedded",
+      env: { DYNFLOW_CI_SWEEP_SECONDS: "1" },
+      repositories: [
+        ["green", "  repairRounds: 1\n"],
+        ["repair", "  repairRounds: 2\n  ignore: [\"lint\"]\n"],
+        ["capped", "  repairRounds: 1\n"],
+        ["slow", "  timeoutMinutes: 0.05\n"],
+        ["restart", "  repairRounds: 1\n"],
+        ["cancel", "  repairRounds: 1\n"],
+        ["statuses", "  repairRounds: 1\n"],
+        ["partial", "  repairRounds: 1\n", { "src/other.ts": "export const other = 0;\n", ".claude/workflows/tidy.js": PARTIAL_WORKFLOW }],
+      ],
+    });
+    ({ github, model, store, port, bares } = app);
   }, 120_000);
 
   afterAll(async () => {
-    for (const child of processes) await child.stop("SIGKILL");
-    await store?.close();
-    await model?.close();
-    await github?.close();
-    await removeDir(work);
+    await app?.close();
   });
 
-  const pullOf = (repo: string) => github.pulls.find((pull) => pull.repo === `${OWNER}/${repo}`)!;
+  const pullOf = (repo: string) => app.pullOf(repo);
   const commentOf = (repo: string) => github.comments.find((comment) => comment.repo === `${OWNER}/${repo}`)!;
   const checkRunOf = (runId: string) => github.checkRuns.find((run) => run.external_id === runId)!;
 
@@ -234,9 +222,9 @@ describe("a run waits for the repository's CI (embedded deployment)", () => {
     const runId = await startRun(port, store, "restart");
     const wait = await waitFor(store, runId, "the CI wait", () => true);
     // Nothing is held while CI runs: the process can go away.
-    expect(await app.stop("SIGKILL")).toEqual({ code: null, signal: "SIGKILL" });
-    app = await startAppProcess("app #2", "app", env);
-    processes.push(app);
+    expect(await app.deployment.web.stop("SIGKILL")).toEqual({ code: null, signal: "SIGKILL" });
+    // The process is gone already: this only starts a new one.
+    await app.deployment.restartWeb();
     // CI finishes while the new process runs; only the webhook tells it (the deadline is an hour away).
     github.addCiCheck({ repo: `${OWNER}/restart`, name: "test", headSha: wait.headSha, conclusion: "success" });
     await ciCompleted(port, "restart", wait.headSha);

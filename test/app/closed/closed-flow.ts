@@ -4,10 +4,7 @@
  */
 import { deliverWebhook } from "../../durability/app-processes.js";
 import { git } from "../../workspace/git-fixture.js";
-import { INSTALLATION, OWNER } from "../ci/ci-flow.js";
-
-/** The repository id every fake repository's webhooks carry. */
-const REPO_ID = 1;
+import { INSTALLATION, REPO_ID, repositoryPayload } from "../ci/ci-flow.js";
 
 export interface ClosedOptions {
   /** The pull request's number. */
@@ -24,7 +21,7 @@ export interface ClosedOptions {
 
 /** Sends `pull_request.closed` for a pull request of `repo`; resolves the HTTP status. */
 export async function pullRequestClosed(port: number, repo: string, options: ClosedOptions): Promise<number> {
-  const repository = { id: REPO_ID, name: repo, full_name: `${OWNER}/${repo}`, owner: { login: OWNER, type: "Organization" }, default_branch: "main", private: false };
+  const repository = repositoryPayload(repo);
   const headRepoId = options.headRepoId ?? REPO_ID;
   const payload = {
     action: "closed",

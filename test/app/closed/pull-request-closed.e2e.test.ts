@@ -5,58 +5,45 @@
  * run's worker branches from the remote (never the result branch) and ends
  * a CI wait; anything that is not a run's own pull request changes nothing.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../../../src/store/index.js";
-import { startFakeAnthropic, type FakeAnthropic } from "../../fakes/fake-anthropic.js";
-import { startFakeGitHubServer, type FakeGitHubServer } from "../../fakes/fake-github-server.js";
-import { appEnv, deliverWebhook, freePort, startAppProcess, until, type AppProcess } from "../../durability/app-processes.js";
-import { git, removeDir, tempDir } from "../../workspace/git-fixture.js";
-import { addCiRepository, ciCompleted, handleModel, INSTALLATION, isRepair, OWNER, startRun, waitFor } from "../ci/ci-flow.js";
+import type { Store } from "../../../src/store/index.js";
+import type { FakeAnthropic } from "../../fakes/fake-anthropic.js";
+import type { FakeGitHubServer } from "../../fakes/fake-github-server.js";
+import { deliverWebhook, until } from "../../durability/app-processes.js";
+import { git } from "../../workspace/git-fixture.js";
+import { startCiApp, type CiApp } from "../ci/ci-app.js";
+import { ciCompleted, INSTALLATION, isRepair, OWNER, startRun, waitFor } from "../ci/ci-flow.js";
 import { dynflowBranches, pullRequestClosed } from "./closed-flow.js";
 
 const E2E = { timeout: 240_000 };
 
 describe("a run's pull request closed (embedded deployment)", () => {
-  let work: string;
+  let app: CiApp;
   let github: FakeGitHubServer;
   let model: FakeAnthropic;
   let store: Store;
-  let env: NodeJS.ProcessEnv;
   let port: number;
-  let app: AppProcess;
-  const bares = new Map<string, string>();
-  const processes: AppProcess[] = [];
+  let bares: CiApp["bares"];
   let untouched = "";
 
   beforeAll(async () => {
-    work = await tempDir("dynflow-closed-");
-    github = await startFakeGitHubServer();
-    model = await startFakeAnthropic({ prefixDelayMs: 1 });
-    handleModel(model);
-    for (const [repo, ci] of [
-      ["merged", "  wait: false\n"],
-      ["waiting", "  repairRounds: 1\n"],
-      ["restart", "  wait: false\n"],
-    ] as const) {
-      bares.set(repo, await addCiRepository(github, work, repo, ci));
-    }
-    port = await freePort();
-    env = appEnv({ github, model, dataDir: join(work, "data"), port });
-    app = await startAppProcess("app #1", "app", env);
-    processes.push(app);
-    store = await openStore({ sqlitePath: join(work, "data", "dynflow.db") });
+    app = await startCiApp({
+      prefix: "dynflow-closed-",
+      shape: "embedded",
+      repositories: [
+        ["merged", "  wait: false\n"],
+        ["waiting", "  repairRounds: 1\n"],
+        ["restart", "  wait: false\n"],
+      ],
+    });
+    ({ github, model, store, port, bares } = app);
   }, 120_000);
 
   afterAll(async () => {
-    for (const child of processes) await child.stop("SIGKILL");
-    await store?.close();
-    await model?.close();
-    await github?.close();
-    await removeDir(work);
+    await app?.close();
   });
 
-  const pullOf = (repo: string) => github.pulls.find((pull) => pull.repo === `${OWNER}/${repo}`)!;
+  const pullOf = (repo: string) => app.pullOf(repo);
 
   /** Starts a run on `repo` and resolves once it has pushed its branches and opened its pull request. */
   async function finishedRun(repo: string): Promise<{ runId: string; number: number; workers: string[] }> {
@@ -146,11 +133,11 @@ describe("a run's pull request closed (embedded deployment)", () => {
     // The run the test before left alone.
     const runId = untouched;
     expect((await dynflowBranches(bare)).some((branch) => branch.startsWith(`dynflow/${runId}-work/`))).toBe(true);
-    expect(await app.stop("SIGKILL")).toEqual({ code: null, signal: "SIGKILL" });
+    expect(await app.deployment.web.stop("SIGKILL")).toEqual({ code: null, signal: "SIGKILL" });
     // What the webhook recorded before the process died, its queued step lost with it.
     await store.branchCleanups.request(runId);
-    app = await startAppProcess("app #2", "app", env);
-    processes.push(app);
+    // The process is gone already: this only starts a new one.
+    await app.deployment.restartWeb();
     await cleanedUp(runId);
     expect(await dynflowBranches(bare)).toEqual([`dynflow/${runId}`]);
   });
