@@ -1,6 +1,6 @@
 /**
  * A long-lived git process answering requests in order (`cat-file --batch`,
- * `hash-object --stdin-paths`, `mktree --batch`). Process start-up dominates the
+ * `hash-object --stdin-paths`, `diff-tree --stdin`, `update-ref --stdin`). Process start-up dominates the
  * cost of small git operations, so reads and object writes share one process
  * per repository. Requests from concurrent callers are written whole and
  * answered first-in first-out.

@@ -1,6 +1,7 @@
 /**
- * Object-level access to one repository: resolve, list, read and write git
- * objects through long-lived git processes, with per-commit listings
+ * Object-level access to one repository: resolve, list and read git objects
+ * and write commits through long-lived git processes, write blobs and trees
+ * in process (loose-objects.ts), with per-commit listings and parsed trees
  * cached. Everything above (views, workspaces) goes through this.
  */
 import { access, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
