@@ -4,12 +4,14 @@
  * others (a refuter reviews it elsewhere) and the owner (who merges it).
  * They meet at the remote: the worker pushes its branch right after the
  * agent, and whoever needs a change it does not have fetches it (by its commit
- * id, with the branches).
+ * id, with the branches). Pushes and fetches of one clone that come together
+ * share one git process.
  */
+import { resolve as resolvePath } from "node:path";
 import type { Logger } from "pino";
 import { AgentFailedError } from "../../runtime/errors.js";
 import { isObject, type AgentRequest, type AgentResult, type AgentRunner, type ChangeRef, type JsonValue } from "../../runtime/types.js";
-import { CommitNotFoundError, pushBranches, syncClone, type GitRepository } from "../../workspace/index.js";
+import { CommitNotFoundError, PushRejectedError, pushBranches, syncClone, type GitRepository } from "../../workspace/index.js";
 import { messageOf } from "../../errors.js";
 
 export interface RemoteExchange {
@@ -23,10 +25,59 @@ export interface RemoteExchange {
   log?: Logger;
 }
 
-/** Pushes the change's branch to the remote (forced: a retried agent replaces its own branch). */
-export async function publishChange(change: ChangeRef, remote: RemoteExchange): Promise<void> {
-  const ref = `refs/heads/${change.branch}`;
-  await pushBranches({ repoDir: remote.dir, remoteUrl: remote.cloneUrl, token: await remote.token(), refspecs: [`+${ref}:${ref}`], env: remote.env, log: remote.log });
+/** A change waiting for its push. */
+interface QueuedPush {
+  ref: string;
+  remote: RemoteExchange;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Per clone and remote: the changes waiting while a push from that clone is in flight. */
+const pushQueues = new Map<string, { waiting: QueuedPush[]; running: boolean }>();
+
+/**
+ * Pushes the change's branch to the remote (forced: a retried agent replaces
+ * its own branch). A change whose clone is pushing already waits for that push
+ * and goes with the others that came meanwhile, in one push: agents finishing
+ * together cost one `git push`, not one each.
+ */
+export function publishChange(change: ChangeRef, remote: RemoteExchange): Promise<void> {
+  const key = `${resolvePath(remote.dir)}\n${remote.cloneUrl}`;
+  let queue = pushQueues.get(key);
+  if (!queue) {
+    queue = { waiting: [], running: false };
+    pushQueues.set(key, queue);
+  }
+  const pushed = new Promise<void>((resolve, reject) => queue.waiting.push({ ref: `refs/heads/${change.branch}`, remote, resolve, reject }));
+  if (!queue.running) void pushQueued(key, queue);
+  return pushed;
+}
+
+async function pushQueued(key: string, queue: { waiting: QueuedPush[]; running: boolean }): Promise<void> {
+  queue.running = true;
+  try {
+    while (queue.waiting.length > 0) await pushTogether(queue.waiting.splice(0));
+  } finally {
+    queue.running = false;
+    if (queue.waiting.length === 0 && pushQueues.get(key) === queue) pushQueues.delete(key);
+  }
+}
+
+/** One push for `batch`; a ref the remote refused fails its own change only. */
+async function pushTogether(batch: QueuedPush[]): Promise<void> {
+  const { remote } = batch[0] as QueuedPush;
+  const refs = [...new Set(batch.map((queued) => queued.ref))];
+  try {
+    await pushBranches({ repoDir: remote.dir, remoteUrl: remote.cloneUrl, token: await remote.token(), refspecs: refs.map((ref) => `+${ref}:${ref}`), env: remote.env, log: remote.log });
+    for (const queued of batch) queued.resolve();
+  } catch (error) {
+    for (const queued of batch) {
+      const own = error instanceof PushRejectedError ? error.results.find((result) => result.destination === queued.ref) : undefined;
+      if (own !== undefined && own.status !== "rejected") queued.resolve();
+      else queued.reject(own !== undefined ? new PushRejectedError([own]) : error);
+    }
+  }
 }
 
 /** Fetches the change (its commit, and every branch with it) unless the repository has it already (made here, or fetched before). */
