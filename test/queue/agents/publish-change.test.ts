@@ -42,7 +42,7 @@ function exchange(): RemoteExchange {
 
 async function change(branch: string): Promise<ChangeRef> {
   await git(clone, "branch", branch, head);
-  return { branch, commit: head, base: head, files: [], additions: 0, deletions: 0 };
+  return { branch, commit: head, base: head, files: [], additions: 0, deletions: 0, incomplete: false };
 }
 
 const pushes = async () => (await readFile(join(work, "pushes.log"), "utf8").catch(() => "")).split("\n").filter(Boolean).length;
