@@ -16,6 +16,7 @@ import { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./r
 import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-listing.js";
 import { parseTreeObject, type TreeObjectEntry, type TreeStore } from "./write-tree.js";
 import { LooseObjectWriter, objectId } from "./loose-objects.js";
+import { commitParents, diffTrees } from "./merge-disjoint.js";
 
 export interface GitStoreOptions {
   env: NodeJS.ProcessEnv;
@@ -188,12 +189,35 @@ export class GitStore implements TreeStore {
     if (listing) {
       this.listings.delete(commit);
     } else {
-      listing = this.run(["ls-tree", "-r", "-z", "--full-tree", commit]).then((out) => parseLsTree(commit, out.stdout));
+      listing = this.listingFromParent(commit).then(
+        (derived) => derived ?? this.run(["ls-tree", "-r", "-z", "--full-tree", commit]).then((out) => parseLsTree(commit, out.stdout)),
+      );
       listing.catch(() => this.listings.delete(commit));
     }
     this.listings.set(commit, listing);
     while (this.listings.size > this.options.listingCacheSize) this.listings.delete(this.listings.keys().next().value as string);
     return listing;
+  }
+
+  /**
+   * The listing of a commit with one parent whose listing is at hand (a
+   * change another process made on a base this one listed): the parent's,
+   * with what differs between their trees, read in process. Null when that
+   * does not apply, and `ls-tree` lists it.
+   */
+  private async listingFromParent(commit: string): Promise<TreeListing | null> {
+    if (!FULL_OID.test(commit)) return null;
+    try {
+      const parents = commitParents(await this.readObject(commit));
+      const parentListing = parents.length === 1 ? this.listings.get(parents[0] as string) : undefined;
+      if (parentListing === undefined) return null;
+      const [parent, trees] = await Promise.all([parentListing, Promise.all([this.treeOf(parents[0] as string), this.treeOf(commit)])]);
+      const changes = await diffTrees(this, trees[0], trees[1]);
+      return parent.withChanges(commit, new Map(changes.map((change) => [change.path, change.entry])));
+    } catch {
+      // Whatever went wrong here, `ls-tree` gives git's own answer or error.
+      return null;
+    }
   }
 
   /** Raw content of an object (blob or tree). In a partial clone a missing blob is fetched. */

@@ -1,0 +1,84 @@
+/**
+ * The listing of a commit made elsewhere (another process's change) on a
+ * base this store has listed: derived in process from the base's listing and
+ * the trees that differ, exactly as `ls-tree` would list it, without one.
+ */
+import { execFile } from "node:child_process";
+import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { GitStore } from "../../src/workspace/git-store.js";
+import { parseLsTree } from "../../src/workspace/tree-listing.js";
+import { git, gitRaw, makeRepo, removeDir, tempDir, testGitEnv } from "./git-fixture.js";
+
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await removeDir(dir);
+});
+
+/** An environment whose `git` logs every call to the returned file before running git. */
+async function loggingGit(): Promise<{ env: NodeJS.ProcessEnv; calls: () => Promise<string[]> }> {
+  const bin = await tempDir("dynflow-git-log-");
+  dirs.push(bin);
+  const log = join(bin, "calls.log");
+  const realGit = (await promisify(execFile)("sh", ["-c", "command -v git"])).stdout.trim();
+  await writeFile(join(bin, "git"), `#!/bin/sh\necho "$*" >> "${log}"\nexec "${realGit}" "$@"\n`);
+  await chmod(join(bin, "git"), 0o755);
+  return {
+    env: { ...testGitEnv(), PATH: `${bin}:${process.env.PATH ?? ""}` },
+    calls: async () => (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean),
+  };
+}
+
+describe("GitStore.listing of a commit whose parent it has listed", () => {
+  it("is the parent's with what changed, entry for entry as ls-tree lists it, and starts no ls-tree", async () => {
+    const repo = await makeRepo({ "keep.txt": "k\n", "edit.txt": "e\n", "gone.txt": "g\n", "was-file": "f\n", "dir/inner.txt": "i\n", "dir/deep/x.txt": "x\n" });
+    dirs.push(repo.dir);
+    const { env, calls } = await loggingGit();
+    const store = await GitStore.open(repo.dir, { env, token: undefined, log: undefined, listingCacheSize: 4 });
+    try {
+      await store.listing(repo.head);
+      // Another process commits on that base: an edit, deletions, a file that becomes a directory, an executable and a symlink.
+      await writeFile(join(repo.dir, "edit.txt"), "edited\n");
+      await git(repo.dir, "rm", "-q", "gone.txt", "was-file");
+      await git(repo.dir, "rm", "-q", "-r", "dir/deep");
+      await mkdir(join(repo.dir, "was-file"));
+      await writeFile(join(repo.dir, "was-file", "now-dir.txt"), "d\n");
+      await writeFile(join(repo.dir, "run.sh"), "#!/bin/sh\n", { mode: 0o755 });
+      await symlink("keep.txt", join(repo.dir, "link"));
+      await git(repo.dir, "add", "-A");
+      await git(repo.dir, "commit", "-q", "-m", "elsewhere");
+      const child = await git(repo.dir, "rev-parse", "HEAD");
+      const before = (await calls()).length;
+
+      const listing = await store.listing(child);
+
+      expect((await calls()).slice(before).filter((call) => call.startsWith("ls-tree"))).toEqual([]);
+      const expected = parseLsTree(child, Buffer.from(await gitRaw(repo.dir, "ls-tree", "-r", "-z", "--full-tree", child)));
+      expect(listing.paths).toEqual(expected.paths);
+      expect(listing.files).toEqual(["dir/inner.txt", "edit.txt", "keep.txt", "link", "run.sh", "was-file/now-dir.txt"]);
+      for (const path of expected.paths) expect(listing.get(path)).toEqual(expected.get(path));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("is listed by ls-tree when the parent was not listed here", async () => {
+    const repo = await makeRepo({ "a.txt": "a\n" });
+    dirs.push(repo.dir);
+    await writeFile(join(repo.dir, "b.txt"), "b\n");
+    await git(repo.dir, "add", "-A");
+    await git(repo.dir, "commit", "-q", "-m", "second");
+    const child = await git(repo.dir, "rev-parse", "HEAD");
+    const { env, calls } = await loggingGit();
+    const store = await GitStore.open(repo.dir, { env, token: undefined, log: undefined, listingCacheSize: 4 });
+    try {
+      expect((await store.listing(child)).files).toEqual(["a.txt", "b.txt"]);
+      expect((await calls()).filter((call) => call.startsWith("ls-tree"))).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+});
