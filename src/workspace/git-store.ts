@@ -17,6 +17,7 @@ import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-l
 import { parseTreeObject, type TreeObjectEntry, type TreeStore } from "./write-tree.js";
 import { LooseObjectWriter, objectId } from "./loose-objects.js";
 import { commitParents, diffTrees } from "./merge-disjoint.js";
+import { WeightedCache } from "./weighted-cache.js";
 
 export interface GitStoreOptions {
   env: NodeJS.ProcessEnv;
@@ -77,15 +78,12 @@ export class GitStore implements TreeStore {
   /** Root tree ids of commits (full ids), oldest first. */
   private readonly trees = new Map<string, string>();
   private readonly prefetched = new Map<string, Promise<void>>();
-  /** Recently read objects by id, least recently used first. */
-  private readonly objects = new Map<string, Buffer>();
-  private objectBytes = 0;
-  /** Parsed trees by id, least recently used first, up to `PARSED_TREE_ENTRIES` entries in all. */
-  private readonly parsedTrees = new Map<string, readonly TreeObjectEntry[]>();
-  private parsedEntries = 0;
-  /** Recent diffs between full object ids, least recently used first. */
-  private readonly diffs = new Map<string, string>();
-  private diffChars = 0;
+  /** Recently read objects by id. */
+  private readonly objects = new WeightedCache<Buffer>((content) => content.length, OBJECT_CACHE_BYTES, OBJECT_CACHE_MAX_OBJECT);
+  /** Parsed trees by id. */
+  private readonly parsedTrees = new WeightedCache<readonly TreeObjectEntry[]>((entries) => entries.length, PARSED_TREE_ENTRIES);
+  /** Recent diffs between full object ids. */
+  private readonly diffs = new WeightedCache<string>((patch) => patch.length, DIFF_CACHE_CHARS, DIFF_CACHE_CHARS / 4);
   private promisor: Promise<string | null> | undefined;
   private blobDir: Promise<string> | undefined;
   private blobCounter = 0;
@@ -224,26 +222,11 @@ export class GitStore implements TreeStore {
   async readObject(oid: string): Promise<Buffer> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
     const cached = this.objects.get(oid);
-    if (cached) {
-      this.objects.delete(oid);
-      this.objects.set(oid, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const object = await this.catFile.request(`${oid}\n`, parseCatFile);
     if (!object) throw new GitCommandError(["cat-file", "--batch"], null, `object ${oid} is missing and could not be fetched`);
-    if (FULL_OID.test(oid)) this.remember(oid, object.content);
+    if (FULL_OID.test(oid)) this.objects.set(oid, object.content);
     return object.content;
-  }
-
-  private remember(oid: string, content: Buffer): void {
-    if (content.length > OBJECT_CACHE_MAX_OBJECT || this.objects.has(oid)) return;
-    this.objects.set(oid, content);
-    this.objectBytes += content.length;
-    for (const [old, bytes] of this.objects) {
-      if (this.objectBytes <= OBJECT_CACHE_BYTES) break;
-      this.objects.delete(old);
-      this.objectBytes -= bytes.length;
-    }
   }
 
   /** The id of a commit's root tree. */
@@ -266,11 +249,7 @@ export class GitStore implements TreeStore {
   async diff(from: string, to: string): Promise<string> {
     const key = `${from} ${to}`;
     const cached = this.diffs.get(key);
-    if (cached !== undefined) {
-      this.diffs.delete(key);
-      this.diffs.set(key, cached);
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     const full = FULL_OID.test(from) && FULL_OID.test(to);
     const patch = full ? await this.diffFull(from, to) : (await this.run(["diff-tree", ...DIFF_OPTIONS, from, to])).stdout.toString("utf8");
     if (full) this.rememberDiff(from, to, patch);
@@ -297,15 +276,7 @@ export class GitStore implements TreeStore {
    * change's refuters and its transcript read the same diff.
    */
   rememberDiff(from: string, to: string, patch: string): void {
-    const key = `${from} ${to}`;
-    if (patch.length > DIFF_CACHE_CHARS / 4 || this.diffs.has(key)) return;
-    this.diffs.set(key, patch);
-    this.diffChars += patch.length;
-    for (const [old, text] of this.diffs) {
-      if (this.diffChars <= DIFF_CACHE_CHARS) break;
-      this.diffs.delete(old);
-      this.diffChars -= text.length;
-    }
+    this.diffs.set(`${from} ${to}`, patch);
   }
 
   /**
@@ -319,7 +290,7 @@ export class GitStore implements TreeStore {
       // What the next steps ask of a commit just written (a merge reads its parents and tree) needs no git.
       this.commits.set(commit, commit);
       this.rememberTree(commit, input.tree);
-      this.remember(commit, Buffer.from(object, "utf8"));
+      this.objects.set(commit, Buffer.from(object, "utf8"));
       return commit;
     }
     const env = { ...commitIdentityEnv("AUTHOR", input.author, input.seconds), ...commitIdentityEnv("COMMITTER", input.committer, input.seconds) };
@@ -353,21 +324,9 @@ export class GitStore implements TreeStore {
   /** A tree's entries, parsed once per tree (an object never changes under its id); not to be changed by the caller. */
   async readTree(oid: string): Promise<readonly TreeObjectEntry[]> {
     const known = this.parsedTrees.get(oid);
-    if (known) {
-      this.parsedTrees.delete(oid);
-      this.parsedTrees.set(oid, known);
-      return known;
-    }
+    if (known) return known;
     const entries = parseTreeObject(await this.readObject(oid), this.hashBytes);
-    if (FULL_OID.test(oid) && !this.parsedTrees.has(oid)) {
-      this.parsedTrees.set(oid, entries);
-      this.parsedEntries += entries.length;
-      for (const [old, kept] of this.parsedTrees) {
-        if (this.parsedEntries <= PARSED_TREE_ENTRIES) break;
-        this.parsedTrees.delete(old);
-        this.parsedEntries -= kept.length;
-      }
-    }
+    if (FULL_OID.test(oid)) this.parsedTrees.set(oid, entries);
     return entries;
   }
 
@@ -446,7 +405,7 @@ export class GitStore implements TreeStore {
     const object = entries.every(plainTreeEntry) && new Set(entries.map((e) => e.name)).size === entries.length ? treeObject(entries, this.hashBytes) : null;
     if (object !== null) {
       const tree = await this.loose.write("tree", object);
-      this.remember(tree, object);
+      this.objects.set(tree, object);
       return tree;
     }
     const type = (mode: string) => (mode === MODE_TREE ? "tree" : mode === MODE_GITLINK ? "commit" : "blob");
