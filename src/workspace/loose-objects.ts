@@ -18,11 +18,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { deflate, deflateSync, constants } from "node:zlib";
 
-/** Objects up to this size are deflated on the calling thread (microseconds); larger ones on the thread pool. */
-const DEFLATE_INLINE_BYTES = 128 * 1024;
+/** Objects up to this size are deflated and written with synchronous calls; larger ones on the thread pool. */
+const INLINE_BYTES = 64 * 1024;
 const deflateAsync = promisify(deflate);
-/** Deflated objects up to this size are written with synchronous calls; larger ones through the thread pool. */
-const WRITE_INLINE_BYTES = 64 * 1024;
 /** Git's default for loose objects (`core.looseCompression`): fastest. */
 const LOOSE_COMPRESSION = { level: constants.Z_BEST_SPEED };
 
@@ -38,10 +36,10 @@ export function objectId(type: string, content: Buffer, hashBytes: number): stri
 
 /** Loose-object writes into one object directory. */
 export class LooseObjectWriter {
-  /** Fan-out directories known to exist (or being made). */
-  private readonly dirs = new Map<string, Promise<unknown>>();
-  /** Ids this writer has stored: written once per process. */
-  private readonly stored = new Map<string, Promise<void>>();
+  /** Fan-out directories known to exist. */
+  private readonly dirs = new Set<string>();
+  /** Writes in flight by id: one object asked for by several callers at once is written once. */
+  private readonly writing = new Map<string, Promise<void>>();
   private counter = 0;
 
   constructor(
@@ -53,31 +51,25 @@ export class LooseObjectWriter {
   /** Stores `content` as an object of `type` and returns its id. */
   async write(type: LooseObjectType, content: Buffer): Promise<string> {
     const oid = objectId(type, content, this.hashBytes);
-    let stored = this.stored.get(oid);
-    if (stored === undefined) {
-      stored = this.store(oid, type, content);
-      stored.catch(() => this.stored.delete(oid));
-      this.stored.set(oid, stored);
+    let written = this.writing.get(oid);
+    if (written === undefined) {
+      written = this.store(oid, type, content).finally(() => this.writing.delete(oid));
+      this.writing.set(oid, written);
     }
-    await stored;
+    await written;
     return oid;
   }
 
   private async store(oid: string, type: LooseObjectType, content: Buffer): Promise<void> {
     const raw = Buffer.concat([Buffer.from(`${type} ${content.length}\0`, "utf8"), content]);
-    const deflated = raw.length <= DEFLATE_INLINE_BYTES ? deflateSync(raw, LOOSE_COMPRESSION) : await deflateAsync(raw, LOOSE_COMPRESSION);
     const dir = join(this.objectsDir, oid.slice(0, 2));
-    let made = this.dirs.get(dir);
-    if (made === undefined) {
-      made = deflated.length <= WRITE_INLINE_BYTES ? Promise.resolve(mkdirSync(dir, { recursive: true })) : mkdir(dir, { recursive: true });
-      made.catch(() => this.dirs.delete(dir));
-      this.dirs.set(dir, made);
-    }
-    await made;
     const temporary = join(dir, `tmp_obj_dynflow_${process.pid}_${this.counter++}`);
     const target = join(dir, oid.slice(2));
-    if (deflated.length <= WRITE_INLINE_BYTES) {
-      // A small file goes to the page cache in microseconds: four trips through the thread pool would cost more.
+    if (raw.length <= INLINE_BYTES) {
+      // A small object is deflated and reaches the page cache in microseconds: trips through the thread pool would cost more.
+      const deflated = deflateSync(raw, LOOSE_COMPRESSION);
+      if (!this.dirs.has(dir)) mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
       try {
         writeFileSync(temporary, deflated, { mode: 0o444 });
         renameSync(temporary, target);
@@ -87,6 +79,9 @@ export class LooseObjectWriter {
       }
       return;
     }
+    const deflated = await deflateAsync(raw, LOOSE_COMPRESSION);
+    await mkdir(dir, { recursive: true });
+    this.dirs.add(dir);
     await writeFile(temporary, deflated, { mode: 0o444 });
     try {
       await rename(temporary, target);
