@@ -72,6 +72,17 @@ async function spawnWorkerSandbox(limits: SandboxLimits): Promise<WorkerSandbox>
 }
 
 /**
+ * Compiles now what every sandbox of this process starts from: the QuickJS
+ * module and the worker's entry (under tsx, the bundle of the worker's
+ * sources). A process that will run scripts calls it at start, so that its
+ * first run's sandbox does not wait for them. Never rejects: what fails here
+ * is tried again, and reported, when a sandbox starts.
+ */
+export async function prepareSandboxes(): Promise<void> {
+  await Promise.all([loadQuickJSWasm(), sandboxWorkerEntry()]).catch(() => {});
+}
+
+/**
  * Spare sandboxes: started ahead of a `startSandbox` that is known to come
  * soon (the execution after a plan, in the same process), so that it finds an
  * engine ready. A spare has never run anything (a sandbox still runs one
