@@ -34,6 +34,8 @@ export interface CompileGlobOptions {
 /** Compiles `glob` into a linear-time predicate. Throws `PatternError` for what cannot be matched that way. */
 export function compileGlob(glob: string, options: CompileGlobOptions = {}): GlobMatcher {
   const { source, negated } = globToRegexSource(glob, options);
+  const simple = simpleGlobMatcher(glob.replace(/^!+(?!\()/, ""), options.basename === true && !glob.includes("/"));
+  if (simple !== undefined) return negated ? (path) => !simple(path) : simple;
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(source, RE2JS.DOTALL);
@@ -42,6 +44,61 @@ export function compileGlob(glob: string, options: CompileGlobOptions = {}): Glo
     throw new PatternError("pattern_unsupported", "glob", glob, `it is too large to match in linear time (${detail})`);
   }
   return negated ? (path) => !compiled.testExact(path) : (path) => compiled.testExact(path);
+}
+
+/**
+ * Most globs are literal text, `*` and at most one `**` segment (`lib/**`,
+ * `**\/*.ts`, `src/*.js`). They are matched here segment by segment, in time
+ * linear in the path, without RE2: the same answers as their RE2 form (which
+ * `globToRegexSource` still checks), at a fraction of the cost, and no engine
+ * warming up in a process's first run. Undefined for any other glob.
+ * `underBasename` puts a `**` segment in front (a glob without `/` matched
+ * against base names).
+ */
+function simpleGlobMatcher(body: string, underBasename: boolean): GlobMatcher | undefined {
+  if (/[?[\]{}()\\]/.test(body)) return undefined;
+  const segments = body.split("/");
+  if (underBasename) segments.unshift("**");
+  const globstar = segments.indexOf("**");
+  if (globstar !== segments.lastIndexOf("**")) return undefined;
+  if (globstar < 0) {
+    const all = segments.map(segmentMatcher);
+    return (path) => {
+      const parts = path.split("/");
+      return parts.length === all.length && all.every((match, i) => match(parts[i] as string));
+    };
+  }
+  const head = segments.slice(0, globstar).map(segmentMatcher);
+  const tail = segments.slice(globstar + 1).map(segmentMatcher);
+  if (head.length === 0 && tail.length === 0) return () => true;
+  return (path) => {
+    const parts = path.split("/");
+    const from = parts.length - tail.length;
+    if (from < head.length) return false;
+    return head.every((match, i) => match(parts[i] as string)) && tail.every((match, i) => match(parts[from + i] as string));
+  };
+}
+
+/** One segment of literal text and `*`s (any run of them matches any text without `/`). */
+function segmentMatcher(segment: string): (part: string) => boolean {
+  if (!segment.includes("*")) return (part) => part === segment;
+  const pieces = segment.split(/\*+/);
+  const first = pieces[0] as string;
+  const last = pieces.at(-1) as string;
+  const middle = pieces.slice(1, -1).filter((piece) => piece !== "");
+  const fixed = first.length + last.length;
+  return (part) => {
+    if (part.length < fixed || !part.startsWith(first) || !part.endsWith(last)) return false;
+    // Each piece as early as it can be: for `*` alone between pieces, the leftmost match is never worse.
+    let at = first.length;
+    const end = part.length - last.length;
+    for (const piece of middle) {
+      const found = part.indexOf(piece, at);
+      if (found < 0 || found + piece.length > end) return false;
+      at = found + piece.length;
+    }
+    return true;
+  };
 }
 
 /** The RE2 source matching what `glob` matches (anchored by `testExact`), and whether a leading `!` negates it. */

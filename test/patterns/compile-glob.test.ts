@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { RE2JS } from "re2js";
 import { compileGlob, PatternError } from "../../src/patterns/index.js";
+import { globToRegexSource } from "../../src/patterns/compile-glob.js";
 
 const cases: [glob: string, path: string, matches: boolean][] = [
   ["a/**", "a", true],
@@ -61,5 +63,51 @@ describe("compileGlob", () => {
     expect(() => compileGlob("@(a|b")).toThrow(/not closed with "\)"/);
     expect(() => compileGlob("[[:nope:]]")).toThrow(/unknown character class/);
     expect(() => compileGlob("x/{1..5000}")).toThrow(/more than 1000 values/);
+  });
+});
+
+describe("globs of literal text, * and one ** (matched without RE2)", () => {
+  // A small seeded generator: the same globs and paths on every run.
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+  }
+  const next = random(16);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const globPart = () => pick(["a", "b", "ab", ".x", "*", "**", "*a", "a*", "a*b", "*a*", "a*a*a", "*b*b", "**b", "", "!", "+", "@"]);
+  const pathPart = () => pick(["a", "b", "ab", "ba", "aab", ".x", "", "abab", "x.a", "!", "+"]);
+  const glob = () => Array.from({ length: 1 + Math.floor(next() * 4) }, globPart).join("/");
+  const path = () => Array.from({ length: 1 + Math.floor(next() * 5) }, pathPart).join("/");
+
+  it("answer as the RE2 form of the same glob does, with and without basename and a leading !", () => {
+    const disagreements: string[] = [];
+    for (let g = 0; g < 600; g++) {
+      const text = (next() < 0.15 ? "!" : "") + glob();
+      const paths = Array.from({ length: 40 }, path);
+      for (const basename of [false, true]) {
+        const fast = compileGlob(text, { basename });
+        const { source, negated } = globToRegexSource(text, { basename });
+        const re2 = RE2JS.compile(source, RE2JS.DOTALL);
+        for (const candidate of paths) {
+          if (fast(candidate) !== (re2.testExact(candidate) !== negated)) disagreements.push(`${text} ${basename ? "(basename) " : ""}on "${candidate}"`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it.each([
+    ["lib/**", ["lib", "lib/", "lib/a/b.js"], ["li", "libx", "a/lib/x"]],
+    ["**/*.test.ts", ["a.test.ts", "x/y/a.test.ts", ".test.ts"], ["a.test.tsx", "a/test.ts"]],
+    ["src/**/index.*", ["src/index.ts", "src/a/b/index.js"], ["index.ts", "src/a/index"]],
+    ["a*b*c", ["abc", "aXbYc", "abbc"], ["ab", "a/bc", "acb"]],
+    ["a*b*b", ["abb", "axbyb"], ["ab", "abxb/b"]],
+  ])("%s", (text, matching, others) => {
+    const match = compileGlob(text);
+    expect(matching.filter((p) => !match(p))).toEqual([]);
+    expect(others.filter((p) => match(p))).toEqual([]);
   });
 });
