@@ -71,6 +71,15 @@ function simpleGlobMatcher(body: string, underBasename: boolean): GlobMatcher | 
   const head = segments.slice(0, globstar).map(segmentMatcher);
   const tail = segments.slice(globstar + 1).map(segmentMatcher);
   if (head.length === 0 && tail.length === 0) return () => true;
+  // The two shapes most globs have, without splitting the path: `dir/sub/**` and `**/name`.
+  if (tail.length === 0 && !segments.slice(0, globstar).some((segment) => segment.includes("*"))) {
+    const prefix = segments.slice(0, globstar).join("/");
+    return (path) => path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47);
+  }
+  if (head.length === 0 && tail.length === 1) {
+    const last = tail[0] as (part: string) => boolean;
+    return (path) => last(path.slice(path.lastIndexOf("/") + 1));
+  }
   return (path) => {
     const parts = path.split("/");
     const from = parts.length - tail.length;
