@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BranchMovedError, InvalidBranchNameError, UnknownCommitError } from "../../src/reconcile/errors.js";
@@ -6,6 +7,7 @@ import { mergeChanges } from "../../src/reconcile/merge-changes.js";
 import type { ConflictInput, MergeChangesOptions } from "../../src/reconcile/types.js";
 import { openRepository, type GitRepository } from "../../src/workspace/index.js";
 import { createFixtureRepo, type FixtureRepo } from "./git-fixture.js";
+import { loggingGit } from "../workspace/git-fixture.js";
 
 const author = { name: "dynflow[bot]", email: "dynflow@example.com" };
 const fixedClock = { now: () => 1_720_000_000_000 };
@@ -303,5 +305,25 @@ describe.each([false, true])("mergeChanges (through the repository opened in pro
     expect(error).toBeInstanceOf(BranchMovedError);
     expect(error).toMatchObject({ code: "branch_moved", expected: null, actual: other.commit });
     expect(repo.git(["rev-parse", "refs/heads/dynflow/run-1"]).trim()).toBe(other.commit);
+  });
+});
+
+describe("mergeChanges through the repository opened in process", () => {
+  it("merges disjoint changes and points the branch at the result without starting a git process", async () => {
+    const opened = await openRepository(repo.dir);
+    const logging = await loggingGit();
+    try {
+      const one = repo.change("one", { "a.txt": "ALPHA\n" });
+      const two = repo.change("two", { "b.txt": "BRAVO\n" });
+
+      const result = await mergeChanges({ ...options({ changes: [{ label: "one", change: one }, { label: "two", change: two }] }), repository: opened, env: logging.env });
+
+      expect(result.merged).toEqual(["one", "two"]);
+      expect(repo.git(["rev-parse", "refs/heads/dynflow/run-1"]).trim()).toBe(result.commit);
+      expect(await logging.calls()).toEqual([]);
+    } finally {
+      await opened.close();
+      await rm(logging.dir, { recursive: true, force: true });
+    }
   });
 });

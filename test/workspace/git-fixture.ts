@@ -3,7 +3,7 @@
  * git commands (never a mocked git).
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -41,6 +41,24 @@ export async function tempDir(prefix = "dynflow-ws-test-"): Promise<string> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * An environment whose `git` (first on PATH) logs its arguments, one call a
+ * line, before running the real git; `calls` reads the log, and `dir` (the
+ * wrapper and its log) is the caller's to remove.
+ */
+export async function loggingGit(): Promise<{ env: NodeJS.ProcessEnv; calls: () => Promise<string[]>; dir: string }> {
+  const dir = await tempDir("dynflow-git-log-");
+  const log = join(dir, "calls.log");
+  const realGit = (await exec("sh", ["-c", "command -v git"])).stdout.trim();
+  await writeFile(join(dir, "git"), `#!/bin/sh\necho "$*" >> "${log}"\nexec "${realGit}" "$@"\n`);
+  await chmod(join(dir, "git"), 0o755);
+  return {
+    env: { ...testGitEnv(), PATH: `${dir}:${process.env.PATH ?? ""}` },
+    calls: async () => (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean),
+    dir,
+  };
 }
 
 export interface FixtureRepo {

@@ -3,14 +3,12 @@
  * base this store has listed: derived in process from the base's listing and
  * the trees that differ, exactly as `ls-tree` would list it, without one.
  */
-import { execFile } from "node:child_process";
-import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { GitStore } from "../../src/workspace/git-store.js";
 import { parseLsTree } from "../../src/workspace/tree-listing.js";
-import { git, gitRaw, makeRepo, removeDir, tempDir, testGitEnv } from "./git-fixture.js";
+import { git, gitRaw, loggingGit, makeRepo, removeDir } from "./git-fixture.js";
 
 const dirs: string[] = [];
 
@@ -18,25 +16,12 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await removeDir(dir);
 });
 
-/** An environment whose `git` logs every call to the returned file before running git. */
-async function loggingGit(): Promise<{ env: NodeJS.ProcessEnv; calls: () => Promise<string[]> }> {
-  const bin = await tempDir("dynflow-git-log-");
-  dirs.push(bin);
-  const log = join(bin, "calls.log");
-  const realGit = (await promisify(execFile)("sh", ["-c", "command -v git"])).stdout.trim();
-  await writeFile(join(bin, "git"), `#!/bin/sh\necho "$*" >> "${log}"\nexec "${realGit}" "$@"\n`);
-  await chmod(join(bin, "git"), 0o755);
-  return {
-    env: { ...testGitEnv(), PATH: `${bin}:${process.env.PATH ?? ""}` },
-    calls: async () => (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean),
-  };
-}
-
 describe("GitStore.listing of a commit whose parent it has listed", () => {
   it("is the parent's with what changed, entry for entry as ls-tree lists it, and starts no ls-tree", async () => {
     const repo = await makeRepo({ "keep.txt": "k\n", "edit.txt": "e\n", "gone.txt": "g\n", "was-file": "f\n", "dir/inner.txt": "i\n", "dir/deep/x.txt": "x\n" });
     dirs.push(repo.dir);
-    const { env, calls } = await loggingGit();
+    const { env, calls, dir } = await loggingGit();
+    dirs.push(dir);
     const store = await GitStore.open(repo.dir, { env, token: undefined, log: undefined, listingCacheSize: 4 });
     try {
       await store.listing(repo.head);
@@ -72,7 +57,8 @@ describe("GitStore.listing of a commit whose parent it has listed", () => {
     await git(repo.dir, "add", "-A");
     await git(repo.dir, "commit", "-q", "-m", "second");
     const child = await git(repo.dir, "rev-parse", "HEAD");
-    const { env, calls } = await loggingGit();
+    const { env, calls, dir } = await loggingGit();
+    dirs.push(dir);
     const store = await GitStore.open(repo.dir, { env, token: undefined, log: undefined, listingCacheSize: 4 });
     try {
       expect((await store.listing(child)).files).toEqual(["a.txt", "b.txt"]);
