@@ -15,7 +15,7 @@ import { createCancelRegistry } from "../steps/cancel-registry.js";
 import { newProcessId } from "../steps/run-lease.js";
 import { createModelFactory } from "./create-model-factory.js";
 import { openRunQueues, type RunQueuesOptions } from "./open-run-queues.js";
-import { prepareSandboxes } from "../../runtime/sandbox/start-sandbox.js";
+import { warmUpScripts } from "../../runtime/warm-up.js";
 import { createAppTranscriptRecorder } from "../../transcripts/create-app-transcript-recorder.js";
 import type { RunServices } from "./types.js";
 
@@ -43,8 +43,8 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
     await store.close();
     throw error;
   });
-  // A process that takes run steps compiles its sandboxes' code now, not in its first run's way.
-  if (!shared || options.takeRunJobs === true) void prepareSandboxes();
+  // A process that takes run steps compiles the script path now, not in its first run's way.
+  if (!shared || options.takeRunJobs === true) void warmUpScripts();
   if (config.redisUrl !== null) log.info({ runSteps: shared ? "shared queue" : "this process" }, "REDIS_URL is set: agents run on workers");
   return {
     store,
