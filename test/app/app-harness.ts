@@ -80,6 +80,8 @@ export interface HarnessOptions {
   apiKey?: string;
   /** The App's private key (default a fresh one). */
   privateKey?: string;
+  /** Awaited before the fake GitHub creates a comment (see `FakeGitHubOptions.beforeComment`). */
+  beforeComment?: () => Promise<void>;
   /** The app's logger (default silent, or `DYNFLOW_TEST_LOG`). */
   log?: pino.Logger;
 }
@@ -164,6 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     ...(options.permissions ? { permissions: options.permissions } : {}),
     ...(options.pullFiles ? { pullFiles: options.pullFiles } : {}),
     ...(options.pullHead ? { pullHead: options.pullHead } : {}),
+    ...(options.beforeComment ? { beforeComment: options.beforeComment } : {}),
   });
 
   return {

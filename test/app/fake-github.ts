@@ -73,6 +73,8 @@ export interface FakeGitHubOptions {
   pullFiles?: string[];
   /** A pull request's head instead of `main`: a branch of the bare repository, shown as living in `repo` (e.g. a fork). */
   pullHead?: { repo: string; branch: string };
+  /** Awaited before the fake answers a comment it is asked to create (`POST .../issues/N/comments`), to hold it back. */
+  beforeComment?: () => Promise<void>;
 }
 
 /** A review the app posted on a pull request. */
@@ -199,7 +201,8 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     const issue = Number(new URL(uri, API).pathname.split("/").at(-2));
     return [200, comments.filter((comment) => comment.issue === issue)];
   });
-  scope.post(/^\/repos\/acme\/widgets\/issues\/\d+\/comments$/).reply((uri, body) => {
+  scope.post(/^\/repos\/acme\/widgets\/issues\/\d+\/comments$/).reply(async (uri, body) => {
+    await options.beforeComment?.();
     record("POST", uri, body);
     const issue = Number(uri.split("/").at(-2));
     const text = (body as { body: string }).body;

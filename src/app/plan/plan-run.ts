@@ -17,7 +17,7 @@ import type { RunRecord } from "../../store/index.js";
 import type { GitRepository } from "../../workspace/index.js";
 import { ModelNotConfiguredError, RunNotReadyError } from "../errors.js";
 import { estimatePlan, type PlanEstimate } from "../../simulate/estimate-plan.js";
-import { withRunRepository } from "../services/open-run-repository.js";
+import { syncRunClone, withRunRepository } from "../services/open-run-repository.js";
 import { acknowledgeRun } from "./acknowledge-run.js";
 import { renderPlanComment, type PlanNext } from "./render-plan-comment.js";
 import { recordStop } from "../finish/record-stop.js";
@@ -41,9 +41,19 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   if (run === undefined || !PLANNABLE.has(run.status)) return "wait";
   const log = runtime.log.child({ runId });
   const github = await runtime.github(run.installationId);
-  const statusComment = await openStatusComment(github, run, runtime);
-  await acknowledgeRun(github, run, statusComment, runtime, log);
   const stop = createRunStopSignal(runtime.cancels, run.id, null, runtime.timers);
+  // The clone is brought up to date (the first run on a repository clones it) while the run's comment is written;
+  // what goes wrong there is the plan's, reported when the plan waits for it below.
+  const synced = syncRunClone({ github, run, runtime, signal: stop.signal, log });
+  synced.catch(() => {});
+  let statusComment: Awaited<ReturnType<typeof openStatusComment>>;
+  try {
+    statusComment = await openStatusComment(github, run, runtime);
+    await acknowledgeRun(github, run, statusComment, runtime, log);
+  } catch (error) {
+    stop.dispose();
+    throw error;
+  }
   await runtime.store.runs.update(run.id, { status: "running", error: null });
   try {
     const settings = readRunSettings(run.limits, runtime.caps);
@@ -55,7 +65,7 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
       scriptPath: githubScriptPath(github, trusted),
     });
     const reads = { resolveWorkflow, agentDefinitions: definitionsOnGitHub(github, trusted) };
-    const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log }, async (open) => {
+    const planned = await withRunRepository({ github, run, runtime, signal: stop.signal, log, synced }, async (open) => {
       const made = await makePlan(run, open.repository, settings, runtime, stop.signal, log, reads);
       // The execution clones from the same URL without asking GitHub again.
       return { ...made, plan: { ...made.plan, cloneUrl: open.cloneUrl } };

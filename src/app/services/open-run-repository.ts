@@ -30,18 +30,39 @@ export interface RunRepositoryOptions {
   cloneUrl?: string | undefined;
   signal?: AbortSignal;
   log?: Logger;
+  /** The clone as `syncRunClone` brought it up to date, started earlier by the step; synced here when absent. */
+  synced?: Promise<SyncedClone>;
 }
 
-/** Syncs the clone, opens it (or shares it, see `acquireRepository`), hands it to `use`, and releases it whatever happens. */
-export async function withRunRepository<T>(options: RunRepositoryOptions, use: (open: RunRepository) => Promise<T>): Promise<T> {
+/** A run's clone, up to date at the run's base commit. */
+export interface SyncedClone {
+  dir: string;
+  cloneUrl: string;
+  /** The token it was fetched with. */
+  token: string;
+}
+
+/**
+ * Brings the run's clone up to date at its base commit (the first run on a
+ * repository clones it). A step may start it early, while it does other
+ * work, and hand the promise to `withRunRepository`.
+ */
+export async function syncRunClone(options: RunRepositoryOptions): Promise<SyncedClone> {
   const { github, run, runtime, signal, log } = options;
   const credentials = await getInstallationToken(github, { clock: runtime.clock });
   const cloneUrl = options.cloneUrl ?? (await github.rest.repos.get({ owner: run.owner, repo: run.repo })).data.clone_url;
   // The same layout as a worker's clones (`cloneDir`), so processes sharing a data directory share clones.
   const dir = cloneDir(runtime.dataDir, cloneUrl);
   await syncClone({ cloneUrl, dir, token: credentials.token, ref: run.baseSha ?? undefined, env: runtime.gitEnv, signal, log });
+  return { dir, cloneUrl, token: credentials.token };
+}
+
+/** Syncs the clone (unless `options.synced` did), opens it (or shares it, see `acquireRepository`), hands it to `use`, and releases it whatever happens. */
+export async function withRunRepository<T>(options: RunRepositoryOptions, use: (open: RunRepository) => Promise<T>): Promise<T> {
+  const { github, runtime, log } = options;
+  const { dir, cloneUrl, token } = await (options.synced ?? syncRunClone(options));
   // Shared with the process's other steps and agents on this clone (its git processes, its cached listings).
-  const shared = await acquireRepository(dir, { token: credentials.token, env: runtime.gitEnv, clock: runtime.clock, log });
+  const shared = await acquireRepository(dir, { token, env: runtime.gitEnv, clock: runtime.clock, log });
   const { repository } = shared;
   const freshToken = async () => {
     const renewed = await getInstallationToken(github, { clock: runtime.clock });
