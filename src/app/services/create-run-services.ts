@@ -6,6 +6,7 @@
  * clock and run ids.
  */
 import { randomBytes } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../../config/load-env.js";
@@ -25,6 +26,9 @@ export interface CreateRunServicesOptions extends Omit<RunQueuesOptions, "clock"
   randomBytes?: (size: number) => Buffer;
 }
 
+/** The longest a start waits for `warmUpScripts`. */
+const WARM_UP_WAIT_MS = 5_000;
+
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /** `r-` and 10 random lowercase letters and digits (about 51 bits). */
@@ -43,8 +47,9 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
     await store.close();
     throw error;
   });
-  // A process that takes run steps compiles the script path now, not in its first run's way.
-  if (!shared || options.takeRunJobs === true) void warmUpScripts();
+  // A process that takes run steps compiles the script path before it is ready, not in its first run's way
+  // (about a third of a second; bounded, so a sandbox that cannot start does not hold the start up).
+  if (!shared || options.takeRunJobs === true) await Promise.race([warmUpScripts(), delay(WARM_UP_WAIT_MS, undefined, { ref: false })]);
   if (config.redisUrl !== null) log.info({ runSteps: shared ? "shared queue" : "this process" }, "REDIS_URL is set: agents run on workers");
   return {
     store,
