@@ -82,6 +82,8 @@ export interface HarnessOptions {
   privateKey?: string;
   /** Awaited before the fake GitHub creates a comment (see `FakeGitHubOptions.beforeComment`). */
   beforeComment?: () => Promise<void>;
+  /** Awaited before the fake GitHub answers a contents read (see `FakeGitHubOptions.beforeContents`). */
+  beforeContents?: (path: string) => Promise<void>;
   /** The app's logger (default silent, or `DYNFLOW_TEST_LOG`). */
   log?: pino.Logger;
 }
@@ -167,6 +169,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     ...(options.pullFiles ? { pullFiles: options.pullFiles } : {}),
     ...(options.pullHead ? { pullHead: options.pullHead } : {}),
     ...(options.beforeComment ? { beforeComment: options.beforeComment } : {}),
+    ...(options.beforeContents ? { beforeContents: options.beforeContents } : {}),
   });
 
   return {

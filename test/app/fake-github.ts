@@ -75,6 +75,8 @@ export interface FakeGitHubOptions {
   pullHead?: { repo: string; branch: string };
   /** Awaited before the fake answers a comment it is asked to create (`POST .../issues/N/comments`), to hold it back. */
   beforeComment?: () => Promise<void>;
+  /** Awaited before the fake answers a read of the repository's contents at `path`, to hold it back. */
+  beforeContents?: (path: string) => Promise<void>;
 }
 
 /** A review the app posted on a pull request. */
@@ -152,6 +154,7 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     record("GET", uri, null);
     const url = new URL(uri, API);
     const path = decodeURIComponent(url.pathname.slice(`${REPO}/contents/`.length));
+    await options.beforeContents?.(path);
     const ref = url.searchParams.get("ref") ?? "main";
     // A folder is listed, as GitHub does: one entry per file and subfolder.
     const kind = await git("cat-file", "-t", `${ref}:${path}`).then((t) => t.trim(), () => null);

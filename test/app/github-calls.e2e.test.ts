@@ -65,12 +65,13 @@ describe("the GitHub calls of a run (embedded deployment)", () => {
       "POST /repos/:repo/issues/comments/:id/reactions",
     ]);
     const reads = run.filter((call) => !isWrite(call)).map(shapeOf);
-    // Planning asks for the clone URL (the clone starts first) while it looks for a status comment: in either order.
-    expect([...reads.slice(0, 4), ...reads.slice(4, 6).sort(), ...reads.slice(6)]).toEqual([
+    // The config and the base commit are read at once, and planning asks for the clone URL (the clone starts first)
+    // while it looks for a status comment: each pair in either order.
+    expect([reads[0], ...reads.slice(1, 3).sort(), reads[3], ...reads.slice(4, 6).sort(), ...reads.slice(6)]).toEqual([
       // The command: who asked, the config, the base commit, the saved workflow.
       "GET /repos/:repo/collaborators/octocat/permission",
-      "GET /repos/:repo/contents/.github%2Fdynflow.yml",
       "GET /repos/:repo/branches/main",
+      "GET /repos/:repo/contents/.github%2Fdynflow.yml",
       "GET /repos/:repo/contents/.claude%2Fworkflows%2Ftidy.js",
       // Planning: the clone URL, a status comment left by an earlier attempt.
       "GET /repos/:repo",

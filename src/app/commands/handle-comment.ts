@@ -17,6 +17,7 @@ import { toCommandInput, type CommandInput, type CommentContext } from "./comman
 import { describeFailure } from "../finish/describe-failure.js";
 import { resumeRun } from "./resume.js";
 import { startAudit } from "./start-audit.js";
+import { resolveBase } from "./resolve-base.js";
 import { startRun } from "./start-run.js";
 import { replyStatus } from "./status.js";
 import { loadRepoConfigOf } from "../services/load-repo-config-of.js";
@@ -101,6 +102,9 @@ async function dispatch(input: CommandInput, runtime: AppRuntime, command: Comma
   if (command.verb === "cancel") return cancelRun(input, runtime, command);
   if (command.verb === "help") return;
 
+  // A run or a plan needs its base commit as well as the config: both are read at once, one round trip instead of two.
+  const base = command.verb === "run" || command.verb === "plan" ? resolveBase(input.github, input) : undefined;
+  base?.catch(() => {});
   // Everything that starts work needs a valid config, checked as it is now.
   const loaded = await loadRepoConfigOf(input.github, input.owner, input.repo, { prices: runtime.prices });
   if (!loaded.ok) return input.reply(renderConfigErrors(loaded.errors));
@@ -108,7 +112,7 @@ async function dispatch(input: CommandInput, runtime: AppRuntime, command: Comma
   switch (command.verb) {
     case "run":
     case "plan":
-      return startRun(input, runtime, command, loaded.config);
+      return startRun(input, runtime, command, loaded.config, base);
     case "approve":
       return approveRun(input, runtime, command);
     case "resume":

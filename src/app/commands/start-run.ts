@@ -23,8 +23,14 @@ import { buildRunSettings, toSettingsJson } from "../run-record/run-settings.js"
 import { toPlanJson } from "../run-record/stored-plan.js";
 import type { AppRuntime } from "../services/types.js";
 
-/** Records the run, shows it as planning, and queues the planning step. */
-export async function startRun(input: CommandInput, runtime: AppRuntime, command: RunCommand | PlanCommand, config: RepoConfig): Promise<void> {
+/** Records the run, shows it as planning, and queues the planning step; `baseRead` is the base commit when the caller already asked for it. */
+export async function startRun(
+  input: CommandInput,
+  runtime: AppRuntime,
+  command: RunCommand | PlanCommand,
+  config: RepoConfig,
+  baseRead: Promise<RunBase> = resolveBase(input.github, input),
+): Promise<void> {
   // One comment starts at most one run, even when GitHub delivers it twice under different ids.
   if ((await runtime.store.runs.findByCommandComment(input.comment.id)) !== undefined) return;
   if (runtime.createModel === null) {
@@ -32,7 +38,7 @@ export async function startRun(input: CommandInput, runtime: AppRuntime, command
     return;
   }
 
-  const base = await resolveBase(input.github, input);
+  const base = await baseRead;
   const saved = command.verb === "run" && command.workflowName !== undefined ? await findNamedWorkflow(input, base, command.workflowName, command.rawArgs) : null;
   const target = command.verb === "run" ? resolveRunTarget(command, () => saved !== null) : { type: "task" as const, task: command.text };
   if (base.fork && !config.forks.push && !(target.type === "workflow" && READ_ONLY_WORKFLOWS.has(target.name))) {
