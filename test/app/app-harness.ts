@@ -23,7 +23,7 @@ import { openStore } from "../../src/store/index.js";
 import { migrationModel, migrationScript, MIGRATION_FILES } from "../cli/migration-model.js";
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeHandler } from "../fakes/fake-anthropic.js";
 import { makeRepo, removeDir, tempDir, testGitEnv } from "../workspace/git-fixture.js";
-import { fakeGitHub, type FakeGitHub } from "./fake-github.js";
+import { fakeGitHub, type FakeGitHub, type FakeGitHubOptions } from "./fake-github.js";
 
 const exec = promisify(execFile);
 const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -80,10 +80,8 @@ export interface HarnessOptions {
   apiKey?: string;
   /** The App's private key (default a fresh one). */
   privateKey?: string;
-  /** Awaited before the fake GitHub creates a comment (see `FakeGitHubOptions.beforeComment`). */
-  beforeComment?: () => Promise<void>;
-  /** Awaited before the fake GitHub answers a contents read (see `FakeGitHubOptions.beforeContents`). */
-  beforeContents?: (path: string) => Promise<void>;
+  /** Holds back some of the fake GitHub's answers (see `FakeGitHubOptions.hold`). */
+  hold?: FakeGitHubOptions["hold"];
   /** The app's logger (default silent, or `DYNFLOW_TEST_LOG`). */
   log?: pino.Logger;
 }
@@ -168,8 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<AppHar
     ...(options.permissions ? { permissions: options.permissions } : {}),
     ...(options.pullFiles ? { pullFiles: options.pullFiles } : {}),
     ...(options.pullHead ? { pullHead: options.pullHead } : {}),
-    ...(options.beforeComment ? { beforeComment: options.beforeComment } : {}),
-    ...(options.beforeContents ? { beforeContents: options.beforeContents } : {}),
+    ...(options.hold ? { hold: options.hold } : {}),
   });
 
   return {

@@ -73,10 +73,12 @@ export interface FakeGitHubOptions {
   pullFiles?: string[];
   /** A pull request's head instead of `main`: a branch of the bare repository, shown as living in `repo` (e.g. a fork). */
   pullHead?: { repo: string; branch: string };
-  /** Awaited before the fake answers a comment it is asked to create (`POST .../issues/N/comments`), to hold it back. */
-  beforeComment?: () => Promise<void>;
-  /** Awaited before the fake answers a read of the repository's contents at `path`, to hold it back. */
-  beforeContents?: (path: string) => Promise<void>;
+  /**
+   * Awaited before the fake answers some requests, to hold them back: a comment it is asked to create
+   * (`POST .../issues/N/comments`), a read of the repository's contents (`GET .../contents/<path>`, with the
+   * decoded path) and a check run it is asked to create (`POST .../check-runs`).
+   */
+  hold?: (method: "GET" | "POST", path: string) => Promise<void>;
 }
 
 /** A review the app posted on a pull request. */
@@ -154,7 +156,7 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     record("GET", uri, null);
     const url = new URL(uri, API);
     const path = decodeURIComponent(url.pathname.slice(`${REPO}/contents/`.length));
-    await options.beforeContents?.(path);
+    await options.hold?.("GET", path);
     const ref = url.searchParams.get("ref") ?? "main";
     // A folder is listed, as GitHub does: one entry per file and subfolder.
     const kind = await git("cat-file", "-t", `${ref}:${path}`).then((t) => t.trim(), () => null);
@@ -205,7 +207,7 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     return [200, comments.filter((comment) => comment.issue === issue)];
   });
   scope.post(/^\/repos\/acme\/widgets\/issues\/\d+\/comments$/).reply(async (uri, body) => {
-    await options.beforeComment?.();
+    await options.hold?.("POST", uri);
     record("POST", uri, body);
     const issue = Number(uri.split("/").at(-2));
     const text = (body as { body: string }).body;
@@ -229,7 +231,8 @@ export function fakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     const found = checkRuns.filter((run) => run.head_sha === sha);
     return [200, { total_count: found.length, check_runs: found }];
   });
-  scope.post(`${REPO}/check-runs`).reply((uri, body) => {
+  scope.post(`${REPO}/check-runs`).reply(async (uri, body) => {
+    await options.hold?.("POST", uri);
     record("POST", uri, body);
     const input = body as Partial<FakeCheckRun> & { output?: FakeCheckRun["output"] };
     const id = nextId++;

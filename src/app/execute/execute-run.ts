@@ -74,7 +74,9 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
 
   try {
     const { script, baseSha, createModel } = readyParts(run, runtime);
-    await progress.checkRun.start().catch((error: unknown) => log.warn({ err: error }, "could not start the check run; going on without it"));
+    // Created alongside the script (the check run's writes keep their order): on GitHub this write waits its turn in the
+    // installation's write limit, a second or more after the status comment, and the first agent need not wait for it.
+    void progress.checkRun.start().catch((error: unknown) => log.warn({ err: error }, "could not start the check run; going on without it"));
     const author = await runtime.botIdentity(github);
     // An audit with `batch: true` sends its calls through the Message Batches API; nothing above the client changes.
     const model = createModel({ prices: pricesOf(settings.config, runtime.prices), batch: plan.batch === true });

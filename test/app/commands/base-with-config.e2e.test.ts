@@ -19,14 +19,14 @@ describe("a run command's first reads", () => {
   it("ask for the base commit before the config has answered", { timeout: 90_000 }, async () => {
     let branchAskedFirst: boolean | undefined;
     // The config's answer waits for the branch to be asked (at most 10 s): a command that reads one after the other never asks.
-    const beforeContents = async (path: string) => {
-      if (path !== ".github/dynflow.yml" || branchAskedFirst !== undefined || app === undefined) return;
+    const hold = async (method: string, path: string) => {
+      if (method !== "GET" || path !== ".github/dynflow.yml" || branchAskedFirst !== undefined || app === undefined) return;
       const asked = () => app!.github.callsTo("GET", /\/branches\/main$/).length > 0;
       const until = Date.now() + 10_000;
       while (!asked() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
       branchAskedFirst = asked();
     };
-    app = await startHarness({ beforeContents });
+    app = await startHarness({ hold });
 
     await app.receive("issue_comment.created.run-saved-workflow", "delivery-1");
     await app.idle();

@@ -27,8 +27,8 @@ describe("the plan step's clone", () => {
     let clonedFirst: boolean | undefined;
     // The first comment the app asks for (the status comment) is answered only once the clone holds the base commit,
     // or after 10 s: a plan that clones only after its comment never gets there.
-    const beforeComment = async () => {
-      if (clonedFirst !== undefined || app === undefined) return;
+    const hold = async (method: string, path: string) => {
+      if (method !== "POST" || !/\/issues\/\d+\/comments$/.test(path) || clonedFirst !== undefined || app === undefined) return;
       const base = await app.git("rev-parse", "main");
       const dir = cloneDir(app.services.dataDir, `file://${app.bare}`);
       const holds = () => exec("git", ["cat-file", "-e", `${base}^{commit}`], { cwd: dir, env: testGitEnv() }).then(() => true, () => false);
@@ -36,7 +36,7 @@ describe("the plan step's clone", () => {
       while (!(await holds()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
       clonedFirst = await holds();
     };
-    app = await startHarness({ beforeComment });
+    app = await startHarness({ hold });
 
     await app.receive("issue_comment.created.run-saved-workflow", "delivery-1");
     await app.idle();
