@@ -8,7 +8,8 @@
  * embedded shape, and scaled out (web + 2 workers on PostgreSQL and Redis)
  * when both answer. The GitHub calls of each interval are counted. Two
  * commands one after the other: the first after start-up, and the second,
- * which finds the app's modules loaded.
+ * which finds the app's modules loaded. With DYNFLOW_BENCH_GITHUB_LIMITS=1 the app
+ * runs Octokit as in production (throttling on): writes wait their turn.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -36,7 +37,9 @@ async function measure(shape: DeploymentOptions["shape"], work: string): Promise
   const model = await startFakeAnthropic({ prefixDelayMs: 0, handler: migrationModel });
   const dir = await mkdtemp(join(work, `${shape}-`));
   github.addRepository({ owner: "bench", repo: "lint", installationId: 300, bareDir: await makeRemote(dir, "lint", migrationFiles()) });
-  const deployment = await startDeployment({ shape, github, model, work: dir, env: { LOG_LEVEL: "error" } });
+  // DYNFLOW_BENCH_GITHUB_LIMITS=1: Octokit as in production (throttling on), so writes wait their turn as on GitHub.
+  const limits: Record<string, string> = process.env.DYNFLOW_BENCH_GITHUB_LIMITS === "1" ? { TEST_PRODUCTION_OCTOKIT: "1" } : {};
+  const deployment = await startDeployment({ shape, github, model, work: dir, env: { LOG_LEVEL: "error", ...limits } });
 
   /** One command, start to finish, alone on the deployment. */
   async function runOnce(issue: number): Promise<Latency> {
