@@ -17,6 +17,7 @@ import { newProcessId } from "../steps/run-lease.js";
 import { createModelFactory } from "./create-model-factory.js";
 import { openRunQueues, type RunQueuesOptions } from "./open-run-queues.js";
 import { warmUpScripts } from "../../runtime/warm-up.js";
+import { warmUpCommands } from "./warm-up-commands.js";
 import { createAppTranscriptRecorder } from "../../transcripts/create-app-transcript-recorder.js";
 import type { RunServices } from "./types.js";
 
@@ -47,9 +48,10 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
     await store.close();
     throw error;
   });
-  // A process that takes run steps compiles the script path before it is ready, not in its first run's way
-  // (about a third of a second; bounded, so a sandbox that cannot start does not hold the start up).
-  if (!shared || options.takeRunJobs === true) await Promise.race([warmUpScripts(), delay(WARM_UP_WAIT_MS, undefined, { ref: false })]);
+  // A process is ready once the code its first command and (when it takes run steps) its first run go through is
+  // compiled, not in their way: about a third of a second, bounded, so a sandbox that cannot start does not hold it up.
+  const warmUps = [warmUpCommands(), ...(!shared || options.takeRunJobs === true ? [warmUpScripts()] : [])];
+  await Promise.race([Promise.all(warmUps), delay(WARM_UP_WAIT_MS, undefined, { ref: false })]);
   if (config.redisUrl !== null) log.info({ runSteps: shared ? "shared queue" : "this process" }, "REDIS_URL is set: agents run on workers");
   return {
     store,
