@@ -27,7 +27,7 @@ export interface CreateRunServicesOptions extends Omit<RunQueuesOptions, "clock"
   randomBytes?: (size: number) => Buffer;
 }
 
-/** The longest a start waits for `warmUpScripts`. */
+/** The longest a start waits for its warm-ups (`warmUpCommands`, `warmUpScripts`). */
 const WARM_UP_WAIT_MS = 5_000;
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
