@@ -17,33 +17,54 @@ type Literal = { key: "model" | "agentType" | "effort"; value: string };
 
 /** The first error that would stop the run, or null. Never throws for a script that does not parse (running it reports that). */
 export async function checkScriptModels(source: string, prepare: AgentPreparer): Promise<DynflowError | null> {
-  let program: Node;
-  try {
-    program = parse(source, { ecmaVersion: "latest", sourceType: "module", allowReturnOutsideFunction: true });
-  } catch {
-    return null;
-  }
-  const calls: AgentOptions[] = [];
-  const phases: PhaseDefaults[] = [];
-  walk.full(program, (node) => {
-    if (node.type === "CallExpression") {
-      const call = node as unknown as { callee: { type: string; name?: string }; arguments: Node[] };
-      if (call.callee.type !== "Identifier" || !AGENT_CALLS.has(call.callee.name ?? "")) return;
-      const options = call.arguments[1];
-      if (options?.type === "ObjectExpression") calls.push(toOptions(literalsOf(options)));
-    } else if (node.type === "ExportNamedDeclaration") {
-      phases.push(...metaPhases(node));
-    }
-  });
-  for (const options of calls) {
-    const setup = await prepare({ prompt: "(checked before the run)", options, phase: null });
+  const named = namedModels(source);
+  if (named === null) return null;
+  for (const options of named.calls) {
+    const setup = await prepare({ prompt: "(checked before the run)", options: { ...options }, phase: null });
     if (!setup.ok && "fatal" in setup) return setup.fatal;
   }
-  for (const phase of phases) {
-    const setup = await prepare({ prompt: "(checked before the run)", options: {}, phase });
+  for (const phase of named.phases) {
+    const setup = await prepare({ prompt: "(checked before the run)", options: {}, phase: { ...phase } });
     if (!setup.ok && "fatal" in setup) return setup.fatal;
   }
   return null;
+}
+
+interface NamedModels {
+  calls: AgentOptions[];
+  phases: PhaseDefaults[];
+}
+
+/** Scripts read lately, by source: a run's plan and its execution read the same one. */
+const readScripts = new Map<string, NamedModels | null>();
+const READ_SCRIPTS_KEPT = 16;
+
+/** The options of agent calls and the phases that name a model literally; null for a script that does not parse. */
+function namedModels(source: string): NamedModels | null {
+  const known = readScripts.get(source);
+  if (known !== undefined) return known;
+  let named: NamedModels | null = null;
+  try {
+    const program = parse(source, { ecmaVersion: "latest", sourceType: "module", allowReturnOutsideFunction: true });
+    const calls: AgentOptions[] = [];
+    const phases: PhaseDefaults[] = [];
+    walk.full(program, (node) => {
+      if (node.type === "CallExpression") {
+        const call = node as unknown as { callee: { type: string; name?: string }; arguments: Node[] };
+        if (call.callee.type !== "Identifier" || !AGENT_CALLS.has(call.callee.name ?? "")) return;
+        const options = call.arguments[1];
+        if (options?.type === "ObjectExpression") calls.push(toOptions(literalsOf(options)));
+      } else if (node.type === "ExportNamedDeclaration") {
+        phases.push(...metaPhases(node));
+      }
+    });
+    named = { calls, phases };
+  } catch {
+    named = null;
+  }
+  if (readScripts.size >= READ_SCRIPTS_KEPT) readScripts.delete(readScripts.keys().next().value as string);
+  readScripts.set(source, named);
+  return named;
 }
 
 function toOptions(literals: Literal[]): AgentOptions {

@@ -26,4 +26,18 @@ describe("checkScriptModels", () => {
     expect(await checkScriptModels(`${meta}const rivals = [{ name: "x", model: "gpt-4" }]; await agent("compare " + rivals[0].model, { model: pick() })`, prepare)).toBeNull();
     expect(await checkScriptModels("export const meta = {", prepare)).toBeNull();
   });
+
+  it("answers for the preparer it is given each time, also for a script it has read before", async () => {
+    const source = `${meta}await agent("a", { model: "acme-new" })`;
+    const unpriced = await checkScriptModels(source, prepare);
+    expect(unpriced?.message).toContain('"acme-new"');
+    const seen: unknown[] = [];
+    const pricesEverything: typeof prepare = async (request) => {
+      seen.push(request.options);
+      return prepare({ ...request, options: { ...request.options, model: "haiku" } });
+    };
+    expect(await checkScriptModels(source, pricesEverything)).toBeNull();
+    expect(seen).toEqual([{ model: "acme-new" }, {}]);
+    expect(await checkScriptModels(source, prepare)).toBeInstanceOf(ModelWithoutPriceError);
+  });
 });
