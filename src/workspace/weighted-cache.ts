@@ -23,10 +23,6 @@ export class WeightedCache<V> {
     return value;
   }
 
-  has(key: string): boolean {
-    return this.values.has(key);
-  }
-
   /** Keeps `value` unless it is too heavy or `key` is kept already; the least recently used go while over the total. */
   set(key: string, value: V): void {
     const weight = this.weigh(value);
