@@ -33,8 +33,8 @@ export interface CompileGlobOptions {
 
 /** Compiles `glob` into a linear-time predicate. Throws `PatternError` for what cannot be matched that way. */
 export function compileGlob(glob: string, options: CompileGlobOptions = {}): GlobMatcher {
-  const { source, negated } = globToRegexSource(glob, options);
-  const simple = simpleGlobMatcher(glob.replace(/^!+(?!\()/, ""), options.basename === true && !glob.includes("/"));
+  const { source, negated, body, underBasename } = translateGlob(glob, options);
+  const simple = simpleGlobMatcher(body, underBasename);
   if (simple !== undefined) return negated ? (path) => !simple(path) : simple;
   let compiled: RE2JS;
   try {
@@ -112,6 +112,12 @@ function segmentMatcher(segment: string): (part: string) => boolean {
 
 /** The RE2 source matching what `glob` matches (anchored by `testExact`), and whether a leading `!` negates it. */
 export function globToRegexSource(glob: string, options: CompileGlobOptions = {}): { source: string; negated: boolean } {
+  const { source, negated } = translateGlob(glob, options);
+  return { source, negated };
+}
+
+/** `globToRegexSource`, with the glob after its leading `!`s (`body`) and whether base names are matched (`underBasename`). */
+function translateGlob(glob: string, options: CompileGlobOptions): { source: string; negated: boolean; body: string; underBasename: boolean } {
   if (typeof glob !== "string") throw new PatternError("pattern_invalid", "glob", String(glob), "it is not a string");
   if (glob.length > MAX_GLOB_LENGTH) {
     throw new PatternError("pattern_too_long", "glob", glob, `it is ${glob.length} characters long; the limit is ${MAX_GLOB_LENGTH}`);
@@ -123,10 +129,10 @@ export function globToRegexSource(glob: string, options: CompileGlobOptions = {}
     start++;
   }
   const parser = new GlobParser(glob, start);
-  let body = parser.sequence(new Set());
+  const source = parser.sequence(new Set());
   if (parser.pos < glob.length) throw parser.fail(`unexpected "${glob[parser.pos]}" at position ${parser.pos + 1}`);
-  if (options.basename === true && !glob.includes("/")) body = `(?:.*/)?${body}`;
-  return { source: body, negated };
+  const underBasename = options.basename === true && !glob.includes("/");
+  return { source: underBasename ? `(?:.*/)?${source}` : source, negated, body: glob.slice(start), underBasename };
 }
 
 class GlobParser {
