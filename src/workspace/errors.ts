@@ -41,6 +41,17 @@ export class WorkspacePathError extends DynflowError {
   }
 }
 
+/** A change carried as data (carry-change.ts) that is not the change it names, whole: a damaged message or a bug. */
+export class CarriedChangeError extends DynflowError {
+  declare readonly code: "carried_change_invalid";
+  readonly commit: string;
+
+  constructor(commit: string, why: string) {
+    super("carried_change_invalid", `the change ${commit} that came as data is not whole: ${why}`);
+    this.commit = commit;
+  }
+}
+
 /** A git command failed. Secrets are scrubbed from every field. */
 export class GitCommandError extends DynflowError {
   declare readonly code: "git_failed";

@@ -5,9 +5,11 @@
  * code outside `src/workspace/` imports from here (enforced by lint).
  */
 export { compileGlobs, DEFAULT_PROTECTED_PATHS, normalizePath, type WritePolicyOptions } from "./check-path.js";
+export type { CarriedChange, CarriedObject } from "./carry-change.js";
 export { cloneDir, cloneDirOf } from "./clone-dir.js";
 export { commitIdentityEnv } from "./commit-identity.js";
 export {
+  CarriedChangeError,
   CommitNotFoundError,
   GitCommandError,
   InvalidRefNameError,

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "../time.js";
 import { createWritePolicy, normalizePath } from "./check-path.js";
+import { carryChange, receiveCarriedChange, type CarriedChange } from "./carry-change.js";
 import type { CommitObjectInput } from "./commit-identity.js";
 import { CommitNotFoundError } from "./errors.js";
 import { GitStore } from "./git-store.js";
@@ -210,6 +211,24 @@ export class GitRepository {
   /** In a partial clone, fetches the commit's missing blobs in one request (search does this itself). */
   async prefetch(commit: string): Promise<void> {
     await this.store.prefetch(await this.store.resolveCommit(commit));
+  }
+
+  /**
+   * The objects `commit` adds to `base`, to send as data instead of pushing
+   * it (see carry-change.ts), or null when it is not one commit on `base`
+   * or holds more than `maxBytes`.
+   */
+  carryChange(commit: string, base: string, maxBytes: number): Promise<CarriedChange | null> {
+    return carryChange(this.store, commit, base, maxBytes);
+  }
+
+  /**
+   * Writes a change that came as data, in process, once it is checked to be
+   * `carried.commit` on `base` with every object it adds; no branch moves.
+   * Throws `CarriedChangeError` otherwise.
+   */
+  receiveCarriedChange(carried: CarriedChange, base: string): Promise<void> {
+    return receiveCarriedChange(this.store, carried, base);
   }
 
   /** Points `ref` at `next` (only if it is at `expected`, when given) through the long-lived `update-ref --stdin`. */
