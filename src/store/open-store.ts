@@ -3,6 +3,7 @@ import { pino, type Logger } from "pino";
 import { systemClock, type Clock } from "../time.js";
 import { createAuditIssueStore } from "./audit-issue-store.js";
 import { createBranchCleanupStore } from "./branch-cleanup-store.js";
+import { createChangeObjectStore } from "./change-object-store.js";
 import { createCiWaitStore } from "./ci-wait-store.js";
 import { createControlStore } from "./control-store.js";
 import { connectPostgres } from "./connect-postgres.js";
@@ -70,6 +71,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     controls: createControlStore(db, clock),
     ciWaits: createCiWaitStore(db, clock),
     branchCleanups: createBranchCleanupStore(db, clock),
+    changeObjects: createChangeObjectStore(db, clock),
     journal: (runId) => createSqlJournal(db, clock, runId),
     journalEntries: (runId) => listJournalEntries(db, runId),
     ping: async () => {

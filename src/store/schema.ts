@@ -152,6 +152,17 @@ export interface BranchCleanupsTable {
   updated_at: number;
 }
 
+export interface ChangeObjectsTable {
+  run_id: string;
+  /** The change's commit id. */
+  commit_id: string;
+  /** The worker branch the change is on. */
+  branch: string;
+  /** JSON: the change's objects (`CarriedObject[]`). */
+  objects: string;
+  created_at: number;
+}
+
 export interface Database {
   runs: RunsTable;
   journal: JournalTable;
@@ -165,4 +176,5 @@ export interface Database {
   run_controls: RunControlsTable;
   ci_waits: CiWaitsTable;
   branch_cleanups: BranchCleanupsTable;
+  change_objects: ChangeObjectsTable;
 }

@@ -4,6 +4,7 @@
  * exactly this; see docs/storage.md for the tables behind it.
  */
 import type { Journal, JournalEntry, JsonValue, RunErrorInfo, RunEvent, RunStatus } from "../runtime/types.js";
+import type { CarriedChange } from "../workspace/index.js";
 
 /** What started a run: a free-text task, a saved workflow, or a configured audit. */
 export type RunKind = "task" | "workflow" | "audit";
@@ -376,6 +377,20 @@ export interface BranchCleanupStore {
   complete(cleanup: PendingCleanup): Promise<void>;
 }
 
+/**
+ * Worker changes that came to a run's owner as data (scaled out): kept until
+ * the run's branches are pushed, so a process that takes the run over can
+ * write them into its own clone.
+ */
+export interface ChangeObjectStore {
+  /** Keeps a change of the run, on its worker branch; the same commit saved again changes nothing. */
+  save(runId: string, branch: string, change: CarriedChange): Promise<void>;
+  /** The run's changes, in the order saved. */
+  list(runId: string): Promise<{ branch: string; change: CarriedChange }[]>;
+  /** Forgets the run's changes (its branches are on the remote now). */
+  forget(runId: string): Promise<void>;
+}
+
 export type StoreEngine = "sqlite" | "postgres";
 
 /** Durable state of the app. Open with `openStore`, close with `close()`. */
@@ -395,6 +410,8 @@ export interface Store {
   readonly ciWaits: CiWaitStore;
   /** Runs whose pull request was closed and whose worker branches are still to delete. */
   readonly branchCleanups: BranchCleanupStore;
+  /** Worker changes that came as data, until the run's branches are pushed. */
+  readonly changeObjects: ChangeObjectStore;
   /** The run's agent journal. `put` keeps the first entry for a key, so a result is never counted twice. */
   journal(runId: string): Journal;
   /** Every journaled entry of a run, in the order journaled. */

@@ -862,5 +862,25 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect(await a.branchCleanups.listPending()).toEqual(["r-2"]);
       });
     });
+
+    describe("change objects", () => {
+      it("keeps a run's changes once each, for any connection, until the run forgets them", async () => {
+        const a = await open();
+        const b = await open();
+        const change = (commit: string, text: string) => ({ commit, objects: [{ type: "blob" as const, data: Buffer.from(text).toString("base64") }] });
+        await a.changeObjects.save("r-1", "dynflow/r-1-work/a", change("c1", "first"));
+        await b.changeObjects.save("r-1", "dynflow/r-1-work/b", change("c2", "second"));
+        // The same commit again (a redelivered outcome) changes nothing.
+        await b.changeObjects.save("r-1", "dynflow/r-1-work/a", change("c1", "other bytes"));
+        await a.changeObjects.save("r-2", "dynflow/r-2-work/a", change("c1", "another run"));
+        expect(await b.changeObjects.list("r-1")).toEqual([
+          { branch: "dynflow/r-1-work/a", change: change("c1", "first") },
+          { branch: "dynflow/r-1-work/b", change: change("c2", "second") },
+        ]);
+        await b.changeObjects.forget("r-1");
+        expect(await a.changeObjects.list("r-1")).toEqual([]);
+        expect(await a.changeObjects.list("r-2")).toEqual([{ branch: "dynflow/r-2-work/a", change: change("c1", "another run") }]);
+      });
+    });
   });
 }

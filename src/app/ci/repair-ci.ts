@@ -14,7 +14,7 @@ import { runWorkflow } from "../../run/run-workflow.js";
 import type { RunRecord } from "../../store/index.js";
 import { pushBranches } from "../../workspace/index.js";
 import { ModelNotConfiguredError } from "../errors.js";
-import { createRunRunner } from "../execute/create-run-runner.js";
+import { createRunRunner, restoreCarriedChanges } from "../execute/create-run-runner.js";
 import { pricesOf, readRunSettings, workflowSettingsOf } from "../run-record/run-settings.js";
 import { withRunRepository } from "../services/open-run-repository.js";
 import type { AppRuntime } from "../services/types.js";
@@ -43,7 +43,9 @@ export async function repairCi(options: RepairCiOptions): Promise<RepairOutcome>
   const model = runtime.createModel({ prices: pricesOf(settings.config, runtime.prices) });
   const author = await runtime.botIdentity(github);
   // The clone is synced at the branch's head: the commit CI judged is the repair's base.
-  return withRunRepository({ github, run: { ...run, baseSha: wait.headSha }, runtime, signal, log }, async (open) => {
+  const changes = runtime.store.changeObjects;
+  const outcome = await withRunRepository({ github, run: { ...run, baseSha: wait.headSha }, runtime, signal, log }, async (open): Promise<RepairOutcome> => {
+    if (runtime.agents) await restoreCarriedChanges({ placement: runtime.agents, open, gitEnv: runtime.gitEnv, log, changes, runId, baseCommit: wait.headSha });
     const result = await runWorkflow({
       repository: open.repository,
       repositoryName: `${run.owner}/${run.repo}`,
@@ -62,7 +64,7 @@ export async function repairCi(options: RepairCiOptions): Promise<RepairOutcome>
       signal,
       gitEnv: runtime.gitEnv,
       ...(runtime.transcripts ? { transcripts: runtime.transcripts } : {}),
-      ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, gitEnv: runtime.gitEnv, log }) } : {}),
+      ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, gitEnv: runtime.gitEnv, changes, log }) } : {}),
     });
     if (result.reconcile.merged.length === 0 || result.commit === wait.headSha) {
       const why = result.outcome.error?.message ?? `the repair ended ${result.outcome.status} with no accepted change`;
@@ -80,4 +82,7 @@ export async function repairCi(options: RepairCiOptions): Promise<RepairOutcome>
     log.info({ round, from: wait.headSha, to: result.commit }, "CI repair pushed");
     return { kind: "pushed", headSha: result.commit };
   });
+  // The round is over: its result is pushed, or there is none, and its worker branches stay in this clone only.
+  await changes.forget(runId).catch((error: unknown) => log.warn({ err: error, runId }, "could not forget the repair round's changes kept in the store"));
+  return outcome;
 }

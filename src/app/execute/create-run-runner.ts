@@ -2,19 +2,19 @@
  * Where one run's agents run. Without Redis every agent runs in this process,
  * under the process-wide caps shared by all its runs (`createProcessCaps`).
  * With Redis every agent is a job on the shared agents queue, taken by any
- * `dynflow worker`; each change an agent made is fetched from the remote into
- * the run's clone as its result arrives, so the run merges it as if it had
- * been made here.
+ * `dynflow worker`; each change an agent made is written into the run's
+ * clone as its result arrives (from the outcome, where it came as data, else
+ * fetched from the remote), so the run merges it as if it had been made here.
  */
 import type { Logger } from "pino";
 import { createAgentRunner, type AgentRunnerDeps } from "../../agents/create-agent-runner.js";
 import { createCappedRunner } from "../../queue/agents/create-capped-runner.js";
 import { createQueuedAgentRunner } from "../../queue/agents/create-queued-agent-runner.js";
-import { fetchChange, publishChange, type RemoteExchange } from "../../queue/agents/share-changes.js";
+import { bringChange, publishChange, type RemoteExchange } from "../../queue/agents/share-changes.js";
+import { CARRY_CHANGE_BYTES } from "../../queue/agents/types.js";
 import { resultSoFarPrefix } from "../../reconcile/build-result-so-far.js";
 import { isObject, type AgentRunner, type ChangeRef } from "../../runtime/types.js";
-import type { RunRecord } from "../../store/index.js";
-import { resultBranch, type GitRepository } from "../../workspace/index.js";
+import type { ChangeObjectStore, RunRecord } from "../../store/index.js";
 import type { RunRepository } from "../services/open-run-repository.js";
 import type { AgentPlacement } from "../services/types.js";
 
@@ -28,6 +28,8 @@ export interface RunRunnerOptions {
   gitEnv?: NodeJS.ProcessEnv;
   /** The run asked for batch pricing: workers use their batch model client. */
   batch?: boolean;
+  /** Where changes that came from workers as data are kept until the run's branches are pushed (`restoreCarriedChanges`). */
+  changes: Pick<ChangeObjectStore, "save">;
   log: Logger;
 }
 
@@ -37,6 +39,7 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
   if (placement.kind === "process") {
     return (deps) => createCappedRunner(createAgentRunner(deps), { caps: placement.caps, installationId: run.installationId });
   }
+  const { repository } = options.open;
   const remote: RemoteExchange = {
     dir: options.open.repository.gitDir,
     cloneUrl: options.open.cloneUrl,
@@ -60,13 +63,46 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
         // Only when this process has a sandbox (deps.commands is set only then): the worker prepares its own.
         ...(deps.commands ? { commands: deps.commands.settings } : {}),
         ...(options.batch ? { batch: true } : {}),
+        carryChanges: { maxBytes: CARRY_CHANGE_BYTES },
       },
       ...(placement.perInstallation === null ? {} : { perInstallation: { limit: placement.perInstallation } }),
-      receiveChange: (change) => receiveChange(change, deps.runId, options.open.repository, remote),
+      receiveChange: async (change, carried) => {
+        // Kept in the store before the result is journaled: a process that takes the run over finds it there.
+        await Promise.all([
+          bringChange(change, carried, { runId: deps.runId, baseCommit: deps.baseCommit, repository, remote }),
+          carried ? options.changes.save(deps.runId, change.branch, carried) : undefined,
+        ]);
+      },
+      carrySubject: (change) => repository.carryChange(change.commit, deps.baseCommit, CARRY_CHANGE_BYTES),
       ...(deps.transcripts ? { transcripts: deps.transcripts } : {}),
       ...(deps.onNote ? { onNote: deps.onNote } : {}),
       log: options.log,
     }));
+}
+
+/**
+ * Before a run's agents (or a CI repair round's, under `runId`) go to
+ * workers: the changes that came to an earlier owner of the run as data are
+ * written into this clone, on their branches, so the agents the journal
+ * replays are merged and pushed as if they had just arrived. A process that
+ * takes a run over has a clone of its own, which never saw them. Resolves
+ * how many were written; nothing to do in a single process.
+ */
+export async function restoreCarriedChanges(
+  options: Pick<RunRunnerOptions, "placement" | "open" | "gitEnv" | "log"> & { changes: Pick<ChangeObjectStore, "list">; runId: string; baseCommit: string },
+): Promise<number> {
+  if (options.placement.kind === "process") return 0;
+  const { repository } = options.open;
+  const remote: RemoteExchange = { dir: repository.gitDir, cloneUrl: options.open.cloneUrl, token: options.open.freshToken, env: options.gitEnv, log: options.log };
+  let written = 0;
+  for (const { branch, change } of await options.changes.list(options.runId)) {
+    const here = await repository.resolveCommit(`refs/heads/${branch}`).then((commit) => commit === change.commit, () => false);
+    if (here) continue;
+    await bringChange({ branch, commit: change.commit }, change, { runId: options.runId, baseCommit: options.baseCommit, repository, remote });
+    written++;
+  }
+  if (written > 0) options.log.info({ runId: options.runId, written }, "wrote the changes an earlier owner of the run received into this clone");
+  return written;
 }
 
 /**
@@ -94,17 +130,4 @@ function withPublishedResultSoFar(runId: string, remote: RemoteExchange, runner:
       return runner.run(request);
     },
   };
-}
-
-/**
- * Fetches a worker's change into the run's clone and keeps it there as a
- * local branch too: the run's one push then counts it with the others (the
- * worker has pushed it already, so that push changes nothing on the remote).
- */
-async function receiveChange(change: ChangeRef, runId: string, repository: GitRepository, remote: RemoteExchange): Promise<void> {
-  await fetchChange(change, repository, remote);
-  // Only this run's own branches become local ones; anything else a worker reports stays a remote branch.
-  if (!change.branch.startsWith(`${resultBranch(runId)}-work/`) || !/^[0-9a-f]{40,64}$/.test(change.commit)) return;
-  // Through the repository's long-lived update-ref: no git process per change.
-  await repository.updateRef(`refs/heads/${change.branch}`, change.commit);
 }

@@ -14,7 +14,7 @@ import { runWorkflow } from "../../run/run-workflow.js";
 import { plannerSpend } from "../../run/total-spend.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
-import { createRunRunner } from "./create-run-runner.js";
+import { createRunRunner, restoreCarriedChanges } from "./create-run-runner.js";
 import { watchRunControls } from "../../controls/watch-run-controls.js";
 import { AgentStops } from "../../runtime/agent-stops.js";
 import { estimateContractOf } from "./estimate-contract.js";
@@ -87,6 +87,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     const workflowSettings = workflowSettingsOf(settings, runtime.prices);
     const contract = estimateContractOf(run, plan, settings.config);
     const { result, pushed, paused } = await withRunRepository({ github, run, runtime, cloneUrl: plan.cloneUrl, signal: stop.signal, log }, async (open) => {
+      const changes = runtime.store.changeObjects;
+      if (runtime.agents) await restoreCarriedChanges({ placement: runtime.agents, open, gitEnv: runtime.gitEnv, log, changes, runId: run.id, baseCommit: baseSha });
       // 1. The script, with real agents. Finished work is in the result whatever stopped it.
       const result = await runWorkflow({
         repository: open.repository,
@@ -109,7 +111,7 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
         agentStops,
         ...(runtime.transcripts ? { transcripts: runtime.transcripts } : {}),
         // Agents here under the process-wide caps, or on workers through the queue.
-        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, gitEnv: runtime.gitEnv, batch: plan.batch === true, log }) } : {}),
+        ...(runtime.agents ? { createRunner: createRunRunner({ placement: runtime.agents, run, open, gitEnv: runtime.gitEnv, batch: plan.batch === true, changes, log }) } : {}),
         ...(runtime.planApiDoc ? { planApiDoc: runtime.planApiDoc } : {}),
         // Saved workflows too: never from a fork's commits.
         resolveWorkflow: createRunWorkflowResolver(githubWorkflowFiles(github, trusted), {
@@ -141,6 +143,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
       return { result, pushed };
     });
     if (paused === true) return await pauseForApproval({ run, plan, runtime, progress, result, log });
+    // The run's changes are on the remote now (or, for an audit or a fork, never will be): no later owner needs them.
+    await runtime.store.changeObjects.forget(run.id).catch((error: unknown) => log.warn({ err: error }, "could not forget the run's changes kept in the store"));
 
     // 3. The pull request (for an audit, its issue) and the reports.
     if (run.kind === "audit") await finishAuditRun({ github, run, plan, runtime, progress, result, batch: batchTotalsOf(model), log });

@@ -4,7 +4,8 @@
  */
 import { DynflowError, messageOf } from "../../errors.js";
 import { AgentFailedError } from "../../runtime/errors.js";
-import { ZERO_USAGE, type AgentRequest, type AgentResult } from "../../runtime/types.js";
+import { isObject, ZERO_USAGE, type AgentRequest, type AgentResult, type JsonValue } from "../../runtime/types.js";
+import type { CarriedChange } from "../../workspace/index.js";
 import { IncompatibleJobError } from "../errors.js";
 import { AGENT_JOB_VERSION, type AgentJobData, type AgentJobOutcome, type QueuedRunContext } from "./types.js";
 
@@ -33,12 +34,21 @@ export function jobPriority(startedByRun: number): number {
   return Math.min(1 + Math.max(0, Math.floor(startedByRun)), MAX_JOB_PRIORITY);
 }
 
-/** The job data of `request`: its serialisable part plus the run context. */
-export function toAgentJobData(request: AgentRequest, context: QueuedRunContext): AgentJobData {
+/** The job data of `request`: its serialisable part plus the run context, and its subject's change when it goes as data. */
+export function toAgentJobData(request: AgentRequest, context: QueuedRunContext, subject?: CarriedChange | null): AgentJobData {
   const { runId, agentId, key, label, prompt, options, attempt, feedback } = request;
   const serialized = { runId, agentId, key, label, prompt, options, attempt, ...(feedback === undefined ? {} : { feedback }) };
   // A JSON round trip drops undefined fields now rather than surprising anyone on the worker.
-  return JSON.parse(JSON.stringify({ v: AGENT_JOB_VERSION, context, request: serialized })) as AgentJobData;
+  return JSON.parse(JSON.stringify({ v: AGENT_JOB_VERSION, context, request: serialized, ...(subject ? { subject } : {}) })) as AgentJobData;
+}
+
+/** The change a request's subject names (a refuter's), if any. */
+export function subjectChange(subject: JsonValue | undefined): { branch: string; commit: string } | null {
+  if (!isObject(subject)) return null;
+  const change = subject["change"];
+  if (!isObject(change)) return null;
+  const { branch, commit } = change;
+  return typeof branch === "string" && branch !== "" && typeof commit === "string" ? { branch, commit } : null;
 }
 
 /** Checks a job's data before a worker acts on it; throws `IncompatibleJobError`. */

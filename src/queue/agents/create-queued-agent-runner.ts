@@ -13,13 +13,14 @@ import { setMaxListeners } from "node:events";
 import { pino, type Logger } from "pino";
 import { AgentFailedError, AgentStoppedError } from "../../runtime/errors.js";
 import { ZERO_USAGE, type AgentRequest, type AgentResult, type AgentRunner, type ChangeRef } from "../../runtime/types.js";
-import { agentJobId, isAgentJobOutcome, jobPriority, resultOf, toAgentJobData } from "./agent-job.js";
+import { agentJobId, isAgentJobOutcome, jobPriority, resultOf, subjectChange, toAgentJobData } from "./agent-job.js";
 import { checkInteger, QueueOptionError } from "../errors.js";
 import type { AgentQueue, JobSettlement } from "./open-agent-queue.js";
 import { RedisSemaphore, type SemaphoreLease } from "./redis-semaphore.js";
 import type { AgentJobOutcome, QueuedRunContext } from "./types.js";
 import type { TranscriptRecorder } from "../../transcripts/types.js";
 import { messageOf } from "../../errors.js";
+import type { CarriedChange } from "../../workspace/index.js";
 
 export interface QueuedAgentRunnerOptions {
   /** The process's queue handle (`openAgentQueue`), shared by all its runs. */
@@ -35,8 +36,17 @@ export interface QueuedAgentRunnerOptions {
   keepJobsMs?: number;
   /** After a cancel, how long to wait for a running agent to stop and report its spend. Default 15,000 ms. */
   cancelGraceMs?: number;
-  /** Called with the change of every outcome before it is returned: where a remote repository's worker branch is fetched. */
-  receiveChange?: (change: ChangeRef) => Promise<void>;
+  /**
+   * Called with the change of every outcome before it is returned, and the
+   * change as data when it came so: where a remote repository's worker
+   * branch is written or fetched.
+   */
+  receiveChange?: (change: ChangeRef, carried: CarriedChange | undefined) => Promise<void>;
+  /**
+   * The change a refuter's subject names, as data to send in its job, or
+   * null when the worker is to fetch it from the remote. Unset: always fetched.
+   */
+  carrySubject?: (change: { branch: string; commit: string }) => Promise<CarriedChange | null>;
   /** Told what a worker could not offer an agent (no sandbox there: no `run_command`), for the run's report. */
   onNote?: (note: string) => void;
   /** Where transcripts that workers send in outcomes (workers without the database) are recorded. */
@@ -172,7 +182,7 @@ class QueuedRunner implements QueuedAgentRunner {
     const keepSeconds = Math.ceil(this.keepMs / 1000);
     // After a Redis restart, the deployment-wide cap must be back before the job can be taken.
     await this.queue.ensureCap();
-    await this.queue.queue.add("agent", toAgentJobData(request, this.runContext), {
+    await this.queue.queue.add("agent", toAgentJobData(request, this.runContext, await this.carriedSubject(request, jobLog)), {
       jobId,
       priority,
       attempts: 1,
@@ -180,6 +190,18 @@ class QueuedRunner implements QueuedAgentRunner {
       removeOnFail: { age: keepSeconds },
     });
     jobLog.debug({ priority }, "agent job queued");
+  }
+
+  /** The request's subject change as data for its job, when the owner can send it so; a failure leaves it to the remote. */
+  private async carriedSubject(request: AgentRequest, jobLog: Logger): Promise<CarriedChange | null> {
+    const subject = subjectChange(request.options.subject);
+    if (!subject || !this.options.carrySubject) return null;
+    try {
+      return await this.options.carrySubject(subject);
+    } catch (error) {
+      jobLog.warn({ err: error, branch: subject.branch }, "could not read the subject's change to send it; the worker fetches it");
+      return null;
+    }
   }
 
   /** The run was cancelled, or this one agent stopped, while its job waited or ran. */
@@ -258,7 +280,7 @@ class QueuedRunner implements QueuedAgentRunner {
     const receive = this.options.receiveChange;
     if (change && receive) {
       try {
-        await receive(change);
+        await receive(change, outcome.carried);
       } catch (error) {
         const spent = outcome.status === "finished" ? outcome.result : outcome;
         throw new AgentFailedError(`the agent's change on ${change.branch} could not be fetched: ${messageOf(error)}`, spent.usage, spent.costUsd, {

@@ -17,7 +17,7 @@ import { prepareCommands, type PreparedCommands } from "../../run/prepare-comman
 import type { Clock } from "../../time.js";
 import type { TranscriptRecorder } from "../../transcripts/types.js";
 import { acquireRepository, cloneDir, syncClone, type GitRepository, type SharedRepository } from "../../workspace/index.js";
-import { withRemoteChanges } from "./share-changes.js";
+import { remoteChanges } from "./share-changes.js";
 import type { CreateRunner, QueuedRunContext, RunnerHandle } from "./types.js";
 
 const silentLog = pino({ level: "silent" });
@@ -62,7 +62,7 @@ export function createRunnerFactory(options: RunnerFactoryOptions): CreateRunner
     const shared = await acquireRepository(dir, { token: initial, env: options.env, clock: options.clock, log });
     const { repository } = shared;
     const handle = handleOf(shared, context, options, await prepareWorkerCommands(repository, context, options, log), log);
-    return { ...handle, runner: withRemoteChanges(handle.runner, repository, { dir, cloneUrl, token, env: options.env, log }) };
+    return { ...handle, changes: remoteChanges(repository, { dir, cloneUrl, token, env: options.env, log }) };
   };
 }
 

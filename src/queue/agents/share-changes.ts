@@ -2,17 +2,33 @@
  * Worker branches between machines. With a remote repository every worker
  * process has its own clone, so a change one worker commits must reach the
  * others (a refuter reviews it elsewhere) and the owner (who merges it).
- * They meet at the remote: the worker pushes its branch right after the
- * agent, and whoever needs a change it does not have fetches it (by its commit
- * id, with the branches). Pushes and fetches of one clone that come together
- * share one git process.
+ * A change of one commit on the run's base, as nearly every agent makes,
+ * travels as data: in the job's outcome to the owner, who writes it into its
+ * clone in process, and from there in the job of each refuter that reviews
+ * it (see workspace/carry-change.ts). It reaches the remote with the run's
+ * one push, as in a single process. Anything else (a larger change, a
+ * result so far, an owner of an older version) meets at the remote: the
+ * worker pushes its branch right after the agent, and whoever needs a change
+ * it does not have fetches it (by its commit id, with the branches). Pushes
+ * and fetches of one clone that come together share one git process.
  */
 import { resolve as resolvePath } from "node:path";
 import type { Logger } from "pino";
 import { AgentFailedError } from "../../runtime/errors.js";
-import { isObject, type AgentRequest, type AgentResult, type AgentRunner, type ChangeRef, type JsonValue } from "../../runtime/types.js";
-import { CommitNotFoundError, PushRejectedError, pushBranches, syncClone, type GitRepository } from "../../workspace/index.js";
+import type { ChangeRef } from "../../runtime/types.js";
+import {
+  CarriedChangeError,
+  CommitNotFoundError,
+  PushRejectedError,
+  pushBranches,
+  resultBranch,
+  syncClone,
+  type CarriedChange,
+  type GitRepository,
+} from "../../workspace/index.js";
 import { messageOf } from "../../errors.js";
+import { failedOutcome, subjectChange } from "./agent-job.js";
+import type { QueuedRunContext, WorkerChanges } from "./types.js";
 
 export interface RemoteExchange {
   /** The local clone (bare), e.g. `<data>/clones/<host>/<owner>/<repo>.git`. */
@@ -92,48 +108,73 @@ export async function fetchChange(change: Pick<ChangeRef, "branch" | "commit">, 
 }
 
 /**
- * Wraps a worker's runner: a refuter's subject change is fetched before the
- * agent starts, and every change an agent made (even a failed agent's
- * partial work) is pushed before its outcome is reported.
+ * Brings `change` into the repository and points the run's worker branch at
+ * it there (the run's one push then counts it, and a later agent finds it
+ * without asking again): written from `carried` when it came as data, else
+ * fetched from the remote.
  */
-export function withRemoteChanges(runner: AgentRunner, repository: GitRepository, remote: RemoteExchange): AgentRunner {
+export async function bringChange(change: Pick<ChangeRef, "branch" | "commit">, carried: CarriedChange | undefined, target: ChangeTarget): Promise<void> {
+  const { repository } = target;
+  if (carried === undefined) await fetchChange(change, repository, target.remote);
+  else if (carried.commit !== change.commit) throw new CarriedChangeError(carried.commit, `it came for the change ${change.commit}`);
+  else await repository.receiveCarriedChange(carried, target.baseCommit);
+  // Only the run's own branches become local ones; anything else a worker reports stays where it is.
+  if (!change.branch.startsWith(`${resultBranch(target.runId)}-work/`) || !/^[0-9a-f]{40,64}$/.test(change.commit)) return;
+  // Through the repository's long-lived update-ref: no git process per change.
+  await repository.updateRef(`refs/heads/${change.branch}`, change.commit);
+}
+
+/** Where `bringChange` brings a change of a run. */
+export interface ChangeTarget {
+  runId: string;
+  /** The run's base: a change that comes as data is one commit on it. */
+  baseCommit: string;
+  repository: GitRepository;
+  remote: RemoteExchange;
+}
+
+/**
+ * A worker's side of the exchange (`WorkerChanges`): a refuter's subject
+ * comes from its job or from the remote before the agent starts, and every
+ * change an agent made (a failed agent's partial work too) leaves in its
+ * outcome as data, or through a push before the outcome is reported.
+ */
+export function remoteChanges(repository: GitRepository, remote: RemoteExchange): WorkerChanges {
   return {
-    async run(request: AgentRequest): Promise<AgentResult> {
-      const subject = subjectChange(request.options.subject);
-      if (subject) await fetchChange(subject, repository, remote);
-      let result: AgentResult;
+    async receiveSubject(data) {
+      const subject = subjectChange(data.request.options.subject);
+      if (subject) await bringChange(subject, data.subject, { runId: data.context.runId, baseCommit: data.context.baseCommit, repository, remote });
+    },
+    async send(outcome, context) {
+      const change = outcome.status === "finished" ? outcome.result.change : outcome.change;
+      if (!change) return outcome;
+      const carried = await asData(change, context, repository, remote);
+      if (carried) return { ...outcome, carried };
       try {
-        result = await runner.run(request);
+        await publishChange(change, remote);
+        return outcome;
       } catch (error) {
-        if (error instanceof AgentFailedError && error.change) {
-          await publishChange(error.change, remote).catch((pushError: unknown) =>
-            remote.log?.warn({ err: pushError, branch: error.change?.branch }, "could not push a failed agent's partial work"),
-          );
+        if (outcome.status === "failed") {
+          remote.log?.warn({ err: error, branch: change.branch }, "could not push a failed agent's partial work");
+          return outcome;
         }
-        throw error;
-      }
-      if (!result.change) return result;
-      try {
-        await publishChange(result.change, remote);
-      } catch (error) {
         // A change nobody else can fetch cannot be reviewed or merged: the agent failed, its spend still counts.
-        throw new AgentFailedError(`the agent's change could not be pushed to ${result.change.branch}: ${messageOf(error)}`, result.usage, result.costUsd, {
-          cause: error,
-          change: result.change,
-        });
+        const { usage, costUsd } = outcome.result;
+        return failedOutcome(new AgentFailedError(`the agent's change could not be pushed to ${change.branch}: ${messageOf(error)}`, usage, costUsd, { cause: error, change }));
       }
-      return result;
     },
   };
 }
 
-/** The change a refuter's subject names, if any. */
-function subjectChange(subject: JsonValue | undefined): { branch: string; commit: string } | null {
-  if (!isObject(subject)) return null;
-  const change = subject["change"];
-  if (!isObject(change)) return null;
-  const { branch, commit } = change;
-  return typeof branch === "string" && branch !== "" && typeof commit === "string" ? { branch, commit } : null;
+/** The change as data when the run takes that and it fits; null (it is pushed) otherwise, or when it cannot be read so. */
+async function asData(change: ChangeRef, context: QueuedRunContext, repository: GitRepository, remote: RemoteExchange): Promise<CarriedChange | null> {
+  if (context.carryChanges === undefined) return null;
+  try {
+    return await repository.carryChange(change.commit, context.baseCommit, context.carryChanges.maxBytes);
+  } catch (error) {
+    remote.log?.warn({ err: error, branch: change.branch }, "could not read the change's objects to send them; pushing it instead");
+    return null;
+  }
 }
 
 /**

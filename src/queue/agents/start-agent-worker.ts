@@ -235,11 +235,16 @@ class WorkerJobs {
 
   /** The agent on the run's runner; a worker stopping hands the job back instead of failing it. */
   private async runAgent(job: Job<AgentJobData, AgentJobOutcome>, token: string | undefined, context: QueuedRunContext, request: AgentRequest, jobLog: Logger): Promise<AgentJobOutcome> {
-    const { runner, note } = await this.runners.acquireHandle(context);
-    const noted = (outcome: AgentJobOutcome): AgentJobOutcome => (note === undefined ? outcome : { ...outcome, note });
+    const { runner, note, changes } = await this.runners.acquireHandle(context);
+    // The agent's change leaves with its outcome, or through the remote first (share-changes.ts).
+    const noted = async (outcome: AgentJobOutcome): Promise<AgentJobOutcome> => {
+      const sent = changes ? await changes.send(outcome, context) : outcome;
+      return note === undefined ? sent : { ...sent, note };
+    };
     try {
       jobLog.debug({ attemptsStarted: job.attemptsStarted }, "agent job started");
-      return noted(finishedOutcome(await runner.run(request)));
+      await changes?.receiveSubject(job.data);
+      return await noted(finishedOutcome(await runner.run(request)));
     } catch (error) {
       if (request.signal.reason instanceof WorkerStoppingError && token !== undefined) {
         jobLog.info("worker stopping: handing the agent back to the queue");
@@ -248,8 +253,8 @@ class WorkerJobs {
       }
       jobLog.info({ err: error }, "agent failed");
       // A stopped agent's failure says so, so its owner records it as stopped rather than failed.
-      if (request.signal.reason instanceof AgentStoppedError) return noted(stoppedOutcome(error, request.signal.reason));
-      return noted(failedOutcome(error));
+      if (request.signal.reason instanceof AgentStoppedError) return await noted(stoppedOutcome(error, request.signal.reason));
+      return await noted(failedOutcome(error));
     } finally {
       this.runners.release(context.runId);
     }

@@ -15,6 +15,7 @@ import * as ciWaits from "./0002-ci-waits.js";
 import * as transcripts from "./0003-transcripts.js";
 import * as deliveryClaims from "./0004-delivery-claims.js";
 import * as branchCleanups from "./0005-branch-cleanups.js";
+import * as changeObjects from "./0006-change-objects.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial-schema": initialSchema,
@@ -22,6 +23,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0003-transcripts": transcripts,
   "0004-delivery-claims": deliveryClaims,
   "0005-branch-cleanups": branchCleanups,
+  "0006-change-objects": changeObjects,
 });
 
 /** Kysely's migration provider over the in-code list. */

@@ -8,16 +8,18 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentRunnerDeps } from "../../../src/agents/create-agent-runner.js";
 import { createModelClient } from "../../../src/agents/model/index.js";
-import { createRunRunner } from "../../../src/app/execute/create-run-runner.js";
+import { createRunRunner, restoreCarriedChanges } from "../../../src/app/execute/create-run-runner.js";
 import type { RunRepository } from "../../../src/app/services/open-run-repository.js";
 import { EMPTY_COMMANDS_CONFIG } from "../../../src/command-sandbox/index.js";
 import { prepareCommands } from "../../../src/run/prepare-commands.js";
+import { VERDICT_SCHEMA } from "../../../src/review/verdict-schema.js";
 import { skipSandbox } from "../../command-sandbox/sandbox-harness.js";
 import { createProcessCaps } from "../../../src/queue/agents/create-capped-runner.js";
 import { createRunnerFactory } from "../../../src/queue/agents/create-runner-factory.js";
 import { openAgentQueue, type AgentQueue } from "../../../src/queue/agents/open-agent-queue.js";
 import { startAgentWorker, type AgentWorker } from "../../../src/queue/agents/start-agent-worker.js";
 import type { ChangeRef } from "../../../src/runtime/types.js";
+import { openStore, type Store } from "../../../src/store/index.js";
 import { cloneDirOf, openRepository, syncClone, type GitRepository } from "../../../src/workspace/index.js";
 import { makeRemote } from "../../durability/app-processes.js";
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeHandler } from "../../fakes/fake-anthropic.js";
@@ -44,6 +46,7 @@ describe("createRunRunner", () => {
   const run = { id: "r-runner", installationId: 77, owner: "acme", repo: "notes" };
   let owner: GitRepository;
   let open: RunRepository;
+  let store: Store;
 
   beforeAll(async () => {
     work = await tempDir("dynflow-run-runner-");
@@ -55,10 +58,12 @@ describe("createRunRunner", () => {
     await syncClone({ cloneUrl: `file://${origin}`, dir, ref: base, env: testGitEnv() });
     owner = await openRepository(dir, { env: testGitEnv() });
     open = { repository: owner, cloneUrl: `file://${origin}`, freshToken: async () => "" };
+    store = await openStore({ sqlitePath: `${work}/dynflow.db`, clock: { now: () => Date.now() } });
   });
 
   afterAll(async () => {
     await owner?.close();
+    await store?.close();
     await api?.close();
     await removeDir(work);
   });
@@ -75,8 +80,8 @@ describe("createRunRunner", () => {
   it("holds every run of the process to the process-wide cap", async () => {
     const caps = createProcessCaps({ global: 1, perInstallation: 4 });
     const placement = { kind: "process" as const, caps };
-    const first = createRunRunner({ placement, run, open, dataDir: `${work}/owner`, log })(deps("r-capped-a"));
-    const second = createRunRunner({ placement, run: { ...run, id: "r-capped-b" }, open, dataDir: `${work}/owner`, log })(deps("r-capped-b"));
+    const first = createRunRunner({ placement, run, open, dataDir: `${work}/owner`, changes: store.changeObjects, log })(deps("r-capped-a"));
+    const second = createRunRunner({ placement, run: { ...run, id: "r-capped-b" }, open, dataDir: `${work}/owner`, changes: store.changeObjects, log })(deps("r-capped-b"));
     const before = api.requests.length;
 
     const results = await Promise.all([first.run(noteRequest("r-capped-a", 1, "alpha")), second.run(noteRequest("r-capped-b", 1, "beta"))]);
@@ -92,15 +97,14 @@ describe("createRunRunner", () => {
     let queue: AgentQueue;
     let worker: AgentWorker;
 
+    function startWorker(dataDir: string): Promise<AgentWorker> {
+      const model = createModelClient({ apiKey: "sk-worker", baseURL: api.url, prices: PRICES, maxRetries: 0, log });
+      return startAgentWorker({ connection: { url: REDIS_URL }, queueName, concurrency: 2, createRunner: createRunnerFactory({ model, dataDir, env: testGitEnv(), log }) });
+    }
+
     beforeAll(async () => {
       queue = await openAgentQueue({ connection: { url: REDIS_URL }, queueName, pollMs: 100 });
-      const model = createModelClient({ apiKey: "sk-worker", baseURL: api.url, prices: PRICES, maxRetries: 0, log });
-      worker = await startAgentWorker({
-        connection: { url: REDIS_URL },
-        queueName,
-        concurrency: 2,
-        createRunner: createRunnerFactory({ model, dataDir: `${work}/worker`, env: testGitEnv(), log }),
-      });
+      worker = await startWorker(`${work}/worker`);
     });
 
     afterAll(async () => {
@@ -109,21 +113,74 @@ describe("createRunRunner", () => {
       await deleteQueueKeys(queueName);
     });
 
-    it("runs the agent on a worker and brings its change into the run's clone as a local branch", async () => {
-      const runner = createRunRunner({ placement: { kind: "queue", queue, perInstallation: 2 }, run, open, dataDir: `${work}/owner`, gitEnv: testGitEnv(), log })(deps(run.id));
+    it("runs the agent on a worker and brings its change into the run's clone as a local branch, as data", async () => {
+      const runner = createRunRunner({ placement: { kind: "queue", queue, perInstallation: 2 }, run, open, dataDir: `${work}/owner`, gitEnv: testGitEnv(), changes: store.changeObjects, log })(deps(run.id));
 
       const result = await runner.run(noteRequest(run.id, 1, "gamma"));
 
       const change = result.change as ChangeRef;
       expect(result.output).toBe("gamma");
       expect(change.branch).toMatch(new RegExp(`^dynflow/${run.id}-work/`));
-      // The worker pushed it; the run's clone has it under the same name, ready to merge and to be pushed with the others.
-      expect(await git(origin, "rev-parse", `refs/heads/${change.branch}`)).toBe(change.commit);
+      // It came in the job's outcome, not through the remote; the run's clone has it under the same name, ready to merge and to be pushed with the others.
+      expect(await git(origin, "for-each-ref", `refs/heads/${change.branch}`)).toBe("");
       expect(await owner.resolveCommit(`refs/heads/${change.branch}`)).toBe(change.commit);
       expect((await owner.readFile(change.commit, "notes/gamma.md")).toString()).toBe("# gamma\n");
       // The model was called by the worker, not by the run's owner.
       const last = api.requests.at(-1)!;
       expect(last.headers["x-api-key"] ?? last.headers.authorization).toMatch(/sk-worker/);
+    });
+
+    it("keeps a change that came as data in the store until pushed, so a process taking the run over writes it into its own clone", async () => {
+      const takenRun = { ...run, id: "r-runner-taken" };
+      const runner = createRunRunner({ placement: { kind: "queue", queue, perInstallation: 2 }, run: takenRun, open, gitEnv: testGitEnv(), changes: store.changeObjects, log })(deps(takenRun.id));
+      const change = (await runner.run(noteRequest(takenRun.id, 1, "epsilon"))).change as ChangeRef;
+      expect((await store.changeObjects.list(takenRun.id)).map((kept) => [kept.branch, kept.change.commit])).toEqual([[change.branch, change.commit]]);
+
+      // Another process, with a clone of its own synced from the remote, which never had the change.
+      const dir = cloneDirOf(`${work}/owner-2`, takenRun);
+      await syncClone({ cloneUrl: `file://${origin}`, dir, ref: base, env: testGitEnv() });
+      const second = await openRepository(dir, { env: testGitEnv() });
+      try {
+        const secondOpen = { ...open, repository: second };
+        expect(await git(dir, "for-each-ref", `refs/heads/${change.branch}`)).toBe("");
+        const restore = () => restoreCarriedChanges({ placement: { kind: "queue", queue, perInstallation: 2 }, open: secondOpen, gitEnv: testGitEnv(), changes: store.changeObjects, runId: takenRun.id, baseCommit: base, log });
+        expect(await restore()).toBe(1);
+        expect(await git(dir, "rev-parse", `refs/heads/${change.branch}`)).toBe(change.commit);
+        expect((await second.readFile(change.commit, "notes/epsilon.md")).toString()).toBe("# epsilon\n");
+        // Done once: a second start of the run finds it in place.
+        expect(await restore()).toBe(0);
+      } finally {
+        await second.close();
+      }
+      await store.changeObjects.forget(takenRun.id);
+      expect(await store.changeObjects.list(takenRun.id)).toEqual([]);
+    });
+
+    it("sends a refuter's subject change in its job: the worker reviews a change the remote never had", async () => {
+      const reviewRun = { ...run, id: "r-runner-review" };
+      const runner = createRunRunner({ placement: { kind: "queue", queue, perInstallation: 2 }, run: reviewRun, open, dataDir: `${work}/owner`, gitEnv: testGitEnv(), changes: store.changeObjects, log })(deps(reviewRun.id));
+      const change = (await runner.run(noteRequest(reviewRun.id, 1, "delta"))).change as ChangeRef;
+      expect(await git(origin, "for-each-ref", `refs/heads/${change.branch}`)).toBe("");
+      // The refuter runs on another worker, with a clone of its own that never saw the change.
+      await worker.stop(0);
+      worker = await startWorker(`${work}/worker-2`);
+      api.handle((recorded) => {
+        const saw = JSON.stringify(recorded.body.messages[0]).includes("+# delta");
+        return reply.toolUse("finish", { summary: "read it", result: { verdict: "upheld", evidence: saw ? "the diff adds # delta" : "no diff shown" } });
+      });
+      try {
+        const refuted = await runner.run({
+          ...request(reviewRun.id, 2),
+          label: "check delta",
+          prompt: "Check the note.",
+          options: { role: "refuter", schema: VERDICT_SCHEMA, subject: { change: change as never, claim: "the note is written" } },
+        });
+        // The refuter read the change's diff on the worker, which could only have had it from the job.
+        expect(JSON.stringify(refuted.output)).toContain("the diff adds # delta");
+        expect(await git(origin, "for-each-ref", `refs/heads/${change.branch}`)).toBe("");
+      } finally {
+        api.handle(writeNote);
+      }
     });
 
     it.skipIf(skipSandbox)("sends the run's commands with its agents: the worker's agent runs them on the worker's own clone", async () => {
@@ -137,7 +194,7 @@ describe("createRunRunner", () => {
       try {
         // A run of its own: the worker keeps one runner per run, built from the run's first job.
         const commandRun = { ...run, id: "r-runner-commands" };
-        const runner = createRunRunner({ placement: { kind: "queue", queue, perInstallation: 2 }, run: commandRun, open, dataDir: `${work}/owner`, gitEnv: testGitEnv(), log })({
+        const runner = createRunRunner({ placement: { kind: "queue", queue, perInstallation: 2 }, run: commandRun, open, dataDir: `${work}/owner`, gitEnv: testGitEnv(), changes: store.changeObjects, log })({
           ...deps(commandRun.id),
           commands: prepared.commands!,
         });

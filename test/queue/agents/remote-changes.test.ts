@@ -1,9 +1,10 @@
 /**
  * Worker branches between machines with a remote repository: each "machine"
  * (a runner factory with its own data directory) keeps its own blobless
- * clone; a worker's change is pushed to the remote, a refuter elsewhere and
- * the owner fetch it from there. The remote is a local bare repository
- * reached over file://, real git throughout.
+ * clone; a worker's change travels in its outcome, and from the owner in a
+ * refuter's job, or (for an older owner, or a large change) is pushed to the
+ * remote, and a refuter elsewhere and the owner fetch it from there. The
+ * remote is a local bare repository reached over file://, real git throughout.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -13,10 +14,11 @@ import { createModelClient } from "../../../src/agents/model/index.js";
 import { createBatchModelClient } from "../../../src/agents/model/batch/index.js";
 import { createRunnerFactory } from "../../../src/queue/agents/create-runner-factory.js";
 import { cloneDir } from "../../../src/workspace/clone-dir.js";
-import { fetchChange } from "../../../src/queue/agents/share-changes.js";
-import type { QueuedRunContext, RunnerHandle } from "../../../src/queue/agents/types.js";
-import type { ChangeRef } from "../../../src/runtime/types.js";
-import { openRepository, syncClone } from "../../../src/workspace/index.js";
+import { finishedOutcome, toAgentJobData } from "../../../src/queue/agents/agent-job.js";
+import { bringChange, type RemoteExchange } from "../../../src/queue/agents/share-changes.js";
+import type { AgentJobOutcome, QueuedRunContext, RunnerHandle } from "../../../src/queue/agents/types.js";
+import type { AgentRequest, ChangeRef } from "../../../src/runtime/types.js";
+import { openRepository, syncClone, type CarriedChange, type GitRepository } from "../../../src/workspace/index.js";
 import { reply, startFakeAnthropic, type FakeAnthropic } from "../../fakes/fake-anthropic.js";
 import { git, makeRepo, removeDir, show, tempDir, testGitEnv } from "../../workspace/git-fixture.js";
 import { request } from "./queue-fixture.js";
@@ -54,8 +56,8 @@ describe("remote repositories on several workers", () => {
     return createRunnerFactory({ model, dataDir: `${work}/${name}`, env: testGitEnv() });
   }
 
-  const context = (): QueuedRunContext => ({
-    runId: "remote1",
+  const context = (runId = "remote1"): QueuedRunContext => ({
+    runId,
     installationId: null,
     repository: { kind: "remote", cloneUrl: `file://${origin}` },
     baseCommit: base,
@@ -64,7 +66,19 @@ describe("remote repositories on several workers", () => {
     author: { name: "dynflow[bot]", email: "dynflow@example.com" },
   });
 
-  it("pushes a worker's change, lets a refuter on another machine review it, and lets the owner fetch it", async () => {
+  /** A job as a worker runs it (start-agent-worker.ts): the subject brought first, the change sent with the outcome. */
+  async function runJob(handle: RunnerHandle, ctx: QueuedRunContext, req: AgentRequest, subject?: CarriedChange | null): Promise<AgentJobOutcome> {
+    const data = toAgentJobData(req, ctx, subject);
+    await handle.changes!.receiveSubject(data);
+    return handle.changes!.send(finishedOutcome(await handle.runner.run(req)), ctx);
+  }
+
+  const refuterRequest = (runId: string, change: ChangeRef): AgentRequest => ({
+    ...request(runId, 2),
+    options: { role: "refuter", subject: { change: change as never, claim: "the answer is now 42" } },
+  });
+
+  function workersFixAndUphold(): void {
     api.handle((recorded) => {
       const messages: { role: string }[] = recorded.body.messages;
       const turn = 1 + messages.filter((m) => m.role === "assistant").length;
@@ -74,12 +88,26 @@ describe("remote repositories on several workers", () => {
         ? reply.toolUse("write_file", { path: "src/app.ts", content: "export const answer = 42;\n" })
         : reply.toolUse("finish", { summary: "fixed the answer", result: "done" });
     });
-    const onA = await machine("a")(context());
-    const onB = await machine("b")(context());
+  }
+
+  /** The owner's clone of the remote at the base, as a run's plan step leaves it. */
+  async function ownerClone(name: string): Promise<{ dir: string; repository: GitRepository; remote: RemoteExchange }> {
+    const dir = `${work}/${name}.git`;
+    await syncClone({ cloneUrl: `file://${origin}`, dir, ref: base, env: testGitEnv() });
+    const repository = await openRepository(dir, { env: testGitEnv() });
+    return { dir, repository, remote: { dir, cloneUrl: `file://${origin}`, token: async () => undefined, env: testGitEnv() } };
+  }
+
+  it("for an owner that does not take changes as data: pushes a worker's change, and a refuter elsewhere and the owner fetch it", async () => {
+    workersFixAndUphold();
+    const ctx = context("remote1");
+    const onA = await machine("a")(ctx);
+    const onB = await machine("b")(ctx);
     handles.push(onA, onB);
 
-    const worked = await onA.runner.run(request("remote1", 1));
-    const change = worked.change as ChangeRef;
+    const worked = await runJob(onA, ctx, request("remote1", 1));
+    expect(worked.carried).toBeUndefined();
+    const change = (worked.status === "finished" ? worked.result.change : null) as ChangeRef;
     expect(change).toMatchObject({ base, files: [{ path: "src/app.ts", status: "modified" }] });
     // On the remote, under the same branch.
     expect(await git(origin, "rev-parse", `refs/heads/${change.branch}`)).toBe(change.commit);
@@ -87,26 +115,71 @@ describe("remote repositories on several workers", () => {
     const bClone = cloneDir(`${work}/b`, `file://${origin}`);
     expect(await git(bClone, "for-each-ref", `refs/remotes/origin/${change.branch}`)).toBe("");
 
-    const refuted = await onB.runner.run({
-      ...request("remote1", 2),
-      options: { role: "refuter", subject: { change: change as never, claim: "the answer is now 42" } },
-    });
-    expect(refuted.output).toBe("upheld");
+    const refuted = await runJob(onB, ctx, refuterRequest("remote1", change));
+    expect(refuted).toMatchObject({ status: "finished", result: { output: "upheld" } });
     const refuterPrompt = JSON.stringify(api.requests.at(-1)!.body.messages[0]);
     expect(refuterPrompt).toContain("+export const answer = 42;");
     expect(await git(bClone, "rev-parse", `refs/remotes/origin/${change.branch}`)).toBe(change.commit);
 
     // The owner's own clone fetches the branch when the result arrives.
-    const ownerDir = `${work}/owner.git`;
-    await syncClone({ cloneUrl: `file://${origin}`, dir: ownerDir, ref: base, env: testGitEnv() });
-    const owner = await openRepository(ownerDir, { env: testGitEnv() });
+    const owner = await ownerClone("owner1");
     try {
-      await fetchChange(change, owner, { dir: ownerDir, cloneUrl: `file://${origin}`, token: async () => undefined, env: testGitEnv() });
-      expect((await owner.readFile(change.commit, "src/app.ts")).toString()).toBe("export const answer = 42;\n");
-      expect(await show(ownerDir, change.commit, "src/app.ts")).toBe("export const answer = 42;\n");
+      await bringChange(change, worked.carried, { runId: "remote1", baseCommit: base, repository: owner.repository, remote: owner.remote });
+      expect((await owner.repository.readFile(change.commit, "src/app.ts")).toString()).toBe("export const answer = 42;\n");
+      expect(await show(owner.dir, change.commit, "src/app.ts")).toBe("export const answer = 42;\n");
+      expect(await git(owner.dir, "rev-parse", `refs/heads/${change.branch}`)).toBe(change.commit);
     } finally {
-      await owner.close();
+      await owner.repository.close();
     }
+  });
+
+  it("for an owner that takes changes as data: sends the change in the outcome and the subject in the refuter's job, and pushes nothing", async () => {
+    workersFixAndUphold();
+    const ctx = { ...context("remote2"), carryChanges: { maxBytes: 64 * 1024 } };
+    const onA = await machine("a")(ctx);
+    const onB = await machine("b")(ctx);
+    handles.push(onA, onB);
+    const branchesOnRemote = async () => git(origin, "for-each-ref", "--format=%(refname)", "refs/heads/dynflow/");
+
+    const worked = await runJob(onA, ctx, request("remote2", 1));
+    const change = (worked.status === "finished" ? worked.result.change : null) as ChangeRef;
+    expect(worked.carried?.commit).toBe(change.commit);
+    expect(await branchesOnRemote()).not.toContain("remote2");
+
+    // The owner writes it from the outcome, with no fetch (the remote does not have it), and keeps it on its branch.
+    const owner = await ownerClone("owner2");
+    try {
+      await bringChange(change, worked.carried, { runId: "remote2", baseCommit: base, repository: owner.repository, remote: owner.remote });
+      expect(await show(owner.dir, change.commit, "src/app.ts")).toBe("export const answer = 42;\n");
+      expect(await git(owner.dir, "rev-parse", `refs/heads/${change.branch}`)).toBe(change.commit);
+
+      // The refuter on B gets the change in its job, from the owner's clone.
+      const subject = await owner.repository.carryChange(change.commit, base, 64 * 1024);
+      expect(subject?.commit).toBe(change.commit);
+      const refuted = await runJob(onB, ctx, refuterRequest("remote2", change), subject);
+      expect(refuted).toMatchObject({ status: "finished", result: { output: "upheld" } });
+      expect(JSON.stringify(api.requests.at(-1)!.body.messages[0])).toContain("+export const answer = 42;");
+      const bClone = cloneDir(`${work}/b`, `file://${origin}`);
+      expect(await git(bClone, "rev-parse", `refs/heads/${change.branch}`)).toBe(change.commit);
+      expect(await branchesOnRemote()).not.toContain("remote2");
+
+      // A carried change that is not the subject's is refused, not fetched.
+      const other = { ...change, commit: base };
+      await expect(bringChange(other, worked.carried, { runId: "remote2", baseCommit: base, repository: owner.repository, remote: owner.remote })).rejects.toThrow(/came for the change/);
+    } finally {
+      await owner.repository.close();
+    }
+  });
+
+  it("pushes a change larger than the owner takes as data, as for an older owner", async () => {
+    workersFixAndUphold();
+    const ctx = { ...context("remote3"), carryChanges: { maxBytes: 100 } };
+    const onA = await machine("a")(ctx);
+    handles.push(onA);
+    const worked = await runJob(onA, ctx, request("remote3", 1));
+    const change = (worked.status === "finished" ? worked.result.change : null) as ChangeRef;
+    expect(worked.carried).toBeUndefined();
+    expect(await git(origin, "rev-parse", `refs/heads/${change.branch}`)).toBe(change.commit);
   });
 
   it("runs the agents of a run that asked for batch pricing on the worker's batch client", async () => {
