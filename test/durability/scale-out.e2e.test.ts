@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../fakes/fake-anthropic.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../fakes/fake-github-server.js";
 import { describeWithRedis } from "../queue/redis-harness.js";
-import { removeDir, tempDir } from "../workspace/git-fixture.js";
+import { git, removeDir, tempDir } from "../workspace/git-fixture.js";
 import { commentPayload, deliverWebhook, makeRemote, until } from "./app-processes.js";
 import { startDeployment, type Deployment } from "./deployment.js";
 import { describeWithPostgres } from "./postgres-harness.js";
@@ -37,11 +37,13 @@ describeWithRedis("the scaled-out deployment", () => {
     let github: FakeGitHubServer;
     let model: FakeAnthropic;
     let deployment: Deployment | undefined;
+    let remote: string;
 
     beforeAll(async () => {
       work = await tempDir("dynflow-scale-out-");
       github = await startFakeGitHubServer();
-      github.addRepository({ owner: "acme", repo: "modules", installationId: 77, bareDir: await makeRemote(work, "modules", FILES) });
+      remote = await makeRemote(work, "modules", FILES);
+      github.addRepository({ owner: "acme", repo: "modules", installationId: 77, bareDir: remote });
       model = await startFakeAnthropic({ prefixDelayMs: 5 });
       model.handle((request) => {
         const { role, module } = agentOf(request);
@@ -91,8 +93,14 @@ describeWithRedis("the scaled-out deployment", () => {
       expect(model.maxInFlight).toBeLessThanOrEqual(GLOBAL_CAP);
       expect(model.maxInFlight).toBeGreaterThan(1);
       expect(await store.journalEntries(run.id)).toHaveLength(MODULES.length * 3);
-      // Each worker branch reached the remote once, pushed by the worker that made it; the merge is on the pull request's branch.
+      // The merge is on the pull request's branch.
       expect(run.result).toMatchObject({ merged: expect.arrayContaining(MODULES.map((m) => expect.stringContaining(m))) });
+      // Each worker's change came to the run's owner as data, and reached the remote with the run's one push.
+      const changes = (await store.journalEntries(run.id)).flatMap((entry) => (entry.change ? [entry.change] : []));
+      expect(changes).toHaveLength(MODULES.length);
+      for (const change of changes) expect(await git(remote, "rev-parse", `refs/heads/${change.branch}`)).toBe(change.commit);
+      // Kept in the store only until then.
+      expect(await store.changeObjects.list(run.id)).toEqual([]);
     });
   });
 });

@@ -83,6 +83,6 @@ export async function repairCi(options: RepairCiOptions): Promise<RepairOutcome>
     return { kind: "pushed", headSha: result.commit };
   });
   // The round is over: its result is pushed, or there is none, and its worker branches stay in this clone only.
-  await changes.forget(runId).catch((error: unknown) => log.warn({ err: error, runId }, "could not forget the repair round's changes kept in the store"));
+  if (runtime.agents?.kind === "queue") await changes.forget(runId).catch((error: unknown) => log.warn({ err: error, runId }, "could not forget the repair round's changes kept in the store"));
   return outcome;
 }

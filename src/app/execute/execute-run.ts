@@ -144,7 +144,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
     });
     if (paused === true) return await pauseForApproval({ run, plan, runtime, progress, result, log });
     // The run's changes are on the remote now (or, for an audit or a fork, never will be): no later owner needs them.
-    await runtime.store.changeObjects.forget(run.id).catch((error: unknown) => log.warn({ err: error }, "could not forget the run's changes kept in the store"));
+    // Only agents on workers send changes as data.
+    if (runtime.agents?.kind === "queue") await runtime.store.changeObjects.forget(run.id).catch((error: unknown) => log.warn({ err: error }, "could not forget the run's changes kept in the store"));
 
     // 3. The pull request (for an audit, its issue) and the reports.
     if (run.kind === "audit") await finishAuditRun({ github, run, plan, runtime, progress, result, batch: batchTotalsOf(model), log });
