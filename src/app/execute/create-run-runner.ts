@@ -67,11 +67,9 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
       },
       ...(placement.perInstallation === null ? {} : { perInstallation: { limit: placement.perInstallation } }),
       receiveChange: async (change, carried) => {
-        // Kept in the store before the result is journaled: a process that takes the run over finds it there.
-        await Promise.all([
-          bringChange(change, carried, { runId: deps.runId, baseCommit: deps.baseCommit, repository, remote }),
-          carried ? options.changes.save(deps.runId, change.branch, carried) : undefined,
-        ]);
+        await bringChange(change, carried, { runId: deps.runId, baseCommit: deps.baseCommit, repository, remote });
+        // Once it is known whole, kept in the store before the result is journaled: a process that takes the run over finds it there.
+        if (carried) await options.changes.save(deps.runId, change.branch, carried);
       },
       carrySubject: (change) => repository.carryChange(change.commit, deps.baseCommit, CARRY_CHANGE_BYTES),
       ...(deps.transcripts ? { transcripts: deps.transcripts } : {}),
@@ -98,8 +96,13 @@ export async function restoreCarriedChanges(
   for (const { branch, change } of await options.changes.list(options.runId)) {
     const here = await repository.resolveCommit(`refs/heads/${branch}`).then((commit) => commit === change.commit, () => false);
     if (here) continue;
-    await bringChange({ branch, commit: change.commit }, change, { runId: options.runId, baseCommit: options.baseCommit, repository, remote });
-    written++;
+    try {
+      await bringChange({ branch, commit: change.commit }, change, { runId: options.runId, baseCommit: options.baseCommit, repository, remote });
+      written++;
+    } catch (error) {
+      // Checked whole before it was kept, so this is the clone or the disk; the run goes on without it, and says so where it merges.
+      options.log.warn({ err: error, runId: options.runId, branch }, "could not write a change an earlier owner of the run received into this clone");
+    }
   }
   if (written > 0) options.log.info({ runId: options.runId, written }, "wrote the changes an earlier owner of the run received into this clone");
   return written;

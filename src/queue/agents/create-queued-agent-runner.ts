@@ -283,7 +283,7 @@ class QueuedRunner implements QueuedAgentRunner {
         await receive(change, outcome.carried);
       } catch (error) {
         const spent = outcome.status === "finished" ? outcome.result : outcome;
-        throw new AgentFailedError(`the agent's change on ${change.branch} could not be fetched: ${messageOf(error)}`, spent.usage, spent.costUsd, {
+        throw new AgentFailedError(`the agent's change on ${change.branch} could not be brought into the run's clone: ${messageOf(error)}`, spent.usage, spent.costUsd, {
           cause: error,
           change,
         });

@@ -18,7 +18,8 @@ import { createProcessCaps } from "../../../src/queue/agents/create-capped-runne
 import { createRunnerFactory } from "../../../src/queue/agents/create-runner-factory.js";
 import { openAgentQueue, type AgentQueue } from "../../../src/queue/agents/open-agent-queue.js";
 import { startAgentWorker, type AgentWorker } from "../../../src/queue/agents/start-agent-worker.js";
-import type { ChangeRef } from "../../../src/runtime/types.js";
+import { AgentFailedError } from "../../../src/runtime/errors.js";
+import { ZERO_USAGE, type ChangeRef } from "../../../src/runtime/types.js";
 import { openStore, type Store } from "../../../src/store/index.js";
 import { cloneDirOf, openRepository, syncClone, type GitRepository } from "../../../src/workspace/index.js";
 import { makeRemote } from "../../durability/app-processes.js";
@@ -154,6 +155,41 @@ describe("createRunRunner", () => {
       }
       await store.changeObjects.forget(takenRun.id);
       expect(await store.changeObjects.list(takenRun.id)).toEqual([]);
+    });
+
+    it("fails an agent whose change came as data but not whole, counting its spend, and keeps nothing of it", async () => {
+      const damagedRun = { ...run, id: "r-runner-damaged" };
+      const name = uniqueQueueName("run-runner-damaged");
+      const damagedQueue = await openAgentQueue({ connection: { url: REDIS_URL }, queueName: name, pollMs: 100 });
+      const spent = { ...ZERO_USAGE, input: 10, output: 5 };
+      const commit = "a".repeat(40);
+      // A worker whose outcome names a change and sends none of its objects.
+      const damaged = await startAgentWorker({
+        connection: { url: REDIS_URL },
+        queueName: name,
+        concurrency: 1,
+        createRunner: async () => ({
+          runner: { run: async () => ({ output: "done", usage: spent, costUsd: 0.5, change: { branch: `dynflow/${damagedRun.id}-work/zeta`, commit, base, files: [], additions: 0, deletions: 0, incomplete: false }, meta: {} }) },
+          changes: { receiveSubject: async () => {}, send: async (outcome) => ({ ...outcome, carried: { commit, objects: [] } }) },
+          close: async () => {},
+        }),
+      });
+      try {
+        const runner = createRunRunner({ placement: { kind: "queue", queue: damagedQueue, perInstallation: null }, run: damagedRun, open, gitEnv: testGitEnv(), changes: store.changeObjects, log })(deps(damagedRun.id));
+        const error = await runner.run(noteRequest(damagedRun.id, 1, "zeta")).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(AgentFailedError);
+        expect(error).toMatchObject({ usage: spent, costUsd: 0.5 });
+        expect((error as Error).message).toMatch(/could not be brought into the run's clone: .*not whole: its commit did not come with it/);
+        expect(await store.changeObjects.list(damagedRun.id)).toEqual([]);
+        expect(await git(owner.gitDir, "for-each-ref", `refs/heads/dynflow/${damagedRun.id}-work/`)).toBe("");
+      } finally {
+        await damaged.stop(0);
+        await damagedQueue.close();
+        await deleteQueueKeys(name);
+      }
     });
 
     it("sends a refuter's subject change in its job: the worker reviews a change the remote never had", async () => {
