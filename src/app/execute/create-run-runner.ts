@@ -29,7 +29,7 @@ export interface RunRunnerOptions {
   /** The run asked for batch pricing: workers use their batch model client. */
   batch?: boolean;
   /** Where changes that came from workers as data are kept until the run's branches are pushed (`restoreCarriedChanges`). */
-  changes: Pick<ChangeObjectStore, "save">;
+  changes: Pick<ChangeObjectStore, "save" | "list">;
   log: Logger;
 }
 
@@ -47,8 +47,18 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
     env: options.gitEnv,
     log: options.log,
   };
-  return (deps) =>
-    withPublishedResultSoFar(deps.runId, remote, createQueuedAgentRunner({
+  return (deps) => {
+    // Commits of this run that came as data: all their objects are in the clone. Any other change may have
+    // come by a blobless fetch, and reading its files would fetch them one at a time: the worker fetches it itself.
+    const cameAsData = new Set<string>();
+    let kept: Promise<Set<string>> | null = null;
+    const isData = async (commit: string): Promise<boolean> => {
+      if (cameAsData.has(commit)) return true;
+      // Those an earlier owner of the run received (restored into this clone before the run started).
+      kept ??= options.changes.list(deps.runId).then((list) => new Set(list.map((entry) => entry.change.commit)));
+      return (await kept).has(commit);
+    };
+    return withPublishedResultSoFar(deps.runId, remote, createQueuedAgentRunner({
       queue: placement.queue,
       runContext: {
         runId: deps.runId,
@@ -69,13 +79,17 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
       receiveChange: async (change, carried) => {
         await bringChange(change, carried, { runId: deps.runId, baseCommit: deps.baseCommit, repository, remote });
         // Once it is known whole, kept in the store before the result is journaled: a process that takes the run over finds it there.
-        if (carried) await options.changes.save(deps.runId, change.branch, carried);
+        if (carried) {
+          await options.changes.save(deps.runId, change.branch, carried);
+          cameAsData.add(change.commit);
+        }
       },
-      carrySubject: (change) => repository.carryChange(change.commit, deps.baseCommit, CARRY_CHANGE_BYTES),
+      carrySubject: async (change) => ((await isData(change.commit)) ? repository.carryChange(change.commit, deps.baseCommit, CARRY_CHANGE_BYTES) : null),
       ...(deps.transcripts ? { transcripts: deps.transcripts } : {}),
       ...(deps.onNote ? { onNote: deps.onNote } : {}),
       log: options.log,
     }));
+  };
 }
 
 /**

@@ -16,6 +16,7 @@ import { VERDICT_SCHEMA } from "../../../src/review/verdict-schema.js";
 import { skipSandbox } from "../../command-sandbox/sandbox-harness.js";
 import { createProcessCaps } from "../../../src/queue/agents/create-capped-runner.js";
 import { createRunnerFactory } from "../../../src/queue/agents/create-runner-factory.js";
+import { agentJobId } from "../../../src/queue/agents/agent-job.js";
 import { openAgentQueue, type AgentQueue } from "../../../src/queue/agents/open-agent-queue.js";
 import { startAgentWorker, type AgentWorker } from "../../../src/queue/agents/start-agent-worker.js";
 import { AgentFailedError } from "../../../src/runtime/errors.js";
@@ -189,6 +190,32 @@ describe("createRunRunner", () => {
         await damaged.stop(0);
         await damagedQueue.close();
         await deleteQueueKeys(name);
+      }
+    });
+
+    it("leaves a change too large for data to the remote: the refuter's job carries none, and the owner reads none of its files", async () => {
+      const bigRun = { ...run, id: "r-runner-big" };
+      const big = `${"x".repeat(300 * 1024)}\n`;
+      api.handle((recorded) => {
+        if (JSON.stringify(recorded.body.system).includes("You are a refuter agent")) return reply.toolUse("finish", { summary: "read it", result: { verdict: "upheld", evidence: "looked" } });
+        if (recorded.body.messages.length > 1) return reply.toolUse("finish", { summary: "wrote big", result: "big" });
+        return reply.toolUse("write_file", { path: "notes/big.md", content: big });
+      });
+      try {
+        const runner = createRunRunner({ placement: { kind: "queue", queue, perInstallation: 2 }, run: bigRun, open, gitEnv: testGitEnv(), changes: store.changeObjects, log })(deps(bigRun.id));
+        const change = (await runner.run(noteRequest(bigRun.id, 1, "big"))).change as ChangeRef;
+        // Pushed by its worker, fetched by the owner without its files (a blobless clone).
+        expect(await git(origin, "rev-parse", `refs/heads/${change.branch}`)).toBe(change.commit);
+        const missingHere = async () => (await git(owner.gitDir, "rev-list", "--objects", "--missing=print", change.commit, "--not", base)).split("\n").filter((line) => line.startsWith("?"));
+        expect(await missingHere()).toHaveLength(1);
+
+        await runner.run({ ...request(bigRun.id, 2), label: "check big", prompt: "Check the note.", options: { role: "refuter", schema: VERDICT_SCHEMA, subject: { change: change as never, claim: "written" } } });
+
+        expect((await queue.queue.getJob(agentJobId(bigRun.id, "key-2", 1)))?.data.subject).toBeUndefined();
+        // Reading it out as data would have fetched its file, one request per file.
+        expect(await missingHere()).toHaveLength(1);
+      } finally {
+        api.handle(writeNote);
       }
     });
 
