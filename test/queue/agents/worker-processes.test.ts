@@ -97,7 +97,9 @@ describeWithRedis("agents on two worker processes", () => {
       LOG_LEVEL: "warn",
     };
     for (const name of ["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "NODE_ENV", "DATABASE_URL"]) delete env[name];
-    const args = ["--import", "tsx", ENTRY, "--queue", queueName, "--concurrency", "5", "--lock-ms", "2000", "--stalled-check-ms", "500", "--shutdown-grace", "5"];
+    // Two agents at once per worker, three across both: the global cap holds them back, and one worker can never
+    // take every slot (BullMQ hands a worker finishing a job the next one), which would starve the other.
+    const args = ["--import", "tsx", ENTRY, "--queue", queueName, "--concurrency", "2", "--lock-ms", "2000", "--stalled-check-ms", "500", "--shutdown-grace", "5"];
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     const stderr: string[] = [];
     child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
