@@ -64,23 +64,23 @@ export async function carryChange(store: GitStore, commit: string, base: string,
  */
 export async function receiveCarriedChange(store: GitStore, carried: CarriedChange, base: string): Promise<void> {
   const written = new Set<string>();
-  let commit: string | null = null;
+  let commit: { id: string; content: Buffer } | null = null;
   for (const object of carried.objects) {
     const content = Buffer.from(object.data, "base64");
     if (object.type === "blob") written.add(await store.writeBlob(content));
     // Parsed and written again: an id that comes out different means the bytes were not a tree as git writes one.
     else if (object.type === "tree") written.add(await store.makeTree(parseTreeObject(content, store.hashBytes)));
-    else if (object.type === "commit" && commit === null) commit = await store.writeCommit(content.toString("utf8"));
+    else if (object.type === "commit" && commit === null) commit = { id: await store.writeCommit(content.toString("utf8")), content };
     else throw new CarriedChangeError(carried.commit, `an object of type "${String(object.type)}" came with it`);
   }
-  if (commit !== carried.commit) throw new CarriedChangeError(carried.commit, commit === null ? "its commit did not come with it" : `its commit is ${commit}`);
-  const parents = commitParents(await store.readObject(commit));
-  if (parents.length !== 1 || parents[0] !== base) throw new CarriedChangeError(commit, `it is not one commit on ${base}`);
-  const [tree, baseTree] = await Promise.all([store.treeOf(commit), store.treeOf(base)]);
-  // Nothing outside what came is read: in a partial clone, a missing object would be asked of the remote, which never had it.
-  if (!written.has(tree) && tree !== baseTree) throw new CarriedChangeError(commit, `its tree ${tree} did not come with it`);
+  if (commit?.id !== carried.commit) throw new CarriedChangeError(carried.commit, commit === null ? "its commit did not come with it" : `its commit is ${commit.id}`);
+  const parents = commitParents(commit.content);
+  if (parents.length !== 1 || parents[0] !== base) throw new CarriedChangeError(carried.commit, `it is not one commit on ${base}`);
+  const [tree, baseTree] = await Promise.all([store.treeOf(carried.commit), store.treeOf(base)]);
+  // Nothing outside what came is read (the root tree first): in a partial clone, a missing object would be asked
+  // of the remote, which never had it.
   await walkAdded(store, tree, baseTree, async (type, oid) => {
-    if (!written.has(oid)) throw new CarriedChangeError(commit as string, `its ${type} ${oid} did not come with it`);
+    if (!written.has(oid)) throw new CarriedChangeError(carried.commit, `its ${type} ${oid} did not come with it`);
     return true;
   });
 }

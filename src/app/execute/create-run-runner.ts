@@ -40,13 +40,7 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
     return (deps) => createCappedRunner(createAgentRunner(deps), { caps: placement.caps, installationId: run.installationId });
   }
   const { repository } = options.open;
-  const remote: RemoteExchange = {
-    dir: options.open.repository.gitDir,
-    cloneUrl: options.open.cloneUrl,
-    token: options.open.freshToken,
-    env: options.gitEnv,
-    log: options.log,
-  };
+  const remote = remoteOf(options);
   return (deps) => {
     // Commits of this run that came as data: all their objects are in the clone. Any other change may have
     // come by a blobless fetch, and reading its files would fetch them one at a time: the worker fetches it itself.
@@ -105,7 +99,7 @@ export async function restoreCarriedChanges(
 ): Promise<number> {
   if (options.placement.kind === "process") return 0;
   const { repository } = options.open;
-  const remote: RemoteExchange = { dir: repository.gitDir, cloneUrl: options.open.cloneUrl, token: options.open.freshToken, env: options.gitEnv, log: options.log };
+  const remote = remoteOf(options);
   let written = 0;
   for (const { branch, change } of await options.changes.list(options.runId)) {
     const here = await repository.resolveCommit(`refs/heads/${branch}`).then((commit) => commit === change.commit, () => false);
@@ -120,6 +114,11 @@ export async function restoreCarriedChanges(
   }
   if (written > 0) options.log.info({ runId: options.runId, written }, "wrote the changes an earlier owner of the run received into this clone");
   return written;
+}
+
+/** The run's clone and its remote, as the exchange of changes with workers sees them. */
+function remoteOf(options: Pick<RunRunnerOptions, "open" | "gitEnv" | "log">): RemoteExchange {
+  return { dir: options.open.repository.gitDir, cloneUrl: options.open.cloneUrl, token: options.open.freshToken, env: options.gitEnv, log: options.log };
 }
 
 /**
