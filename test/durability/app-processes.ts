@@ -183,6 +183,24 @@ export function commentPayload(options: CommentOptions): unknown {
   };
 }
 
+/**
+ * A repository whose saved workflow `tag-modules` converges every module in
+ * parallel (`src/<m>/index.ts`, one per name in `modules`), each change
+ * reviewed by `refuters` refuters, started without approval.
+ */
+export function tagModulesFiles(modules: readonly string[], refuters: number): Record<string, string> {
+  const workflow = `export const meta = { name: "tag-modules", description: "Tag every module with a version comment" };
+const modules = await repo.modules();
+const results = await parallel(modules.map((m) => () => converge("Tag " + m.name + " with a version comment", { label: m.name, write: m.globs })));
+return results.map((r) => r.status);
+`;
+  return {
+    ".claude/workflows/tag-modules.js": workflow,
+    ".github/dynflow.yml": `approval: never\nrefuters: ${refuters}\nmodules:\n${modules.map((m) => `  - name: ${m}\n    globs: ["src/${m}/**"]\n`).join("")}`,
+    ...Object.fromEntries(modules.map((m) => [`src/${m}/index.ts`, `export const name = "${m}";\n`])),
+  };
+}
+
 /** A bare repository holding `files` on `main`, in `parent`; returns its path. */
 export async function makeRemote(parent: string, name: string, files: Record<string, string>): Promise<string> {
   const source = await makeRepo(files);

@@ -11,7 +11,7 @@ import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } f
 import { startFakeGitHubServer, type FakeGitHubServer } from "../fakes/fake-github-server.js";
 import { describeWithRedis } from "../queue/redis-harness.js";
 import { git, removeDir, tempDir } from "../workspace/git-fixture.js";
-import { commentPayload, deliverWebhook, makeRemote, until } from "./app-processes.js";
+import { commentPayload, deliverWebhook, makeRemote, tagModulesFiles, until } from "./app-processes.js";
 import { startDeployment, type Deployment } from "./deployment.js";
 import { describeWithPostgres } from "./postgres-harness.js";
 
@@ -19,17 +19,7 @@ const MODULES = ["m0", "m1", "m2", "m3", "m4", "m5"];
 const GLOBAL_CAP = 3;
 const COMMENT_ID = 9201;
 
-const WORKFLOW = `export const meta = { name: "tag-modules", description: "Tag every module with a version comment" };
-const modules = await repo.modules();
-const results = await parallel(modules.map((m) => () => converge("Tag " + m.name + " with a version comment", { label: m.name, write: m.globs })));
-return results.map((r) => r.status);
-`;
-
-const FILES: Record<string, string> = {
-  ".claude/workflows/tag-modules.js": WORKFLOW,
-  ".github/dynflow.yml": `approval: never\nrefuters: 2\nmodules:\n${MODULES.map((m) => `  - name: ${m}\n    globs: ["src/${m}/**"]\n`).join("")}`,
-  ...Object.fromEntries(MODULES.map((m) => [`src/${m}/index.ts`, `export const name = "${m}";\n`])),
-};
+const FILES = tagModulesFiles(MODULES, 2);
 
 describeWithRedis("the scaled-out deployment", () => {
   describeWithPostgres("web + 2 workers on PostgreSQL and Redis", () => {

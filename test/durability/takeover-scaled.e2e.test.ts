@@ -12,7 +12,7 @@ import { startFakeGitHubServer, type FakeGitHubServer } from "../fakes/fake-gith
 import { describeWithRedis } from "../queue/redis-harness.js";
 import { agentOf, countByAgent, gate } from "../reliability/once-support.js";
 import { git, removeDir, tempDir } from "../workspace/git-fixture.js";
-import { commentPayload, deliverWebhook, makeRemote, until } from "./app-processes.js";
+import { commentPayload, deliverWebhook, makeRemote, tagModulesFiles, until } from "./app-processes.js";
 import { startDeployment, type Deployment } from "./deployment.js";
 import { describeWithPostgres } from "./postgres-harness.js";
 
@@ -20,17 +20,7 @@ const MODULES = ["m0", "m1", "m2"];
 /** The module whose worker waits until the owner is gone, so the run is mid-way when it dies. */
 const LAST = "m2";
 
-const WORKFLOW = `export const meta = { name: "tag-modules", description: "Tag every module with a version comment" };
-const modules = await repo.modules();
-const results = await parallel(modules.map((m) => () => converge("Tag " + m.name + " with a version comment", { label: m.name, write: m.globs })));
-return results.map((r) => r.status);
-`;
-
-const FILES: Record<string, string> = {
-  ".claude/workflows/tag-modules.js": WORKFLOW,
-  ".github/dynflow.yml": `approval: never\nrefuters: 1\nmodules:\n${MODULES.map((m) => `  - name: ${m}\n    globs: ["src/${m}/**"]\n`).join("")}`,
-  ...Object.fromEntries(MODULES.map((m) => [`src/${m}/index.ts`, `export const name = "${m}";\n`])),
-};
+const FILES = tagModulesFiles(MODULES, 1);
 
 describeWithRedis("a scaled-out run taken over", () => {
   describeWithPostgres("its owner killed after some agents finished", () => {

@@ -6,21 +6,11 @@
 import type { FakeAnthropic, RecordedRequest } from "../fakes/fake-anthropic.js";
 import { reply } from "../fakes/fake-anthropic.js";
 import type { FakeGitHubServer } from "../fakes/fake-github-server.js";
+import { tagModulesFiles } from "../durability/app-processes.js";
 
 export const MODULES = ["m0", "m1"];
 
-const WORKFLOW = `export const meta = { name: "tag-modules", description: "Tag every module with a version comment" };
-const modules = await repo.modules();
-const results = await parallel(modules.map((m) => () => converge("Tag " + m.name + " with a version comment", { label: m.name, write: m.globs })));
-return results.map((r) => r.status);
-`;
-
-export const FILES: Record<string, string> = {
-  "README.md": "# modules\n",
-  ".claude/workflows/tag-modules.js": WORKFLOW,
-  ".github/dynflow.yml": `approval: never\nrefuters: 1\nmodules:\n${MODULES.map((m) => `  - name: ${m}\n    globs: ["src/${m}/**"]\n`).join("")}`,
-  ...Object.fromEntries(MODULES.map((m) => [`src/${m}/index.ts`, `export const name = "${m}";\n`])),
-};
+export const FILES = { "README.md": "# modules\n", ...tagModulesFiles(MODULES, 1) };
 
 /** A gate the workers' first model calls wait behind. */
 export interface Gate {
