@@ -14,13 +14,25 @@
 import type { RunErrorInfo, SandboxLimits } from "../types.js";
 import type { WasmModule } from "./wasm-api.js";
 
-/** What a sandbox worker starts with (its `workerData`). */
-export interface WorkerInit {
+/** What one engine of a sandbox worker is built with. */
+export interface GuestInit {
   limits: SandboxLimits;
   /** Shared with the host's watchdog; see the `CONTROL_*` slots. */
   control: SharedArrayBuffer;
+}
+
+/** What a sandbox worker starts with (its `workerData`): its first engine's settings and the module. */
+export interface WorkerInit extends GuestInit {
   /** The QuickJS WebAssembly module, compiled once per process; absent: the worker compiles its own. */
   wasmModule?: WasmModule;
+}
+
+/**
+ * Drops the worker's engine (its program has ended) and builds a new one from
+ * nothing for the next program; the worker answers `ready` again.
+ */
+export interface GuestMessage extends GuestInit {
+  t: "guest";
 }
 
 /** Int32 slot: number of guest bursts started so far. */
@@ -60,7 +72,7 @@ export interface AckMessage {
   t: "ack";
 }
 
-export type ToWorkerMessage = RunMessage | SettleMessage | StateMessage | AckMessage;
+export type ToWorkerMessage = RunMessage | SettleMessage | StateMessage | AckMessage | GuestMessage;
 
 /** Most messages, and most bytes of JSON, in one chunk the worker sends. */
 export const CHUNK_MESSAGES = 512;

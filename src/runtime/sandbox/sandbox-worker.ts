@@ -1,19 +1,25 @@
 /**
- * Entry of a sandbox worker thread: one QuickJS engine for one program. It
- * answers the host's messages and otherwise sleeps; it never exits on its
- * own (disposing an engine with pending promises aborts it), the host
- * terminates it when the run is over.
+ * Entry of a sandbox worker thread: one QuickJS engine at a time, each for
+ * one program. It answers the host's messages and otherwise sleeps; it never
+ * exits on its own (disposing an engine with pending promises aborts it), the
+ * host terminates it when it is no longer wanted.
+ *
+ * A thread whose program ended by itself may be given another one (`guest`):
+ * the engine it had is dropped, never disposed, and the new one is built from
+ * nothing, with its own WebAssembly memory, so nothing of the earlier program
+ * reaches it. Starting a thread costs far more than an engine.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { createGuest } from "./create-guest.js";
-import { CHUNK_BYTES, CHUNK_MESSAGES, type FromWorkerMessage, type ToWorkerMessage, type WorkerInit } from "./protocol.js";
+import type { Guest } from "./types.js";
+import { CHUNK_BYTES, CHUNK_MESSAGES, type FromWorkerMessage, type GuestInit, type ToWorkerMessage, type WorkerInit } from "./protocol.js";
 
 if (!parentPort) throw new Error("sandbox-worker must run as a worker thread");
 const port = parentPort;
 const init = workerData as WorkerInit;
 
 // Flow control (see protocol.ts): one chunk at a time, the next once the host has acknowledged it.
-const queue: FromWorkerMessage[] = [];
+let queue: FromWorkerMessage[] = [];
 let awaitingAck = false;
 
 function sendNext(): void {
@@ -31,15 +37,29 @@ function sendNext(): void {
   port.postMessage(queue.splice(0, count));
 }
 
-const guest = await createGuest({
-  limits: init.limits,
-  control: new Int32Array(init.control),
-  wasmModule: init.wasmModule,
-  post: (messages: FromWorkerMessage[]) => {
-    for (const message of messages) queue.push(message);
-    sendNext();
-  },
-});
+let guest: Guest | undefined;
+/** Which engine is current: what an earlier one still posts is dropped. */
+let generation = 0;
+
+async function startGuest(options: GuestInit): Promise<void> {
+  const mine = ++generation;
+  guest = undefined;
+  queue = [];
+  awaitingAck = false;
+  const made = await createGuest({
+    limits: options.limits,
+    control: new Int32Array(options.control),
+    ...(init.wasmModule ? { wasmModule: init.wasmModule } : {}),
+    post: (messages: FromWorkerMessage[]) => {
+      if (mine !== generation) return;
+      for (const message of messages) queue.push(message);
+      sendNext();
+    },
+  });
+  if (mine !== generation) return;
+  guest = made;
+  port.postMessage([{ t: "ready" }] satisfies FromWorkerMessage[]);
+}
 
 port.on("message", (messages: ToWorkerMessage[]) => {
   for (const message of messages) {
@@ -49,15 +69,18 @@ port.on("message", (messages: ToWorkerMessage[]) => {
         sendNext();
         break;
       case "settle":
-        guest.settle(message);
+        guest?.settle(message);
         break;
       case "state":
-        guest.setState(message.json);
+        guest?.setState(message.json);
         break;
       case "run":
-        guest.run(message);
+        guest?.run(message);
+        break;
+      case "guest":
+        void startGuest(message);
         break;
     }
   }
 });
-port.postMessage([{ t: "ready" }] satisfies FromWorkerMessage[]);
+await startGuest(init);

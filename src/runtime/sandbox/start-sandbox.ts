@@ -15,6 +15,7 @@ import { jsonBytesOver } from "./json-size.js";
 import { CONTROL_BYTES, type FromWorkerMessage, type ToWorkerMessage, type WireError } from "./protocol.js";
 import { loadQuickJSWasm, spawnSandboxWorker, workerResourceLimits } from "./spawn-sandbox-worker.js";
 import { sandboxWorkerEntry } from "./sandbox-worker-entry.js";
+import { releaseSandboxThread, stopIdleSandboxThreads, takeSandboxThread, type SandboxThread } from "./sandbox-threads.js";
 import { startWatchdog } from "./start-watchdog.js";
 import { validateSandboxLimits } from "./validate-sandbox-limits.js";
 import { timeStage } from "../../timing/stage-timer.js";
@@ -63,12 +64,11 @@ async function startSandboxNow(options: StartSandboxOptions): Promise<Sandbox> {
 async function spawnWorkerSandbox(limits: SandboxLimits): Promise<WorkerSandbox> {
   const control = new SharedArrayBuffer(CONTROL_BYTES);
   const [wasmModule, entry] = await Promise.all([loadQuickJSWasm(), sandboxWorkerEntry()]);
-  const worker = spawnSandboxWorker(
-    entry,
-    wasmModule ? { limits, control, wasmModule } : { limits, control },
-    workerResourceLimits(limits.stackKb),
+  const resourceLimits = workerResourceLimits(limits.stackKb);
+  const thread = takeSandboxThread(resourceLimits, { limits, control }, () =>
+    spawnSandboxWorker(entry, wasmModule ? { limits, control, wasmModule } : { limits, control }, resourceLimits),
   );
-  return new WorkerSandbox(worker, limits, new Int32Array(control));
+  return new WorkerSandbox(thread, limits, new Int32Array(control));
 }
 
 /**
@@ -143,16 +143,17 @@ export function spareSandboxCount(): number {
   return spares.size;
 }
 
-/** Stops every waiting spare sandbox (at shutdown). */
+/** Stops every waiting spare sandbox and idle sandbox thread (at shutdown, and between tests). */
 export async function stopSpareSandboxes(): Promise<void> {
   const waiting = [...spares.values()];
   spares.clear();
-  await Promise.all(
-    waiting.map(async (spare) => {
+  await Promise.all([
+    ...waiting.map(async (spare) => {
       clearTimeout(spare.expiry);
       await spare.sandbox.then((sandbox) => sandbox.terminate()).catch(() => {});
     }),
-  );
+    stopIdleSandboxThreads(),
+  ]);
 }
 
 function takeSpare(limits: SandboxLimits): Promise<WorkerSandbox> | undefined {
@@ -182,20 +183,30 @@ class WorkerSandbox implements Sandbox {
   private outbox: ToWorkerMessage[] = [];
   private ran = false;
 
+  private readonly worker: Worker;
+  /** Resolves when the worker has exited, or once its thread has been kept for another sandbox. */
+  private markExited: (() => void) | undefined;
+
   constructor(
-    private readonly worker: Worker,
+    private readonly thread: SandboxThread,
     private readonly limits: SandboxLimits,
     private readonly control: Int32Array,
   ) {
+    this.worker = thread.worker;
     this.ready = new Promise((resolve, reject) => {
       this.markReady = resolve;
       this.failStart = reject;
     });
-    this.exited = new Promise((resolve) => worker.once("exit", () => resolve()));
-    worker.on("message", this.onMessage);
-    worker.on("error", (error) => this.close(crashed(error)));
-    worker.on("exit", (exitCode) => this.close(crashed(new Error(`the sandbox worker exited (code ${exitCode})`))));
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+    this.worker.on("message", this.onMessage).on("error", this.onError).on("exit", this.onExit);
   }
+
+  private readonly onError = (error: Error): void => this.close(crashed(error));
+
+  private readonly onExit = (exitCode: number): void => {
+    this.markExited?.();
+    this.close(crashed(new Error(`the sandbox worker exited (code ${exitCode})`)));
+  };
 
   /** Gives the sandbox its host (and its options); the worker is referenced again. */
   attach(options: StartSandboxOptions): void {
@@ -243,6 +254,8 @@ class WorkerSandbox implements Sandbox {
     // The next chunk may come once other work of this thread has had its turn (see protocol.ts).
     setImmediate(() => this.post({ t: "ack" }));
     for (const message of messages) {
+      // Nothing is answered once the sandbox has ended; a kept thread's first message is its new engine's `ready`.
+      if (this.state === "closed" || (this.state === "starting" && message.t !== "ready")) continue;
       switch (message.t) {
         case "call":
           this.call(message.id, message.name, message.json);
@@ -255,6 +268,7 @@ class WorkerSandbox implements Sandbox {
             message.ok
               ? { ok: true, value: message.json === undefined ? undefined : (JSON.parse(message.json) as JsonValue) }
               : { ok: false, error: message.error },
+            true,
           );
           break;
         case "ready":
@@ -322,14 +336,24 @@ class WorkerSandbox implements Sandbox {
     if (this.state !== "closed" && messages.length > 0) this.worker.postMessage(messages);
   };
 
-  /** Ends the sandbox once: settles a pending run with `result` and stops the worker. */
-  private close(result: SandboxResult): void {
+  /**
+   * Ends the sandbox once: settles a pending run with `result`, and keeps the
+   * worker's thread for another sandbox when its program ended by itself
+   * (`ended`), or stops it.
+   */
+  private close(result: SandboxResult, ended = false): void {
     if (this.state === "closed") return;
     const wasStarting = this.state === "starting";
     this.state = "closed";
     this.closedWith = result;
     this.stopWatchdog?.();
-    void this.worker.terminate();
+    if (ended) {
+      this.worker.off("message", this.onMessage).off("error", this.onError).off("exit", this.onExit);
+      releaseSandboxThread(this.thread);
+      this.markExited?.();
+    } else {
+      void this.worker.terminate();
+    }
     if (wasStarting) this.failStart?.(new SandboxStartError(result.ok ? "the worker stopped" : result.error.message));
     this.resolveRun?.(result);
   }
