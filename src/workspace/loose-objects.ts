@@ -12,7 +12,7 @@
  * queue behind everything else the process does.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -65,6 +65,7 @@ export class LooseObjectWriter {
     const dir = join(this.objectsDir, oid.slice(0, 2));
     const temporary = join(dir, `tmp_obj_dynflow_${process.pid}_${this.counter++}`);
     const target = join(dir, oid.slice(2));
+    if (freshen(target)) return;
     if (raw.length <= INLINE_BYTES) {
       // A small object is deflated and reaches the page cache in microseconds: trips through the thread pool would cost more.
       const deflated = deflateSync(raw, LOOSE_COMPRESSION);
@@ -89,5 +90,23 @@ export class LooseObjectWriter {
       await unlink(temporary).catch(() => undefined);
       throw error;
     }
+  }
+}
+
+/**
+ * Marks an object that is already stored loose as just written, as git does
+ * (a pruning git keeps recent objects), and says whether it was there. Writing
+ * it again would rename a new file over it, which makes the filesystem flush
+ * the new file's data before the rename (ext4 does), on this thread.
+ */
+function freshen(path: string): boolean {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Present but not ours to touch: it is stored all the same.
+    return code !== "ENOENT" && code !== "ENOTDIR";
   }
 }

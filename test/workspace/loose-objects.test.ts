@@ -4,7 +4,7 @@
  * in SHA-1 and SHA-256 repositories and from a linked worktree, and a tree
  * git would refuse still gets git's own answer.
  */
-import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, stat, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GitCommandError } from "../../src/workspace/errors.js";
@@ -117,6 +117,26 @@ describe("loose objects written in process", () => {
     expect(await git(repo.dir, "cat-file", "-p", ids[0] as string)).toBe("the same content");
     // One new file, the object itself: no second copy, no temporary file left.
     expect((await looseFiles(objectsDir)).filter((f) => !before.includes(f))).toEqual([`${ids[0]!.slice(0, 2)}/${ids[0]!.slice(2)}`]);
+  });
+
+  it("leave an object already stored as it is, only marked as just written", async () => {
+    const repo = await makeRepo({ "README.md": "hello\n" });
+    dirs.push(repo.dir);
+    const objectsDir = join(repo.dir, ".git", "objects");
+    const content = Buffer.from("stored before\n");
+    const id = await new LooseObjectWriter(objectsDir, 20).write("blob", content);
+    const path = join(objectsDir, id.slice(0, 2), id.slice(2));
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(path, old, old);
+    const before = await stat(path);
+
+    expect(await new LooseObjectWriter(objectsDir, 20).write("blob", content)).toBe(id);
+    const after = await stat(path);
+    // The same file (not a new one renamed over it), freshened as git freshens, and nothing left beside it.
+    expect(after.ino).toBe(before.ino);
+    expect(after.mtimeMs).toBeGreaterThan(before.mtimeMs + 3_000_000);
+    expect((await readdir(join(objectsDir, id.slice(0, 2)))).filter((name) => name.startsWith("tmp_"))).toEqual([]);
+    expect(await git(repo.dir, "cat-file", "-p", id)).toBe("stored before");
   });
 
   it("leave a tree git would refuse to git, which says why", async () => {
