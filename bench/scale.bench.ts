@@ -25,12 +25,19 @@
  * and the fake never sees more than the deployment-wide cap in flight. The
  * figure is the time from the first command to the last finished run
  * ("drain"), set against the ideal: total model time ÷ the cap.
+ *
+ * The repositories are served over smart HTTP (`git http-backend`, started by
+ * this process), as GitHub serves them: the remote's side of every clone,
+ * fetch and push (upload-pack, receive-pack) is GitHub's work, and its CPU is
+ * not counted as dynflow's. Served from a path instead, it ran as a child of
+ * the dynflow process that pushed or fetched.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../test/fakes/fake-anthropic.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../test/fakes/fake-github-server.js";
+import { startGitHttpServer } from "../test/fakes/git-http-server.js";
 import { commentPayload, deliverWebhook, makeRemote, until } from "../test/durability/app-processes.js";
 import { startDeployment, type Deployment, type DeploymentOptions } from "../test/durability/deployment.js";
 import { availableShapes, shapeLabel } from "./deployment-shapes.js";
@@ -110,8 +117,10 @@ async function startShape(shape: DeploymentOptions["shape"], work: string, produ
   const github = await startFakeGitHubServer();
   const model: FakeAnthropic = await startFakeAnthropic({ prefixDelayMs: LATENCY_MS, minCacheTokens: 1e9, handler: answer });
   const dir = await mkdtemp(join(work, `${shape}-`));
+  const remotes = await startGitHttpServer(dir);
   for (let r = 0; r < REPOSITORIES; r++) {
-    github.addRepository({ owner: "bench", repo: `repo${r}`, installationId: installationOf(r), bareDir: await makeRemote(dir, `repo${r}`, repoFiles()) });
+    const name = `repo${r}`;
+    github.addRepository({ owner: "bench", repo: name, installationId: installationOf(r), bareDir: await makeRemote(dir, name, repoFiles()), cloneUrl: `${remotes.url}/${name}.git` });
   }
   const deployment = await startDeployment({
     shape,
@@ -129,7 +138,7 @@ async function startShape(shape: DeploymentOptions["shape"], work: string, produ
       ...(production ? { TEST_PRODUCTION_OCTOKIT: "1" } : {}),
     },
   });
-  return { github, model, deployment, processes: [deployment.web, ...deployment.workers] };
+  return { github, model, remotes, deployment, processes: [deployment.web, ...deployment.workers] };
 }
 
 function installationOf(repository: number): number {
@@ -164,7 +173,7 @@ async function sendCommands(deployment: Deployment): Promise<IntakeResult & { id
 
 /** Intake with GitHub's production limits; the runs are left unfinished. */
 async function measureIntake(shape: DeploymentOptions["shape"], work: string): Promise<IntakeResult> {
-  const { github, model, deployment, processes } = await startShape(shape, work, true);
+  const { github, model, remotes, deployment, processes } = await startShape(shape, work, true);
   try {
     const { ids: _ids, ...intake } = await sendCommands(deployment);
     return intake;
@@ -174,12 +183,13 @@ async function measureIntake(shape: DeploymentOptions["shape"], work: string): P
     await deployment.close();
     await model.close();
     await github.close();
+    await remotes.close();
   }
 }
 
 /** Intake and drain with Octokit's throttling off: what dynflow itself costs. */
 async function measureDrain(shape: DeploymentOptions["shape"], work: string): Promise<DrainResult> {
-  const { github, model, deployment, processes } = await startShape(shape, work, false);
+  const { github, model, remotes, deployment, processes } = await startShape(shape, work, false);
   try {
     // Start-up (compiling the sources under tsx) is not the runs' work.
     const cpuBefore = await Promise.all(processes.map((child) => child.cpu()));
@@ -225,6 +235,7 @@ async function measureDrain(shape: DeploymentOptions["shape"], work: string): Pr
     await deployment.close();
     await model.close();
     await github.close();
+    await remotes.close();
   }
 }
 

@@ -30,6 +30,8 @@ export interface FakeRepositoryOptions {
   installationId: number;
   /** The bare repository that is the remote. */
   bareDir: string;
+  /** The `clone_url` served (e.g. the repository over smart HTTP); default: `file://` + `bareDir`. */
+  cloneUrl?: string;
   /** Collaborator permissions by login; anyone else gets 404. Default: `octocat` may write. */
   permissions?: Record<string, "admin" | "write" | "read">;
 }
@@ -168,7 +170,7 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       (m) => {
         const repo = repoOf(m);
         if (!repo) return notFound;
-        return { status: 200, body: { id: 1, name: repo.repo, full_name: `${repo.owner}/${repo.repo}`, default_branch: "main", clone_url: `file://${repo.bareDir}`, owner: { login: repo.owner } } };
+        return { status: 200, body: { id: 1, name: repo.repo, full_name: `${repo.owner}/${repo.repo}`, default_branch: "main", clone_url: repo.cloneUrl ?? `file://${repo.bareDir}`, owner: { login: repo.owner } } };
       },
     ],
     [

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushBranches, syncClone } from "../../src/workspace/index.js";
 import { makeRemote } from "../durability/app-processes.js";
 import { git, removeDir, tempDir, testGitEnv } from "../workspace/git-fixture.js";
-import { startGitHttpServer, type GitHttpServer } from "./git-http-server.js";
+import { startGitHttpServer, type GitHttpServer } from "../fakes/git-http-server.js";
 
 const exec = promisify(execFile);
 
