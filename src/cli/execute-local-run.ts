@@ -61,10 +61,10 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
   try {
     // The settings are read before they are needed, so the script's sandbox starts while the run is recorded and
     // tracked: a new run's at once, from its flags and the base it resolves; a stored run's from its record. A failure counts where they are used.
-    const opening = "start" in request ? { ...request, ...readStart(repository, request.start) } : request;
+    const opening = "start" in request ? { ...request, reads: readStart(repository, request.start) } : request;
     store = await openLocalStore(repository.gitDir);
-    const { run, stored } = "resume" in opening ? await storedRun(store, repository.gitDir, opening.resume) : await newRun(store, repository, { ...opening, runId });
-    const settings = "resume" in opening ? settingsOf(repository, repository.resolveCommit(stored.baseCommit), stored.settings) : opening.settings;
+    const { run, stored } = "resume" in opening ? await storedRun(store, repository.gitDir, opening.resume) : await newRun(store, { ...opening, runId });
+    const settings = "resume" in opening ? settingsOf(repository, repository.resolveCommit(stored.baseCommit), stored.settings) : opening.reads.settings;
     settings.catch(() => undefined);
     tracking = await trackLocalRun({ store, run, secrets: [request.apiKey], signal: interrupt.signal });
     // Kept once this process executes the run: a resume's changed caps and budgets apply from now on.
@@ -142,16 +142,27 @@ async function executeTracked(
   return toRunJson(result, reportPath);
 }
 
+/** What a new run reads from its repository before it is recorded; see `readStart`. */
+interface StartReads {
+  baseCommit: Promise<string>;
+  baseLabel: Promise<string>;
+  /** The named workflow's source at the base, or null when the run names none. */
+  named: Promise<LocalRunStart["script"]>;
+  settings: Promise<RunSettings>;
+}
+
 /**
- * A new run's base, resolved once, and its settings at that base (its flags are what its record keeps), both
- * started before the run is recorded. A failure of either counts where it is used: the base's in `newRun`.
+ * A new run's base, resolved once, its label, its named workflow and its settings at that base (its flags are
+ * what its record keeps), all started before the store is opened and the run recorded, so that git's work
+ * and the store's overlap. A failure of each counts where it is used (`newRun`, `settingsOf`).
  */
-function readStart(repository: GitRepository, start: LocalRunStart): { baseCommit: Promise<string>; settings: Promise<RunSettings> } {
+function readStart(repository: GitRepository, start: LocalRunStart): StartReads {
   const baseCommit = repository.resolveCommit(start.base ?? "HEAD");
+  const baseLabel = start.base === undefined ? repository.headName() : Promise.resolve(start.base);
+  const named = start.workflow === null ? Promise.resolve(null) : baseCommit.then((commit) => workflowResolverAt(repository, commit)(start.workflow as string));
   const settings = settingsOf(repository, baseCommit, start.settings);
-  baseCommit.catch(() => undefined);
-  settings.catch(() => undefined);
-  return { baseCommit, settings };
+  for (const read of [baseCommit, baseLabel, named, settings]) read.catch(() => undefined);
+  return { baseCommit, baseLabel, named, settings };
 }
 
 /**
@@ -162,19 +173,17 @@ function readStart(repository: GitRepository, start: LocalRunStart): { baseCommi
  */
 async function newRun(
   store: Store,
-  repository: GitRepository,
-  { repoDir, runId, start, baseCommit: resolved }: { repoDir: string; runId: string; start: LocalRunStart; baseCommit: Promise<string> },
+  { repoDir, runId, start, reads }: { repoDir: string; runId: string; start: LocalRunStart; reads: StartReads },
 ): Promise<{ run: RunRecord; stored: StoredLocalRun }> {
-  // Asked for while the base is being resolved.
-  const baseLabel = start.base ?? (await repository.headName());
+  const baseLabel = await reads.baseLabel;
   const record = (baseCommit: string | null, script: LocalRunStart["script"]) =>
     newLocalRunRecord({ id: runId, repoName: repoDir.split(/[\\/]/).filter(Boolean).at(-1) ?? repoDir, task: start.task, script, args: start.args, baseCommit, baseLabel, settings: start.settings });
-  const baseCommit = await resolved.catch(async (error: unknown) => {
+  const baseCommit = await reads.baseCommit.catch(async (error: unknown) => {
     if (error instanceof DynflowError) await store.runs.create({ ...record(null, start.script), ...failedFields(describeRunFailure(error)) });
     throw error;
   });
   // A named workflow is kept as its source: a resume runs the same script without looking it up again.
-  const named = start.workflow === null ? null : await workflowResolverAt(repository, baseCommit)(start.workflow).catch((error: unknown) => {
+  const named = await reads.named.catch((error: unknown) => {
     throw new UsageError(`--workflow ${start.workflow}: ${(error as Error).message}`);
   });
   const run = await store.runs.create(record(baseCommit, start.script ?? named));
