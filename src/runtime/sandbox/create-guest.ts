@@ -4,13 +4,13 @@ import type { Guest } from "./types.js";
 import { CpuMeter } from "./cpu-meter.js";
 import { forbiddenModuleSource } from "./guest-sources.js";
 import { GuestSession } from "./guest-session.js";
-import type { FromWorkerMessage } from "./protocol.js";
+import { ENGINE_START_BYTES, type FromWorkerMessage } from "./protocol.js";
 import { wasmApi, type WasmModule } from "./wasm-api.js";
 
 const MB = 1024 * 1024;
 const WASM_PAGE = 64 * 1024;
 /** The engine's module asks for at least 16 MB; 5 MB of it is its own stack. */
-const WASM_MIN_PAGES = 256;
+const WASM_MIN_PAGES = ENGINE_START_BYTES / WASM_PAGE;
 /** Room for the engine's stack and static data on top of the script's heap. */
 const ENGINE_OVERHEAD_MB = 8;
 
@@ -42,5 +42,6 @@ export async function createGuest(options: GuestOptions): Promise<Guest> {
   runtime.setModuleLoader((specifier) => forbiddenModuleSource(specifier));
   // Within a megabyte of its maximum (after an allocation of `bytes` being made), an engine failure is taken for running out of memory.
   const memoryFull = (bytes = 0) => wasmMemory.buffer.byteLength + MB + bytes >= maximum * WASM_PAGE;
-  return new GuestSession({ runtime, context: runtime.newContext(), meter, limits, post: options.post, memoryFull });
+  const memoryBytes = () => wasmMemory.buffer.byteLength;
+  return new GuestSession({ runtime, context: runtime.newContext(), meter, limits, post: options.post, memoryFull, memoryBytes });
 }

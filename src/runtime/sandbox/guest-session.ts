@@ -26,6 +26,8 @@ export interface GuestSessionParts {
   post(messages: FromWorkerMessage[]): void;
   /** True when the engine's WebAssembly memory is (nearly) at its maximum, or would be after allocating `bytes`. */
   memoryFull(bytes?: number): boolean;
+  /** Bytes of the engine's WebAssembly memory now (it only grows). */
+  memoryBytes(): number;
 }
 
 /**
@@ -57,6 +59,7 @@ export class GuestSession implements Guest {
   private readonly limits: SandboxLimits;
   private readonly post: GuestSessionParts["post"];
   private readonly memoryFull: GuestSessionParts["memoryFull"];
+  private readonly memoryBytes: GuestSessionParts["memoryBytes"];
 
   constructor(parts: GuestSessionParts) {
     const { context } = parts;
@@ -66,6 +69,7 @@ export class GuestSession implements Guest {
     this.limits = parts.limits;
     this.post = parts.post;
     this.memoryFull = parts.memoryFull;
+    this.memoryBytes = parts.memoryBytes;
     this.helpers = installBridge(context, {
       call: (name, json) => this.call(name, json),
       notify: (name, json) => this.notify(name, json),
@@ -227,7 +231,7 @@ export class GuestSession implements Guest {
   private finish(message: DoneMessage): void {
     if (this.finished) return;
     this.finished = true;
-    this.send(message);
+    this.send({ ...message, engineBytes: this.memoryBytes() });
   }
 
   /**

@@ -78,9 +78,14 @@ export type ToWorkerMessage = RunMessage | SettleMessage | StateMessage | AckMes
 export const CHUNK_MESSAGES = 512;
 export const CHUNK_BYTES = 1024 * 1024;
 
-export type DoneMessage =
+/** An engine's WebAssembly memory when it starts (the module asks for 16 MB). */
+export const ENGINE_START_BYTES = 16 * 1024 * 1024;
+
+/** The program has ended; `engineBytes` is the size its engine's memory reached. */
+export type DoneMessage = (
   | { t: "done"; ok: true; json: string | undefined }
-  | { t: "done"; ok: false; error: RunErrorInfo };
+  | { t: "done"; ok: false; error: RunErrorInfo }
+) & { engineBytes?: number };
 
 export type FromWorkerMessage =
   | { t: "ready" }

@@ -12,7 +12,7 @@ import {
   toRunErrorInfo,
 } from "./errors.js";
 import { jsonBytesOver } from "./json-size.js";
-import { CONTROL_BYTES, type FromWorkerMessage, type ToWorkerMessage, type WireError } from "./protocol.js";
+import { CONTROL_BYTES, ENGINE_START_BYTES, type FromWorkerMessage, type ToWorkerMessage, type WireError } from "./protocol.js";
 import { loadQuickJSWasm, spawnSandboxWorker, workerResourceLimits } from "./spawn-sandbox-worker.js";
 import { sandboxWorkerEntry } from "./sandbox-worker-entry.js";
 import { releaseSandboxThread, stopIdleSandboxThreads, takeSandboxThread, type SandboxThread } from "./sandbox-threads.js";
@@ -268,7 +268,8 @@ class WorkerSandbox implements Sandbox {
             message.ok
               ? { ok: true, value: message.json === undefined ? undefined : (JSON.parse(message.json) as JsonValue) }
               : { ok: false, error: message.error },
-            true,
+            // A thread keeps its last engine's memory until it next collects: only one that never grew is kept.
+            message.engineBytes !== undefined && message.engineBytes <= ENGINE_START_BYTES,
           );
           break;
         case "ready":

@@ -25,12 +25,21 @@ describe("sandbox threads", () => {
   it("a kept thread builds its next engine with that sandbox's own limits", async () => {
     await stopSpareSandboxes();
     const before = sandboxThreadStats();
-    expect(await runScript(`new Uint8Array(24 << 20).length`, { limits: { memoryMb: 64 } })).toEqual({ ok: true, value: 24 << 20 });
-    const error = errorOf(await runScript(`new Uint8Array(24 << 20).length`, { limits: { memoryMb: 16 } }));
-    expect(error.code).toBe("script_memory");
+    expect(await runScript(`[1, 2, 3].length`, { limits: { memoryMb: 64 } })).toEqual({ ok: true, value: 3 });
     const slow = errorOf(await runScript(`for (;;) {}`, { limits: { cpuMs: 50 } }));
     expect(slow.code).toBe("script_timeout");
+    const error = errorOf(await runScript(`new Uint8Array(24 << 20).length`, { limits: { memoryMb: 16 } }));
+    expect(error.code).toBe("script_memory");
     expect(since(before)).toEqual({ started: 1, reused: 2 });
+  });
+
+  it("a thread whose engine grew past its starting memory is not kept: it would hold that memory while it waits", async () => {
+    await stopSpareSandboxes();
+    const before = sandboxThreadStats();
+    expect(await runScript(`new Uint8Array(24 << 20).length`, { limits: { memoryMb: 64 } })).toEqual({ ok: true, value: 24 << 20 });
+    expect(sandboxThreadStats().idle).toBe(0);
+    expect(await runScript(`1`)).toEqual({ ok: true, value: 1 });
+    expect(since(before)).toEqual({ started: 2, reused: 0 });
   });
 
   it("a script that failed ended by itself: its thread is kept", async () => {
