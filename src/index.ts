@@ -20,7 +20,7 @@ import { toGitHubClient } from "./github/github-client.js";
 import { createHealthHandler, type HealthCheck } from "./http/create-health-handler.js";
 import { serviceHealth } from "./app/services/service-health.js";
 import { createDashboardHandler, type DashboardOptions } from "./dashboard/create-dashboard-handler.js";
-import { startTranscriptPruning } from "./transcripts/start-transcript-pruning.js";
+import { startPruning } from "./store/index.js";
 
 /**
  * Dependencies of the app. Probot's server passes `cwd` and `addHandler`
@@ -102,8 +102,12 @@ function startRuns(app: Probot, services: RunServices, appSlug: () => Promise<st
   const runtime = createAppRuntime(services, { auth: async (installationId) => toGitHubClient(await app.auth(installationId)), appSlug });
   // With the shared run queue, the web process only enqueues: `dynflow worker`s take the steps.
   services.queue.start(createRunJobProcessor(runtime));
+  const { store, clock, log } = services;
   if (services.transcriptRetentionMs !== undefined) {
-    startTranscriptPruning({ transcripts: services.store.transcripts, retentionMs: services.transcriptRetentionMs, clock: services.clock, log: services.log });
+    startPruning({ what: "transcript entries", prune: (before) => store.transcripts.prune(before), retentionMs: services.transcriptRetentionMs, clock, log });
+  }
+  if (services.changeRetentionMs !== undefined) {
+    startPruning({ what: "kept worker changes", prune: (before) => store.changeObjects.prune(before), retentionMs: services.changeRetentionMs, clock, log });
   }
   // Runs a restart interrupted go on; the journal makes their finished agents free.
   // A Redis restart without persistence loses the steps that waited there; recovery is idempotent and

@@ -69,6 +69,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   { name: "DYNFLOW_TRANSCRIPT_AGENT_KB", secret: false, default: "256", description: "Most kilobytes of transcript kept per agent; the rest is cut, and the cut shown (4-65536)." },
   { name: "DYNFLOW_TRANSCRIPT_RUN_MB", secret: false, default: "64", description: "Most megabytes of transcripts kept per run (1-65536)." },
   { name: "DYNFLOW_TRANSCRIPT_RETENTION_DAYS", secret: false, default: "30", description: "Days transcripts are kept before the app prunes them (1-3650)." },
+  {
+    name: "DYNFLOW_CHANGE_RETENTION_DAYS",
+    secret: false,
+    default: "30",
+    description: "Days a worker change sent as data is kept for a run that never pushed it (so a resume finds it) before the app prunes it (1-3650).",
+  },
   { name: "DYNFLOW_CI_SWEEP_SECONDS", secret: false, default: "30", description: "How often CI waits past their deadline are looked for, in seconds (1-3600)." },
   {
     name: "DYNFLOW_PRICES",

@@ -52,6 +52,8 @@ export interface AppConfig {
   sessionSecret: Secret | null;
   /** Bounds and retention of agent transcripts. */
   transcripts: { agentBytes: number; runBytes: number; retentionMs: number };
+  /** How long worker changes kept for a run that never pushed them stay (`DYNFLOW_CHANGE_RETENTION_DAYS`). */
+  changeRetentionMs: number;
   /** How often CI waits past their deadline are looked for (`DYNFLOW_CI_SWEEP_SECONDS`). */
   ciSweepMs: number;
 }
@@ -117,6 +119,7 @@ const SCHEMAS = {
   DYNFLOW_TRANSCRIPT_AGENT_KB: integer(4, 65_536),
   DYNFLOW_TRANSCRIPT_RUN_MB: integer(1, 65_536),
   DYNFLOW_TRANSCRIPT_RETENTION_DAYS: integer(1, 3650),
+  DYNFLOW_CHANGE_RETENTION_DAYS: integer(1, 3650),
   DYNFLOW_CI_SWEEP_SECONDS: integer(1, 3600),
 } as const;
 
@@ -206,6 +209,7 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>, optio
       retentionMs: (read("DYNFLOW_TRANSCRIPT_RETENTION_DAYS") ?? 30) * 86_400_000,
     },
     ciSweepMs: (read("DYNFLOW_CI_SWEEP_SECONDS") ?? 30) * 1000,
+    changeRetentionMs: (read("DYNFLOW_CHANGE_RETENTION_DAYS") ?? 30) * 86_400_000,
   };
   if (problems.length > 0) throw new EnvConfigError(problems);
   return config;

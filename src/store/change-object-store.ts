@@ -28,5 +28,14 @@ export function createChangeObjectStore(db: Kysely<Database>, clock: Clock): Cha
     async forget(runId) {
       await db.deleteFrom("change_objects").where("run_id", "=", runId).execute();
     },
+
+    async prune(before) {
+      // A run's changes go together, once its last one is older: a run is never left with part of them.
+      const result = await db
+        .deleteFrom("change_objects")
+        .where("run_id", "in", (qb) => qb.selectFrom("change_objects").select("run_id").groupBy("run_id").having((eb) => eb.fn.max("created_at"), "<", before))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

@@ -389,6 +389,8 @@ export interface ChangeObjectStore {
   list(runId: string): Promise<{ branch: string; change: CarriedChange }[]>;
   /** Forgets the run's changes (its branches are on the remote now). */
   forget(runId: string): Promise<void>;
+  /** Forgets the changes of every run that saved none since `before` (ms); resolves with how many went. */
+  prune(before: number): Promise<number>;
 }
 
 export type StoreEngine = "sqlite" | "postgres";

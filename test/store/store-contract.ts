@@ -881,6 +881,25 @@ export function defineStoreContract(engine: StoreEngine, newTarget: () => Promis
         expect(await a.changeObjects.list("r-1")).toEqual([]);
         expect(await a.changeObjects.list("r-2")).toEqual([{ branch: "dynflow/r-2-work/a", change: change("c1", "another run") }]);
       });
+
+      it("prunes the changes of runs that saved none since the cutoff, a run's all together", async () => {
+        const a = await open();
+        const change = (commit: string) => ({ commit, objects: [{ type: "blob" as const, data: Buffer.from(commit).toString("base64") }] });
+        clock.set(T0);
+        await a.changeObjects.save("old", "dynflow/old-work/a", change("c1"));
+        await a.changeObjects.save("mixed", "dynflow/mixed-work/a", change("c2"));
+        clock.set(T0 + 10_000);
+        await a.changeObjects.save("mixed", "dynflow/mixed-work/b", change("c3"));
+        await a.changeObjects.save("new", "dynflow/new-work/a", change("c4"));
+
+        expect(await a.changeObjects.prune(T0 + 5_000)).toBe(1);
+        expect(await a.changeObjects.list("old")).toEqual([]);
+        // Its last change is recent: the run keeps its first one too.
+        expect((await a.changeObjects.list("mixed")).map((kept) => kept.change.commit)).toEqual(["c2", "c3"]);
+        expect(await a.changeObjects.prune(T0 + 5_000)).toBe(0);
+        expect(await a.changeObjects.prune(T0 + 20_000)).toBe(3);
+        expect(await a.changeObjects.list("new")).toEqual([]);
+      });
     });
   });
 }

@@ -71,6 +71,7 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
     log,
     transcripts: createAppTranscriptRecorder(store, config, log),
     transcriptRetentionMs: config.transcripts.retentionMs,
+    changeRetentionMs: config.changeRetentionMs,
     ciSweepMs: config.ciSweepMs,
   };
 }

@@ -78,6 +78,8 @@ export interface RunServices {
   transcripts?: TranscriptRecorder;
   /** Transcripts older than this are pruned by the app. Unset: never pruned. */
   transcriptRetentionMs?: number;
+  /** Worker changes kept for a run that never pushed them, untouched for longer than this, are pruned by the app. Unset: never pruned. */
+  changeRetentionMs?: number;
   /** The run's dashboard page, when the dashboard is on and `DYNFLOW_PUBLIC_URL` is set: linked from the status comment, the check run and the report. */
   dashboardUrl?: (runId: string) => string;
   /** How often an executing run reads its dashboard controls. Default 1,000 ms. */
