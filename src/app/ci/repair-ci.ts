@@ -14,7 +14,7 @@ import { runWorkflow } from "../../run/run-workflow.js";
 import type { RunRecord } from "../../store/index.js";
 import { pushBranches } from "../../workspace/index.js";
 import { ModelNotConfiguredError } from "../errors.js";
-import { createRunRunner, restoreCarriedChanges } from "../execute/create-run-runner.js";
+import { createRunRunner, forgetCarriedChanges, restoreCarriedChanges } from "../execute/create-run-runner.js";
 import { pricesOf, readRunSettings, workflowSettingsOf } from "../run-record/run-settings.js";
 import { withRunRepository } from "../services/open-run-repository.js";
 import type { AppRuntime } from "../services/types.js";
@@ -83,6 +83,6 @@ export async function repairCi(options: RepairCiOptions): Promise<RepairOutcome>
     return { kind: "pushed", headSha: result.commit };
   });
   // The round is over: its result is pushed, or there is none, and its worker branches stay in this clone only.
-  if (runtime.agents?.kind === "queue") await changes.forget(runId).catch((error: unknown) => log.warn({ err: error, runId }, "could not forget the repair round's changes kept in the store"));
+  await forgetCarriedChanges({ placement: runtime.agents, changes, runId, log });
   return outcome;
 }

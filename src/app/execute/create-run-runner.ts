@@ -116,6 +116,21 @@ export async function restoreCarriedChanges(
   return written;
 }
 
+/**
+ * Forgets the changes workers sent as data for the run (or a CI repair round), once they are on the remote
+ * or never will be: no later owner needs them. Only agents on workers send changes as data. A failure is
+ * logged; the store's pruning removes them later.
+ */
+export async function forgetCarriedChanges(options: {
+  placement: AgentPlacement | undefined;
+  changes: Pick<ChangeObjectStore, "forget">;
+  runId: string;
+  log: Logger;
+}): Promise<void> {
+  if (options.placement?.kind !== "queue") return;
+  await options.changes.forget(options.runId).catch((error: unknown) => options.log.warn({ err: error, runId: options.runId }, "could not forget the run's changes kept in the store"));
+}
+
 /** The run's clone and its remote, as the exchange of changes with workers sees them. */
 function remoteOf(options: Pick<RunRunnerOptions, "open" | "gitEnv" | "log">): RemoteExchange {
   return { dir: options.open.repository.gitDir, cloneUrl: options.open.cloneUrl, token: options.open.freshToken, env: options.gitEnv, log: options.log };

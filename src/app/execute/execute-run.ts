@@ -14,7 +14,7 @@ import { runWorkflow } from "../../run/run-workflow.js";
 import { plannerSpend } from "../../run/total-spend.js";
 import type { JsonValue } from "../../runtime/types.js";
 import type { RunRecord } from "../../store/index.js";
-import { createRunRunner, restoreCarriedChanges } from "./create-run-runner.js";
+import { createRunRunner, forgetCarriedChanges, restoreCarriedChanges } from "./create-run-runner.js";
 import { watchRunControls } from "../../controls/watch-run-controls.js";
 import { AgentStops } from "../../runtime/agent-stops.js";
 import { estimateContractOf } from "./estimate-contract.js";
@@ -143,9 +143,8 @@ export async function executeRun(runId: string, runtime: AppRuntime): Promise<vo
       return { result, pushed };
     });
     if (paused === true) return await pauseForApproval({ run, plan, runtime, progress, result, log });
-    // The run's changes are on the remote now (or, for an audit or a fork, never will be): no later owner needs them.
-    // Only agents on workers send changes as data.
-    if (runtime.agents?.kind === "queue") await runtime.store.changeObjects.forget(run.id).catch((error: unknown) => log.warn({ err: error }, "could not forget the run's changes kept in the store"));
+    // The run's changes are on the remote now (or, for an audit or a fork, never will be).
+    await forgetCarriedChanges({ placement: runtime.agents, changes: runtime.store.changeObjects, runId: run.id, log });
 
     // 3. The pull request (for an audit, its issue) and the reports.
     if (run.kind === "audit") await finishAuditRun({ github, run, plan, runtime, progress, result, batch: batchTotalsOf(model), log });

@@ -1,58 +1,55 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_PROGRAMS_PER_THREAD, sandboxThreadStats } from "../../../src/runtime/sandbox/sandbox-threads.js";
 import { stopSpareSandboxes } from "../../../src/runtime/sandbox/start-sandbox.js";
 import { ScriptedHost, TEST_PRELUDE, errorOf, runScript, startTestSandbox } from "./sandbox-harness.js";
 
+/** The pool's counts when the test began, with no thread waiting. */
+let before: { started: number; reused: number };
+
+beforeEach(async () => {
+  await stopSpareSandboxes();
+  before = sandboxThreadStats();
+});
 afterEach(() => stopSpareSandboxes());
 
-/** Threads started and reused since `before`. */
-function since(before: { started: number; reused: number }) {
+/** Threads started and reused since the test began. */
+function since() {
   const now = sandboxThreadStats();
   return { started: now.started - before.started, reused: now.reused - before.reused };
 }
 
 describe("sandbox threads", () => {
   it("a program that ended leaves its thread to the next sandbox, whose engine knows nothing of it", async () => {
-    await stopSpareSandboxes();
-    const before = sandboxThreadStats();
     expect(await runScript(`globalThis.leftover = "secret"; Object.prototype.polluted = 1; 1`)).toEqual({ ok: true, value: 1 });
     expect(sandboxThreadStats().idle).toBe(1);
     const second = await runScript(`[typeof globalThis.leftover, ({}).polluted === undefined]`);
     expect(second).toEqual({ ok: true, value: ["undefined", true] });
-    expect(since(before)).toEqual({ started: 1, reused: 1 });
+    expect(since()).toEqual({ started: 1, reused: 1 });
   });
 
   it("a kept thread builds its next engine with that sandbox's own limits", async () => {
-    await stopSpareSandboxes();
-    const before = sandboxThreadStats();
     expect(await runScript(`[1, 2, 3].length`, { limits: { memoryMb: 64 } })).toEqual({ ok: true, value: 3 });
     const slow = errorOf(await runScript(`for (;;) {}`, { limits: { cpuMs: 50 } }));
     expect(slow.code).toBe("script_timeout");
     const error = errorOf(await runScript(`new Uint8Array(24 << 20).length`, { limits: { memoryMb: 16 } }));
     expect(error.code).toBe("script_memory");
-    expect(since(before)).toEqual({ started: 1, reused: 2 });
+    expect(since()).toEqual({ started: 1, reused: 2 });
   });
 
   it("a thread whose engine grew past its starting memory is not kept: it would hold that memory while it waits", async () => {
-    await stopSpareSandboxes();
-    const before = sandboxThreadStats();
     expect(await runScript(`new Uint8Array(24 << 20).length`, { limits: { memoryMb: 64 } })).toEqual({ ok: true, value: 24 << 20 });
     expect(sandboxThreadStats().idle).toBe(0);
     expect(await runScript(`1`)).toEqual({ ok: true, value: 1 });
-    expect(since(before)).toEqual({ started: 2, reused: 0 });
+    expect(since()).toEqual({ started: 2, reused: 0 });
   });
 
   it("a script that failed ended by itself: its thread is kept", async () => {
-    await stopSpareSandboxes();
-    const before = sandboxThreadStats();
     expect(errorOf(await runScript(`throw new Error("no")`)).message).toContain("no");
     expect(await runScript(`2`)).toEqual({ ok: true, value: 2 });
-    expect(since(before)).toEqual({ started: 1, reused: 1 });
+    expect(since()).toEqual({ started: 1, reused: 1 });
   });
 
   it("a sandbox stopped before its program ended does not leave its thread", async () => {
-    await stopSpareSandboxes();
-    const before = sandboxThreadStats();
     const host = new ScriptedHost();
     const sandbox = await startTestSandbox({ host });
     const result = sandbox.run({ prelude: TEST_PRELUDE, main: `(async () => await hostCall("wait"))()`, filename: "a.js" });
@@ -61,12 +58,10 @@ describe("sandbox threads", () => {
     expect(errorOf(await result).code).toBe("sandbox_terminated");
     expect(sandboxThreadStats().idle).toBe(0);
     expect(await runScript(`3`)).toEqual({ ok: true, value: 3 });
-    expect(since(before)).toEqual({ started: 2, reused: 0 });
+    expect(since()).toEqual({ started: 2, reused: 0 });
   });
 
   it("what a program left waiting never reaches the next one on its thread", async () => {
-    await stopSpareSandboxes();
-    const before = sandboxThreadStats();
     const first = new ScriptedHost();
     // The program ends while one of its calls waits for the host, and a promise job would call again.
     const ended = await runScript(`hostCall("late").then(() => hostCall("after")); "done"`, { host: first });
@@ -86,13 +81,11 @@ describe("sandbox threads", () => {
     }
     expect(first.calls.map((call) => call.name)).toEqual(["late"]);
     expect(second.calls.map((call) => call.name)).toEqual(["mine"]);
-    expect(since(before)).toEqual({ started: 1, reused: 1 });
+    expect(since()).toEqual({ started: 1, reused: 1 });
   });
 
   it(`a thread runs at most ${MAX_PROGRAMS_PER_THREAD} programs`, async () => {
-    await stopSpareSandboxes();
-    const before = sandboxThreadStats();
     for (let i = 0; i < MAX_PROGRAMS_PER_THREAD + 1; i++) expect(await runScript(`${i}`)).toEqual({ ok: true, value: i });
-    expect(since(before)).toEqual({ started: 2, reused: MAX_PROGRAMS_PER_THREAD - 1 });
+    expect(since()).toEqual({ started: 2, reused: MAX_PROGRAMS_PER_THREAD - 1 });
   });
 });
