@@ -57,7 +57,12 @@ export function isGitVariable(name: string): boolean {
 
 /** The `Authorization` header GitHub accepts for an installation token over HTTPS. */
 export function authorizationHeader(token: string): string {
-  return `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+  return `Authorization: ${basicAuthorization(token)}`;
+}
+
+/** That header's value. */
+export function basicAuthorization(token: string): string {
+  return `Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
 }
 
 /** Every form in which a token could appear in text: raw and encoded. */

@@ -1,10 +1,12 @@
 /**
- * Pushes many branches with one `git push` (one connection, one pack), the
- * token in the environment only.
+ * Pushes many branches at once (one connection, one pack): to an HTTP(S)
+ * remote from this process (push-over-http.ts), else, or when that declines,
+ * with `git push`, the token in the environment only.
  */
 import type { Logger } from "pino";
 import { InvalidRefNameError, PushRejectedError } from "./errors.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
+import { pushOverHttp } from "./push-over-http.js";
 import { retryGitNetwork } from "./retry-git-network.js";
 import { gitFailure, runGit, type GitContext } from "./run-git.js";
 import { timeStage } from "../timing/stage-timer.js";
@@ -53,7 +55,7 @@ export function parsePushPorcelain(stdout: string): PushedRef[] {
 }
 
 /**
- * Pushes `refspecs` to `remoteUrl` in one `git push`. Resolves with every
+ * Pushes `refspecs` to `remoteUrl` in one push. Resolves with every
  * ref's outcome; throws `PushRejectedError` (with all outcomes) when the
  * remote refused some refs, and `GitCommandError` when the push failed as a whole.
  */
@@ -67,6 +69,19 @@ async function pushBranchesNow(options: PushBranchesOptions): Promise<PushedRef[
   for (const refspec of options.refspecs) {
     if (refspec.startsWith("-") || /[\s\0]/.test(refspec)) throw new InvalidRefNameError(refspec, "a refspec must not start with '-' or contain whitespace");
   }
+  const direct = await pushOverHttp({ ...options, remoteUrl, env: options.env ?? process.env }).catch((error: unknown) => {
+    if (options.signal?.aborted) throw error;
+    options.log?.warn({ err: error }, "the push over HTTP failed before the remote reported; pushing with git");
+    return null;
+  });
+  const results = direct ?? (await pushWithGit(options, remoteUrl));
+  options.log?.info({ refs: results.length, rejected: results.filter((r) => r.status === "rejected").length, transport: direct ? "http" : "git" }, "pushed branches");
+  if (results.some((r) => r.status === "rejected")) throw new PushRejectedError(results);
+  return results;
+}
+
+/** `git push --porcelain`, again after a transient network failure. */
+async function pushWithGit(options: PushBranchesOptions, remoteUrl: string): Promise<PushedRef[]> {
   const ctx: GitContext = {
     cwd: options.repoDir,
     env: gitEnvironment(options.env ?? process.env, { token: options.token }),
@@ -74,7 +89,7 @@ async function pushBranchesNow(options: PushBranchesOptions): Promise<PushedRef[
   };
   const args = ["push", "--porcelain", "--no-verify", remoteUrl, ...options.refspecs];
   // A push that failed as a whole (no ref reported) on a transient network error is pushed again.
-  const results = await retryGitNetwork(
+  return retryGitNetwork(
     async () => {
       const output = await runGit(ctx, args, { okExitCodes: [0, 1], signal: options.signal });
       const results = parsePushPorcelain(output.stdout.toString("utf8"));
@@ -83,7 +98,4 @@ async function pushBranchesNow(options: PushBranchesOptions): Promise<PushedRef[
     },
     { signal: options.signal, onRetry: (error, attempt) => options.log?.warn({ err: error, attempt }, "push failed on the network; trying again") },
   );
-  options.log?.info({ refs: results.length, rejected: results.filter((r) => r.status === "rejected").length }, "pushed branches");
-  if (results.some((r) => r.status === "rejected")) throw new PushRejectedError(results);
-  return results;
 }

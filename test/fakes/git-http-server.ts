@@ -10,8 +10,8 @@ import type { AddressInfo } from "node:net";
 export interface GitHttpServer {
   /** `http://127.0.0.1:<port>`; a repository `<root>/x.git` is at `<url>/x.git`. */
   readonly url: string;
-  /** Requests served, faults included. */
-  readonly requests: { method: string; path: string; status: number }[];
+  /** Requests served, faults included: the service asked for, the client's `User-Agent` (git's is `git/<version>`) and `Authorization`. */
+  readonly requests: { method: string; path: string; service: string; status: number; userAgent: string; authorization: string | null }[];
   failNext(count: number, status?: number): void;
   close(): Promise<void>;
 }
@@ -23,7 +23,8 @@ export async function startGitHttpServer(root: string): Promise<GitHttpServer> {
 
   const serve = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://git");
-    const record = { method: req.method ?? "GET", path: url.pathname, status: 200 };
+    const service = url.searchParams.get("service") ?? url.pathname.split("/").pop() ?? "";
+    const record = { method: req.method ?? "GET", path: url.pathname, service, status: 200, userAgent: req.headers["user-agent"] ?? "", authorization: req.headers.authorization ?? null };
     requests.push(record);
     if (failing > 0) {
       failing--;

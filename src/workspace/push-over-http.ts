@@ -1,0 +1,182 @@
+/**
+ * A push to an HTTP(S) remote from this process: the remote's refs and the
+ * ref updates over `fetch`, the pack from one `git pack-objects`. `git push`
+ * takes four processes for the same (push, remote-http, send-pack,
+ * pack-objects), and most of a run's git CPU was theirs.
+ *
+ * It declines (null, and `git push` does the work) whatever git alone knows
+ * how to do: a remote that is not HTTP(S); a proxy in the environment; any `http.*`, `url.*` or `push.*` setting in git's
+ * configuration; refs not stored as files; a refspec that is not a full
+ * ref or id; a fast-forward-only update of a ref the remote already has
+ * (git checks the ancestry); a remote without `report-status`, or with
+ * another object format. The token travels in the request's header only: no
+ * git process of a push over HTTP sees it.
+ */
+import { access, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { basicAuthorization, gitEnvironment } from "./git-env.js";
+import type { PushedRef } from "./push-branches.js";
+import { readRefs } from "./read-refs.js";
+import { advertiseRefs, receivePackRequest, ReceivePackError, sendReceivePack, zeroId, type RefCommand } from "./receive-pack.js";
+import { runGit, type GitContext } from "./run-git.js";
+
+export interface PushOverHttpOptions {
+  repoDir: string;
+  remoteUrl: string;
+  token?: string;
+  refspecs: readonly string[];
+  /** The environment git would run with (before the allowlist). */
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  log?: Logger;
+}
+
+/**
+ * Variables that send git through a proxy: with one set, git pushes. TLS
+ * settings (`SSL_CERT_FILE`, `GIT_SSL_CAINFO`) are not among them: this
+ * process trusts what it trusts for GitHub's API (`NODE_EXTRA_CA_CERTS`), and
+ * a certificate it refuses fails the push here, which git then makes.
+ */
+const PROXY_VARIABLES = /^(https?_proxy|all_proxy)$/i;
+/** Settings of git's configuration that change how it pushes or reaches a remote. */
+const GIT_SETTINGS = "^(http|url|push)\\.";
+const FULL_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** Pushes `refspecs` in this process; null when git has to (see above). Throws when the push went wrong before the remote reported. */
+export async function pushOverHttp(options: PushOverHttpOptions): Promise<PushedRef[] | null> {
+  if (!/^https?:\/\//i.test(options.remoteUrl)) return null;
+  if (Object.entries(options.env).some(([name, value]) => PROXY_VARIABLES.test(name) && value !== undefined && value !== "")) return null;
+  const gitDir = await locateGitDir(options.repoDir);
+  if (gitDir === null) return null;
+  const updates = parseRefspecs(options.refspecs);
+  if (updates === null) return null;
+  const ctx: GitContext = { cwd: options.repoDir, env: gitEnvironment(options.env), secrets: [] };
+  if (await hasGitSettings(ctx)) return null;
+  const local = await readRefs(gitDir);
+  if (local === null) return null;
+  const resolved: { update: RefUpdate; next: string | null }[] = [];
+  for (const update of updates) {
+    const next = update.source === "" ? null : FULL_ID.test(update.source) ? update.source : local.get(update.source);
+    if (next === undefined) return null;
+    resolved.push({ update, next });
+  }
+
+  const remote = { url: options.remoteUrl, ...(options.token ? { authorization: basicAuthorization(options.token) } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+  const advertised = await advertiseRefs(remote);
+  const zero = zeroId(advertised.hexLength);
+  if (!advertised.capabilities.has("report-status") || resolved.some(({ next }) => next !== null && next.length !== zero.length)) return null;
+  if (resolved.some(({ next }) => next === null) && !advertised.capabilities.has("delete-refs")) return null;
+
+  const results = new Map<RefUpdate, PushedRef>();
+  const commands: { update: RefUpdate; command: RefCommand }[] = [];
+  for (const { update, next } of resolved) {
+    const old = advertised.refs.get(update.destination) ?? zero;
+    const target = next ?? zero;
+    if (next !== null && old === target) {
+      results.set(update, pushed(update, "up-to-date", "[up to date]"));
+      continue;
+    }
+    if (!update.force && next !== null && old !== zero) return null;
+    commands.push({ update, command: { ref: update.destination, old, next: target } });
+  }
+  if (commands.length > 0) {
+    const wanted = commands.map(({ command }) => command.next).filter((id) => id !== zero);
+    const pack = wanted.length > 0 ? await packObjects(ctx, wanted, remoteIdsHere(advertised.refs, local), advertised.capabilities.has("ofs-delta"), options.signal) : null;
+    const capabilities = ["report-status", ...(wanted.length < commands.length ? ["delete-refs"] : []), ...(pack && advertised.capabilities.has("ofs-delta") ? ["ofs-delta"] : []), "agent=dynflow"];
+    const report = await sendReceivePack(remote, receivePackRequest(commands.map((c) => c.command), capabilities, pack));
+    if (report.unpack !== "ok") throw new ReceivePackError(`the remote could not unpack the pack: ${report.unpack}`);
+    for (const { update, command } of commands) {
+      const reason = report.refs.has(command.ref) ? report.refs.get(command.ref) : "remote failed to report status";
+      results.set(update, reason === null ? pushed(update, ...accepted(command, zero)) : pushed(update, "rejected", `[remote rejected] (${reason})`));
+    }
+  }
+  options.log?.debug({ refs: updates.length, sent: commands.length }, "pushed over HTTP");
+  return updates.map((update) => results.get(update) as PushedRef);
+}
+
+interface RefUpdate {
+  force: boolean;
+  /** A full ref name or id; "" to delete the destination. */
+  source: string;
+  destination: string;
+}
+
+/** `[+]<source>:<destination>` with full names only; null when one needs git's rules for short names. */
+function parseRefspecs(refspecs: readonly string[]): RefUpdate[] | null {
+  const updates: RefUpdate[] = [];
+  for (const refspec of refspecs) {
+    const match = /^(\+?)([^:]*):(refs\/\S+)$/.exec(refspec);
+    if (!match) return null;
+    const [, force = "", source = "", destination = ""] = match;
+    if (source !== "" && !source.startsWith("refs/") && !FULL_ID.test(source)) return null;
+    updates.push({ force: force === "+", source, destination });
+  }
+  // Two updates of one ref are git's to refuse.
+  return new Set(updates.map((u) => u.destination)).size === updates.length ? updates : null;
+}
+
+function pushed(update: RefUpdate, status: PushedRef["status"], summary: string): PushedRef {
+  return { source: update.source, destination: update.destination, status, summary };
+}
+
+/** How git's porcelain would name an update the remote accepted. */
+function accepted(command: RefCommand, zero: string): [PushedRef["status"], string] {
+  if (command.next === zero) return ["deleted", "[deleted]"];
+  if (command.old === zero) return ["created", command.ref.startsWith("refs/heads/") ? "[new branch]" : command.ref.startsWith("refs/tags/") ? "[new tag]" : "[new reference]"];
+  // Only a `+` update of an existing ref is sent from here; whether it was a fast-forward is not looked at.
+  return ["forced", `${command.old.slice(0, 7)}...${command.next.slice(0, 7)} (forced update)`];
+}
+
+/** The remote's ids that are also the value of a ref here: objects both sides have, with all they reach. */
+function remoteIdsHere(remote: ReadonlyMap<string, string>, local: ReadonlyMap<string, string>): string[] {
+  const here = new Set(local.values());
+  return [...new Set(remote.values())].filter((id) => here.has(id));
+}
+
+/**
+ * A pack of what `wanted` reaches and `have` does not. Not a thin one, as
+ * `git push` sends: a thin pack's deltas may start from the remote's blobs,
+ * which a partial clone fetches for that (a round trip, and more bytes than
+ * the whole new blob); a pack that stands alone needs none of them.
+ */
+async function packObjects(ctx: GitContext, wanted: readonly string[], have: readonly string[], offsets: boolean, signal: AbortSignal | undefined): Promise<Buffer> {
+  const input = [...wanted, ...have.map((id) => `^${id}`)].join("\n") + "\n";
+  const args = ["pack-objects", "--revs", "--stdout", "-q", ...(offsets ? ["--delta-base-offset"] : [])];
+  return (await runGit(ctx, args, { input, ...(signal ? { signal } : {}) })).stdout;
+}
+
+/** The git directory of `repoDir` (bare, or with a `.git` directory), or null for any other layout. */
+async function locateGitDir(repoDir: string): Promise<string | null> {
+  for (const dir of [repoDir, join(repoDir, ".git")]) {
+    const isDir = await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (isDir && (await present(join(dir, "HEAD"))) && (await present(join(dir, "objects")))) return dir;
+  }
+  return null;
+}
+
+async function present(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Whether git's configuration, as seen from `ctx`, has a setting only git would apply; asked once per repository and environment. */
+const settingsSeen = new Map<string, Promise<boolean>>();
+const SETTINGS_KEPT = 256;
+
+function hasGitSettings(ctx: GitContext): Promise<boolean> {
+  const key = JSON.stringify([ctx.cwd, ...["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM"].map((name) => ctx.env[name] ?? null)]);
+  let seen = settingsSeen.get(key);
+  if (!seen) {
+    seen = runGit(ctx, ["config", "--get-regexp", GIT_SETTINGS], { okExitCodes: [0, 1] }).then((out) => out.exitCode === 0);
+    seen.catch(() => settingsSeen.delete(key));
+    settingsSeen.set(key, seen);
+    if (settingsSeen.size > SETTINGS_KEPT) settingsSeen.delete(settingsSeen.keys().next().value as string);
+  }
+  return seen;
+}

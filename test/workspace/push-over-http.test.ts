@@ -1,0 +1,219 @@
+/**
+ * A push to an HTTP remote spoken from dynflow's process: real git
+ * repositories, served over smart HTTP by `git http-backend`, pushed to with
+ * `pushBranches`. The server's log tells who spoke: dynflow (`git/dynflow`)
+ * or git (`git/<version>`).
+ */
+import { execFileSync } from "node:child_process";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PushRejectedError } from "../../src/workspace/errors.js";
+import { pushBranches } from "../../src/workspace/push-branches.js";
+import { makeRemote } from "../durability/app-processes.js";
+import { startGitHttpServer, type GitHttpServer } from "../fakes/git-http-server.js";
+import { git, loggingGit, removeDir, tempDir, testGitEnv } from "./git-fixture.js";
+
+const TOKEN = "ghs_pushcanary0123456789";
+
+let work: string;
+let server: GitHttpServer;
+let logging: Awaited<ReturnType<typeof loggingGit>>;
+
+/** The test environment without proxy settings, which send a push to git. */
+function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(logging.env).filter(([name]) => !/proxy$/i.test(name)));
+  return { ...env, ...extra };
+}
+
+/** A partial clone (blobs fetched on demand) of `name`, as dynflow keeps one. */
+async function partialClone(name: string): Promise<string> {
+  const dir = join(work, `${name}-clone-${Math.random().toString(36).slice(2)}`);
+  await git(work, "clone", "-q", "--bare", "--filter=blob:none", `${server.url}/${name}.git`, dir);
+  await git(dir, "config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*");
+  await git(dir, "fetch", "-q", "origin");
+  return dir;
+}
+
+/** A commit on `parent` that sets `path` to `content`, written with plumbing in `dir` (no network: synchronous is fine). */
+async function commitOn(dir: string, parent: string, path: string, content: string): Promise<string> {
+  const plumbing = (args: string[], input: string) => execFileSync("git", args, { cwd: dir, input, env: testGitEnv() }).toString("utf8").trim();
+  const blob = plumbing(["hash-object", "-w", "--stdin"], content);
+  const entries = (await git(dir, "ls-tree", `${parent}^{tree}`)).split("\n").filter((line) => !line.endsWith(`\t${path}`));
+  const tree = plumbing(["mktree", "--missing"], [...entries, `100644 blob ${blob}\t${path}`].join("\n") + "\n");
+  return git(dir, "commit-tree", tree, "-p", parent, "-m", `set ${path}`);
+}
+
+/** How many objects the repository at `dir` holds, packed or loose. */
+async function objectsOf(dir: string): Promise<number> {
+  const counts = await git(dir, "count-objects", "-v");
+  return Number(/in-pack: (\d+)/.exec(counts)?.[1] ?? 0) + Number(/^count: (\d+)/m.exec(counts)?.[1] ?? 0);
+}
+
+/** The push requests since `from` (a fetch git made meanwhile left out), by client. */
+function clientsSince(from: number): string[] {
+  return server.requests
+    .slice(from)
+    .filter((r) => r.service === "git-receive-pack")
+    .map((r) => `${r.method} ${r.path.replace(/^\/[^/]+\.git/, "")} ${r.userAgent.startsWith("git/dynflow") ? "dynflow" : r.userAgent.startsWith("git/") ? "git" : r.userAgent}`);
+}
+
+beforeAll(async () => {
+  work = await tempDir("dynflow-push-http-");
+  server = await startGitHttpServer(work);
+  logging = await loggingGit();
+  // Each logged call also shows the header a token would reach git in, if one did.
+  await writeFile(join(logging.dir, "git"), (await readFile(join(logging.dir, "git"), "utf8")).replace('echo "$*"', 'echo "$*${GIT_CONFIG_VALUE_0:+ header:$GIT_CONFIG_VALUE_0}"'));
+});
+
+afterAll(async () => {
+  await server?.close();
+  await removeDir(work);
+  await removeDir(logging.dir);
+});
+
+describe("a push over HTTP from dynflow's process", () => {
+  it("creates branches with one request and one pack-objects, sending only what the remote lacks, the token in the header alone", async () => {
+    const remote = await makeRemote(work, "create", { "a.txt": "a\n", "b.txt": "b\n" });
+    const clone = await partialClone("create");
+    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const one = await commitOn(clone, base, "a.txt", "one\n");
+    const two = await commitOn(clone, base, "c.txt", "two\n");
+    await git(clone, "update-ref", "refs/heads/dynflow/r1-work/one", one);
+    const callsBefore = (await logging.calls()).length;
+    const objectsBefore = await objectsOf(remote);
+    const requestsBefore = server.requests.length;
+
+    const results = await pushBranches({
+      repoDir: clone,
+      remoteUrl: `${server.url}/create.git`,
+      token: TOKEN,
+      refspecs: ["+refs/heads/dynflow/r1-work/one:refs/heads/dynflow/r1-work/one", `+${two}:refs/heads/dynflow/r1`],
+      env: plainEnv(),
+    });
+
+    expect(results).toEqual([
+      { source: "refs/heads/dynflow/r1-work/one", destination: "refs/heads/dynflow/r1-work/one", status: "created", summary: "[new branch]" },
+      { source: two, destination: "refs/heads/dynflow/r1", status: "created", summary: "[new branch]" },
+    ]);
+    expect(await git(remote, "rev-parse", "refs/heads/dynflow/r1-work/one", "refs/heads/dynflow/r1")).toBe(`${one}\n${two}`);
+    expect(await git(remote, "cat-file", "-p", `${two}:c.txt`)).toBe("two");
+    // dynflow spoke; git did not, and fetched no blob of the partial clone to build the pack.
+    expect(clientsSince(requestsBefore)).toEqual(["GET /info/refs dynflow", "POST /git-receive-pack dynflow"]);
+    expect(server.requests.length - requestsBefore).toBe(2);
+    const calls = (await logging.calls()).slice(callsBefore);
+    expect(calls.filter((call) => !call.startsWith("config --get-regexp"))).toEqual(["pack-objects --revs --stdout -q --delta-base-offset"]);
+    const basic = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
+    expect(server.requests.slice(requestsBefore).map((r) => r.authorization)).toEqual([`Basic ${basic}`, `Basic ${basic}`]);
+    // The remote got the two commits, one tree each, and the two new blobs: nothing it had.
+    expect((await objectsOf(remote)) - objectsBefore).toBe(2 + 2 + 2);
+  });
+
+  it("replaces, deletes and leaves alone in one request, and reports each as git does", async () => {
+    const remote = await makeRemote(work, "update", { "a.txt": "a\n" });
+    const clone = await partialClone("update");
+    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const first = await commitOn(clone, base, "a.txt", "first\n");
+    const second = await commitOn(clone, base, "a.txt", "second\n");
+    await git(remote, "update-ref", "refs/heads/dynflow/moving", base);
+    await git(remote, "update-ref", "refs/heads/dynflow/gone", base);
+    await pushBranches({ repoDir: clone, remoteUrl: `${server.url}/update.git`, refspecs: [`+${first}:refs/heads/dynflow/moving`], env: plainEnv() });
+    const requestsBefore = server.requests.length;
+
+    const results = await pushBranches({
+      repoDir: clone,
+      remoteUrl: `${server.url}/update.git`,
+      refspecs: [`+${second}:refs/heads/dynflow/moving`, ":refs/heads/dynflow/gone", `${base}:refs/heads/main`],
+      env: plainEnv(),
+    });
+
+    expect(results.map((r) => [r.destination, r.status, r.summary])).toEqual([
+      ["refs/heads/dynflow/moving", "forced", `${first.slice(0, 7)}...${second.slice(0, 7)} (forced update)`],
+      ["refs/heads/dynflow/gone", "deleted", "[deleted]"],
+      ["refs/heads/main", "up-to-date", "[up to date]"],
+    ]);
+    expect(clientsSince(requestsBefore)).toEqual(["GET /info/refs dynflow", "POST /git-receive-pack dynflow"]);
+    expect(await git(remote, "rev-parse", "refs/heads/dynflow/moving")).toBe(second);
+    expect(await git(remote, "for-each-ref", "--format=%(refname)", "refs/heads/dynflow/gone")).toBe("");
+  });
+
+  it("reports a ref the remote refused as rejected, with the remote's reason, and pushes the others", async () => {
+    const remote = await makeRemote(work, "hooked", { "a.txt": "a\n" });
+    await writeFile(join(remote, "hooks", "update"), `#!/bin/sh\ncase "$1" in refs/heads/protected/*) exit 1;; esac\nexit 0\n`);
+    await chmod(join(remote, "hooks", "update"), 0o755);
+    const clone = await partialClone("hooked");
+    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const change = await commitOn(clone, base, "a.txt", "changed\n");
+
+    const error = await pushBranches({
+      repoDir: clone,
+      remoteUrl: `${server.url}/hooked.git`,
+      refspecs: [`+${change}:refs/heads/protected/x`, `+${change}:refs/heads/dynflow/ok`],
+      env: plainEnv(),
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PushRejectedError);
+    expect((error as PushRejectedError).results.map((r) => [r.destination, r.status, r.summary])).toEqual([
+      ["refs/heads/protected/x", "rejected", "[remote rejected] (hook declined)"],
+      ["refs/heads/dynflow/ok", "created", "[new branch]"],
+    ]);
+    expect(await git(remote, "rev-parse", "refs/heads/dynflow/ok")).toBe(change);
+  });
+
+  it("leaves to git a fast-forward-only update of a ref the remote has: git checks the ancestry", async () => {
+    const remote = await makeRemote(work, "fastforward", { "a.txt": "a\n" });
+    const clone = await partialClone("fastforward");
+    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const ahead = await commitOn(clone, base, "a.txt", "ahead\n");
+    const aside = await commitOn(clone, base, "a.txt", "aside\n");
+    await git(remote, "update-ref", "refs/heads/feature", base);
+    let requestsBefore = server.requests.length;
+
+    const forward = await pushBranches({ repoDir: clone, remoteUrl: `${server.url}/fastforward.git`, refspecs: [`${ahead}:refs/heads/feature`], env: plainEnv() });
+    expect(forward.map((r) => r.status)).toEqual(["updated"]);
+    expect(clientsSince(requestsBefore)).toEqual(["GET /info/refs dynflow", "GET /info/refs git", "POST /git-receive-pack git"]);
+
+    requestsBefore = server.requests.length;
+    const error = await pushBranches({ repoDir: clone, remoteUrl: `${server.url}/fastforward.git`, refspecs: [`${aside}:refs/heads/feature`], env: plainEnv() }).catch((e: unknown) => e);
+    expect((error as PushRejectedError).results.map((r) => r.summary)).toEqual([expect.stringContaining("rejected")]);
+    expect(await git(remote, "rev-parse", "refs/heads/feature")).toBe(ahead);
+    // A new ref needs no ancestry: dynflow pushes it.
+    const created = await pushBranches({ repoDir: clone, remoteUrl: `${server.url}/fastforward.git`, refspecs: [`${aside}:refs/heads/other`], env: plainEnv() });
+    expect(created.map((r) => r.status)).toEqual(["created"]);
+    expect(clientsSince(requestsBefore).filter((c) => c.endsWith("dynflow"))).toHaveLength(3);
+  });
+
+  it("leaves the push to git under a proxy, or with http, url or push settings in git's configuration", async () => {
+    await makeRemote(work, "declined", { "a.txt": "a\n" });
+    const clone = await partialClone("declined");
+    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const change = await commitOn(clone, base, "a.txt", "changed\n");
+    const pushTo = async (ref: string, env: NodeJS.ProcessEnv) => {
+      const before = server.requests.length;
+      await pushBranches({ repoDir: clone, remoteUrl: `${server.url}/declined.git`, refspecs: [`+${change}:${ref}`], env });
+      return clientsSince(before).map((c) => c.split(" ").pop());
+    };
+
+    expect(await pushTo("refs/heads/a", plainEnv({ HTTPS_PROXY: "http://127.0.0.1:9", NO_PROXY: "127.0.0.1" }))).toEqual(["git", "git"]);
+    const home = join(work, "home-with-settings");
+    await mkdir(home, { recursive: true });
+    await writeFile(join(home, ".gitconfig"), "[http]\n\tlowSpeedTime = 600\n");
+    expect(await pushTo("refs/heads/c", plainEnv({ HOME: home }))).toEqual(["git", "git"]);
+    expect(await pushTo("refs/heads/d", plainEnv())).toEqual(["dynflow", "dynflow"]);
+  });
+
+  it("pushes with git when the remote failed before reporting, and the branch arrives once", async () => {
+    const remote = await makeRemote(work, "flaky", { "a.txt": "a\n" });
+    const clone = await partialClone("flaky");
+    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const change = await commitOn(clone, base, "a.txt", "changed\n");
+    const before = server.requests.length;
+    server.failNext(1, 503);
+
+    const results = await pushBranches({ repoDir: clone, remoteUrl: `${server.url}/flaky.git`, refspecs: [`+${change}:refs/heads/dynflow/r9`], env: plainEnv() });
+
+    expect(results.map((r) => r.status)).toEqual(["created"]);
+    expect(clientsSince(before)).toEqual(["GET /info/refs dynflow", "GET /info/refs git", "POST /git-receive-pack git"]);
+    expect(await git(remote, "rev-parse", "refs/heads/dynflow/r9")).toBe(change);
+  });
+});
