@@ -12,7 +12,7 @@
  * another object format. The token travels in the request's header only: no
  * git process of a push over HTTP sees it.
  */
-import { access, stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { basicAuthorization, gitEnvironment } from "./git-env.js";
@@ -47,13 +47,13 @@ const FULL_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 export async function pushOverHttp(options: PushOverHttpOptions): Promise<PushedRef[] | null> {
   if (!/^https?:\/\//i.test(options.remoteUrl)) return null;
   if (Object.entries(options.env).some(([name, value]) => PROXY_VARIABLES.test(name) && value !== undefined && value !== "")) return null;
-  const gitDir = await locateGitDir(options.repoDir);
+  const gitDir = locateGitDir(options.repoDir);
   if (gitDir === null) return null;
   const updates = parseRefspecs(options.refspecs);
   if (updates === null) return null;
   const ctx: GitContext = { cwd: options.repoDir, env: gitEnvironment(options.env), secrets: [] };
   if (await hasGitSettings(ctx)) return null;
-  const local = await readRefs(gitDir);
+  const local = readRefs(gitDir);
   if (local === null) return null;
   const resolved: { update: RefUpdate; next: string | null }[] = [];
   for (const update of updates) {
@@ -147,22 +147,11 @@ async function packObjects(ctx: GitContext, wanted: readonly string[], have: rea
 }
 
 /** The git directory of `repoDir` (bare, or with a `.git` directory), or null for any other layout. */
-async function locateGitDir(repoDir: string): Promise<string | null> {
+function locateGitDir(repoDir: string): string | null {
   for (const dir of [repoDir, join(repoDir, ".git")]) {
-    const isDir = await stat(dir).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (isDir && (await present(join(dir, "HEAD"))) && (await present(join(dir, "objects")))) return dir;
+    if (statSync(join(dir, "objects"), { throwIfNoEntry: false })?.isDirectory() && statSync(join(dir, "HEAD"), { throwIfNoEntry: false })?.isFile()) return dir;
   }
   return null;
-}
-
-async function present(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Whether git's configuration, as seen from `ctx`, has a setting only git would apply; asked once per repository and environment. */

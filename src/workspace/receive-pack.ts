@@ -6,6 +6,8 @@
  * without side-band: nothing is asked of the remote but `report-status`
  * (and `delete-refs`, `ofs-delta` when they are used).
  */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 
 /** The id git writes for "no object": a ref that does not exist yet, or no longer. */
 export function zeroId(hexLength: number): string {
@@ -137,11 +139,10 @@ const USER_AGENT = "git/dynflow";
 /** Asks the remote for its refs and capabilities. */
 export async function advertiseRefs(remote: ReceivePackRemote): Promise<Advertisement> {
   const response = await request(remote, `${base(remote.url)}/info/refs?service=git-receive-pack`, { method: "GET", timeoutMs: ADVERTISE_TIMEOUT_MS });
-  const type = response.headers.get("content-type") ?? "";
-  if (!type.startsWith("application/x-git-receive-pack-advertisement")) {
-    throw new ReceivePackError(`the remote answered the ref listing with ${JSON.stringify(type)}, not git's smart HTTP`);
+  if (!response.type.startsWith("application/x-git-receive-pack-advertisement")) {
+    throw new ReceivePackError(`the remote answered the ref listing with ${JSON.stringify(response.type)}, not git's smart HTTP`);
   }
-  return parseAdvertisement(Buffer.from(await response.arrayBuffer()));
+  return parseAdvertisement(response.body);
 }
 
 /** Sends the commands and their pack; resolves with the remote's report. */
@@ -152,28 +153,43 @@ export async function sendReceivePack(remote: ReceivePackRemote, body: Buffer): 
     body,
     headers: { "content-type": "application/x-git-receive-pack-request", accept: "application/x-git-receive-pack-result" },
   });
-  const type = response.headers.get("content-type") ?? "";
-  if (!type.startsWith("application/x-git-receive-pack-result")) throw new ReceivePackError(`the remote answered the push with ${JSON.stringify(type)}`);
-  return parseReport(Buffer.from(await response.arrayBuffer()));
+  if (!response.type.startsWith("application/x-git-receive-pack-result")) throw new ReceivePackError(`the remote answered the push with ${JSON.stringify(response.type)}`);
+  return parseReport(response.body);
 }
 
 function base(url: string): string {
   return url.replace(/\/+$/, "");
 }
 
-async function request(remote: ReceivePackRemote, url: string, init: { method: string; timeoutMs: number; body?: Buffer; headers?: Record<string, string> }): Promise<Response> {
-  const timeout = AbortSignal.timeout(init.timeoutMs);
-  const response = await fetch(url, {
-    method: init.method,
-    headers: { "user-agent": USER_AGENT, ...(remote.authorization ? { authorization: remote.authorization } : {}), ...init.headers },
-    ...(init.body ? { body: init.body } : {}),
-    // A redirect is git's to follow (`http.followRedirects`), with its rules for the credentials.
-    redirect: "manual",
-    signal: remote.signal ? AbortSignal.any([remote.signal, timeout]) : timeout,
+/**
+ * One request with `node:http(s)` (a tenth of `fetch`'s CPU per request on
+ * Node 20), its whole answer read. Only a 200 is an answer: a redirect is
+ * git's to follow (`http.followRedirects`), with its rules for credentials.
+ */
+function request(
+  remote: ReceivePackRemote,
+  url: string,
+  init: { method: string; timeoutMs: number; body?: Buffer; headers?: Record<string, string> },
+): Promise<{ type: string; body: Buffer }> {
+  const target = new URL(url);
+  const signal = remote.signal ? AbortSignal.any([remote.signal, AbortSignal.timeout(init.timeoutMs)]) : AbortSignal.timeout(init.timeoutMs);
+  const headers: Record<string, string | number> = { "user-agent": USER_AGENT, ...(remote.authorization ? { authorization: remote.authorization } : {}), ...init.headers };
+  if (init.body) headers["content-length"] = init.body.length;
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => reject(error instanceof ReceivePackError ? error : new ReceivePackError(`${init.method} ${target.pathname} failed: ${error.message}`, { cause: error }));
+    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(target, { method: init.method, headers, signal }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        fail(new ReceivePackError(`the remote answered ${init.method} ${target.pathname} with HTTP ${res.statusCode ?? "?"}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", fail);
+      res.on("end", () => resolve({ type: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks) }));
+    });
+    req.on("error", fail);
+    req.end(init.body);
   });
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    throw new ReceivePackError(`the remote answered ${init.method} ${new URL(url).pathname} with HTTP ${response.status}`);
-  }
-  return response;
 }

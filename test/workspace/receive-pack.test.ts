@@ -111,7 +111,7 @@ describe("a repository's refs, from its files", () => {
     await mkdir(join(gitDir, "refs", "heads", "busy"), { recursive: true });
     await writeFile(join(gitDir, "refs", "heads", "busy", "x.lock"), `${second}\n`);
 
-    const refs = await readRefs(gitDir);
+    const refs = readRefs(gitDir);
     const listed = (await git(repo.dir, "for-each-ref", "--format=%(refname) %(objectname)")).split("\n").map((line) => line.split(" ") as [string, string]);
     expect(refs).toEqual(new Map(listed));
     expect(refs?.get("refs/heads/alias")).toBe(second);
@@ -120,6 +120,6 @@ describe("a repository's refs, from its files", () => {
   it("is null for refs kept in a reftable", async () => {
     const gitDir = join(repo.dir, ".git");
     await mkdir(join(gitDir, "reftable"));
-    expect(await readRefs(gitDir)).toBeNull();
+    expect(readRefs(gitDir)).toBeNull();
   });
 });
