@@ -3,7 +3,7 @@
  * created on first use, fetched before each run. Blobs arrive lazily when a
  * workspace reads them, so the clone costs commits and trees only.
  */
-import { access, mkdir } from "node:fs/promises";
+import { access, appendFile, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import { InvalidRefNameError } from "./errors.js";
@@ -109,18 +109,13 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
   if (created) {
     await mkdir(dir, { recursive: true });
     await runGit({ ...ctx, env: gitEnvironment(env) }, ["init", "--bare", "--quiet", dir], { signal });
-    for (const [key, value] of [
-      ["remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"],
-      ["remote.origin.promisor", "true"],
-      ["remote.origin.partialclonefilter", "blob:none"],
-      ["extensions.partialClone", "origin"],
-    ]) {
-      await runGit(ctx, ["config", key as string, value as string], { signal });
-    }
+    // The clone's remote, appended to the configuration `init` just wrote: one git process instead of six.
+    await appendFile(join(dir, "config"), originSection(cloneUrl));
+    synced.set(dir, { url: cloneUrl, commits: new Map() });
   }
   if (!created && FULL_OID.test(target) && (await options.present?.())) return { dir, commit: target, created };
   const clock = options.clock ?? systemClock;
-  let known = created ? undefined : synced.get(dir);
+  let known = synced.get(dir);
   if (known?.url === cloneUrl) {
     const fetchedAt = known.commits.get(target);
     if (fetchedAt !== undefined && clock.now() - fetchedAt < TRUST_SYNCED_MS) return { dir, commit: target, created };
@@ -140,6 +135,25 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
   // Only a commit id names the same objects next time; a branch may have moved.
   if (target === commit) remember(known.commits, commit, clock.now());
   return { dir, commit, created };
+}
+
+/**
+ * The settings of a blobless partial clone of `url` as `origin`, in git's
+ * configuration syntax, as `git config` would write them. The URL is quoted
+ * (a backslash or a quote escaped); `checkRemoteUrl` refused whitespace.
+ */
+export function originSection(url: string): string {
+  const quoted = `"${url.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return [
+    '[remote "origin"]',
+    `\turl = ${quoted}`,
+    "\tfetch = +refs/heads/*:refs/remotes/origin/*",
+    "\tpromisor = true",
+    "\tpartialclonefilter = blob:none",
+    "[extensions]",
+    "\tpartialClone = origin",
+    "",
+  ].join("\n");
 }
 
 /** Records `commit` as fetched at `now`, and forgets the commits no longer trusted, so the map stays as small as an hour's base commits. */

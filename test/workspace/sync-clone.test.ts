@@ -1,13 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFile, rename } from "node:fs/promises";
+import { appendFile, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitCommandError, InvalidRemoteUrlError } from "../../src/workspace/errors.js";
 import { openRepository } from "../../src/workspace/open-repository.js";
 import { pushBranches } from "../../src/workspace/push-branches.js";
-import { syncClone } from "../../src/workspace/sync-clone.js";
-import { git, makeRepo, removeDir, show, tempDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+import { originSection, syncClone } from "../../src/workspace/sync-clone.js";
+import { git, loggingGit, makeRepo, removeDir, show, tempDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
 
 const TOKEN = "ghs_TopSecretToken1234567890";
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
@@ -39,10 +39,29 @@ afterAll(async () => {
 });
 
 describe("syncClone", () => {
+  it("writes the clone's remote as git config reads it, even for a URL with quotes, backslashes and comment signs", async () => {
+    const dir = join(work, "config-only");
+    await git(work, "init", "-q", "--bare", dir);
+    const url = 'https://example.com/o/a"b\\c;d#e.git';
+    await appendFile(join(dir, "config"), originSection(url));
+    expect(await git(dir, "config", "--get", "remote.origin.url")).toBe(url);
+    expect((await git(dir, "config", "--get-regexp", "^(remote|extensions)\\.")).split("\n")).toEqual([
+      `remote.origin.url ${url}`,
+      "remote.origin.fetch +refs/heads/*:refs/remotes/origin/*",
+      "remote.origin.promisor true",
+      "remote.origin.partialclonefilter blob:none",
+      "extensions.partialclone origin",
+    ]);
+  });
+
   it("creates a blobless clone whose blobs are fetched lazily on read", async () => {
     const dir = join(work, "clone");
-    const synced = await syncClone({ cloneUrl: `file://${source.dir}`, dir, env: testGitEnv() });
+    const logging = await loggingGit();
+    const synced = await syncClone({ cloneUrl: `file://${source.dir}`, dir, env: logging.env });
     expect(synced).toEqual({ dir, commit: source.head, created: true });
+    // Three git processes: the remote's settings are written with the configuration, not by one `git config` each.
+    expect((await logging.calls()).map((call) => call.split(" ")[0])).toEqual(["init", "fetch", "rev-parse"]);
+    await removeDir(logging.dir);
     expect(await git(dir, "rev-parse", "--is-bare-repository")).toBe("true");
     expect(await git(dir, "rev-parse", "refs/remotes/origin/main")).toBe(source.head);
     expect(await git(dir, "for-each-ref", "refs/heads")).toBe("");
