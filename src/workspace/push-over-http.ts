@@ -83,7 +83,13 @@ export async function pushOverHttp(options: PushOverHttpOptions): Promise<Pushed
   if (commands.length > 0) {
     const wanted = commands.map(({ command }) => command.next).filter((id) => id !== zero);
     const pack = wanted.length > 0 ? await packObjects(ctx, wanted, remoteIdsHere(advertised.refs, local), advertised.capabilities.has("ofs-delta"), options.signal) : null;
-    const capabilities = ["report-status", ...(wanted.length < commands.length ? ["delete-refs"] : []), ...(pack && advertised.capabilities.has("ofs-delta") ? ["ofs-delta"] : []), "agent=dynflow"];
+    // Only what the remote offered is asked for.
+    const capabilities = [
+      "report-status",
+      ...(wanted.length < commands.length ? ["delete-refs"] : []),
+      ...(pack && advertised.capabilities.has("ofs-delta") ? ["ofs-delta"] : []),
+      ...([...advertised.capabilities].some((c) => c.startsWith("agent=")) ? ["agent=dynflow"] : []),
+    ];
     const report = await sendReceivePack(remote, receivePackRequest(commands.map((c) => c.command), capabilities, pack));
     if (report.unpack !== "ok") throw new ReceivePackError(`the remote could not unpack the pack: ${report.unpack}`);
     for (const { update, command } of commands) {
