@@ -3,7 +3,8 @@
  * from the `/dynflow run migrate ...` webhook to the first model call, and
  * from the last model call to the pull request. The real app (a process
  * started from the sources, as `npm start`) against the fake GitHub (the
- * repository of bench/migration-fixture.ts in a local bare remote) and the
+ * repository of bench/migration-fixture.ts in a bare remote served over smart
+ * HTTP by `git http-backend`, in this process) and the
  * scripted model of the migration benchmark, which answers in 0 ms; in the
  * embedded shape, and scaled out (web + 2 workers on PostgreSQL and Redis)
  * when both answer. The GitHub calls of each interval are counted. Two
@@ -16,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeAnthropic } from "../test/fakes/fake-anthropic.js";
 import { startFakeGitHubServer, type ServedCall } from "../test/fakes/fake-github-server.js";
+import { startGitHttpServer } from "../test/fakes/git-http-server.js";
 import { commentPayload, deliverWebhook, makeRemote, until } from "../test/durability/app-processes.js";
 import { startDeployment, type DeploymentOptions } from "../test/durability/deployment.js";
 import { availableShapes, shapeLabel } from "./deployment-shapes.js";
@@ -36,7 +38,9 @@ async function measure(shape: DeploymentOptions["shape"], work: string): Promise
   const github = await startFakeGitHubServer();
   const model = await startFakeAnthropic({ prefixDelayMs: 0, handler: migrationModel });
   const dir = await mkdtemp(join(work, `${shape}-`));
-  github.addRepository({ owner: "bench", repo: "lint", installationId: 300, bareDir: await makeRemote(dir, "lint", migrationFiles()) });
+  // Served over smart HTTP, as GitHub serves it: the clone's fetch and the run's push go over the network.
+  const remotes = await startGitHttpServer(dir);
+  github.addRepository({ owner: "bench", repo: "lint", installationId: 300, bareDir: await makeRemote(dir, "lint", migrationFiles()), cloneUrl: `${remotes.url}/lint.git` });
   // DYNFLOW_BENCH_GITHUB_LIMITS=1: Octokit as in production (throttling on), so writes wait their turn as on GitHub.
   const limits: Record<string, string> = process.env.DYNFLOW_BENCH_GITHUB_LIMITS === "1" ? { TEST_PRODUCTION_OCTOKIT: "1" } : {};
   const deployment = await startDeployment({ shape, github, model, work: dir, env: { LOG_LEVEL: "error", ...limits } });
@@ -80,6 +84,7 @@ async function measure(shape: DeploymentOptions["shape"], work: string): Promise
     await deployment.close();
     await model.close();
     await github.close();
+    await remotes.close();
   }
 }
 

@@ -45,6 +45,10 @@ export async function startGitHttpServer(root: string): Promise<GitHttpServer> {
         QUERY_STRING: url.search.slice(1),
         REQUEST_METHOD: req.method ?? "GET",
         CONTENT_TYPE: String(req.headers["content-type"] ?? ""),
+        // A large request arrives gzipped (git compresses a long want list), and the protocol version travels in a header.
+        ...(req.headers["content-encoding"] ? { HTTP_CONTENT_ENCODING: String(req.headers["content-encoding"]) } : {}),
+        ...(req.headers["content-length"] ? { CONTENT_LENGTH: String(req.headers["content-length"]) } : {}),
+        ...(req.headers["git-protocol"] ? { GIT_PROTOCOL: String(req.headers["git-protocol"]) } : {}),
         REMOTE_USER: "dynflow",
         REMOTE_ADDR: "127.0.0.1",
       },
