@@ -16,6 +16,7 @@ import { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./r
 import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-listing.js";
 import { parseTreeObject, type TreeObjectEntry, type TreeStore } from "./write-tree.js";
 import { LooseObjectWriter, objectId } from "./loose-objects.js";
+import { FULL_OID } from "./object-id.js";
 import { commitParents, diffTrees } from "./merge-disjoint.js";
 import { WeightedCache } from "./weighted-cache.js";
 
@@ -27,7 +28,6 @@ export interface GitStoreOptions {
   listingCacheSize: number;
 }
 
-const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** A unified diff as plumbing prints it, whatever the repository's configuration. */
 const DIFF_OPTIONS = ["-r", "-p", "--no-renames", "--no-color", "--no-ext-diff"];
 /** Diffs are kept up to this many characters in all, each at most a quarter of it. */

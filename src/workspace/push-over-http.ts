@@ -1,12 +1,12 @@
 /**
  * A push to an HTTP(S) remote from this process: the remote's refs and the
- * ref updates over `fetch`, the pack from one `git pack-objects`. `git push`
+ * ref updates over `node:http(s)`, the pack from one `git pack-objects`. `git push`
  * takes four processes for the same (push, remote-http, send-pack,
  * pack-objects), and most of a run's git CPU was theirs.
  *
  * It declines (null, and `git push` does the work) whatever git alone knows
- * how to do: a remote that is not HTTP(S); a proxy in the environment; any `http.*`, `url.*` or `push.*` setting in git's
- * configuration; refs not stored as files; a refspec that is not a full
+ * how to do: a remote that is not HTTP(S); a proxy in the environment;
+ * any `http.*`, `url.*` or `push.*` setting in git's configuration; refs not stored as files; a refspec that is not a full
  * ref or id; a fast-forward-only update of a ref the remote already has
  * (git checks the ancestry); a remote without `report-status`, or with
  * another object format. The token travels in the request's header only: no
@@ -17,6 +17,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { basicAuthorization, gitEnvironment } from "./git-env.js";
 import type { PushedRef } from "./push-branches.js";
+import { FULL_OID } from "./object-id.js";
 import { readRefs } from "./read-refs.js";
 import { advertiseRefs, receivePackRequest, ReceivePackError, sendReceivePack, zeroId, type RefCommand } from "./receive-pack.js";
 import { runGit, type GitContext } from "./run-git.js";
@@ -41,7 +42,6 @@ export interface PushOverHttpOptions {
 const PROXY_VARIABLES = /^(https?_proxy|all_proxy)$/i;
 /** Settings of git's configuration that change how it pushes or reaches a remote. */
 const GIT_SETTINGS = "^(http|url|push)\\.";
-const FULL_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Pushes `refspecs` in this process; null when git has to (see above). Throws when the push went wrong before the remote reported. */
 export async function pushOverHttp(options: PushOverHttpOptions): Promise<PushedRef[] | null> {
@@ -57,7 +57,7 @@ export async function pushOverHttp(options: PushOverHttpOptions): Promise<Pushed
   if (local === null) return null;
   const resolved: { update: RefUpdate; next: string | null }[] = [];
   for (const update of updates) {
-    const next = update.source === "" ? null : FULL_ID.test(update.source) ? update.source : local.get(update.source);
+    const next = update.source === "" ? null : FULL_OID.test(update.source) ? update.source : local.get(update.source);
     if (next === undefined) return null;
     resolved.push({ update, next });
   }
@@ -115,7 +115,7 @@ function parseRefspecs(refspecs: readonly string[]): RefUpdate[] | null {
     const match = /^(\+?)([^:]*):(refs\/\S+)$/.exec(refspec);
     if (!match) return null;
     const [, force = "", source = "", destination = ""] = match;
-    if (source !== "" && !source.startsWith("refs/") && !FULL_ID.test(source)) return null;
+    if (source !== "" && !source.startsWith("refs/") && !FULL_OID.test(source)) return null;
     updates.push({ force: force === "+", source, destination });
   }
   // Two updates of one ref are git's to refuse.

@@ -6,8 +6,8 @@
  */
 import { existsSync, readdirSync, readFileSync, type Dirent } from "node:fs";
 import { join } from "node:path";
+import { FULL_OID } from "./object-id.js";
 
-const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Symbolic refs followed at most this deep, as git does (`SYMREF_MAXDEPTH`). */
 const MAX_DEPTH = 5;
 
@@ -20,7 +20,7 @@ export function readRefs(gitDir: string): Map<string, string> | null {
     if (line === "" || line.startsWith("#") || line.startsWith("^")) continue;
     const space = line.indexOf(" ");
     const id = line.slice(0, space);
-    if (space > 0 && OID.test(id)) direct.set(line.slice(space + 1), id);
+    if (space > 0 && FULL_OID.test(id)) direct.set(line.slice(space + 1), id);
   }
   const symbolic = new Map<string, string>();
   readLoose(gitDir, "refs", direct, symbolic);
@@ -48,7 +48,7 @@ function readLoose(gitDir: string, dir: string, direct: Map<string, string>, sym
     // A ref being written (`.lock`) is not one yet.
     if (!entry.isFile() || entry.name.endsWith(".lock")) continue;
     const text = readText(join(gitDir, name)).trim();
-    if (OID.test(text)) {
+    if (FULL_OID.test(text)) {
       direct.set(name, text);
       symbolic.delete(name);
     } else if (text.startsWith("ref: ")) {

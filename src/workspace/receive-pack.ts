@@ -29,10 +29,9 @@ export function readPktLines(data: Buffer, from = 0): { lines: Buffer[]; end: nu
   let at = from;
   while (at < data.length) {
     if (at + 4 > data.length) throw new ReceivePackError("the remote's answer ends inside a pkt-line header");
-    const length = Number.parseInt(data.toString("ascii", at, at + 4), 16);
-    if (!Number.isInteger(length) || !/^[0-9a-f]{4}$/i.test(data.toString("ascii", at, at + 4))) {
-      throw new ReceivePackError(`the remote's answer is not in pkt-lines (${JSON.stringify(data.toString("latin1", at, at + 4))})`);
-    }
+    const digits = data.toString("latin1", at, at + 4);
+    if (!/^[0-9a-f]{4}$/i.test(digits)) throw new ReceivePackError(`the remote's answer is not in pkt-lines (${JSON.stringify(digits)})`);
+    const length = Number.parseInt(digits, 16);
     if (length === 0) return { lines, end: at + 4, flushed: true };
     if (length < 4 || at + length > data.length) throw new ReceivePackError("the remote's answer has a pkt-line cut short");
     lines.push(data.subarray(at + 4, at + length));

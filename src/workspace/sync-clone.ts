@@ -7,6 +7,7 @@ import { access, appendFile, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import { InvalidRefNameError } from "./errors.js";
+import { FULL_OID } from "./object-id.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
 import { retryGitNetwork } from "./retry-git-network.js";
 import { runGit, type GitContext } from "./run-git.js";
@@ -46,8 +47,6 @@ export interface SyncCloneResult {
 
 /** Where the synced target is recorded, so it stays reachable. */
 const TARGET_REF = "refs/dynflow/sync/target";
-
-const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Syncs of one directory run one at a time within a process. */
 const inFlight = new Map<string, Promise<unknown>>();

@@ -26,13 +26,14 @@ function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** A partial clone (blobs fetched on demand) of `name`, as dynflow keeps one. */
-async function partialClone(name: string): Promise<string> {
-  const dir = join(work, `${name}-clone-${Math.random().toString(36).slice(2)}`);
-  await git(work, "clone", "-q", "--bare", "--filter=blob:none", `${server.url}/${name}.git`, dir);
-  await git(dir, "config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*");
-  await git(dir, "fetch", "-q", "origin");
-  return dir;
+/** A remote `name` holding `files`, a partial clone of it (blobs fetched on demand) as dynflow keeps one, and the clone's view of its `main`. */
+async function remoteAndClone(name: string, files: Record<string, string> = { "a.txt": "a\n" }): Promise<{ remote: string; clone: string; base: string }> {
+  const remote = await makeRemote(work, name, files);
+  const clone = join(work, `${name}-clone`);
+  await git(work, "clone", "-q", "--bare", "--filter=blob:none", `${server.url}/${name}.git`, clone);
+  await git(clone, "config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*");
+  await git(clone, "fetch", "-q", "origin");
+  return { remote, clone, base: await git(clone, "rev-parse", "refs/remotes/origin/main") };
 }
 
 /** A commit on `parent` that sets `path` to `content`, written with plumbing in `dir` (no network: synchronous is fine). */
@@ -74,9 +75,7 @@ afterAll(async () => {
 
 describe("a push over HTTP from dynflow's process", () => {
   it("creates branches with one request and one pack-objects, sending only what the remote lacks, the token in the header alone", async () => {
-    const remote = await makeRemote(work, "create", { "a.txt": "a\n", "b.txt": "b\n" });
-    const clone = await partialClone("create");
-    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const { remote, clone, base } = await remoteAndClone("create", { "a.txt": "a\n", "b.txt": "b\n" });
     const one = await commitOn(clone, base, "a.txt", "one\n");
     const two = await commitOn(clone, base, "c.txt", "two\n");
     await git(clone, "update-ref", "refs/heads/dynflow/r1-work/one", one);
@@ -110,9 +109,7 @@ describe("a push over HTTP from dynflow's process", () => {
   });
 
   it("replaces, deletes and leaves alone in one request, and reports each as git does", async () => {
-    const remote = await makeRemote(work, "update", { "a.txt": "a\n" });
-    const clone = await partialClone("update");
-    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const { remote, clone, base } = await remoteAndClone("update");
     const first = await commitOn(clone, base, "a.txt", "first\n");
     const second = await commitOn(clone, base, "a.txt", "second\n");
     await git(remote, "update-ref", "refs/heads/dynflow/moving", base);
@@ -138,11 +135,9 @@ describe("a push over HTTP from dynflow's process", () => {
   });
 
   it("reports a ref the remote refused as rejected, with the remote's reason, and pushes the others", async () => {
-    const remote = await makeRemote(work, "hooked", { "a.txt": "a\n" });
+    const { remote, clone, base } = await remoteAndClone("hooked");
     await writeFile(join(remote, "hooks", "update"), `#!/bin/sh\ncase "$1" in refs/heads/protected/*) exit 1;; esac\nexit 0\n`);
     await chmod(join(remote, "hooks", "update"), 0o755);
-    const clone = await partialClone("hooked");
-    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
     const change = await commitOn(clone, base, "a.txt", "changed\n");
 
     const error = await pushBranches({
@@ -161,9 +156,7 @@ describe("a push over HTTP from dynflow's process", () => {
   });
 
   it("leaves to git a fast-forward-only update of a ref the remote has: git checks the ancestry", async () => {
-    const remote = await makeRemote(work, "fastforward", { "a.txt": "a\n" });
-    const clone = await partialClone("fastforward");
-    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const { remote, clone, base } = await remoteAndClone("fastforward");
     const ahead = await commitOn(clone, base, "a.txt", "ahead\n");
     const aside = await commitOn(clone, base, "a.txt", "aside\n");
     await git(remote, "update-ref", "refs/heads/feature", base);
@@ -184,9 +177,7 @@ describe("a push over HTTP from dynflow's process", () => {
   });
 
   it("leaves the push to git under a proxy, or with http, url or push settings in git's configuration", async () => {
-    await makeRemote(work, "declined", { "a.txt": "a\n" });
-    const clone = await partialClone("declined");
-    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const { clone, base } = await remoteAndClone("declined");
     const change = await commitOn(clone, base, "a.txt", "changed\n");
     const pushTo = async (ref: string, env: NodeJS.ProcessEnv) => {
       const before = server.requests.length;
@@ -203,9 +194,7 @@ describe("a push over HTTP from dynflow's process", () => {
   });
 
   it("pushes with git when the remote failed before reporting, and the branch arrives once", async () => {
-    const remote = await makeRemote(work, "flaky", { "a.txt": "a\n" });
-    const clone = await partialClone("flaky");
-    const base = await git(clone, "rev-parse", "refs/remotes/origin/main");
+    const { remote, clone, base } = await remoteAndClone("flaky");
     const change = await commitOn(clone, base, "a.txt", "changed\n");
     const before = server.requests.length;
     server.failNext(1, 503);
