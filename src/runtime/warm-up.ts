@@ -6,10 +6,16 @@
  * before the first run needs them rather than in its way to its first model
  * call. Nothing of it is stored or reported; it never rejects, and resolves
  * with whether the script ran to its end (three agents, result 2).
+ *
+ * With `runsAtOnce` (how many run steps the process takes at once), it also
+ * keeps that many runs' worth of sandbox threads between runs
+ * (`keepIdleSandboxThreads`), so that a wave of runs ending together does not
+ * make the next wave start its threads again.
  */
 import { runScript } from "./run-script.js";
 import { ZERO_USAGE } from "./types.js";
 import { prepareSandboxes } from "./sandbox/start-sandbox.js";
+import { keepIdleSandboxThreads } from "./sandbox/sandbox-threads.js";
 
 const WARM_UP_SCRIPT = `export const meta = { name: "warm-up", description: "compiles the script path once at start" }
 const found = await agent("list", { label: "list", schema: { type: "object", properties: { files: { type: "array", items: { type: "string" } } } } })
@@ -17,7 +23,8 @@ const checked = await parallel(found.files.map((file) => () => agent("check " + 
 return checked.filter(Boolean).length
 `;
 
-export async function warmUpScripts(): Promise<boolean> {
+export async function warmUpScripts(options: { runsAtOnce?: number } = {}): Promise<boolean> {
+  if (options.runsAtOnce !== undefined) keepIdleSandboxThreads(options.runsAtOnce);
   await prepareSandboxes();
   const outcome = await runScript({
     runId: "warm-up",

@@ -50,7 +50,7 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
   });
   // A process is ready once the code its first command and (when it takes run steps) its first run go through is
   // compiled, not in their way: about a third of a second, bounded, so a sandbox that cannot start does not hold it up.
-  const warmUps = [warmUpCommands(), ...(!shared || options.takeRunJobs === true ? [warmUpScripts()] : [])];
+  const warmUps = [warmUpCommands(), ...(!shared || options.takeRunJobs === true ? [warmUpScripts({ runsAtOnce: config.caps.maxConcurrentRuns })] : [])];
   await Promise.race([Promise.all(warmUps), delay(WARM_UP_WAIT_MS, undefined, { ref: false })]);
   if (config.redisUrl !== null) log.info({ runSteps: shared ? "shared queue" : "this process" }, "REDIS_URL is set: agents run on workers");
   return {

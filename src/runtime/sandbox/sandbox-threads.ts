@@ -8,15 +8,22 @@
  * watchdog, `terminate`, a crash) is never kept.
  *
  * Idle threads do not keep the process alive, stop after `IDLE_THREAD_TTL_MS`
- * unused, and at most `MAX_IDLE_THREADS` wait per set of thread limits. A
- * thread runs at most `MAX_PROGRAMS_PER_THREAD` programs, so that nothing a
- * thread's own heap keeps can grow without bound.
+ * unused, and at most `idleSandboxThreadLimit()` wait per set of thread
+ * limits (about 10 MB of memory each). A process that takes run steps sets it
+ * from how many runs it takes at once (`keepIdleSandboxThreads`): each run
+ * has a sandbox for its plan and one for its execution, and when a wave of
+ * runs ends together, threads let go beyond the limit are started again for
+ * the next wave. A thread runs at most `MAX_PROGRAMS_PER_THREAD` programs, so
+ * that nothing a thread's own heap keeps can grow without bound.
  */
 import type { ResourceLimits, Worker } from "node:worker_threads";
 import type { GuestInit, ToWorkerMessage } from "./protocol.js";
 
 export const IDLE_THREAD_TTL_MS = 30_000;
-export const MAX_IDLE_THREADS = 4;
+/** Idle threads kept per set of thread limits until `keepIdleSandboxThreads` says otherwise. */
+export const DEFAULT_IDLE_THREADS = 8;
+/** The most `keepIdleSandboxThreads` accepts. */
+export const MAX_IDLE_THREADS = 64;
 export const MAX_PROGRAMS_PER_THREAD = 100;
 
 /** A thread given to one sandbox. */
@@ -34,6 +41,22 @@ interface IdleThread {
 }
 
 const idle = new Map<string, IdleThread[]>();
+let idleLimit = DEFAULT_IDLE_THREADS;
+
+/**
+ * Sets how many idle threads wait per set of thread limits: for a process
+ * that takes `runsAtOnce` run steps at once, two per run (its plan's sandbox
+ * and its execution's), at least one and at most `MAX_IDLE_THREADS`. Threads
+ * already waiting beyond a lowered limit stop when their time is up.
+ */
+export function keepIdleSandboxThreads(runsAtOnce: number): void {
+  idleLimit = Math.min(MAX_IDLE_THREADS, Math.max(1, Math.floor(2 * runsAtOnce) || 1));
+}
+
+/** How many idle threads wait at most per set of thread limits. */
+export function idleSandboxThreadLimit(): number {
+  return idleLimit;
+}
 const stats = { started: 0, reused: 0 };
 
 function keyOf(limits: ResourceLimits): string {
@@ -68,7 +91,7 @@ export function takeSandboxThread(limits: ResourceLimits, init: GuestInit, spawn
  */
 export function releaseSandboxThread(thread: SandboxThread): void {
   const waiting = idle.get(thread.key) ?? [];
-  if (thread.programs >= MAX_PROGRAMS_PER_THREAD || waiting.length >= MAX_IDLE_THREADS) {
+  if (thread.programs >= MAX_PROGRAMS_PER_THREAD || waiting.length >= idleLimit) {
     void thread.worker.terminate();
     return;
   }

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MAX_PROGRAMS_PER_THREAD, sandboxThreadStats } from "../../../src/runtime/sandbox/sandbox-threads.js";
+import {
+  DEFAULT_IDLE_THREADS,
+  MAX_IDLE_THREADS,
+  MAX_PROGRAMS_PER_THREAD,
+  idleSandboxThreadLimit,
+  keepIdleSandboxThreads,
+  sandboxThreadStats,
+} from "../../../src/runtime/sandbox/sandbox-threads.js";
 import { stopSpareSandboxes } from "../../../src/runtime/sandbox/start-sandbox.js";
 import { ScriptedHost, TEST_PRELUDE, errorOf, runScript, startTestSandbox } from "./sandbox-harness.js";
 
@@ -10,7 +17,23 @@ beforeEach(async () => {
   await stopSpareSandboxes();
   before = sandboxThreadStats();
 });
-afterEach(() => stopSpareSandboxes());
+/** The limit this process starts with, restored after tests that change it. */
+const startingLimit = idleSandboxThreadLimit();
+
+afterEach(async () => {
+  keepIdleSandboxThreads(startingLimit / 2);
+  await stopSpareSandboxes();
+});
+
+/** Runs `count` programs at once: each waits for the host until all have started, then ends by itself. */
+async function runTogether(count: number): Promise<void> {
+  const hosts = Array.from({ length: count }, () => new ScriptedHost());
+  const sandboxes = await Promise.all(hosts.map((host) => startTestSandbox({ host })));
+  const results = sandboxes.map((sandbox, i) => sandbox.run({ prelude: TEST_PRELUDE, main: `(async () => (await hostCall("wait")) + ${i})()`, filename: `p${i}.js` }));
+  const calls = await Promise.all(hosts.map((host) => host.waitForCalls(1)));
+  for (const [call] of calls) call!.answer.resolve(0);
+  expect(await Promise.all(results)).toEqual(hosts.map((_, i) => ({ ok: true, value: i })));
+}
 
 /** Threads started and reused since the test began. */
 function since() {
@@ -87,5 +110,32 @@ describe("sandbox threads", () => {
   it(`a thread runs at most ${MAX_PROGRAMS_PER_THREAD} programs`, async () => {
     for (let i = 0; i < MAX_PROGRAMS_PER_THREAD + 1; i++) expect(await runScript(`${i}`)).toEqual({ ok: true, value: i });
     expect(since()).toEqual({ started: 2, reused: MAX_PROGRAMS_PER_THREAD - 1 });
+  });
+
+  it(`${DEFAULT_IDLE_THREADS} programs ending together all leave their threads to the next ones`, async () => {
+    await runTogether(DEFAULT_IDLE_THREADS);
+    expect(sandboxThreadStats().idle).toBe(DEFAULT_IDLE_THREADS);
+    await runTogether(DEFAULT_IDLE_THREADS);
+    expect(since()).toEqual({ started: DEFAULT_IDLE_THREADS, reused: DEFAULT_IDLE_THREADS });
+  });
+
+  it("beyond the limit a process sets, a thread that ends is stopped", async () => {
+    keepIdleSandboxThreads(1);
+    expect(idleSandboxThreadLimit()).toBe(2);
+    await runTogether(3);
+    expect(sandboxThreadStats().idle).toBe(2);
+    expect(await runScript(`1`)).toEqual({ ok: true, value: 1 });
+    expect(since()).toEqual({ started: 3, reused: 1 });
+  });
+
+  it("the limit is two threads per run taken at once, at least one and at most MAX_IDLE_THREADS", () => {
+    keepIdleSandboxThreads(6);
+    expect(idleSandboxThreadLimit()).toBe(12);
+    keepIdleSandboxThreads(0);
+    expect(idleSandboxThreadLimit()).toBe(1);
+    keepIdleSandboxThreads(Number.NaN);
+    expect(idleSandboxThreadLimit()).toBe(1);
+    keepIdleSandboxThreads(1_000);
+    expect(idleSandboxThreadLimit()).toBe(MAX_IDLE_THREADS);
   });
 });
