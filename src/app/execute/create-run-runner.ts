@@ -20,7 +20,7 @@ import type { AgentPlacement } from "../services/types.js";
 
 export interface RunRunnerOptions {
   placement: AgentPlacement;
-  run: Pick<RunRecord, "id" | "installationId" | "owner" | "repo">;
+  run: Pick<RunRecord, "id" | "installationId" | "owner" | "repo" | "createdAt">;
   /** The run's open clone. */
   open: RunRepository;
   /** Unused: the run's clone is `open.repository`, wherever it lives. Accepted so callers that pass it still compile. */
@@ -37,7 +37,7 @@ export interface RunRunnerOptions {
 export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDeps) => AgentRunner {
   const { placement, run } = options;
   if (placement.kind === "process") {
-    return (deps) => createCappedRunner(createAgentRunner(deps), { caps: placement.caps, installationId: run.installationId });
+    return (deps) => createCappedRunner(createAgentRunner(deps), { caps: placement.caps, installationId: run.installationId, runCreatedAt: run.createdAt });
   }
   const { repository } = options.open;
   const remote = remoteOf(options);
@@ -54,6 +54,7 @@ export function createRunRunner(options: RunRunnerOptions): (deps: AgentRunnerDe
     };
     return withPublishedResultSoFar(deps.runId, remote, createQueuedAgentRunner({
       queue: placement.queue,
+      runCreatedAt: run.createdAt,
       runContext: {
         runId: deps.runId,
         installationId: run.installationId,

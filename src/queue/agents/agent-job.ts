@@ -7,6 +7,7 @@ import { AgentFailedError } from "../../runtime/errors.js";
 import { isObject, ZERO_USAGE, type AgentRequest, type AgentResult, type JsonValue } from "../../runtime/types.js";
 import type { CarriedChange } from "../../workspace/index.js";
 import { IncompatibleJobError } from "../errors.js";
+import { agentRound } from "./agent-order.js";
 import { AGENT_JOB_VERSION, type AgentJobData, type AgentJobOutcome, type QueuedRunContext } from "./types.js";
 
 /** BullMQ's highest priority number (2^21 - 1); lower numbers run sooner. */
@@ -24,14 +25,21 @@ export function agentJobId(runId: string, key: string, attempt: number): string 
   return `${part(runId)}:${part(key)}:${attempt}`;
 }
 
+/** Ages a job priority tells apart within a round: seconds, modulo this. */
+const PRIORITY_AGES = 2048;
+
 /**
- * Priority of a run's next job: how many jobs the run has already started,
- * plus one (BullMQ runs lower numbers first; 0 would mean "no priority").
- * A new run's first jobs therefore overtake a big run's backlog, and runs
- * advance at the same pace whatever their size.
+ * BullMQ priority of a run's next job (lower numbers run sooner; 0 would mean
+ * "no priority"): its round (`agentRound`), then the run's age in seconds
+ * since the epoch modulo 2048, so that among jobs of one round the older run
+ * goes first (see agent-order.ts). The age wraps every 34 minutes: a run
+ * created just after a wrap goes before one created just before it, within
+ * the same round only. Rounds past the 1,023rd share the last.
  */
-export function jobPriority(startedByRun: number): number {
-  return Math.min(1 + Math.max(0, Math.floor(startedByRun)), MAX_JOB_PRIORITY);
+export function jobPriority(startedByRun: number, runCreatedAt = 0): number {
+  const age = Math.floor(Math.max(0, Math.floor(runCreatedAt) || 0) / 1000) % PRIORITY_AGES;
+  const lastRound = Math.floor((MAX_JOB_PRIORITY - 1) / PRIORITY_AGES) - 1;
+  return 1 + Math.min(agentRound(startedByRun), lastRound) * PRIORITY_AGES + age;
 }
 
 /** The job data of `request`: its serialisable part plus the run context, and its subject's change when it goes as data. */

@@ -1,12 +1,12 @@
 /**
  * The deployment-wide caps without Redis: one process runs every run, so the
  * caps are semaphores shared by the runs' runners. Same rules as the queue:
- * an installation's slot first, then a global one, and among waiters the run
- * that has started fewer agents goes first (a small run is not stuck behind a
- * big run's backlog).
+ * an installation's slot first, then a global one, and waiters are served in
+ * the order of agent-order.ts (by round of eight agents, then the older run).
  */
 import { AgentFailedError } from "../../runtime/errors.js";
 import { ZERO_USAGE, type AgentRequest, type AgentResult, type AgentRunner } from "../../runtime/types.js";
+import { processAgentOrder } from "./agent-order.js";
 import { PrioritySemaphore } from "./priority-semaphore.js";
 
 export interface ProcessCapsOptions {
@@ -52,6 +52,8 @@ export interface CappedRunnerOptions {
   caps: ProcessCaps;
   /** The run's installation; null (a local run) takes only the global cap. */
   installationId: number | null;
+  /** When the run was created (ms since the epoch): among agents of one round, older runs' go first. Unset: 0. */
+  runCreatedAt?: number;
 }
 
 /** Wraps one run's runner so its agents wait for the process-wide caps. */
@@ -60,7 +62,7 @@ export function createCappedRunner(runner: AgentRunner, options: CappedRunnerOpt
   let started = 0;
   return {
     async run(request: AgentRequest): Promise<AgentResult> {
-      const priority = started++;
+      const priority = processAgentOrder(started++, options.runCreatedAt ?? 0);
       const installation = options.installationId === null ? null : caps.installation(options.installationId);
       const releaseInstallation = installation ? await waitFor(installation, priority, request) : null;
       try {

@@ -26,6 +26,8 @@ export interface QueuedAgentRunnerOptions {
   /** The process's queue handle (`openAgentQueue`), shared by all its runs. */
   queue: AgentQueue;
   runContext: QueuedRunContext;
+  /** When the run was created (ms since the epoch): among jobs of one round, older runs' go first (`jobPriority`). Unset: 0. */
+  runCreatedAt?: number;
   /**
    * Agents of one installation queued or running at once, across every run
    * and process; taken before a job is enqueued. Unset, or a run without an
@@ -82,12 +84,14 @@ class QueuedRunner implements QueuedAgentRunner {
   /** The installation's slots, when that cap applies. */
   private readonly slots: RedisSemaphore | null;
   private enqueuedJobs = 0;
+  private readonly runCreatedAt: number;
   private cancelMarked: Promise<unknown> | null = null;
   private started: Promise<unknown> | null = null;
 
   constructor(private readonly options: QueuedAgentRunnerOptions) {
     this.queue = options.queue;
     this.runContext = options.runContext;
+    this.runCreatedAt = options.runCreatedAt ?? 0;
     this.keepMs = checkInteger("keepJobsMs", options.keepJobsMs ?? 24 * 3_600_000, 1000);
     this.cancelGraceMs = checkInteger("cancelGraceMs", options.cancelGraceMs ?? 15_000, 0);
     this.log = (options.log ?? pino({ level: "silent" })).child({ runId: this.runContext.runId, queue: this.queue.name });
@@ -177,7 +181,7 @@ class QueuedRunner implements QueuedAgentRunner {
 
   private async enqueue(jobId: string, request: AgentRequest, jobLog: Logger): Promise<void> {
     request.signal.throwIfAborted();
-    const priority = jobPriority(this.enqueuedJobs);
+    const priority = jobPriority(this.enqueuedJobs, this.runCreatedAt);
     this.enqueuedJobs += 1;
     const keepSeconds = Math.ceil(this.keepMs / 1000);
     // After a Redis restart, the deployment-wide cap must be back before the job can be taken.

@@ -45,7 +45,7 @@ describe("createRunRunner", () => {
   let origin: string;
   let base: string;
   let api: FakeAnthropic;
-  const run = { id: "r-runner", installationId: 77, owner: "acme", repo: "notes" };
+  const run = { id: "r-runner", installationId: 77, owner: "acme", repo: "notes", createdAt: 1_700_000_000_000 };
   let owner: GitRepository;
   let open: RunRepository;
   let store: Store;

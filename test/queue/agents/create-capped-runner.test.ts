@@ -2,6 +2,7 @@
  * The caps without Redis: semaphores shared by every run of the process.
  */
 import { describe, expect, it } from "vitest";
+import { AGENTS_PER_ROUND } from "../../../src/queue/agents/agent-order.js";
 import { createCappedRunner, createProcessCaps } from "../../../src/queue/agents/create-capped-runner.js";
 import { PrioritySemaphore } from "../../../src/queue/agents/priority-semaphore.js";
 import { QueueOptionError } from "../../../src/queue/errors.js";
@@ -71,23 +72,44 @@ describe("createCappedRunner", () => {
     expect(caps.installations).toBe(0);
   });
 
-  it("gives a freed slot to the run that has started the fewest agents", async () => {
+  /** Starts the held agents one slot at a time, in the order the caps hand slots out. */
+  async function drainOneByOne(held: ReturnType<typeof heldRunner>, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      await settle();
+      held.finish(held.started.at(-1)!);
+    }
+    await settle();
+  }
+
+  it(`lets a run that starts behind a big backlog in after one round of ${AGENTS_PER_ROUND} agents, not after the backlog`, async () => {
     const caps = createProcessCaps({ global: 1 });
     const held = heldRunner();
-    const big = createCappedRunner(held.runner, { caps, installationId: null });
-    const small = createCappedRunner(held.runner, { caps, installationId: null });
-    const bigDone = [0, 1, 2, 3, 4].map((i) => big.run(request("big", i)));
+    const big = createCappedRunner(held.runner, { caps, installationId: null, runCreatedAt: 1_000 });
+    const small = createCappedRunner(held.runner, { caps, installationId: null, runCreatedAt: 2_000 });
+    const bigDone = Array.from({ length: 20 }, (_, i) => big.run(request("big", i)));
     await settle();
-    const smallDone = small.run(request("small", 0));
-    await settle();
+    const smallDone = [small.run(request("small", 0)), small.run(request("small", 1))];
+    await drainOneByOne(held, 22);
 
-    for (let i = 0; i < 6; i++) {
-      held.finish(held.started.at(-1)!);
-      await settle();
-    }
+    await Promise.all([...bigDone, ...smallDone]);
+    const bigLabels = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `big #${from + i}`);
+    expect(held.started).toEqual([...bigLabels(0, 8), "small #0", "small #1", ...bigLabels(8, 20)]);
+  });
 
-    await Promise.all([...bigDone, smallDone]);
-    expect(held.started).toEqual(["big #0", "small #0", "big #1", "big #2", "big #3", "big #4"]);
+  it("within a round takes the older run's agents first, so small runs finish in the order they came", async () => {
+    const caps = createProcessCaps({ global: 1 });
+    const held = heldRunner();
+    // Created in the order a, b, c; they ask for their agents in turn, as runs started together do.
+    const runs = { c: 3_000, a: 1_000, b: 2_000 };
+    const runners = Object.fromEntries(Object.entries(runs).map(([name, createdAt]) => [name, createCappedRunner(held.runner, { caps, installationId: null, runCreatedAt: createdAt })]));
+    const done: Promise<unknown>[] = [];
+    for (let i = 0; i < 3; i++) for (const name of Object.keys(runs)) done.push(runners[name]!.run(request(name, i)));
+    await drainOneByOne(held, 9);
+
+    await Promise.all(done);
+    // The first agent asked for runs at once; the others wait their turn: all of a, then b, then c.
+    expect(held.started.slice(1)).toEqual(["a #0", "a #1", "a #2", "b #0", "b #1", "b #2", "c #1", "c #2"]);
+    expect(held.started[0]).toBe("c #0");
   });
 
   it("fails an agent whose run is cancelled while it waits, without starting it", async () => {

@@ -1,11 +1,13 @@
 /**
- * Fairness between runs on one queue: a small run started after a big one
- * does not wait for the big run's backlog.
+ * Order between runs on one queue (agent-order.ts): a small run started after
+ * a big one waits for one round of the big run's agents, not its backlog; and
+ * within a round, the older run's jobs go first.
  */
 import { afterEach, expect, it } from "vitest";
 import { createQueuedAgentRunner } from "../../../src/queue/agents/create-queued-agent-runner.js";
 import { openAgentQueue, type AgentQueue } from "../../../src/queue/agents/open-agent-queue.js";
 import { startAgentWorker, type AgentWorker } from "../../../src/queue/agents/start-agent-worker.js";
+import { AGENTS_PER_ROUND } from "../../../src/queue/agents/agent-order.js";
 import { deferred, recordingRunners, request, result, runContext } from "./queue-fixture.js";
 import { deleteQueueKeys, describeWithRedis, eventually, REDIS_URL, uniqueQueueName } from "../redis-harness.js";
 
@@ -33,11 +35,11 @@ describeWithRedis("fairness between runs", () => {
     // One agent at a time, so the start order is the order the queue hands jobs out.
     worker = await startAgentWorker({ connection, queueName, concurrency: 1, createRunner });
 
-    const big = createQueuedAgentRunner({ queue, runContext: runContext("big") });
+    const big = createQueuedAgentRunner({ queue, runContext: runContext("big"), runCreatedAt: Date.now() - 60_000 });
     const bigDone = Array.from({ length: 30 }, (_, i) => big.run(request("big", i)));
     await eventually(async () => started.length === 1 && (await waiting(queue!)) === 29, "the big run's backlog");
 
-    const small = createQueuedAgentRunner({ queue, runContext: runContext("small") });
+    const small = createQueuedAgentRunner({ queue, runContext: runContext("small"), runCreatedAt: Date.now() });
     const smallDone = [small.run(request("small", 0)), small.run(request("small", 1))];
     await eventually(async () => (await waiting(queue!)) === 31, "the small run's jobs in the queue");
     holdFirst.resolve();
@@ -46,11 +48,33 @@ describeWithRedis("fairness between runs", () => {
     expect(started).toHaveLength(32);
     expect(started[0]).toMatch(/^big /);
     const smallAt = started.flatMap((label, i) => (label.startsWith("small ") ? [i] : []));
-    // Each run's n-th job has the same priority: the small run's two jobs interleave with the
-    // big run's next ones instead of waiting behind all 29.
-    expect(smallAt).toHaveLength(2);
-    expect(Math.max(...smallAt)).toBeLessThanOrEqual(4);
-    expect(started.slice(Math.max(...smallAt) + 1).every((label) => label.startsWith("big "))).toBe(true);
+    // The big run's first round, then the small run's two jobs, then the rest of the big run's 30.
+    expect(smallAt).toEqual([AGENTS_PER_ROUND, AGENTS_PER_ROUND + 1]);
+    expect(started.slice(AGENTS_PER_ROUND + 2).every((label) => label.startsWith("big "))).toBe(true);
+  });
+
+  it("within a round takes the older run's jobs first, whichever was queued first", async () => {
+    queueName = uniqueQueueName("fair");
+    queue = await openAgentQueue({ connection, queueName, pollMs: 100 });
+    const holdFirst = deferred();
+    const { started, createRunner } = recordingRunners(async (r) => {
+      if (r.label === started[0]) await holdFirst.promise;
+      return result(r.label);
+    });
+    worker = await startAgentWorker({ connection, queueName, concurrency: 1, createRunner });
+
+    const now = Date.now();
+    const newer = createQueuedAgentRunner({ queue, runContext: runContext("newer"), runCreatedAt: now });
+    const older = createQueuedAgentRunner({ queue, runContext: runContext("older"), runCreatedAt: now - 5_000 });
+    const done = [newer.run(request("newer", 0))];
+    await eventually(async () => started.length === 1, "the first job taken");
+    // Queued in turn, as runs started together ask for their agents.
+    for (let i = 1; i < 4; i++) done.push(newer.run(request("newer", i)), older.run(request("older", i)));
+    await eventually(async () => (await waiting(queue!)) === 6, "both runs' jobs in the queue");
+    holdFirst.resolve();
+    await Promise.all(done);
+
+    expect(started).toEqual(["newer #0", "older #1", "older #2", "older #3", "newer #1", "newer #2", "newer #3"]);
   });
 });
 
