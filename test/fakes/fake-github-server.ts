@@ -16,10 +16,11 @@
  * statuses (`addCommitStatus`), and then delivers the webhook that says they
  * completed.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
+import { readRefs } from "../../src/workspace/read-refs.js";
 
 const exec = promisify(execFile);
 const BODY_LIMIT = 65_536;
@@ -158,6 +159,28 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
   const git = async (repo: FakeRepositoryOptions, ...args: string[]) => (await exec("git", args, { cwd: repo.bareDir, maxBuffer: 64 << 20 })).stdout;
   const notFound: Reply = { status: 404, body: { message: "Not Found" } };
   const R = "^/repos/([^/]+)/([^/]+)";
+  // GitHub's own work is not this machine's: a branch is read from the ref files, and a file at a commit (which never
+  // changes) is read by one git process once, so that the fake's processes do not compete with the app's for the CPU.
+  const tipOf = async (repo: FakeRepositoryOptions, name: string): Promise<string | null> => {
+    if (/^[0-9a-f]{40}$/.test(name)) return name;
+    const refs = readRefs(repo.bareDir);
+    const tip = refs?.get(`refs/heads/${name}`) ?? refs?.get(`refs/tags/${name}`);
+    if (tip !== undefined) return tip;
+    const resolved = await git(repo, "rev-parse", "--verify", "--quiet", `${name}^{commit}`).catch(() => null);
+    return resolved === null ? null : resolved.trim();
+  };
+  const files = new Map<string, Promise<{ sha: string; content: string } | null>>();
+  const fileAt = (repo: FakeRepositoryOptions, commit: string, path: string) => {
+    const key = `${repo.bareDir}\0${commit}\0${path}`;
+    let file = files.get(key);
+    if (file === undefined) {
+      file = catFile(repo.bareDir, `${commit}:${path}`);
+      files.set(key, file);
+      // Only what exists is kept: a commit pushed later may add the file.
+      void file.then((found) => found ?? files.delete(key), () => files.delete(key));
+    }
+    return file;
+  };
   const html = (repo: string, rest: string) => `https://github.example/${repo}/${rest}`;
 
   const routes: [string, RegExp, Route][] = [
@@ -178,7 +201,9 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       new RegExp(`${R}/branches/([^/]+)$`),
       async (m) => {
         const repo = repoOf(m);
-        const sha = repo ? await git(repo, "rev-parse", "--verify", `refs/heads/${decodeURIComponent(m[3]!)}`).catch(() => null) : null;
+        const refs = repo ? readRefs(repo.bareDir) : null;
+        const branch = `refs/heads/${decodeURIComponent(m[3]!)}`;
+        const sha = refs ? (refs.get(branch) ?? null) : repo ? await git(repo, "rev-parse", "--verify", branch).catch(() => null) : null;
         return sha === null ? notFound : { status: 200, body: { name: decodeURIComponent(m[3]!), commit: { sha: sha.trim() } } };
       },
     ],
@@ -190,10 +215,11 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
         if (!repo) return notFound;
         const path = decodeURIComponent(m[3]!);
         const ref = request.url.searchParams.get("ref") ?? "main";
-        const content = await git(repo, "cat-file", "blob", `${ref}:${path}`).catch(() => null);
-        if (content === null) return notFound;
+        const commit = await tipOf(repo, ref);
+        const file = commit === null ? null : await fileAt(repo, commit, path);
+        if (file === null) return notFound;
+        const { sha, content } = file;
         if (request.accept.includes("raw")) return { status: 200, raw: content };
-        const sha = (await git(repo, "rev-parse", `${ref}:${path}`)).trim();
         return { status: 200, body: { type: "file", encoding: "base64", size: Buffer.byteLength(content), name: path.split("/").at(-1), path, sha, content: Buffer.from(content).toString("base64") } };
       },
     ],
@@ -490,5 +516,24 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
+  });
+}
+
+/** The blob `spec` (`<commit>:<path>`) names, with its id, by one `git cat-file --batch`; null when it is not a blob. */
+function catFile(gitDir: string, spec: string): Promise<{ sha: string; content: string } | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["cat-file", "--batch"], { cwd: gitDir, stdio: ["pipe", "pipe", "ignore"] });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.on("error", reject);
+    child.on("close", () => {
+      const out = Buffer.concat(chunks);
+      const header = out.subarray(0, out.indexOf(10)).toString();
+      const [sha, type, size] = header.split(" ");
+      if (type !== "blob" || sha === undefined || size === undefined) return resolve(null);
+      const start = header.length + 1;
+      resolve({ sha, content: out.subarray(start, start + Number(size)).toString() });
+    });
+    child.stdin.end(`${spec}\n`);
   });
 }
