@@ -25,19 +25,20 @@ export function agentJobId(runId: string, key: string, attempt: number): string 
   return `${part(runId)}:${part(key)}:${attempt}`;
 }
 
-/** Ages a job priority tells apart within a round: seconds, modulo this. */
-const PRIORITY_AGES = 2048;
+/** Ages a job priority tells apart within a round: tenths of a second, modulo this. */
+const PRIORITY_AGES = 8192;
 
 /**
  * BullMQ priority of a run's next job (lower numbers run sooner; 0 would mean
- * "no priority"): its round (`agentRound`), then the run's age in seconds
- * since the epoch modulo 2048, so that among jobs of one round the older run
- * goes first (see agent-order.ts). The age wraps every 34 minutes: a run
- * created just after a wrap goes before one created just before it, within
- * the same round only. Rounds past the 1,023rd share the last.
+ * "no priority"): its round (`agentRound`), then the run's age in tenths of a
+ * second since the epoch modulo 8,192, so that among jobs of one round the
+ * older run goes first (see agent-order.ts); runs created within the same
+ * tenth go in the order their jobs were queued. The age wraps every 13.6
+ * minutes: a run created just after a wrap goes before one created just
+ * before it, within the same round only. Rounds past the 255th share the last.
  */
 export function jobPriority(startedByRun: number, runCreatedAt = 0): number {
-  const age = Math.floor(Math.max(0, Math.floor(runCreatedAt) || 0) / 1000) % PRIORITY_AGES;
+  const age = Math.floor(Math.max(0, Math.floor(runCreatedAt) || 0) / 100) % PRIORITY_AGES;
   const lastRound = Math.floor((MAX_JOB_PRIORITY - 1) / PRIORITY_AGES) - 1;
   return 1 + Math.min(agentRound(startedByRun), lastRound) * PRIORITY_AGES + age;
 }

@@ -20,10 +20,10 @@ describe("agent job ids", () => {
 
 describe("job priority", () => {
   const createdAt = Date.UTC(2026, 11, 4, 1, 30, 7);
-  const age = (createdAt / 1000) % 2048;
+  const age = (createdAt / 100) % 8192;
 
   it("is one round of eight jobs after another, within BullMQ's range", () => {
-    expect([0, 7, 8, 15, 16].map((started) => jobPriority(started, createdAt) - age)).toEqual([1, 1, 2049, 2049, 4097]);
+    expect([0, 7, 8, 15, 16].map((started) => jobPriority(started, createdAt) - age)).toEqual([1, 1, 8193, 8193, 16385]);
     expect(jobPriority(10 ** 9, createdAt)).toBeLessThanOrEqual(MAX_JOB_PRIORITY);
     expect(jobPriority(10 ** 9, createdAt)).toBe(jobPriority(10 ** 8, createdAt));
     expect(jobPriority(-3, createdAt)).toBe(1 + age);
@@ -31,10 +31,10 @@ describe("job priority", () => {
   });
 
   it("puts the older run's job first within a round, and any earlier round before a later one", () => {
-    expect(jobPriority(3, createdAt)).toBeLessThan(jobPriority(0, createdAt + 5_000));
+    expect(jobPriority(3, createdAt)).toBeLessThan(jobPriority(0, createdAt + 100));
     expect(jobPriority(7, createdAt + 60_000)).toBeLessThan(jobPriority(8, createdAt));
-    // Within one second, runs tie: BullMQ then takes them in the order they were queued.
-    expect(jobPriority(0, createdAt + 999)).toBe(jobPriority(0, createdAt));
+    // Within a tenth of a second, runs tie: BullMQ then takes them in the order they were queued.
+    expect(jobPriority(0, createdAt + 99)).toBe(jobPriority(0, createdAt));
   });
 });
 

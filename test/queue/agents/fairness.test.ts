@@ -12,6 +12,8 @@ import { deferred, recordingRunners, request, result, runContext } from "./queue
 import { deleteQueueKeys, describeWithRedis, eventually, REDIS_URL, uniqueQueueName } from "../redis-harness.js";
 
 const connection = { url: REDIS_URL };
+/** A creation time whose age in the job priority starts a new wrap (see jobPriority), so later ones in the test are later. */
+const CREATED = 819_200 * 2_150_000;
 
 describeWithRedis("fairness between runs", () => {
   let queueName: string;
@@ -35,11 +37,11 @@ describeWithRedis("fairness between runs", () => {
     // One agent at a time, so the start order is the order the queue hands jobs out.
     worker = await startAgentWorker({ connection, queueName, concurrency: 1, createRunner });
 
-    const big = createQueuedAgentRunner({ queue, runContext: runContext("big"), runCreatedAt: Date.now() - 60_000 });
+    const big = createQueuedAgentRunner({ queue, runContext: runContext("big"), runCreatedAt: CREATED });
     const bigDone = Array.from({ length: 30 }, (_, i) => big.run(request("big", i)));
     await eventually(async () => started.length === 1 && (await waiting(queue!)) === 29, "the big run's backlog");
 
-    const small = createQueuedAgentRunner({ queue, runContext: runContext("small"), runCreatedAt: Date.now() });
+    const small = createQueuedAgentRunner({ queue, runContext: runContext("small"), runCreatedAt: CREATED + 60_000 });
     const smallDone = [small.run(request("small", 0)), small.run(request("small", 1))];
     await eventually(async () => (await waiting(queue!)) === 31, "the small run's jobs in the queue");
     holdFirst.resolve();
@@ -63,9 +65,8 @@ describeWithRedis("fairness between runs", () => {
     });
     worker = await startAgentWorker({ connection, queueName, concurrency: 1, createRunner });
 
-    const now = Date.now();
-    const newer = createQueuedAgentRunner({ queue, runContext: runContext("newer"), runCreatedAt: now });
-    const older = createQueuedAgentRunner({ queue, runContext: runContext("older"), runCreatedAt: now - 5_000 });
+    const newer = createQueuedAgentRunner({ queue, runContext: runContext("newer"), runCreatedAt: CREATED + 5_000 });
+    const older = createQueuedAgentRunner({ queue, runContext: runContext("older"), runCreatedAt: CREATED });
     const done = [newer.run(request("newer", 0))];
     await eventually(async () => started.length === 1, "the first job taken");
     // Queued in turn, as runs started together ask for their agents.
