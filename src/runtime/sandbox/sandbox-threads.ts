@@ -57,6 +57,7 @@ export function keepIdleSandboxThreads(runsAtOnce: number): void {
 export function idleSandboxThreadLimit(): number {
   return idleLimit;
 }
+
 const stats = { started: 0, reused: 0 };
 
 function keyOf(limits: ResourceLimits): string {
