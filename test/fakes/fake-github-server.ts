@@ -20,6 +20,7 @@ import { execFile, spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
+import { FULL_OID } from "../../src/workspace/object-id.js";
 import { readRefs } from "../../src/workspace/read-refs.js";
 
 const exec = promisify(execFile);
@@ -162,7 +163,7 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
   // GitHub's own work is not this machine's: a branch is read from the ref files, and a file at a commit (which never
   // changes) is read by one git process once, so that the fake's processes do not compete with the app's for the CPU.
   const tipOf = async (repo: FakeRepositoryOptions, name: string): Promise<string | null> => {
-    if (/^[0-9a-f]{40}$/.test(name)) return name;
+    if (FULL_OID.test(name)) return name;
     const refs = readRefs(repo.bareDir);
     const tip = refs?.get(`refs/heads/${name}`) ?? refs?.get(`refs/tags/${name}`);
     if (tip !== undefined) return tip;
@@ -201,10 +202,12 @@ export async function startFakeGitHubServer(options: { bot?: { login: string; id
       new RegExp(`${R}/branches/([^/]+)$`),
       async (m) => {
         const repo = repoOf(m);
-        const refs = repo ? readRefs(repo.bareDir) : null;
-        const branch = `refs/heads/${decodeURIComponent(m[3]!)}`;
-        const sha = refs ? (refs.get(branch) ?? null) : repo ? await git(repo, "rev-parse", "--verify", branch).catch(() => null) : null;
-        return sha === null ? notFound : { status: 200, body: { name: decodeURIComponent(m[3]!), commit: { sha: sha.trim() } } };
+        if (!repo) return notFound;
+        const name = decodeURIComponent(m[3]!);
+        const branch = `refs/heads/${name}`;
+        const refs = readRefs(repo.bareDir);
+        const sha = refs ? (refs.get(branch) ?? null) : await git(repo, "rev-parse", "--verify", branch).catch(() => null);
+        return sha === null ? notFound : { status: 200, body: { name, commit: { sha: sha.trim() } } };
       },
     ],
     [

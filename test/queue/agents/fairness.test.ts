@@ -26,24 +26,33 @@ describeWithRedis("fairness between runs", () => {
     await deleteQueueKeys(queueName);
   });
 
-  it("starts a small run's agents before a big run's backlog of 30 drains", async () => {
+  /**
+   * A fresh queue and one worker taking one agent at a time, so the start order is the order the queue hands jobs
+   * out; the first job taken holds the worker until `holdFirst` resolves, so the rest wait in the queue.
+   */
+  async function startQueue() {
     queueName = uniqueQueueName("fair");
-    queue = await openAgentQueue({ connection, queueName, pollMs: 100 });
+    const opened = await openAgentQueue({ connection, queueName, pollMs: 100 });
+    queue = opened;
     const holdFirst = deferred();
     const { started, createRunner } = recordingRunners(async (r) => {
       if (r.label === started[0]) await holdFirst.promise;
       return result(r.label);
     });
-    // One agent at a time, so the start order is the order the queue hands jobs out.
     worker = await startAgentWorker({ connection, queueName, concurrency: 1, createRunner });
+    return { queue: opened, started, holdFirst };
+  }
+
+  it("starts a small run's agents before a big run's backlog of 30 drains", async () => {
+    const { queue, started, holdFirst } = await startQueue();
 
     const big = createQueuedAgentRunner({ queue, runContext: runContext("big"), runCreatedAt: CREATED });
     const bigDone = Array.from({ length: 30 }, (_, i) => big.run(request("big", i)));
-    await eventually(async () => started.length === 1 && (await waiting(queue!)) === 29, "the big run's backlog");
+    await eventually(async () => started.length === 1 && (await waiting(queue)) === 29, "the big run's backlog");
 
     const small = createQueuedAgentRunner({ queue, runContext: runContext("small"), runCreatedAt: CREATED + 60_000 });
     const smallDone = [small.run(request("small", 0)), small.run(request("small", 1))];
-    await eventually(async () => (await waiting(queue!)) === 31, "the small run's jobs in the queue");
+    await eventually(async () => (await waiting(queue)) === 31, "the small run's jobs in the queue");
     holdFirst.resolve();
     await Promise.all([...bigDone, ...smallDone]);
 
@@ -56,14 +65,7 @@ describeWithRedis("fairness between runs", () => {
   });
 
   it("within a round takes the older run's jobs first, whichever was queued first", async () => {
-    queueName = uniqueQueueName("fair");
-    queue = await openAgentQueue({ connection, queueName, pollMs: 100 });
-    const holdFirst = deferred();
-    const { started, createRunner } = recordingRunners(async (r) => {
-      if (r.label === started[0]) await holdFirst.promise;
-      return result(r.label);
-    });
-    worker = await startAgentWorker({ connection, queueName, concurrency: 1, createRunner });
+    const { queue, started, holdFirst } = await startQueue();
 
     const newer = createQueuedAgentRunner({ queue, runContext: runContext("newer"), runCreatedAt: CREATED + 5_000 });
     const older = createQueuedAgentRunner({ queue, runContext: runContext("older"), runCreatedAt: CREATED });
@@ -71,7 +73,7 @@ describeWithRedis("fairness between runs", () => {
     await eventually(async () => started.length === 1, "the first job taken");
     // Queued in turn, as runs started together ask for their agents.
     for (let i = 1; i < 4; i++) done.push(newer.run(request("newer", i)), older.run(request("older", i)));
-    await eventually(async () => (await waiting(queue!)) === 6, "both runs' jobs in the queue");
+    await eventually(async () => (await waiting(queue)) === 6, "both runs' jobs in the queue");
     holdFirst.resolve();
     await Promise.all(done);
 
