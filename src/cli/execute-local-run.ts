@@ -161,7 +161,9 @@ function readStart(repository: GitRepository, start: LocalRunStart): StartReads 
   const baseLabel = start.base === undefined ? repository.headName() : Promise.resolve(start.base);
   const named = start.workflow === null ? Promise.resolve(null) : baseCommit.then((commit) => workflowResolverAt(repository, commit)(start.workflow as string));
   const settings = settingsOf(repository, baseCommit, start.settings);
-  for (const read of [baseCommit, baseLabel, named, settings]) read.catch(() => undefined);
+  // The base's listing, which the script's first look at the repository and every workspace need, is made meanwhile.
+  const listing = baseCommit.then((commit) => repository.listFiles(commit));
+  for (const read of [baseCommit, baseLabel, named, settings, listing]) read.catch(() => undefined);
   return { baseCommit, baseLabel, named, settings };
 }
 

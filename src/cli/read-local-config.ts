@@ -22,9 +22,10 @@ export class InvalidLocalConfigError extends DynflowError {
 }
 
 /** The validated config at `commit` (defaults when the file is absent). Throws `InvalidLocalConfigError`. */
-export async function readLocalConfig(repository: Pick<GitRepository, "readFile">, commit: string, prices?: PriceTable): Promise<RepoConfig> {
-  const text = await repository.readFile(commit, LOCAL_CONFIG_PATH).then(
-    (bytes) => bytes.toString("utf8"),
+export async function readLocalConfig(repository: Pick<GitRepository, "entryAt" | "readObject">, commit: string, prices?: PriceTable): Promise<RepoConfig> {
+  // Only a regular file counts (not a link, a folder or a submodule), read through the trees on its path.
+  const text = await repository.entryAt(commit, LOCAL_CONFIG_PATH).then(
+    async (entry) => (entry?.kind === "file" ? (await repository.readObject(entry.oid)).toString("utf8") : null),
     () => null,
   );
   if (text === null) return structuredClone(DEFAULT_REPO_CONFIG) as RepoConfig;

@@ -5,7 +5,7 @@
  * three ways, so one set of rules (`findSavedWorkflow`) serves both.
  */
 import { httpStatusOf, type GitHubClient } from "../github/github-client.js";
-import { WorkspacePathError, type GitRepository } from "../workspace/index.js";
+import type { GitRepository } from "../workspace/index.js";
 import { UnreadableWorkflowError } from "./errors.js";
 
 /** What is at a path: nothing, something that is not a regular file (a folder, a link, a submodule), or a file. */
@@ -46,20 +46,15 @@ export function githubWorkflowFiles(github: GitHubClient, where: { owner: string
   };
 }
 
-/** A local repository at `commit` (its tracked files; the checkout is never read). */
+/** A local repository at `commit` (its tracked files; the checkout is never read), through the trees on each path's way. */
 export function localWorkflowFiles(repository: GitRepository, commit: string): WorkflowFiles {
   return {
     async entry(path) {
-      const files = await repository.listFiles(commit);
-      if (!files.includes(path)) return files.some((file) => file.startsWith(`${path}/`)) ? { kind: "other" } : null;
-      let bytes: Buffer;
-      try {
-        bytes = await repository.readFile(commit, path);
-      } catch (error) {
-        // A symlink or a submodule: listed, but not a file the repository holds.
-        if (error instanceof WorkspacePathError) return { kind: "other" };
-        throw error;
-      }
+      const found = await repository.entryAt(commit, path);
+      // A submodule is no file of this repository, as a listing of its files leaves it out.
+      if (found === null || found.kind === "submodule") return null;
+      if (found.kind !== "file") return { kind: "other" };
+      const bytes = await repository.readObject(found.oid);
       return { kind: "file", size: bytes.length, bytes: async () => bytes };
     },
   };

@@ -21,7 +21,7 @@ export {
   type WorkspacePathErrorCode,
 } from "./errors.js";
 export { gitEnvironment } from "./git-env.js";
-export { GitRepository, openRepository, type RepositoryOptions } from "./open-repository.js";
+export { GitRepository, openRepository, type PathEntry, type RepositoryOptions } from "./open-repository.js";
 export { acquireRepository, REPOSITORY_LINGER_MS, type SharedRepository, type SharedRepositoryOptions } from "./shared-repository.js";
 export { pushBranches, type PushBranchesOptions, type PushedRef } from "./push-branches.js";
 export { listRemoteBranches, type ListRemoteBranchesOptions } from "./list-remote-branches.js";

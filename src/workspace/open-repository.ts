@@ -15,7 +15,7 @@ import { GitStore } from "./git-store.js";
 import { commitParents, diffTrees, disjointChanges } from "./merge-disjoint.js";
 import { workerBranch } from "./slugify.js";
 import { TreeView } from "./tree-view.js";
-import { MODE_EXECUTABLE, MODE_SYMLINK } from "./tree-listing.js";
+import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE } from "./tree-listing.js";
 import type { ForkOptions, LayerFile, WorkspaceReader } from "./types.js";
 import { Workspace } from "./workspace.js";
 import { writeTree } from "./write-tree.js";
@@ -96,6 +96,29 @@ export class GitRepository {
   /** Tracked files and symlinks at a commit, sorted (cached per commit; do not mutate). */
   async listFiles(commit: string): Promise<readonly string[]> {
     return (await this.store.listing(await this.store.resolveCommit(commit))).files;
+  }
+
+  /**
+   * What `path` is at a commit, read through the trees on its way (no listing
+   * of the whole commit): a file (or executable), a symlink, a submodule or a
+   * directory, with its mode and object id; null when nothing is there.
+   */
+  async entryAt(commit: string, path: string): Promise<PathEntry | null> {
+    const names = path.split("/");
+    if (names.some((name) => name === "" || name === "." || name === "..")) return null;
+    let entry: PathEntry = { kind: "directory", mode: MODE_TREE, oid: await this.store.treeOf(await this.store.resolveCommit(commit)) };
+    for (const name of names) {
+      if (entry.kind !== "directory") return null;
+      const found = (await this.store.readTree(entry.oid)).find((e) => e.name === name);
+      if (found === undefined) return null;
+      entry = { kind: kindOfMode(found.mode), mode: found.mode, oid: found.oid };
+    }
+    return entry;
+  }
+
+  /** Raw bytes of an object (a file's content), fetched first when a partial clone lacks it. */
+  readObject(oid: string): Promise<Buffer> {
+    return this.store.readObject(oid);
   }
 
   /** Raw bytes of a file at a commit; throws `WorkspacePathError` when it is not a readable file. */
@@ -250,6 +273,17 @@ export class GitRepository {
     const oid = await this.store.resolveCommit(commit);
     return new TreeView(this.store, await this.store.listing(oid));
   }
+}
+
+/** What is at a path of a commit (see `GitRepository.entryAt`). */
+export interface PathEntry {
+  kind: "file" | "symlink" | "submodule" | "directory";
+  mode: string;
+  oid: string;
+}
+
+function kindOfMode(mode: string): PathEntry["kind"] {
+  return mode === MODE_TREE ? "directory" : mode === MODE_SYMLINK ? "symlink" : mode === MODE_GITLINK ? "submodule" : "file";
 }
 
 /** Opens an existing local repository at `path` (bare or not; any directory inside it works). */

@@ -1,12 +1,13 @@
 /**
  * A local repository's files at a commit, as saved-workflow lookup reads
- * them: tracked files only, folders, links and absent paths told apart.
+ * them: tracked files only, folders, links, submodules and absent paths
+ * told apart, through the trees on the path (no listing of the commit).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findSavedWorkflow } from "../../src/workflows/read-saved-workflow.js";
 import { localWorkflowFiles } from "../../src/workflows/workflow-files.js";
 import { openRepository, type GitRepository } from "../../src/workspace/index.js";
-import { makeRepo, removeDir, testGitEnv } from "../workspace/git-fixture.js";
+import { git, makeRepo, removeDir, testGitEnv } from "../workspace/git-fixture.js";
 
 describe("localWorkflowFiles", () => {
   let dir: string;
@@ -19,7 +20,10 @@ describe("localWorkflowFiles", () => {
       { ".claude/workflows/linked.js": "fix.js" },
     );
     dir = repo.dir;
-    head = repo.head;
+    // A submodule where a workflow could be: not a file of this repository.
+    await git(dir, "update-index", "--add", "--cacheinfo", `160000,${repo.head},.claude/workflows/sub.js`);
+    await git(dir, "commit", "-q", "-m", "submodule");
+    head = await git(dir, "rev-parse", "HEAD");
     repository = await openRepository(dir, { env: testGitEnv() });
   });
   afterAll(async () => {
@@ -35,6 +39,8 @@ describe("localWorkflowFiles", () => {
     expect(await files.entry(".github/dynflow/workflows/scan.js")).toEqual({ kind: "other" });
     expect(await files.entry(".claude/workflows/linked.js")).toEqual({ kind: "other" });
     expect(await files.entry(".claude/workflows/none.js")).toBeNull();
+    expect(await files.entry(".claude/workflows/sub.js")).toBeNull();
+    expect(await files.entry(".claude/workflows/fix.js/x")).toBeNull();
   });
 
   it("gives findSavedWorkflow what it needs to apply the app's rules", async () => {
