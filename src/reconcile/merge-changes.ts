@@ -67,7 +67,8 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
   const merged: string[] = [];
   const mergedCommits: string[] = [];
   const conflicts: ReconcileConflict[] = [];
-  const scratch = await mkdtemp(join(tmpdir(), "dynflow-reconcile-"));
+  // A scratch directory for a conflict's index, made when a conflict comes.
+  let scratch: string | undefined;
   try {
     for (const { label, change } of changes) {
       if (!present.has(change.commit)) {
@@ -85,7 +86,7 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
         const paths = conflictedPaths(attempt);
         const outcome = await resolveConflict({
           git,
-          indexFile: join(scratch, "index"),
+          indexFile: join((scratch ??= await mkdtemp(join(tmpdir(), "dynflow-reconcile-"))), "index"),
           label,
           change,
           attempt,
@@ -111,7 +112,7 @@ async function mergeChangesNow(options: MergeChangesOptions): Promise<ReconcileR
       log.debug({ label, commit: head.commit }, "change merged");
     }
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
   }
 
   const commit = await publish(git, objects, ref, targetBranch, previous, head, [base, ...mergedCommits]);

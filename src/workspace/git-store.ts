@@ -1,6 +1,6 @@
 /**
  * Object-level access to one repository: resolve, list and read git objects
- * and write commits through long-lived git processes, write blobs and trees
+ * through long-lived git processes, write blobs, trees and its own commits
  * in process (loose-objects.ts), with per-commit listings and parsed trees
  * cached. Everything above (views, workspaces) goes through this.
  */
@@ -280,17 +280,22 @@ export class GitStore implements TreeStore {
   }
 
   /**
-   * Writes a commit through the long-lived processes and returns its id; an
-   * identity git refuses goes to `commit-tree`, for git's own error.
+   * Writes a commit and returns its id: in process, as a loose object of the
+   * bytes `git commit-tree` writes for the same input (one round trip to a
+   * git process fewer on every commit and merge); an identity git refuses
+   * goes to `commit-tree`, for git's own error.
    */
   async commitObject(input: CommitObjectInput): Promise<string> {
     const object = formatCommitObject(input);
     if (object !== null) {
-      const commit = await this.writeCommit(object);
+      if (this.closed) throw new RepositoryClosedError(this.gitDir);
+      // The bytes `git commit-tree` writes for the same input (test/workspace/commit-facts.test.ts), stored as git stores them.
+      const bytes = Buffer.from(object, "utf8");
+      const commit = await this.loose.write("commit", bytes);
       // What the next steps ask of a commit just written (a merge reads its parents and tree) needs no git.
       this.commits.set(commit, commit);
       this.rememberTree(commit, input.tree);
-      this.objects.set(commit, Buffer.from(object, "utf8"));
+      this.objects.set(commit, bytes);
       return commit;
     }
     const env = { ...commitIdentityEnv("AUTHOR", input.author, input.seconds), ...commitIdentityEnv("COMMITTER", input.committer, input.seconds) };
@@ -299,14 +304,14 @@ export class GitStore implements TreeStore {
   }
 
   /**
-   * Starts the processes a commit goes through (the commit write, the ref
-   * update, the diff), once a workspace has something to commit: their
-   * start-up then overlaps the agent's work instead of delaying its commit.
+   * Starts the processes a commit goes through (the ref update, the diff),
+   * once a workspace has something to commit: their start-up then overlaps
+   * the agent's work instead of delaying its commit.
    */
   prepareCommits(): void {
     if (this.closed || this.commitsPrepared) return;
     this.commitsPrepared = true;
-    for (const batch of [this.commitWriter, this.refUpdater, this.differ]) batch.warm();
+    for (const batch of [this.refUpdater, this.differ]) batch.warm();
   }
 
   /** Lines added and deleted per path between two trees (binary files count 0). */
@@ -342,9 +347,10 @@ export class GitStore implements TreeStore {
   }
 
   /**
-   * Stores a commit object (`formatCommitObject`'s text) and returns its id,
-   * through a long-lived `hash-object`, which checks the object as
-   * `commit-tree` would have written it.
+   * Stores a commit object made elsewhere (a carried change's) and returns
+   * its id, through a long-lived `hash-object`, which checks it as git
+   * checks a commit it is given. This process's own commits are written in
+   * process (`commitObject`).
    */
   async writeCommit(content: string): Promise<string> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);

@@ -24,7 +24,7 @@ const deflateAsync = promisify(deflate);
 /** Git's default for loose objects (`core.looseCompression`): fastest. */
 const LOOSE_COMPRESSION = { level: constants.Z_BEST_SPEED };
 
-export type LooseObjectType = "blob" | "tree";
+export type LooseObjectType = "blob" | "tree" | "commit";
 
 /** The id git gives an object of `type` with `content` (SHA-1, or SHA-256 for 32-byte ids). */
 export function objectId(type: string, content: Buffer, hashBytes: number): string {

@@ -154,11 +154,14 @@ export class Workspace implements WorkspaceReader {
     const parent = this.head?.commit ?? this.baseCommit;
     const seconds = Math.floor(this.clock.now() / 1000);
     const commit = await this.store.commitObject({ tree, parents: [parent], author: options.author, committer: options.committer ?? options.author, seconds, message: options.message });
+    // One diff gives the statistics and, kept under the commit's id, the diff the change's refuters read; it
+    // needs only the trees, so it runs while the branch moves.
+    const diffing = this.store.diff(this.baseCommit, tree);
+    diffing.catch(() => undefined);
     // Guard against a concurrent writer when moving our own branch; a stale branch of the same name is replaced.
     await this.store.updateRef(ref, commit, this.head?.commit);
-    // One diff gives the statistics and, kept under the commit's id, the diff the change's refuters read.
     const changed = this.changedFiles();
-    const patch = await this.store.diff(this.baseCommit, tree);
+    const patch = await diffing;
     const stats = patchStats(patch, changed.map((f) => f.path)) ?? (await this.store.numstat(this.baseCommit, tree));
     this.store.rememberDiff(this.baseCommit, commit, patch);
     // The overlay is the commit's only while no write came in since its tree was built.

@@ -1,5 +1,9 @@
+import { createHash } from "node:crypto";
+import { rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GitCommandError } from "../../src/workspace/errors.js";
+import { formatCommitObject, type CommitObjectInput } from "../../src/workspace/commit-identity.js";
+import { CommitNotFoundError, GitCommandError } from "../../src/workspace/errors.js";
 import { GitStore } from "../../src/workspace/git-store.js";
 import { git, makeRepo, removeDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
 
@@ -49,4 +53,53 @@ describe("GitStore writes sent together", () => {
       await store.close();
     }
   });
+
+  it("writes its own commits in process: the object git would write, read back by git and by the store", async () => {
+    const store = await GitStore.open(repo.dir, { env: testGitEnv(), token: undefined, log: undefined, listingCacheSize: 8 });
+    try {
+      const tree = await git(repo.dir, "rev-parse", "HEAD^{tree}");
+      const input = { tree, parents: [repo.head], author: AUTHOR, committer: AUTHOR, seconds: 1_700_000_000, message: "in process\n" };
+      const commit = await store.commitObject(input);
+      expect(commit).toBe(formatCommitId(input));
+      expect(await git(repo.dir, "cat-file", "-t", commit)).toBe("commit");
+      expect(await git(repo.dir, "log", "-1", "--format=%s %P %T", commit)).toBe(`in process ${repo.head} ${tree}`);
+      expect(await store.treeOf(commit)).toBe(tree);
+      await git(repo.dir, "fsck", "--strict", "--no-dangling");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("fails a commit it could not store, and does not take it for stored", async () => {
+    const store = await GitStore.open(repo.dir, { env: testGitEnv(), token: undefined, log: undefined, listingCacheSize: 8 });
+    try {
+      const tree = await git(repo.dir, "rev-parse", "HEAD^{tree}");
+      // A file where the commit's object directory would be: it cannot be written there.
+      for (let n = 0; ; n++) {
+        const input = { tree, parents: [repo.head], author: AUTHOR, committer: AUTHOR, seconds: 1_700_000_000 + n, message: "blocked\n" };
+        const id = formatCommitId(input);
+        const fanOut = join(repo.dir, ".git", "objects", id.slice(0, 2));
+        if (await stat(fanOut).then(() => true, () => false)) continue;
+        await writeFile(fanOut, "not a directory");
+        try {
+          await expect(store.commitObject(input)).rejects.toThrow();
+          await expect(store.resolveCommit(id)).rejects.toBeInstanceOf(CommitNotFoundError);
+        } finally {
+          await rm(fanOut);
+        }
+        break;
+      }
+    } finally {
+      await store.close();
+    }
+  });
 });
+
+const AUTHOR = { name: "A", email: "a@example.com" };
+
+/** The id of the commit `formatCommitObject` makes of `input` (SHA-1 repositories). */
+function formatCommitId(input: CommitObjectInput): string {
+  const object = Buffer.from(formatCommitObject(input) as string, "utf8");
+  return createHash("sha1").update(`commit ${object.length}\0`).update(object).digest("hex");
+}
+
