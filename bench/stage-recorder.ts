@@ -21,6 +21,10 @@ export interface StageRecorder extends StageTimer {
   figures(from: number, to: number): Map<Stage, StageFigures>;
   /** Wall-clock time within [from, to] during which none of `stages` was in progress, nor any of the `also` intervals. */
   idleOf(stages: readonly Stage[], from: number, to: number, also?: readonly Interval[]): number;
+  /** The stretches of [from, to] during which none of `stages` was in progress, in order. */
+  idleParts(stages: readonly Stage[], from: number, to: number): Interval[];
+  /** The pieces of `stage` that began within [from, to]. */
+  piecesOf(stage: Stage, from: number, to: number): Interval[];
   /** When the first piece of `stage` at or after `from` began (performance.now()); null when none did. */
   firstStart(stage: Stage, from: number): number | null;
   /** One line per `stepMs` of [from, to]: how many pieces of each stage were in progress at some point of it. */
@@ -51,6 +55,20 @@ export function createStageRecorder(): StageRecorder {
     idleOf(stages, from, to, also = []) {
       const extra = also.filter(([a, b]) => b > from && a < to).map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as const);
       return to - from - unionMs([...within(from, to, stages), ...extra]);
+    },
+    idleParts(stages, from, to) {
+      const busy = [...within(from, to, stages)].sort((a, b) => a[0] - b[0]);
+      const parts: Interval[] = [];
+      let at = from;
+      for (const [a, b] of busy) {
+        if (a > at) parts.push([at, a]);
+        at = Math.max(at, b);
+      }
+      if (at < to) parts.push([at, to]);
+      return parts;
+    },
+    piecesOf(stage, from, to) {
+      return intervals.filter((i) => i.stage === stage && i.start >= from && i.start <= to).map((i) => [i.start, i.end] as const);
     },
     firstStart(stage, from) {
       const starts = intervals.filter((i) => i.stage === stage && i.start >= from).map((i) => i.start);
