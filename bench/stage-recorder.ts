@@ -21,8 +21,8 @@ export interface StageRecorder extends StageTimer {
   figures(from: number, to: number): Map<Stage, StageFigures>;
   /** Wall-clock time within [from, to] during which none of `stages` was in progress, nor any of the `also` intervals. */
   idleOf(stages: readonly Stage[], from: number, to: number, also?: readonly Interval[]): number;
-  /** The stretches of [from, to] during which none of `stages` was in progress, in order. */
-  idleParts(stages: readonly Stage[], from: number, to: number): Interval[];
+  /** The stretches of [from, to] during which none of `stages` was in progress, nor any of the `also` intervals, in order. */
+  idleParts(stages: readonly Stage[], from: number, to: number, also?: readonly Interval[]): Interval[];
   /** The pieces of `stage` that began within [from, to]. */
   piecesOf(stage: Stage, from: number, to: number): Interval[];
   /** When the first piece of `stage` at or after `from` began (performance.now()); null when none did. */
@@ -38,6 +38,18 @@ export function createStageRecorder(): StageRecorder {
     intervals
       .filter((i) => i.end > from && i.start < to && (stages === undefined || stages.includes(i.stage)))
       .map((i) => [Math.max(i.start, from), Math.min(i.end, to)] as const);
+  const idleParts = (stages: readonly Stage[], from: number, to: number, also: readonly Interval[] = []): Interval[] => {
+    const extra = also.filter(([a, b]) => b > from && a < to).map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as const);
+    const busy = [...within(from, to, stages), ...extra].sort((a, b) => a[0] - b[0]);
+    const parts: Interval[] = [];
+    let at = from;
+    for (const [a, b] of busy) {
+      if (a > at) parts.push([at, a]);
+      at = Math.max(at, b);
+    }
+    if (at < to) parts.push([at, to]);
+    return parts;
+  };
   return {
     start(stage) {
       const start = performance.now();
@@ -52,21 +64,10 @@ export function createStageRecorder(): StageRecorder {
       }
       return out;
     },
-    idleOf(stages, from, to, also = []) {
-      const extra = also.filter(([a, b]) => b > from && a < to).map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as const);
-      return to - from - unionMs([...within(from, to, stages), ...extra]);
+    idleOf(stages, from, to, also) {
+      return idleParts(stages, from, to, also).reduce((sum, [a, b]) => sum + (b - a), 0);
     },
-    idleParts(stages, from, to) {
-      const busy = [...within(from, to, stages)].sort((a, b) => a[0] - b[0]);
-      const parts: Interval[] = [];
-      let at = from;
-      for (const [a, b] of busy) {
-        if (a > at) parts.push([at, a]);
-        at = Math.max(at, b);
-      }
-      if (at < to) parts.push([at, to]);
-      return parts;
-    },
+    idleParts,
     piecesOf(stage, from, to) {
       return intervals.filter((i) => i.stage === stage && i.start >= from && i.start <= to).map((i) => [i.start, i.end] as const);
     },

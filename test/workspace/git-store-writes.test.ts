@@ -19,8 +19,7 @@ afterAll(async () => {
 
 describe("GitStore writes sent together", () => {
   it("writes commits sent together, and a refused one fails alone", async () => {
-    const store = await GitStore.open(repo.dir, { env: testGitEnv(), token: undefined, log: undefined, listingCacheSize: 8 });
-    try {
+    await withStore(async (store) => {
       const tree = await git(repo.dir, "rev-parse", "HEAD^{tree}");
       const commit = (message: string) => `tree ${tree}\nparent ${repo.head}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\n${message}\n`;
       const [first, refused, third] = await Promise.allSettled([store.writeCommit(commit("one")), store.writeCommit("tree nonsense\n\nbad\n"), store.writeCommit(commit("three"))]);
@@ -30,14 +29,11 @@ describe("GitStore writes sent together", () => {
         expect(written.status).toBe("fulfilled");
         expect(await git(repo.dir, "log", "-1", "--format=%s", (written as PromiseFulfilledResult<string>).value)).toBe(message);
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it("moves refs sent together, and a refused update (a branch moved meanwhile) fails alone with git's reason", async () => {
-    const store = await GitStore.open(repo.dir, { env: testGitEnv(), token: undefined, log: undefined, listingCacheSize: 8 });
-    try {
+    await withStore(async (store) => {
       const stale = "1".repeat(40);
       const results = await Promise.allSettled([
         store.updateRef("refs/heads/w/one", repo.head),
@@ -49,14 +45,11 @@ describe("GitStore writes sent together", () => {
       expect(await git(repo.dir, "for-each-ref", "--format=%(refname)", "refs/heads/w")).toBe("refs/heads/w/one\nrefs/heads/w/three");
       await store.updateRef("refs/heads/w/four", repo.head);
       expect(await git(repo.dir, "rev-parse", "refs/heads/w/four")).toBe(repo.head);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it("writes its own commits in process: the object git would write, read back by git and by the store", async () => {
-    const store = await GitStore.open(repo.dir, { env: testGitEnv(), token: undefined, log: undefined, listingCacheSize: 8 });
-    try {
+    await withStore(async (store) => {
       const tree = await git(repo.dir, "rev-parse", "HEAD^{tree}");
       const input = { tree, parents: [repo.head], author: AUTHOR, committer: AUTHOR, seconds: 1_700_000_000, message: "in process\n" };
       const commit = await store.commitObject(input);
@@ -65,14 +58,11 @@ describe("GitStore writes sent together", () => {
       expect(await git(repo.dir, "log", "-1", "--format=%s %P %T", commit)).toBe(`in process ${repo.head} ${tree}`);
       expect(await store.treeOf(commit)).toBe(tree);
       await git(repo.dir, "fsck", "--strict", "--no-dangling");
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it("fails a commit it could not store, and does not take it for stored", async () => {
-    const store = await GitStore.open(repo.dir, { env: testGitEnv(), token: undefined, log: undefined, listingCacheSize: 8 });
-    try {
+    await withStore(async (store) => {
       const tree = await git(repo.dir, "rev-parse", "HEAD^{tree}");
       // A file where the commit's object directory would be: it cannot be written there.
       for (let n = 0; ; n++) {
@@ -89,13 +79,21 @@ describe("GitStore writes sent together", () => {
         }
         break;
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
 });
 
 const AUTHOR = { name: "A", email: "a@example.com" };
+
+/** Runs `work` with a store opened on the fixture repository, and closes it. */
+async function withStore(work: (store: GitStore) => Promise<void>): Promise<void> {
+  const store = await GitStore.open(repo.dir, { env: testGitEnv(), token: undefined, log: undefined, listingCacheSize: 8 });
+  try {
+    await work(store);
+  } finally {
+    await store.close();
+  }
+}
 
 /** The id of the commit `formatCommitObject` makes of `input` (SHA-1 repositories). */
 function formatCommitId(input: CommitObjectInput): string {
