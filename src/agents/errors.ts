@@ -19,12 +19,12 @@ export class ToolInputError extends DynflowError {
   }
 }
 
-/** A refuter or resolver was started without the `options.subject` its role needs. */
+/** An agent was started without the `options.subject` its role needs, or with one of the wrong shape. */
 export class InvalidAgentSubjectError extends DynflowError {
   declare readonly code: "invalid_agent_subject";
-  readonly role: "refuter" | "resolver";
+  readonly role: "worker" | "refuter" | "resolver";
 
-  constructor(role: "refuter" | "resolver", problem: string, expected: string) {
+  constructor(role: "worker" | "refuter" | "resolver", problem: string, expected: string) {
     super("invalid_agent_subject", `a ${role} agent needs options.subject ${expected}; ${problem}`);
     this.role = role;
   }

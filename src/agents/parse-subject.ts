@@ -1,5 +1,5 @@
 /**
- * Reads `options.subject` for the roles that need one. The subject crossed
+ * Reads `options.subject` for the roles that take one. The subject crossed
  * the sandbox as JSON, so its shape is checked here, before any token is
  * spent, and a wrong shape fails the agent with a message naming the field.
  */
@@ -23,6 +23,7 @@ export interface ResolverSubject {
 type Obj = { [key: string]: JsonValue };
 
 const REFUTER_SHAPE = "{ change: ChangeRef | null, claim: string }";
+const WORKER_SHAPE = "{ change: ChangeRef } (the attempt it starts from) or nothing";
 const RESOLVER_SHAPE = "{ label: string, files: [{ path, base, ours, theirs, marked }] }";
 
 /** Checks and returns a refuter's subject; throws `InvalidAgentSubjectError`. */
@@ -34,13 +35,32 @@ export function parseRefuterSubject(subject: JsonValue | undefined): RefuterSubj
   if (typeof subject.claim !== "string") return fail(`subject.claim must be a string, got ${kind(subject.claim)}`);
   const raw = subject.change;
   if (raw === undefined || raw === null) return { change: null, claim: subject.claim };
+  return { change: toChange(raw, fail), claim: subject.claim };
+}
+
+/**
+ * Checks and returns a worker's subject: none (it starts from the base), or
+ * the change of an earlier attempt it starts from. Throws `InvalidAgentSubjectError`.
+ */
+export function parseWorkerSubject(subject: JsonValue | undefined): ChangeRef | null {
+  const fail = (problem: string): never => {
+    throw new InvalidAgentSubjectError("worker", problem, WORKER_SHAPE);
+  };
+  if (subject === undefined || subject === null) return null;
+  if (!isObject(subject)) return fail(`got ${kind(subject)}`);
+  const raw = subject.change;
+  if (raw === undefined || raw === null) return null;
+  return toChange(raw, fail);
+}
+
+function toChange(raw: JsonValue, fail: (problem: string) => never): ChangeRef {
   if (!isObject(raw)) return fail(`subject.change must be a change or null, got ${kind(raw)}`);
   if (typeof raw.commit !== "string" || typeof raw.base !== "string") {
     return fail("subject.change must carry the commit and base ids of the change");
   }
   const files = Array.isArray(raw.files) ? raw.files.filter((file): file is Obj => isObject(file)).map(toFile) : [];
   const sum = (key: "additions" | "deletions") => (typeof raw[key] === "number" ? raw[key] : files.reduce((n, f) => n + f[key], 0));
-  const change: ChangeRef = {
+  return {
     branch: typeof raw.branch === "string" ? raw.branch : "",
     commit: raw.commit,
     base: raw.base,
@@ -49,7 +69,6 @@ export function parseRefuterSubject(subject: JsonValue | undefined): RefuterSubj
     deletions: sum("deletions"),
     incomplete: raw.incomplete === true,
   };
-  return { change, claim: subject.claim };
 }
 
 /** Checks and returns a resolver's subject; throws `InvalidAgentSubjectError`. */

@@ -1,14 +1,15 @@
 /**
  * A worker agent: a tool loop over its own workspace forked from the run's
- * base commit. Whatever happens, the work it did is committed on its branch
+ * base commit (holding an earlier attempt's change, when its subject names one). Whatever happens, the work it did is committed on its branch
  * (marked incomplete when it did not finish), so nothing is silently lost.
  */
 import type { Logger } from "pino";
 import { AgentFailedError } from "../runtime/errors.js";
-import type { AgentRequest, AgentResult, ChangeRef } from "../runtime/types.js";
+import { ZERO_USAGE, type AgentRequest, type AgentResult, type ChangeRef } from "../runtime/types.js";
 import { DEFAULT_PROTECTED_PATHS, agentSlug, type Workspace } from "../workspace/index.js";
 import { describeStop, labelOf, loopOptions, maxTurnsOf, metaOf, modelOf, type AgentEnv } from "./agent-env.js";
 import { WORKER_SYSTEM_PROMPT, workerMessage } from "./prompts/worker-prompt.js";
+import { parseWorkerSubject } from "./parse-subject.js";
 import { runToolLoop } from "./run-tool-loop.js";
 import { createFinishTool } from "./tools/create-finish-tool.js";
 import { createReadTools } from "./tools/create-read-tools.js";
@@ -26,6 +27,7 @@ export async function runWorker(env: AgentEnv, request: AgentRequest): Promise<A
   // Stable across retries and replays, unique per agent: see agentSlug.
   const slug = agentSlug(label, request.key);
   const log = env.log.child({ agentId: request.agentId, role: "worker", slug });
+  const start = parseWorkerSubject(options.subject);
   const workspace = await env.repository.fork({
     runId: env.runId,
     slug,
@@ -33,6 +35,7 @@ export async function runWorker(env: AgentEnv, request: AgentRequest): Promise<A
     writeScopes: options.write,
     protectedPaths: env.protectedPaths,
   });
+  const previous = start && (await startFrom(env, workspace, start, label));
   const tools = [
     ...createReadTools(workspace, "your workspace (your own edits included)"),
     ...createWriteTools(workspace),
@@ -45,6 +48,8 @@ export async function runWorker(env: AgentEnv, request: AgentRequest): Promise<A
     protectedPaths: env.protectedPaths ?? DEFAULT_PROTECTED_PATHS,
     schema: options.schema,
     feedback: request.feedback,
+    previous,
+    maxDiffChars: env.limits.maxDiffChars,
   });
   const loop = await runToolLoop(loopOptions(env, request, "worker", { system: WORKER_SYSTEM_PROMPT, prompt, tools, log }));
 
@@ -74,6 +79,27 @@ export async function runWorker(env: AgentEnv, request: AgentRequest): Promise<A
   throw new AgentFailedError(`worker "${label}" ${why}${kept}`, loop.usage, loop.costUsd, { cause: loop.error ?? undefined, change });
 }
 
+/**
+ * Makes an earlier attempt's change the workspace's own edits (the next round
+ * of a line of work continues from the last), under this worker's write rules;
+ * returns it with its diff for the worker's message. Fails the agent, before
+ * any token is spent, when the change is not on the run's base or a file of
+ * it cannot be written here.
+ */
+async function startFrom(env: AgentEnv, workspace: Workspace, change: ChangeRef, label: string): Promise<{ change: ChangeRef; diff: string }> {
+  const fail = (why: string, cause?: unknown): never => {
+    throw new AgentFailedError(`worker "${label}" cannot start from the change ${change.commit} on ${change.branch || "no branch"}: ${why}`, { ...ZERO_USAGE }, 0, { cause });
+  };
+  try {
+    const [base, changeBase] = await Promise.all([env.repository.resolveCommit(env.baseCommit), env.repository.resolveCommit(change.base)]);
+    if (base !== changeBase) fail(`it was made on ${change.base}, not on the run's base ${env.baseCommit}`);
+    await workspace.apply(await env.repository.layerBetween(base, change.commit));
+    return { change, diff: await env.repository.diff(base, change.commit) };
+  } catch (error) {
+    if (error instanceof AgentFailedError) throw error;
+    return fail(messageOf(error), error);
+  }
+}
 
 /**
  * Commits whatever the workspace holds. A failing commit of finished work

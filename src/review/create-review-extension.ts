@@ -30,7 +30,7 @@ export interface ReviewExtensionOptions {
 const MAX_REFUTERS = 16;
 const MAX_ROUNDS = 10;
 /** Options of `converge()` and `refute()` that are not agent options. */
-const REVIEW_KEYS = ["rounds", "refuters", "instructions", "checks"] as const;
+const REVIEW_KEYS = ["rounds", "refuters", "instructions", "checks", "fromBase"] as const;
 
 /** Creates the extension for one run, and the ledger to read its outcomes from afterwards. */
 export function createReviewExtension(options: ReviewExtensionOptions): { extension: RuntimeExtension; review: ReviewLedger } {
@@ -68,7 +68,7 @@ export function createReviewExtension(options: ReviewExtensionOptions): { extens
       const { review, agent } = splitOptions(rawOptions);
       const call = checkAgentOptions("converge", prompt, agent);
       warnUnknown(ctx, "converge", call.unknownKeys);
-      const settings = { ...refuteSettings("converge", review, config), rounds: roundsOf(review, config, ctx), checks: checksOf(review, checks) };
+      const settings = { ...refuteSettings("converge", review, config), rounds: roundsOf(review, config, ctx), checks: checksOf(review, checks), fromBase: fromBaseOf(review) };
       return json(await operations.converge(ctx, call.prompt, call.options, settings, phaseOf(phase)));
     },
     checks: async () => [...(checks?.names ?? [])],
@@ -164,6 +164,14 @@ function roundsOf(raw: JsonValue | undefined, config: ReviewConfig, ctx: Extensi
     ctx.log(`converge(): ${asked} rounds asked; the run's cap is ${config.maxRounds} (maxRounds), so ${config.maxRounds} are used`, "warn");
     return config.maxRounds;
   }
+  return asked;
+}
+
+/** `converge()`'s `fromBase`: every round starts again from the base commit instead of from the last round's change. */
+function fromBaseOf(raw: JsonValue | undefined): boolean {
+  const asked = isObject(raw) ? raw.fromBase : undefined;
+  if (asked === undefined || asked === null) return false;
+  if (typeof asked !== "boolean") throw new InvalidScriptCallError(`converge(): opts.fromBase must be true or false, got ${JSON.stringify(asked)}`);
   return asked;
 }
 

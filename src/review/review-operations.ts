@@ -121,30 +121,30 @@ export class ReviewOperations {
     ctx: ExtensionContext,
     prompt: string,
     options: AgentOptions,
-    settings: RefuteSettings & { rounds: number; checks?: readonly string[] },
+    settings: RefuteSettings & { rounds: number; checks?: readonly string[]; fromBase?: boolean },
     phase: string | null,
   ): Promise<ConvergeResult> {
     const line = this.ledger.openLine("converge", options.label ?? defaultAgentLabel(prompt), prompt);
     let roundPrompt = prompt;
+    let roundOptions = options;
     for (let n = 1; ; n++) {
-      const record = await this.runRound(ctx, line, roundPrompt, options, phase);
+      const record = await this.runRound(ctx, line, roundPrompt, roundOptions, phase);
       const round = line.rounds.at(-1) as Round;
       if (!record) return { status: "failed", change: null, review: null, rounds: n };
       const change = toScriptChange(line, round, record, this.baseCommit);
       // Checks first: they cost no tokens, and a change that fails them goes back without a refuter.
-      const failed = record.change === null ? null : await this.runChecks(ctx, line, round, record.change.commit, settings.checks ?? []);
-      if (failed) {
-        if (n >= settings.rounds) return { status: "refuted", change, review: failed, rounds: n };
-        roundPrompt = feedbackPrompt(prompt, n, record.change?.branch ?? null, round.reviews.at(-1)?.votes ?? []);
-        continue;
+      let review = record.change === null ? null : await this.runChecks(ctx, line, round, record.change.commit, settings.checks ?? []);
+      if (!review) {
+        // "Nothing to change" is a claim like any change: refuted, it is redone with the evidence.
+        review = await this.refute(ctx, { kind: "change", line, round }, settings, phase);
+        if (review.verdict === "upheld") return { status: record.change === null ? "unchanged" : "accepted", change, review, rounds: n };
+        if (review.verdict === "unverified") return { status: "unverified", change, review, rounds: n };
       }
-      // "Nothing to change" is a claim like any change: refuted, it is redone with the evidence.
-      const review = await this.refute(ctx, { kind: "change", line, round }, settings, phase);
-      if (review.verdict === "upheld") return { status: record.change === null ? "unchanged" : "accepted", change, review, rounds: n };
-      if (review.verdict === "unverified") return { status: "unverified", change, review, rounds: n };
       if (n >= settings.rounds) return { status: "refuted", change, review, rounds: n };
-      const votes = round.reviews.at(-1)?.votes ?? [];
-      roundPrompt = feedbackPrompt(prompt, n, record.change?.branch ?? null, votes);
+      // The next round continues from this one's change (what it got right is not paid for again), unless the script asked otherwise.
+      const from = settings.fromBase ? null : record.change;
+      roundPrompt = feedbackPrompt(prompt, n, record.change?.branch ?? null, round.reviews.at(-1)?.votes ?? [], from !== null);
+      roundOptions = from === null ? options : { ...options, subject: { change: from as unknown as JsonValue } };
     }
   }
 

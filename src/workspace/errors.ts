@@ -15,6 +15,7 @@ export type WorkspacePathErrorCode =
   | "path_not_found"
   | "path_conflict"
   | "path_invalid"
+  | "path_not_text"
   | "edit_no_match"
   | "edit_ambiguous";
 

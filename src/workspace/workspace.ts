@@ -99,11 +99,31 @@ export class Workspace implements WorkspaceReader {
   async delete(path: string): Promise<void> {
     const clean = await this.checkWrite(path);
     if (!this.view.exists(clean)) throw new WorkspacePathError("path_not_found", path, `"${clean}" does not exist, so it cannot be deleted`);
-    if (this.view.listing.get(clean)) {
-      this.view.overlay.set(clean, null);
-      this.prepareCommit(clean);
-    } else this.view.overlay.delete(clean);
-    this.version++;
+    this.remove(clean);
+  }
+
+  /**
+   * Makes another change's files (`GitRepository.layerBetween` the base and
+   * that change) this workspace's own edits, deletions first, through the
+   * same write rules as `write` and `delete`: a path the policy refuses, a
+   * symbolic link or a file that is not UTF-8 text throws a
+   * `WorkspacePathError`. A worker's next attempt starts so from the last.
+   */
+  async apply(files: readonly LayerFile[]): Promise<void> {
+    const ordered = [...files.filter((file) => file.content === null), ...files.filter((file) => file.content !== null)];
+    for (const file of ordered) {
+      const clean = await this.checkWrite(file.path);
+      if (file.symlink) throw new WorkspacePathError("path_symlink", file.path, `"${clean}" is a symbolic link in the change; a workspace holds only text files`);
+      if (file.content === null) {
+        this.remove(clean);
+        continue;
+      }
+      const content = file.content.toString("utf8");
+      if (!Buffer.from(content, "utf8").equals(file.content)) {
+        throw new WorkspacePathError("path_not_text", file.path, `"${clean}" is not UTF-8 text in the change; a workspace holds only text files`);
+      }
+      this.put(clean, content);
+    }
   }
 
   /** Paths that differ from the base, sorted. */
@@ -222,6 +242,14 @@ export class Workspace implements WorkspaceReader {
       this.view.overlay.set(clean, { content, mode, oid });
       this.prepareCommit(clean);
     }
+    this.version++;
+  }
+
+  private remove(clean: string): void {
+    if (this.view.listing.get(clean)) {
+      this.view.overlay.set(clean, null);
+      this.prepareCommit(clean);
+    } else this.view.overlay.delete(clean);
     this.version++;
   }
 

@@ -243,3 +243,83 @@ describe("worker: isolation", () => {
     expect(await show(h.repo.dir, branch("x"), "src/x.ts")).toBe("2\n");
   });
 });
+
+describe("worker: continuing an earlier attempt (subject.change)", () => {
+  /** A first attempt that edits, adds and deletes; it is what the next attempt starts from. */
+  async function firstAttempt(runner = h.runner(), write = ["src/**", "docs/**"]) {
+    h.script((c) => {
+      if (!c.agentPrompt.includes("first attempt")) return undefined;
+      if (c.turn === 1) return reply.toolUse("edit_file", { path: "src/api.ts", old_text: 'fetchJson("/a")', new_text: 'http.get("/a")' });
+      if (c.turn === 2) return reply.toolUse("write_file", { path: "src/http.ts", content: "export const http = {};\n" });
+      if (c.turn === 3) return reply.toolUse("delete_file", { path: "docs/readme.md" });
+      return reply.toolUse("finish", { summary: "migrated src/api.ts", result: "done" });
+    });
+    const result = await runner.run(agentRequest("first attempt", { label: "api", write }, { agentId: "a1" }));
+    return result.change!;
+  }
+
+  it("starts from the earlier change: reads see it, the message shows its diff, and the new commit holds both on the base", async () => {
+    const earlier = await firstAttempt();
+    h.script((c) => {
+      if (c.turn === 1) return reply.toolUse("read_file", { path: "src/api.ts" });
+      if (c.turn === 2) return reply.toolUse("list_files", { glob: "**" });
+      if (c.turn === 3) return reply.toolUse("edit_file", { path: "src/dup.ts", old_text: "x = 1;\nx = 1;", new_text: "x = 2;" });
+      return reply.toolUse("finish", { summary: "also fixed src/dup.ts", result: "done" });
+    });
+    const next = await h.runner().run(agentRequest("second attempt", { label: "api · round 2", write: ["src/**", "docs/**"], subject: { change: earlier as never } }, { agentId: "a2" }));
+
+    const [first, second, third] = h.conversations("second attempt");
+    expect(first!.agentPrompt).toContain("## Where you start");
+    expect(first!.agentPrompt).toContain(`(commit ${earlier.commit})`);
+    expect(first!.agentPrompt).toContain('+  return http.get("/a");');
+    expect(first!.agentPrompt).toContain("- deleted docs/readme.md (+0 -1)");
+    expect(second!.results[0]!.content).toContain('return http.get("/a");');
+    expect(third!.results[0]!.content).toContain("src/http.ts");
+    expect(third!.results[0]!.content).not.toContain("docs/readme.md");
+
+    const change = next.change!;
+    expect(change.branch).not.toBe(earlier.branch);
+    expect(change.base).toBe(h.repo.head);
+    expect(change.files.map((f) => [f.path, f.status])).toEqual([
+      ["docs/readme.md", "deleted"],
+      ["src/api.ts", "modified"],
+      ["src/dup.ts", "modified"],
+      ["src/http.ts", "added"],
+    ]);
+    // One commit on the base, as every worker's change: the merge and the carried changes rely on it.
+    expect(await git(h.repo.dir, "rev-parse", `${change.commit}^`)).toBe(h.repo.head);
+    expect(await show(h.repo.dir, change.commit, "src/api.ts")).toContain('return http.get("/a");');
+    expect(await show(h.repo.dir, change.commit, "src/dup.ts")).toBe("x = 2;\n");
+    expect(await show(h.repo.dir, earlier.commit, "src/dup.ts")).toBe(FILES["src/dup.ts"]);
+  });
+
+  it("applies the earlier change under its own write rules: a path it may not write fails it before any model call", async () => {
+    const earlier = await firstAttempt();
+    const before = h.api.requests.length;
+    const error = await rejectionOf(
+      h.runner().run(agentRequest("narrower attempt", { label: "api · round 2", write: ["src/**"], subject: { change: earlier as never } }, { agentId: "a2" })),
+    );
+    expect(error).toBeInstanceOf(AgentFailedError);
+    expect((error as Error).message).toMatch(/^worker "api · round 2" cannot start from the change [0-9a-f]{40} on dynflow\/run1-work\/api-[^:]+: .*docs\/readme\.md/);
+    expect(h.api.requests.length).toBe(before);
+
+    const protectedChange = await (async () => {
+      h.script((c) =>
+        c.turn === 1 ? reply.toolUse("write_file", { path: ".github/workflows/ci.yml", content: "on: pull_request\n" }) : reply.toolUse("finish", { summary: "s", result: "r" }),
+      );
+      return (await h.runner({ protectedPaths: [] }).run(agentRequest("unprotected", { label: "ci" }, { agentId: "a3" }))).change!;
+    })();
+    const refused = await rejectionOf(h.runner().run(agentRequest("protected", { label: "ci · round 2", subject: { change: protectedChange as never } }, { agentId: "a4" })));
+    expect((refused as Error).message).toContain(".github/workflows/ci.yml");
+  });
+
+  it("refuses a change made on another base, and a subject that names no change", async () => {
+    const earlier = await firstAttempt();
+    const elsewhere = { ...earlier, base: earlier.commit };
+    const error = await rejectionOf(h.runner().run(agentRequest("elsewhere", { label: "api · round 2", write: ["src/**", "docs/**"], subject: { change: elsewhere as never } }, { agentId: "a2" })));
+    expect((error as Error).message).toContain(`it was made on ${earlier.commit}, not on the run's base`);
+
+    const invalid = await rejectionOf(h.runner().run(agentRequest("invalid", { label: "x", subject: { change: "main" } }, { agentId: "a3" })));
+    expect((invalid as Error).message).toBe("a worker agent needs options.subject { change: ChangeRef } (the attempt it starts from) or nothing; subject.change must be a change or null, got string");
+  });
+});

@@ -49,6 +49,27 @@ describe("converge()", () => {
     expect(results.workers[1]?.costUsd).toBeCloseTo(0.06);
   });
 
+  it("starts the next round from the refuted round's change, and from the base with fromBase: true", async () => {
+    const runner = scriptedRunner(migration);
+    await runWithReview(CONVERGE_TWO, { runner });
+    const first = runner.calls.find((r) => r.options.label === "search");
+    const second = runner.calls.find((r) => r.options.label === "search · round 2");
+    expect(first?.options.subject).toBeUndefined();
+    expect(second?.options.subject).toEqual({ change: fakeChange("search") });
+    expect(second?.prompt).toContain("Your copy starts from that attempt's change");
+    expect(second?.prompt).not.toContain("Start again from the base commit");
+
+    const fresh = scriptedRunner(migration);
+    await runWithReview(CONVERGE_TWO.replace('label: m,', 'label: m, fromBase: true,'), { runner: fresh });
+    const again = fresh.calls.find((r) => r.options.label === "search · round 2");
+    expect(again?.options.subject).toBeUndefined();
+    expect(again?.prompt).toContain("Start again from the base commit");
+
+    const { outcome } = await runWithReview(`await converge("Fix x", { fromBase: "yes" });`, { runner: scriptedRunner(migration) });
+    expect(outcome.status).toBe("error");
+    expect(outcome.error?.message).toContain('converge(): opts.fromBase must be true or false, got "yes"');
+  });
+
   it("sends refuters the change and the claim, never the worker's prompt as their own task", async () => {
     const runner = scriptedRunner(migration);
     await runWithReview(CONVERGE_TWO, { runner });
@@ -128,6 +149,9 @@ describe("converge()", () => {
     expect(outcome.result).toEqual(["accepted", 2]);
     const second = runner.calls.find((r) => r.options.label === "docs · round 2");
     expect(second?.prompt).toContain("src/docs/api.ts:4 still calls fetchJson");
+    // Nothing to continue from: the round starts from the base.
+    expect(second?.options.subject).toBeUndefined();
+    expect(second?.prompt).toContain("Start again from the base commit");
     expect(results.workers).toMatchObject([{ label: "docs", status: "accepted", rounds: 2, verdicts: ["refuted", "upheld"] }]);
     expect(results.toMerge.map((m) => m.change.branch)).toEqual(["dynflow/r1/docs-2"]);
   });

@@ -157,3 +157,52 @@ describe("path confinement", () => {
     expect((await refusal(wide.write(".github/workflows/x.yml", "x"))).code).toBe("path_protected");
   });
 });
+
+describe("apply (another change's files as the workspace's own edits)", () => {
+  it("applies a change that replaced a file by a directory, or a directory by a file (deletions first), and commits it as one commit on the base", async () => {
+    const earlier = await fork();
+    await earlier.delete("docs/readme.md");
+    await earlier.write("docs/readme.md/index.md", "moved\n");
+    await earlier.edit("src/a.ts", "const z = 2;", "const z = 3;");
+    const made = (await earlier.commit({ message: "earlier", author: { name: "t", email: "t@example.com" } }))!;
+
+    const next = await fork();
+    await next.apply(await repository.layerBetween(repo.head, made.commit));
+    expect(next.changedFiles()).toEqual([
+      { path: "docs/readme.md", status: "deleted" },
+      { path: "docs/readme.md/index.md", status: "added" },
+      { path: "src/a.ts", status: "modified" },
+    ]);
+    const change = (await next.commit({ message: "next", author: { name: "t", email: "t@example.com" } }))!;
+    expect(change.commit).not.toBe(made.commit);
+    expect(await repository.diff(repo.head, change.commit)).toBe(await repository.diff(repo.head, made.commit));
+
+    // And back: a directory replaced by a file, which the change lists before the files it deletes.
+    const flat = await fork();
+    await flat.delete("src/a.ts");
+    await flat.delete("src/b.ts");
+    await flat.write("src", "now a file\n");
+    const flattened = (await flat.commit({ message: "flat", author: { name: "t", email: "t@example.com" } }))!;
+    const layer = await repository.layerBetween(repo.head, flattened.commit);
+    expect(layer.map((f) => f.path)).toEqual(["src", "src/a.ts", "src/b.ts"]);
+    const again = await fork();
+    await again.apply(layer);
+    expect((await again.read("src")).text).toBe("now a file\n");
+  });
+
+  it("refuses what the workspace could not write itself: a path out of scope or protected, a symbolic link, bytes that are not UTF-8", async () => {
+    const file = (path: string, content: string | Buffer | null, symlink = false) => ({
+      path,
+      content: typeof content === "string" ? Buffer.from(content) : content,
+      executable: false,
+      symlink,
+    });
+    const scoped = await fork({ writeScopes: ["src/**"] });
+    expect((await refusal(scoped.apply([file("src/b.ts", "ok\n"), file("docs/readme.md", "no\n")]))).code).toBe<WorkspacePathErrorCode>("path_outside_scope");
+    expect((await refusal((await fork()).apply([file(".github/workflows/ci.yml", "on: pull_request\n")]))).code).toBe<WorkspacePathErrorCode>("path_protected");
+    expect((await refusal((await fork()).apply([file("src/new-link", "a.ts", true)]))).code).toBe<WorkspacePathErrorCode>("path_symlink");
+    const latin1 = await refusal((await fork()).apply([file("notes.txt", Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]))]));
+    expect(latin1.code).toBe<WorkspacePathErrorCode>("path_not_text");
+    expect(latin1.message).toBe('"notes.txt" is not UTF-8 text in the change; a workspace holds only text files');
+  });
+});

@@ -3,7 +3,9 @@
  * worker (it is part of the cached prefix); everything about one worker's
  * assignment goes into its own message.
  */
-import type { JsonSchema } from "../../runtime/types.js";
+import { printable } from "../../plan/fence-untrusted.js";
+import type { ChangeRef, JsonSchema } from "../../runtime/types.js";
+import { capDiff } from "./refuter-prompt.js";
 import { feedbackNote, resultInstructions } from "./result-instructions.js";
 
 export const WORKER_SYSTEM_PROMPT = `You are a worker agent of dynflow, a system that changes a code repository on behalf of its maintainers. You get one assignment, part of a larger task, and an isolated copy of the repository at a fixed commit. Nobody else sees or changes your copy. When you finish, your edits become one commit on your own branch, and independent reviewers try to refute your work from the diff and your summary alone.
@@ -29,6 +31,9 @@ export interface WorkerMessageInput {
   protectedPaths: readonly string[];
   schema: JsonSchema | undefined;
   feedback: string | undefined;
+  /** The earlier attempt this worker's copy already holds, with its diff against the base; null: it starts from the base. */
+  previous: { change: ChangeRef; diff: string } | null;
+  maxDiffChars: number;
 }
 
 /** The worker's own part of the first message. */
@@ -44,6 +49,19 @@ export function workerMessage(input: WorkerMessageInput): string {
   return (
     `# Your assignment\n\n${input.prompt.trim()}\n\n` +
     `## Write scope\n\n${scope}${protectedNote}.\n\n` +
+    (input.previous ? `${describePrevious(input.previous, input.maxDiffChars)}\n\n` : "") +
     `## Result\n\n${resultInstructions(input.schema)}${feedbackNote(input.feedback)}`
+  );
+}
+
+/** Where a worker that continues an earlier attempt starts: that attempt's change, already in its copy. */
+function describePrevious(previous: { change: ChangeRef; diff: string }, maxDiffChars: number): string {
+  const { change } = previous;
+  const files = change.files.map((f) => `- ${f.status} ${printable(f.path)} (+${f.additions} -${f.deletions})`).join("\n");
+  const diff = change.files.length === 0 ? "" : `\n\n${capDiff(previous.diff, maxDiffChars)}`;
+  return (
+    `## Where you start\n\nYour copy is not the bare base: it already holds an earlier attempt at this assignment ` +
+    `(commit ${printable(change.commit)}), as edits of your own: ${change.files.length} file(s), +${change.additions} -${change.deletions}.\n${files}${diff}\n\n` +
+    "Keep what is right, change or undo what is not, and finish the whole assignment: your commit holds everything your copy differs from the base by."
   );
 }

@@ -246,6 +246,27 @@ describe("createRunRunner", () => {
       }
     });
 
+    it("sends a continuing worker's start change in its job: the next round, on another worker, starts from a change the remote never had", async () => {
+      const roundsRun = { ...run, id: "r-runner-rounds" };
+      const runner = createRunRunner({ placement: { kind: "queue", queue, perInstallation: 2 }, run: roundsRun, open, dataDir: `${work}/owner`, gitEnv: testGitEnv(), changes: store.changeObjects, log })(deps(roundsRun.id));
+      const first = (await runner.run(noteRequest(roundsRun.id, 1, "eta"))).change as ChangeRef;
+      await worker.stop(0);
+      worker = await startWorker(`${work}/worker-3`);
+      try {
+        const next = await runner.run({ ...noteRequest(roundsRun.id, 2, "theta"), label: "eta · round 2", options: { subject: { change: first as never } } });
+        const change = next.change as ChangeRef;
+        const opening = api.requests.filter((r) => r.body.messages.length === 1 && JSON.stringify(r.body.messages[0]).includes("Write the note theta"));
+        expect(JSON.stringify(opening[0]?.body.messages[0])).toContain("+# eta");
+        expect(change.files.map((f) => f.path)).toEqual(["notes/eta.md", "notes/theta.md"]);
+        // The change came back to the owner as data: its clone has both notes, the remote has neither branch.
+        expect(await git(owner.gitDir, "show", `${change.commit}:notes/eta.md`)).toBe("# eta");
+        expect(await git(owner.gitDir, "rev-parse", `${change.commit}^`)).toBe(base);
+        expect(await git(origin, "for-each-ref", `refs/heads/${first.branch}`, `refs/heads/${change.branch}`)).toBe("");
+      } finally {
+        api.handle(writeNote);
+      }
+    });
+
     it.skipIf(skipSandbox)("sends the run's commands with its agents: the worker's agent runs them on the worker's own clone", async () => {
       const config = { ...EMPTY_COMMANDS_CONFIG, commands: { show: "cat README.md" } };
       const prepared = await prepareCommands({ config, repository: owner, baseCommit: base, log });
