@@ -30,6 +30,27 @@ const FLAG_BITS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.
  * `g`/`y`/`d` (ignored: only `test` is offered). Throws `PatternError`.
  */
 export function compileLinearRegex(pattern: string, flags = ""): LinearRegex {
+  // Agents of a run search for the same few patterns again and again, and RE2's compile costs far more than a lookup.
+  const key = typeof pattern === "string" && typeof flags === "string" ? `${flags}\0${pattern}` : null;
+  const cached = key === null ? undefined : compiledCache.get(key);
+  if (cached) {
+    compiledCache.delete(key as string);
+    compiledCache.set(key as string, cached);
+    return cached;
+  }
+  const regex = compileUncached(pattern, flags);
+  if (key !== null) {
+    compiledCache.set(key, regex);
+    if (compiledCache.size > CACHED_PATTERNS) compiledCache.delete(compiledCache.keys().next().value as string);
+  }
+  return regex;
+}
+
+/** Patterns kept compiled, least recently used dropped first (each at most `MAX_REGEX_LENGTH` long). */
+const CACHED_PATTERNS = 128;
+const compiledCache = new Map<string, LinearRegex>();
+
+function compileUncached(pattern: string, flags: string): LinearRegex {
   if (typeof pattern !== "string") throw new PatternError("pattern_invalid", "regex", String(pattern), "it is not a string");
   if (pattern.length > MAX_REGEX_LENGTH) {
     throw new PatternError("pattern_too_long", "regex", pattern, `it is ${pattern.length} characters long; the limit is ${MAX_REGEX_LENGTH}`);

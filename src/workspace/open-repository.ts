@@ -15,7 +15,7 @@ import { GitStore } from "./git-store.js";
 import { commitParents, diffTrees, disjointChanges } from "./merge-disjoint.js";
 import { workerBranch } from "./slugify.js";
 import { TreeView } from "./tree-view.js";
-import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE } from "./tree-listing.js";
+import { comparePaths, MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE } from "./tree-listing.js";
 import type { ForkOptions, LayerFile, WorkspaceReader } from "./types.js";
 import { Workspace } from "./workspace.js";
 import { writeTree } from "./write-tree.js";
@@ -171,23 +171,17 @@ export class GitRepository {
   async layerBetween(from: string, to: string): Promise<LayerFile[]> {
     const [a, b] = await Promise.all([this.store.resolveCommit(from), this.store.resolveCommit(to)]);
     if (a === b) return [];
-    const { stdout } = await this.store.run(["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", a, b]);
-    const fields = stdout.toString("utf8").split("\0");
-    const entries: { path: string; mode: string; oid: string; deleted: boolean }[] = [];
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path.
-      const [, mode = "", , oid = "", status = ""] = (fields[i] as string).slice(1).split(" ");
-      entries.push({ path: fields[i + 1] as string, mode, oid, deleted: status === "D" });
-    }
+    // Through the trees in process, as `git diff-tree -r --no-renames` lists them (a process here costs more than the walk).
+    const [treeA, treeB] = await Promise.all([this.store.treeOf(a), this.store.treeOf(b)]);
+    const changes = (await diffTrees(this.store, treeA, treeB)).filter((change) => change.entry?.mode !== MODE_GITLINK);
+    changes.sort((x, y) => comparePaths(x.path, y.path));
     return Promise.all(
-      entries
-        .filter((entry) => entry.deleted || entry.mode !== "160000")
-        .map(async (entry): Promise<LayerFile> => ({
-          path: entry.path,
-          content: entry.deleted ? null : await this.store.readObject(entry.oid),
-          executable: entry.mode === MODE_EXECUTABLE,
-          symlink: entry.mode === MODE_SYMLINK,
-        })),
+      changes.map(async ({ path, entry }): Promise<LayerFile> => ({
+        path,
+        content: entry === null ? null : await this.store.readObject(entry.oid),
+        executable: entry?.mode === MODE_EXECUTABLE,
+        symlink: entry?.mode === MODE_SYMLINK,
+      })),
     );
   }
 

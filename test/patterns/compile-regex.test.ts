@@ -40,4 +40,17 @@ describe("compileLinearRegex", () => {
     // Escaped and bracketed look-alikes are plain text.
     expect(compileLinearRegex("\\(?=x").test("(=x")).toBe(true);
   });
+
+  it("compiles a pattern once per flags while it is in use, and never keeps a refusal", () => {
+    const first = compileLinearRegex("getSourceCode\\(\\)", "i");
+    expect(compileLinearRegex("getSourceCode\\(\\)", "i")).toBe(first);
+    expect(compileLinearRegex("getSourceCode\\(\\)", "")).not.toBe(first);
+    expect(compileLinearRegex("getSourceCode\\(\\)", "").test("GETSOURCECODE()")).toBe(false);
+    expect(first.test("GETSOURCECODE()")).toBe(true);
+    expect(() => compileLinearRegex("a(?=b)")).toThrow(PatternError);
+    expect(() => compileLinearRegex("a(?=b)")).toThrow(PatternError);
+    // Many other patterns later, the first is compiled anew: the cache is bounded.
+    for (let i = 0; i < 200; i++) compileLinearRegex(`other${i}`);
+    expect(compileLinearRegex("getSourceCode\\(\\)", "i")).not.toBe(first);
+  });
 });
