@@ -93,6 +93,8 @@ async function startCpuProfile(path: string | undefined): Promise<(() => Promise
   const session = new Session();
   session.connect();
   await session.post("Profiler.enable");
+  // A sample every 0.2 ms (the default is 1 ms): a run's first 100 ms then hold enough samples to tell its parts apart.
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
   await session.post("Profiler.start");
   return async () => {
     const { profile } = await session.post("Profiler.stop");
