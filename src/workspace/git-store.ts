@@ -60,6 +60,7 @@ const TREE_MODES = new Set(["100644", "100755", "120000", "40000", "040000", "16
 /** Object access for one repository; owned by a `GitRepository`. */
 export class GitStore implements TreeStore {
   private token: string | undefined;
+  private contextMade: { token: string | undefined; context: GitContext } | undefined;
   private catFile!: GitBatch;
   private mktree!: GitBatch;
   private differ!: GitBatch;
@@ -128,13 +129,17 @@ export class GitStore implements TreeStore {
     return this.options.log;
   }
 
-  /** The context new git processes run with (the current token included). */
+  /**
+   * The context new git processes run with (the current token included);
+   * made once per token: reading the environment, `process.env` above all,
+   * costs more than a process start should.
+   */
   context(): GitContext {
-    return {
-      cwd: this.gitDir,
-      env: gitEnvironment(this.options.env, { gitDir: this.gitDir, token: this.token }),
-      secrets: secretForms(this.token),
-    };
+    const made = this.contextMade;
+    if (made !== undefined && made.token === this.token) return made.context;
+    const context = { cwd: this.gitDir, env: gitEnvironment(this.options.env, { gitDir: this.gitDir, token: this.token }), secrets: secretForms(this.token) };
+    this.contextMade = { token: this.token, context };
+    return context;
   }
 
   /** Runs a git command in this repository; `env` adds variables (e.g. commit identities). */
