@@ -1,5 +1,5 @@
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten";
-import { BUILTINS_FILE, BUILTINS_SOURCE } from "./builtins/index.js";
+import { builtinModuleSource, BUILTINS_FILE, BUILTINS_SOURCE } from "./builtins/index.js";
 import { BRIDGE_FILE, BRIDGE_SOURCE, GUARDS_FILE, GUARDS_SOURCE } from "./guest-sources.js";
 import type { SettleMessage } from "./protocol.js";
 
@@ -58,7 +58,15 @@ export function installBridge(context: QuickJSContext, handlers: BridgeHandlers)
   const helpers = context.unwrapResult(context.callFunction(factory, context.undefined, raw));
   factory.dispose();
   raw.dispose();
-  context.unwrapResult(context.evalCode(BUILTINS_SOURCE, BUILTINS_FILE, { type: "global", strict: true })).dispose();
+  const installer = context.unwrapResult(context.evalCode(BUILTINS_SOURCE, BUILTINS_FILE, { type: "global", strict: true }));
+  // Only the installer holds it: a module's source crosses into the engine when a script first touches one of its globals.
+  const source = context.newFunction("source", (name) => {
+    const text = builtinModuleSource(str(name));
+    return text === null ? context.undefined : context.newString(text);
+  });
+  context.unwrapResult(context.callFunction(installer, context.undefined, source)).dispose();
+  installer.dispose();
+  source.dispose();
   const result: BridgeHelpers = {
     deliver: context.getProp(helpers, "deliver"),
     makeError: context.getProp(helpers, "makeError"),

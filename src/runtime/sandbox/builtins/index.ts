@@ -19,13 +19,18 @@ export const BUILTINS_FILE = "dynflow:builtins";
 export const BUILTIN_GLOBALS = ["URL", "URLSearchParams", "structuredClone", "TextEncoder", "TextDecoder", "atob", "btoa", "Intl", "console"] as const;
 
 /** Each built-in's module: guest source of a function that returns its globals (the console's takes `notify`). */
-const MODULES: Readonly<Record<string, string>> = {
+const MODULES: Readonly<Record<string, string>> = Object.freeze({
   text: `(function () {\n"use strict";\n${ENCODING_SOURCE}\nreturn { TextEncoder: TextEncoder, TextDecoder: TextDecoder, atob: atob, btoa: btoa };\n})`,
   url: `(function () {\n"use strict";\n${ENCODING_SOURCE}\n${URL_SOURCE}\nreturn { URL: URL, URLSearchParams: URLSearchParams };\n})`,
   clone: `(function () {\n"use strict";\n${CLONE_SOURCE}\nreturn { structuredClone: structuredClone };\n})`,
   intl: `(function () {\n"use strict";\n${NUMBER_FORMAT_SOURCE}\nreturn { Intl: Intl, toLocaleStringOf: toLocaleStringOf };\n})`,
   console: `(function (notify) {\n"use strict";\n${CONSOLE_SOURCE}\nreturn { console: console };\n})`,
-};
+});
+
+/** The guest source of the built-in module `name` (what the installer's `source` answers), or null for no such module. */
+export function builtinModuleSource(name: string): string | null {
+  return Object.hasOwn(MODULES, name) ? (MODULES[name] as string) : null;
+}
 
 /** Which module defines each global. */
 const GLOBAL_MODULES: Readonly<Record<(typeof BUILTIN_GLOBALS)[number], string>> = {
@@ -41,23 +46,25 @@ const GLOBAL_MODULES: Readonly<Record<(typeof BUILTIN_GLOBALS)[number], string>>
 };
 
 /**
- * The built-ins' installer. Each global starts as an accessor that evaluates
- * its module the first time a script touches it, then becomes a plain value
- * (writable and configurable, as in browsers and Node): a script pays only
- * for what it uses, inside its own CPU budget. The installer keeps `eval` and
- * the bridge's `notify` (for `console`) before the prelude hides the bridge
- * and the script could replace `eval`.
+ * The built-ins' installer: a function the sandbox calls with `source`, a
+ * host function that answers a module's source by name. Each global starts
+ * as an accessor that fetches and evaluates its module the first time a
+ * script touches it, then becomes a plain value (writable and configurable,
+ * as in browsers and Node): a script pays only for what it uses, inside its
+ * own CPU budget, and a sandbox's start copies a few lines into the engine
+ * instead of every module's source. The installer keeps `eval` and the
+ * bridge's `notify` (for `console`) before the prelude hides the bridge and
+ * the script could replace `eval`.
  */
-export const BUILTINS_SOURCE = `(function () {
+export const BUILTINS_SOURCE = `(function (source) {
 "use strict";
 var notify = globalThis.__dynflow.notify;
 var evaluate = globalThis.eval;
 var defineProperty = Object.defineProperty;
-var sources = ${JSON.stringify(MODULES)};
 var globals = ${JSON.stringify(GLOBAL_MODULES)};
 var loaded = Object.create(null);
 function load(name) {
-  if (loaded[name] === undefined) loaded[name] = evaluate(sources[name])(notify);
+  if (loaded[name] === undefined) loaded[name] = evaluate(source(name))(notify);
   return loaded[name];
 }
 function settle(name, value) {
@@ -83,4 +90,4 @@ function defineLocale(proto, convert) {
 }
 defineLocale(Number.prototype, function (v) { return Number(v); });
 if (typeof BigInt === "function") defineLocale(BigInt.prototype, function (v) { return BigInt(v); });
-})();`;
+})`;

@@ -18,4 +18,12 @@ return { before, host, after, replaced, line, types: [typeof structuredClone, ty
     expect(outcome.error).toBeNull();
     expect(outcome.result).toEqual({ before: "function", host: "example.com", after: true, replaced: "Mine", line: "12,345.678", types: ["function", "function", "function", "function"] });
   });
+
+  it("fetch a module's source through a function only the installer holds: a script cannot reach it", async () => {
+    const outcome = await runGuest(`const reached = [typeof source, typeof globalThis.source, Object.getOwnPropertyNames(globalThis).filter((name) => name === "source" || name === "sources")];
+const params = new URLSearchParams("a=1&b=2").get("b");
+return { reached, params, still: typeof source };`);
+    expect(outcome.error).toBeNull();
+    expect(outcome.result).toEqual({ reached: ["undefined", "undefined", []], params: "2", still: "undefined" });
+  });
 });
