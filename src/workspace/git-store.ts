@@ -13,7 +13,7 @@ import { commitIdentityEnv, formatCommitObject, type CommitObjectInput } from ".
 import { DIFF_END, GitBatch, parseCatFile, parseDiffAnswer, parseLine, parseLines } from "./git-batch.js";
 import { gitEnvironment, secretForms } from "./git-env.js";
 import { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
-import { MODE_GITLINK, MODE_TREE, parseLsTree, type TreeListing } from "./tree-listing.js";
+import { MODE_GITLINK, MODE_TREE, parseLsTree, TreeListing, type TreeEntry } from "./tree-listing.js";
 import { parseTreeObject, type TreeObjectEntry, type TreeStore } from "./write-tree.js";
 import { LooseObjectWriter, objectId } from "./loose-objects.js";
 import { FULL_OID } from "./object-id.js";
@@ -192,9 +192,7 @@ export class GitStore implements TreeStore {
     if (listing) {
       this.listings.delete(commit);
     } else {
-      listing = this.listingFromParent(commit).then(
-        (derived) => derived ?? this.run(["ls-tree", "-r", "-z", "--full-tree", commit]).then((out) => parseLsTree(commit, out.stdout)),
-      );
+      listing = this.listingFromParent(commit).then((derived) => derived ?? this.listingFromTrees(commit));
       listing.catch(() => this.listings.delete(commit));
     }
     this.listings.set(commit, listing);
@@ -220,6 +218,31 @@ export class GitStore implements TreeStore {
     } catch {
       // Whatever went wrong here, `ls-tree` gives git's own answer or error.
       return null;
+    }
+  }
+
+  /**
+   * The listing of a commit read through its trees, with the repository's
+   * long-lived `cat-file`: what `ls-tree -r` lists, without a process start,
+   * which costs more here than the walk. `ls-tree` answers when the walk
+   * fails, with git's own answer or error.
+   */
+  private async listingFromTrees(commit: string): Promise<TreeListing> {
+    try {
+      const entries = new Map<string, TreeEntry>();
+      const walk = async (tree: string, prefix: string): Promise<void> => {
+        const below: Promise<void>[] = [];
+        for (const entry of await this.readTree(tree)) {
+          if (entry.mode === MODE_TREE) below.push(walk(entry.oid, `${prefix}${entry.name}/`));
+          else entries.set(prefix + entry.name, { mode: entry.mode, oid: entry.oid });
+        }
+        await Promise.all(below);
+      };
+      await walk(await this.treeOf(commit), "");
+      return new TreeListing(commit, entries);
+    } catch {
+      const out = await this.run(["ls-tree", "-r", "-z", "--full-tree", commit]);
+      return parseLsTree(commit, out.stdout);
     }
   }
 

@@ -1,7 +1,8 @@
 /**
- * The listing of a commit made elsewhere (another process's change) on a
- * base this store has listed: derived in process from the base's listing and
- * the trees that differ, exactly as `ls-tree` would list it, without one.
+ * The listing of a commit: read in process through its trees, or for a
+ * commit made elsewhere (another process's change) on a base this store has
+ * listed, derived from the base's listing and the trees that differ; either
+ * way exactly as `ls-tree` would list it, without one.
  */
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await removeDir(dir);
 });
 
-describe("GitStore.listing of a commit whose parent it has listed", () => {
+describe("GitStore.listing", () => {
   it("is the parent's with what changed, entry for entry as ls-tree lists it, and starts no ls-tree", async () => {
     const repo = await makeRepo({ "keep.txt": "k\n", "edit.txt": "e\n", "gone.txt": "g\n", "was-file": "f\n", "dir/inner.txt": "i\n", "dir/deep/x.txt": "x\n" });
     dirs.push(repo.dir);
@@ -50,18 +51,42 @@ describe("GitStore.listing of a commit whose parent it has listed", () => {
     }
   });
 
-  it("is listed by ls-tree when the parent was not listed here", async () => {
-    const repo = await makeRepo({ "a.txt": "a\n" });
+  it("is read through its trees when the parent was not listed here: entry for entry as ls-tree lists it, and no ls-tree", async () => {
+    const repo = await makeRepo({ "a.txt": "a\n", "a b/c d.txt": "spaces\n", "été/ü.md": "unicode\n", "x.js": "x\n", "x/y/z.txt": "deep\n", "x-y.txt": "dash\n" });
     dirs.push(repo.dir);
-    await writeFile(join(repo.dir, "b.txt"), "b\n");
+    await writeFile(join(repo.dir, "run.sh"), "#!/bin/sh\n", { mode: 0o755 });
+    await symlink("a.txt", join(repo.dir, "link"));
     await git(repo.dir, "add", "-A");
+    // A submodule: a gitlink entry, listed like a file by ls-tree -r.
+    await git(repo.dir, "update-index", "--add", "--cacheinfo", `160000,${repo.head},vendor/lib`);
     await git(repo.dir, "commit", "-q", "-m", "second");
     const child = await git(repo.dir, "rev-parse", "HEAD");
     const { env, calls, dir } = await loggingGit();
     dirs.push(dir);
     const store = await GitStore.open(repo.dir, { env, token: undefined, log: undefined, listingCacheSize: 4 });
     try {
-      expect((await store.listing(child)).files).toEqual(["a.txt", "b.txt"]);
+      const listing = await store.listing(child);
+      const expected = parseLsTree(child, Buffer.from(await gitRaw(repo.dir, "ls-tree", "-r", "-z", "--full-tree", child)));
+      expect(listing.paths).toEqual(expected.paths);
+      expect(listing.paths).toContain("vendor/lib");
+      expect(listing.files).toEqual(expected.files);
+      for (const path of expected.paths) expect(listing.get(path)).toEqual(expected.get(path));
+      expect((await calls()).filter((call) => call.startsWith("ls-tree"))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("leaves to ls-tree a commit whose trees cannot be read, and fails with git's error", async () => {
+    const repo = await makeRepo({ "a.txt": "a\n" });
+    dirs.push(repo.dir);
+    const { env, calls, dir } = await loggingGit();
+    dirs.push(dir);
+    const store = await GitStore.open(repo.dir, { env, token: undefined, log: undefined, listingCacheSize: 4 });
+    try {
+      // The blob's id in place of a commit's: there is no tree to walk.
+      const blob = await git(repo.dir, "rev-parse", "HEAD:a.txt");
+      await expect(store.listing(blob)).rejects.toThrow(/ls-tree/);
       expect((await calls()).filter((call) => call.startsWith("ls-tree"))).toHaveLength(1);
     } finally {
       await store.close();
