@@ -1,9 +1,10 @@
 /**
  * A whole run whose repository's `test` command fails until a worker fixes
  * the code: the scripted fake model's worker first gets it wrong, the check
- * refutes that round with the command's output, the next round's worker runs
- * the test itself (run_command) in its sandboxed workspace, fixes the code
- * and sees it pass; the refuter runs it too. Real git, real sandbox.
+ * refutes that round with the command's output, the next round's worker
+ * (whose workspace starts from the refuted change) runs the test itself
+ * (run_command) in its sandboxed workspace, fixes the code and sees it pass;
+ * the refuter runs it too. Real git, real sandbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createModelClient } from "../../src/agents/model/index.js";
@@ -56,9 +57,9 @@ describe.skipIf(skipSandbox)("a run with the repository's test command", () => {
           if (c.turn === 1) return reply.toolUse("edit_file", { path: "sum.js", old_text: "a - b", new_text: "a * b" });
           return reply.toolUse("finish", { summary: "sum multiplies now", result: "done" });
         }
-        // Round 2: run the test, fix, run it again.
+        // Round 2 starts from round 1's change: run the test, fix what is there, run it again.
         if (c.turn === 1) return reply.toolUse("run_command", { name: "test" });
-        if (c.turn === 2) return reply.toolUse("edit_file", { path: "sum.js", old_text: "a - b", new_text: "a + b" });
+        if (c.turn === 2) return reply.toolUse("edit_file", { path: "sum.js", old_text: "a * b", new_text: "a + b" });
         if (c.turn === 3) return reply.toolUse("run_command", { name: "test" });
         return reply.toolUse("finish", { summary: "sum adds; node test.js passes", result: "done" });
       }
@@ -91,10 +92,10 @@ describe.skipIf(skipSandbox)("a run with the repository's test command", () => {
     const round2 = workers.filter((c) => c.agentPrompt.includes("Review feedback"));
     expect(round2[0]?.agentPrompt).toContain("Check `test` (`node test.js`) failed with exit code 1");
     expect(round2[0]?.agentPrompt).toContain("FAIL: sum(2, 3) = 6");
-    // Its own runs of the test saw its workspace: the base first (failing), then its fix (passing).
+    // Its own runs of the test saw its workspace: round 1's change first (failing), then its fix (passing).
     const turn2 = round2.find((c) => c.turn === 2);
     expect(turn2?.results[0]?.content).toContain("exit code 1");
-    expect(turn2?.results[0]?.content).toContain("FAIL: sum(2, 3) = -1");
+    expect(turn2?.results[0]?.content).toContain("FAIL: sum(2, 3) = 6");
     const turn4 = round2.find((c) => c.turn === 4);
     expect(turn4?.results[0]?.content).toContain("exit code 0");
     // The refuter ran the test on the change.
