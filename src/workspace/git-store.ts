@@ -4,7 +4,7 @@
  * in process (loose-objects.ts), with per-commit listings and parsed trees
  * cached. Everything above (views, workspaces) goes through this.
  */
-import { access, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readdir, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
@@ -94,6 +94,7 @@ export class GitStore implements TreeStore {
   /** Blobs and trees are written in process. */
   private readonly loose: LooseObjectWriter;
   readonly gitDir: string;
+  private readonly objectsDir: string;
   /** Bytes of an object id: 20 (SHA-1) or 32 (SHA-256). */
   readonly hashBytes: number;
 
@@ -103,6 +104,7 @@ export class GitStore implements TreeStore {
   ) {
     this.gitDir = location.gitDir;
     this.hashBytes = location.hashBytes;
+    this.objectsDir = location.objectsDir;
     this.loose = new LooseObjectWriter(location.objectsDir, location.hashBytes);
     this.token = options.token;
     this.startBatches();
@@ -478,8 +480,21 @@ export class GitStore implements TreeStore {
     this.refUpdater = new GitBatch(ctx, ["update-ref", "--stdin"]);
   }
 
+  /**
+   * The remote a partial clone fetches missing objects from, or null for a
+   * complete repository. Only objects a promisor pack refers to may be
+   * missing, and git marks each such pack with a `.promisor` file: without
+   * one there is nothing to fetch, and no git process is asked.
+   */
+  private async promisorRemote(): Promise<string | null> {
+    const packs = await readdir(join(this.objectsDir, "pack")).catch(() => null);
+    if (packs !== null && !packs.some((name) => name.endsWith(".promisor"))) return null;
+    const out = await this.run(["config", "--get", "extensions.partialClone"], { okExitCodes: [0, 1] });
+    return out.stdout.toString("utf8").trim() || null;
+  }
+
   private async fetchMissingBlobs(commit: string): Promise<void> {
-    this.promisor ??= this.run(["config", "--get", "extensions.partialClone"], { okExitCodes: [0, 1] }).then((out) => out.stdout.toString("utf8").trim() || null);
+    this.promisor ??= this.promisorRemote();
     const remote = await this.promisor;
     if (!remote) return;
     const { stdout } = await this.run(["rev-list", "--objects", "--missing=print", commit]);

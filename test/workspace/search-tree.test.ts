@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitStore } from "../../src/workspace/git-store.js";
 import { searchTree } from "../../src/workspace/search-tree.js";
 import { TreeView } from "../../src/workspace/tree-view.js";
-import { makeRepo, removeDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+import { openRepository } from "../../src/workspace/open-repository.js";
+import { loggingGit, makeRepo, removeDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
 
 const FILES: Record<string, string | Buffer> = {
   "a.ts": "fetchJson('/a')\n  fetchJson('/b')\nnotfetchJson()\n",
@@ -65,5 +66,22 @@ describe("searchTree in this process and through git grep", () => {
     expect(found.filter((m) => m.path === "a.ts")).toEqual([{ path: "a.ts", line: 1, text: "fetchJson('/changed')" }]);
     expect(found.map((m) => m.path)).not.toContain("bin/data.bin");
     expect(found.map((m) => m.path)).not.toContain("link.ts");
+  });
+});
+
+describe("a whole-tree search in a complete repository", () => {
+  it("asks git nothing about partial clones: without a promisor pack no object can be missing", async () => {
+    const repo = await makeRepo({ "a.txt": "alpha\nfind me\n", "dir/b.txt": "beta\n" });
+    const logging = await loggingGit();
+    const repository = await openRepository(repo.dir, { env: logging.env });
+    try {
+      const view = await repository.readOnly(repo.head);
+      expect(await view.search("find")).toEqual([{ path: "a.txt", line: 2, text: "find me" }]);
+      expect((await logging.calls()).filter((call) => call.startsWith("config") || call.startsWith("rev-list"))).toEqual([]);
+    } finally {
+      await repository.close();
+      await removeDir(logging.dir);
+      await removeDir(repo.dir);
+    }
   });
 });
