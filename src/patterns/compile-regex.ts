@@ -31,18 +31,13 @@ const FLAG_BITS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.
  */
 export function compileLinearRegex(pattern: string, flags = ""): LinearRegex {
   // Agents of a run search for the same few patterns again and again, and RE2's compile costs far more than a lookup.
-  const key = typeof pattern === "string" && typeof flags === "string" ? `${flags}\0${pattern}` : null;
-  const cached = key === null ? undefined : compiledCache.get(key);
-  if (cached) {
-    compiledCache.delete(key as string);
-    compiledCache.set(key as string, cached);
-    return cached;
-  }
-  const regex = compileUncached(pattern, flags);
-  if (key !== null) {
-    compiledCache.set(key, regex);
-    if (compiledCache.size > CACHED_PATTERNS) compiledCache.delete(compiledCache.keys().next().value as string);
-  }
+  if (typeof pattern !== "string" || typeof flags !== "string") return compileUncached(pattern, flags);
+  const key = `${flags}\0${pattern}`;
+  const regex = compiledCache.get(key) ?? compileUncached(pattern, flags);
+  // Re-inserted, so the map's order is least recently used first.
+  compiledCache.delete(key);
+  compiledCache.set(key, regex);
+  if (compiledCache.size > CACHED_PATTERNS) compiledCache.delete(compiledCache.keys().next().value as string);
   return regex;
 }
 

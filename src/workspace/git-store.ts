@@ -231,17 +231,8 @@ export class GitStore implements TreeStore {
    */
   private async listingFromTrees(commit: string): Promise<TreeListing> {
     try {
-      const entries = new Map<string, TreeEntry>();
-      const walk = async (tree: string, prefix: string): Promise<void> => {
-        const below: Promise<void>[] = [];
-        for (const entry of await this.readTree(tree)) {
-          if (entry.mode === MODE_TREE) below.push(walk(entry.oid, `${prefix}${entry.name}/`));
-          else entries.set(prefix + entry.name, { mode: entry.mode, oid: entry.oid });
-        }
-        await Promise.all(below);
-      };
-      await walk(await this.treeOf(commit), "");
-      return new TreeListing(commit, entries);
+      const entries = await diffTrees(this, null, await this.treeOf(commit));
+      return new TreeListing(commit, new Map(entries.map((change) => [change.path, change.entry as TreeEntry])));
     } catch {
       const out = await this.run(["ls-tree", "-r", "-z", "--full-tree", commit]);
       return parseLsTree(commit, out.stdout);

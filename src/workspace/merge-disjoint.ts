@@ -20,6 +20,8 @@ export interface TreeChange {
  */
 export async function diffTrees(store: TreeStore, from: string | null, to: string | null, prefix = ""): Promise<TreeChange[]> {
   if (from === to) return [];
+  // One side absent (a commit's whole listing, a directory added or removed): its entries as they are, no name matching.
+  if (from === null || to === null) return allEntries(store, (from ?? to) as string, prefix, to !== null);
   const [before, after] = await Promise.all([entriesOf(store, from), entriesOf(store, to)]);
   const changes: TreeChange[] = [];
   const nested: Promise<TreeChange[]>[] = [];
@@ -35,6 +37,17 @@ export async function diffTrees(store: TreeStore, from: string | null, to: strin
     const yFile = y !== undefined && yTree === null;
     if (xFile && !yFile) changes.push({ path, entry: null });
     if (yFile) changes.push({ path, entry: { mode: y.mode, oid: y.oid } });
+  }
+  return [...changes, ...(await Promise.all(nested)).flat()];
+}
+
+/** Every file below `tree`: as added (its entry) when `added`, else as deleted. */
+async function allEntries(store: TreeStore, tree: string, prefix: string, added: boolean): Promise<TreeChange[]> {
+  const changes: TreeChange[] = [];
+  const nested: Promise<TreeChange[]>[] = [];
+  for (const e of await store.readTree(tree)) {
+    if (e.mode === MODE_TREE) nested.push(allEntries(store, e.oid, `${prefix}${e.name}/`, added));
+    else changes.push({ path: prefix + e.name, entry: added ? { mode: e.mode, oid: e.oid } : null });
   }
   return [...changes, ...(await Promise.all(nested)).flat()];
 }

@@ -64,13 +64,18 @@ function describeSubject(input: RefuterMessageInput): string {
   if (change === null) {
     return `## What the claim is about\n\nThere is no change: the claim is about the repository as it is at commit ${input.baseCommit}, which your tools read.`;
   }
-  const files = change.files.map((f) => `- ${f.status} ${printable(f.path)} (+${f.additions} -${f.deletions})`).join("\n");
+  const files = fileLines(change);
   const partial = change.incomplete ? "\n\nThe agent stopped before it finished (it ran out of turns or was stopped), so the change may be partial." : "";
   const diff = change.files.length === 0 ? "The change has no files." : capDiff(input.diff, input.maxDiffChars);
   return (
     `## The change\n\nBranch ${printable(change.branch)}, commit ${printable(change.commit)} on base ${printable(change.base)}: ` +
     `${change.files.length} file(s), +${change.additions} -${change.deletions}.\n${files}${partial}\n\n${diff}`
   );
+}
+
+/** A change's files, one line each: status, path, lines added and deleted. */
+export function fileLines(change: ChangeRef): string {
+  return change.files.map((f) => `- ${f.status} ${printable(f.path)} (+${f.additions} -${f.deletions})`).join("\n");
 }
 
 /**

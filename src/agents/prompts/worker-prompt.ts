@@ -5,7 +5,7 @@
  */
 import { printable } from "../../plan/fence-untrusted.js";
 import type { ChangeRef, JsonSchema } from "../../runtime/types.js";
-import { capDiff } from "./refuter-prompt.js";
+import { capDiff, fileLines } from "./refuter-prompt.js";
 import { feedbackNote, resultInstructions } from "./result-instructions.js";
 
 export const WORKER_SYSTEM_PROMPT = `You are a worker agent of dynflow, a system that changes a code repository on behalf of its maintainers. You get one assignment, part of a larger task, and an isolated copy of the repository at a fixed commit. Nobody else sees or changes your copy. When you finish, your edits become one commit on your own branch, and independent reviewers try to refute your work from the diff and your summary alone.
@@ -57,7 +57,7 @@ export function workerMessage(input: WorkerMessageInput): string {
 /** Where a worker that continues an earlier attempt starts: that attempt's change, already in its copy. */
 function describePrevious(previous: { change: ChangeRef; diff: string }, maxDiffChars: number): string {
   const { change } = previous;
-  const files = change.files.map((f) => `- ${f.status} ${printable(f.path)} (+${f.additions} -${f.deletions})`).join("\n");
+  const files = fileLines(change);
   const diff = change.files.length === 0 ? "" : `\n\n${capDiff(previous.diff, maxDiffChars)}`;
   return (
     `## Where you start\n\nYour copy is not the bare base: it already holds an earlier attempt at this assignment ` +
