@@ -28,6 +28,7 @@ import { PrefixGate } from "./prefix-gate.js";
 import { createSdk } from "./create-sdk.js";
 import { toModelApiError } from "./to-model-api-error.js";
 import { timeStage } from "../../timing/stage-timer.js";
+import { bufferedFetch } from "../../http/buffered-fetch.js";
 
 export interface ModelClientOptions {
   /** `ANTHROPIC_API_KEY`, read at the app's edge and passed in. */
@@ -43,7 +44,7 @@ export interface ModelClientOptions {
   /** Time allowed per attempt until the response begins, in ms. Default 10 minutes. */
   timeoutMs?: number;
   log?: Logger;
-  /** Custom fetch (tests, proxies). Default the global fetch. */
+  /** Custom fetch (tests, proxies). Default `bufferedFetch`: answers here are never streamed. */
   fetch?: typeof globalThis.fetch;
   /** Longest time a request waits for a sibling's cache write; 0 disables. Default 5000. */
   prefixHoldMs?: number;
@@ -89,7 +90,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const log = options.log ?? pino({ level: "silent" });
   const gate = new PrefixGate({ holdMs: options.prefixHoldMs ?? 5000, clock: options.clock, timers: options.timers });
-  const sdk = createSdk({ apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries, timeoutMs, fetch: options.fetch }, log);
+  const sdk = createSdk({ apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries, timeoutMs, fetch: options.fetch ?? bufferedFetch }, log);
 
   async function createMessage(
     params: MessageCreateParamsNonStreaming,

@@ -1,0 +1,125 @@
+/**
+ * A `fetch` for JSON APIs whose answers arrive whole (the Messages API without
+ * streaming): node's own `http`/`https` with kept-alive connections, the body
+ * read into one buffer, and a standard `Response` made from it.
+ *
+ * The global fetch moves every request and response through web streams; for
+ * a request of a few kilobytes answered by a few kilobytes that machinery
+ * costs more of the event loop than the bytes do (about half of a call's
+ * client-side CPU, `npm run bench -- migration`). What it keeps of fetch: an
+ * `AbortSignal` stops the request at any point with an `AbortError` (the SDK's
+ * timeouts and cancellation rely on it); a failed connection rejects with a
+ * `TypeError` whose `cause` is the socket's error, as fetch does; a body
+ * encoded with gzip, deflate or br is decoded. What it leaves out: redirects
+ * are returned, not followed; the response's `url` is empty; a request body
+ * must be a string or bytes; and a body longer than `maxBodyBytes` fails the
+ * request instead of being held in memory. For streamed answers, keep the
+ * global fetch.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+
+export interface BufferedFetchOptions {
+  /** Longest response body accepted, in bytes. Default 64 MiB. */
+  maxBodyBytes?: number;
+  /** How long an idle kept-alive connection stays open, in ms. Default 4000 (as the global fetch). */
+  idleMs?: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** One process-wide instance, so every client shares its kept-alive connections. */
+export const bufferedFetch: typeof globalThis.fetch = createBufferedFetch();
+
+/** Creates a fetch with its own connection pools; see the module's comment for what it keeps of fetch. */
+export function createBufferedFetch(options: BufferedFetchOptions = {}): typeof globalThis.fetch {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // `timeout` closes a connection left idle in the pool; on a connection in use it only emits an event.
+  const pool = { keepAlive: true, timeout: options.idleMs ?? 4000 };
+  const http = new HttpAgent(pool);
+  const https = new HttpsAgent(pool);
+
+  return async function bufferedFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+    if (input instanceof Request) throw new TypeError("bufferedFetch takes a URL and options, not a Request");
+    const url = new URL(input);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`bufferedFetch cannot fetch ${url.protocol} URLs`);
+    const body = requestBody(init.body);
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+    const signal = init.signal ?? undefined;
+    signal?.throwIfAborted();
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = send(url, { method: init.method ?? "GET", headers, agent: url.protocol === "https:" ? https : http, signal }, resolve);
+      req.once("error", (error) => reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error })));
+      req.end(body);
+    });
+    const bytes = await readBody(response, maxBodyBytes, signal);
+    const status = response.statusCode ?? 0;
+    const responseHeaders = new Headers();
+    const raw = response.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i] as string, raw[i + 1] as string);
+    const decoded = decode(bytes, responseHeaders);
+    // A 1xx, 204 or 304 response has no body, and `Response` refuses one for them.
+    const empty = status === 204 || status === 304 || status < 200;
+    return new Response(empty ? null : decoded, { status, statusText: response.statusMessage ?? "", headers: responseHeaders });
+  };
+}
+
+function requestBody(body: RequestInit["body"]): string | Uint8Array | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  throw new TypeError("bufferedFetch sends a string or bytes; use the global fetch for a streamed body");
+}
+
+function readBody(response: IncomingMessage, maxBodyBytes: number, signal: AbortSignal | undefined): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    response.on("data", (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBodyBytes) {
+        response.destroy();
+        reject(new TypeError(`fetch failed: the response body is longer than ${maxBodyBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.once("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length)));
+    response.once("error", (error) => reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error })));
+    // A connection closed before the body's end emits neither `end` nor, on every version, `error`.
+    response.once("close", () => {
+      if (!response.complete) reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed: the connection closed before the response's end"));
+    });
+  });
+}
+
+function decode(bytes: Buffer, headers: Headers): Buffer {
+  const encodings = (headers.get("content-encoding") ?? "")
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "" && coding !== "identity");
+  if (encodings.length === 0) return bytes;
+  let decoded = bytes;
+  // Codings are listed in the order they were applied; undo them from the last.
+  for (const coding of encodings.reverse()) {
+    if (coding === "gzip" || coding === "x-gzip") decoded = gunzipSync(decoded);
+    else if (coding === "deflate") decoded = inflateSync(decoded);
+    else if (coding === "br") decoded = brotliDecompressSync(decoded);
+    else throw new TypeError(`fetch failed: unknown content-encoding ${coding}`);
+  }
+  // The headers now describe the decoded body, as fetch's do not promise but its readers expect.
+  headers.delete("content-encoding");
+  headers.delete("content-length");
+  return decoded;
+}
+
+/** What fetch rejects with when its signal aborts: the signal's reason (an `AbortError` unless the aborter gave one). */
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}

@@ -1,0 +1,211 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { gzipSync } from "node:zlib";
+import { afterEach, describe, expect, it } from "vitest";
+import { createBufferedFetch } from "../../src/http/buffered-fetch.js";
+
+type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+
+interface TestServer {
+  url: string;
+  /** Connections the server accepted. */
+  sockets: Set<Socket>;
+  requests: number;
+  close(): Promise<void>;
+}
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function serve(handler: Handler): Promise<TestServer> {
+  const sockets = new Set<Socket>();
+  const state = { requests: 0 };
+  const server: Server = createServer((req, res) => {
+    state.requests += 1;
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => (body += chunk));
+    req.on("end", () => handler(req, body, res));
+  });
+  server.on("connection", (socket: Socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const test: TestServer = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sockets,
+    get requests() {
+      return state.requests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  servers.push(test);
+  return test;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the fetch to fail");
+}
+
+describe("bufferedFetch: requests and responses", () => {
+  it("sends the method, headers and body, and returns status, headers and body as a Response", async () => {
+    const server = await serve((req, body, res) => {
+      res.setHeader("set-cookie", ["a=1", "b=2"]);
+      res.writeHead(201, "Made", { "content-type": "application/json", "request-id": "req_1" });
+      res.end(JSON.stringify({ method: req.method, type: req.headers["content-type"], key: req.headers["x-api-key"], body: JSON.parse(body) as unknown }));
+    });
+    const fetch = createBufferedFetch();
+    const response = await fetch(`${server.url}/v1/messages?beta=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "k" },
+      body: JSON.stringify({ model: "m", text: "ünïcode ✓" }),
+    });
+
+    expect(response).toBeInstanceOf(Response);
+    expect(response.status).toBe(201);
+    expect(response.statusText).toBe("Made");
+    expect(response.ok).toBe(true);
+    expect(response.headers.get("request-id")).toBe("req_1");
+    expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
+    expect(await response.json()).toEqual({ method: "POST", type: "application/json", key: "k", body: { model: "m", text: "ünïcode ✓" } });
+  });
+
+  it("sends bytes as they are and answers an error status without throwing", async () => {
+    const server = await serve((_req, body, res) => {
+      res.writeHead(529, { "content-type": "text/plain" });
+      res.end(`overloaded after ${body}`);
+    });
+    const response = await createBufferedFetch()(server.url, { method: "POST", body: new TextEncoder().encode("bytes") });
+    expect(response.status).toBe(529);
+    expect(response.ok).toBe(false);
+    expect(await response.text()).toBe("overloaded after bytes");
+  });
+
+  it("keeps the connection alive between requests", async () => {
+    const server = await serve((_req, _body, res) => res.end("ok"));
+    const fetch = createBufferedFetch();
+    for (let i = 0; i < 3; i += 1) expect(await (await fetch(server.url)).text()).toBe("ok");
+    expect(server.requests).toBe(3);
+    expect(server.sockets.size).toBe(1);
+  });
+
+  it("decodes a gzip body and drops the headers that described the encoded one", async () => {
+    const text = "a compressible body ".repeat(100);
+    const server = await serve((_req, _body, res) => {
+      const encoded = gzipSync(text);
+      res.writeHead(200, { "content-encoding": "gzip", "content-length": String(encoded.length) });
+      res.end(encoded);
+    });
+    const response = await createBufferedFetch()(server.url);
+    expect(await response.text()).toBe(text);
+    expect(response.headers.get("content-encoding")).toBeNull();
+    expect(response.headers.get("content-length")).toBeNull();
+  });
+
+  it("gives a 204 a null body", async () => {
+    const server = await serve((_req, _body, res) => {
+      res.writeHead(204);
+      res.end();
+    });
+    const response = await createBufferedFetch()(server.url, { method: "DELETE" });
+    expect(response.status).toBe(204);
+    expect(response.body).toBeNull();
+  });
+
+  it("returns a redirect instead of following it", async () => {
+    const server = await serve((_req, _body, res) => {
+      res.writeHead(307, { location: "http://127.0.0.1:1/elsewhere" });
+      res.end();
+    });
+    const response = await createBufferedFetch()(server.url);
+    expect(response.status).toBe(307);
+    expect(response.headers.get("location")).toBe("http://127.0.0.1:1/elsewhere");
+  });
+});
+
+describe("bufferedFetch: failures", () => {
+  it("rejects with fetch's TypeError, the socket's error as its cause, when nothing listens", async () => {
+    const server = await serve((_req, _body, res) => res.end());
+    const url = server.url;
+    await server.close();
+    const error = await rejection(createBufferedFetch()(url));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).message).toBe("fetch failed");
+    expect(((error as TypeError).cause as NodeJS.ErrnoException).code).toBe("ECONNREFUSED");
+  });
+
+  it("rejects when the connection closes before the body's end", async () => {
+    const server = await serve((_req, _body, res) => {
+      res.writeHead(200, { "content-length": "100" });
+      res.write("only part");
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    const error = await rejection(createBufferedFetch()(server.url));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String((error as TypeError).message)).toMatch(/^fetch failed/);
+  });
+
+  it("refuses a body longer than the limit and says which limit", async () => {
+    const server = await serve((_req, _body, res) => res.end("x".repeat(5000)));
+    const error = await rejection(createBufferedFetch({ maxBodyBytes: 1000 })(server.url));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).message).toBe("fetch failed: the response body is longer than 1000 bytes");
+  });
+
+  it("sends nothing when the signal aborted before the call", async () => {
+    const server = await serve((_req, _body, res) => res.end("ok"));
+    const controller = new AbortController();
+    controller.abort();
+    const error = await rejection(createBufferedFetch()(server.url, { signal: controller.signal }));
+    expect((error as Error).name).toBe("AbortError");
+    expect(server.requests).toBe(0);
+  });
+
+  it("stops a request whose answer has not come when the signal aborts, with the signal's reason", async () => {
+    const server = await serve(() => {
+      // Never answers.
+    });
+    const controller = new AbortController();
+    const pending = rejection(createBufferedFetch()(server.url, { method: "POST", body: "{}", signal: controller.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    expect((await pending as Error).name).toBe("AbortError");
+
+    const reason = new Error("run stopped");
+    const second = new AbortController();
+    const again = rejection(createBufferedFetch()(server.url, { signal: second.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    second.abort(reason);
+    expect(await again).toBe(reason);
+  });
+
+  it("stops while the body is arriving when the signal aborts", async () => {
+    const server = await serve((_req, _body, res) => {
+      res.writeHead(200, { "content-length": "100" });
+      res.write("the first part");
+    });
+    const controller = new AbortController();
+    const fetch = createBufferedFetch();
+    const pending = rejection(fetch(server.url, { signal: controller.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    controller.abort();
+    expect((await pending as Error).name).toBe("AbortError");
+  });
+
+  it("refuses a streamed request body, a Request object and a URL that is not HTTP, saying what it takes", async () => {
+    const fetch = createBufferedFetch();
+    const stream = new ReadableStream({ start: (controller) => controller.close() });
+    await expect(fetch("http://127.0.0.1:1/", { method: "POST", body: stream })).rejects.toThrow("bufferedFetch sends a string or bytes; use the global fetch for a streamed body");
+    await expect(fetch(new Request("http://127.0.0.1:1/"))).rejects.toThrow("bufferedFetch takes a URL and options, not a Request");
+    await expect(fetch("file:///etc/passwd")).rejects.toThrow("bufferedFetch cannot fetch file: URLs");
+  });
+});
