@@ -10,15 +10,19 @@
  * (`no-id`, one write a second for every installation together).
  * GitHub's secondary rate limits are retried after its `retry-after`, a
  * bounded number of times (`onSecondaryRateLimit`).
+ * Requests go through `bufferedFetch` (src/http/buffered-fetch.ts), as the
+ * model's do.
  * The limiters live in the process: Probot's Redis-backed ones are not used
  * (`toProbotEnv` leaves `REDIS_URL` out), so a Redis restart cannot break them.
  */
 import { ProbotOctokit } from "probot";
+import { bufferedFetch } from "../http/buffered-fetch.js";
 import { SECONDARY_LIMIT_RETRIES } from "./github-client.js";
 import { routeAppAuthToBaseUrl, type OctokitOptionsLike } from "./route-app-auth.js";
 
 interface ThrottledOptions extends OctokitOptionsLike {
   throttle?: Record<string, unknown>;
+  request?: Record<string, unknown>;
 }
 
 /** The longest `retry-after` waited for before a retry. */
@@ -46,7 +50,8 @@ function onSecondaryRateLimit(retryAfter: number, options: LimitedRequest, octok
 /** The Octokit class to give Probot (its `Octokit` option). */
 export function appOctokit(): typeof ProbotOctokit {
   return ProbotOctokit.defaults((defaults: ThrottledOptions) => {
-    const options = limitPerInstallation(routeAppAuthToBaseUrl(defaults));
+    // GitHub's REST answers are read whole: no web streams per call (a fetch given by the caller wins).
+    const options = limitPerInstallation(routeAppAuthToBaseUrl({ ...defaults, request: { fetch: bufferedFetch, ...defaults.request } }));
     return options.throttle?.enabled === false ? options : { ...options, throttle: { ...options.throttle, onSecondaryRateLimit } };
   });
 }

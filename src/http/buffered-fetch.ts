@@ -1,6 +1,6 @@
 /**
  * A `fetch` for JSON APIs whose answers arrive whole (the Messages API without
- * streaming): node's own `http`/`https` with kept-alive connections, the body
+ * streaming, GitHub's REST API): node's own `http`/`https` with kept-alive connections, the body
  * read into one buffer, and a standard `Response` made from it.
  *
  * The global fetch moves every request and response through web streams; for
@@ -9,12 +9,13 @@
  * client-side CPU, `npm run bench -- migration`). What it keeps of fetch: an
  * `AbortSignal` stops the request at any point with an `AbortError` (the SDK's
  * timeouts and cancellation rely on it); a failed connection rejects with a
- * `TypeError` whose `cause` is the socket's error, as fetch does; a body
- * encoded with gzip, deflate or br is decoded. What it leaves out: redirects
- * are returned, not followed; the response's `url` is empty; a request body
- * must be a string or bytes; and a body longer than `maxBodyBytes` fails the
- * request instead of being held in memory. For streamed answers, keep the
- * global fetch.
+ * `TypeError` whose `cause` is the socket's error, as fetch does; redirects
+ * are followed as fetch follows them (`redirect: "manual"` and `"error"`
+ * too), credentials dropped when one leaves the origin; a body encoded with
+ * gzip, deflate or br is decoded. What it leaves out: a request body must be
+ * a string or bytes, and a body longer than `maxBodyBytes` fails the request
+ * instead of being held in memory. For streamed answers, keep the global
+ * fetch.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
@@ -42,32 +43,71 @@ export function createBufferedFetch(options: BufferedFetchOptions = {}): typeof 
 
   return async function bufferedFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     if (input instanceof Request) throw new TypeError("bufferedFetch takes a URL and options, not a Request");
-    const url = new URL(input);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`bufferedFetch cannot fetch ${url.protocol} URLs`);
-    const body = requestBody(init.body);
+    let url = httpUrl(input);
+    let method = (init.method ?? "GET").toUpperCase();
+    let body = requestBody(init.body);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, name) => {
       headers[name] = value;
     });
     const signal = init.signal ?? undefined;
-    signal?.throwIfAborted();
-    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const follow = init.redirect ?? "follow";
 
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = send(url, { method: init.method ?? "GET", headers, agent: url.protocol === "https:" ? https : http, signal }, resolve);
+    for (let redirects = 0; ; redirects += 1) {
+      signal?.throwIfAborted();
+      const response = await send(url, method, headers, body, signal);
+      const status = response.statusCode ?? 0;
+      const location = REDIRECTS.has(status) ? response.headers.location : undefined;
+      if (location !== undefined && follow !== "manual") {
+        // The redirect's body is read to its end and dropped, so its connection goes back to the pool.
+        await readBody(response, maxBodyBytes, signal);
+        if (follow === "error") throw new TypeError(`fetch failed: ${url.href} redirects and redirect is "error"`);
+        if (redirects === MAX_REDIRECTS) throw new TypeError(`fetch failed: more than ${MAX_REDIRECTS} redirects from ${httpUrl(input).href}`);
+        const next = httpUrl(new URL(location, url));
+        // As fetch does: a 303, or a 301/302 after a POST, becomes a GET without the body.
+        if (status === 303 ? method !== "GET" && method !== "HEAD" : status !== 307 && status !== 308 && method === "POST") {
+          method = "GET";
+          body = undefined;
+          for (const name of BODY_HEADERS) delete headers[name];
+        }
+        // Credentials stay with the origin they were given for.
+        if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+        url = next;
+        continue;
+      }
+      const bytes = await readBody(response, maxBodyBytes, signal);
+      const responseHeaders = new Headers();
+      const raw = response.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i] as string, raw[i + 1] as string);
+      const decoded = decode(bytes, responseHeaders);
+      // A 1xx, 204 or 304 response has no body, and `Response` refuses one for them.
+      const empty = status === 204 || status === 304 || status < 200;
+      const result = new Response(empty ? null : decoded, { status, statusText: response.statusMessage ?? "", headers: responseHeaders });
+      // What fetch's own responses say: where the answer came from, and whether it took a redirect to get there.
+      Object.defineProperties(result, { url: { value: url.href }, redirected: { value: redirects > 0 } });
+      return result;
+    }
+  };
+
+  function send(url: URL, method: string, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+    const secure = url.protocol === "https:";
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? https : http, signal }, resolve);
       req.once("error", (error) => reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error })));
       req.end(body);
     });
-    const bytes = await readBody(response, maxBodyBytes, signal);
-    const status = response.statusCode ?? 0;
-    const responseHeaders = new Headers();
-    const raw = response.rawHeaders;
-    for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i] as string, raw[i + 1] as string);
-    const decoded = decode(bytes, responseHeaders);
-    // A 1xx, 204 or 304 response has no body, and `Response` refuses one for them.
-    const empty = status === 204 || status === 304 || status < 200;
-    return new Response(empty ? null : decoded, { status, statusText: response.statusMessage ?? "", headers: responseHeaders });
-  };
+  }
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 20;
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie", "host"];
+
+function httpUrl(input: string | URL): URL {
+  const url = new URL(input);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`bufferedFetch cannot fetch ${url.protocol} URLs`);
+  return url;
 }
 
 function requestBody(body: RequestInit["body"]): string | Uint8Array | undefined {

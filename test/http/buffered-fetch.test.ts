@@ -121,14 +121,84 @@ describe("bufferedFetch: requests and responses", () => {
     expect(response.body).toBeNull();
   });
 
-  it("returns a redirect instead of following it", async () => {
+});
+
+describe("bufferedFetch: redirects, as fetch follows them", () => {
+  it("follows a redirect within the origin with the same method and headers, and says where the answer came from", async () => {
+    const server = await serve((req, _body, res) => {
+      if (req.url === "/repos/old/name") {
+        res.writeHead(301, { location: "/repositories/7" });
+        res.end("moved");
+        return;
+      }
+      res.end(JSON.stringify({ url: req.url, auth: req.headers.authorization, range: req.headers.range }));
+    });
+    const response = await createBufferedFetch()(`${server.url}/repos/old/name`, { headers: { authorization: "token t", range: "bytes=-10" } });
+    expect(await response.json()).toEqual({ url: "/repositories/7", auth: "token t", range: "bytes=-10" });
+    expect(response.url).toBe(`${server.url}/repositories/7`);
+    expect(response.redirected).toBe(true);
+    expect(server.sockets.size).toBe(1);
+  });
+
+  it("turns a POST into a GET without its body after a 303 or a 302, and keeps both after a 307", async () => {
+    const seen: string[] = [];
+    const server = await serve((req, body, res) => {
+      seen.push(`${req.method} ${req.url} ${body} ${req.headers["content-type"] ?? "-"}`);
+      const to = { "/303": "/after", "/302": "/after", "/307": "/kept" }[req.url ?? ""];
+      if (to !== undefined) {
+        res.writeHead(Number(req.url?.slice(1)), { location: to });
+        res.end();
+        return;
+      }
+      res.end("done");
+    });
+    const fetch = createBufferedFetch();
+    for (const code of ["303", "302", "307"]) await fetch(`${server.url}/${code}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(seen).toEqual([
+      "POST /303 {} application/json",
+      "GET /after  -",
+      "POST /302 {} application/json",
+      "GET /after  -",
+      "POST /307 {} application/json",
+      "POST /kept {} application/json",
+    ]);
+  });
+
+  it("drops credentials when a redirect leaves the origin", async () => {
+    const elsewhere = await serve((req, _body, res) => res.end(JSON.stringify({ auth: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null, range: req.headers.range })));
     const server = await serve((_req, _body, res) => {
-      res.writeHead(307, { location: "http://127.0.0.1:1/elsewhere" });
+      res.writeHead(302, { location: `${elsewhere.url}/blob?sig=1` });
       res.end();
     });
-    const response = await createBufferedFetch()(server.url);
+    const response = await createBufferedFetch()(`${server.url}/logs`, { headers: { authorization: "token secret", cookie: "s=1", range: "bytes=-5" } });
+    expect(await response.json()).toEqual({ auth: null, cookie: null, range: "bytes=-5" });
+    expect(response.url).toBe(`${elsewhere.url}/blob?sig=1`);
+  });
+
+  it("returns the redirect itself with redirect: manual, and fails with redirect: error", async () => {
+    const server = await serve((_req, _body, res) => {
+      res.writeHead(307, { location: "/elsewhere" });
+      res.end();
+    });
+    const fetch = createBufferedFetch();
+    const response = await fetch(server.url, { redirect: "manual" });
     expect(response.status).toBe(307);
-    expect(response.headers.get("location")).toBe("http://127.0.0.1:1/elsewhere");
+    expect(response.headers.get("location")).toBe("/elsewhere");
+    expect(response.redirected).toBe(false);
+    await expect(fetch(server.url, { redirect: "error" })).rejects.toThrow(`fetch failed: ${server.url}/ redirects and redirect is "error"`);
+  });
+
+  it("gives up after 20 redirects, and on a redirect to a URL that is not HTTP", async () => {
+    let hops = 0;
+    const server = await serve((req, _body, res) => {
+      hops += 1;
+      res.writeHead(302, { location: req.url === "/file" ? "file:///etc/passwd" : `/loop${hops}` });
+      res.end();
+    });
+    const fetch = createBufferedFetch();
+    await expect(fetch(`${server.url}/start`)).rejects.toThrow(`fetch failed: more than 20 redirects from ${server.url}/start`);
+    expect(hops).toBe(21);
+    await expect(fetch(`${server.url}/file`)).rejects.toThrow("bufferedFetch cannot fetch file: URLs");
   });
 });
 
