@@ -50,10 +50,14 @@ function onSecondaryRateLimit(retryAfter: number, options: LimitedRequest, octok
 /** The Octokit class to give Probot (its `Octokit` option). */
 export function appOctokit(): typeof ProbotOctokit {
   return ProbotOctokit.defaults((defaults: ThrottledOptions) => {
-    // GitHub's REST answers are read whole: no web streams per call (a fetch given by the caller wins).
-    const options = limitPerInstallation(routeAppAuthToBaseUrl({ ...defaults, request: { fetch: bufferedFetch, ...defaults.request } }));
+    const options = limitPerInstallation(routeAppAuthToBaseUrl(withBufferedFetch(defaults)));
     return options.throttle?.enabled === false ? options : { ...options, throttle: { ...options.throttle, onSecondaryRateLimit } };
   });
+}
+
+/** GitHub's REST answers are read whole: `options` with `bufferedFetch` as the fetch, unless they name one. */
+export function withBufferedFetch<T extends { request?: Record<string, unknown> }>(options: T): T {
+  return { ...options, request: { fetch: bufferedFetch, ...options.request } };
 }
 
 /** `options` with the throttle keyed by the installation the client authenticates as (unchanged for the App's own client). */

@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import { ProbotOctokit } from "probot";
+import { withBufferedFetch } from "../../github/app-octokit.js";
 import { getInstallationToken } from "../../github/installation-token.js";
 import { routeAppAuthToBaseUrl } from "../../github/route-app-auth.js";
 import type { Clock } from "../../time.js";
@@ -28,7 +29,7 @@ type AppOctokit = InstanceType<typeof ProbotOctokit>;
  * without one.
  */
 export function createInstallationCredentials(options: InstallationCredentialsOptions): (context: QueuedRunContext) => Promise<string | undefined> {
-  const Octokit = ProbotOctokit.defaults((defaults: Record<string, unknown>) => routeAppAuthToBaseUrl(defaults));
+  const Octokit = ProbotOctokit.defaults((defaults: Record<string, unknown>) => routeAppAuthToBaseUrl(withBufferedFetch(defaults)));
   const clients = new Map<number, AppOctokit>();
   return async (context) => {
     const installationId = context.installationId;
