@@ -61,8 +61,8 @@ export function createBufferedFetch(options: BufferedFetchOptions = {}): typeof 
       if (location !== undefined && follow !== "manual") {
         // The redirect's body is read to its end and dropped, so its connection goes back to the pool.
         await readBody(response, maxBodyBytes, signal);
-        if (follow === "error") throw new TypeError(`fetch failed: ${url.href} redirects and redirect is "error"`);
-        if (redirects === MAX_REDIRECTS) throw new TypeError(`fetch failed: more than ${MAX_REDIRECTS} redirects from ${httpUrl(input).href}`);
+        if (follow === "error") throw new TypeError(`fetch failed: ${where(url)} redirects and redirect is "error"`);
+        if (redirects === MAX_REDIRECTS) throw new TypeError(`fetch failed: more than ${MAX_REDIRECTS} redirects from ${where(httpUrl(input))}`);
         const next = httpUrl(new URL(location, url));
         // As fetch does: a 303, or a 301/302 after a POST, becomes a GET without the body.
         if (status === 303 ? method !== "GET" && method !== "HEAD" : status !== 307 && status !== 308 && method === "POST") {
@@ -79,7 +79,7 @@ export function createBufferedFetch(options: BufferedFetchOptions = {}): typeof 
       const responseHeaders = new Headers();
       const raw = response.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i] as string, raw[i + 1] as string);
-      const decoded = decode(bytes, responseHeaders);
+      const decoded = decode(bytes, responseHeaders, maxBodyBytes);
       // A 1xx, 204 or 304 response has no body, and `Response` refuses one for them.
       const empty = status === 204 || status === 304 || status < 200;
       const result = new Response(empty ? null : decoded, { status, statusText: response.statusMessage ?? "", headers: responseHeaders });
@@ -107,7 +107,14 @@ const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie", "h
 function httpUrl(input: string | URL): URL {
   const url = new URL(input);
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`bufferedFetch cannot fetch ${url.protocol} URLs`);
+  // As fetch refuses them: credentials belong in a header, not in a URL that errors and logs repeat.
+  if (url.username !== "" || url.password !== "") throw new TypeError("bufferedFetch cannot fetch a URL that includes credentials");
   return url;
+}
+
+/** A URL as errors name it: without its query, which may carry a signature. */
+function where(url: URL): string {
+  return `${url.origin}${url.pathname}`;
 }
 
 function requestBody(body: RequestInit["body"]): string | Uint8Array | undefined {
@@ -139,19 +146,27 @@ function readBody(response: IncomingMessage, maxBodyBytes: number, signal: Abort
   });
 }
 
-function decode(bytes: Buffer, headers: Headers): Buffer {
+function decode(bytes: Buffer, headers: Headers, maxBodyBytes: number): Buffer {
   const encodings = (headers.get("content-encoding") ?? "")
     .split(",")
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== "" && coding !== "identity");
   if (encodings.length === 0) return bytes;
   let decoded = bytes;
+  // The limit holds for the decoded body too: a small compressed body may unfold into gigabytes.
+  const limit = { maxOutputLength: maxBodyBytes };
   // Codings are listed in the order they were applied; undo them from the last.
   for (const coding of encodings.reverse()) {
-    if (coding === "gzip" || coding === "x-gzip") decoded = gunzipSync(decoded);
-    else if (coding === "deflate") decoded = inflateSync(decoded);
-    else if (coding === "br") decoded = brotliDecompressSync(decoded);
-    else throw new TypeError(`fetch failed: unknown content-encoding ${coding}`);
+    try {
+      if (coding === "gzip" || coding === "x-gzip") decoded = gunzipSync(decoded, limit);
+      else if (coding === "deflate") decoded = inflateSync(decoded, limit);
+      else if (coding === "br") decoded = brotliDecompressSync(decoded, limit);
+      else throw new TypeError(`fetch failed: unknown content-encoding ${coding}`);
+    } catch (error) {
+      if (error instanceof TypeError) throw error;
+      const tooLong = error instanceof RangeError || (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
+      throw new TypeError(tooLong ? `fetch failed: the decoded response body is longer than ${maxBodyBytes} bytes` : `fetch failed: the ${coding} body could not be decoded`, { cause: error });
+    }
   }
   // The headers now describe the decoded body, as fetch's do not promise but its readers expect.
   headers.delete("content-encoding");

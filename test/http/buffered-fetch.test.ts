@@ -196,7 +196,7 @@ describe("bufferedFetch: redirects, as fetch follows them", () => {
       res.end();
     });
     const fetch = createBufferedFetch();
-    await expect(fetch(`${server.url}/start`)).rejects.toThrow(`fetch failed: more than 20 redirects from ${server.url}/start`);
+    await expect(fetch(`${server.url}/start?page=1`)).rejects.toThrow(`fetch failed: more than 20 redirects from ${server.url}/start`);
     expect(hops).toBe(21);
     await expect(fetch(`${server.url}/file`)).rejects.toThrow("bufferedFetch cannot fetch file: URLs");
   });
@@ -229,6 +229,28 @@ describe("bufferedFetch: failures", () => {
     const error = await rejection(createBufferedFetch({ maxBodyBytes: 1000 })(server.url));
     expect(error).toBeInstanceOf(TypeError);
     expect((error as TypeError).message).toBe("fetch failed: the response body is longer than 1000 bytes");
+  });
+
+  it("refuses a compressed body that unfolds past the limit, and one that is not what its encoding says", async () => {
+    const server = await serve((req, _body, res) => {
+      res.writeHead(200, { "content-encoding": "gzip" });
+      res.end(req.url === "/bomb" ? gzipSync(Buffer.alloc(100_000)) : Buffer.from("not gzip"));
+    });
+    const fetch = createBufferedFetch({ maxBodyBytes: 10_000 });
+    await expect(fetch(`${server.url}/bomb`)).rejects.toThrow("fetch failed: the decoded response body is longer than 10000 bytes");
+    await expect(fetch(`${server.url}/garbage`)).rejects.toThrow("fetch failed: the gzip body could not be decoded");
+  });
+
+  it("refuses a URL with credentials in it, as fetch does, and names no query in its errors", async () => {
+    const server = await serve((_req, _body, res) => {
+      res.writeHead(302, { location: "/next?sig=secret" });
+      res.end();
+    });
+    const fetch = createBufferedFetch();
+    await expect(fetch("http://user:pass@127.0.0.1:1/")).rejects.toThrow("bufferedFetch cannot fetch a URL that includes credentials");
+    const error = await rejection(fetch(`${server.url}/start?sig=secret`, { redirect: "error" }));
+    expect(String(error)).toContain(`${server.url}/start redirects`);
+    expect(String(error)).not.toContain("secret");
   });
 
   it("sends nothing when the signal aborted before the call", async () => {
