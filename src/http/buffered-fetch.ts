@@ -1,7 +1,8 @@
 /**
  * A `fetch` for JSON APIs whose answers arrive whole (the Messages API without
- * streaming, GitHub's REST API): node's own `http`/`https` with kept-alive connections, the body
- * read into one buffer, and a standard `Response` made from it.
+ * streaming, GitHub's REST API): node's own `http`/`https` with kept-alive
+ * connections, the body read into one buffer, and a standard `Response` made
+ * from it.
  *
  * The global fetch moves every request and response through web streams; for
  * a request of a few kilobytes answered by a few kilobytes that machinery
@@ -12,10 +13,11 @@
  * `TypeError` whose `cause` is the socket's error, as fetch does; redirects
  * are followed as fetch follows them (`redirect: "manual"` and `"error"`
  * too), credentials dropped when one leaves the origin; a body encoded with
- * gzip, deflate or br is decoded. What it leaves out: a request body must be
- * a string or bytes, and a body longer than `maxBodyBytes` fails the request
- * instead of being held in memory. For streamed answers, keep the global
- * fetch.
+ * gzip, deflate or br is decoded; with `NODE_USE_ENV_PROXY=1` requests go
+ * through the environment's proxy, as node's fetch then sends them. What it
+ * leaves out: a request body must be a string or bytes, and a body longer
+ * than `maxBodyBytes` fails the request instead of being held in memory. For
+ * streamed answers, keep the global fetch.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
@@ -26,6 +28,17 @@ export interface BufferedFetchOptions {
   maxBodyBytes?: number;
   /** How long an idle kept-alive connection stays open, in ms. Default 4000 (as the global fetch). */
   idleMs?: number;
+  /** Where `NODE_USE_ENV_PROXY` and the proxy variables are read. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Whether node sends its global fetch and agents through the proxy the
+ * environment names (`NODE_USE_ENV_PROXY=1` or `--use-env-proxy`, node 24.5
+ * and later): then these pools do too, as the global fetch would.
+ */
+function usesEnvProxy(env: NodeJS.ProcessEnv): boolean {
+  return env.NODE_USE_ENV_PROXY === "1" || process.execArgv.includes("--use-env-proxy") || /(^|\s)--use-env-proxy(\s|$)/.test(env.NODE_OPTIONS ?? "");
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -37,7 +50,7 @@ export const bufferedFetch: typeof globalThis.fetch = createBufferedFetch();
 export function createBufferedFetch(options: BufferedFetchOptions = {}): typeof globalThis.fetch {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // `timeout` closes a connection left idle in the pool; on a connection in use it only emits an event.
-  const pool = { keepAlive: true, timeout: options.idleMs ?? 4000 };
+  const pool = { keepAlive: true, timeout: options.idleMs ?? 4000, ...(usesEnvProxy(options.env ?? process.env) ? { proxyEnv: options.env ?? process.env } : {}) };
   const http = new HttpAgent(pool);
   const https = new HttpsAgent(pool);
 

@@ -202,6 +202,31 @@ describe("bufferedFetch: redirects, as fetch follows them", () => {
   });
 });
 
+/** Node sends its agents through a proxy from `proxyEnv` since 24.5. */
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+const agentsTakeProxies = major > 24 || (major === 24 && minor >= 5);
+
+describe("bufferedFetch: the environment's proxy, as node's fetch uses it", () => {
+  it("goes straight to the server when NODE_USE_ENV_PROXY is not set, whatever HTTP_PROXY says", async () => {
+    const proxy = await serve((_req, _body, res) => res.end("from the proxy"));
+    const server = await serve((_req, _body, res) => res.end("from the server"));
+    const fetch = createBufferedFetch({ env: { HTTP_PROXY: proxy.url, http_proxy: proxy.url } });
+    expect(await (await fetch(server.url)).text()).toBe("from the server");
+    expect(proxy.requests).toBe(0);
+  });
+
+  it.runIf(agentsTakeProxies)("goes through HTTP_PROXY when NODE_USE_ENV_PROXY=1 (node 24.5 and later)", async () => {
+    const seen: string[] = [];
+    const proxy = await serve((req, _body, res) => {
+      seen.push(req.url ?? "");
+      res.end("from the proxy");
+    });
+    const fetch = createBufferedFetch({ env: { NODE_USE_ENV_PROXY: "1", HTTP_PROXY: proxy.url } });
+    expect(await (await fetch("http://api.example.invalid/v1/messages")).text()).toBe("from the proxy");
+    expect(seen).toEqual(["http://api.example.invalid/v1/messages"]);
+  });
+});
+
 describe("bufferedFetch: failures", () => {
   it("rejects with fetch's TypeError, the socket's error as its cause, when nothing listens", async () => {
     const server = await serve((_req, _body, res) => res.end());
