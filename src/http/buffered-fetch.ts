@@ -1,8 +1,8 @@
 /**
- * A `fetch` for JSON APIs whose answers arrive whole (the Messages API without
- * streaming, GitHub's REST API): node's own `http`/`https` with kept-alive
- * connections, the body read into one buffer, and a standard `Response` made
- * from it.
+ * A `fetch` for APIs whose answers arrive whole (the Messages API without
+ * streaming, GitHub's REST API, a push's smart HTTP requests): node's own
+ * `http`/`https` with kept-alive connections, the body read into one buffer,
+ * and a standard `Response` made from it.
  *
  * The global fetch moves every request and response through web streams; for
  * a request of a few kilobytes answered by a few kilobytes that machinery
@@ -50,7 +50,8 @@ export const bufferedFetch: typeof globalThis.fetch = createBufferedFetch();
 export function createBufferedFetch(options: BufferedFetchOptions = {}): typeof globalThis.fetch {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // `timeout` closes a connection left idle in the pool; on a connection in use it only emits an event.
-  const pool = { keepAlive: true, timeout: options.idleMs ?? 4000, ...(usesEnvProxy(options.env ?? process.env) ? { proxyEnv: options.env ?? process.env } : {}) };
+  const env = options.env ?? process.env;
+  const pool = { keepAlive: true, timeout: options.idleMs ?? 4000, ...(usesEnvProxy(env) ? { proxyEnv: env } : {}) };
   const http = new HttpAgent(pool);
   const https = new HttpsAgent(pool);
 
@@ -106,7 +107,7 @@ export function createBufferedFetch(options: BufferedFetchOptions = {}): typeof 
     const secure = url.protocol === "https:";
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? https : http, signal }, resolve);
-      req.once("error", (error) => reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error })));
+      req.once("error", (error) => reject(failure(signal, "fetch failed", error)));
       req.end(body);
     });
   }
@@ -151,10 +152,10 @@ function readBody(response: IncomingMessage, maxBodyBytes: number, signal: Abort
       chunks.push(chunk);
     });
     response.once("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length)));
-    response.once("error", (error) => reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed", { cause: error })));
+    response.once("error", (error) => reject(failure(signal, "fetch failed", error)));
     // A connection closed before the body's end emits neither `end` nor, on every version, `error`.
     response.once("close", () => {
-      if (!response.complete) reject(signal?.aborted ? abortError(signal) : new TypeError("fetch failed: the connection closed before the response's end"));
+      if (!response.complete) reject(failure(signal, "fetch failed: the connection closed before the response's end"));
     });
   });
 }
@@ -187,7 +188,11 @@ function decode(bytes: Buffer, headers: Headers, maxBodyBytes: number): Buffer {
   return decoded;
 }
 
-/** What fetch rejects with when its signal aborts: the signal's reason (an `AbortError` unless the aborter gave one). */
-function abortError(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+/**
+ * What fetch rejects with when the request fails: once its signal aborted, the
+ * signal's reason (an `AbortError` unless the aborter gave one); else a `TypeError`.
+ */
+function failure(signal: AbortSignal | undefined, message: string, cause?: unknown): unknown {
+  if (signal?.aborted) return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+  return cause === undefined ? new TypeError(message) : new TypeError(message, { cause });
 }

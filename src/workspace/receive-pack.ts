@@ -6,8 +6,7 @@
  * without side-band: nothing is asked of the remote but `report-status`
  * (and `delete-refs`, `ofs-delta` when they are used).
  */
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { bufferedFetch } from "../http/buffered-fetch.js";
 
 /** The id git writes for "no object": a ref that does not exist yet, or no longer. */
 export function zeroId(hexLength: number): string {
@@ -161,34 +160,27 @@ function base(url: string): string {
 }
 
 /**
- * One request with `node:http(s)` (a tenth of `fetch`'s CPU per request on
- * Node 20), its whole answer read. Only a 200 is an answer: a redirect is
- * git's to follow (`http.followRedirects`), with its rules for credentials.
+ * One request through `bufferedFetch` (node's `http`, its whole answer read).
+ * Only a 200 is an answer: a redirect is git's to follow
+ * (`http.followRedirects`), with its rules for credentials.
  */
-function request(
+async function request(
   remote: ReceivePackRemote,
   url: string,
   init: { method: string; timeoutMs: number; body?: Buffer; headers?: Record<string, string> },
 ): Promise<{ type: string; body: Buffer }> {
   const target = new URL(url);
   const signal = remote.signal ? AbortSignal.any([remote.signal, AbortSignal.timeout(init.timeoutMs)]) : AbortSignal.timeout(init.timeoutMs);
-  const headers: Record<string, string | number> = { "user-agent": USER_AGENT, ...(remote.authorization ? { authorization: remote.authorization } : {}), ...init.headers };
-  if (init.body) headers["content-length"] = init.body.length;
-  return new Promise((resolve, reject) => {
-    const fail = (error: Error) => reject(error instanceof ReceivePackError ? error : new ReceivePackError(`${init.method} ${target.pathname} failed: ${error.message}`, { cause: error }));
-    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
-    const req = send(target, { method: init.method, headers, signal }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        fail(new ReceivePackError(`the remote answered ${init.method} ${target.pathname} with HTTP ${res.statusCode ?? "?"}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", fail);
-      res.on("end", () => resolve({ type: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks) }));
-    });
-    req.on("error", fail);
-    req.end(init.body);
-  });
+  const headers: Record<string, string> = { "user-agent": USER_AGENT, ...(remote.authorization ? { authorization: remote.authorization } : {}), ...init.headers };
+  if (init.body) headers["content-length"] = String(init.body.length);
+  let response: Response;
+  try {
+    response = await bufferedFetch(target, { method: init.method, headers, body: init.body, signal, redirect: "manual" });
+  } catch (error) {
+    // The socket's own words when there are some ("connect ECONNREFUSED ..."), not fetch's "fetch failed".
+    const cause = error instanceof TypeError && error.cause instanceof Error ? error.cause : error;
+    throw new ReceivePackError(`${init.method} ${target.pathname} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause: error });
+  }
+  if (response.status !== 200) throw new ReceivePackError(`the remote answered ${init.method} ${target.pathname} with HTTP ${response.status}`);
+  return { type: response.headers.get("content-type") ?? "", body: Buffer.from(await response.arrayBuffer()) };
 }
