@@ -107,6 +107,12 @@ interface DrainResult extends IntakeResult {
   perProcess: { name: string; ownMs: number; childrenMs: number }[] | null;
   /** Share of the whole machine's CPU time that was busy during the drain (Linux), or null. */
   machineBusy: number | null;
+  /**
+   * CPU of this benchmark's own process and its finished children over the
+   * drain: the fakes of GitHub and the model, and the remotes' side of every
+   * fetch and push (`git http-backend`); null where /proc is missing.
+   */
+  fakesMs: number | null;
   ok: number;
   maxInFlight: number;
   calls: number;
@@ -216,16 +222,18 @@ async function drainOnce({ github, model, deployment, processes }: Awaited<Retur
   const requestsBefore = model.requests.length;
   const callsBefore = github.calls.length;
   const cpuBefore = await Promise.all(processes.map((child) => child.cpu()));
+  const fakesBefore = await ownCpuMs();
   const machineBefore = await machineTicks();
   const started = Date.now();
   const { ids, ...intake } = await sendCommands(deployment, first);
   // A drain that outlasts the wait is reported with the runs that did finish.
-  const drained = await until(async () => (await deployment.store.runs.listByStatus(["queued", "running"])).length === 0, "every run to finish", DRAIN_WAIT_MS, 100).then(
+  const drained = await until(async () => (await deployment.store.runs.listIdsByStatus(["queued", "running"])).length === 0, "every run to finish", DRAIN_WAIT_MS, 100).then(
     () => true,
     () => false,
   );
   const drainMs = Date.now() - started;
   const machineAfter = await machineTicks();
+  const fakesAfter = await ownCpuMs();
   const cpuAfter = await Promise.all(processes.map((child) => child.cpu()));
   const perProcess = processes.map((child, i) => {
     const before = cpuBefore[i];
@@ -249,6 +257,8 @@ async function drainOnce({ github, model, deployment, processes }: Awaited<Retur
     cpuMs: measured === null ? null : measured.reduce((sum, p) => sum + p.ownMs + p.childrenMs, 0),
     perProcess: measured,
     machineBusy: machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) : null,
+    // The dynflow processes are still running: what this process's children used so far is the remotes' git alone.
+    fakesMs: fakesBefore !== null && fakesAfter !== null ? fakesAfter - fakesBefore : null,
     ok: runs.filter((run) => run?.status === "ok").length,
     // Over the processes' life so far: the cap holds across both drains.
     maxInFlight: model.maxInFlight,
@@ -293,6 +303,15 @@ function countWrites(github: FakeGitHubServer, calls: FakeGitHubServer["calls"])
 const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 /** The paths of this benchmark's writes that Octokit also spaces 3 s apart (its list of writes that trigger notifications). */
 const NOTIFYING = /^\/repos\/[^/]+\/[^/]+\/(issues(\/\d+\/comments)?|pulls(\/\d+\/(comments|merge|requested_reviewers|reviews))?)$/;
+
+/** CPU of this process and of its children that have exited, from /proc (Linux; 100 ticks a second); null elsewhere. */
+async function ownCpuMs(): Promise<number | null> {
+  const stat = await readFile("/proc/self/stat", "utf8").catch(() => null);
+  if (stat === null) return null;
+  // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th.
+  const ticks = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 15).map(Number);
+  return ticks.reduce((sum, t) => sum + t, 0) * 10;
+}
 
 /** Busy and total CPU ticks of the whole machine so far, from /proc/stat (Linux); null elsewhere. */
 async function machineTicks(): Promise<{ busy: number; total: number } | null> {
@@ -348,5 +367,6 @@ function drainFigures(label: string, result: DrainResult, idealMs: number): Benc
     figures.push({ name: `${label}: ${p.name} CPU per run, own / its git`, value: Math.round((p.ownMs + p.childrenMs) / COMMANDS), unit: `ms (${Math.round(p.ownMs / COMMANDS)} / ${Math.round(p.childrenMs / COMMANDS)})` });
   }
   if (result.machineBusy !== null) figures.push({ name: `${label}: machine CPU busy during the drain`, value: Math.round(result.machineBusy * 100), unit: "%" });
+  if (result.fakesMs !== null) figures.push({ name: `${label}: CPU of the benchmark's fakes per run (GitHub, model, remotes' git)`, value: Math.round(result.fakesMs / COMMANDS), unit: "ms" });
   return figures;
 }
