@@ -42,7 +42,7 @@ import { join } from "node:path";
 import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../test/fakes/fake-anthropic.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../test/fakes/fake-github-server.js";
 import { startGitHttpServer } from "../test/fakes/git-http-server.js";
-import { commentPayload, deliverWebhook, makeRemote, until } from "../test/durability/app-processes.js";
+import { commentPayload, deliverWebhook, makeRemote, processCpu, until } from "../test/durability/app-processes.js";
 import { startDeployment, type Deployment, type DeploymentOptions } from "../test/durability/deployment.js";
 import { availableShapes, shapeLabel } from "./deployment-shapes.js";
 import type { BenchFigure } from "./types.js";
@@ -304,13 +304,10 @@ const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 /** The paths of this benchmark's writes that Octokit also spaces 3 s apart (its list of writes that trigger notifications). */
 const NOTIFYING = /^\/repos\/[^/]+\/[^/]+\/(issues(\/\d+\/comments)?|pulls(\/\d+\/(comments|merge|requested_reviewers|reviews))?)$/;
 
-/** CPU of this process and of its children that have exited, from /proc (Linux; 100 ticks a second); null elsewhere. */
+/** CPU of this process and of its children that have exited, or null where /proc is missing. */
 async function ownCpuMs(): Promise<number | null> {
-  const stat = await readFile("/proc/self/stat", "utf8").catch(() => null);
-  if (stat === null) return null;
-  // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th.
-  const ticks = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 15).map(Number);
-  return ticks.reduce((sum, t) => sum + t, 0) * 10;
+  const cpu = await processCpu("self");
+  return cpu === null ? null : cpu.ownMs + cpu.childrenMs;
 }
 
 /** Busy and total CPU ticks of the whole machine so far, from /proc/stat (Linux); null elsewhere. */

@@ -88,14 +88,17 @@ export async function startAppProcess(name: string, entry: keyof typeof ENTRIES,
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
-    async cpu() {
-      const stat = await readFile(`/proc/${child.pid}/stat`, "utf8").catch(() => null);
-      if (stat === null) return null;
-      // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th.
-      const ticks = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 15).map(Number);
-      return { ownMs: (ticks[0]! + ticks[1]!) * 10, childrenMs: (ticks[2]! + ticks[3]!) * 10 };
-    },
+    cpu: () => (child.pid === undefined ? Promise.resolve(null) : processCpu(child.pid)),
   };
+}
+
+/** CPU time a process has used so far, from /proc (Linux; 100 ticks a second): its own threads and its children that have exited; null elsewhere. */
+export async function processCpu(pid: number | "self"): Promise<ProcessCpu | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  if (stat === null) return null;
+  // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th.
+  const ticks = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 15).map(Number);
+  return { ownMs: (ticks[0]! + ticks[1]!) * 10, childrenMs: (ticks[2]! + ticks[3]!) * 10 };
 }
 
 export interface AppEnvOptions {
