@@ -54,6 +54,18 @@ interface Location {
   hashBytes: number;
 }
 
+/**
+ * Records where the bare repository this process just created at `path`
+ * keeps its objects, so its first `open` needs no `rev-parse`: what that
+ * `rev-parse` would answer for a SHA-1 repository `git init` made. `config`
+ * is the configuration `init` wrote; a repository whose configuration names
+ * an object format is left for git to locate.
+ */
+export function rememberCreatedRepository(path: string, gitDir: string, config: string): void {
+  if (/^\s*objectformat\s*=/im.test(config)) return;
+  located.set(path, { gitDir, objectsDir: join(path, "objects"), hashBytes: 20 });
+}
+
 /** Tree entry modes git writes; a tree naming another goes to `mktree`, for git's own answer. */
 const TREE_MODES = new Set(["100644", "100755", "120000", "40000", "040000", "160000"]);
 

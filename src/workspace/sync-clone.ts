@@ -3,11 +3,12 @@
  * created on first use, fetched before each run. Blobs arrive lazily when a
  * workspace reads them, so the clone costs commits and trees only.
  */
-import { access, appendFile, mkdir } from "node:fs/promises";
+import { access, appendFile, mkdir, readFile, realpath } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import { InvalidRefNameError } from "./errors.js";
 import { FULL_OID } from "./object-id.js";
+import { rememberCreatedRepository } from "./git-store.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
 import { retryGitNetwork } from "./retry-git-network.js";
 import { runGit, type GitContext } from "./run-git.js";
@@ -109,7 +110,10 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
     await mkdir(dir, { recursive: true });
     await runGit({ ...ctx, env: gitEnvironment(env) }, ["init", "--bare", "--quiet", dir], { signal });
     // The clone's remote, appended to the configuration `init` just wrote: one git process instead of six.
+    const written = await readFile(join(dir, "config"), "utf8");
     await appendFile(join(dir, "config"), originSection(cloneUrl));
+    // Opening the clone then needs no `rev-parse` to find it (git names its directory as a real path).
+    rememberCreatedRepository(dir, await realpath(dir), written);
     synced.set(dir, { url: cloneUrl, commits: new Map() });
   }
   if (!created && FULL_OID.test(target) && (await options.present?.())) return { dir, commit: target, created };

@@ -4,6 +4,7 @@ import { appendFile, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitCommandError, InvalidRemoteUrlError } from "../../src/workspace/errors.js";
+import { rememberCreatedRepository } from "../../src/workspace/git-store.js";
 import { openRepository } from "../../src/workspace/open-repository.js";
 import { pushBranches } from "../../src/workspace/push-branches.js";
 import { originSection, syncClone } from "../../src/workspace/sync-clone.js";
@@ -83,6 +84,31 @@ describe("syncClone", () => {
       expect(await show(source.dir, change!.branch, "b.txt")).toBe("BETA\n");
     } finally {
       await repository.close();
+    }
+  });
+
+  it("opens a clone it created without a git process to locate it; a repository naming its object format is located by git", async () => {
+    const dir = join(work, "located");
+    const logging = await loggingGit();
+    const synced = await syncClone({ cloneUrl: `file://${source.dir}`, dir, env: logging.env });
+    const repository = await openRepository(dir, { env: logging.env });
+    try {
+      expect((await repository.readFile(synced.commit, "a.txt")).toString()).toBe("alpha\n");
+      expect((await logging.calls()).filter((call) => call.startsWith("rev-parse --absolute-git-dir"))).toEqual([]);
+    } finally {
+      await repository.close();
+    }
+
+    // SHA-256: what `init` wrote names the format, and git is asked where and how the objects are kept.
+    const other = join(work, "sha256.git");
+    await git(work, "init", "-q", "--bare", "--object-format=sha256", other);
+    rememberCreatedRepository(other, other, await readFile(join(other, "config"), "utf8"));
+    const sha256 = await openRepository(other, { env: logging.env });
+    try {
+      expect((await logging.calls()).filter((call) => call.startsWith("rev-parse --absolute-git-dir"))).toHaveLength(1);
+    } finally {
+      await sha256.close();
+      await removeDir(logging.dir);
     }
   });
 
