@@ -171,8 +171,8 @@ async function request(
 ): Promise<{ type: string; body: Buffer }> {
   const target = new URL(url);
   const signal = remote.signal ? AbortSignal.any([remote.signal, AbortSignal.timeout(init.timeoutMs)]) : AbortSignal.timeout(init.timeoutMs);
+  // A body's length goes as Content-Length: node sets it for a body written whole.
   const headers: Record<string, string> = { "user-agent": USER_AGENT, ...(remote.authorization ? { authorization: remote.authorization } : {}), ...init.headers };
-  if (init.body) headers["content-length"] = String(init.body.length);
   let response: Response;
   try {
     response = await bufferedFetch(target, { method: init.method, headers, body: init.body, signal, redirect: "manual" });
