@@ -6,13 +6,14 @@
  *
  * It declines (null, and `git push` does the work) whatever git alone knows
  * how to do: a remote that is not HTTP(S); a proxy in the environment;
- * any `http.*`, `url.*` or `push.*` setting in git's configuration; refs not stored as files; a refspec that is not a full
+ * any `http.*`, `url.*` or `push.*` setting in git's configuration, or an
+ * `include` in the repository's own file; refs not stored as files; a refspec that is not a full
  * ref or id; a fast-forward-only update of a ref the remote already has
  * (git checks the ancestry); a remote without `report-status`, or with
  * another object format. The token travels in the request's header only: no
  * git process of a push over HTTP sees it.
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { basicAuthorization, gitEnvironment } from "./git-env.js";
@@ -52,7 +53,7 @@ export async function pushOverHttp(options: PushOverHttpOptions): Promise<Pushed
   const updates = parseRefspecs(options.refspecs);
   if (updates === null) return null;
   const ctx: GitContext = { cwd: options.repoDir, env: gitEnvironment(options.env), secrets: [] };
-  if (await hasGitSettings(ctx)) return null;
+  if (await hasGitSettings(ctx, gitDir)) return null;
   const local = readRefs(gitDir);
   if (local === null) return null;
   const resolved: { update: RefUpdate; next: string | null }[] = [];
@@ -160,12 +161,56 @@ function locateGitDir(repoDir: string): string | null {
   return null;
 }
 
-/** Whether git's configuration, as seen from `ctx`, has a setting only git would apply; asked once per repository and environment. */
+/**
+ * Sections of a repository's own configuration that change a push, or may:
+ * `http`, `url` and `push` as above, and `include`/`includeIf`, which bring in
+ * another file.
+ */
+const PUSH_SECTIONS = new Set(["http", "url", "push", "include", "includeif"]);
+
+/**
+ * What the repository's own configuration file (`<gitDir>/config`) says of a
+ * push: `"some"` when it has a section that may change it, `"none"` when it
+ * has none, `"ask"` when git has to read it (no such file, a per-worktree file
+ * beside it, a header this does not read). A line read as a header that git
+ * reads as the continuation of a value only makes it say `"some"`: git then
+ * pushes, as it would have to anyway if the setting were real.
+ */
+export function ownPushSettings(gitDir: string): "some" | "none" | "ask" {
+  let text: string;
+  try {
+    text = readFileSync(join(gitDir, "config"), "utf8");
+  } catch {
+    return "ask";
+  }
+  if (statSync(join(gitDir, "config.worktree"), { throwIfNoEntry: false }) !== undefined) return "ask";
+  for (const line of text.split("\n")) {
+    const trimmed = line.trimStart();
+    if (!trimmed.startsWith("[")) continue;
+    const section = /^\[\s*([A-Za-z0-9-]+)[\s."\]]/.exec(trimmed)?.[1];
+    if (section === undefined) return "ask";
+    if (PUSH_SECTIONS.has(section.toLowerCase())) return "some";
+  }
+  return "none";
+}
+
+/**
+ * Whether git's configuration, as seen from `ctx`, has a setting only git would
+ * apply. A repository's own file is read here on every push; what lies
+ * outside it (the system's and the user's files, named by the environment)
+ * is asked of git once per environment, from a repository whose own file has
+ * nothing to add, so each new clone costs no git process. A repository this
+ * cannot read is asked of git itself, once per repository and environment.
+ */
 const settingsSeen = new Map<string, Promise<boolean>>();
 const SETTINGS_KEPT = 256;
 
-function hasGitSettings(ctx: GitContext): Promise<boolean> {
-  const key = JSON.stringify([ctx.cwd, ...["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM"].map((name) => ctx.env[name] ?? null)]);
+function hasGitSettings(ctx: GitContext, gitDir: string): Promise<boolean> {
+  const own = ownPushSettings(gitDir);
+  if (own === "some") return Promise.resolve(true);
+  const outside = ["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM"].map((name) => ctx.env[name] ?? null);
+  // With nothing in the repository's own file, git's answer there is the answer outside any repository.
+  const key = JSON.stringify(own === "none" ? outside : [ctx.cwd, ...outside]);
   let seen = settingsSeen.get(key);
   if (!seen) {
     seen = runGit(ctx, ["config", "--get-regexp", GIT_SETTINGS], { okExitCodes: [0, 1] }).then((out) => out.exitCode === 0);

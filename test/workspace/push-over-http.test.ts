@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PushRejectedError } from "../../src/workspace/errors.js";
 import { pushBranches } from "../../src/workspace/push-branches.js";
+import { ownPushSettings } from "../../src/workspace/push-over-http.js";
 import { makeRemote } from "../durability/app-processes.js";
 import { startGitHttpServer, type GitHttpServer } from "../fakes/git-http-server.js";
 import { git, loggingGit, removeDir, tempDir, testGitEnv } from "./git-fixture.js";
@@ -193,6 +194,38 @@ describe("a push over HTTP from dynflow's process", () => {
     expect(await pushTo("refs/heads/d", plainEnv())).toEqual(["dynflow", "dynflow"]);
   });
 
+  it("asks git's configuration once per environment, and reads each repository's own file on every push", async () => {
+    const home = join(work, "home-plain");
+    await mkdir(home, { recursive: true });
+    const env = plainEnv({ HOME: home });
+    const clones = await Promise.all(["own-a", "own-b"].map((name) => remoteAndClone(name)));
+    const pushFrom = async ({ clone, base }: { clone: string; base: string }, ref: string) => {
+      const change = await commitOn(clone, base, "a.txt", `${ref}\n`);
+      const before = server.requests.length;
+      await pushBranches({ repoDir: clone, remoteUrl: `${server.url}/${clone.endsWith("own-a-clone") ? "own-a" : "own-b"}.git`, refspecs: [`+${change}:${ref}`], env });
+      return clientsSince(before).map((c) => c.split(" ").pop());
+    };
+    const [a, b] = clones as [(typeof clones)[0], (typeof clones)[0]];
+    const callsBefore = (await logging.calls()).length;
+    expect(await pushFrom(a, "refs/heads/first")).toEqual(["dynflow", "dynflow"]);
+    expect(await pushFrom(b, "refs/heads/first")).toEqual(["dynflow", "dynflow"]);
+    // The second clone's first push asked git nothing: what lies outside a repository was known.
+    const asked = () => logging.calls().then((calls) => calls.slice(callsBefore).filter((call) => call.startsWith("config --get-regexp")));
+    expect(await asked()).toHaveLength(1);
+
+    // A setting in the repository's own file counts from the next push, whatever was asked before.
+    await git(b.clone, "config", "http.lowSpeedTime", "600");
+    expect(await pushFrom(b, "refs/heads/second")).toEqual(["git", "git"]);
+    await git(b.clone, "config", "--unset", "http.lowSpeedTime");
+    await writeFile(join(work, "empty.gitconfig"), "");
+    await git(b.clone, "config", "include.path", join(work, "empty.gitconfig"));
+    expect(await pushFrom(b, "refs/heads/third")).toEqual(["git", "git"]);
+    await git(b.clone, "config", "--unset", "include.path");
+    expect(await pushFrom(b, "refs/heads/fourth")).toEqual(["dynflow", "dynflow"]);
+    expect(await pushFrom(a, "refs/heads/fourth")).toEqual(["dynflow", "dynflow"]);
+    expect(await asked()).toHaveLength(1);
+  });
+
   it("pushes with git when the remote failed before reporting, and the branch arrives once", async () => {
     const { remote, clone, base } = await remoteAndClone("flaky");
     const change = await commitOn(clone, base, "a.txt", "changed\n");
@@ -204,5 +237,26 @@ describe("a push over HTTP from dynflow's process", () => {
     expect(results.map((r) => r.status)).toEqual(["created"]);
     expect(clientsSince(before)).toEqual(["GET /info/refs dynflow", "GET /info/refs git", "POST /git-receive-pack git"]);
     expect(await git(remote, "rev-parse", "refs/heads/dynflow/r9")).toBe(change);
+  });
+});
+
+describe("a repository's own settings of a push", () => {
+  it("finds http, url, push and include sections in any spelling, and leaves to git what it cannot read", async () => {
+    const gitDir = join(work, "settings-only");
+    await mkdir(gitDir, { recursive: true });
+    const said = async (config: string) => {
+      await writeFile(join(gitDir, "config"), config);
+      return ownPushSettings(gitDir);
+    };
+    const plain = '[core]\n\tbare = true\n[remote "origin"]\n\turl = https://example.test/a.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n';
+    expect(await said(plain)).toBe("none");
+    expect(await said(`${plain}# [http]\n; [url "x"]\n`)).toBe("none");
+    for (const header of ['[http "https://example.test"]', "[url \"https://mirror.test/\"]", "[Push]", "  [ http ]", "[http.https://example.test]", '[includeIf "gitdir:/x/"]', "[include]", "[HTTP] sslVerify = false"]) {
+      expect(await said(`${plain}${header}\n\tkey = value\n`), header).toBe("some");
+    }
+    expect(await said(`${plain}[]\n`)).toBe("ask");
+    await writeFile(join(gitDir, "config.worktree"), "");
+    expect(await said(plain)).toBe("ask");
+    expect(ownPushSettings(join(work, "no-such-dir"))).toBe("ask");
   });
 });
