@@ -4,6 +4,7 @@
  * Machines are shared: compare ratios measured in one run, not absolute times.
  */
 import os from "node:os";
+import { describeMachineSpeed, measureMachineSpeed } from "./machine-speed.js";
 import type { BenchFigure } from "./types.js";
 
 const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]> }>> = {
@@ -24,6 +25,8 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchFigure[]>
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
 console.log(`dynflow benchmarks — node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+// The same work on every machine, so figures from different machines can be set side by side (docs/benchmarks.md).
+console.log(describeMachineSpeed(await measureMachineSpeed()));
 let failed = 0;
 for (const name of names) {
   const load = SUITES[name];
@@ -42,3 +45,4 @@ for (const name of names) {
   }
 }
 console.log(failed === 0 ? "\nall targets met" : `\n${failed} target(s) missed`);
+console.log(`load average at the end: ${os.loadavg()[0]?.toFixed(1)}`);
