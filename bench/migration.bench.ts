@@ -16,7 +16,9 @@
  * the last. Wall, CPU and shares are medians with their range; the stages
  * are those of the run with the median wall.
  * DYNFLOW_BENCH_TIMELINE=<ms> prints what was in progress at every step of
- * the first measured run; DYNFLOW_BENCH_CPU_PROFILE=<file> writes its CPU profile.
+ * the first measured run; DYNFLOW_BENCH_CPU_PROFILE=<file> writes its CPU profile
+ * and prints, on stderr, what the process was doing while no tool call was in
+ * progress (before the first, between, after the last).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
@@ -29,6 +31,7 @@ import type { RunJson } from "../src/cli/to-run-json.js";
 import { setStageTimer, type Stage } from "../src/timing/stage-timer.js";
 import { git, removeDir, testGitEnv } from "../test/workspace/git-fixture.js";
 import { expectedWork, makeMigrationRepo, MODULES, REFUTED_FIRST, TASK } from "./migration-fixture.js";
+import { attributeSamples, describeAttribution, type ClockPair, type CpuProfile } from "./profile-attribution.js";
 import { createStageRecorder, type Interval, type StageRecorder } from "./stage-recorder.js";
 import type { BenchFigure } from "./types.js";
 
@@ -88,7 +91,7 @@ export async function childrenCpuMs(): Promise<number | null> {
  * thread until the returned function is called, and writes the profile
  * there (open it in Chrome's DevTools); without one, does nothing.
  */
-async function startCpuProfile(path: string | undefined): Promise<(() => Promise<void>) | null> {
+async function startCpuProfile(path: string | undefined): Promise<(() => Promise<CpuProfile>) | null> {
   if (!path) return null;
   const session = new Session();
   session.connect();
@@ -100,6 +103,7 @@ async function startCpuProfile(path: string | undefined): Promise<(() => Promise
     const { profile } = await session.post("Profiler.stop");
     await writeFile(path, JSON.stringify(profile));
     session.disconnect();
+    return profile;
   };
 }
 
@@ -146,11 +150,12 @@ async function measureRun(recorder: StageRecorder, repoDir: string, model: Await
   const callsBefore = await model.requests();
   const childCpuBefore = await childrenCpuMs();
   const cpuBefore = process.cpuUsage();
-  const started = performance.now();
+  const clocks: ClockPair = { performanceMs: performance.now(), hrtimeNs: process.hrtime.bigint() };
+  const started = clocks.performanceMs;
   const result = await runMigration(repoDir, model.url);
   const ended = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
-  await profile?.();
+  const profiled = await profile?.();
   const childCpuAfter = await childrenCpuMs();
   const calls = (await model.requests()) - callsBefore;
   const handled = (await model.handling()).slice(handledBefore);
@@ -164,6 +169,15 @@ async function measureRun(recorder: StageRecorder, repoDir: string, model: Await
   const before = idle[0]?.[0] === started ? length(idle[0]) : 0;
   const after = idle.length > 0 && idle.at(-1)?.[1] === ended && !(idle.length === 1 && before > 0) ? length(idle.at(-1) as Interval) : 0;
   const outsideMs = idle.reduce((sum, part) => sum + length(part), 0);
+  if (profiled) {
+    const first = before > 0 ? idle.slice(0, 1) : [];
+    const last = after > 0 ? idle.slice(-1) : [];
+    const middle = idle.slice(first.length, idle.length - last.length);
+    const lines = ([["outside tool work, before the first tool call", first], ["between tool calls", middle], ["after the last", last]] as const).flatMap(([title, parts]) =>
+      describeAttribution(title, parts, attributeSamples(profiled, clocks, parts)),
+    );
+    process.stderr.write(`${lines.join("\n")}\n`);
+  }
   const firstModelCall = recorder.firstStart("model", started);
   return {
     result,
