@@ -52,6 +52,9 @@ export type LocalRunRequest = { repoDir: string; apiKey: string; json: boolean }
 export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Promise<number> {
   const verb = "resume" in request ? "resume" : "run";
   const runId = "resume" in request ? request.resume.runId : randomBytes(4).toString("hex");
+  // The script's sandbox starts first, with the default limits a local run's settings keep (`settingsOf` asks
+  // again once they are read, which starts nothing when they match), beside everything up to the script's start.
+  prestartScriptSandbox();
   const repository = await openLocalRepository(request.repoDir, io.env);
   // Ctrl-C reaches the run through its tracking, which also cancels it from `dynflow ui` or when another process takes it over.
   const interrupt = new AbortController();

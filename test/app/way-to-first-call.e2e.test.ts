@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { spareSandboxStats, stopSpareSandboxes } from "../../src/runtime/sandbox/start-sandbox.js";
+import { spareSandboxCount, spareSandboxStats, stopSpareSandboxes } from "../../src/runtime/sandbox/start-sandbox.js";
 import { cloneDir } from "../../src/workspace/index.js";
 import { useNock } from "../github/octokit.js";
 import { testGitEnv } from "../workspace/git-fixture.js";
@@ -69,16 +69,24 @@ describe("a run's way to its first model call", { timeout: 90_000 }, () => {
     expect(await app.services.store.runs.get("r-1")).toMatchObject({ status: "ok", prNumber: 100 });
   });
 
-  it("starts the execution's sandbox in its plan step, and the execution takes it", async () => {
-    app = await startHarness();
+  it("starts the estimate's sandbox while the clone is brought up to date, and the execution's in its plan step; each is taken", async () => {
+    let startedFirst: boolean | undefined;
+    app = await startHarness({
+      hold: async (method, path) => {
+        // The status comment is written beside the clone's sync, before the plan: the estimate's sandbox is already starting.
+        if (method !== "POST" || !/\/issues\/\d+\/comments$/.test(path) || startedFirst !== undefined) return;
+        startedFirst = await cameTrue(() => spareSandboxCount() > 0);
+      },
+    });
     const before = spareSandboxStats();
 
     await runCommand();
 
+    expect(startedFirst).toBe(true);
     expect(await app.services.store.runs.get("r-1")).toMatchObject({ status: "ok", prNumber: 100 });
     const after = spareSandboxStats();
-    expect(after.started - before.started).toBe(1);
-    expect(after.taken - before.taken).toBe(1);
+    expect(after.started - before.started).toBe(2);
+    expect(after.taken - before.taken).toBe(2);
   });
 
   it("creates the check run while the first agent already works, and the check run still shows the run to its end", async () => {

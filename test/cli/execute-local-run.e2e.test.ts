@@ -13,6 +13,7 @@ import type { CliIo } from "../../src/cli/cli-io.js";
 import { main } from "../../src/cli/main.js";
 import type { FailedRunJson, RunJson } from "../../src/cli/to-run-json.js";
 import { openLocalStore } from "../../src/local-runs/open-local-store.js";
+import { spareSandboxCount, spareSandboxStats, stopSpareSandboxes } from "../../src/runtime/sandbox/start-sandbox.js";
 import type { RunRecord } from "../../src/store/index.js";
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeHandler, type RecordedRequest } from "../fakes/fake-anthropic.js";
 import { git, makeRepo, removeDir, tempDir, testGitEnv } from "../workspace/git-fixture.js";
@@ -80,6 +81,26 @@ describe("dynflow run and resume: the same rules, with the local store", () => {
   });
   afterEach(async () => {
     await removeDir(repo.dir);
+  });
+
+  it("starts the script's sandbox first, before the repository is opened, and the run takes that one", async () => {
+    await stopSpareSandboxes();
+    const before = spareSandboxStats();
+    const run = await cli(["run", "--repo", repo.dir, "--script", "sequential.js", "--json"]);
+    expect(run.code).toBe(0);
+    const after = spareSandboxStats();
+    // One sandbox for the run, started ahead and taken: the settings, once read, asked for the same limits.
+    expect([after.started - before.started, after.taken - before.taken]).toEqual([1, 1]);
+
+    // A directory that is no repository fails the command at its first step; the sandbox was already on its way.
+    const notARepo = await tempDir("dynflow-not-a-repo-");
+    try {
+      expect((await cli(["run", "--repo", notARepo, "--script", "sequential.js", "--json"])).code).not.toBe(0);
+      expect(spareSandboxCount()).toBe(1);
+    } finally {
+      await stopSpareSandboxes();
+      await removeDir(notARepo);
+    }
   });
 
   it("resume prints exactly one JSON object and exits 1 when the run cannot be resumed", async () => {

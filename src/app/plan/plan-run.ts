@@ -46,6 +46,9 @@ export async function planRun(runId: string, runtime: AppRuntime): Promise<After
   // what goes wrong there is the plan's, reported when the plan waits for it below.
   const synced = syncRunClone({ github, run, runtime, signal: stop.signal, log });
   synced.catch(() => {});
+  // A saved workflow's estimate follows the clone: its sandbox (the script sandbox's default limits) starts now,
+  // beside the clone's fetch, instead of after it. A planned script's estimate waits for the planner, and starts its own.
+  if (run.script !== null) prestartScriptSandbox();
   let statusComment: Awaited<ReturnType<typeof openStatusComment>>;
   try {
     statusComment = await openStatusComment(github, run, runtime);
