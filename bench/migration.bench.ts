@@ -21,7 +21,7 @@
  * progress (before the first, between, after the last).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
@@ -29,6 +29,7 @@ import { main } from "../src/cli/main.js";
 import type { CliIo } from "../src/cli/cli-io.js";
 import type { RunJson } from "../src/cli/to-run-json.js";
 import { setStageTimer, type Stage } from "../src/timing/stage-timer.js";
+import { processCpu } from "../test/durability/app-processes.js";
 import { git, removeDir, testGitEnv } from "../test/workspace/git-fixture.js";
 import { expectedWork, makeMigrationRepo, MODULES, REFUTED_FIRST, TASK } from "./migration-fixture.js";
 import { attributeSamples, describeAttribution, type ClockPair, type CpuProfile } from "./profile-attribution.js";
@@ -78,12 +79,8 @@ export async function startModelProcess(): Promise<{ url: string; requests: () =
 }
 
 /** CPU of this process's waited-for children (git), from /proc/self/stat; null off Linux. */
-export async function childrenCpuMs(): Promise<number | null> {
-  const stat = await readFile("/proc/self/stat", "utf8").catch(() => null);
-  if (stat === null) return null;
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // cutime and cstime are fields 16 and 17 (1-based), 14 and 15 after the name.
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+async function childrenCpuMs(): Promise<number | null> {
+  return (await processCpu("self"))?.childrenMs ?? null;
 }
 
 /**
