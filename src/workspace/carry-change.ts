@@ -10,10 +10,10 @@
  * travels so: anything else (a merge, a chain of commits, trees git would
  * write differently) is left to a push.
  */
+import { walkAdded } from "./added-objects.js";
 import { CarriedChangeError } from "./errors.js";
 import type { GitStore } from "./git-store.js";
 import { commitParents } from "./merge-disjoint.js";
-import { MODE_GITLINK, MODE_TREE } from "./tree-listing.js";
 import { parseTreeObject } from "./write-tree.js";
 
 /** One object of a carried change: its type and its raw content (what `git cat-file <type>` prints), in base64. */
@@ -43,7 +43,7 @@ export async function carryChange(store: GitStore, commit: string, base: string,
   let bytes = raw.length;
   let fits = true;
   const [tree, baseTree] = await Promise.all([store.treeOf(commit), store.treeOf(base)]);
-  await walkAdded(store, tree, baseTree, async (type, oid) => {
+  await walkAdded(store, tree, [baseTree], async (type, oid) => {
     if (!fits) return false;
     const content = await store.readObject(oid);
     bytes += content.length;
@@ -79,27 +79,8 @@ export async function receiveCarriedChange(store: GitStore, carried: CarriedChan
   const [tree, baseTree] = await Promise.all([store.treeOf(carried.commit), store.treeOf(base)]);
   // Nothing outside what came is read (the root tree first): in a partial clone, a missing object would be asked
   // of the remote, which never had it.
-  await walkAdded(store, tree, baseTree, async (type, oid) => {
+  await walkAdded(store, tree, [baseTree], async (type, oid) => {
     if (!written.has(oid)) throw new CarriedChangeError(carried.commit, `its ${type} ${oid} did not come with it`);
     return true;
   });
-}
-
-/**
- * Visits every tree and blob reachable from `tree` that `baseTree` does not
- * hold at the same path, trees before what they hold (submodules are
- * skipped: a commit id there is not an object of this repository). `visit`
- * returns false to leave a tree's entries unvisited.
- */
-async function walkAdded(store: GitStore, tree: string, baseTree: string | null, visit: (type: "tree" | "blob", oid: string) => Promise<boolean>): Promise<void> {
-  if (tree === baseTree || !(await visit("tree", tree))) return;
-  const [entries, baseEntries] = await Promise.all([store.readTree(tree), baseTree === null ? [] : store.readTree(baseTree)]);
-  const before = new Map(baseEntries.map((entry) => [entry.name, entry]));
-  for (const entry of entries) {
-    if (entry.mode === MODE_GITLINK) continue;
-    const old = before.get(entry.name);
-    if (old?.oid === entry.oid && old.mode === entry.mode) continue;
-    if (entry.mode === MODE_TREE) await walkAdded(store, entry.oid, old?.mode === MODE_TREE ? old.oid : null, visit);
-    else if (old?.oid !== entry.oid) await visit("blob", entry.oid);
-  }
 }

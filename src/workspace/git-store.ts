@@ -42,6 +42,8 @@ const PARSED_TREE_ENTRIES = 200_000;
 
 /** Commits whose root tree ids stay known. */
 const TREE_IDS_KEPT = 4096;
+/** Commits remembered as written here: more than the runs of a process push at once. */
+const WRITTEN_KEPT = 4096;
 
 /** Where each path opened in this process keeps its repository, and its object id size. */
 const located = new Map<string, Location>();
@@ -91,6 +93,8 @@ export class GitStore implements TreeStore {
   /** Root tree ids of commits (full ids), oldest first. */
   private readonly trees = new Map<string, string>();
   private readonly prefetched = new Map<string, Promise<void>>();
+  /** Commits this process wrote into the repository (the most recent `WRITTEN_KEPT`), oldest first. */
+  private readonly written = new Set<string>();
   /** Recently read objects by id. */
   private readonly objects = new WeightedCache<Buffer>((content) => content.length, OBJECT_CACHE_BYTES, OBJECT_CACHE_MAX_OBJECT);
   /** Parsed trees by id. */
@@ -329,11 +333,27 @@ export class GitStore implements TreeStore {
       this.commits.set(commit, commit);
       this.rememberTree(commit, input.tree);
       this.objects.set(commit, bytes);
-      return commit;
+      return this.rememberWritten(commit);
     }
     const env = { ...commitIdentityEnv("AUTHOR", input.author, input.seconds), ...commitIdentityEnv("COMMITTER", input.committer, input.seconds) };
     const made = await this.run(["commit-tree", "--no-gpg-sign", ...input.parents.flatMap((p) => ["-p", p]), "-F", "-", input.tree], { input: input.message, env });
-    return made.stdout.toString("utf8").trim();
+    return this.rememberWritten(made.stdout.toString("utf8").trim());
+  }
+
+  /**
+   * Whether this process wrote the commit `oid` here (`commitObject`,
+   * `writeCommit`): what it adds to its parents was written or read here, so
+   * a partial clone is not missing it. A commit of the remote's history never
+   * is one.
+   */
+  wroteCommit(oid: string): boolean {
+    return this.written.has(oid);
+  }
+
+  private rememberWritten(commit: string): string {
+    this.written.add(commit);
+    if (this.written.size > WRITTEN_KEPT) this.written.delete(this.written.values().next().value as string);
+    return commit;
   }
 
   /**
@@ -397,10 +417,11 @@ export class GitStore implements TreeStore {
     try {
       // Sent at once: git answers in order and stops at an object it refuses, so a write that failed with the
       // process was refused itself or never ran; it is sent again, one at a time, to tell which.
-      return await send().catch((error: unknown) => {
+      const commit = await send().catch((error: unknown) => {
         if (!(error instanceof GitCommandError)) throw error;
         return this.oneAtATime("commits", send);
       });
+      return this.rememberWritten(commit);
     } finally {
       void unlink(file).catch(() => undefined);
     }

@@ -24,6 +24,7 @@ export { gitEnvironment } from "./git-env.js";
 export { GitRepository, openRepository, type PathEntry, type RepositoryOptions } from "./open-repository.js";
 export { acquireRepository, REPOSITORY_LINGER_MS, type SharedRepository, type SharedRepositoryOptions } from "./shared-repository.js";
 export { pushBranches, type PushBranchesOptions, type PushedRef } from "./push-branches.js";
+export type { PackSource } from "./push-over-http.js";
 export { listRemoteBranches, type ListRemoteBranchesOptions } from "./list-remote-branches.js";
 export { runGit, type GitContext, type GitOutput, type RunGitOptions } from "./run-git.js";
 export { SlugRegistry, agentSlug, resultBranch, slugify, workerBranch } from "./slugify.js";

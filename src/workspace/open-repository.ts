@@ -13,6 +13,7 @@ import type { CommitObjectInput } from "./commit-identity.js";
 import { CommitNotFoundError } from "./errors.js";
 import { GitStore } from "./git-store.js";
 import { commitParents, diffTrees, disjointChanges } from "./merge-disjoint.js";
+import { packAdded } from "./pack-added.js";
 import { workerBranch } from "./slugify.js";
 import { TreeView } from "./tree-view.js";
 import { comparePaths, MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE } from "./tree-listing.js";
@@ -237,6 +238,15 @@ export class GitRepository {
    */
   carryChange(commit: string, base: string, maxBytes: number): Promise<CarriedChange | null> {
     return carryChange(this.store, commit, base, maxBytes);
+  }
+
+  /**
+   * The pack a push of `wanted` sends to a remote that has `have`, built in
+   * process for a short chain of commits on what the remote has; null when
+   * `git pack-objects` has to make it (see pack-added.ts).
+   */
+  packAdded(wanted: readonly string[], have: readonly string[]): Promise<Buffer | null> {
+    return packAdded(this.store, wanted, have);
   }
 
   /**

@@ -6,7 +6,7 @@
 import type { Logger } from "pino";
 import { InvalidRefNameError, PushRejectedError } from "./errors.js";
 import { checkRemoteUrl, gitEnvironment, secretForms } from "./git-env.js";
-import { pushOverHttp } from "./push-over-http.js";
+import { pushOverHttp, type PackSource } from "./push-over-http.js";
 import { retryGitNetwork } from "./retry-git-network.js";
 import { gitFailure, runGit, type GitContext } from "./run-git.js";
 import { timeStage } from "../timing/stage-timer.js";
@@ -22,6 +22,8 @@ export interface PushBranchesOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   log?: Logger;
+  /** The repository at `repoDir`, to build the pack in process (see push-over-http.ts). */
+  objects?: PackSource;
 }
 
 /** What happened to one ref, from `git push --porcelain`. */

@@ -1,6 +1,7 @@
 /**
  * A push to an HTTP(S) remote from this process: the remote's refs and the
- * ref updates over `node:http(s)`, the pack from one `git pack-objects`. `git push`
+ * ref updates over `node:http(s)`, the pack built in process when the
+ * repository is given (pack-added.ts), else by one `git pack-objects`. `git push`
  * takes four processes for the same (push, remote-http, send-pack,
  * pack-objects), and most of a run's git CPU was theirs.
  *
@@ -32,6 +33,13 @@ export interface PushOverHttpOptions {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   log?: Logger;
+  /** Builds the pack in process when it can (the repository at `repoDir`, see pack-added.ts); else, or without it, `git pack-objects` does. */
+  objects?: PackSource;
+}
+
+/** Makes the pack of a push, or says (null) that git has to. */
+export interface PackSource {
+  packAdded(wanted: readonly string[], have: readonly string[]): Promise<Buffer | null>;
 }
 
 /**
@@ -83,7 +91,7 @@ export async function pushOverHttp(options: PushOverHttpOptions): Promise<Pushed
   }
   if (commands.length > 0) {
     const wanted = commands.map(({ command }) => command.next).filter((id) => id !== zero);
-    const pack = wanted.length > 0 ? await packObjects(ctx, wanted, remoteIdsHere(advertised.refs, local), advertised.capabilities.has("ofs-delta"), options.signal) : null;
+    const pack = wanted.length > 0 ? await packOf(options, ctx, wanted, remoteIdsHere(advertised.refs, local), advertised.capabilities.has("ofs-delta")) : null;
     // Only what the remote offered is asked for.
     const capabilities = [
       "report-status",
@@ -139,6 +147,20 @@ function accepted(command: RefCommand, zero: string): [PushedRef["status"], stri
 function remoteIdsHere(remote: ReadonlyMap<string, string>, local: ReadonlyMap<string, string>): string[] {
   const here = new Set(local.values());
   return [...new Set(remote.values())].filter((id) => here.has(id));
+}
+
+/**
+ * The pack of a push: from `options.objects` when it can make it (no process
+ * to start), else from git. A pack that could not be made in process (the
+ * repository closed meanwhile, an object it could not read) is git's to make,
+ * with git's own error if there is one.
+ */
+async function packOf(options: PushOverHttpOptions, ctx: GitContext, wanted: readonly string[], have: readonly string[], offsets: boolean): Promise<Buffer> {
+  const made = await options.objects?.packAdded(wanted, have).catch((error: unknown) => {
+    options.log?.debug({ err: error }, "could not build the pack in process; git packs it");
+    return null;
+  });
+  return made ?? packObjects(ctx, wanted, have, offsets, options.signal);
 }
 
 /**

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PushRejectedError } from "../../src/workspace/errors.js";
 import { pushBranches } from "../../src/workspace/push-branches.js";
 import { ownPushSettings } from "../../src/workspace/push-over-http.js";
+import { openRepository, type GitRepository } from "../../src/workspace/index.js";
 import { makeRemote } from "../durability/app-processes.js";
 import { startGitHttpServer, type GitHttpServer } from "../fakes/git-http-server.js";
 import { git, loggingGit, removeDir, tempDir, testGitEnv } from "./git-fixture.js";
@@ -237,6 +238,107 @@ describe("a push over HTTP from dynflow's process", () => {
     expect(results.map((r) => r.status)).toEqual(["created"]);
     expect(clientsSince(before)).toEqual(["GET /info/refs dynflow", "GET /info/refs git", "POST /git-receive-pack git"]);
     expect(await git(remote, "rev-parse", "refs/heads/dynflow/r9")).toBe(change);
+  });
+});
+
+describe("the pack of a push, built in dynflow's process", () => {
+  const author = { name: "dynflow", email: "dynflow@example.invalid" };
+
+  /** A tree on `parent`'s that writes (or, for null, removes) nested paths, through a scratch index: no network. */
+  function treeWith(dir: string, parent: string, changes: Record<string, string | null>): string {
+    const env = { ...testGitEnv(), GIT_INDEX_FILE: join(dir, `index-${Math.random().toString(36).slice(2)}`) };
+    const plumbing = (args: string[], input?: string) => execFileSync("git", args, { cwd: dir, env, ...(input === undefined ? {} : { input }) }).toString("utf8").trim();
+    plumbing(["read-tree", parent]);
+    for (const [path, content] of Object.entries(changes)) {
+      if (content === null) plumbing(["update-index", "--index-info"], `0 ${"0".repeat(40)}\t${path}\n`);
+      else plumbing(["update-index", "--add", "--cacheinfo", `100644,${plumbing(["hash-object", "-w", "--stdin"], content)},${path}`]);
+    }
+    const tree = plumbing(["write-tree", "--missing-ok"]);
+    execFileSync("rm", ["-f", env.GIT_INDEX_FILE]);
+    return tree;
+  }
+
+  /** A commit of `tree` on `parents`, written by dynflow's process into the repository, as its agents' and merges' commits are. */
+  function commitHere(repository: GitRepository, tree: string, parents: string[]): Promise<string> {
+    return repository.writeCommit({ tree, parents, author, committer: author, seconds: 1_700_000_000, message: `on ${parents.join(" ")}\n` });
+  }
+
+  /** Pushes `refspecs` from `clone` with the pack built from `repository`; the git processes started meanwhile and the requests the server saw. */
+  async function pushWithPacker(name: string, clone: string, refspecs: string[], repository: GitRepository) {
+    const callsBefore = (await logging.calls()).length;
+    const requestsBefore = server.requests.length;
+    const results = await pushBranches({ repoDir: clone, remoteUrl: `${server.url}/${name}.git`, token: TOKEN, refspecs, env: plainEnv(), objects: repository });
+    const calls = (await logging.calls()).slice(callsBefore).filter((call) => !call.startsWith("config --get-regexp"));
+    return { results, calls, requests: clientsSince(requestsBefore), allRequests: server.requests.length - requestsBefore };
+  }
+
+  async function opened(clone: string, base: string): Promise<GitRepository> {
+    const repository = await openRepository(clone, { env: plainEnv() });
+    // Its long-lived cat-file started before the push: a process of the repository, not of the push.
+    await repository.readObject(base);
+    return repository;
+  }
+
+  it("sends a chain of commits and a merge without a git process, nothing the remote had, no blob fetched by the partial clone", async () => {
+    const large = "x".repeat(70_000) + "\n";
+    const { remote, clone, base } = await remoteAndClone("packed", { "a.txt": "a\n", "src/lib/deep/b.txt": "b\n", "src/other/c.txt": "c\n", "gone.txt": "gone\n" });
+    const repository = await opened(clone, base);
+    try {
+      const first = await commitHere(repository, treeWith(clone, base, { "src/lib/deep/b.txt": "b changed\n" }), [base]);
+      const second = await commitHere(repository, treeWith(clone, first, { "docs/new/large.txt": large, "src/lib/e.txt": "e\n" }), [first]);
+      const agent = await commitHere(repository, treeWith(clone, base, { "gone.txt": null, "src/other/c.txt": "c changed\n" }), [base]);
+      // The merge of the agent's change into the chain: every file is one side's, at its path.
+      const merge = await commitHere(repository, treeWith(clone, second, { "gone.txt": null, "src/other/c.txt": "c changed\n" }), [second, agent]);
+      const objectsBefore = await objectsOf(remote);
+
+      const pushed = await pushWithPacker("packed", clone, [`+${merge}:refs/heads/dynflow/r2`, `+${agent}:refs/heads/dynflow/r2-work/agent`], repository);
+
+      expect(pushed.results.map((r) => r.status)).toEqual(["created", "created"]);
+      expect(pushed.calls).toEqual([]);
+      expect(pushed.requests).toEqual(["GET /info/refs dynflow", "POST /git-receive-pack dynflow"]);
+      expect(pushed.allRequests).toBe(2);
+      expect(await git(remote, "rev-parse", "refs/heads/dynflow/r2", "refs/heads/dynflow/r2-work/agent")).toBe(`${merge}\n${agent}`);
+      expect(await git(remote, "cat-file", "-p", `${merge}:docs/new/large.txt`)).toBe(large.trimEnd());
+      expect(await git(remote, "cat-file", "-p", `${merge}:src/other/c.txt`)).toBe("c changed");
+      await git(remote, "fsck", "--strict", "--no-dangling");
+      // Exactly what the four commits add, as git counts it on the remote: nothing it had came again.
+      const added = (await git(remote, "rev-list", "--objects", merge, `^${base}`)).split("\n").length;
+      expect((await objectsOf(remote)) - objectsBefore).toBe(added);
+    } finally {
+      await repository.close();
+    }
+  });
+
+  it("leaves to git pack-objects commits it did not write, a base the remote no longer advertises, a root commit, a closed repository", async () => {
+    const { remote, clone, base } = await remoteAndClone("unpacked", { "a.txt": "a\n", "b.txt": "b\n" });
+    const viaGit = ["pack-objects --revs --stdout -q --delta-base-offset"];
+    const repository = await opened(clone, base);
+    try {
+      // Made by git, not by this process: it may be of the remote's history, whose files a partial clone lacks.
+      const byGit = await commitOn(clone, base, "a.txt", "by git\n");
+      const notWritten = await pushWithPacker("unpacked", clone, [`+${byGit}:refs/heads/dynflow/by-git`], repository);
+      expect(notWritten.calls).toEqual(viaGit);
+
+      const root = await commitHere(repository, treeWith(clone, base, {}), []);
+      const rootPush = await pushWithPacker("unpacked", clone, [`+${root}:refs/heads/dynflow/root`], repository);
+      expect(rootPush.calls).toEqual(viaGit);
+
+      // The remote's main moved on: the run's base is no tip of the remote any more, and only git knows it has it.
+      await git(remote, "update-ref", "refs/heads/main", await commitOn(remote, base, "b.txt", "moved\n"));
+      const change = await commitHere(repository, treeWith(clone, base, { "c.txt": "c\n" }), [base]);
+      const moved = await pushWithPacker("unpacked", clone, [`+${change}:refs/heads/dynflow/moved`], repository);
+      expect(moved.results.map((r) => r.status)).toEqual(["created"]);
+      expect(moved.calls).toEqual(viaGit);
+
+      const later = await commitHere(repository, treeWith(clone, base, { "d.txt": "d\n" }), [base]);
+      await repository.close();
+      const closedPush = await pushWithPacker("unpacked", clone, [`+${later}:refs/heads/dynflow/closed`], repository);
+      expect(closedPush.results.map((r) => r.status)).toEqual(["created"]);
+      expect(closedPush.calls).toEqual(viaGit);
+      await git(remote, "fsck", "--strict", "--no-dangling");
+    } finally {
+      await repository.close();
+    }
   });
 });
 

@@ -134,7 +134,7 @@ export async function forgetCarriedChanges(options: {
 
 /** The run's clone and its remote, as the exchange of changes with workers sees them. */
 function remoteOf(options: Pick<RunRunnerOptions, "open" | "gitEnv" | "log">): RemoteExchange {
-  return { dir: options.open.repository.gitDir, cloneUrl: options.open.cloneUrl, token: options.open.freshToken, env: options.gitEnv, log: options.log };
+  return { dir: options.open.repository.gitDir, cloneUrl: options.open.cloneUrl, token: options.open.freshToken, env: options.gitEnv, log: options.log, objects: options.open.repository };
 }
 
 /**

@@ -54,6 +54,7 @@ export async function pushRunBranches(options: PushRunBranchesOptions): Promise<
     refspecs: refspecsOf(present),
     env: options.env,
     log: options.log,
+    objects: options.repository,
   });
   const remote = await remoteHas(options, missing);
   for (const branch of missing) if (!remote.has(branch)) options.log?.warn({ branch }, "branch is neither in this clone nor on the remote; not pushed");

@@ -62,7 +62,7 @@ export function createRunnerFactory(options: RunnerFactoryOptions): CreateRunner
     const shared = await acquireRepository(dir, { token: initial, env: options.env, clock: options.clock, log });
     const { repository } = shared;
     const handle = handleOf(shared, context, options, await prepareWorkerCommands(repository, context, options, log), log);
-    return { ...handle, changes: remoteChanges(repository, { dir, cloneUrl, token, env: options.env, log }) };
+    return { ...handle, changes: remoteChanges(repository, { dir, cloneUrl, token, env: options.env, log, objects: repository }) };
   };
 }
 

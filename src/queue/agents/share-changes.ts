@@ -25,6 +25,7 @@ import {
   syncClone,
   type CarriedChange,
   type GitRepository,
+  type PackSource,
 } from "../../workspace/index.js";
 import { messageOf } from "../../errors.js";
 import { failedOutcome, subjectChange } from "./agent-job.js";
@@ -39,6 +40,8 @@ export interface RemoteExchange {
   token: () => Promise<string | undefined>;
   env?: NodeJS.ProcessEnv;
   log?: Logger;
+  /** The repository at `dir`, whose pushes' packs are built in process when they can be (see workspace/pack-added.ts). */
+  objects?: PackSource;
 }
 
 /** A change waiting for its push. */
@@ -85,7 +88,7 @@ async function pushTogether(batch: QueuedPush[]): Promise<void> {
   const { remote } = batch[0] as QueuedPush;
   const refs = [...new Set(batch.map((queued) => queued.ref))];
   try {
-    await pushBranches({ repoDir: remote.dir, remoteUrl: remote.cloneUrl, token: await remote.token(), refspecs: refs.map((ref) => `+${ref}:${ref}`), env: remote.env, log: remote.log });
+    await pushBranches({ repoDir: remote.dir, remoteUrl: remote.cloneUrl, token: await remote.token(), refspecs: refs.map((ref) => `+${ref}:${ref}`), env: remote.env, log: remote.log, ...(remote.objects ? { objects: remote.objects } : {}) });
     for (const queued of batch) queued.resolve();
   } catch (error) {
     for (const queued of batch) {

@@ -3,10 +3,13 @@
  * pushed now, and those missing from this clone (an earlier attempt on
  * another machine pushed them) that the remote already holds.
  */
+import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { pushRunBranches } from "../../../src/app/execute/push-run-branches.js";
 import { openRepository } from "../../../src/workspace/index.js";
-import { git, makeRepo, removeDir, tempDir, testGitEnv } from "../../workspace/git-fixture.js";
+import { makeRemote } from "../../durability/app-processes.js";
+import { startGitHttpServer } from "../../fakes/git-http-server.js";
+import { git, loggingGit, makeRepo, removeDir, tempDir, testGitEnv } from "../../workspace/git-fixture.js";
 
 let dirs: string[] = [];
 beforeEach(() => {
@@ -39,4 +42,42 @@ it("counts a branch the remote has from an earlier attempt, and not one nobody h
     env: testGitEnv(),
   });
   expect(pushed).toEqual(["dynflow/r-1-work/m0", "dynflow/r-1-work/m1"]);
+});
+
+it("pushes a run's branches over HTTP with the pack built from the run's repository: no git process for the push", async () => {
+  const work = await tempDir("dynflow-push-http-run-");
+  const logging = await loggingGit();
+  dirs.push(work, logging.dir);
+  const server = await startGitHttpServer(work);
+  try {
+    const remote = await makeRemote(work, "run", { "a.txt": "a\n", "src/b.txt": "b\n" });
+    const clone = join(work, "clone.git");
+    await git(work, "clone", "-q", "--bare", "--filter=blob:none", `${server.url}/run.git`, clone);
+    const env = Object.fromEntries(Object.entries(logging.env).filter(([name]) => !/proxy$/i.test(name)));
+    const repository = await openRepository(clone, { env });
+    try {
+      // An agent's change and the run's result merging it, both written by the run's repository as a run writes them.
+      const base = await repository.resolveCommit("refs/heads/main");
+      const workspace = await repository.fork({ runId: "r-2", slug: "m0", baseCommit: base });
+      await workspace.write("src/b.txt", "b changed\n");
+      const author = { name: "dynflow", email: "dynflow@example.invalid" };
+      const change = await workspace.commit({ message: "m0", author });
+      if (change === null) throw new Error("the workspace had nothing to commit");
+      const merge = await repository.writeCommit({ tree: await repository.treeOf(change.commit), parents: [base, change.commit], author, committer: author, seconds: 1_700_000_000, message: "merge m0\n" });
+      await repository.updateRef("refs/heads/dynflow/r-2", merge);
+      const callsBefore = (await logging.calls()).length;
+
+      const { pushed } = await pushRunBranches({ repository, remoteUrl: `${server.url}/run.git`, token: "ghs_unused", branches: [change.branch, "dynflow/r-2"], env });
+
+      expect(pushed).toEqual([change.branch, "dynflow/r-2"]);
+      expect((await logging.calls()).slice(callsBefore).filter((call) => !call.startsWith("config --get-regexp"))).toEqual([]);
+      expect(await git(remote, "rev-parse", "refs/heads/dynflow/r-2")).toBe(merge);
+      expect(await git(remote, "cat-file", "-p", `${merge}:src/b.txt`)).toBe("b changed");
+      await git(remote, "fsck", "--strict", "--no-dangling");
+    } finally {
+      await repository.close();
+    }
+  } finally {
+    await server.close();
+  }
 });

@@ -10,7 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { publishChange, type RemoteExchange } from "../../../src/queue/agents/share-changes.js";
 import type { ChangeRef } from "../../../src/runtime/types.js";
 import { PushRejectedError } from "../../../src/workspace/errors.js";
-import { git, makeRepo, removeDir, tempDir, testGitEnv } from "../../workspace/git-fixture.js";
+import { openRepository } from "../../../src/workspace/index.js";
+import { makeRemote } from "../../durability/app-processes.js";
+import { startGitHttpServer } from "../../fakes/git-http-server.js";
+import { git, loggingGit, makeRepo, removeDir, tempDir, testGitEnv } from "../../workspace/git-fixture.js";
 
 let work: string;
 let clone: string;
@@ -76,5 +79,37 @@ describe("publishChange", () => {
     await publishChange(await change("dynflow/r/two"), exchange());
     expect(await pushes()).toBe(2);
     expect(await git(remote, "rev-parse", "refs/heads/dynflow/r/two")).toBe(head);
+  });
+});
+
+describe("publishChange over HTTP", () => {
+  it("pushes with the pack built from the clone's repository when the exchange has one: no git process for the push", async () => {
+    const logging = await loggingGit();
+    const server = await startGitHttpServer(work);
+    try {
+      await makeRemote(work, "shared", { "a.txt": "a\n" });
+      const bare = join(work, "shared-clone.git");
+      await git(work, "clone", "-q", "--bare", "--filter=blob:none", `${server.url}/shared.git`, bare);
+      const env = Object.fromEntries(Object.entries(logging.env).filter(([name]) => !/proxy$/i.test(name)));
+      const repository = await openRepository(bare, { env });
+      try {
+        const base = await repository.resolveCommit("refs/heads/main");
+        const workspace = await repository.fork({ runId: "r-3", slug: "m0", baseCommit: base });
+        await workspace.write("b.txt", "b\n");
+        const made = await workspace.commit({ message: "m0", author: { name: "dynflow", email: "dynflow@example.invalid" } });
+        if (made === null) throw new Error("the workspace had nothing to commit");
+        const callsBefore = (await logging.calls()).length;
+
+        await publishChange(made, { dir: bare, cloneUrl: `${server.url}/shared.git`, token: async () => "ghs_unused", env, objects: repository });
+
+        expect((await logging.calls()).slice(callsBefore).filter((call) => !call.startsWith("config --get-regexp"))).toEqual([]);
+        expect(await git(join(work, "shared.git"), "rev-parse", `refs/heads/${made.branch}`)).toBe(made.commit);
+      } finally {
+        await repository.close();
+      }
+    } finally {
+      await server.close();
+      await removeDir(logging.dir);
+    }
   });
 });
