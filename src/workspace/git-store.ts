@@ -475,12 +475,15 @@ export class GitStore implements TreeStore {
 
   /**
    * In a partial clone, fetches every blob of `commit` that is missing, in one
-   * request, so a whole-tree search does not fetch blobs one at a time.
+   * request, so a whole-tree search does not fetch blobs one at a time. A
+   * commit this process wrote lacks only what its parents lack (see
+   * `wroteCommit`): its parents are fetched for instead, which an agent's
+   * change on the run's base finds done already, with no git process.
    */
   prefetch(commit: string): Promise<void> {
     let done = this.prefetched.get(commit);
     if (!done) {
-      done = this.fetchMissingBlobs(commit);
+      done = this.wroteCommit(commit) ? this.prefetchParents(commit) : this.fetchMissingBlobs(commit);
       done.catch(() => this.prefetched.delete(commit));
       this.prefetched.set(commit, done);
     }
@@ -515,6 +518,10 @@ export class GitStore implements TreeStore {
     if (packs !== null && !packs.some((name) => name.endsWith(".promisor"))) return null;
     const out = await this.run(["config", "--get", "extensions.partialClone"], { okExitCodes: [0, 1] });
     return out.stdout.toString("utf8").trim() || null;
+  }
+
+  private async prefetchParents(commit: string): Promise<void> {
+    await Promise.all(commitParents(await this.readObject(commit)).map((parent) => this.prefetch(parent)));
   }
 
   private async fetchMissingBlobs(commit: string): Promise<void> {

@@ -4,12 +4,14 @@
  * `git grep`: anchors, word boundaries, case, CRLF line ends, binary files,
  * symlinks, globs, the overlay and the match limit.
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitStore } from "../../src/workspace/git-store.js";
 import { searchTree } from "../../src/workspace/search-tree.js";
 import { TreeView } from "../../src/workspace/tree-view.js";
 import { openRepository } from "../../src/workspace/open-repository.js";
-import { loggingGit, makeRepo, removeDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+import { makeRemote } from "../durability/app-processes.js";
+import { git, loggingGit, makeRepo, removeDir, tempDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
 
 const FILES: Record<string, string | Buffer> = {
   "a.ts": "fetchJson('/a')\n  fetchJson('/b')\nnotfetchJson()\n",
@@ -82,6 +84,46 @@ describe("a whole-tree search in a complete repository", () => {
       await repository.close();
       await removeDir(logging.dir);
       await removeDir(repo.dir);
+    }
+  });
+});
+
+describe("a whole-tree search in a partial clone", () => {
+  it("fetches a commit's missing files once, and nothing for a commit this process wrote on it", async () => {
+    const work = await tempDir("dynflow-search-partial-");
+    const logging = await loggingGit();
+    const remote = await makeRemote(work, "origin", { "a.txt": "alpha\nfind me\n", "dir/b.txt": "beta find\n" });
+    const clone = join(work, "clone.git");
+    await git(work, "clone", "-q", "--bare", "--filter=blob:none", `file://${remote}`, clone);
+    // Named as dynflow's own clones name it (sync-clone.ts).
+    await git(clone, "config", "extensions.partialClone", "origin");
+    const repository = await openRepository(clone, { env: logging.env });
+    const asked = async () => (await logging.calls()).filter((call) => /^(rev-list|fetch|-c fetch)/.test(call)).map((call) => call.split(" ").slice(0, 3).join(" "));
+    try {
+      const base = await repository.resolveCommit("refs/heads/main");
+      expect(await (await repository.readOnly(base)).search("find")).toEqual([
+        { path: "a.txt", line: 2, text: "find me" },
+        { path: "dir/b.txt", line: 1, text: "beta find" },
+      ]);
+      const fetchedForBase = await asked();
+      expect(fetchedForBase).toEqual(["rev-list --objects --missing=print", "-c fetch.negotiationAlgorithm=noop fetch"]);
+
+      // An agent's change, written by this process: its files are the base's and its own.
+      const workspace = await repository.fork({ runId: "r-4", slug: "m0", baseCommit: base });
+      await workspace.write("dir/c.txt", "gamma find\n");
+      const change = await workspace.commit({ message: "m0", author: { name: "dynflow", email: "dynflow@example.invalid" } });
+      if (change === null) throw new Error("the workspace had nothing to commit");
+      expect((await (await repository.readOnly(change.commit)).search("find")).map((m) => m.path)).toEqual(["a.txt", "dir/b.txt", "dir/c.txt"]);
+      expect(await asked()).toEqual(fetchedForBase);
+
+      // A commit git made (one of the remote's, as far as this process knows) is asked about.
+      const other = await git(clone, "commit-tree", `${base}^{tree}`, "-p", base, "-m", "elsewhere");
+      await (await repository.readOnly(other)).search("find");
+      expect((await asked()).slice(fetchedForBase.length)).toEqual(["rev-list --objects --missing=print"]);
+    } finally {
+      await repository.close();
+      await removeDir(logging.dir);
+      await removeDir(work);
     }
   });
 });
