@@ -24,8 +24,8 @@ import { commitParents } from "./merge-disjoint.js";
 
 /** Commits of one pack, at most (a run of many modules merges each: two per module); more go to git, which makes deltas between versions of a file. */
 const MAX_COMMITS = 256;
-/** Bytes of all objects of one pack before compression, at most. */
-const MAX_BYTES = 16 * 1024 * 1024;
+/** Bytes of all objects of one pack before compression, at most: more is deflated in git's process, not on this one's event loop. */
+const MAX_BYTES = 4 * 1024 * 1024;
 /** A commit's header as git writes it: its tree, then its parents. */
 const COMMIT_HEAD = /^tree ([0-9a-f]{40})\n((?:parent [0-9a-f]{40}\n)*)(?:author |committer )/;
 

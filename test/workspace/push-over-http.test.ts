@@ -309,7 +309,7 @@ describe("the pack of a push, built in dynflow's process", () => {
     }
   });
 
-  it("leaves to git pack-objects commits it did not write, a base the remote no longer advertises, a root commit, a closed repository", async () => {
+  it("leaves to git pack-objects commits it did not write, a base the remote no longer advertises, a root commit, a large change, a closed repository", async () => {
     const { remote, clone, base } = await remoteAndClone("unpacked", { "a.txt": "a\n", "b.txt": "b\n" });
     const viaGit = ["pack-objects --revs --stdout -q --delta-base-offset"];
     const repository = await opened(clone, base);
@@ -323,21 +323,32 @@ describe("the pack of a push, built in dynflow's process", () => {
       const rootPush = await pushWithPacker("unpacked", clone, [`+${root}:refs/heads/dynflow/root`], repository);
       expect(rootPush.calls).toEqual(viaGit);
 
-      // The remote's main moved on: the run's base is no tip of the remote any more, and only git knows it has it.
-      await git(remote, "update-ref", "refs/heads/main", await commitOn(remote, base, "b.txt", "moved\n"));
-      const change = await commitHere(repository, treeWith(clone, base, { "c.txt": "c\n" }), [base]);
-      const moved = await pushWithPacker("unpacked", clone, [`+${change}:refs/heads/dynflow/moved`], repository);
-      expect(moved.results.map((r) => r.status)).toEqual(["created"]);
-      expect(moved.calls).toEqual(viaGit);
+      // More than a pack built in process holds: git deflates it, in its own process.
+      const huge = await commitHere(repository, treeWith(clone, base, { "huge.txt": "h".repeat(5 * 1024 * 1024) }), [base]);
+      const hugePush = await pushWithPacker("unpacked", clone, [`+${huge}:refs/heads/dynflow/huge`], repository);
+      expect(hugePush.results.map((r) => r.status)).toEqual(["created"]);
+      expect(hugePush.calls).toEqual(viaGit);
 
       const later = await commitHere(repository, treeWith(clone, base, { "d.txt": "d\n" }), [base]);
       await repository.close();
       const closedPush = await pushWithPacker("unpacked", clone, [`+${later}:refs/heads/dynflow/closed`], repository);
       expect(closedPush.results.map((r) => r.status)).toEqual(["created"]);
       expect(closedPush.calls).toEqual(viaGit);
-      await git(remote, "fsck", "--strict", "--no-dangling");
     } finally {
       await repository.close();
+    }
+
+    // The remote's main moved on: the run's base is no tip of the remote any more, and only git knows it has it.
+    const again = await opened(clone, base);
+    try {
+      await git(remote, "update-ref", "refs/heads/main", await commitOn(remote, base, "b.txt", "moved\n"));
+      const change = await commitHere(again, treeWith(clone, base, { "c.txt": "c\n" }), [base]);
+      const moved = await pushWithPacker("unpacked", clone, [`+${change}:refs/heads/dynflow/moved`], again);
+      expect(moved.results.map((r) => r.status)).toEqual(["created"]);
+      expect(moved.calls).toEqual(viaGit);
+      await git(remote, "fsck", "--strict", "--no-dangling");
+    } finally {
+      await again.close();
     }
   });
 });
