@@ -242,8 +242,8 @@ export class GitRepository {
 
   /**
    * The pack a push of `wanted` sends to a remote that has `have`, built in
-   * process for a short chain of commits on what the remote has; null when
-   * `git pack-objects` has to make it (see pack-added.ts).
+   * process for commits this repository wrote on commits the remote has;
+   * null when `git pack-objects` has to make it (see pack-added.ts).
    */
   packAdded(wanted: readonly string[], have: readonly string[]): Promise<Buffer | null> {
     return packAdded(this.store, wanted, have);

@@ -84,7 +84,7 @@ export async function packAdded(store: PackStore, wanted: readonly string[], hav
 }
 
 /** Git's pack format, version 2: a header, each object (its type and size, then its content deflated), the SHA-1 of all that. */
-export function encodePack(objects: readonly { type: ObjectType; content: Buffer }[]): Buffer {
+function encodePack(objects: readonly { type: ObjectType; content: Buffer }[]): Buffer {
   const header = Buffer.alloc(12);
   header.write("PACK", 0, "latin1");
   header.writeUInt32BE(2, 4);
