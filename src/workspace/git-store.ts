@@ -511,13 +511,17 @@ export class GitStore implements TreeStore {
    * The remote a partial clone fetches missing objects from, or null for a
    * complete repository. Only objects a promisor pack refers to may be
    * missing, and git marks each such pack with a `.promisor` file: without
-   * one there is nothing to fetch, and no git process is asked.
+   * one there is nothing to fetch, and no git process is asked. The remote
+   * is the one `extensions.partialClone` names (dynflow's own clones write
+   * it), else the first whose `promisor` is true: all a `git clone --filter`
+   * writes in some git versions (2.39 among them), as for a repository the
+   * CLI is given.
    */
   private async promisorRemote(): Promise<string | null> {
     const packs = await readdir(join(this.objectsDir, "pack")).catch(() => null);
     if (packs !== null && !packs.some((name) => name.endsWith(".promisor"))) return null;
-    const out = await this.run(["config", "--get", "extensions.partialClone"], { okExitCodes: [0, 1] });
-    return out.stdout.toString("utf8").trim() || null;
+    const out = await this.run(["config", "--get-regexp", "^(extensions\\.partialclone|remote\\..+\\.promisor)$"], { okExitCodes: [0, 1] });
+    return promisorOf(out.stdout.toString("utf8"));
   }
 
   private async prefetchParents(commit: string): Promise<void> {
@@ -541,6 +545,25 @@ export class GitStore implements TreeStore {
       { input: `${missing.join("\n")}\n` },
     );
   }
+}
+
+/**
+ * The promisor remote in `git config --get-regexp` lines of
+ * `extensions.partialclone` and `remote.<name>.promisor` (keys as git prints
+ * them: section and variable in lower case, the remote's name as written).
+ */
+export function promisorOf(lines: string): string | null {
+  let flagged: string | null = null;
+  for (const line of lines.split("\n")) {
+    const space = line.indexOf(" ");
+    const key = space < 0 ? line : line.slice(0, space);
+    const value = space < 0 ? "" : line.slice(space + 1).trim();
+    if (key === "extensions.partialclone" && value !== "") return value;
+    // A key without a value is a boolean set to true.
+    const truthy = space < 0 || /^(true|yes|on|1)$/i.test(value);
+    if (flagged === null && truthy && key.startsWith("remote.") && key.endsWith(".promisor")) flagged = key.slice("remote.".length, -".promisor".length);
+  }
+  return flagged;
 }
 
 /** An entry `mktree` takes as it is: a mode git writes, and a name that is one path component. */

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GitStore } from "../../src/workspace/git-store.js";
+import { GitStore, promisorOf } from "../../src/workspace/git-store.js";
 import { searchTree } from "../../src/workspace/search-tree.js";
 import { TreeView } from "../../src/workspace/tree-view.js";
 import { openRepository } from "../../src/workspace/open-repository.js";
@@ -127,3 +127,34 @@ describe("a whole-tree search in a partial clone", () => {
     }
   });
 });
+
+describe("the remote a partial clone fetches from", () => {
+  it("prefetches for a partial clone git made, whose configuration only flags its remote as a promisor", async () => {
+    const work = await tempDir("dynflow-search-gitclone-");
+    const logging = await loggingGit();
+    const remote = await makeRemote(work, "origin", { "a.txt": "alpha\nfind me\n", "dir/b.txt": "beta find\n" });
+    const clone = join(work, "clone.git");
+    await git(work, "clone", "-q", "--bare", "--filter=blob:none", `file://${remote}`, clone);
+    const repository = await openRepository(clone, { env: logging.env });
+    try {
+      const base = await repository.resolveCommit("refs/heads/main");
+      expect((await (await repository.readOnly(base)).search("find")).map((m) => m.path)).toEqual(["a.txt", "dir/b.txt"]);
+      // One request for both files, not one lazy fetch per file.
+      const fetches = (await logging.calls()).filter((call) => /^(rev-list|fetch|-c fetch|-c protocol)/.test(call) || call.includes(" fetch "));
+      expect(fetches.map((call) => call.split(" ").slice(0, 3).join(" "))).toEqual(["rev-list --objects --missing=print", "-c fetch.negotiationAlgorithm=noop fetch"]);
+    } finally {
+      await repository.close();
+      await removeDir(logging.dir);
+      await removeDir(work);
+    }
+  });
+
+  it("reads the remote from the extension first, else from the first remote flagged as a promisor", () => {
+    expect(promisorOf("remote.origin.promisor true\nextensions.partialclone upstream\n")).toBe("upstream");
+    expect(promisorOf("remote.mirror.promisor false\nremote.my.fork.promisor yes\nremote.origin.promisor true\n")).toBe("my.fork");
+    expect(promisorOf("remote.Origin.promisor\n")).toBe("Origin");
+    expect(promisorOf("remote.origin.promisor 0\n")).toBeNull();
+    expect(promisorOf("")).toBeNull();
+  });
+});
+
