@@ -26,8 +26,8 @@ import { commitParents } from "./merge-disjoint.js";
 const MAX_COMMITS = 256;
 /** Bytes of all objects of one pack before compression, at most: more is deflated in git's process, not on this one's event loop. */
 const MAX_BYTES = 4 * 1024 * 1024;
-/** A commit's header as git writes it: its tree, then its parents. */
-const COMMIT_HEAD = /^tree ([0-9a-f]{40})\n((?:parent [0-9a-f]{40}\n)*)(?:author |committer )/;
+/** A commit's first line, as git writes it: its tree. */
+const TREE_LINE = /^tree ([0-9a-f]{40})\n/;
 
 const TYPE_CODES = { commit: 1, tree: 2, blob: 3 } as const;
 
@@ -52,10 +52,10 @@ export async function packAdded(store: PackStore, wanted: readonly string[], hav
     seen.add(id);
     if (seen.size > MAX_COMMITS || !store.wroteCommit(id)) return null;
     const raw = await store.readObject(id);
-    const head = COMMIT_HEAD.exec(raw.toString("latin1", 0, Math.min(raw.length, 4096)));
+    const tree = TREE_LINE.exec(raw.toString("latin1", 0, Math.min(raw.length, 46)))?.[1];
     const parents = commitParents(raw);
-    if (head === null || parents.length === 0) return null;
-    commits.push({ raw, tree: head[1] as string, parents });
+    if (tree === undefined || parents.length === 0) return null;
+    commits.push({ raw, tree, parents });
     pending.push(...parents);
   }
 

@@ -7,6 +7,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import type { ChangeRef } from "../../src/runtime/types.js";
+import type { GitRepository } from "../../src/workspace/index.js";
 
 const exec = promisify(execFile);
 
@@ -89,4 +91,25 @@ export async function makeRepo(files: Record<string, string | Buffer>, symlinks:
 /** Content of `path` at `rev`, read with git itself. */
 export function show(dir: string, rev: string, path: string): Promise<string> {
   return gitRaw(dir, "cat-file", "blob", `${rev}:${path}`);
+}
+
+/** `env` without proxy settings: with one, a push goes to git instead of dynflow's own HTTP push. */
+export function withoutProxy(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/proxy$/i.test(name)));
+}
+
+/** A blobless bare clone of `url` (files fetched on demand) at `<parent>/<name>`, as dynflow keeps one; its path. */
+export async function bloblessClone(parent: string, url: string, name = "clone.git"): Promise<string> {
+  const clone = join(parent, name);
+  await git(parent, "clone", "-q", "--bare", "--filter=blob:none", url, clone);
+  return clone;
+}
+
+/** An agent's change as a run makes one: `files` written in a workspace forked from `base`, committed by the repository. */
+export async function agentChange(repository: GitRepository, base: string, files: Record<string, string>, runId = "r-1"): Promise<ChangeRef> {
+  const workspace = await repository.fork({ runId, slug: "m0", baseCommit: base });
+  for (const [path, content] of Object.entries(files)) await workspace.write(path, content);
+  const change = await workspace.commit({ message: "m0", author: { name: "dynflow", email: "dynflow@example.invalid" } });
+  if (change === null) throw new Error("the workspace had nothing to commit");
+  return change;
 }

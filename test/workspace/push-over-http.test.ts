@@ -14,7 +14,7 @@ import { ownPushSettings } from "../../src/workspace/push-over-http.js";
 import { openRepository, type GitRepository } from "../../src/workspace/index.js";
 import { makeRemote } from "../durability/app-processes.js";
 import { startGitHttpServer, type GitHttpServer } from "../fakes/git-http-server.js";
-import { git, loggingGit, removeDir, tempDir, testGitEnv } from "./git-fixture.js";
+import { bloblessClone, git, loggingGit, removeDir, tempDir, testGitEnv, withoutProxy } from "./git-fixture.js";
 
 const TOKEN = "ghs_pushcanary0123456789";
 
@@ -24,15 +24,13 @@ let logging: Awaited<ReturnType<typeof loggingGit>>;
 
 /** The test environment without proxy settings, which send a push to git. */
 function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(logging.env).filter(([name]) => !/proxy$/i.test(name)));
-  return { ...env, ...extra };
+  return { ...withoutProxy(logging.env), ...extra };
 }
 
 /** A remote `name` holding `files`, a partial clone of it (blobs fetched on demand) as dynflow keeps one, and the clone's view of its `main`. */
 async function remoteAndClone(name: string, files: Record<string, string> = { "a.txt": "a\n" }): Promise<{ remote: string; clone: string; base: string }> {
   const remote = await makeRemote(work, name, files);
-  const clone = join(work, `${name}-clone`);
-  await git(work, "clone", "-q", "--bare", "--filter=blob:none", `${server.url}/${name}.git`, clone);
+  const clone = await bloblessClone(work, `${server.url}/${name}.git`, `${name}-clone`);
   await git(clone, "config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*");
   await git(clone, "fetch", "-q", "origin");
   return { remote, clone, base: await git(clone, "rev-parse", "refs/remotes/origin/main") };

@@ -4,14 +4,13 @@
  * `git grep`: anchors, word boundaries, case, CRLF line ends, binary files,
  * symlinks, globs, the overlay and the match limit.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitStore, promisorOf } from "../../src/workspace/git-store.js";
 import { searchTree } from "../../src/workspace/search-tree.js";
 import { TreeView } from "../../src/workspace/tree-view.js";
-import { openRepository } from "../../src/workspace/open-repository.js";
+import { openRepository, type GitRepository } from "../../src/workspace/open-repository.js";
 import { makeRemote } from "../durability/app-processes.js";
-import { git, loggingGit, makeRepo, removeDir, tempDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
+import { agentChange, bloblessClone, git, loggingGit, makeRepo, removeDir, tempDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
 
 const FILES: Record<string, string | Buffer> = {
   "a.ts": "fetchJson('/a')\n  fetchJson('/b')\nnotfetchJson()\n",
@@ -88,18 +87,34 @@ describe("a whole-tree search in a complete repository", () => {
   });
 });
 
+/**
+ * A blobless clone of a remote holding two files, opened with a logging git,
+ * for `use`; with `extension`, its configuration names its remote as dynflow's
+ * own clones do (sync-clone.ts), else as `git clone --filter` leaves it.
+ */
+async function withPartialClone(
+  extension: boolean,
+  use: (opened: { repository: GitRepository; clone: string; logging: Awaited<ReturnType<typeof loggingGit>> }) => Promise<void>,
+): Promise<void> {
+  const work = await tempDir("dynflow-search-partial-");
+  const logging = await loggingGit();
+  const remote = await makeRemote(work, "origin", { "a.txt": "alpha\nfind me\n", "dir/b.txt": "beta find\n" });
+  const clone = await bloblessClone(work, `file://${remote}`);
+  if (extension) await git(clone, "config", "extensions.partialClone", "origin");
+  const repository = await openRepository(clone, { env: logging.env });
+  try {
+    await use({ repository, clone, logging });
+  } finally {
+    await repository.close();
+    await removeDir(logging.dir);
+    await removeDir(work);
+  }
+}
+
 describe("a whole-tree search in a partial clone", () => {
   it("fetches a commit's missing files once, and nothing for a commit this process wrote on it", async () => {
-    const work = await tempDir("dynflow-search-partial-");
-    const logging = await loggingGit();
-    const remote = await makeRemote(work, "origin", { "a.txt": "alpha\nfind me\n", "dir/b.txt": "beta find\n" });
-    const clone = join(work, "clone.git");
-    await git(work, "clone", "-q", "--bare", "--filter=blob:none", `file://${remote}`, clone);
-    // Named as dynflow's own clones name it (sync-clone.ts).
-    await git(clone, "config", "extensions.partialClone", "origin");
-    const repository = await openRepository(clone, { env: logging.env });
-    const asked = async () => (await logging.calls()).filter((call) => /^(rev-list|fetch|-c fetch)/.test(call)).map((call) => call.split(" ").slice(0, 3).join(" "));
-    try {
+    await withPartialClone(true, async ({ repository, clone, logging }) => {
+      const asked = async () => (await logging.calls()).filter((call) => /^(rev-list|fetch|-c fetch)/.test(call)).map((call) => call.split(" ").slice(0, 3).join(" "));
       const base = await repository.resolveCommit("refs/heads/main");
       expect(await (await repository.readOnly(base)).search("find")).toEqual([
         { path: "a.txt", line: 2, text: "find me" },
@@ -109,10 +124,7 @@ describe("a whole-tree search in a partial clone", () => {
       expect(fetchedForBase).toEqual(["rev-list --objects --missing=print", "-c fetch.negotiationAlgorithm=noop fetch"]);
 
       // An agent's change, written by this process: its files are the base's and its own.
-      const workspace = await repository.fork({ runId: "r-4", slug: "m0", baseCommit: base });
-      await workspace.write("dir/c.txt", "gamma find\n");
-      const change = await workspace.commit({ message: "m0", author: { name: "dynflow", email: "dynflow@example.invalid" } });
-      if (change === null) throw new Error("the workspace had nothing to commit");
+      const change = await agentChange(repository, base, { "dir/c.txt": "gamma find\n" }, "r-4");
       expect((await (await repository.readOnly(change.commit)).search("find")).map((m) => m.path)).toEqual(["a.txt", "dir/b.txt", "dir/c.txt"]);
       expect(await asked()).toEqual(fetchedForBase);
 
@@ -120,33 +132,19 @@ describe("a whole-tree search in a partial clone", () => {
       const other = await git(clone, "commit-tree", `${base}^{tree}`, "-p", base, "-m", "elsewhere");
       await (await repository.readOnly(other)).search("find");
       expect((await asked()).slice(fetchedForBase.length)).toEqual(["rev-list --objects --missing=print"]);
-    } finally {
-      await repository.close();
-      await removeDir(logging.dir);
-      await removeDir(work);
-    }
+    });
   });
 });
 
 describe("the remote a partial clone fetches from", () => {
   it("prefetches for a partial clone git made, whose configuration only flags its remote as a promisor", async () => {
-    const work = await tempDir("dynflow-search-gitclone-");
-    const logging = await loggingGit();
-    const remote = await makeRemote(work, "origin", { "a.txt": "alpha\nfind me\n", "dir/b.txt": "beta find\n" });
-    const clone = join(work, "clone.git");
-    await git(work, "clone", "-q", "--bare", "--filter=blob:none", `file://${remote}`, clone);
-    const repository = await openRepository(clone, { env: logging.env });
-    try {
+    await withPartialClone(false, async ({ repository, logging }) => {
       const base = await repository.resolveCommit("refs/heads/main");
       expect((await (await repository.readOnly(base)).search("find")).map((m) => m.path)).toEqual(["a.txt", "dir/b.txt"]);
       // One request for both files, not one lazy fetch per file.
       const fetches = (await logging.calls()).filter((call) => /^(rev-list|fetch|-c fetch|-c protocol)/.test(call) || call.includes(" fetch "));
       expect(fetches.map((call) => call.split(" ").slice(0, 3).join(" "))).toEqual(["rev-list --objects --missing=print", "-c fetch.negotiationAlgorithm=noop fetch"]);
-    } finally {
-      await repository.close();
-      await removeDir(logging.dir);
-      await removeDir(work);
-    }
+    });
   });
 
   it("reads the remote from the extension first, else from the first remote flagged as a promisor", () => {

@@ -3,13 +3,12 @@
  * pushed now, and those missing from this clone (an earlier attempt on
  * another machine pushed them) that the remote already holds.
  */
-import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { pushRunBranches } from "../../../src/app/execute/push-run-branches.js";
 import { openRepository } from "../../../src/workspace/index.js";
 import { makeRemote } from "../../durability/app-processes.js";
 import { startGitHttpServer } from "../../fakes/git-http-server.js";
-import { git, loggingGit, makeRepo, removeDir, tempDir, testGitEnv } from "../../workspace/git-fixture.js";
+import { agentChange, bloblessClone, git, loggingGit, makeRepo, removeDir, tempDir, testGitEnv, withoutProxy } from "../../workspace/git-fixture.js";
 
 let dirs: string[] = [];
 beforeEach(() => {
@@ -51,18 +50,14 @@ it("pushes a run's branches over HTTP with the pack built from the run's reposit
   const server = await startGitHttpServer(work);
   try {
     const remote = await makeRemote(work, "run", { "a.txt": "a\n", "src/b.txt": "b\n" });
-    const clone = join(work, "clone.git");
-    await git(work, "clone", "-q", "--bare", "--filter=blob:none", `${server.url}/run.git`, clone);
-    const env = Object.fromEntries(Object.entries(logging.env).filter(([name]) => !/proxy$/i.test(name)));
+    const clone = await bloblessClone(work, `${server.url}/run.git`);
+    const env = withoutProxy(logging.env);
     const repository = await openRepository(clone, { env });
     try {
       // An agent's change and the run's result merging it, both written by the run's repository as a run writes them.
       const base = await repository.resolveCommit("refs/heads/main");
-      const workspace = await repository.fork({ runId: "r-2", slug: "m0", baseCommit: base });
-      await workspace.write("src/b.txt", "b changed\n");
+      const change = await agentChange(repository, base, { "src/b.txt": "b changed\n" }, "r-2");
       const author = { name: "dynflow", email: "dynflow@example.invalid" };
-      const change = await workspace.commit({ message: "m0", author });
-      if (change === null) throw new Error("the workspace had nothing to commit");
       const merge = await repository.writeCommit({ tree: await repository.treeOf(change.commit), parents: [base, change.commit], author, committer: author, seconds: 1_700_000_000, message: "merge m0\n" });
       await repository.updateRef("refs/heads/dynflow/r-2", merge);
       const callsBefore = (await logging.calls()).length;

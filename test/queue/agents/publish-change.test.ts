@@ -13,7 +13,7 @@ import { PushRejectedError } from "../../../src/workspace/errors.js";
 import { openRepository } from "../../../src/workspace/index.js";
 import { makeRemote } from "../../durability/app-processes.js";
 import { startGitHttpServer } from "../../fakes/git-http-server.js";
-import { git, loggingGit, makeRepo, removeDir, tempDir, testGitEnv } from "../../workspace/git-fixture.js";
+import { agentChange, bloblessClone, git, loggingGit, makeRepo, removeDir, tempDir, testGitEnv, withoutProxy } from "../../workspace/git-fixture.js";
 
 let work: string;
 let clone: string;
@@ -88,16 +88,11 @@ describe("publishChange over HTTP", () => {
     const server = await startGitHttpServer(work);
     try {
       await makeRemote(work, "shared", { "a.txt": "a\n" });
-      const bare = join(work, "shared-clone.git");
-      await git(work, "clone", "-q", "--bare", "--filter=blob:none", `${server.url}/shared.git`, bare);
-      const env = Object.fromEntries(Object.entries(logging.env).filter(([name]) => !/proxy$/i.test(name)));
+      const bare = await bloblessClone(work, `${server.url}/shared.git`, "shared-clone.git");
+      const env = withoutProxy(logging.env);
       const repository = await openRepository(bare, { env });
       try {
-        const base = await repository.resolveCommit("refs/heads/main");
-        const workspace = await repository.fork({ runId: "r-3", slug: "m0", baseCommit: base });
-        await workspace.write("b.txt", "b\n");
-        const made = await workspace.commit({ message: "m0", author: { name: "dynflow", email: "dynflow@example.invalid" } });
-        if (made === null) throw new Error("the workspace had nothing to commit");
+        const made = await agentChange(repository, await repository.resolveCommit("refs/heads/main"), { "b.txt": "b\n" }, "r-3");
         const callsBefore = (await logging.calls()).length;
 
         await publishChange(made, { dir: bare, cloneUrl: `${server.url}/shared.git`, token: async () => "ghs_unused", env, objects: repository });
