@@ -5,7 +5,7 @@
  * per repository. Requests from concurrent callers are written whole and
  * answered first-in first-out.
  */
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import type { GitChild } from "./git-launcher.js";
 import { gitFailure, startGit, type GitContext } from "./run-git.js";
 
 /** A parsed response and the bytes it used, or how many bytes are needed before trying again. */
@@ -94,7 +94,7 @@ const RETAINED_BUFFER = 1024 * 1024;
 
 /** One long-lived git process; started on first request, restarted after a crash. */
 export class GitBatch {
-  private child: ChildProcessWithoutNullStreams | undefined;
+  private child: GitChild | undefined;
   private pending: Pending[] = [];
   /** Output not yet parsed: `buffer[readAt, writeAt)`, grown by doubling so a long answer is not copied once per chunk. */
   private buffer = Buffer.alloc(0);
@@ -146,7 +146,7 @@ export class GitBatch {
     clearTimeout(timer);
   }
 
-  private start(): ChildProcessWithoutNullStreams {
+  private start(): GitChild {
     const ctx = this.context();
     const child = startGit(ctx, this.args);
     this.child = child;

@@ -2,8 +2,8 @@
  * Runs one git process: argv only (never a shell), optional stdin, output as
  * bytes. Failures become `GitCommandError` with secrets scrubbed.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { GitCommandError } from "./errors.js";
+import { gitLauncher, type GitChild } from "./git-launcher.js";
 import { scrubSecrets } from "./git-env.js";
 import { messageOf } from "../errors.js";
 
@@ -31,9 +31,13 @@ export interface GitOutput {
 /** Keeps memory bounded when git is chatty on stderr. */
 const MAX_STDERR = 64 * 1024;
 
-/** Starts git without waiting for it; the caller owns the process. */
-export function startGit(ctx: GitContext, args: readonly string[], signal?: AbortSignal): ChildProcessWithoutNullStreams {
-  return spawn("git", args, { cwd: ctx.cwd, env: ctx.env, stdio: "pipe", signal });
+/**
+ * Starts git without waiting for it; the caller owns the process. It is
+ * started by the process's git launcher (git-launcher.ts), which keeps the
+ * cost of a start off this process.
+ */
+export function startGit(ctx: GitContext, args: readonly string[], signal?: AbortSignal): GitChild {
+  return gitLauncher().launch("git", args, { cwd: ctx.cwd, env: ctx.env, ...(signal ? { signal } : {}) });
 }
 
 /** Builds the typed error for a failed git process, scrubbing secrets everywhere. */
@@ -51,7 +55,7 @@ function scrubbedCause(ctx: GitContext, cause: unknown): Error {
 export function runGit(ctx: GitContext, args: readonly string[], options: RunGitOptions = {}): Promise<GitOutput> {
   const okExitCodes = options.okExitCodes ?? [0];
   return new Promise((resolve, reject) => {
-    let child: ChildProcessWithoutNullStreams;
+    let child: GitChild;
     try {
       child = startGit(ctx, args, options.signal);
     } catch (error) {

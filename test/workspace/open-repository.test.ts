@@ -12,10 +12,19 @@ const BIG = Array.from({ length: 60_000 }, (_, i) => `line ${i} ${"x".repeat(40)
 
 let repo: FixtureRepo;
 
-/** Long-lived git processes that are children of this test process. */
+/** Long-lived git processes this test process started, itself or through its git launcher. */
 async function gitChildren(): Promise<string[]> {
-  const { stdout } = await promisify(execFile)("ps", ["-o", "args=", "--ppid", String(process.pid)]);
-  return stdout.split("\n").filter((line) => /^git (cat-file|hash-object|mktree|diff-tree|update-ref)/.test(line));
+  const { stdout } = await promisify(execFile)("ps", ["-e", "-o", "pid=,ppid=,args="]);
+  const rows = stdout.split("\n").flatMap((line) => {
+    const row = /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(line);
+    return row ? [{ pid: Number(row[1]), ppid: Number(row[2]), args: row[3]! }] : [];
+  });
+  const ours = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of rows) if (ours.has(row.ppid) && !ours.has(row.pid)) grew = Boolean(ours.add(row.pid));
+  }
+  return rows.filter((row) => ours.has(row.pid) && /^git (cat-file|hash-object|mktree|diff-tree|update-ref)/.test(row.args)).map((row) => row.args);
 }
 
 beforeAll(async () => {

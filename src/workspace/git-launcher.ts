@@ -1,0 +1,344 @@
+/**
+ * Starts git processes from a small helper process instead of this one.
+ *
+ * Node starts a child by forking, and on Linux a fork costs in proportion to
+ * the parent's memory: its page tables are copied, and afterwards every page
+ * the parent writes takes a fault (each one costly on a VM). A dynflow worker
+ * holds a few hundred megabytes, so each git it starts costs it tens of
+ * milliseconds of CPU, most of it after the start, spread over whatever it
+ * does next (measured in docs/benchmarks.md). The launcher (see
+ * git-launcher-program.ts) is a Node process of a few tens of megabytes that
+ * does the forking; git's input and output are sockets connected to this
+ * process directly, so nothing is relayed.
+ *
+ * What a caller gets behaves as the `ChildProcess` of `spawn(..., { stdio:
+ * "pipe" })` does for the parts dynflow uses: `stdin`, `stdout`, `stderr`,
+ * `kill`, and the `error`, `exit` and `close` events (`close` once the
+ * process has exited and both outputs have ended; an `AbortSignal` kills it
+ * and emits an `AbortError`). If the launcher cannot be started, git is
+ * started here as before.
+ */
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { GIT_LAUNCHER_PROGRAM } from "./git-launcher-program.js";
+
+/** What dynflow uses of a started git process. */
+export type GitChild = Pick<ChildProcessWithoutNullStreams, "stdin" | "stdout" | "stderr" | "kill" | "on" | "once">;
+
+export interface LaunchOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+type FromLauncher =
+  | { t: "spawned"; id: string; pid: number }
+  | { t: "error"; id: string; error: { message: string; code?: string; errno?: number; syscall?: string; path?: string } }
+  | { t: "exit"; id: string; code: number | null; signal: NodeJS.Signals | null };
+
+/** The longest header a launcher's connection starts with (`<id> <fd>\n`). */
+const MAX_HEADER = 128;
+/** A launcher that went away this often is not started again. */
+const MAX_LOSSES = 3;
+
+export interface GitLauncherOptions {
+  /** The Node binary the launcher runs on (default this process's). */
+  nodePath?: string;
+  /** Where its socket's private directory is made (default the system's temp dir). */
+  tempDir?: string;
+}
+
+export class GitLauncher {
+  private readonly nodePath: string;
+  private readonly tempDir: string;
+  private child: ChildProcess | undefined;
+  private server: Server | undefined;
+  private dir: string | undefined;
+  private starting: Promise<boolean> | undefined;
+  /** The launcher could not be started: git starts here. */
+  private broken = false;
+  private readonly running = new Map<string, LaunchedGit>();
+  private readonly prefix = randomBytes(8).toString("hex");
+  private counter = 0;
+
+  /** Times the launcher went away on its own; after `MAX_LOSSES` git starts here. */
+  private losses = 0;
+
+  constructor(options: GitLauncherOptions = {}) {
+    this.nodePath = options.nodePath ?? process.execPath;
+    this.tempDir = options.tempDir ?? tmpdir();
+  }
+
+  /** Starts `file` with `args`, through the launcher when it runs. */
+  launch(file: string, args: readonly string[], options: LaunchOptions): GitChild {
+    if (this.broken) return spawnHere(file, args, options);
+    const id = `${this.prefix}-${++this.counter}`;
+    const launched = new LaunchedGit(id, (signal) => this.child?.send({ t: "kill", id, signal }), () => this.forget(id));
+    this.running.set(id, launched);
+    this.child?.channel?.ref();
+    void this.ready().then((ok) => {
+      if (launched.settled) return;
+      if (ok && this.child?.connected) {
+        this.child.send({ t: "spawn", id, file, args, cwd: options.cwd, env: options.env });
+        launched.sent();
+      } else launched.adopt(spawnHere(file, args, { cwd: options.cwd, env: options.env }));
+    });
+    if (options.signal) launched.abortOn(options.signal);
+    return launched as unknown as GitChild;
+  }
+
+  /** Stops the launcher: the git processes it runs are stopped with it, and fail. */
+  close(): void {
+    const child = this.child;
+    this.child = undefined;
+    child?.disconnect();
+    this.cleanUp();
+    for (const launched of [...this.running.values()]) launched.lost();
+  }
+
+  private cleanUp(): void {
+    this.server?.close();
+    this.server = undefined;
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+
+  private ready(): Promise<boolean> {
+    if (this.child?.connected) return Promise.resolve(true);
+    this.starting ??= this.start().then(
+      () => true,
+      () => {
+        // What waits for it is started here instead.
+        this.broken = true;
+        this.cleanUp();
+        return false;
+      },
+    );
+    void this.starting.finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async start(): Promise<void> {
+    // A directory only this user can enter: only this user's processes can connect.
+    const dir = mkdtempSync(join(this.tempDir, "dynflow-git-"));
+    this.dir = dir;
+    const path = join(dir, "launcher.sock");
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(path, () => resolve());
+    });
+    server.unref();
+    // No environment and none of this process's flags (a loader, a profiler): each git gets its own environment.
+    const child = spawn(this.nodePath, ["-e", GIT_LAUNCHER_PROGRAM, path], { cwd: dir, env: {}, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", reject);
+    });
+    child.on("message", (message: FromLauncher) => this.running.get(message.id)?.receive(message));
+    child.on("error", () => undefined);
+    child.on("exit", () => {
+      if (this.child !== child) return;
+      if (++this.losses >= MAX_LOSSES) this.broken = true;
+      this.close();
+    });
+    child.unref();
+    if (this.running.size === 0) child.channel?.unref();
+    this.child = child;
+  }
+
+  /** A connection from the launcher: its header names the process and which of its streams it is. */
+  private accept(socket: Socket): void {
+    socket.on("error", () => undefined);
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf(10);
+      if (end < 0) {
+        if (head.length > MAX_HEADER) socket.destroy();
+        return;
+      }
+      socket.off("data", onData);
+      socket.pause();
+      const [id, fd] = head.toString("latin1", 0, end).split(" ");
+      const launched = this.running.get(id ?? "");
+      if (!launched || (fd !== "0" && fd !== "1" && fd !== "2")) socket.destroy();
+      else launched.attach(Number(fd) as 0 | 1 | 2, socket, head.subarray(end + 1));
+    };
+    socket.on("data", onData);
+  }
+
+  private forget(id: string): void {
+    this.running.delete(id);
+    if (this.running.size === 0) this.child?.channel?.unref();
+  }
+}
+
+/** Starts git in this process (no launcher). */
+function spawnHere(file: string, args: readonly string[], options: LaunchOptions): ChildProcessWithoutNullStreams {
+  return spawn(file, args, { cwd: options.cwd, env: options.env, stdio: "pipe", signal: options.signal });
+}
+
+/** One git process started by the launcher, seen as a `ChildProcess`. */
+class LaunchedGit extends EventEmitter {
+  readonly stdin = new PassThrough();
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  /** Exited, failed to start, or lost with the launcher. */
+  settled = false;
+  private spawned = false;
+  private input: Socket | undefined;
+  private readonly outputs: Socket[] = [];
+  private outputsEnded = 0;
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private closed = false;
+  private here: ChildProcessWithoutNullStreams | undefined;
+  /** The spawn message has gone to the launcher: a kill can follow it. */
+  private started = false;
+  /** A kill asked for before that. */
+  private pendingKill: NodeJS.Signals | number | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly sendKill: (signal: NodeJS.Signals | number) => void,
+    private readonly done: () => void,
+  ) {
+    super();
+    for (const output of [this.stdout, this.stderr]) {
+      output.once("end", () => {
+        this.outputsEnded++;
+        this.maybeClose();
+      });
+    }
+  }
+
+  kill(signal: NodeJS.Signals | number = "SIGTERM"): boolean {
+    if (this.settled) return false;
+    if (this.here) return this.here.kill(signal);
+    if (this.started) this.sendKill(signal);
+    else this.pendingKill = signal;
+    return true;
+  }
+
+  /** The launcher was asked to start the process. */
+  sent(): void {
+    this.started = true;
+    if (this.pendingKill !== undefined) this.sendKill(this.pendingKill);
+  }
+
+  abortOn(signal: AbortSignal): void {
+    const abort = () => {
+      this.kill("SIGTERM");
+      this.emit("error", Object.assign(new Error("The operation was aborted", { cause: signal.reason }), { name: "AbortError", code: "ABORT_ERR" }));
+    };
+    if (signal.aborted) {
+      process.nextTick(abort);
+      return;
+    }
+    signal.addEventListener("abort", abort, { once: true });
+    this.once("close", () => signal.removeEventListener("abort", abort));
+  }
+
+  receive(message: FromLauncher): void {
+    if (message.t === "spawned") {
+      this.spawned = true;
+      this.connectInput();
+    } else if (message.t === "exit") {
+      this.exited(message.code, message.signal);
+    } else {
+      const { message: text, ...fields } = message.error;
+      this.failed(Object.assign(new Error(text), fields));
+    }
+  }
+
+  /** A connection for fd 0, 1 or 2 of this process, and what followed its header. */
+  attach(fd: 0 | 1 | 2, socket: Socket, rest: Buffer): void {
+    if (this.settled && !this.spawned) {
+      socket.destroy();
+      return;
+    }
+    if (fd === 0) {
+      this.input = socket;
+      this.connectInput();
+      return;
+    }
+    const output = fd === 1 ? this.stdout : this.stderr;
+    this.outputs.push(socket);
+    if (rest.length > 0) output.write(rest);
+    socket.pipe(output);
+  }
+
+  /** The launcher could not be used: `child`, started here, takes this process's place. */
+  adopt(child: ChildProcessWithoutNullStreams): void {
+    this.here = child;
+    this.stdin.pipe(child.stdin);
+    child.stdin.on("error", () => undefined);
+    child.stdout.pipe(this.stdout);
+    child.stderr.pipe(this.stderr);
+    child.on("error", (error) => this.emit("error", error));
+    child.on("exit", (code, signal) => this.exited(code, signal));
+    if (this.pendingKill !== undefined) child.kill(this.pendingKill);
+  }
+
+  /** The launcher went away before this process's exit was reported (one not yet asked for is started by the next). */
+  lost(): void {
+    if (this.here || this.settled || !this.started) return;
+    this.failed(new Error("the git launcher stopped"));
+  }
+
+  private connectInput(): void {
+    if (!this.spawned || !this.input) return;
+    const input = this.input;
+    // git may exit without reading all of its input.
+    input.on("error", () => undefined);
+    this.stdin.pipe(input);
+  }
+
+  private exited(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.exit = { code, signal };
+    this.emit("exit", code, signal);
+    // As Node does for a child's output nobody reads: it is drained, so the process can be seen closed.
+    for (const output of [this.stdout, this.stderr]) if (output.listenerCount("data") === 0 && !output.readableFlowing) output.resume();
+    this.maybeClose();
+  }
+
+  private failed(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.exit = { code: null, signal: null };
+    this.input?.destroy();
+    for (const socket of this.outputs) socket.destroy();
+    // Whatever arrived is passed on; nothing more will.
+    for (const output of [this.stdout, this.stderr]) {
+      output.end();
+      if (output.listenerCount("data") === 0 && !output.readableFlowing) output.resume();
+    }
+    this.emit("error", error);
+    this.maybeClose();
+  }
+
+  private maybeClose(): void {
+    if (this.closed || !this.exit || this.outputsEnded < 2) return;
+    this.closed = true;
+    this.input?.destroy();
+    this.done();
+    this.emit("close", this.exit.code, this.exit.signal);
+  }
+}
+
+let shared: GitLauncher | undefined;
+
+/** The process's launcher, started on first use. */
+export function gitLauncher(): GitLauncher {
+  shared ??= new GitLauncher();
+  return shared;
+}
