@@ -29,7 +29,7 @@ import { main } from "../src/cli/main.js";
 import type { CliIo } from "../src/cli/cli-io.js";
 import type { RunJson } from "../src/cli/to-run-json.js";
 import { setStageTimer, type Stage } from "../src/timing/stage-timer.js";
-import { processCpu } from "../test/durability/app-processes.js";
+import { processTreeCpu } from "../test/durability/app-processes.js";
 import { git, removeDir, testGitEnv } from "../test/workspace/git-fixture.js";
 import { expectedWork, makeMigrationRepo, MODULES, REFUTED_FIRST, TASK } from "./migration-fixture.js";
 import { attributeSamples, describeAttribution, type ClockPair, type CpuProfile } from "./profile-attribution.js";
@@ -50,7 +50,7 @@ export const STAGE_NAMES: ReadonlyArray<[Stage, string]> = [
 ];
 
 /** The scripted model in its own process. */
-export async function startModelProcess(): Promise<{ url: string; requests: () => Promise<number>; handling: () => Promise<Interval[]>; close: () => Promise<void> }> {
+export async function startModelProcess(): Promise<{ pid: number; url: string; requests: () => Promise<number>; handling: () => Promise<Interval[]>; close: () => Promise<void> }> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", new URL("./fake-model.child.ts", import.meta.url).pathname], { stdio: "pipe" });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
@@ -60,6 +60,7 @@ export async function startModelProcess(): Promise<{ url: string; requests: () =
   };
   const url = await next();
   return {
+    pid: child.pid!,
     url,
     requests: async () => {
       child.stdin.write("?\n");
@@ -78,9 +79,9 @@ export async function startModelProcess(): Promise<{ url: string; requests: () =
   };
 }
 
-/** CPU of this process's waited-for children (git), from /proc/self/stat; null off Linux. */
-async function childrenCpuMs(): Promise<number | null> {
-  return (await processCpu("self"))?.childrenMs ?? null;
+/** CPU of this process's child processes (git and its git launcher), the model's process left out; null off Linux. */
+async function childrenCpuMs(model: { pid: number }): Promise<number | null> {
+  return (await processTreeCpu(process.pid, new Set([model.pid])))?.childrenMs ?? null;
 }
 
 /**
@@ -145,7 +146,7 @@ async function measureRun(recorder: StageRecorder, repoDir: string, model: Await
   const handledBefore = (await model.handling()).length;
   const profile = await startCpuProfile(options.profile);
   const callsBefore = await model.requests();
-  const childCpuBefore = await childrenCpuMs();
+  const childCpuBefore = await childrenCpuMs(model);
   const cpuBefore = process.cpuUsage();
   const clocks: ClockPair = { performanceMs: performance.now(), hrtimeNs: process.hrtime.bigint() };
   const started = clocks.performanceMs;
@@ -153,7 +154,7 @@ async function measureRun(recorder: StageRecorder, repoDir: string, model: Await
   const ended = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
   const profiled = await profile?.();
-  const childCpuAfter = await childrenCpuMs();
+  const childCpuAfter = await childrenCpuMs(model);
   const calls = (await model.requests()) - callsBefore;
   const handled = (await model.handling()).slice(handledBefore);
   const wallMs = ended - started;
@@ -245,7 +246,7 @@ export async function bench(): Promise<BenchFigure[]> {
     ];
     // The start of the run: recording it, the sandbox, the script up to its first agent's first turn.
     if (all((m) => m.firstModelMs !== null)) figures.push(ranged("start of the run to its first model call", (m) => m.firstModelMs as number, "ms"));
-    if (all((m) => m.gitCpuMs !== null)) figures.push(ranged("CPU of its git processes", (m) => m.gitCpuMs as number, "ms"));
+    if (all((m) => m.gitCpuMs !== null)) figures.push(ranged("CPU of its git processes and launcher", (m) => m.gitCpuMs as number, "ms"));
     for (const [stage, label] of STAGE_NAMES) {
       const f = typical.stages.get(stage);
       if (f === undefined) continue;

@@ -23,6 +23,11 @@
  *   carry each process's one-time costs (a clone of every repository it
  *   serves, code compiled as it gets hot), the next 50 runs are what a
  *   process that has been running costs. Both are reported, with the targets.
+ *   With `DYNFLOW_BENCH_NEW_REPOS=1` a drain on ten repositories the
+ *   processes have not served goes between them: the one-time cost of a
+ *   repository without the code's warming up.
+ *   A process's CPU counts every process under it, running or not: its git
+ *   launcher and the git processes it started, long-lived ones included.
  *
  * What must hold in the drain: every run finishes ok (none lost), every agent
  * calls the model exactly as often as its conversation needs (none repeated),
@@ -58,6 +63,13 @@ const CALLS_PER_RUN = MODULES * 3;
 const DRAIN_WAIT_MS = 240_000;
 /** `DYNFLOW_BENCH_INTAKE_ONLY=1`: measure acceptance only, without the drain pass. */
 const INTAKE_ONLY = process.env.DYNFLOW_BENCH_INTAKE_ONLY === "1";
+/**
+ * `DYNFLOW_BENCH_NEW_REPOS=1`: a drain between the two, on the same
+ * processes but on ten repositories they have not served yet (then the warm
+ * drain on those): what a repository's first run costs a running process,
+ * apart from the code warming up.
+ */
+const NEW_REPOSITORIES = process.env.DYNFLOW_BENCH_NEW_REPOS === "1";
 
 const WORKFLOW = `export const meta = { name: "bench", description: "Tag every module" };
 const modules = await repo.modules();
@@ -103,7 +115,7 @@ interface DrainResult extends IntakeResult {
   drained: boolean;
   /** CPU of every dynflow process (and their git processes), or null where /proc is missing. */
   cpuMs: number | null;
-  /** The same per process: its own threads, and its git processes. */
+  /** The same per process: its own threads, and the processes under it (git, its git launcher). */
   perProcess: { name: string; ownMs: number; childrenMs: number }[] | null;
   /** Share of the whole machine's CPU time that was busy during the drain (Linux), or null. */
   machineBusy: number | null;
@@ -128,7 +140,7 @@ async function startShape(shape: DeploymentOptions["shape"], work: string, produ
   const model: FakeAnthropic = await startFakeAnthropic({ prefixDelayMs: LATENCY_MS, minCacheTokens: 1e9, handler: answer });
   const dir = await mkdtemp(join(work, `${shape}-`));
   const remotes = await startGitHttpServer(dir);
-  for (let r = 0; r < REPOSITORIES; r++) {
+  for (let r = 0; r < (NEW_REPOSITORIES ? 2 : 1) * REPOSITORIES; r++) {
     const name = `repo${r}`;
     github.addRepository({ owner: "bench", repo: name, installationId: installationOf(r), bareDir: await makeRemote(dir, name, repoFiles()), cloneUrl: `${remotes.url}/${name}.git` });
   }
@@ -151,6 +163,14 @@ async function startShape(shape: DeploymentOptions["shape"], work: string, produ
   return { github, model, remotes, deployment, processes: [deployment.web, ...deployment.workers] };
 }
 
+/**
+ * The repository of command `i`: the first `REPOSITORIES`, or with
+ * `NEW_REPOSITORIES` the next ones from the second drain on.
+ */
+function repositoryOf(i: number): number {
+  return (NEW_REPOSITORIES && i >= COMMANDS ? REPOSITORIES : 0) + (i % REPOSITORIES);
+}
+
 function installationOf(repository: number): number {
   return 100 + (repository % 5);
 }
@@ -163,8 +183,9 @@ async function sendCommands(deployment: Deployment, first = 0): Promise<IntakeRe
   const statuses = await Promise.all(
     Array.from({ length: COMMANDS }, async (_, n) => {
       const i = first + n;
-      const repo = `repo${i % REPOSITORIES}`;
-      const payload = commentPayload({ owner: "bench", repo, installationId: installationOf(i % REPOSITORIES), issue: 1 + i, commentId: 70_000 + i, body: `/dynflow run bench {"tag": ${i}}` });
+      const index = repositoryOf(i);
+      const repo = `repo${index}`;
+      const payload = commentPayload({ owner: "bench", repo, installationId: installationOf(index), issue: 1 + i, commentId: 70_000 + i, body: `/dynflow run bench {"tag": ${i}}` });
       const status = await deliverWebhook(deployment.port, { id: `bench-delivery-${i}`, name: "issue_comment", payload });
       // Probot answers 202 when the handler has not finished within 9 s; the handler goes on.
       if (status === 202) late++;
@@ -202,13 +223,14 @@ async function measureIntake(shape: DeploymentOptions["shape"], work: string): P
  * Intake and drain with Octokit's throttling off: what dynflow itself costs.
  * Two drains on the same processes: fresh, then warm.
  */
-async function measureDrain(shape: DeploymentOptions["shape"], work: string): Promise<{ fresh: DrainResult; warm: DrainResult }> {
+async function measureDrain(shape: DeploymentOptions["shape"], work: string): Promise<{ fresh: DrainResult; newRepositories: DrainResult | null; warm: DrainResult }> {
   const started = await startShape(shape, work, false);
   try {
     // Start-up (compiling the sources under tsx) is not the runs' work: each drain counts from its first command.
     const fresh = await drainOnce(started, 0);
-    const warm = await drainOnce(started, COMMANDS);
-    return { fresh, warm };
+    const newRepositories = NEW_REPOSITORIES ? await drainOnce(started, COMMANDS) : null;
+    const warm = await drainOnce(started, (NEW_REPOSITORIES ? 2 : 1) * COMMANDS);
+    return { fresh, newRepositories, warm };
   } finally {
     await started.deployment.close();
     await started.model.close();
@@ -334,9 +356,11 @@ export async function bench(): Promise<BenchFigure[]> {
       figures.push({ name: `${label}: ${COMMANDS} commands accepted in`, value: intake.acceptMs, unit: "ms", target: "≤ 5000", pass: intake.acceptMs <= 5000 && intake.answered200 === COMMANDS });
       figures.push({ name: `${label}: last webhook answered after`, value: intake.answerMs, unit: "ms" });
       if (INTAKE_ONLY) continue;
-      const { fresh, warm } = await measureDrain(shape, work);
+      const { fresh, newRepositories, warm } = await measureDrain(shape, work);
       figures.push(...drainFigures(label, fresh, idealMs));
-      figures.push(...drainFigures(`${label}, runs ${COMMANDS + 1}–${2 * COMMANDS} on the same processes`, warm, idealMs));
+      if (newRepositories) figures.push(...drainFigures(`${label}, runs ${COMMANDS + 1}–${2 * COMMANDS} on the same processes, new repositories`, newRepositories, idealMs));
+      const first = (NEW_REPOSITORIES ? 2 : 1) * COMMANDS;
+      figures.push(...drainFigures(`${label}, runs ${first + 1}–${first + COMMANDS} on the same processes`, warm, idealMs));
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -361,7 +385,7 @@ function drainFigures(label: string, result: DrainResult, idealMs: number): Benc
     figures.push({ name: `${label}: that CPU ÷ (drain × ${cpus().length} cores)`, value: result.cpuMs / (result.drainMs * cpus().length), unit: "" });
   }
   for (const p of result.perProcess ?? []) {
-    figures.push({ name: `${label}: ${p.name} CPU per run, own / its git`, value: Math.round((p.ownMs + p.childrenMs) / COMMANDS), unit: `ms (${Math.round(p.ownMs / COMMANDS)} / ${Math.round(p.childrenMs / COMMANDS)})` });
+    figures.push({ name: `${label}: ${p.name} CPU per run, own / its git and launcher`, value: Math.round((p.ownMs + p.childrenMs) / COMMANDS), unit: `ms (${Math.round(p.ownMs / COMMANDS)} / ${Math.round(p.childrenMs / COMMANDS)})` });
   }
   if (result.machineBusy !== null) figures.push({ name: `${label}: machine CPU busy during the drain`, value: Math.round(result.machineBusy * 100), unit: "%" });
   if (result.fakesMs !== null) figures.push({ name: `${label}: CPU of the benchmark's fakes per run (GitHub, model, remotes' git)`, value: Math.round(result.fakesMs / COMMANDS), unit: "ms" });

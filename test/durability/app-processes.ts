@@ -8,7 +8,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,8 +41,8 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<Exit>;
   /**
    * CPU time the running process has used so far, from /proc (Linux; 100
-   * ticks a second): its own threads, and its finished child processes (git);
-   * null elsewhere.
+   * ticks a second): its own threads, and every process under it, running or
+   * finished (git, its git launcher; see `processTreeCpu`); null elsewhere.
    */
   cpu(): Promise<ProcessCpu | null>;
 }
@@ -60,7 +60,7 @@ function nodeArgs(): string[] {
 export interface ProcessCpu {
   /** The process itself: every thread, user and system time. */
   ownMs: number;
-  /** Its child processes that have exited (git and what git started). */
+  /** Its child processes (git, its git launcher and what they started): those that exited, or with `processTreeCpu` all of them. */
   childrenMs: number;
 }
 
@@ -88,14 +88,49 @@ export async function startAppProcess(name: string, entry: keyof typeof ENTRIES,
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
-    cpu: () => (child.pid === undefined ? Promise.resolve(null) : processCpu(child.pid)),
+    cpu: () => (child.pid === undefined ? Promise.resolve(null) : processTreeCpu(child.pid)),
   };
 }
 
 /** CPU time a process has used so far, from /proc (Linux; 100 ticks a second): its own threads and its children that have exited; null elsewhere. */
 export async function processCpu(pid: number | "self"): Promise<ProcessCpu | null> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
-  if (stat === null) return null;
+  return stat === null ? null : statCpu(stat);
+}
+
+/**
+ * CPU time a process and every process under it have used so far (Linux):
+ * `ownMs` its own threads, `childrenMs` the rest of the tree, running or
+ * exited. A process's git runs under its git launcher, which outlives the
+ * measurement, and a long-lived git (`cat-file --batch`) runs throughout:
+ * counting exited children alone would miss both. Subtrees rooted at `skip`
+ * (a fake the process started) are left out. Null off Linux.
+ */
+export async function processTreeCpu(root: number, skip: ReadonlySet<number> = new Set()): Promise<ProcessCpu | null> {
+  const rootCpu = await processCpu(root);
+  if (rootCpu === null) return null;
+  const processes: { pid: number; ppid: number; cpu: ProcessCpu }[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => null);
+    if (stat === null) continue;
+    processes.push({ pid: Number(entry), ppid: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]), cpu: statCpu(stat) });
+  }
+  const inTree = new Set([root]);
+  let childrenMs = rootCpu.childrenMs;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of processes) {
+      if (inTree.has(p.pid) || skip.has(p.pid) || !inTree.has(p.ppid)) continue;
+      inTree.add(p.pid);
+      childrenMs += p.cpu.ownMs + p.cpu.childrenMs;
+      grew = true;
+    }
+  }
+  return { ownMs: rootCpu.ownMs, childrenMs };
+}
+
+function statCpu(stat: string): ProcessCpu {
   // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th.
   const ticks = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 15).map(Number);
   return { ownMs: (ticks[0]! + ticks[1]!) * 10, childrenMs: (ticks[2]! + ticks[3]!) * 10 };
