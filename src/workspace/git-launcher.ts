@@ -93,6 +93,14 @@ export class GitLauncher {
     return launched as unknown as GitChild;
   }
 
+  /**
+   * Starts the launcher now, ahead of the first git process (a process that
+   * will run git calls it when it starts); resolves with whether it runs.
+   */
+  prepare(): Promise<boolean> {
+    return this.broken ? Promise.resolve(false) : this.ready();
+  }
+
   /** Stops the launcher: the git processes it runs are stopped with it, and fail. */
   close(): void {
     const child = this.child;
@@ -341,4 +349,9 @@ let shared: GitLauncher | undefined;
 export function gitLauncher(): GitLauncher {
   shared ??= new GitLauncher();
   return shared;
+}
+
+/** Starts the process's launcher ahead of its first git (see `GitLauncher.prepare`). */
+export function prepareGitLauncher(): Promise<boolean> {
+  return gitLauncher().prepare();
 }

@@ -21,6 +21,7 @@ export {
   type WorkspacePathErrorCode,
 } from "./errors.js";
 export { gitEnvironment } from "./git-env.js";
+export { prepareGitLauncher } from "./git-launcher.js";
 export { GitRepository, openRepository, type PathEntry, type RepositoryOptions } from "./open-repository.js";
 export { acquireRepository, REPOSITORY_LINGER_MS, type SharedRepository, type SharedRepositoryOptions } from "./shared-repository.js";
 export { pushBranches, type PushBranchesOptions, type PushedRef } from "./push-branches.js";

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -137,8 +137,24 @@ describe("GitLauncher", () => {
     expect(Number(next.stdout.toString())).not.toBe(process.pid);
   });
 
+  it("starts ahead of the first process when prepared, the first process then started by it", async () => {
+    const launchers = () =>
+      execFileSync("ps", ["--ppid", String(process.pid), "-o", "pid=,args="], { encoding: "utf8" })
+        .split("\n")
+        .filter((line) => line.includes(" -e ") && line.includes("launcher.sock"));
+    const before = launchers();
+    const git = launcher();
+    expect(await git.prepare()).toBe(true);
+    const running = launchers().filter((line) => !before.includes(line));
+    expect(running).toHaveLength(1);
+    const ran = await finish(git.launch("sh", sh('echo "$PPID"'), { cwd: "/", env: ENV }), "");
+    const launcherPid = Number(ran.stdout.toString());
+    expect(running[0]!.trim().split(" ")[0]).toBe(String(launcherPid));
+  });
+
   it("starts processes itself when the launcher cannot be started", async () => {
     const git = launcher({ nodePath: "/nonexistent/node" });
+    expect(await git.prepare()).toBe(false);
     const results = await Promise.all([1, 2].map(() => finish(git.launch("sh", sh('echo "$PPID"'), { cwd: "/", env: ENV }), "")));
     for (const result of results) expect(Number(result.stdout.toString())).toBe(process.pid);
   });

@@ -18,6 +18,7 @@ import { createModelFactory } from "./create-model-factory.js";
 import { openRunQueues, type RunQueuesOptions } from "./open-run-queues.js";
 import { warmUpScripts } from "../../runtime/warm-up.js";
 import { warmUpCommands } from "./warm-up-commands.js";
+import { prepareGitLauncher } from "../../workspace/index.js";
 import { createAppTranscriptRecorder } from "../../transcripts/create-app-transcript-recorder.js";
 import type { RunServices } from "./types.js";
 
@@ -49,8 +50,10 @@ export async function createRunServices(config: AppConfig, log: Logger, options:
     throw error;
   });
   // A process is ready once the code its first command and (when it takes run steps) its first run go through is
-  // compiled, not in their way: about a third of a second, bounded, so a sandbox that cannot start does not hold it up.
-  const warmUps = [warmUpCommands(), ...(!shared || options.takeRunJobs === true ? [warmUpScripts({ runsAtOnce: config.caps.maxConcurrentRuns })] : [])];
+  // compiled, and its git launcher runs, not in their way: about a third of a second, bounded, so a sandbox that
+  // cannot start does not hold it up.
+  const runsSteps = !shared || options.takeRunJobs === true;
+  const warmUps = [warmUpCommands(), ...(runsSteps ? [warmUpScripts({ runsAtOnce: config.caps.maxConcurrentRuns }), prepareGitLauncher()] : [])];
   await Promise.race([Promise.all(warmUps), delay(WARM_UP_WAIT_MS, undefined, { ref: false })]);
   if (config.redisUrl !== null) log.info({ runSteps: shared ? "shared queue" : "this process" }, "REDIS_URL is set: agents run on workers");
   return {
