@@ -85,7 +85,7 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
  */
 export function gitEnvironment(
   base: NodeJS.ProcessEnv,
-  options: { gitDir?: string; token?: string; extra?: Record<string, string> } = {},
+  options: { gitDir?: string; token?: string; config?: Record<string, string>; extra?: Record<string, string> } = {},
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   // Only the allowed values are read: each read of `process.env` asks the C library.
@@ -93,10 +93,14 @@ export function gitEnvironment(
   env.GIT_TERMINAL_PROMPT = "0";
   env.GIT_FLUSH = "1";
   if (options.gitDir) env.GIT_DIR = options.gitDir;
-  if (options.token) {
-    env.GIT_CONFIG_COUNT = "1";
-    env.GIT_CONFIG_KEY_0 = "http.extraHeader";
-    env.GIT_CONFIG_VALUE_0 = authorizationHeader(options.token);
+  // Settings for this process alone, after the operator's (which an environment setting would otherwise replace).
+  const config: [string, string][] = [...(options.token ? [["http.extraHeader", authorizationHeader(options.token)] as [string, string]] : []), ...Object.entries(options.config ?? {})];
+  if (config.length > 0) {
+    env.GIT_CONFIG_COUNT = String(config.length);
+    config.forEach(([key, value], i) => {
+      env[`GIT_CONFIG_KEY_${i}`] = key;
+      env[`GIT_CONFIG_VALUE_${i}`] = value;
+    });
   }
   return { ...env, ...options.extra };
 }

@@ -30,6 +30,14 @@ export interface GitStoreOptions {
 
 /** A unified diff as plumbing prints it, whatever the repository's configuration. */
 const DIFF_OPTIONS = ["-r", "-p", "--no-renames", "--no-color", "--no-ext-diff"];
+/**
+ * What every git process of a repository runs with. A missing blob read
+ * from a partial clone is fetched by a git of its own, which by default then
+ * starts `git maintenance run --auto` as well: a process more per file
+ * fetched, with little to do. The clone's maintenance is left to the syncs'
+ * fetches (`sync-clone.ts`), which keep it.
+ */
+const LAZY_FETCH_CONFIG = { "maintenance.auto": "false" };
 /** Diffs are kept up to this many characters in all, each at most a quarter of it. */
 const DIFF_CACHE_CHARS = 16 * 1024 * 1024;
 /** Objects read are kept up to this many bytes in all (an object never changes under its id)... */
@@ -155,7 +163,8 @@ export class GitStore implements TreeStore {
   context(): GitContext {
     const made = this.contextMade;
     if (made !== undefined && made.token === this.token) return made.context;
-    const context = { cwd: this.gitDir, env: gitEnvironment(this.options.env, { gitDir: this.gitDir, token: this.token }), secrets: secretForms(this.token) };
+    const env = gitEnvironment(this.options.env, { gitDir: this.gitDir, token: this.token, config: LAZY_FETCH_CONFIG });
+    const context = { cwd: this.gitDir, env, secrets: secretForms(this.token) };
     this.contextMade = { token: this.token, context };
     return context;
   }

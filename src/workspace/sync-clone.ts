@@ -130,7 +130,8 @@ async function sync(options: SyncCloneOptions, cloneUrl: string, target: string,
   }
   options.log?.info({ dir, created, target }, "syncing clone");
   await retryGitNetwork(
-    () => runGit(ctx, ["fetch", "--quiet", "--no-tags", "--filter=blob:none", "origin", "+refs/heads/*:refs/remotes/origin/*", `+${target}:${TARGET_REF}`], { signal }),
+    // A clone just made has nothing to maintain: its first fetch starts no `git maintenance` after it.
+    () => runGit(ctx, ["fetch", "--quiet", "--no-tags", "--filter=blob:none", ...(created ? ["--no-auto-maintenance"] : []), "origin", "+refs/heads/*:refs/remotes/origin/*", `+${target}:${TARGET_REF}`], { signal }),
     { signal, onRetry: (error, attempt) => options.log?.warn({ err: error, attempt }, "fetch failed on the network; trying again") },
   );
   // A commit id fetched is the commit: no git process to resolve it.

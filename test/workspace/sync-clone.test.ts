@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { appendFile, readFile, rename } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitCommandError, InvalidRemoteUrlError } from "../../src/workspace/errors.js";
@@ -84,6 +84,54 @@ describe("syncClone", () => {
       expect(await show(source.dir, change!.branch, "b.txt")).toBe("BETA\n");
     } finally {
       await repository.close();
+    }
+  });
+
+  it("starts no git maintenance after a new clone's first fetch nor after a file fetched on demand; a later sync's fetch keeps it", async () => {
+    // git's own trace of every process and what it started, through the operator's global configuration (which git may read).
+    const traces = await tempDir("dynflow-trace2-");
+    const events = join(traces, "events");
+    await mkdir(events);
+    await writeFile(join(traces, "gitconfig"), `[trace2]\n\teventTarget = ${events}\n`);
+    const env = { ...testGitEnv(), GIT_CONFIG_GLOBAL: join(traces, "gitconfig") };
+    /** What git processes started since the last call: "<parent command> -> <child command>". */
+    const seen = new Set<string>();
+    const started = async () => {
+      const children: string[] = [];
+      for (const file of await readdir(events)) {
+        if (seen.has(file)) continue;
+        seen.add(file);
+        const lines = (await readFile(join(events, file), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { event: string; argv?: string[] });
+        const command = lines.find((event) => event.event === "start")?.argv?.slice(1).find((arg) => !arg.startsWith("-")) ?? "?";
+        for (const child of lines.filter((event) => event.event === "child_start")) children.push(`${command} -> ${child.argv!.slice(1).find((arg) => !arg.startsWith("-") && !arg.includes("=")) ?? "?"}`);
+      }
+      return children;
+    };
+    const dir = join(work, "maintained");
+    try {
+      const synced = await syncClone({ cloneUrl: `file://${source.dir}`, dir, env });
+      expect((await started()).filter((child) => child.endsWith("maintenance"))).toEqual([]);
+
+      const repository = await openRepository(dir, { env });
+      try {
+        expect((await repository.readFile(synced.commit, "a.txt")).toString()).toBe("alpha\n");
+      } finally {
+        await repository.close();
+      }
+      const onDemand = await started();
+      expect(onDemand).toContain("cat-file -> fetch");
+      expect(onDemand.filter((child) => child.endsWith("maintenance"))).toEqual([]);
+
+      const next = await makeRepo({ "a.txt": "alpha 2\n" });
+      try {
+        await git(next.dir, "config", "uploadpack.allowFilter", "true");
+        await syncClone({ cloneUrl: `file://${next.dir}`, dir, env });
+        expect(await started()).toContain("fetch -> maintenance");
+      } finally {
+        await removeDir(next.dir);
+      }
+    } finally {
+      await removeDir(traces);
     }
   });
 
