@@ -20,13 +20,12 @@
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { GIT_LAUNCHER_PROGRAM } from "./git-launcher-program.js";
+import { LaunchedGit, type FromLauncher } from "./launched-git.js";
 
 /** What dynflow uses of a started git process. */
 export type GitChild = Pick<ChildProcessWithoutNullStreams, "stdin" | "stdout" | "stderr" | "kill" | "on" | "once">;
@@ -36,11 +35,6 @@ export interface LaunchOptions {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
-
-type FromLauncher =
-  | { t: "spawned"; id: string; pid: number }
-  | { t: "error"; id: string; error: { message: string; code?: string; errno?: number; syscall?: string; path?: string } }
-  | { t: "exit"; id: string; code: number | null; signal: NodeJS.Signals | null };
 
 /** The longest header a launcher's connection starts with (`<id> <fd>\n`). */
 const MAX_HEADER = 128;
@@ -192,155 +186,6 @@ export class GitLauncher {
 /** Starts git in this process (no launcher). */
 function spawnHere(file: string, args: readonly string[], options: LaunchOptions): ChildProcessWithoutNullStreams {
   return spawn(file, args, { cwd: options.cwd, env: options.env, stdio: "pipe", signal: options.signal });
-}
-
-/** One git process started by the launcher, seen as a `ChildProcess`. */
-class LaunchedGit extends EventEmitter {
-  readonly stdin = new PassThrough();
-  readonly stdout = new PassThrough();
-  readonly stderr = new PassThrough();
-  /** Exited, failed to start, or lost with the launcher. */
-  settled = false;
-  private spawned = false;
-  private input: Socket | undefined;
-  private readonly outputs: Socket[] = [];
-  private outputsEnded = 0;
-  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  private closed = false;
-  private here: ChildProcessWithoutNullStreams | undefined;
-  /** The spawn message has gone to the launcher: a kill can follow it. */
-  private started = false;
-  /** A kill asked for before that. */
-  private pendingKill: NodeJS.Signals | number | undefined;
-
-  constructor(
-    readonly id: string,
-    private readonly sendKill: (signal: NodeJS.Signals | number) => void,
-    private readonly done: () => void,
-  ) {
-    super();
-    for (const output of [this.stdout, this.stderr]) {
-      output.once("end", () => {
-        this.outputsEnded++;
-        this.maybeClose();
-      });
-    }
-  }
-
-  kill(signal: NodeJS.Signals | number = "SIGTERM"): boolean {
-    if (this.settled) return false;
-    if (this.here) return this.here.kill(signal);
-    if (this.started) this.sendKill(signal);
-    else this.pendingKill = signal;
-    return true;
-  }
-
-  /** The launcher was asked to start the process. */
-  sent(): void {
-    this.started = true;
-    if (this.pendingKill !== undefined) this.sendKill(this.pendingKill);
-  }
-
-  abortOn(signal: AbortSignal): void {
-    const abort = () => {
-      this.kill("SIGTERM");
-      this.emit("error", Object.assign(new Error("The operation was aborted", { cause: signal.reason }), { name: "AbortError", code: "ABORT_ERR" }));
-    };
-    if (signal.aborted) {
-      process.nextTick(abort);
-      return;
-    }
-    signal.addEventListener("abort", abort, { once: true });
-    this.once("close", () => signal.removeEventListener("abort", abort));
-  }
-
-  receive(message: FromLauncher): void {
-    if (message.t === "spawned") {
-      this.spawned = true;
-      this.connectInput();
-    } else if (message.t === "exit") {
-      this.exited(message.code, message.signal);
-    } else {
-      const { message: text, ...fields } = message.error;
-      this.failed(Object.assign(new Error(text), fields));
-    }
-  }
-
-  /** A connection for fd 0, 1 or 2 of this process, and what followed its header. */
-  attach(fd: 0 | 1 | 2, socket: Socket, rest: Buffer): void {
-    if (this.settled && !this.spawned) {
-      socket.destroy();
-      return;
-    }
-    if (fd === 0) {
-      this.input = socket;
-      this.connectInput();
-      return;
-    }
-    const output = fd === 1 ? this.stdout : this.stderr;
-    this.outputs.push(socket);
-    if (rest.length > 0) output.write(rest);
-    socket.pipe(output);
-  }
-
-  /** The launcher could not be used: `child`, started here, takes this process's place. */
-  adopt(child: ChildProcessWithoutNullStreams): void {
-    this.here = child;
-    this.stdin.pipe(child.stdin);
-    child.stdin.on("error", () => undefined);
-    child.stdout.pipe(this.stdout);
-    child.stderr.pipe(this.stderr);
-    child.on("error", (error) => this.emit("error", error));
-    child.on("exit", (code, signal) => this.exited(code, signal));
-    if (this.pendingKill !== undefined) child.kill(this.pendingKill);
-  }
-
-  /** The launcher went away before this process's exit was reported (one not yet asked for is started by the next). */
-  lost(): void {
-    if (this.here || this.settled || !this.started) return;
-    this.failed(new Error("the git launcher stopped"));
-  }
-
-  private connectInput(): void {
-    if (!this.spawned || !this.input) return;
-    const input = this.input;
-    // git may exit without reading all of its input.
-    input.on("error", () => undefined);
-    this.stdin.pipe(input);
-  }
-
-  private exited(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.exit = { code, signal };
-    this.emit("exit", code, signal);
-    // As Node does for a child's output nobody reads: it is drained, so the process can be seen closed.
-    for (const output of [this.stdout, this.stderr]) if (output.listenerCount("data") === 0 && !output.readableFlowing) output.resume();
-    this.maybeClose();
-  }
-
-  private failed(error: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.exit = { code: null, signal: null };
-    this.input?.destroy();
-    for (const socket of this.outputs) socket.destroy();
-    // Whatever arrived is passed on; nothing more will.
-    for (const output of [this.stdout, this.stderr]) {
-      output.end();
-      if (output.listenerCount("data") === 0 && !output.readableFlowing) output.resume();
-    }
-    this.emit("error", error);
-    this.maybeClose();
-  }
-
-  private maybeClose(): void {
-    if (this.closed || !this.exit || this.outputsEnded < 2) return;
-    this.closed = true;
-    this.input?.destroy();
-    this.done();
-    this.emit("close", this.exit.code, this.exit.signal);
-  }
 }
 
 let shared: GitLauncher | undefined;

@@ -153,6 +153,12 @@ describe("GitLauncher", () => {
   });
 
   it("starts processes itself when the launcher cannot be started", async () => {
+    const missing = launcher({ nodePath: "/nonexistent/node" });
+    // Asked for while the launcher was still being started: a program that cannot start either still ends.
+    const failed = await finish(missing.launch("dynflow-no-such-program", [], { cwd: "/", env: ENV }), "");
+    expect(failed.errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(["ENOENT"]);
+    expect(failed.events).toEqual(["error", "close"]);
+
     const git = launcher({ nodePath: "/nonexistent/node" });
     expect(await git.prepare()).toBe(false);
     const results = await Promise.all([1, 2].map(() => finish(git.launch("sh", sh('echo "$PPID"'), { cwd: "/", env: ENV }), "")));
