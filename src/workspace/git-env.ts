@@ -81,7 +81,8 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 
 /**
  * Builds a child environment from `base`: keeps only the allowlisted
- * variables (see `isGitVariable`), disables prompts, and adds the token header.
+ * variables (see `isGitVariable`), disables prompts, and adds the token
+ * header and any `config` settings (`GIT_CONFIG_COUNT`/`KEY`/`VALUE`).
  */
 export function gitEnvironment(
   base: NodeJS.ProcessEnv,
@@ -93,7 +94,7 @@ export function gitEnvironment(
   env.GIT_TERMINAL_PROMPT = "0";
   env.GIT_FLUSH = "1";
   if (options.gitDir) env.GIT_DIR = options.gitDir;
-  // Settings for this process alone, after the operator's (which an environment setting would otherwise replace).
+  // Settings for this git alone, through the environment (they take precedence over configuration files): the token first.
   const config: [string, string][] = [...(options.token ? [["http.extraHeader", authorizationHeader(options.token)] as [string, string]] : []), ...Object.entries(options.config ?? {})];
   if (config.length > 0) {
     env.GIT_CONFIG_COUNT = String(config.length);
