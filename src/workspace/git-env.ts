@@ -95,7 +95,7 @@ export function gitEnvironment(
   env.GIT_FLUSH = "1";
   if (options.gitDir) env.GIT_DIR = options.gitDir;
   // Settings for this git alone, through the environment (they take precedence over configuration files): the token first.
-  const config: [string, string][] = [...(options.token ? [["http.extraHeader", authorizationHeader(options.token)] as [string, string]] : []), ...Object.entries(options.config ?? {})];
+  const config = Object.entries({ ...(options.token ? { "http.extraHeader": authorizationHeader(options.token) } : {}), ...options.config });
   if (config.length > 0) {
     env.GIT_CONFIG_COUNT = String(config.length);
     config.forEach(([key, value], i) => {

@@ -73,7 +73,7 @@ export class GitLauncher {
   launch(file: string, args: readonly string[], options: LaunchOptions): GitChild {
     if (this.broken) return spawnHere(file, args, options);
     const id = `${this.prefix}-${++this.counter}`;
-    const launched = new LaunchedGit(id, (signal) => this.child?.send({ t: "kill", id, signal }), () => this.forget(id));
+    const launched = new LaunchedGit((signal) => this.child?.send({ t: "kill", id, signal }), () => this.forget(id));
     this.running.set(id, launched);
     this.child?.channel?.ref();
     void this.ready().then((ok) => {
@@ -113,16 +113,19 @@ export class GitLauncher {
 
   private ready(): Promise<boolean> {
     if (this.child?.connected) return Promise.resolve(true);
-    this.starting ??= this.start().then(
-      () => true,
-      () => {
-        // What waits for it is started here instead.
-        this.broken = true;
-        this.cleanUp();
-        return false;
-      },
-    );
-    void this.starting.finally(() => (this.starting = undefined));
+    if (this.starting === undefined) {
+      const starting = this.start().then(
+        () => true,
+        () => {
+          // What waits for it is started here instead.
+          this.broken = true;
+          this.cleanUp();
+          return false;
+        },
+      );
+      this.starting = starting;
+      void starting.finally(() => (this.starting = undefined));
+    }
     return this.starting;
   }
 

@@ -24,12 +24,11 @@ export class LaunchedGit extends EventEmitter {
   readonly stdin = new PassThrough();
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
-  /** Exited, failed to start, or lost with the launcher. */
-  settled = false;
   private spawned = false;
   private input: Socket | undefined;
   private readonly outputs: Socket[] = [];
   private outputsEnded = 0;
+  /** How it ended: exited, failed to start, or lost with the launcher. */
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private closed = false;
   /** Failed to start, or lost: its outputs are ended. */
@@ -41,7 +40,6 @@ export class LaunchedGit extends EventEmitter {
   private pendingKill: NodeJS.Signals | number | undefined;
 
   constructor(
-    readonly id: string,
     private readonly sendKill: (signal: NodeJS.Signals | number) => void,
     private readonly done: () => void,
   ) {
@@ -52,6 +50,11 @@ export class LaunchedGit extends EventEmitter {
         this.maybeClose();
       });
     }
+  }
+
+  /** Exited, failed to start, or lost with the launcher. */
+  get settled(): boolean {
+    return this.exit !== undefined;
   }
 
   kill(signal: NodeJS.Signals | number = "SIGTERM"): boolean {
@@ -139,7 +142,6 @@ export class LaunchedGit extends EventEmitter {
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.settled) return;
-    this.settled = true;
     this.exit = { code, signal };
     this.emit("exit", code, signal);
     // As Node does for a child's output nobody reads: it is drained, so the process can be seen closed.
@@ -149,7 +151,6 @@ export class LaunchedGit extends EventEmitter {
 
   private failed(error: Error): void {
     if (this.settled) return;
-    this.settled = true;
     this.broken = true;
     this.exit = { code: null, signal: null };
     this.input?.destroy();
