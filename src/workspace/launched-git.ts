@@ -11,7 +11,55 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
-import { PassThrough } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
+
+/**
+ * A process's input before and after git's own is connected: what is written
+ * before waits, then goes on in order. Chunks written together (a corked
+ * batch of requests) reach git in one write, as they would through `spawn`'s
+ * pipe; errors of git's side are not passed on (git may exit without reading
+ * its input, and its exit code tells what happened).
+ */
+class GitInput extends Writable {
+  private target: Writable | null | undefined;
+  private onConnect: (() => void) | undefined;
+
+  /** Where the input goes from now on; null drops it (the process will never read it). */
+  connect(target: Writable | null): void {
+    if (this.target !== undefined) return;
+    this.target = target;
+    target?.on("error", () => undefined);
+    const waiting = this.onConnect;
+    this.onConnect = undefined;
+    waiting?.();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.whenConnected(() => this.forward(chunk, callback));
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const data = chunks.length === 1 ? (chunks[0] as { chunk: Buffer }).chunk : Buffer.concat(chunks.map(({ chunk }) => chunk));
+    this.whenConnected(() => this.forward(data, callback));
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.whenConnected(() => {
+      this.target?.end();
+      callback();
+    });
+  }
+
+  private forward(data: Buffer, callback: () => void): void {
+    if (!this.target || this.target.destroyed || this.target.writableEnded) callback();
+    else this.target.write(data, () => callback());
+  }
+
+  private whenConnected(then: () => void): void {
+    if (this.target !== undefined) then();
+    else this.onConnect = then;
+  }
+}
 
 /** What the launcher reports about a process. */
 export type FromLauncher =
@@ -21,7 +69,7 @@ export type FromLauncher =
 
 /** One git process started by the launcher, seen as a `ChildProcess`. */
 export class LaunchedGit extends EventEmitter {
-  readonly stdin = new PassThrough();
+  readonly stdin = new GitInput();
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
   private spawned = false;
@@ -116,8 +164,7 @@ export class LaunchedGit extends EventEmitter {
   /** The launcher could not be used: `child`, started here, takes this process's place. */
   adopt(child: ChildProcessWithoutNullStreams): void {
     this.here = child;
-    this.stdin.pipe(child.stdin);
-    child.stdin.on("error", () => undefined);
+    this.stdin.connect(child.stdin);
     child.stdout.pipe(this.stdout);
     child.stderr.pipe(this.stderr);
     // A child that could not be started reports an error and never an exit.
@@ -134,10 +181,7 @@ export class LaunchedGit extends EventEmitter {
 
   private connectInput(): void {
     if (!this.spawned || !this.input) return;
-    const input = this.input;
-    // git may exit without reading all of its input.
-    input.on("error", () => undefined);
-    this.stdin.pipe(input);
+    this.stdin.connect(this.input);
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
@@ -154,6 +198,7 @@ export class LaunchedGit extends EventEmitter {
     this.broken = true;
     this.exit = { code: null, signal: null };
     this.input?.destroy();
+    this.stdin.connect(null);
     for (const socket of this.outputs) socket.destroy();
     // Whatever arrived is passed on; nothing more will.
     for (const output of [this.stdout, this.stderr]) {

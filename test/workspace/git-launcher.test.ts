@@ -1,7 +1,8 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { GitLauncher, type GitChild } from "../../src/workspace/git-launcher.js";
 import { gitEnvironment } from "../../src/workspace/git-env.js";
 import { testGitEnv } from "./git-fixture.js";
@@ -99,6 +100,31 @@ describe("GitLauncher", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^[0-9a-f]{40}$/);
     expect(lines[1]).toBe(lines[0]);
+  });
+
+  it("sends requests corked together in one write, as spawn's pipe does", async () => {
+    const git = launcher();
+    const child = git.launch("cat", [], { cwd: "/", env: ENV });
+    const done = finish(child);
+    let echoed = "";
+    child.stdout.on("data", (chunk: Buffer) => (echoed += chunk.toString("utf8")));
+    // The process runs and its input is connected once the first line comes back.
+    child.stdin.write("first\n");
+    await new Promise((resolve) => child.stdout.once("data", resolve));
+    const writes = vi.spyOn(Socket.prototype, "write");
+    try {
+      child.stdin.cork();
+      for (let i = 0; i < 50; i++) child.stdin.write(`request ${i}\n`);
+      child.stdin.uncork();
+      await vi.waitFor(() => expect(echoed).toContain("request 49\n"));
+      const carrying = writes.mock.calls.filter(([data]) => String(data).includes("request "));
+      expect(carrying).toHaveLength(1);
+    } finally {
+      writes.mockRestore();
+    }
+    child.stdin.end();
+    expect((await done).code).toBe(0);
+    expect(echoed).toBe(`first\n${Array.from({ length: 50 }, (_, i) => `request ${i}\n`).join("")}`);
   });
 
   it("kills on request and on an aborted signal", async () => {
