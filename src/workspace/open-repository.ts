@@ -12,7 +12,7 @@ import { carryChange, receiveCarriedChange, type CarriedChange } from "./carry-c
 import type { CommitObjectInput } from "./commit-identity.js";
 import { CommitNotFoundError } from "./errors.js";
 import { GitStore } from "./git-store.js";
-import { commitParents, diffTrees, disjointChanges } from "./merge-disjoint.js";
+import { commitParents, diffTrees, disjointChanges, type TreeChange } from "./merge-disjoint.js";
 import { packAdded } from "./pack-added.js";
 import { workerBranch } from "./slugify.js";
 import { TreeView } from "./tree-view.js";
@@ -33,6 +33,9 @@ export interface RepositoryOptions {
   listingCacheSize?: number;
 }
 
+/** How many merged trees' changes from their base stay known (a run merges into one result at a time). */
+const MERGED_CHANGES_KEPT = 4;
+
 /** A HEAD file of a detached HEAD: the commit's id. */
 const DETACHED_HEAD = /^(?:[0-9a-f]{40}|[0-9a-f]{64})\n?$/;
 /** A HEAD file naming a branch as git writes it; no component starts with a dot (reftable's placeholder is `refs/heads/.invalid`). */
@@ -44,6 +47,12 @@ const ROOT_REF_SYNTAX = /^[A-Z_-]+$/;
 export class GitRepository {
   private readonly store: GitStore;
   private readonly clock: Clock;
+  /**
+   * What trees `mergeDisjoint` wrote differ by from their base ("<base tree>
+   * <tree>"): merging changes one after another into a result, each merge
+   * would otherwise diff the whole result so far again.
+   */
+  private readonly mergedChanges = new Map<string, readonly TreeChange[]>();
 
   /** Use `openRepository`. */
   constructor(store: GitStore, clock: Clock) {
@@ -151,13 +160,19 @@ export class GitRepository {
     const [b, o, t] = await Promise.all([base, ours, theirs].map((commit) => this.store.resolveCommit(commit)));
     const parents = commitParents(await this.store.readObject(t as string));
     if (parents.length !== 1 || parents[0] !== b) return null;
-    const [baseTree, oursTree, theirsTree] = await Promise.all([b, o, t].map((commit) => this.store.treeOf(commit as string)));
+    const [baseTree, oursTree, theirsTree] = (await Promise.all([b, o, t].map((commit) => this.store.treeOf(commit as string)))) as [string, string, string];
     const [oursChanges, theirsChanges] = await Promise.all([
-      diffTrees(this.store, baseTree as string, oursTree as string),
-      diffTrees(this.store, baseTree as string, theirsTree as string),
+      this.mergedChanges.get(`${baseTree} ${oursTree}`) ?? diffTrees(this.store, baseTree, oursTree),
+      diffTrees(this.store, baseTree, theirsTree),
     ]);
     const changes = disjointChanges(oursChanges, theirsChanges);
-    return changes ? writeTree(this.store, oursTree as string, changes) : null;
+    if (!changes) return null;
+    const merged = await writeTree(this.store, oursTree, changes);
+    // The merged tree differs from the base by both sides' changes, and nothing else: the next change merged into it need not diff it again.
+    this.mergedChanges.delete(`${baseTree} ${merged}`);
+    this.mergedChanges.set(`${baseTree} ${merged}`, [...oursChanges, ...theirsChanges]);
+    if (this.mergedChanges.size > MERGED_CHANGES_KEPT) this.mergedChanges.delete(this.mergedChanges.keys().next().value as string);
+    return merged;
   }
 
   /** Writes a commit object, as `git commit-tree -F -` would, and returns its id; no branch moves. */

@@ -42,6 +42,14 @@ describe("GitRepository.mergeDisjoint", () => {
     const head2 = mergeCommit(second!, head1, two.commit);
     const third = await repository.mergeDisjoint(repo.base, head2, three.commit);
     expect(third).toBe(gitMergeTree(head2, three.commit));
+    const head3 = mergeCommit(third!, head2, three.commit);
+    // What a merged result already holds counts as ours for the next change, whichever merge brought it.
+    const again = repo.change("again", { "b.txt": "changed again\n" });
+    const under = repo.change("under", { "src/top.js/inside.js": "x\n" });
+    const beside = repo.change("beside", { "src/deep/four.js": "4\n" });
+    expect(await repository.mergeDisjoint(repo.base, head3, again.commit)).toBeNull();
+    expect(await repository.mergeDisjoint(repo.base, head3, under.commit)).toBeNull();
+    expect(await repository.mergeDisjoint(repo.base, head3, beside.commit)).toBe(gitMergeTree(head3, beside.commit));
   });
 
   it("leaves to git a path both sides change, a file that is a directory on the other side, and any deletion", async () => {
