@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
+import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
 import type { Logger } from "pino";
 import { StoreMigrationError } from "./errors.js";
 import { migrationProvider } from "./migrations/index.js";
@@ -25,7 +25,7 @@ const BUSY_ATTEMPTS = 5;
  * release's) still refuses to open.
  */
 export async function migrateStore(db: Kysely<Database>, engine: StoreEngine, log: Pick<Logger, "info">, provider: MigrationProvider = migrationProvider): Promise<string[]> {
-  if (engine === "sqlite") return migrate(db, engine, log, provider, undefined);
+  if (engine === "sqlite") return (await upToDate(db, provider)) ? [] : migrate(db, engine, log, provider, undefined);
   const schema = await currentSchema(db);
   // Kysely creates its bookkeeping tables (and lists every table of the database to see whether they exist)
   // before it takes its own lock. Two processes starting together on one schema would race there, so the
@@ -68,6 +68,24 @@ async function migrate(db: Kysely<Database>, engine: StoreEngine, log: Pick<Logg
     if (engine === "postgres" && failed === undefined && isDroppedMeanwhile(error) && attempt < BUSY_ATTEMPTS) continue;
     throw new StoreMigrationError(engine, failed?.migrationName ?? null, error);
   }
+}
+
+/**
+ * Whether the database has applied exactly the migrations this version has:
+ * then there is nothing to do, and no need for Kysely's look at every table
+ * (each command of the CLI opens the store). Anything else (a new database,
+ * a missing migration, one this version does not know) goes to the migrator.
+ * Kysely records a migration's name once the migration has run.
+ */
+async function upToDate(db: Kysely<Database>, provider: MigrationProvider): Promise<boolean> {
+  let rows: { name: string }[];
+  try {
+    ({ rows } = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db));
+  } catch {
+    return false;
+  }
+  const known = new Set(Object.keys(await provider.getMigrations()));
+  return rows.length === known.size && rows.every((row) => known.has(row.name));
 }
 
 /** PostgreSQL's "undefined table" and "invalid schema name": a relation listed a moment ago is gone. */

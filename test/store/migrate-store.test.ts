@@ -82,6 +82,32 @@ defineOrderTests("sqlite", async () => {
   return { db: () => new Kysely<Database>({ dialect: connectSqlite(path) }), dispose: () => rm(dir, { recursive: true, force: true }) };
 });
 
+describe("sqlite: a store that is up to date", () => {
+  // Each command of the CLI opens the store: an up-to-date one is checked with one query, not a look at every table.
+  it("is checked with one query, and a missing or unknown migration still goes to the migrator", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dynflow-migrate-"));
+    const path = join(dir, "d.db");
+    const queries: string[] = [];
+    const open = () => new Kysely<Database>({ dialect: connectSqlite(path), log: (event) => void queries.push(event.query.sql) });
+    try {
+      const first = open();
+      expect(await migrateStore(first, "sqlite", log, provider({ "0001-initial-schema": initialSchema }))).toEqual(["0001-initial-schema"]);
+      await first.destroy();
+
+      queries.length = 0;
+      const again = open();
+      expect(await migrateStore(again, "sqlite", log, provider({ "0001-initial-schema": initialSchema }))).toEqual([]);
+      expect(queries).toEqual(["select name from \"kysely_migration\""]);
+      // A release that brings a migration applies it; one that does not know an applied one refuses.
+      expect(await migrateStore(again, "sqlite", log, provider({ "0001-initial-schema": initialSchema, "0002-second": second }))).toEqual(["0002-second"]);
+      await expect(migrateStore(again, "sqlite", log, provider({ "0001-initial-schema": initialSchema }))).rejects.toBeInstanceOf(StoreMigrationError);
+      await again.destroy();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 const BASE_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const admin = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 5000 });
 const available = await admin.connect().then(
