@@ -88,8 +88,8 @@ export async function executeLocalRun(io: CliIo, request: LocalRunRequest): Prom
   } finally {
     stopWatching();
     await tracking?.close();
-    await store?.close();
-    await repository.close();
+    // The repository's git processes end while the store writes its last checkpoint.
+    await Promise.all([repository.close(), store?.close()]);
   }
 }
 
