@@ -3,6 +3,7 @@ import type { RunEvent } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 import { fromJson, toJson } from "./json-column.js";
 import type { Database } from "./schema.js";
+import { preparedQuery } from "./prepared-query.js";
 import { isUniqueViolation } from "./sql-errors.js";
 import type { EventStore } from "./types.js";
 
@@ -58,23 +59,50 @@ export function createEventStore(db: Kysely<Database>, clock: Clock): EventStore
   };
 }
 
+/** Batches up to this many events are inserted by a query compiled once per size; longer ones are built each time. */
+const PREPARED_BATCH = 16;
+
+/** A store's event inserts, compiled once per batch size. */
+const compiledInserts = new WeakMap<Kysely<Database>, Map<number, ReturnType<typeof prepareInsert>>>();
+
 /**
  * Inserts events as the run's highest number plus one, two, ..., computed
  * inside one statement (every row's subquery sees the table as it was before
  * the statement); returns the numbers.
  */
 async function insertNext(db: Kysely<Database>, runId: string, texts: readonly string[], now: number): Promise<number[]> {
-  const rows = await db
+  if (texts.length > PREPARED_BATCH) {
+    const rows = await buildInsert(db, texts.length, { runId, now, events: texts }).execute();
+    return rows.map((row) => row.seq);
+  }
+  let bySize = compiledInserts.get(db);
+  if (bySize === undefined) compiledInserts.set(db, (bySize = new Map()));
+  let insert = bySize.get(texts.length);
+  if (insert === undefined) bySize.set(texts.length, (insert = prepareInsert(db, texts.length)));
+  const values: Record<string, unknown> = { runId, now };
+  texts.forEach((text, i) => (values[`event${i}`] = text));
+  const { rows } = await insert(values);
+  return rows.map((row) => row.seq);
+}
+
+function prepareInsert(db: Kysely<Database>, count: number) {
+  const names = ["runId", "now", ...Array.from({ length: count }, (_, i) => `event${i}`)];
+  return preparedQuery(db, names, (value) =>
+    buildInsert(db, count, { runId: value("runId"), now: value("now"), events: Array.from({ length: count }, (_, i) => value(`event${i}`)) }),
+  );
+}
+
+/** The insert of `count` events; the row number of each is written in the query, its other values are parameters. */
+function buildInsert(db: Kysely<Database>, count: number, values: { runId: string; now: number; events: readonly string[] }) {
+  return db
     .insertInto("run_events")
     .values(
-      texts.map((event, i) => ({
-        run_id: runId,
-        seq: (eb) => eb.selectFrom("run_events").select(sql<number>`coalesce(max(seq), 0) + ${i + 1}`.as("next")).where("run_id", "=", runId),
-        event,
-        created_at: now,
+      Array.from({ length: count }, (_, i) => ({
+        run_id: values.runId,
+        seq: (eb) => eb.selectFrom("run_events").select(sql<number>`coalesce(max(seq), 0) + ${sql.lit(i + 1)}`.as("next")).where("run_id", "=", values.runId),
+        event: values.events[i] as string,
+        created_at: values.now,
       })),
     )
-    .returning("seq")
-    .execute();
-  return rows.map((row) => row.seq);
+    .returning("seq");
 }

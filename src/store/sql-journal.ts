@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { ChangeRef, Journal, JournalEntry, JsonValue, TokenUsage } from "../runtime/types.js";
 import type { Clock } from "../time.js";
 import { fromJson, toJson, toNullableJson } from "./json-column.js";
+import { preparedQuery } from "./prepared-query.js";
 import type { Database, JournalTable } from "./schema.js";
 
 /**
@@ -10,36 +11,64 @@ import type { Database, JournalTable } from "./schema.js";
  * job), the first result stays and the second is never counted.
  */
 export function createSqlJournal(db: Kysely<Database>, clock: Clock, runId: string): Journal {
+  const queries = journalQueries(db);
   return {
     async get(key) {
-      const row = await db.selectFrom("journal").selectAll().where("run_id", "=", runId).where("key", "=", key).executeTakeFirst();
-      return row && toEntry(row);
+      const { rows } = await queries.get({ runId, key });
+      return rows[0] && toEntry(rows[0]);
     },
 
     async put(entry) {
-      await db
+      await queries.put({
+        runId,
+        key: entry.key,
+        label: entry.label,
+        output: toJson(entry.output),
+        change: toNullableJson(entry.change),
+        usage: toJson(entry.usage),
+        costUsd: entry.costUsd,
+        meta: toJson(entry.meta),
+        createdAt: clock.now(),
+      });
+    },
+  };
+}
+
+/** A store's journal queries, compiled once for every run's journal. */
+const compiledQueries = new WeakMap<Kysely<Database>, ReturnType<typeof prepareJournalQueries>>();
+
+function journalQueries(db: Kysely<Database>): ReturnType<typeof prepareJournalQueries> {
+  let queries = compiledQueries.get(db);
+  if (queries === undefined) compiledQueries.set(db, (queries = prepareJournalQueries(db)));
+  return queries;
+}
+
+function prepareJournalQueries(db: Kysely<Database>) {
+  return {
+    get: preparedQuery(db, ["runId", "key"], (value) => db.selectFrom("journal").selectAll().where("run_id", "=", value("runId")).where("key", "=", value("key"))),
+    put: preparedQuery(db, ["runId", "key", "label", "output", "change", "usage", "costUsd", "meta", "createdAt"], (value) =>
+      db
         .insertInto("journal")
         .values({
-          run_id: runId,
-          key: entry.key,
+          run_id: value("runId"),
+          key: value("key"),
           // Position in the run, for listing in journal order. Two processes
           // journaling at the same instant may share a number; the key breaks the tie.
           seq: (eb) =>
             eb
               .selectFrom("journal")
               .select(sql<number>`coalesce(max(seq), 0) + 1`.as("next"))
-              .where("run_id", "=", runId),
-          label: entry.label,
-          output: toJson(entry.output),
-          change: toNullableJson(entry.change),
-          usage: toJson(entry.usage),
-          cost_usd: entry.costUsd,
-          meta: toJson(entry.meta),
-          created_at: clock.now(),
+              .where("run_id", "=", value("runId")),
+          label: value("label"),
+          output: value("output"),
+          change: value("change"),
+          usage: value("usage"),
+          cost_usd: value("costUsd"),
+          meta: value("meta"),
+          created_at: value("createdAt"),
         })
-        .onConflict((oc) => oc.columns(["run_id", "key"]).doNothing())
-        .execute();
-    },
+        .onConflict((oc) => oc.columns(["run_id", "key"]).doNothing()),
+    ),
   };
 }
 
