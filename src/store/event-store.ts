@@ -87,8 +87,8 @@ async function insertNext(db: Kysely<Database>, runId: string, texts: readonly s
 
 function prepareInsert(db: Kysely<Database>, count: number) {
   const names = ["runId", "now", ...Array.from({ length: count }, (_, i) => `event${i}`)];
-  return preparedQuery(db, names, (value) =>
-    buildInsert(db, count, { runId: value("runId"), now: value("now"), events: Array.from({ length: count }, (_, i) => value(`event${i}`)) }),
+  return preparedQuery(db, names, (plain, value) =>
+    buildInsert(plain, count, { runId: value("runId"), now: value("now"), events: Array.from({ length: count }, (_, i) => value(`event${i}`)) }),
   );
 }
 

@@ -15,15 +15,17 @@ class Placeholder {
 
 /**
  * A query of the shape `build` gives, compiled at its first use and run with
- * the values of each call. `build` gets the placeholder of each name from
- * `value` and must use it only as a value of the query (never inlined, never
- * looked at): the compiled query's parameters are then placeholders, each
- * replaced by the call's value of that name.
+ * the values of each call. `build` makes it with the database it is given
+ * (the store's without its plugins, which would take the compiling for a
+ * run) and gets the placeholder of each name from `value`, to use only as a
+ * value of the query (never inlined, never looked at): the compiled query's
+ * parameters are then placeholders, each replaced by the call's value of
+ * that name.
  */
 export function preparedQuery<Name extends string, Row>(
   db: Kysely<Database>,
   names: readonly Name[],
-  build: (value: (name: Name) => never) => Compilable<Row>,
+  build: (db: Kysely<Database>, value: (name: Name) => never) => Compilable<Row>,
 ): (values: Readonly<Record<Name, unknown>>) => Promise<QueryResult<Row>> {
   let compiled: { sql: string; order: readonly Name[] } | undefined;
   return async (values) => {
@@ -34,7 +36,7 @@ export function preparedQuery<Name extends string, Row>(
         if (placeholder === undefined) throw new TypeError(`a prepared query uses a value it does not name: ${name}`);
         return placeholder as never;
       };
-      const query = build(value).compile();
+      const query = build(db.withoutPlugins(), value).compile();
       const order = query.parameters.map((parameter) => {
         if (!(parameter instanceof Placeholder)) throw new TypeError(`a prepared query has a parameter that is not one of its values: ${String(parameter)}`);
         return parameter.name as Name;

@@ -45,9 +45,9 @@ function journalQueries(db: Kysely<Database>): ReturnType<typeof prepareJournalQ
 
 function prepareJournalQueries(db: Kysely<Database>) {
   return {
-    get: preparedQuery(db, ["runId", "key"], (value) => db.selectFrom("journal").selectAll().where("run_id", "=", value("runId")).where("key", "=", value("key"))),
-    put: preparedQuery(db, ["runId", "key", "label", "output", "change", "usage", "costUsd", "meta", "createdAt"], (value) =>
-      db
+    get: preparedQuery(db, ["runId", "key"], (plain, value) => plain.selectFrom("journal").selectAll().where("run_id", "=", value("runId")).where("key", "=", value("key"))),
+    put: preparedQuery(db, ["runId", "key", "label", "output", "change", "usage", "costUsd", "meta", "createdAt"], (plain, value) =>
+      plain
         .insertInto("journal")
         .values({
           run_id: value("runId"),
