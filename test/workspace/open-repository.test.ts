@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { chmod, readFile, symlink, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RepositoryClosedError } from "../../src/workspace/errors.js";
 import { openRepository } from "../../src/workspace/open-repository.js";
 import { git, gitRaw, makeRepo, removeDir, show, tempDir, testGitEnv, type FixtureRepo } from "./git-fixture.js";
@@ -72,7 +72,8 @@ describe("openRepository", () => {
       await ws.read("small.txt");
       expect(await started()).toEqual(["git cat-file"]);
       await ws.write("small.txt", "changed\n");
-      expect(await started()).toEqual(["git cat-file", "git diff-tree", "git update-ref"]);
+      // The launcher starts them as it is asked to, a moment later.
+      await vi.waitFor(async () => expect(await started()).toEqual(["git cat-file", "git diff-tree", "git update-ref"]));
     } finally {
       await repository.close();
     }
