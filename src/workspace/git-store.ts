@@ -108,6 +108,8 @@ export class GitStore implements TreeStore {
   /** Parsed trees by id. */
   private readonly parsedTrees = new WeightedCache<readonly TreeObjectEntry[]>((entries) => entries.length, PARSED_TREE_ENTRIES);
   /** Recent diffs between full object ids. */
+  /** Trees `treeId` formatted, by their entries (the same array `makeTree` is then given). */
+  private readonly treeObjects = new WeakMap<readonly TreeObjectEntry[], { object: Buffer; oid: string }>();
   private readonly diffs = new WeightedCache<string>((patch) => patch.length, DIFF_CACHE_CHARS, DIFF_CACHE_CHARS / 4);
   private promisor: Promise<string | null> | undefined;
   private blobDir: Promise<string> | undefined;
@@ -464,16 +466,22 @@ export class GitStore implements TreeStore {
 
   treeId(entries: readonly TreeObjectEntry[]): string | null {
     const object = treeObject(entries, this.hashBytes);
-    return object === null ? null : objectId("tree", object, this.hashBytes);
+    if (object === null) return null;
+    const oid = objectId("tree", object, this.hashBytes);
+    // A tree whose id is asked for is usually written next: the same entries need not be formatted and hashed twice.
+    this.treeObjects.set(entries, { object, oid });
+    return oid;
   }
 
   /** Writes a tree object; entries may name objects that are not present (partial clones). */
   async makeTree(entries: readonly TreeObjectEntry[]): Promise<string> {
     if (this.closed) throw new RepositoryClosedError(this.gitDir);
     // A tree git itself would write is written in process; anything else goes to `mktree`, for git's own answer or error.
-    const object = entries.every(plainTreeEntry) && new Set(entries.map((e) => e.name)).size === entries.length ? treeObject(entries, this.hashBytes) : null;
+    const plain = entries.every(plainTreeEntry) && new Set(entries.map((e) => e.name)).size === entries.length;
+    const known = plain ? this.treeObjects.get(entries) : undefined;
+    const object = known?.object ?? (plain ? treeObject(entries, this.hashBytes) : null);
     if (object !== null) {
-      const tree = await this.loose.write("tree", object);
+      const tree = await this.loose.write("tree", object, known?.oid);
       this.objects.set(tree, object);
       return tree;
     }

@@ -21,6 +21,14 @@ import { deflate, deflateSync, constants } from "node:zlib";
 /** Objects up to this size are deflated and written with synchronous calls; larger ones on the thread pool. */
 const INLINE_BYTES = 64 * 1024;
 const deflateAsync = promisify(deflate);
+/**
+ * How long an object this writer stored counts as fresh: writing it again
+ * within that time neither writes nor freshens it (a pruning git keeps
+ * unreachable objects for two weeks by default).
+ */
+const FRESH_MS = 60 * 60 * 1000;
+/** How many stored objects are remembered: a run's commits, trees and the blobs its agents write. */
+const STORED_KEPT = 16_384;
 /** Git's default for loose objects (`core.looseCompression`): fastest. */
 const LOOSE_COMPRESSION = { level: constants.Z_BEST_SPEED };
 
@@ -40,6 +48,8 @@ export class LooseObjectWriter {
   private readonly dirs = new Set<string>();
   /** Writes in flight by id: one object asked for by several callers at once is written once. */
   private readonly writing = new Map<string, Promise<void>>();
+  /** Objects this writer stored (wrote or freshened), by id, and when: stored again within `FRESH_MS`, they are left as they are. */
+  private readonly stored = new Map<string, number>();
   private counter = 0;
 
   constructor(
@@ -48,15 +58,20 @@ export class LooseObjectWriter {
     private readonly hashBytes: number,
   ) {}
 
-  /** Stores `content` as an object of `type` and returns its id. */
-  async write(type: LooseObjectType, content: Buffer): Promise<string> {
-    const oid = objectId(type, content, this.hashBytes);
+  /** Stores `content` as an object of `type` and returns its id (`oid` when the caller computed it already). */
+  async write(type: LooseObjectType, content: Buffer, oid = objectId(type, content, this.hashBytes)): Promise<string> {
+    const now = Date.now();
+    const storedAt = this.stored.get(oid);
+    if (storedAt !== undefined && now - storedAt < FRESH_MS) return oid;
     let written = this.writing.get(oid);
     if (written === undefined) {
       written = this.store(oid, type, content).finally(() => this.writing.delete(oid));
       this.writing.set(oid, written);
     }
     await written;
+    this.stored.delete(oid);
+    this.stored.set(oid, now);
+    if (this.stored.size > STORED_KEPT) this.stored.delete(this.stored.keys().next().value as string);
     return oid;
   }
 

@@ -139,13 +139,34 @@ describe("loose objects written in process", () => {
     expect(await git(repo.dir, "cat-file", "-p", id)).toBe("stored before");
   });
 
+  it("are stored once an hour by the same writer: an object it stored a moment ago is neither written nor freshened again", async () => {
+    const repo = await makeRepo({ "README.md": "hello\n" });
+    dirs.push(repo.dir);
+    const objectsDir = join(repo.dir, ".git", "objects");
+    const writer = new LooseObjectWriter(objectsDir, 20);
+    const content = Buffer.from("stored a moment ago\n");
+    const id = await writer.write("blob", content);
+    const path = join(objectsDir, id.slice(0, 2), id.slice(2));
+    // Whole seconds: the filesystem keeps what it is given, the reading of it is a float.
+    const marked = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    await utimes(path, marked, marked);
+    expect(await writer.write("blob", content)).toBe(id);
+    expect(Math.round((await stat(path)).mtimeMs)).toBe(marked.getTime());
+    // Another writer (another process) does not know it: it freshens it.
+    expect(await new LooseObjectWriter(objectsDir, 20).write("blob", content)).toBe(id);
+    expect((await stat(path)).mtimeMs).toBeGreaterThan(marked.getTime() + 30_000);
+  });
+
   it("leave a tree git would refuse to git, which says why", async () => {
     const repo = await makeRepo({ "README.md": "hello\n" });
     dirs.push(repo.dir);
     const store = await GitStore.open(repo.dir, { env: testGitEnv(), token: undefined, log: undefined, listingCacheSize: 4 });
     try {
       const blob = await store.writeBlob(Buffer.from("x\n"));
-      await expect(store.makeTree([{ name: "a/b", mode: "100644", oid: blob }])).rejects.toBeInstanceOf(GitCommandError);
+      const refused = [{ name: "a/b", mode: "100644", oid: blob }];
+      // Its id asked for first, as a directory being written asks, changes nothing.
+      store.treeId(refused);
+      await expect(store.makeTree(refused)).rejects.toBeInstanceOf(GitCommandError);
       const tree = await store.makeTree([{ name: "b", mode: "100644", oid: blob }]);
       expect(await git(repo.dir, "ls-tree", tree)).toBe(`100644 blob ${blob}\tb`);
     } finally {
