@@ -31,6 +31,8 @@ export async function startRun(
   config: RepoConfig,
   baseRead: Promise<RunBase> = resolveBase(input.github, input),
 ): Promise<void> {
+  // Asked for before it is needed: a return before then must not leave its failure unhandled (it would end the process).
+  baseRead.catch(() => undefined);
   // One comment starts at most one run, even when GitHub delivers it twice under different ids.
   if ((await runtime.store.runs.findByCommandComment(input.comment.id)) !== undefined) return;
   if (runtime.createModel === null) {

@@ -75,6 +75,21 @@ describe("the verbs that start work", () => {
     expect(app.queue.jobs).toEqual([]);
   });
 
+  it("leaves no failure unhandled when it stops before it needs the base it was given", async () => {
+    app = await fakeAppContext({ model: false });
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      await startRun(app.input(), app.runtime, command("/dynflow run migrate the callers"), app.config, Promise.reject(new Error("GitHub is down")));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+      expect(app.replies()[0]).toMatch(/^\*\*dynflow did not start:\*\*/);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
+
   it("records an audit on the head of the default branch, with the audit's own budget", async () => {
     app = await fakeAppContext({ config: 'audits:\n  - name: nightly\n    cron: "0 3 * * *"\n    task: URLs built by hand\n    budget: { usd: 5 }\n' });
     await startAudit(app.input({ isPullRequest: true }), app.runtime, command("/dynflow audit nightly"), app.config);
