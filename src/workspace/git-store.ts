@@ -107,9 +107,9 @@ export class GitStore implements TreeStore {
   private readonly objects = new WeightedCache<Buffer>((content) => content.length, OBJECT_CACHE_BYTES, OBJECT_CACHE_MAX_OBJECT);
   /** Parsed trees by id. */
   private readonly parsedTrees = new WeightedCache<readonly TreeObjectEntry[]>((entries) => entries.length, PARSED_TREE_ENTRIES);
-  /** Recent diffs between full object ids. */
   /** Trees `treeId` formatted, by their entries (the same array `makeTree` is then given). */
   private readonly treeObjects = new WeakMap<readonly TreeObjectEntry[], { object: Buffer; oid: string }>();
+  /** Recent diffs between full object ids. */
   private readonly diffs = new WeightedCache<string>((patch) => patch.length, DIFF_CACHE_CHARS, DIFF_CACHE_CHARS / 4);
   private promisor: Promise<string | null> | undefined;
   private blobDir: Promise<string> | undefined;

@@ -20,7 +20,7 @@ export interface TreeStore {
   readTree(oid: string): Promise<readonly TreeObjectEntry[]>;
   /** Writes a tree object and returns its id. */
   makeTree(entries: readonly TreeObjectEntry[]): Promise<string>;
-  /** The id git will give a tree of `entries`, computed without git; null when it cannot be. */
+  /** The id git will give a tree of `entries`, computed without git; null when it cannot be. `entries` are not changed afterwards (a store may keep what it made of them for `makeTree`). */
   treeId?(entries: readonly TreeObjectEntry[]): string | null;
 }
 
