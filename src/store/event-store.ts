@@ -20,12 +20,13 @@ const DEFAULT_LIST_LIMIT = 1000;
  * in one statement: a conflict retries the whole batch.
  */
 export function createEventStore(db: Kysely<Database>, clock: Clock): EventStore {
+  const insertNext = nextInserter(db);
   return {
     async append(runId, event) {
       const text = toJson(event);
       for (let attempt = 1; ; attempt++) {
         try {
-          return (await insertNext(db, runId, [text], clock.now()))[0] as number;
+          return (await insertNext(runId, [text], clock.now()))[0] as number;
         } catch (error) {
           if (!isUniqueViolation(error) || attempt >= APPEND_ATTEMPTS) throw error;
         }
@@ -37,7 +38,7 @@ export function createEventStore(db: Kysely<Database>, clock: Clock): EventStore
       const texts = events.map((event) => toJson(event));
       for (let attempt = 1; ; attempt++) {
         try {
-          const rows = await insertNext(db, runId, texts, clock.now());
+          const rows = await insertNext(runId, texts, clock.now());
           return Math.max(...rows);
         } catch (error) {
           if (!isUniqueViolation(error) || attempt >= APPEND_ATTEMPTS) throw error;
@@ -62,27 +63,22 @@ export function createEventStore(db: Kysely<Database>, clock: Clock): EventStore
 /** Batches up to this many events are inserted by a query compiled once per size; longer ones are built each time. */
 const PREPARED_BATCH = 16;
 
-/** A store's event inserts, compiled once per batch size. */
-const compiledInserts = new WeakMap<Kysely<Database>, Map<number, ReturnType<typeof prepareInsert>>>();
-
 /**
  * Inserts events as the run's highest number plus one, two, ..., computed
  * inside one statement (every row's subquery sees the table as it was before
- * the statement); returns the numbers.
+ * the statement); returns the numbers. The query is compiled once per batch
+ * size up to `PREPARED_BATCH`.
  */
-async function insertNext(db: Kysely<Database>, runId: string, texts: readonly string[], now: number): Promise<number[]> {
-  if (texts.length > PREPARED_BATCH) {
-    const rows = await buildInsert(db, texts.length, { runId, now, events: texts }).execute();
-    return rows.map((row) => row.seq);
-  }
-  let bySize = compiledInserts.get(db);
-  if (bySize === undefined) compiledInserts.set(db, (bySize = new Map()));
-  let insert = bySize.get(texts.length);
-  if (insert === undefined) bySize.set(texts.length, (insert = prepareInsert(db, texts.length)));
-  const values: Record<string, unknown> = { runId, now };
-  texts.forEach((text, i) => (values[`event${i}`] = text));
-  const { rows } = await insert(values);
-  return rows.map((row) => row.seq);
+function nextInserter(db: Kysely<Database>): (runId: string, texts: readonly string[], now: number) => Promise<number[]> {
+  const bySize = new Map<number, ReturnType<typeof prepareInsert>>();
+  return async (runId, texts, now) => {
+    if (texts.length > PREPARED_BATCH) return (await buildInsert(db, texts.length, { runId, now, events: texts }).execute()).map((row) => row.seq);
+    let insert = bySize.get(texts.length);
+    if (insert === undefined) bySize.set(texts.length, (insert = prepareInsert(db, texts.length)));
+    const values: Record<string, unknown> = { runId, now };
+    texts.forEach((text, i) => (values[`event${i}`] = text));
+    return (await insert(values)).rows.map((row) => row.seq);
+  };
 }
 
 function prepareInsert(db: Kysely<Database>, count: number) {

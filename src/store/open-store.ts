@@ -16,7 +16,7 @@ import { migrateStore } from "./migrate-store.js";
 import { createRunStore } from "./run-store.js";
 import { createScheduleStore } from "./schedule-store.js";
 import type { Database } from "./schema.js";
-import { createSqlJournal, listJournalEntries } from "./sql-journal.js";
+import { createSqlJournals, listJournalEntries } from "./sql-journal.js";
 import { createTranscriptStore } from "./transcript-store.js";
 import { StageTimingPlugin } from "./stage-timing-plugin.js";
 import { stageTimerActive } from "../timing/stage-timer.js";
@@ -72,7 +72,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     ciWaits: createCiWaitStore(db, clock),
     branchCleanups: createBranchCleanupStore(db, clock),
     changeObjects: createChangeObjectStore(db, clock),
-    journal: (runId) => createSqlJournal(db, clock, runId),
+    journal: createSqlJournals(db, clock),
     journalEntries: (runId) => listJournalEntries(db, runId),
     ping: async () => {
       await sql`select 1`.execute(db);

@@ -6,13 +6,14 @@ import { preparedQuery } from "./prepared-query.js";
 import type { Database, JournalTable } from "./schema.js";
 
 /**
- * One run's journal in the `journal` table. `put` inserts or does nothing:
+ * The journals of a store's runs, by run, in the `journal` table; their
+ * queries are compiled once for all of them. `put` inserts or does nothing:
  * when two processes finish the same agent (a lease lost mid-run, a retried
  * job), the first result stays and the second is never counted.
  */
-export function createSqlJournal(db: Kysely<Database>, clock: Clock, runId: string): Journal {
-  const queries = journalQueries(db);
-  return {
+export function createSqlJournals(db: Kysely<Database>, clock: Clock): (runId: string) => Journal {
+  const queries = prepareJournalQueries(db);
+  return (runId) => ({
     async get(key) {
       const { rows } = await queries.get({ runId, key });
       return rows[0] && toEntry(rows[0]);
@@ -31,16 +32,7 @@ export function createSqlJournal(db: Kysely<Database>, clock: Clock, runId: stri
         createdAt: clock.now(),
       });
     },
-  };
-}
-
-/** A store's journal queries, compiled once for every run's journal. */
-const compiledQueries = new WeakMap<Kysely<Database>, ReturnType<typeof prepareJournalQueries>>();
-
-function journalQueries(db: Kysely<Database>): ReturnType<typeof prepareJournalQueries> {
-  let queries = compiledQueries.get(db);
-  if (queries === undefined) compiledQueries.set(db, (queries = prepareJournalQueries(db)));
-  return queries;
+  });
 }
 
 function prepareJournalQueries(db: Kysely<Database>) {

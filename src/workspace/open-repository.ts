@@ -18,6 +18,7 @@ import { workerBranch } from "./slugify.js";
 import { TreeView } from "./tree-view.js";
 import { comparePaths, MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE } from "./tree-listing.js";
 import type { ForkOptions, LayerFile, WorkspaceReader } from "./types.js";
+import { WeightedCache } from "./weighted-cache.js";
 import { Workspace } from "./workspace.js";
 import { writeTree } from "./write-tree.js";
 
@@ -33,8 +34,8 @@ export interface RepositoryOptions {
   listingCacheSize?: number;
 }
 
-/** How many merged trees' changes from their base stay known (a run merges into one result at a time). */
-const MERGED_CHANGES_KEPT = 4;
+/** How many changed paths of merged trees stay known (a run merges into one result at a time). */
+const MERGED_CHANGES_KEPT = 200_000;
 
 /** A HEAD file of a detached HEAD: the commit's id. */
 const DETACHED_HEAD = /^(?:[0-9a-f]{40}|[0-9a-f]{64})\n?$/;
@@ -52,7 +53,7 @@ export class GitRepository {
    * <tree>"): merging changes one after another into a result, each merge
    * would otherwise diff the whole result so far again.
    */
-  private readonly mergedChanges = new Map<string, readonly TreeChange[]>();
+  private readonly mergedChanges = new WeightedCache<readonly TreeChange[]>((changes) => changes.length, MERGED_CHANGES_KEPT);
 
   /** Use `openRepository`. */
   constructor(store: GitStore, clock: Clock) {
@@ -169,9 +170,7 @@ export class GitRepository {
     if (!changes) return null;
     const merged = await writeTree(this.store, oursTree, changes);
     // The merged tree differs from the base by both sides' changes, and nothing else: the next change merged into it need not diff it again.
-    this.mergedChanges.delete(`${baseTree} ${merged}`);
     this.mergedChanges.set(`${baseTree} ${merged}`, [...oursChanges, ...theirsChanges]);
-    if (this.mergedChanges.size > MERGED_CHANGES_KEPT) this.mergedChanges.delete(this.mergedChanges.keys().next().value as string);
     return merged;
   }
 
